@@ -1,0 +1,152 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { Unit } from "#core/balance";
+
+/**
+ * The one configuration shape (design §4), shared by CDK synth, the Lambdas and the local stack.
+ * Every field has a default; `parseConfig` fails with a message naming each invalid field.
+ */
+
+export const ACCOUNT_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
+
+const positive = z.number().finite().positive();
+const nonNegative = z.number().finite().nonnegative();
+
+export const AccountConfig = z.strictObject({
+  id: z.string().regex(ACCOUNT_ID_PATTERN, "must match [a-z0-9-]{1,40}"),
+  /** Local stack: the environment variable that holds the HeyGen key. */
+  apiKeyEnv: z.string().min(1).default("HEYGEN_API_KEY"),
+  /** AWS: the Secrets Manager secret holding the key; defaults to `quota-guard/heygen/<id>`. */
+  secretName: z.string().min(1).optional(),
+  /** AWS: import an existing secret by name instead of creating an empty one. */
+  importSecret: z.boolean().default(false),
+  apiVersion: z.enum(["auto", "v3", "v2"]).default("auto"),
+  /** Rate card id; null picks the default for the balance's unit (design §6). */
+  rateCard: z.string().min(1).nullable().default(null),
+  thresholds: z
+    .strictObject({ warning: nonNegative.default(50), critical: nonNegative.default(10) })
+    .refine((t) => t.critical <= t.warning, { message: "critical must not exceed warning", path: ["critical"] })
+    .prefault({}),
+  /** Balance never handed out by checks or reservations, in the account's unit. */
+  reserveFloor: nonNegative.default(0),
+});
+export type AccountConfig = z.infer<typeof AccountConfig> & { secretName: string };
+
+const SmsSeverity = z.enum(["info", "warning", "critical"]);
+
+export const QuotaGuardConfig = z
+  .strictObject({
+    accounts: z
+      .array(AccountConfig)
+      .min(1)
+      .prefault([{ id: "default" }]),
+    schedule: z
+      .string()
+      .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "must be rate(...) or cron(...)")
+      .default("rate(5 minutes)"),
+    alerts: z
+      .strictObject({
+        repeatHours: z
+          .strictObject({ warning: positive.default(24), critical: positive.default(6) })
+          .prefault({}),
+        hysteresisPercent: nonNegative.max(1000).default(10),
+        degradedAfterFailures: z.number().int().min(1).default(3),
+        /** 0 turns forecast alerts off. */
+        forecastHorizonHours: nonNegative.default(72),
+        emails: z.array(z.email()).default([]),
+        smsNumbers: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number")).default([]),
+        smsMinSeverity: SmsSeverity.default("critical"),
+      })
+      .prefault({}),
+    checks: z
+      .strictObject({
+        maxBalanceAgeSeconds: positive.default(900),
+        whenUnknown: z.enum(["deny", "allow"]).default("deny"),
+        minRefreshIntervalSeconds: nonNegative.default(10),
+      })
+      .prefault({}),
+    reservations: z
+      .strictObject({
+        defaultTtlSeconds: z.number().int().positive().default(3600),
+        maxTtlSeconds: z.number().int().positive().default(86400),
+        /**
+         * A committed hold keeps counting until HeyGen's balance can reflect the charge: until the first
+         * snapshot observed at least this long after the commit (docs/reservations.md).
+         */
+        settleSeconds: z.number().int().nonnegative().default(60),
+      })
+      .prefault({}),
+    /** Extra rate cards (same shape as the shipped JSON cards), validated when loaded. */
+    rateCards: z.array(z.unknown()).default([]),
+    retentionDays: z.number().int().min(1).max(3650).default(90),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.accounts.forEach((account, index) => {
+      if (seen.has(account.id)) {
+        ctx.addIssue({ code: "custom", path: ["accounts", index, "id"], message: `duplicate account id "${account.id}"` });
+      }
+      seen.add(account.id);
+    });
+    if (config.reservations.defaultTtlSeconds > config.reservations.maxTtlSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reservations", "defaultTtlSeconds"],
+        message: "must not exceed reservations.maxTtlSeconds",
+      });
+    }
+  });
+
+export type QuotaGuardConfig = Omit<z.infer<typeof QuotaGuardConfig>, "accounts"> & { accounts: AccountConfig[] };
+export type AlertsConfig = QuotaGuardConfig["alerts"];
+export type { Unit };
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    readonly source: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(`Invalid Quota Guard config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`);
+  }
+}
+
+/** Validates a parsed config object; throws ConfigError naming every invalid field. */
+export function parseConfig(input: unknown, source = "config"): QuotaGuardConfig {
+  const result = QuotaGuardConfig.safeParse(input ?? {});
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((issue) => ({
+        path: issue.path.length ? issue.path.join(".") : "(root)",
+        message: issue.message,
+      })),
+    );
+  }
+  const config = result.data;
+  return {
+    ...config,
+    accounts: config.accounts.map((a) => ({ ...a, secretName: a.secretName ?? `quota-guard/heygen/${a.id}` })),
+  };
+}
+
+/** Reads and validates a JSON config file. */
+export function loadConfigFile(path: string): QuotaGuardConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(path, [{ path: "(file)", message: `cannot read: ${(error as Error).message}` }]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(path, [{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  return parseConfig(json, path);
+}
+
+export function findAccount(config: QuotaGuardConfig, accountId: string): AccountConfig | undefined {
+  return config.accounts.find((a) => a.id === accountId);
+}
