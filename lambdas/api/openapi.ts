@@ -1,0 +1,251 @@
+import { z } from "zod";
+import { VERSION } from "#config/version";
+import { Estimate } from "#core/estimator";
+import { EstimateRequest } from "#core/job-spec";
+import {
+  AlertsQuery,
+  AmountReservationRequest,
+  CheckRequest,
+  CommitRequest,
+  HistoryQuery,
+  JobReservationRequest,
+  ReleaseRequest,
+} from "./schemas.ts";
+
+/**
+ * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests, so the two cannot
+ * disagree. OpenAPI 3.1 uses JSON Schema 2020-12, which is what `z.toJSONSchema` emits.
+ */
+
+const schema = (s: z.ZodType) => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+};
+
+const problem = { $ref: "#/components/schemas/Problem" };
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: problem } },
+});
+const jsonResponse = (description: string, body: object = { type: "object" }) => ({
+  description,
+  content: { "application/json": { schema: body } },
+});
+const jsonBody = (ref: string, required = true) => ({
+  required,
+  content: { "application/json": { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+const queryParameters = (s: z.ZodObject) =>
+  Object.entries((schema(s).properties ?? {}) as Record<string, { description?: string }>).map(
+    ([name, p]) => ({
+      name,
+      in: "query",
+      required: false,
+      schema: p,
+      ...(p.description ? { description: p.description } : {}),
+    }),
+  );
+const idParameter = (description: string) => ({
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string" },
+  description,
+});
+
+const commonErrors = {
+  "400": problemResponse("Invalid request; `errors[]` points at each invalid field."),
+  "413": problemResponse("Body larger than 64 KiB."),
+  "415": problemResponse("Body is not application/json."),
+  "503": problemResponse("A dependency is unavailable; retry after `Retry-After` seconds."),
+};
+
+let cached: object | undefined;
+
+export function openApiDocument(): object {
+  cached ??= {
+    openapi: "3.1.0",
+    info: {
+      title: "HeyGen Quota Guard",
+      version: VERSION,
+      description:
+        "Estimates, pre-generation checks and credit reservations against recorded HeyGen balances. " +
+        "Every route is called with AWS SigV4 (IAM auth) in AWS; errors are RFC 9457 problem+json.",
+    },
+    paths: {
+      "/v1/health": {
+        get: { summary: "Liveness", responses: { "200": jsonResponse("Status and version") } },
+      },
+      "/v1/rate-cards": { get: { summary: "The rate cards", responses: { "200": jsonResponse("Cards") } } },
+      "/v1/estimates": {
+        post: {
+          summary: "Estimate the cost of one job or a list of jobs",
+          requestBody: jsonBody("EstimateRequest"),
+          responses: {
+            "200": jsonResponse("The estimate", { $ref: "#/components/schemas/Estimate" }),
+            "422": problemResponse("The card does not price this job (unknown card, engine, resolution...)."),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/checks": {
+        post: {
+          summary: "May this job be started now? A no is a 200 with allowed: false",
+          requestBody: jsonBody("CheckRequest"),
+          responses: {
+            "200": jsonResponse("The check answer"),
+            "404": problemResponse("Unknown account"),
+            "422": problemResponse("The card does not price the job, or counts in another unit."),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/reservations": {
+        post: {
+          summary: "Hold credit for a job (atomic; never oversubscribes)",
+          parameters: [
+            {
+              name: "Idempotency-Key",
+              in: "header",
+              required: false,
+              schema: { type: "string", maxLength: 255 },
+              description: "The same key returns the same reservation, never a second hold.",
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: {
+                  oneOf: [
+                    { $ref: "#/components/schemas/AmountReservationRequest" },
+                    { $ref: "#/components/schemas/JobReservationRequest" },
+                  ],
+                },
+              },
+            },
+          },
+          responses: {
+            "201": jsonResponse("The new hold"),
+            "200": jsonResponse("The existing hold for this Idempotency-Key"),
+            "404": problemResponse("Unknown account"),
+            "409": problemResponse(
+              "insufficient-balance (with required, available, shortfall) or balance-unknown",
+            ),
+            "422": problemResponse("The card does not price the job."),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/reservations/{id}": {
+        get: {
+          summary: "A reservation",
+          parameters: [idParameter("Reservation id")],
+          responses: {
+            "200": jsonResponse("The reservation"),
+            "404": problemResponse("Unknown reservation"),
+          },
+        },
+      },
+      "/v1/reservations/{id}/commit": {
+        post: {
+          summary: "End a hold as spent",
+          parameters: [idParameter("Reservation id")],
+          requestBody: jsonBody("CommitRequest", false),
+          responses: {
+            "200": jsonResponse("The committed reservation"),
+            "404": problemResponse("Unknown reservation"),
+            "409": problemResponse("The reservation is not held"),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/reservations/{id}/release": {
+        post: {
+          summary: "Return a hold",
+          parameters: [idParameter("Reservation id")],
+          requestBody: jsonBody("ReleaseRequest", false),
+          responses: {
+            "200": jsonResponse("The released reservation"),
+            "404": problemResponse("Unknown reservation"),
+            "409": problemResponse("The reservation is not held"),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/accounts": { get: { summary: "Every account", responses: { "200": jsonResponse("Accounts") } } },
+      "/v1/accounts/{id}": {
+        get: {
+          summary: "One account: latest balance, reserved, available, alert level, forecast",
+          parameters: [idParameter("Account id")],
+          responses: { "200": jsonResponse("The account"), "404": problemResponse("Unknown account") },
+        },
+      },
+      "/v1/accounts/{id}/history": {
+        get: {
+          summary: "Balance snapshots, newest first",
+          parameters: [idParameter("Account id"), ...queryParameters(HistoryQuery)],
+          responses: {
+            "200": jsonResponse("Snapshots"),
+            "404": problemResponse("Unknown account"),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/accounts/{id}/alerts": {
+        get: {
+          summary: "The alert log, newest first",
+          parameters: [idParameter("Account id"), ...queryParameters(AlertsQuery)],
+          responses: {
+            "200": jsonResponse("Alerts"),
+            "404": problemResponse("Unknown account"),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/accounts/{id}/refresh": {
+        post: {
+          summary: "Read the balance from HeyGen now (at most every minRefreshIntervalSeconds)",
+          parameters: [idParameter("Account id")],
+          responses: {
+            "200": jsonResponse("The account, with refreshed: true|false"),
+            "404": problemResponse("Unknown account"),
+          },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        EstimateRequest: schema(EstimateRequest),
+        Estimate: schema(Estimate),
+        CheckRequest: schema(CheckRequest),
+        AmountReservationRequest: schema(AmountReservationRequest),
+        JobReservationRequest: schema(JobReservationRequest),
+        CommitRequest: schema(CommitRequest),
+        ReleaseRequest: schema(ReleaseRequest),
+        Problem: {
+          type: "object",
+          required: ["type", "title", "status", "detail"],
+          properties: {
+            type: { type: "string", format: "uri" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            errors: {
+              type: "array",
+              items: {
+                type: "object",
+                required: ["pointer", "detail"],
+                properties: { pointer: { type: "string" }, detail: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+  return cached;
+}

@@ -1,0 +1,33 @@
+import { problems } from "./problem.ts";
+import { MAX_BODY_BYTES } from "./schemas.ts";
+
+/**
+ * Reads a JSON body: at most MAX_BODY_BYTES (413), `application/json` (415), parseable (400). An absent
+ * body reads as `undefined` so routes whose body is optional can default it.
+ */
+export async function readJsonBody(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
+  if (text.trim() === "") return undefined;
+  const contentType = req.headers.get("content-type") ?? "";
+  if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
+    throw problems.unsupportedMediaType(contentType || "(none)");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw problems.malformedJson((error as Error).message);
+  }
+}
+
+/** Query parameters as a plain object (the last value wins for repeated names). */
+export function queryOf(req: Request): Record<string, string> {
+  return Object.fromEntries(new URL(req.url).searchParams);
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}

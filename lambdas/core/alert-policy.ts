@@ -1,0 +1,258 @@
+import type { AlertsConfig } from "#config/config";
+import type { Alert, AlertLevel, AlertState, Severity } from "#core/account";
+import { alertSubject, isBalanceLevel, levelRank, truncate } from "#core/alert-text";
+import type { BalanceSnapshot } from "#core/balance";
+import type { Forecast } from "#core/forecast";
+
+/**
+ * Decides which alerts a poll raises (design §5). Pure: the clock is passed in, nothing is sent here.
+ *
+ * The state says what subscribers were last told; `planAlerts` compares it with what the poll saw and
+ * plans the alerts that close the gap, and only `markSent` (called once SNS accepted a publish) moves
+ * the state forward. An alert whose publish failed is therefore planned again at the next poll, and a
+ * level that persists raises nothing until its reminder is due.
+ *
+ * Rules chosen here (see the report / docs):
+ * - levels on `available`: exhausted ≤ 0 < critical < `critical` ≤ warning < `warning` ≤ ok;
+ * - escalation is notified at once; any move to a better level needs the hysteresis margin above the
+ *   threshold being left (`critical × (1 + h)` to leave critical, `warning × (1 + h)` to reach ok);
+ *   leaving exhausted needs available > 0;
+ * - reminders every `repeatHours.warning` at warning, `repeatHours.critical` at critical and exhausted;
+ * - the first good poll at ok (from `unknown`) is silent; a failed poll never changes the level;
+ * - `monitor_degraded` (severity warning: the balance is not known to be low) once per outage, then one
+ *   `monitor_recovered` at the next good poll;
+ * - `forecast` once while the forecast stays within the horizon, re-armed only once the forecast is
+ *   clearly beyond it (horizon × (1 + h)) or shows no exhaustion; not raised at critical or exhausted,
+ *   whose own alerts already say the balance is nearly gone.
+ */
+
+export type PollOutcome =
+  | { ok: true; snapshot: BalanceSnapshot; available: number; forecast: Forecast }
+  | { ok: false; error: { code: string; message: string } };
+
+export interface Thresholds {
+  warning: number;
+  critical: number;
+}
+
+export interface PlanAlertsInput {
+  accountId: string;
+  state: AlertState;
+  outcome: PollOutcome;
+  thresholds: Thresholds;
+  alerts: AlertsConfig;
+  now: Date;
+}
+
+export interface AlertPlan {
+  /** Counters updated; nothing marked as notified. */
+  state: AlertState;
+  alerts: Alert[];
+}
+
+const MS_PER_HOUR = 3_600_000;
+/** Keeps the stored failure (and the email quoting it) small whatever the upstream error said. */
+const MAX_FAILURE_MESSAGE_LENGTH = 300;
+
+/** The balance level of `available`, before any hysteresis. */
+export function balanceLevel(available: number, thresholds: Thresholds): AlertLevel {
+  if (available <= 0) return "exhausted";
+  if (available < thresholds.critical) return "critical";
+  if (available < thresholds.warning) return "warning";
+  return "ok";
+}
+
+/** The level to report given the level last reported: worse at once, better only past the margin. */
+export function settledLevel(
+  previous: AlertState["level"],
+  available: number,
+  thresholds: Thresholds,
+  hysteresisPercent: number,
+): AlertLevel {
+  const raw = balanceLevel(available, thresholds);
+  if (previous === "unknown" || levelRank(raw) >= levelRank(previous)) return raw;
+  const withMargin = balanceLevel(available, {
+    warning: withHysteresis(thresholds.warning, hysteresisPercent),
+    critical: withHysteresis(thresholds.critical, hysteresisPercent),
+  });
+  return levelRank(withMargin) < levelRank(previous) ? withMargin : previous;
+}
+
+export function planAlerts(input: PlanAlertsInput): AlertPlan {
+  return input.outcome.ok ? planGoodPoll(input, input.outcome) : planFailedPoll(input, input.outcome.error);
+}
+
+/** Advances the state for an alert SNS accepted. */
+export function markSent(state: AlertState, alert: Alert, now: Date): AlertState {
+  const at = now.toISOString();
+  switch (alert.alertType) {
+    case "low_balance":
+    case "recovered":
+      if (!isBalanceLevel(alert.level)) {
+        throw new RangeError(
+          `markSent: a ${alert.alertType} alert needs a balance level, got "${alert.level}"`,
+        );
+      }
+      return { ...state, level: alert.level, levelNotifiedAt: at };
+    case "forecast":
+      return { ...state, forecastNotifiedAt: at };
+    case "monitor_degraded":
+      return { ...state, degraded: true, degradedNotifiedAt: at };
+    case "monitor_recovered": {
+      const { degradedNotifiedAt: _cleared, ...rest } = state;
+      return { ...rest, degraded: false };
+    }
+  }
+}
+
+type GoodPoll = Extract<PollOutcome, { ok: true }>;
+type AlertBase = Pick<
+  Alert,
+  "accountId" | "createdAt" | "remaining" | "available" | "unit" | "hoursToExhaustion"
+>;
+
+function planGoodPoll(input: PlanAlertsInput, poll: GoodPoll): AlertPlan {
+  const { state, thresholds, alerts } = input;
+  const level = settledLevel(state.level, poll.available, thresholds, alerts.hysteresisPercent);
+  const base: AlertBase = {
+    accountId: input.accountId,
+    createdAt: input.now.toISOString(),
+    remaining: poll.snapshot.remaining,
+    available: poll.available,
+    unit: poll.snapshot.unit,
+    hoursToExhaustion: poll.forecast.hoursToExhaustion,
+  };
+  const planned = [
+    levelAlert(input, level, base),
+    forecastAlert(input, level, poll.forecast, base),
+    state.degraded ? monitorRecoveredAlert(level, base) : undefined,
+  ].filter((alert): alert is Alert => alert !== undefined);
+  return { state: stateAfterGoodPoll(state, level, poll.forecast, alerts), alerts: planned };
+}
+
+function stateAfterGoodPoll(
+  state: AlertState,
+  level: AlertLevel,
+  forecast: Forecast,
+  alerts: AlertsConfig,
+): AlertState {
+  // Nobody needs telling that a never-seen account is fine, so that move needs no publish to stick.
+  const next: AlertState = {
+    ...state,
+    consecutiveFailures: 0,
+    level: state.level === "unknown" && level === "ok" ? "ok" : state.level,
+  };
+  if (!forecastCleared(forecast, alerts)) return next;
+  const { forecastNotifiedAt: _cleared, ...rest } = next;
+  return rest;
+}
+
+function planFailedPoll(input: PlanAlertsInput, error: { code: string; message: string }): AlertPlan {
+  const { state, now } = input;
+  const consecutiveFailures = state.consecutiveFailures + 1;
+  const next: AlertState = {
+    ...state,
+    consecutiveFailures,
+    lastFailure: {
+      at: now.toISOString(),
+      code: error.code,
+      message: truncate(error.message, MAX_FAILURE_MESSAGE_LENGTH),
+    },
+  };
+  const degradedNow = !state.degraded && consecutiveFailures >= input.alerts.degradedAfterFailures;
+  const alerts = degradedNow
+    ? [
+        build({
+          accountId: input.accountId,
+          createdAt: now.toISOString(),
+          alertType: "monitor_degraded",
+          severity: "warning",
+          level: "monitor_degraded",
+          previousLevel: state.level,
+        }),
+      ]
+    : [];
+  return { state: next, alerts };
+}
+
+function levelAlert(input: PlanAlertsInput, level: AlertLevel, base: AlertBase): Alert | undefined {
+  const previous = input.state.level;
+  if (level === previous) {
+    return reminderDue(input.state, level, input.alerts, input.now)
+      ? build({ ...base, alertType: "low_balance", severity: severityOf(level), level, previousLevel: level })
+      : undefined;
+  }
+  if (level !== "ok") {
+    return build({
+      ...base,
+      alertType: "low_balance",
+      severity: severityOf(level),
+      level,
+      previousLevel: previous,
+    });
+  }
+  if (previous === "unknown") return undefined;
+  return build({ ...base, alertType: "recovered", severity: "info", level, previousLevel: previous });
+}
+
+function reminderDue(state: AlertState, level: AlertLevel, alerts: AlertsConfig, now: Date): boolean {
+  if (level === "ok") return false;
+  if (!state.levelNotifiedAt) return true;
+  const repeatHours = level === "warning" ? alerts.repeatHours.warning : alerts.repeatHours.critical;
+  return hoursBetween(state.levelNotifiedAt, now) >= repeatHours;
+}
+
+function forecastAlert(
+  input: PlanAlertsInput,
+  level: AlertLevel,
+  forecast: Forecast,
+  base: AlertBase,
+): Alert | undefined {
+  const { state, alerts } = input;
+  if (state.forecastNotifiedAt || level === "critical" || level === "exhausted") return undefined;
+  const hours = forecast.hoursToExhaustion;
+  const horizon = alerts.forecastHorizonHours;
+  if (horizon <= 0 || hours === null || hours > horizon) return undefined;
+  return build({
+    ...base,
+    alertType: "forecast",
+    severity: "warning",
+    level: "forecast",
+    previousLevel: state.level,
+  });
+}
+
+/** Clearly outside the horizon (or no exhaustion in sight); too little data is no news and clears nothing. */
+function forecastCleared(forecast: Forecast, alerts: AlertsConfig): boolean {
+  if (forecast.burnRatePerHour === null) return false;
+  const hours = forecast.hoursToExhaustion;
+  return hours === null || hours > withHysteresis(alerts.forecastHorizonHours, alerts.hysteresisPercent);
+}
+
+/** `value × (1 + percent/100)`, written so that whole numbers stay exact (50 at 10% is 55, not 55.000…01). */
+function withHysteresis(value: number, percent: number): number {
+  return (value * (100 + percent)) / 100;
+}
+
+function monitorRecoveredAlert(level: AlertLevel, base: AlertBase): Alert {
+  return build({
+    ...base,
+    alertType: "monitor_recovered",
+    severity: "info",
+    level,
+    previousLevel: "monitor_degraded",
+  });
+}
+
+function severityOf(level: AlertLevel): Severity {
+  if (level === "ok") return "info";
+  return level === "warning" ? "warning" : "critical";
+}
+
+function build(fields: Omit<Alert, "subject">): Alert {
+  return { ...fields, subject: alertSubject(fields) };
+}
+
+function hoursBetween(iso: string, now: Date): number {
+  return (now.getTime() - Date.parse(iso)) / MS_PER_HOUR;
+}

@@ -1,0 +1,78 @@
+import type { Unit } from "#core/balance";
+import type { BalanceView } from "#core/reservations";
+import { roundAmount } from "#core/reservations";
+
+export type CheckDecision = "allow" | "deny" | "unknown";
+
+export interface CheckInput {
+  required: number;
+  unit: Unit;
+  /** The balance view of the recorded state; `available` null when no usable balance is known. */
+  view: BalanceView;
+  /** Why the balance is unusable when it is (never read, stale and the refresh failed, ...). */
+  unknownReason?: string;
+  whenUnknown: "deny" | "allow";
+  warningThreshold: number;
+}
+
+export interface CheckVerdict {
+  allowed: boolean;
+  decision: CheckDecision;
+  reason: string;
+  required: number;
+  remaining: number | null;
+  reserved: number;
+  available: number | null;
+  /** available − required: what can still be handed out after this job. */
+  remainingAfter: number | null;
+  /** How much is missing for the job to fit; 0 when it fits. */
+  shortfall: number | null;
+  warnings: string[];
+}
+
+const format = (n: number, unit: Unit) => (unit === "usd" ? `$${n.toFixed(2)}` : `${roundAmount(n)} credits`);
+
+/** The answer to "may I spend `required` now?": a question, so "no" is an answer, never an error. */
+export function decideCheck(input: CheckInput): CheckVerdict {
+  const { required, unit, view } = input;
+  const base = { required, remaining: view.remaining, reserved: view.reserved, available: view.available };
+  if (view.available === null || input.unknownReason !== undefined) {
+    const allowed = input.whenUnknown === "allow";
+    return {
+      ...base,
+      allowed,
+      decision: "unknown",
+      reason: `The balance is unknown (${input.unknownReason ?? "never read"}); checks.whenUnknown is "${input.whenUnknown}".`,
+      remainingAfter: null,
+      shortfall: null,
+      warnings: [],
+    };
+  }
+  const remainingAfter = roundAmount(view.available - required);
+  const warnings: string[] = [];
+  if (remainingAfter >= 0 && remainingAfter < input.warningThreshold) {
+    warnings.push(
+      `Available after this job (${format(remainingAfter, unit)}) is below the warning threshold (${format(input.warningThreshold, unit)}).`,
+    );
+  }
+  if (remainingAfter >= 0) {
+    return {
+      ...base,
+      allowed: true,
+      decision: "allow",
+      reason: `${format(required, unit)} fits in the available ${format(view.available, unit)}.`,
+      remainingAfter,
+      shortfall: 0,
+      warnings,
+    };
+  }
+  return {
+    ...base,
+    allowed: false,
+    decision: "deny",
+    reason: `${format(required, unit)} is more than the available ${format(Math.max(view.available, 0), unit)} (short by ${format(-remainingAfter, unit)}).`,
+    remainingAfter,
+    shortfall: roundAmount(-remainingAfter),
+    warnings,
+  };
+}

@@ -1,0 +1,225 @@
+import { z } from "zod";
+
+/**
+ * What a caller wants to generate (design §6), validated by the API and used for its OpenAPI document.
+ * Shape rules live here (400); whether a rate card prices a combination is the estimator's business (422).
+ */
+
+export const MAX_DURATION_SECONDS = 4 * 60 * 60;
+export const MAX_SCRIPT_CHARACTERS = 50_000;
+export const MAX_JOBS = 100;
+export const MAX_COUNT = 1000;
+export const MAX_SCENES = 200;
+export const MAX_DIMENSION_PIXELS = 8192;
+
+export const JOB_TYPES = [
+  "avatar_video",
+  "video_translation",
+  "streaming",
+  "video_agent",
+  "cinematic_avatar",
+] as const;
+export const ENGINES = ["avatar_iv", "avatar_iii", "photo_avatar", "video_avatar", "digital_twin"] as const;
+export const RESOLUTIONS = ["720p", "1080p", "4k"] as const;
+export const TRANSLATION_MODES = ["speed_audio", "speed_lipsync", "precision", "fast", "quality"] as const;
+
+/** Types that can be priced per video or per session, so a card may not need their duration. */
+const DURATION_OPTIONAL_TYPES: ReadonlySet<JobType> = new Set(["streaming", "cinematic_avatar"]);
+
+export const JobType = z.enum(JOB_TYPES).meta({ description: "What is generated." });
+export type JobType = z.infer<typeof JobType>;
+export const Engine = z.enum(ENGINES).meta({ description: "Avatar engine, as the rate card names it." });
+export type Engine = z.infer<typeof Engine>;
+export const Resolution = z.enum(RESOLUTIONS).meta({ description: "Output resolution tier." });
+export type Resolution = z.infer<typeof Resolution>;
+export const TranslationMode = z
+  .enum(TRANSLATION_MODES)
+  .meta({ description: "Translation quality; the rate card says which modes it prices." });
+export type TranslationMode = z.infer<typeof TranslationMode>;
+
+const DurationSeconds = z
+  .number()
+  .positive()
+  .max(MAX_DURATION_SECONDS)
+  .meta({ description: `Video length in seconds (> 0, ≤ ${MAX_DURATION_SECONDS}).` });
+const Script = z.string().min(1).max(MAX_SCRIPT_CHARACTERS).meta({
+  description: "The spoken text (SSML <break time=.../> pauses count); its length sets the duration.",
+});
+const VoiceSpeed = z
+  .number()
+  .min(0.5)
+  .max(2)
+  .meta({ description: "Voice speed for script-based durations (0.5–2, default 1)." });
+
+export const Scene = z
+  .strictObject({
+    durationSeconds: DurationSeconds.optional(),
+    script: Script.optional(),
+    voiceSpeed: VoiceSpeed.optional(),
+  })
+  .superRefine((scene, ctx) => {
+    if ((scene.durationSeconds === undefined) === (scene.script === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["durationSeconds"],
+        message: "give exactly one of durationSeconds or script",
+      });
+    }
+    if (scene.voiceSpeed !== undefined && scene.script === undefined) {
+      ctx.addIssue({ code: "custom", path: ["voiceSpeed"], message: "voiceSpeed applies only to a script" });
+    }
+  })
+  .meta({ description: "One scene of a video: its durationSeconds or its script." });
+export type Scene = z.infer<typeof Scene>;
+
+export const Dimension = z
+  .strictObject({
+    width: z.number().int().min(1).max(MAX_DIMENSION_PIXELS),
+    height: z.number().int().min(1).max(MAX_DIMENSION_PIXELS),
+  })
+  .meta({
+    description: "Output size in pixels; the larger side picks the tier: ≤1280 720p, ≤1920 1080p, else 4k.",
+  });
+export type Dimension = z.infer<typeof Dimension>;
+
+const jobShape = {
+  type: JobType.default("avatar_video"),
+  engine: Engine.optional().meta({
+    description: "Avatar engine (default avatar_iv); ignored for types the card prices whatever the engine.",
+  }),
+  durationSeconds: DurationSeconds.optional(),
+  script: Script.optional(),
+  voiceSpeed: VoiceSpeed.optional(),
+  scenes: z
+    .array(Scene)
+    .min(1)
+    .max(MAX_SCENES)
+    .optional()
+    .meta({ description: "Scenes of one video; their durations add up." }),
+  resolution: Resolution.optional().meta({ description: "Output resolution tier (default 720p)." }),
+  dimension: Dimension.optional(),
+  translationMode: TranslationMode.optional(),
+  test: z.boolean().default(false).meta({ description: "HeyGen test mode (free on some cards)." }),
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_COUNT)
+    .default(1)
+    .meta({ description: `How many such videos or sessions (1–${MAX_COUNT}).` }),
+};
+
+type JobFields = z.output<z.ZodObject<typeof jobShape>>;
+
+const DURATION_FIELDS = ["durationSeconds", "script", "scenes"] as const;
+
+/** Cross-field rules, shared by a bare job and a single-job request. */
+function checkJob(job: JobFields, ctx: z.RefinementCtx): void {
+  const given = DURATION_FIELDS.filter((field) => job[field] !== undefined);
+  for (const extra of given.slice(1)) {
+    ctx.addIssue({
+      code: "custom",
+      path: [extra],
+      message: `give only one of ${DURATION_FIELDS.join(", ")}`,
+    });
+  }
+  if (given.length === 0 && !DURATION_OPTIONAL_TYPES.has(job.type)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["durationSeconds"],
+      message: `one of ${DURATION_FIELDS.join(", ")} is required for type ${job.type}`,
+    });
+  }
+  if (job.voiceSpeed !== undefined && job.script === undefined && job.scenes === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["voiceSpeed"],
+      message: "voiceSpeed applies only to script or scenes",
+    });
+  }
+  if (job.resolution !== undefined && job.dimension !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["dimension"],
+      message: "give either resolution or dimension, not both",
+    });
+  }
+  if (job.translationMode !== undefined && job.type !== "video_translation") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["translationMode"],
+      message: "translationMode applies only to video_translation",
+    });
+  }
+}
+
+export const JobSpec = z
+  .strictObject(jobShape)
+  .superRefine(checkJob)
+  .meta({
+    description:
+      "One job: type, engine, duration as exactly one of durationSeconds | script | scenes " +
+      "(optional for streaming and cinematic_avatar when the card prices per session or video), " +
+      "resolution or dimension, translationMode, test, count.",
+  });
+export type JobSpec = z.output<typeof JobSpec>;
+export type JobSpecInput = z.input<typeof JobSpec>;
+
+const RateCardId = z
+  .string()
+  .min(1)
+  .max(64)
+  .optional()
+  .meta({ description: "Rate card id; default: the account's card, else the default for its balance unit." });
+
+/**
+ * A request about one job or a list of jobs, with `extra` fields in both forms (the check and reservation
+ * requests add theirs). The list form is the union's first option; parse with `safeParseJobRequest` so
+ * that errors point into the form the caller used.
+ */
+export function jobRequestSchema<Extra extends z.ZodRawShape>(extra: Extra) {
+  const list = z.strictObject({
+    jobs: z
+      .array(JobSpec)
+      .min(1)
+      .max(MAX_JOBS)
+      .meta({ description: `The jobs (1–${MAX_JOBS}).` }),
+    rateCard: RateCardId,
+    ...extra,
+  });
+  // The extra fields make the output type generic; the job fields in it are still exactly JobFields.
+  const single = z
+    .strictObject({ ...jobShape, rateCard: RateCardId, ...extra })
+    .superRefine((request, ctx) => checkJob(request as JobFields, ctx));
+  return z.union([list, single]);
+}
+
+export const EstimateRequest = jobRequestSchema({}).meta({
+  description: "One job spec, or { jobs: [...] }, plus an optional rateCard id.",
+});
+export type EstimateRequest = z.output<typeof EstimateRequest>;
+export type EstimateRequestInput = z.input<typeof EstimateRequest>;
+
+/**
+ * Validates against the form the input is in (a `jobs` key means the list form), so that issues carry
+ * precise paths (`jobs.0.durationSeconds`) instead of one opaque union failure.
+ */
+export function safeParseJobRequest<Schema extends z.ZodUnion<readonly [z.ZodType, z.ZodType]>>(
+  schema: Schema,
+  input: unknown,
+): z.ZodSafeParseResult<z.output<Schema>> {
+  const [list, single] = schema.options;
+  const option = isJobList(input) ? list : single;
+  return option.safeParse(input) as z.ZodSafeParseResult<z.output<Schema>>;
+}
+
+function isJobList(input: unknown): boolean {
+  return typeof input === "object" && input !== null && "jobs" in input;
+}
+
+/** The jobs of a request with the JSON pointer prefix each job's fields live under. */
+export function jobsOf(request: EstimateRequest): { job: JobSpec; pointer: string }[] {
+  if ("jobs" in request) return request.jobs.map((job, index) => ({ job, pointer: `/jobs/${index}` }));
+  const { rateCard: _rateCard, ...job } = request;
+  return [{ job, pointer: "" }];
+}

@@ -1,0 +1,232 @@
+import { z } from "zod";
+import { Unit } from "./balance.ts";
+import { Engine, JobType, Resolution, TranslationMode } from "./job-spec.ts";
+import apiCredits2025 from "./rate-cards/heygen-api-credits-2025.json" with { type: "json" };
+import payg2026 from "./rate-cards/heygen-payg-2026.json" with { type: "json" };
+import skillGuide from "./rate-cards/heygen-skill-guide.json" with { type: "json" };
+
+/**
+ * A rate card is data (design §6): every card is expressed by this one schema, so the estimator has no
+ * branch per card id. Rates are decimal strings ("0.0667") so that they are exact.
+ */
+
+const DecimalText = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal string such as "0.0667" (a string keeps it exact)')
+  .meta({ description: "A non-negative decimal written as a string, so that it stays exact." });
+
+/** Either a multiplier of the item's base rate or a rate of its own for this tier. */
+const TierPrice = z.union([
+  z.strictObject({ multiplier: DecimalText }),
+  z.strictObject({ rate: DecimalText }),
+]);
+export type TierPrice = z.output<typeof TierPrice>;
+
+const Seconds = z.number().finite().nonnegative();
+
+const Billing = z.discriminatedUnion("rounding", [
+  z
+    .strictObject({
+      rounding: z.literal("up-per-increment"),
+      incrementSeconds: z.number().finite().positive(),
+      minimumSeconds: Seconds.default(0),
+    })
+    .meta({ description: "Each video's duration rounded up to whole increments, at least minimumSeconds." }),
+  z
+    .strictObject({ rounding: z.literal("ceil-total"), minimumSeconds: Seconds.default(0) })
+    .meta({ description: "Each video's cost rounded up to a whole unit (Math.ceil)." }),
+]);
+export type Billing = z.output<typeof Billing>;
+
+const RateItem = z.strictObject({
+  label: z.string().min(1),
+  type: JobType,
+  /** Absent: priced the same whatever the engine. */
+  engines: z.array(Engine).min(1).optional(),
+  /** Absent: priced the same whatever the translation mode. */
+  translationModes: z.array(TranslationMode).min(1).optional(),
+  rate: DecimalText,
+  per: z.enum(["second", "minute", "video", "session"]),
+  /** Overrides of the card's increment or minimum for this item (e.g. a streaming minimum). */
+  billing: z
+    .strictObject({
+      incrementSeconds: z.number().finite().positive().optional(),
+      minimumSeconds: Seconds.optional(),
+    })
+    .optional(),
+  /** Merged over the card's resolutions; null removes a tier. */
+  resolutions: z.partialRecord(Resolution, TierPrice.nullable()).optional(),
+  notes: z.array(z.string().min(1)).optional(),
+});
+export type RateItem = z.output<typeof RateItem>;
+
+const rateCardShape = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "must match [a-z0-9][a-z0-9.-]{0,63}"),
+  title: z.string().min(1),
+  unit: Unit,
+  source: z.strictObject({
+    url: z.string().min(1),
+    date: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, "must be YYYY, YYYY-MM or YYYY-MM-DD"),
+    title: z.string().min(1),
+  }),
+  billing: Billing,
+  /** Tiers priced by default; a tier missing here and in an item is not priced. */
+  resolutions: z.partialRecord(Resolution, TierPrice),
+  /** An engine priced as another one on this card (e.g. avatar_iv → photo_avatar). */
+  engineAliases: z.partialRecord(Engine, Engine).default({}),
+  testMode: z.enum(["free", "full-cost-with-warning"]),
+  notes: z.array(z.string().min(1)).default([]),
+  items: z.array(RateItem).min(1),
+};
+
+export const RateCard = z.strictObject(rateCardShape).superRefine(checkCard);
+export type RateCard = z.output<typeof RateCard>;
+
+function checkCard(card: z.output<z.ZodObject<typeof rateCardShape>>, ctx: z.RefinementCtx): void {
+  card.items.forEach((item, index) => {
+    if (pricedTiers(card, item).length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["items", index, "resolutions"],
+        message: "prices no resolution",
+      });
+    }
+    const clash = card.items.findIndex((other, otherIndex) => otherIndex < index && overlaps(item, other));
+    if (clash >= 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["items", index],
+        message: `prices the same jobs as items.${clash} (${card.items[clash]?.label})`,
+      });
+    }
+  });
+  for (const [alias, target] of Object.entries(card.engineAliases)) {
+    if (target && card.engineAliases[target]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["engineAliases", alias],
+        message: `"${target}" is itself an alias`,
+      });
+    }
+  }
+}
+
+function overlaps(a: RateItem, b: RateItem): boolean {
+  return (
+    a.type === b.type &&
+    intersects(a.engines, b.engines) &&
+    intersects(a.translationModes, b.translationModes)
+  );
+}
+
+/** Undefined means "all", so it meets everything. */
+function intersects<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
+  return !a || !b || a.some((value) => b.includes(value));
+}
+
+/** The item's price table: the card's tiers, overridden (or removed, with null) by the item's. */
+export function tierPrices(
+  card: Pick<RateCard, "resolutions">,
+  item: RateItem,
+): Partial<Record<Resolution, TierPrice>> {
+  const merged: Partial<Record<Resolution, TierPrice | null>> = { ...card.resolutions, ...item.resolutions };
+  return Object.fromEntries(Object.entries(merged).filter(([, price]) => price)) as Partial<
+    Record<Resolution, TierPrice>
+  >;
+}
+
+export function pricedTiers(card: Pick<RateCard, "resolutions">, item: RateItem): Resolution[] {
+  return Resolution.options.filter((tier) => tierPrices(card, item)[tier] !== undefined);
+}
+
+export class RateCardError extends Error {
+  override readonly name = "RateCardError";
+  constructor(
+    readonly source: string,
+    readonly issues: { path: string; message: string }[],
+  ) {
+    super(`Invalid rate card (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`);
+  }
+}
+
+/** Validates a card; throws RateCardError naming each invalid field (e.g. `items.3.rate`). */
+export function parseRateCard(json: unknown, source: string): RateCard {
+  const result = RateCard.safeParse(json);
+  if (result.success) return result.data;
+  throw new RateCardError(
+    source,
+    result.error.issues.map((issue) => ({
+      path: issue.path.length ? issue.path.join(".") : "(root)",
+      message: issue.message,
+    })),
+  );
+}
+
+export const BUILT_IN_CARD_FILES = {
+  "heygen-payg-2026.json": payg2026,
+  "heygen-api-credits-2025.json": apiCredits2025,
+  "heygen-skill-guide.json": skillGuide,
+} as const;
+
+/** The cards shipped in lambdas/core/rate-cards, validated like any other. */
+export function loadBuiltInCards(): RateCard[] {
+  return Object.entries(BUILT_IN_CARD_FILES).map(([file, json]) => parseRateCard(json, `rate-cards/${file}`));
+}
+
+export const DEFAULT_CARD_IDS: Readonly<Record<Unit, string>> = {
+  usd: "heygen-payg-2026",
+  credits: "heygen-api-credits-2025",
+};
+
+export class RateCardRegistry {
+  private readonly cards = new Map<string, RateCard>();
+
+  constructor(cards: readonly RateCard[]) {
+    for (const card of cards) {
+      if (this.cards.has(card.id))
+        throw new RateCardError(card.id, [{ path: "id", message: "duplicate rate card id" }]);
+      this.cards.set(card.id, card);
+    }
+  }
+
+  find(id: string): RateCard | undefined {
+    return this.cards.get(id);
+  }
+
+  /** Throws UnknownRateCardError (naming the known ids) when the id is not registered. */
+  get(id: string): RateCard {
+    const card = this.cards.get(id);
+    if (!card) throw new UnknownRateCardError(id, [...this.cards.keys()]);
+    return card;
+  }
+
+  list(): RateCard[] {
+    return [...this.cards.values()];
+  }
+
+  defaultFor(unit: Unit): RateCard {
+    return this.get(DEFAULT_CARD_IDS[unit]);
+  }
+
+  /** The request's card, else the account's, else the default for the balance unit (design §6). */
+  choose(choice: { requested?: string | null; account?: string | null; unit: Unit }): RateCard {
+    const id = choice.requested ?? choice.account;
+    return id ? this.get(id) : this.defaultFor(choice.unit);
+  }
+}
+
+export class UnknownRateCardError extends Error {
+  override readonly name = "UnknownRateCardError";
+  constructor(
+    readonly id: string,
+    readonly known: string[],
+  ) {
+    super(`unknown rate card "${id}" (known: ${known.join(", ")})`);
+  }
+}
+
+/** The built-in cards plus the user's cards from config (`config.rateCards`), all validated. */
+export function createRateCardRegistry(configCards: readonly unknown[] = []): RateCardRegistry {
+  const userCards = configCards.map((json, index) => parseRateCard(json, `config rateCards[${index}]`));
+  return new RateCardRegistry([...loadBuiltInCards(), ...userCards]);
+}

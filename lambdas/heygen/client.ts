@@ -1,0 +1,154 @@
+import { z } from "zod";
+import type { BalanceSnapshot } from "#core/balance";
+import { HeyGenError } from "./errors.ts";
+import { getOnce } from "./http.ts";
+import { type Observation, snapshotFromV2, snapshotFromV3 } from "./normalise.ts";
+import { bodyOrThrow } from "./reply.ts";
+import { type RetryPolicy, withRetries } from "./retry.ts";
+
+export { HeyGenError, type HeyGenErrorCode } from "./errors.ts";
+
+export type HeyGenApiVersion = "v3" | "v2";
+
+export interface HeyGenClientOptions {
+  /** e.g. `https://api.heygen.com` or the sandbox's URL. */
+  baseUrl: string;
+  /** Called once per `getBalance`, so a rotated secret is picked up without a new client. */
+  apiKey: () => Promise<string> | string;
+  /** `auto`: v3, then v2 only when v3 answers 404 (design §2.4). */
+  apiVersion: "auto" | HeyGenApiVersion;
+  /** Per request, headers and body included. Default 5000. */
+  timeoutMs?: number;
+  /** Per endpoint. Default 3. */
+  maxAttempts?: number;
+  /** Default 200. */
+  baseDelayMs?: number;
+  /** Default 5000. */
+  maxDelayMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => Date;
+}
+
+/** The documented spelling (developers.heygen.com/reference/get-current-user); some pages write `/v3/user/me`. */
+export const V3_USER_PATH = "/v3/users/me";
+export const V2_QUOTA_PATH = "/v2/user/remaining_quota";
+
+const ENDPOINTS: Record<HeyGenApiVersion, { path: string; normalise: typeof snapshotFromV3 }> = {
+  v3: { path: V3_USER_PATH, normalise: snapshotFromV3 },
+  v2: { path: V2_QUOTA_PATH, normalise: snapshotFromV2 },
+};
+
+const Numbers = z.object({
+  timeoutMs: z.number().int().positive().default(5000),
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  baseDelayMs: z.number().int().nonnegative().default(200),
+  maxDelayMs: z.number().int().nonnegative().default(5000),
+});
+
+/** Reads an account's balance from HeyGen as a validated snapshot, or throws a typed HeyGenError. */
+export class HeyGenClient {
+  readonly #baseUrl: URL;
+  readonly #apiKey: HeyGenClientOptions["apiKey"];
+  readonly #versions: HeyGenApiVersion[];
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #now: () => Date;
+  readonly #retry: RetryPolicy;
+  #lastAttempts = 0;
+
+  constructor(options: HeyGenClientOptions) {
+    this.#baseUrl = parseBaseUrl(options.baseUrl);
+    if (!["auto", "v3", "v2"].includes(options.apiVersion)) {
+      throw new TypeError('HeyGenClientOptions.apiVersion: must be "auto", "v3" or "v2"');
+    }
+    if (typeof options.apiKey !== "function") {
+      throw new TypeError(
+        "HeyGenClientOptions.apiKey: must be a function returning the key (or a promise of it)",
+      );
+    }
+    const numbers = parseNumbers(options);
+    this.#apiKey = options.apiKey;
+    this.#versions = options.apiVersion === "auto" ? ["v3", "v2"] : [options.apiVersion];
+    this.#timeoutMs = numbers.timeoutMs;
+    this.#fetch = options.fetch ?? fetch;
+    this.#now = options.now ?? (() => new Date());
+    this.#retry = {
+      maxAttempts: numbers.maxAttempts,
+      baseDelayMs: numbers.baseDelayMs,
+      maxDelayMs: numbers.maxDelayMs,
+      sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /**
+   * HTTP requests made by the most recently finished `getBalance` (both endpoints, retries included), for
+   * logs and metrics. A failed call carries the same number in `HeyGenError.attempts`.
+   */
+  get lastAttempts(): number {
+    return this.#lastAttempts;
+  }
+
+  async getBalance(accountId: string): Promise<BalanceSnapshot> {
+    const apiKey = (await this.#apiKey()).trim();
+    const requests = { count: 0 };
+    try {
+      if (!apiKey) throw new HeyGenError("invalid_key", "The HeyGen API key is empty");
+      return await this.#readFirstAvailable(accountId, apiKey, requests);
+    } catch (error) {
+      throw error instanceof HeyGenError ? error.finalise(requests.count, apiKey) : error;
+    } finally {
+      this.#lastAttempts = requests.count;
+    }
+  }
+
+  async #readFirstAvailable(accountId: string, apiKey: string, requests: { count: number }) {
+    const [first, ...fallbacks] = this.#versions as [HeyGenApiVersion, ...HeyGenApiVersion[]];
+    try {
+      return await this.#read(first, accountId, apiKey, requests);
+    } catch (error) {
+      const fallback = fallbacks[0];
+      if (fallback && error instanceof HeyGenError && error.status === 404) {
+        return this.#read(fallback, accountId, apiKey, requests);
+      }
+      throw error;
+    }
+  }
+
+  async #read(version: HeyGenApiVersion, accountId: string, apiKey: string, requests: { count: number }) {
+    const { path, normalise } = ENDPOINTS[version];
+    const url = endpointUrl(this.#baseUrl, path);
+    const body = await withRetries(async () => {
+      requests.count++;
+      const reply = await getOnce(this.#fetch, url, apiKey, this.#timeoutMs);
+      return bodyOrThrow(reply, path, this.#now());
+    }, this.#retry);
+    const observation: Observation = { accountId, observedAt: this.#now().toISOString() };
+    return normalise(body, observation);
+  }
+}
+
+function parseBaseUrl(baseUrl: string): URL {
+  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  if (!url || !["http:", "https:"].includes(url.protocol)) {
+    throw new TypeError("HeyGenClientOptions.baseUrl: must be an absolute http(s) URL");
+  }
+  return url;
+}
+
+/** Keeps a base path (a proxy prefix such as `https://proxy/heygen`) in front of the endpoint path. */
+function endpointUrl(baseUrl: URL, path: string): URL {
+  const url = new URL(baseUrl);
+  url.pathname = `${baseUrl.pathname.replace(/\/+$/, "")}${path}`;
+  url.search = "";
+  return url;
+}
+
+function parseNumbers(options: HeyGenClientOptions): z.infer<typeof Numbers> {
+  const result = Numbers.safeParse(options);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new TypeError(`HeyGenClientOptions.${issue?.path.join(".")}: ${issue?.message}`);
+}

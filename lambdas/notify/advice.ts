@@ -1,0 +1,177 @@
+import type { Alert } from "#core/account";
+import { formatAmount, formatTime } from "#core/alert-text";
+import type { BalanceSnapshot } from "#core/balance";
+
+/**
+ * What a person should do about an alert: full steps for the email, one short phrase for the SMS.
+ * The steps follow how the account is billed (design §2.2), because a wallet is topped up, a
+ * subscription upgraded or waited out, and a usage-based account has its cap raised.
+ */
+export interface Advice {
+  steps: string[];
+  short: string;
+}
+
+export interface AdviceContext {
+  snapshot?: BalanceSnapshot;
+  reserved?: number;
+  failure?: { code: string };
+}
+
+const NO_ACTION: Advice = { steps: ["No action needed."], short: "No action needed." };
+
+export function adviceFor(alert: Alert, context: AdviceContext): Advice {
+  switch (alert.alertType) {
+    case "recovered":
+    case "monitor_recovered":
+      return NO_ACTION;
+    case "monitor_degraded":
+      return failureAdvice(context.failure?.code);
+    case "low_balance":
+    case "forecast":
+      return alert.level === "ok" ? NO_ACTION : lowBalanceAdvice(alert, context);
+  }
+}
+
+function lowBalanceAdvice(alert: Alert, context: AdviceContext): Advice {
+  const billing = billingAdvice(context.snapshot, alert.createdAt);
+  const steps = [...billing.steps];
+  if (alert.level === "exhausted") {
+    steps.push(
+      "Until credit is added, new HeyGen jobs fail (often only when polled, as MOVIO_PAYMENT_INSUFFICIENT_CREDIT) " +
+        "and Quota Guard checks and reservations are denied.",
+    );
+  }
+  const reserved = context.reserved ?? 0;
+  if (reserved > 0 && context.snapshot) {
+    steps.push(
+      `${formatAmount(reserved, context.snapshot.unit)} is held by open reservations: ` +
+        "release the ones no job will use.",
+    );
+  }
+  return { steps, short: billing.short };
+}
+
+function billingAdvice(snapshot: BalanceSnapshot | undefined, now: string): Advice {
+  if (!snapshot) return { steps: ["Add credit to the HeyGen account."], short: "Add credit." };
+  const reset = nextReset(snapshot, now);
+  switch (snapshot.billingType) {
+    case "wallet":
+      return walletAdvice(snapshot);
+    case "subscription":
+      return {
+        steps: [
+          `Upgrade the HeyGen plan${snapshot.plan ? ` (now: ${snapshot.plan})` : ""} or buy add-on credits` +
+            (reset ? `, or wait for the credits to reset at ${formatTime(reset)}.` : "."),
+        ],
+        short: reset
+          ? `Upgrade, buy add-on credits or wait for reset ${reset.slice(0, 10)}.`
+          : "Upgrade or buy credits.",
+      };
+    case "usage_based":
+      return usageBasedAdvice(snapshot);
+    case "legacy_quota":
+      return {
+        steps: [
+          "Buy more HeyGen API credits or upgrade the API plan" +
+            (reset ? `, or wait for the reset at ${formatTime(reset)}.` : "."),
+        ],
+        short: "Buy API credits or upgrade.",
+      };
+  }
+}
+
+function walletAdvice(snapshot: BalanceSnapshot): Advice {
+  const reload = snapshot.autoReload;
+  if (reload?.enabled) {
+    const amount = reload.amountUsd === undefined ? "" : ` of ${usd(reload.amountUsd)}`;
+    const below = reload.thresholdUsd === undefined ? "" : ` below ${usd(reload.thresholdUsd)}`;
+    return {
+      steps: [
+        `Auto-reload is on (a reload${amount}${below}): check that it succeeds, e.g. that the payment method ` +
+          "is valid, or top up the wallet by hand now.",
+      ],
+      short: "Check auto-reload or top up.",
+    };
+  }
+  return {
+    steps: ["Top up the HeyGen wallet now, or turn on auto-reload so that it refills itself."],
+    short: "Top up or enable auto-reload.",
+  };
+}
+
+function usageBasedAdvice(snapshot: BalanceSnapshot): Advice {
+  const spending =
+    snapshot.spendingCapUsd === undefined
+      ? ""
+      : ` (spent ${usd(snapshot.spendingCurrentUsd ?? 0)} of a ${usd(snapshot.spendingCapUsd)} cap)`;
+  return {
+    steps: [`Raise the spending cap${spending} or wait for the next billing cycle.`],
+    short: "Raise the spending cap.",
+  };
+}
+
+function failureAdvice(code: string | undefined): Advice {
+  const common =
+    "Until readings resume, checks use the last recorded balance while it is fresh enough, then answer unknown.";
+  switch (code) {
+    case "invalid_key":
+      return {
+        steps: [
+          "HeyGen rejected the API key: put a valid key in this account's secret (or environment variable); " +
+            "it may have been rotated or revoked.",
+          common,
+        ],
+        short: "Check the API key.",
+      };
+    case "forbidden":
+      return {
+        steps: ["HeyGen refused access to the balance: check that the key's account may read it.", common],
+        short: "Check the key's access.",
+      };
+    case "not_found":
+      return {
+        steps: [
+          "HeyGen did not find the balance endpoint: set the account's apiVersion to v3 or v2.",
+          common,
+        ],
+        short: "Check apiVersion.",
+      };
+    case "rate_limited":
+      return {
+        steps: [
+          "HeyGen is rate-limiting the key: poll less often or spread other callers of the key.",
+          common,
+        ],
+        short: "Rate limited by HeyGen.",
+      };
+    case "bad_response":
+      return {
+        steps: [
+          "HeyGen answered in a shape Quota Guard does not understand: check for a Quota Guard update.",
+          common,
+        ],
+        short: "Unexpected HeyGen reply.",
+      };
+    default:
+      return {
+        steps: [
+          "HeyGen or the network is failing; this usually passes. Check HeyGen's status page if it persists.",
+          common,
+        ],
+        short: "Check HeyGen status.",
+      };
+  }
+}
+
+/** The earliest pool reset after `now`, if HeyGen reported one. */
+export function nextReset(snapshot: BalanceSnapshot, now: string): string | undefined {
+  const nowMs = Date.parse(now);
+  return snapshot.pools
+    .flatMap((pool) => (pool.resetsAt && Date.parse(pool.resetsAt) > nowMs ? [pool.resetsAt] : []))
+    .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
+function usd(amount: number): string {
+  return formatAmount(amount, "usd");
+}

@@ -1,0 +1,222 @@
+import type { Alert } from "#core/account";
+import type { Thresholds } from "#core/alert-policy";
+import {
+  alertHeadline,
+  fitText,
+  formatAmount,
+  formatHours,
+  formatTime,
+  MAX_SUBJECT_LENGTH,
+  truncate,
+} from "#core/alert-text";
+import type { BalanceSnapshot, Unit } from "#core/balance";
+import type { Forecast } from "#core/forecast";
+import { type Advice, adviceFor } from "./advice.ts";
+
+/**
+ * One alert as an SNS publish (design §5): a subject, a `MessageStructure: json` document with a text per
+ * protocol (`email` in full, `sms` within 140 characters, `default` for everything else) and the
+ * attributes subscribers filter on. Pure: the notifier only sends what this returns.
+ */
+
+export interface MessageContext {
+  /** The snapshot the alert was raised on (for monitor alerts: the last known one, if any). */
+  snapshot?: BalanceSnapshot;
+  forecast?: Forecast;
+  thresholds: Thresholds;
+  /** Total of the holds counting against the balance. */
+  reserved?: number;
+  /** The failure behind a monitor_degraded alert (the alert state's `lastFailure`). */
+  failure?: { code: string; message: string; at?: string };
+}
+
+export type StringAttribute = { DataType: "String"; StringValue: string };
+
+export interface SnsMessage {
+  subject: string;
+  /** JSON with `default`, `email` and `sms`, for `MessageStructure: "json"`. */
+  message: string;
+  attributes: { severity: StringAttribute; alertType: StringAttribute; accountId: StringAttribute };
+}
+
+export const MAX_SMS_LENGTH = 140;
+
+export function composeMessage(alert: Alert, context: MessageContext): SnsMessage {
+  const advice = adviceFor(alert, context);
+  const body = { default: defaultText(alert, context, advice), email: emailText(alert, context, advice) };
+  return {
+    subject: truncate(singleLine(alert.subject), MAX_SUBJECT_LENGTH),
+    message: JSON.stringify({ ...body, sms: smsText(alert, advice) }),
+    attributes: {
+      severity: stringAttribute(alert.severity),
+      alertType: stringAttribute(alert.alertType),
+      accountId: stringAttribute(alert.accountId),
+    },
+  };
+}
+
+function stringAttribute(value: string): StringAttribute {
+  return { DataType: "String", StringValue: value };
+}
+
+/** SNS subjects allow no line breaks or control characters. */
+function singleLine(text: string): string {
+  return text.replace(/\p{Cc}+/gu, " ");
+}
+
+function smsText(alert: Alert, advice: Advice): string {
+  const { main, detail } = alertHeadline(alert);
+  return fitText(
+    `Quota Guard ${alert.accountId}: ${main}`,
+    [detail && `, ${detail}`, `. ${advice.short}`],
+    MAX_SMS_LENGTH,
+  );
+}
+
+function defaultText(alert: Alert, context: MessageContext, advice: Advice): string {
+  const lines = [
+    opening(alert),
+    ...amountLines(alert, context).slice(0, 2),
+    ...forecastLines(context.forecast, unitOf(alert, context)).slice(-1),
+    `What to do: ${advice.steps[0] ?? advice.short}`,
+  ];
+  return lines.join("\n");
+}
+
+function emailText(alert: Alert, context: MessageContext, advice: Advice): string {
+  const unit = unitOf(alert, context);
+  const sections = [
+    [opening(alert), levelLine(alert)],
+    section(
+      alert.alertType === "monitor_degraded" ? "Last known balance" : "Balance",
+      balanceLines(alert, context),
+    ),
+    section("Pools", poolLines(context.snapshot)),
+    section("Usage and forecast", forecastLines(context.forecast, unit)),
+    section(
+      "Why the balance could not be read",
+      alert.alertType === "monitor_degraded" ? failureLines(context.failure) : [],
+    ),
+    section(
+      "What to do now",
+      advice.steps.map((step) => `- ${step}`),
+    ),
+    [
+      `Sent by HeyGen Quota Guard at ${formatTime(alert.createdAt)} (${alert.alertType}, severity ${alert.severity}).`,
+    ],
+  ];
+  return sections
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join("\n"))
+    .join("\n\n");
+}
+
+function section(title: string, lines: string[]): string[] {
+  return lines.length === 0 ? [] : [title, ...lines.map((line) => `  ${line}`)];
+}
+
+function opening(alert: Alert): string {
+  const { main } = alertHeadline(alert);
+  return `${main.charAt(0).toUpperCase()}${main.slice(1)} for account "${alert.accountId}".`;
+}
+
+function levelLine(alert: Alert): string {
+  switch (alert.alertType) {
+    case "low_balance":
+      return alert.level === alert.previousLevel
+        ? `Level: ${alert.level} (reminder: unchanged since the last alert).`
+        : `Level: ${alert.level} (was ${alert.previousLevel}).`;
+    case "recovered":
+      return `Level: ok (was ${alert.previousLevel}).`;
+    case "forecast":
+      return `Level: ${alert.previousLevel}, forecast to run out soon.`;
+    case "monitor_degraded":
+      return `Monitor: degraded; the balance level stays ${alert.previousLevel} until a reading succeeds.`;
+    case "monitor_recovered":
+      return `Monitor: readings resumed; balance level ${alert.level}.`;
+  }
+}
+
+function unitOf(alert: Alert, context: MessageContext): Unit {
+  return alert.unit ?? context.snapshot?.unit ?? "credits";
+}
+
+function amountLines(alert: Alert, context: MessageContext): string[] {
+  const unit = unitOf(alert, context);
+  const remaining = alert.remaining ?? context.snapshot?.remaining;
+  return [
+    alert.available === undefined
+      ? undefined
+      : `Available:  ${formatAmount(alert.available, unit)} (what checks and reservations can still use)`,
+    remaining === undefined ? undefined : `Remaining:  ${formatAmount(remaining, unit)} (HeyGen's balance)`,
+    context.reserved === undefined
+      ? undefined
+      : `Reserved:   ${formatAmount(context.reserved, unit)} (held by open reservations)`,
+  ].filter((line): line is string => line !== undefined);
+}
+
+function balanceLines(alert: Alert, context: MessageContext): string[] {
+  const unit = unitOf(alert, context);
+  const { warning, critical } = context.thresholds;
+  const lines = amountLines(alert, context);
+  if (lines.length === 0) return [];
+  lines.push(
+    `Thresholds: warning below ${formatAmount(warning, unit)}, critical below ${formatAmount(critical, unit)}`,
+  );
+  return [...lines, ...accountLines(context.snapshot)];
+}
+
+function accountLines(snapshot: BalanceSnapshot | undefined): string[] {
+  if (!snapshot) return [];
+  const lines = [`Billing:    ${snapshot.billingType}${snapshot.plan ? `, plan ${snapshot.plan}` : ""}`];
+  const reload = snapshot.autoReload;
+  if (reload) lines.push(`Auto-reload: ${reload.enabled ? "on" : "off"}`);
+  if (snapshot.spendingCapUsd !== undefined) {
+    const spent = formatAmount(snapshot.spendingCurrentUsd ?? 0, "usd");
+    lines.push(`Spending:   ${spent} of a ${formatAmount(snapshot.spendingCapUsd, "usd")} cap`);
+  }
+  lines.push(`Observed:   ${formatTime(snapshot.observedAt)}`);
+  return lines;
+}
+
+function poolLines(snapshot: BalanceSnapshot | undefined): string[] {
+  return (snapshot?.pools ?? []).map(
+    (pool) =>
+      `- ${pool.name}: ${formatAmount(pool.remaining, pool.unit)}` +
+      (pool.resetsAt ? `, resets at ${formatTime(pool.resetsAt)}` : ", no reset date reported"),
+  );
+}
+
+function forecastLines(forecast: Forecast | undefined, unit: Unit): string[] {
+  if (!forecast) return [];
+  const burn = forecast.burnRatePerHour;
+  if (burn === null) return [`Not enough readings yet to estimate a burn rate (${forecast.samples} so far).`];
+  if (burn === 0) return ["Nothing was consumed recently, so no exhaustion is forecast."];
+  const rate = `Burn rate: ${burnText(burn, unit)} (from ${forecast.samples} readings).`;
+  if (forecast.cappedByResetAt) {
+    return [
+      rate,
+      `At this rate the balance lasts until the next reset at ${formatTime(forecast.cappedByResetAt)}.`,
+    ];
+  }
+  if (forecast.hoursToExhaustion === null || forecast.exhaustsAt === null) return [rate];
+  if (forecast.hoursToExhaustion === 0) return [rate, "Nothing is left to spend."];
+  return [
+    rate,
+    `At this rate the balance runs out in about ${formatHours(forecast.hoursToExhaustion)}, ` +
+      `around ${formatTime(forecast.exhaustsAt)}.`,
+  ];
+}
+
+function burnText(perHour: number, unit: Unit): string {
+  const smallest = 0.01;
+  return perHour < smallest
+    ? `under ${formatAmount(smallest, unit)} per hour`
+    : `${formatAmount(perHour, unit)} per hour`;
+}
+
+function failureLines(failure: MessageContext["failure"]): string[] {
+  if (!failure) return [];
+  const when = failure.at ? ` at ${formatTime(failure.at)}` : "";
+  return [`Last failure${when}: ${failure.code} - ${failure.message}`];
+}

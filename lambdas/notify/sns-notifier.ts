@@ -1,0 +1,46 @@
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import type { Alert } from "#core/account";
+import { composeMessage, type MessageContext } from "./message.ts";
+
+/** A publish SNS did not accept; the poller records it and the alert is planned again at the next poll. */
+export class NotificationError extends Error {
+  override readonly name = "NotificationError";
+}
+
+/** Publishes alerts to the alerts topic; the client is injected so tests and the local stack pass their own. */
+export class SnsNotifier {
+  constructor(
+    private readonly sns: SNSClient,
+    private readonly topicArn: string,
+  ) {}
+
+  async publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }> {
+    const { subject, message, attributes } = composeMessage(alert, context);
+    let messageId: string | undefined;
+    try {
+      ({ MessageId: messageId } = await this.sns.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subject,
+          Message: message,
+          MessageStructure: "json",
+          MessageAttributes: attributes,
+        }),
+      ));
+    } catch (error) {
+      throw new NotificationError(`SNS publish of ${describe(alert)} failed: ${reason(error)}`, {
+        cause: error,
+      });
+    }
+    if (!messageId) throw new NotificationError(`SNS returned no MessageId for ${describe(alert)}`);
+    return { messageId };
+  }
+}
+
+function describe(alert: Alert): string {
+  return `${alert.alertType} alert for account ${alert.accountId}`;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

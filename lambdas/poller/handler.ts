@@ -1,0 +1,22 @@
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { ScheduledEvent } from "aws-lambda";
+import { METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
+import { createAwsServices, logger } from "#runtime/aws";
+import { pollAccounts } from "#service/poll-accounts";
+import { reportPoll } from "./report.ts";
+
+const services = createAwsServices({ publishesAlerts: true });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+/**
+ * EventBridge schedule -> poll every account for this tick. The tick (`event.time`) makes a retried
+ * invocation idempotent; a store failure is rethrown so EventBridge retries (and finally dead-letters) it.
+ */
+export const handler = async (event: ScheduledEvent) => {
+  const results = await pollAccounts(services, event.time);
+  for (const result of results) reportPoll(metrics, result);
+  const summary = results.map(({ accountId, status, error }) => ({ accountId, status, error: error?.code }));
+  logger.info("poll finished", { tick: event.time, accounts: summary });
+  if (results.some((r) => r.error?.code === "internal"))
+    throw new Error("poll could not be recorded; retrying");
+};

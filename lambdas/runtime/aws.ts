@@ -1,0 +1,54 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { parseConfig } from "#config/config";
+import { SERVICE_NAME } from "#config/observability";
+import type { Services } from "#service/services";
+import { TABLE } from "#store/table";
+import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
+
+/** Cached per container; a rotated key is picked up within this many seconds. */
+const SECRET_MAX_AGE_SECONDS = 300;
+
+export const CONFIG_ENV = "QUOTA_GUARD_CONFIG_JSON";
+export const TOPIC_ENV = "TOPIC_ARN";
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it)`);
+  return value;
+}
+
+export const logger = new Logger({ serviceName: SERVICE_NAME });
+
+/**
+ * Services for a Lambda container, built once at module scope. HeyGen keys come from Secrets Manager by
+ * name (cached), never from the environment; the config in the environment holds secret names only.
+ */
+export function createAwsServices(options: { publishesAlerts: boolean }): Services {
+  const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return createServices({
+    config,
+    doc,
+    tableName: requiredEnv(TABLE.nameEnv),
+    heygenBaseUrl: process.env.HEYGEN_API_BASE_URL ?? DEFAULT_HEYGEN_BASE_URL,
+    async apiKeyFor(account) {
+      const key = await getSecret<string>(account.secretName, { maxAge: SECRET_MAX_AGE_SECONDS });
+      if (typeof key !== "string" || key.trim() === "") {
+        throw Object.assign(new Error(`secret ${account.secretName} holds no HeyGen key yet`), {
+          code: "invalid_key",
+        });
+      }
+      return key;
+    },
+    ...(options.publishesAlerts
+      ? { alerts: { sns: new SNSClient({}), topicArn: requiredEnv(TOPIC_ENV) } }
+      : {}),
+    log: logger,
+  });
+}

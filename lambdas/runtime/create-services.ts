@@ -1,0 +1,52 @@
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { AccountConfig, QuotaGuardConfig } from "#config/config";
+import { createRateCardRegistry } from "#core/rate-card";
+import { HeyGenClient } from "#heygen/client";
+import { SnsNotifier } from "#notify/sns-notifier";
+import type { BalanceSource, Log, Services } from "#service/services";
+import { DynamoStore } from "#store/dynamo-store";
+
+export const DEFAULT_HEYGEN_BASE_URL = "https://api.heygen.com";
+
+export interface ServiceWiring {
+  config: QuotaGuardConfig;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Where HeyGen is (the sandbox locally). */
+  heygenBaseUrl: string;
+  /** Resolves an account's HeyGen key (Secrets Manager in AWS, an environment variable locally). */
+  apiKeyFor(account: AccountConfig): Promise<string> | string;
+  /** Only the poller publishes alerts. */
+  alerts?: { sns: SNSClient; topicArn: string };
+  heygenTimeoutMs?: number;
+  now?: () => Date;
+  log: Log;
+}
+
+/** Wires the adapters into the use cases' Services, the same way in Lambda and in the local stack. */
+export function createServices(wiring: ServiceWiring): Services {
+  const store = new DynamoStore(wiring.doc, wiring.tableName);
+  const clients = new Map<string, BalanceSource>();
+  return {
+    config: wiring.config,
+    store,
+    rateCards: createRateCardRegistry(wiring.config.rateCards),
+    balanceSource(account) {
+      let client = clients.get(account.id);
+      if (!client) {
+        client = new HeyGenClient({
+          baseUrl: wiring.heygenBaseUrl,
+          apiKey: () => wiring.apiKeyFor(account),
+          apiVersion: account.apiVersion,
+          ...(wiring.heygenTimeoutMs ? { timeoutMs: wiring.heygenTimeoutMs } : {}),
+        });
+        clients.set(account.id, client);
+      }
+      return client;
+    },
+    ...(wiring.alerts ? { publisher: new SnsNotifier(wiring.alerts.sns, wiring.alerts.topicArn) } : {}),
+    now: wiring.now ?? (() => new Date()),
+    log: wiring.log,
+  };
+}

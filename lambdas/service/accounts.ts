@@ -1,0 +1,51 @@
+import type { AccountConfig } from "#config/config";
+import type { AccountState } from "#core/account";
+import { computeBalanceView } from "#core/reservations";
+import { AccountRequiredError, UnknownAccountError } from "./errors.ts";
+import type { Services } from "./services.ts";
+
+/** The account a request is about; `accountId` may be omitted when exactly one account is configured. */
+export function resolveAccount(
+  services: Services,
+  accountId: string | undefined,
+  pointer: string,
+): AccountConfig {
+  const { accounts } = services.config;
+  if (accountId === undefined) {
+    if (accounts.length === 1) return accounts[0] as AccountConfig;
+    throw new AccountRequiredError(accounts.map((a) => a.id));
+  }
+  const account = accounts.find((a) => a.id === accountId);
+  if (!account) throw new UnknownAccountError(accountId, pointer);
+  return account;
+}
+
+/** What `GET /v1/accounts[/{id}]` shows of an account: latest balance, holds, availability, alert level. */
+export function accountSummary(services: Services, account: AccountConfig, state: AccountState | undefined) {
+  const now = services.now();
+  const view = computeBalanceView(
+    { latest: state?.latest, holds: state?.holds ?? {} },
+    { now, reserveFloor: account.reserveFloor, settleSeconds: services.config.reservations.settleSeconds },
+  );
+  const latest = state?.latest;
+  return {
+    accountId: account.id,
+    unit: latest?.unit ?? null,
+    remaining: view.remaining,
+    reserved: view.reserved,
+    reserveFloor: account.reserveFloor,
+    available: view.available,
+    activeReservations: view.activeHolds.length,
+    alertLevel: state?.alert.level ?? "unknown",
+    monitorDegraded: state?.alert.degraded ?? false,
+    consecutiveFailures: state?.alert.consecutiveFailures ?? 0,
+    lastFailure: state?.alert.lastFailure ?? null,
+    balanceObservedAt: latest?.observedAt ?? null,
+    balanceAgeSeconds: latest
+      ? Math.max(0, Math.round((now.getTime() - Date.parse(latest.observedAt)) / 1000))
+      : null,
+    lastPollAt: state?.lastPollAt ?? null,
+    thresholds: account.thresholds,
+    latest: latest ?? null,
+  };
+}

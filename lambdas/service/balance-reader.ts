@@ -1,0 +1,94 @@
+import type { AccountConfig } from "#config/config";
+import type { AccountState } from "#core/account";
+import { pollAccount } from "./poll-account.ts";
+import type { Services } from "./services.ts";
+
+export interface RefreshOutcome {
+  state: AccountState | undefined;
+  /** Why HeyGen could not be read, when it could not. */
+  error?: { code: string; message: string };
+}
+
+export interface BalanceReading {
+  state: AccountState | undefined;
+  /** Set when the recorded balance cannot be used (missing, or stale and the refresh failed). */
+  unknownReason?: string;
+  /** The age of the balance used, in seconds (null when none). */
+  ageSeconds: number | null;
+  refreshed: boolean;
+}
+
+/**
+ * Reads an account's recorded balance, refreshing it from HeyGen when it is older than
+ * `checks.maxBalanceAgeSeconds`. Concurrent readers in this process share one refresh; across processes
+ * `minRefreshIntervalSeconds` (tracked in the state item) bounds how often HeyGen is asked.
+ */
+export class BalanceReader {
+  private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
+
+  constructor(private readonly services: Services) {}
+
+  async read(account: AccountConfig): Promise<BalanceReading> {
+    const state = await this.services.store.getAccountState(account.id);
+    if (this.isFresh(state)) return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
+
+    if (this.refreshedRecently(state)) {
+      return {
+        state,
+        unknownReason: this.staleReason(state),
+        ageSeconds: this.ageSeconds(state),
+        refreshed: false,
+      };
+    }
+    const { state: refreshedState } = await this.refreshOnce(account);
+    const fresh = this.isFresh(refreshedState);
+    return {
+      state: refreshedState ?? state,
+      ...(fresh
+        ? {}
+        : { unknownReason: `${this.staleReason(refreshedState ?? state)}; the refresh from HeyGen failed` }),
+      ageSeconds: this.ageSeconds(refreshedState ?? state),
+      refreshed: true,
+    };
+  }
+
+  /** Refreshes from HeyGen once for all concurrent callers in this process. */
+  refreshOnce(account: AccountConfig): Promise<RefreshOutcome> {
+    const running = this.inflight.get(account.id);
+    if (running) return running;
+    const refresh = pollAccount(this.services, account, this.services.now().toISOString(), "refresh")
+      .then(async (result) => ({
+        state: await this.services.store.getAccountState(account.id),
+        ...(result.error ? { error: result.error } : {}),
+      }))
+      .finally(() => this.inflight.delete(account.id));
+    this.inflight.set(account.id, refresh);
+    return refresh;
+  }
+
+  private ageSeconds(state: AccountState | undefined): number | null {
+    if (!state?.latest) return null;
+    return Math.max(
+      0,
+      Math.round((this.services.now().getTime() - Date.parse(state.latest.observedAt)) / 1000),
+    );
+  }
+
+  private isFresh(state: AccountState | undefined): boolean {
+    const age = this.ageSeconds(state);
+    return age !== null && age <= this.services.config.checks.maxBalanceAgeSeconds;
+  }
+
+  private refreshedRecently(state: AccountState | undefined): boolean {
+    if (!state?.lastRefreshAt) return false;
+    const sinceMs = this.services.now().getTime() - Date.parse(state.lastRefreshAt);
+    return sinceMs < this.services.config.checks.minRefreshIntervalSeconds * 1000;
+  }
+
+  private staleReason(state: AccountState | undefined): string {
+    const age = this.ageSeconds(state);
+    return age === null
+      ? "no balance has been read yet"
+      : `the recorded balance is ${age} s old (checks.maxBalanceAgeSeconds is ${this.services.config.checks.maxBalanceAgeSeconds})`;
+  }
+}

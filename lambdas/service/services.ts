@@ -1,0 +1,40 @@
+import type { AccountConfig, QuotaGuardConfig } from "#config/config";
+import type { Alert } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
+import type { RateCardRegistry } from "#core/rate-card";
+import type { MessageContext } from "#notify/message";
+import type { DynamoStore } from "#store/dynamo-store";
+
+/** Reads one account's balance from HeyGen (the HeyGen client, or a stand-in in narrow unit tests). */
+export interface BalanceSource {
+  getBalance(accountId: string): Promise<BalanceSnapshot>;
+}
+
+/** Delivers one alert; throws when the channel did not accept it. */
+export interface AlertPublisher {
+  publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }>;
+}
+
+/** Structured log sink; Powertools Logger satisfies it. Never pass a secret. */
+export interface Log {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/**
+ * Everything the use cases need, wired once per process by the Lambda entry points (runtime/aws.ts) or the
+ * local stack. Adapters are swappable: tests pass DynamoDB Local, fauxqs and the HeyGen sandbox.
+ */
+export interface Services {
+  config: QuotaGuardConfig;
+  store: DynamoStore;
+  rateCards: RateCardRegistry;
+  balanceSource(account: AccountConfig): BalanceSource;
+  /** Absent in the API: its refreshes record balances but never alert (only the poller publishes). */
+  publisher?: AlertPublisher;
+  now(): Date;
+  log: Log;
+}
+
+export const silentLog: Log = { info() {}, warn() {}, error() {} };

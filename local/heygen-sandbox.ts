@@ -1,0 +1,241 @@
+/**
+ * HeyGen sandbox: a small HTTP server that answers HeyGen's two balance endpoints for simulated accounts,
+ * with injectable faults. Used by the tests, `npm start` and the benchmark. Listens on 127.0.0.1 only.
+ *
+ * Balance endpoints (header `X-Api-Key` picks the account; an unknown key answers 401 in the envelope of
+ * the endpoint asked):
+ *   GET /v3/users/me              (also /v3/user/me, the spelling some HeyGen pages use)
+ *   GET /v2/user/remaining_quota  (balance × 60, `details` = { api, ...pools } × 60)
+ *
+ * Control API (JSON in and out; 400 `{error}` naming the bad field):
+ *   GET    /_sandbox/state      -> { accounts, faults, latencyMs, calls }
+ *   POST   /_sandbox/accounts   SandboxAccount              add or replace the account with that apiKey
+ *   POST   /_sandbox/balance    { apiKey, balance }         set an account's main balance
+ *   POST   /_sandbox/spend      { apiKey, amount }          take amount off (not below 0) -> { balance }
+ *   POST   /_sandbox/faults     { apiKey | "*", fault, times?, retryAfterSeconds?, delayMs? }
+ *   DELETE /_sandbox/faults     clear every fault
+ *   POST   /_sandbox/latency    { ms }                      delay every balance answer by ms
+ *   DELETE /_sandbox/calls      zero the call counters
+ * e.g. `curl -X POST localhost:PORT/_sandbox/faults -d '{"apiKey":"*","fault":"rate_limited","times":2}'`
+ *
+ * Faults (see SandboxFault) imitate HeyGen's error envelopes and statuses, broken bodies (malformed JSON,
+ * NaN, strings, negatives, a wrong shape, a socket reset mid-body) and slowness. A refused connection is
+ * what `close()` leaves behind.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SandboxAccount, v2QuotaBody, v3UserBody } from "./heygen-sandbox/account.ts";
+import { handleControl, type SandboxControls } from "./heygen-sandbox/control.ts";
+import {
+  FaultBook,
+  type FaultOptions,
+  planFor,
+  type ReplyPlan,
+  type SandboxEndpoint,
+  type SandboxFault,
+  v3Error,
+} from "./heygen-sandbox/faults.ts";
+import { sendHalfThenReset, sendJson, sendText } from "./heygen-sandbox/http.ts";
+
+export { type FaultOptions, SANDBOX_FAULTS, type SandboxFault } from "./heygen-sandbox/faults.ts";
+export { SandboxAccount };
+
+/** The account `npm start` simulates when no real HeyGen key is given. */
+export const DEFAULT_SANDBOX_ACCOUNT: SandboxAccount = Object.freeze({
+  apiKey: "sandbox-key",
+  billingType: "wallet",
+  currency: "usd",
+  balance: 120,
+});
+
+export interface SandboxCalls {
+  total: number;
+  byPath: Record<string, number>;
+  /** Keyed by the `X-Api-Key` sent, `(none)` without one. */
+  byKey: Record<string, number>;
+}
+
+export interface HeyGenSandbox {
+  /** `http://127.0.0.1:<port>`, to use as the client's base URL. */
+  url: string;
+  setAccount(account: SandboxAccount): void;
+  setBalance(apiKey: string, balance: number): void;
+  /** Takes `amount` off the main balance, not below 0; returns the new balance. */
+  spend(apiKey: string, amount: number): number;
+  setFault(target: string, fault: SandboxFault, options?: FaultOptions): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  /** Requests to the balance endpoints (the control API is not counted). */
+  calls(): SandboxCalls;
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  host?: "127.0.0.1";
+  latencyMs?: number;
+  accounts?: SandboxAccount[];
+}
+
+const ENDPOINT_BY_PATH: Readonly<Record<string, SandboxEndpoint>> = {
+  "/v3/users/me": "v3",
+  "/v3/user/me": "v3",
+  "/v2/user/remaining_quota": "v2",
+};
+
+export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<HeyGenSandbox> {
+  const accounts = new Map<string, SandboxAccount>();
+  const faults = new FaultBook();
+  const pending = new Set<NodeJS.Timeout>();
+  let latencyMs = nonNegative(options.latencyMs ?? 0, "latencyMs");
+  let calls = emptyCalls();
+
+  const accountFor = (apiKey: string): SandboxAccount => {
+    const account = accounts.get(apiKey);
+    if (!account) throw new Error("apiKey: no sandbox account has this key");
+    return account;
+  };
+  const setAccount = (account: SandboxAccount) => {
+    const valid = parseAccount(account);
+    accounts.set(valid.apiKey, valid);
+  };
+  /** A timer that `close()` can cancel, so a held-back answer never outlives the server. */
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        pending.delete(timer);
+        resolve();
+      }, ms);
+      pending.add(timer);
+    });
+
+  const controls: SandboxControls = {
+    state: () => ({ accounts: [...accounts.values()], faults: faults.list(), latencyMs, calls }),
+    setAccount,
+    setBalance: (apiKey, balance) => {
+      accounts.set(apiKey, { ...accountFor(apiKey), balance: nonNegative(balance, "balance") });
+    },
+    spend: (apiKey, amount) => {
+      const account = accountFor(apiKey);
+      const balance = roundMicro(Math.max(0, account.balance - nonNegative(amount, "amount")));
+      accounts.set(apiKey, { ...account, balance });
+      return balance;
+    },
+    setFault: (target, fault, faultOptions) => faults.set(target, fault, faultOptions),
+    clearFaults: () => faults.clear(),
+    setLatency: (ms) => {
+      latencyMs = nonNegative(ms, "ms");
+    },
+    resetCalls: () => {
+      calls = emptyCalls();
+    },
+  };
+
+  async function answerBalance(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: SandboxEndpoint,
+    path: string,
+  ) {
+    const apiKey = headerValue(req.headers["x-api-key"]);
+    countCall(calls, path, apiKey);
+    if (latencyMs > 0) await wait(latencyMs);
+    const fault = faults.take(apiKey, endpoint);
+    const plan: ReplyPlan = fault ? planFor(fault.fault, endpoint, fault) : { kind: "account" };
+    if (plan.kind === "canned") return sendCanned(res, plan);
+
+    const account = apiKey === undefined ? undefined : accounts.get(apiKey);
+    if (!account) return sendUnknownKey(res, endpoint);
+    if (endpoint === "v3" && account.v3Enabled === false) {
+      return sendJson(res, 404, v3Error("not_found", "Not found"));
+    }
+    if (plan.delayMs) await wait(plan.delayMs);
+    if (res.destroyed) return;
+    const body =
+      endpoint === "v3"
+        ? v3UserBody(account, plan.rewrite)
+        : v2QuotaBody(account, {
+            ...(plan.rewrite ? { rewrite: plan.rewrite } : {}),
+            emptyDetails: !!plan.emptyDetails,
+          });
+    const text = (plan.postProcess ?? ((t: string) => t))(JSON.stringify(body));
+    return plan.cutMidBody ? sendHalfThenReset(res, text) : sendText(res, 200, text);
+  }
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://sandbox").pathname;
+    const endpoint = ENDPOINT_BY_PATH[path];
+    const handled = path.startsWith("/_sandbox/")
+      ? handleControl(req, res, controls)
+      : endpoint && req.method === "GET"
+        ? answerBalance(req, res, endpoint, path)
+        : Promise.resolve(sendJson(res, 404, v3Error("not_found", `No route ${req.method} ${path}`)));
+    handled.catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, v3Error("sandbox_error", String(error)));
+      else res.destroy();
+    });
+  });
+
+  for (const account of options.accounts ?? [DEFAULT_SANDBOX_ACCOUNT]) setAccount(account);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ...controls,
+    calls: () => structuredClone(calls),
+    async close() {
+      for (const timer of pending) clearTimeout(timer);
+      pending.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function sendCanned(res: ServerResponse, plan: Extract<ReplyPlan, { kind: "canned" }>) {
+  const text = typeof plan.body === "string" ? plan.body : JSON.stringify(plan.body);
+  sendText(res, plan.status, text, plan.headers);
+}
+
+function sendUnknownKey(res: ServerResponse, endpoint: SandboxEndpoint) {
+  return endpoint === "v3"
+    ? sendJson(res, 401, v3Error("unauthorized", "Invalid API key"))
+    : sendJson(res, 401, { code: 40009, message: "Invalid credentials" });
+}
+
+function countCall(calls: SandboxCalls, path: string, apiKey: string | undefined) {
+  const key = apiKey ?? "(none)";
+  calls.total += 1;
+  calls.byPath[path] = (calls.byPath[path] ?? 0) + 1;
+  calls.byKey[key] = (calls.byKey[key] ?? 0) + 1;
+}
+
+function emptyCalls(): SandboxCalls {
+  return { total: 0, byPath: {}, byKey: {} };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseAccount(account: SandboxAccount): SandboxAccount {
+  const result = SandboxAccount.safeParse(account);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new Error(`${issue?.path.join(".") || "account"}: ${issue?.message}`);
+}
+
+function nonNegative(value: number, field: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${field}: must be a finite number ≥ 0`);
+  return value;
+}
+
+/** Keeps repeated spends of cents from drifting into 119.99999999. */
+function roundMicro(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+
+export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/**
+ * Reading stops here so a hostile client cannot make the local server buffer without bound; the API itself
+ * rejects anything over its own (smaller) limit with a 413 problem.
+ */
+const MAX_READ_BYTES = 1024 * 1024;
+
+/** Builds the API Gateway HTTP API (payload 2.0) event the deployed Lambda would receive. */
+export function toHttpApiEvent(req: IncomingMessage, body: string | undefined): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  const method = req.method ?? "GET";
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: "000000000000",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "local",
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body !== undefined ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),
+  };
+}
+
+function lambdaContext(requestId: string): Context {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: "quota-guard-api-local",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:quota-guard-api-local",
+    memoryLimitInMB: "512",
+    awsRequestId: requestId,
+    logGroupName: "/local/quota-guard-api",
+    logStreamName: "local",
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined | "too-large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_READ_BYTES) {
+        resolve("too-large");
+        req.removeAllListeners("data");
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size === 0 ? undefined : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyStructuredResultV2): void {
+  const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8") : undefined;
+  res.writeHead(result.statusCode ?? 200, headers);
+  res.end(body);
+}
+
+const problem = (status: number, title: string, detail: string): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: status,
+  headers: { "content-type": "application/problem+json" },
+  body: JSON.stringify({ type: "about:blank", title, status, detail }),
+});
+
+/** Serves an HTTP API Lambda handler on loopback, the way API Gateway would invoke it. */
+export function serveHttpApi(
+  handler: HttpApiHandler,
+  options: { port: number; host?: string },
+): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    try {
+      const body = await readBody(req);
+      if (body === "too-large") {
+        send(res, problem(413, "Payload too large", `The body is larger than ${MAX_READ_BYTES} bytes.`));
+        return;
+      }
+      const event = toHttpApiEvent(req, body);
+      const result = (await handler(event, lambdaContext(event.requestContext.requestId))) as
+        | APIGatewayProxyStructuredResultV2
+        | undefined;
+      send(res, result ?? { statusCode: 204 });
+    } catch (error) {
+      // The handler should never throw; if it does, answer like API Gateway does for a failed integration.
+      console.error("local API adapter: handler threw", error);
+      send(res, problem(502, "Bad gateway", "The API handler failed; see the local stack's log."));
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve(server));
+  });
+}

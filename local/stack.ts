@@ -1,0 +1,158 @@
+import type { Server } from "node:http";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
+import { createApiRouter } from "#api/routes";
+import { parseConfig, type QuotaGuardConfig } from "#config/config";
+import { SERVICE_NAME } from "#config/observability";
+import { createServices, DEFAULT_HEYGEN_BASE_URL } from "#runtime/create-services";
+import type { PollResult } from "#service/poll-account";
+import { pollAccounts } from "#service/poll-accounts";
+import type { Log, Services } from "#service/services";
+import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
+import { freePort } from "./free-port.ts";
+import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
+import { serveHttpApi } from "./http-adapter.ts";
+import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
+
+export interface LocalStackOptions {
+  config?: QuotaGuardConfig;
+  /** API port; 0 picks a free one. */
+  port?: number;
+  /** Seconds between scheduled polls; 0 disables the timer (tests call pollNow). */
+  pollIntervalSeconds?: number;
+  /** HeyGen keys by env var name (default: process.env); a missing key means "use the sandbox". */
+  env?: Record<string, string | undefined>;
+  /** Sandbox latency per HeyGen call, in ms. */
+  sandboxLatencyMs?: number;
+  heygenTimeoutMs?: number;
+  now?: () => Date;
+  log?: Log;
+  /** Called for every alert that reaches the subscribed queue. */
+  onNotification?: (notification: DeliveredNotification) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  config: QuotaGuardConfig;
+  services: Services;
+  dynamo: DynamoDbLocal;
+  sns: SnsLocal;
+  /** The HeyGen sandbox, when no real key was given. */
+  sandbox?: HeyGenSandbox;
+  /** The sandbox API key of each account served by the sandbox. */
+  sandboxKeys: Record<string, string>;
+  pollNow(tick?: string): Promise<PollResult[]>;
+  stop(): Promise<void>;
+}
+
+/** The sandbox key of an account: the default account gets the documented `sandbox-key`. */
+export function sandboxKeyFor(accountId: string): string {
+  return accountId === "default" ? DEFAULT_SANDBOX_ACCOUNT.apiKey : `sandbox-key-${accountId}`;
+}
+
+/**
+ * The whole product on this machine: DynamoDB Local, fauxqs (SNS) with a subscribed queue, the HeyGen
+ * sandbox for every account without a real key, the API on loopback and the poller on a timer. The same
+ * handlers' code runs as in Lambda; only the wiring differs.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const config = options.config ?? parseConfig({});
+  const env = options.env ?? process.env;
+  const log = options.log ?? new Logger({ serviceName: SERVICE_NAME, logLevel: "WARN" });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+    stops.length = 0;
+  };
+
+  try {
+    const [dynamo, sns] = await Promise.all([startDynamoDbLocal(), startSnsLocal()]);
+    stops.push(
+      () => dynamo.stop(),
+      () => sns.stop(),
+    );
+    const tableName = await dynamo.createTable("quota-guard");
+
+    const realBaseUrl = env.HEYGEN_API_BASE_URL;
+    const sandboxed = config.accounts.filter((a) => !env[a.apiKeyEnv]);
+    const sandboxKeys = Object.fromEntries(sandboxed.map((a) => [a.id, sandboxKeyFor(a.id)]));
+    let sandbox: HeyGenSandbox | undefined;
+    if (sandboxed.length > 0 && !realBaseUrl) {
+      sandbox = await startHeyGenSandbox({
+        latencyMs: options.sandboxLatencyMs ?? 0,
+        accounts: sandboxed.map((a) => ({ ...DEFAULT_SANDBOX_ACCOUNT, apiKey: sandboxKeyFor(a.id) })),
+      });
+      stops.push(() => sandbox?.close() ?? Promise.resolve());
+    }
+
+    const base = {
+      config,
+      doc: dynamo.doc,
+      tableName,
+      heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
+      apiKeyFor: (account: QuotaGuardConfig["accounts"][number]) =>
+        env[account.apiKeyEnv] ?? sandboxKeyFor(account.id),
+      ...(options.heygenTimeoutMs ? { heygenTimeoutMs: options.heygenTimeoutMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      log,
+    };
+    // As in AWS: the poller publishes alerts, the API does not.
+    const pollerServices = createServices({ ...base, alerts: { sns: sns.sns, topicArn: sns.topicArn } });
+    const apiServices = createServices(base);
+    const router = createApiRouter(apiServices, {
+      unexpectedError: (error) => log.error("unexpected", { error: String(error) }),
+    });
+
+    const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
+    const server: Server = await serveHttpApi((event, context: Context) => router.resolve(event, context), {
+      port,
+    });
+    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    server.closeIdleConnections?.();
+
+    const pollNow = (tick = new Date().toISOString()) => pollAccounts(pollerServices, tick);
+
+    if (options.onNotification) {
+      const onNotification = options.onNotification;
+      let draining = true;
+      const loop = (async () => {
+        while (draining) {
+          const delivered = await sns.drain(1).catch(() => []);
+          for (const n of delivered) onNotification(n);
+          if (delivered.length === 0) await new Promise((r) => setTimeout(r, 250));
+        }
+      })();
+      stops.unshift(async () => {
+        draining = false;
+        await loop;
+      });
+    }
+
+    const intervalSeconds = options.pollIntervalSeconds ?? 0;
+    if (intervalSeconds > 0) {
+      const timer = setInterval(() => {
+        // Ticks are aligned to the interval, as EventBridge's are to its schedule.
+        const tick = new Date(Math.floor(Date.now() / (intervalSeconds * 1000)) * intervalSeconds * 1000);
+        pollNow(tick.toISOString()).catch((error) =>
+          log.error("scheduled poll failed", { error: String(error) }),
+        );
+      }, intervalSeconds * 1000);
+      stops.unshift(async () => clearInterval(timer));
+    }
+
+    return {
+      url: `http://127.0.0.1:${port}`,
+      config,
+      services: apiServices,
+      dynamo,
+      sns,
+      ...(sandbox ? { sandbox } : {}),
+      sandboxKeys,
+      pollNow,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

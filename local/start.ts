@@ -1,0 +1,111 @@
+/**
+ * `npm start`: the whole Quota Guard on this machine. Environment (design §4): HEYGEN_API_KEY (real HeyGen;
+ * otherwise the sandbox), HEYGEN_API_BASE_URL, PORT (3000), POLL_INTERVAL_SECONDS (60),
+ * MIN_REFRESH_INTERVAL_SECONDS, QUOTA_GUARD_CONFIG (path to a config file).
+ */
+import { ConfigError, loadConfigFile, parseConfig, type QuotaGuardConfig } from "#config/config";
+import { JavaMissingError } from "./dynamodb-local.ts";
+import { type LocalStack, startLocalStack } from "./stack.ts";
+
+function numberEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ConfigError(name, [{ path: name, message: `must be a non-negative number, got "${raw}"` }]);
+  }
+  return value;
+}
+
+function loadConfig(): QuotaGuardConfig {
+  const path = process.env.QUOTA_GUARD_CONFIG;
+  const config = path ? loadConfigFile(path) : parseConfig({}, "defaults");
+  const minRefresh = process.env.MIN_REFRESH_INTERVAL_SECONDS;
+  if (minRefresh === undefined) return config;
+  return {
+    ...config,
+    checks: { ...config.checks, minRefreshIntervalSeconds: numberEnv("MIN_REFRESH_INTERVAL_SECONDS", 10) },
+  };
+}
+
+function printBanner(stack: LocalStack, pollSeconds: number, startedMs: number): void {
+  const account = stack.config.accounts[0]?.id ?? "default";
+  const source = stack.sandbox
+    ? `HeyGen sandbox at ${stack.sandbox.url} (no HEYGEN_API_KEY set; control API at ${stack.sandbox.url}/_sandbox/state)`
+    : `HeyGen at ${process.env.HEYGEN_API_BASE_URL ?? "https://api.heygen.com"}`;
+  const lines = [
+    "",
+    `HeyGen Quota Guard is running at ${stack.url}  (ready in ${Date.now() - startedMs} ms)`,
+    `  accounts:   ${stack.config.accounts.map((a) => a.id).join(", ")}`,
+    `  balances:   ${source}`,
+    `  polling:    every ${pollSeconds} s (and once at start); alerts are printed below as SNS delivers them`,
+    "",
+    "Try:",
+    `  curl -s ${stack.url}/v1/accounts/${account} | jq`,
+    `  curl -s -X POST ${stack.url}/v1/estimates -H 'content-type: application/json' -d '{"durationSeconds": 90, "resolution": "1080p"}' | jq`,
+    `  curl -s -X POST ${stack.url}/v1/checks -H 'content-type: application/json' -d '{"accountId": "${account}", "durationSeconds": 120}' | jq`,
+    `  curl -s -X POST ${stack.url}/v1/reservations -H 'content-type: application/json' -H 'Idempotency-Key: job-42' -d '{"accountId": "${account}", "amount": 5}' | jq`,
+    `  curl -s ${stack.url}/v1/accounts/${account}/alerts | jq`,
+    `  curl -s ${stack.url}/openapi.json | jq .paths`,
+    "",
+    "Press Ctrl-C to stop.",
+    "",
+  ];
+  console.log(lines.join("\n"));
+}
+
+async function main(): Promise<void> {
+  const startedMs = Date.now();
+  const config = loadConfig();
+  const pollSeconds = numberEnv("POLL_INTERVAL_SECONDS", 60);
+  const port = numberEnv("PORT", 3000);
+  console.log("Starting DynamoDB Local, SNS (fauxqs) and the HeyGen sandbox...");
+  const stack = await startLocalStack({
+    config,
+    port,
+    pollIntervalSeconds: pollSeconds,
+    onNotification(n) {
+      const attributes = Object.entries(n.attributes)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ");
+      let text = n.message;
+      try {
+        const structured = JSON.parse(n.message) as { email?: string; default?: string };
+        text = structured.email ?? structured.default ?? n.message;
+      } catch {
+        // a plain-text message: print it as it is
+      }
+      console.log(`\n=== SNS alert: ${n.subject ?? "(no subject)"} [${attributes}]\n${text}\n===`);
+    },
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    await stack.stop();
+    console.log("Stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  const first = await stack.pollNow();
+  printBanner(stack, pollSeconds, startedMs);
+  for (const result of first) {
+    const balance = result.snapshot
+      ? `${result.snapshot.remaining} ${result.snapshot.unit}`
+      : `failed (${result.error?.code})`;
+    console.log(`first poll: ${result.accountId}: ${balance}`);
+  }
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError || error instanceof JavaMissingError) {
+    console.error(`\n${error.message}\n`);
+  } else {
+    console.error("\nThe local stack failed to start:", error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
+import { reservationIdFor } from "#core/reservation-id";
+import type { DynamoStore } from "#store/dynamo-store";
+
+/** Builders for the reservation and store tests. */
+
+export const T0 = new Date("2026-03-01T12:00:00.000Z");
+
+export function at(base: Date, seconds: number): Date {
+  return new Date(base.getTime() + seconds * 1000);
+}
+
+export function snapshot(accountId: string, remaining: number, observedAt: Date): BalanceSnapshot {
+  return {
+    accountId,
+    observedAt: observedAt.toISOString(),
+    source: "v3",
+    billingType: "wallet",
+    unit: "credits",
+    remaining,
+    pools: [{ name: "wallet", remaining, unit: "credits" }],
+  };
+}
+
+export function hold(accountId: string, fields: Partial<Hold> & Pick<Hold, "amount">): Hold {
+  return {
+    id: reservationIdFor(accountId),
+    status: "held",
+    createdAt: T0.toISOString(),
+    expiresAtMs: at(T0, 3600).getTime(),
+    ...fields,
+  };
+}
+
+export function holdsById(...holds: Hold[]): Record<string, Hold> {
+  return Object.fromEntries(holds.map((h) => [h.id, h]));
+}
+
+export const SETTLE_SECONDS = 60;
+export const RETENTION_DAYS = 90;
+
+export function pollRules(now: Date, reserveFloor = 0) {
+  return { now, reserveFloor, settleSeconds: SETTLE_SECONDS, retentionDays: RETENTION_DAYS };
+}
+
+/** Records a good poll of `remaining` observed at `now`, as the poller would. */
+export function recordPoll(
+  store: DynamoStore,
+  accountId: string,
+  remaining: number,
+  now: Date,
+  reserveFloor = 0,
+) {
+  return store.savePoll(
+    accountId,
+    {
+      tick: now.toISOString(),
+      snapshot: snapshot(accountId, remaining, now),
+      alert: INITIAL_ALERT_STATE,
+      lastPollAt: now.toISOString(),
+    },
+    pollRules(now, reserveFloor),
+  );
+}

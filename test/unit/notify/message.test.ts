@@ -1,0 +1,239 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Alert, AlertType } from "#core/account";
+import { alertSubject } from "#core/alert-text";
+import type { BalanceSnapshot } from "#core/balance";
+import type { Forecast } from "#core/forecast";
+import { composeMessage, type MessageContext } from "#notify/message";
+
+const CREATED_AT = "2026-05-01T12:00:00.000Z";
+const THRESHOLDS = { warning: 50, critical: 10 };
+
+function alert(fields: Partial<Alert> & Pick<Alert, "alertType" | "level" | "previousLevel">): Alert {
+  const base = {
+    accountId: "default",
+    severity: "critical" as const,
+    createdAt: CREATED_AT,
+    remaining: 10.4,
+    available: 8.4,
+    unit: "credits" as const,
+    hoursToExhaustion: 4,
+    ...fields,
+  };
+  return { ...base, subject: alertSubject(base) };
+}
+
+const subscription: BalanceSnapshot = {
+  accountId: "default",
+  observedAt: CREATED_AT,
+  source: "v3",
+  billingType: "subscription",
+  plan: "pro",
+  unit: "credits",
+  remaining: 10.4,
+  pools: [
+    { name: "premium_credits", remaining: 8.4, unit: "credits", resetsAt: "2026-06-01T00:00:00.000Z" },
+    { name: "add_on_credits", remaining: 2, unit: "credits", resetsAt: "2026-07-15T00:00:00.000Z" },
+  ],
+};
+
+const wallet: BalanceSnapshot = {
+  accountId: "default",
+  observedAt: CREATED_AT,
+  source: "v3",
+  billingType: "wallet",
+  unit: "usd",
+  remaining: 12.34,
+  pools: [{ name: "wallet", remaining: 12.34, unit: "usd" }],
+  autoReload: { enabled: false },
+};
+
+const burning: Forecast = {
+  burnRatePerHour: 2.1,
+  hoursToExhaustion: 4,
+  exhaustsAt: "2026-05-01T16:00:00.000Z",
+  samples: 12,
+};
+
+interface Texts {
+  default: string;
+  email: string;
+  sms: string;
+}
+
+function compose(a: Alert, context: Partial<MessageContext> = {}) {
+  const composed = composeMessage(a, { thresholds: THRESHOLDS, ...context });
+  return { ...composed, texts: JSON.parse(composed.message) as Texts };
+}
+
+const critical = alert({ alertType: "low_balance", level: "critical", previousLevel: "warning" });
+
+describe("composeMessage", () => {
+  it("builds a JSON document with exactly default, email and sms texts", () => {
+    const { texts } = compose(critical, { snapshot: subscription, forecast: burning });
+    expect(Object.keys(texts).sort()).toEqual(["default", "email", "sms"]);
+    for (const text of Object.values(texts)) expect(text).toEqual(expect.any(String));
+  });
+
+  it("carries severity, alertType and accountId as String attributes for subscription filters", () => {
+    const { attributes, subject } = compose(critical);
+    expect(attributes).toEqual({
+      severity: { DataType: "String", StringValue: "critical" },
+      alertType: { DataType: "String", StringValue: "low_balance" },
+      accountId: { DataType: "String", StringValue: "default" },
+    });
+    expect(subject).toBe("[Quota Guard] default: HeyGen balance critical - 8.40 credits left");
+  });
+
+  it("writes an email a person can act on: level, amounts, pools with reset dates, forecast, action", () => {
+    const { texts } = compose(critical, { snapshot: subscription, forecast: burning, reserved: 2 });
+    const email = texts.email;
+    expect(email).toContain('account "default"');
+    expect(email).toContain("Level: critical (was warning)");
+    expect(email).toContain("Available:  8.40 credits");
+    expect(email).toContain("Remaining:  10.40 credits");
+    expect(email).toContain("Reserved:   2.00 credits");
+    expect(email).toContain("warning below 50.00 credits, critical below 10.00 credits");
+    expect(email).toContain("premium_credits: 8.40 credits, resets at 2026-06-01 00:00 UTC");
+    expect(email).toContain("add_on_credits: 2.00 credits, resets at 2026-07-15 00:00 UTC");
+    expect(email).toContain("Burn rate: 2.10 credits per hour");
+    expect(email).toContain("runs out in about 4 hours, around 2026-05-01 16:00 UTC");
+    expect(email).toMatch(
+      /Upgrade the HeyGen plan \(now: pro\) or buy add-on credits, or wait for the credits to reset at 2026-06-01 00:00 UTC/,
+    );
+    expect(email).toContain("release the ones no job will use");
+    expect(email).not.toMatch(/[{}]/);
+  });
+
+  it("writes usd as dollars and tells a wallet owner to top up or enable auto-reload", () => {
+    const low = alert({
+      alertType: "low_balance",
+      level: "warning",
+      previousLevel: "ok",
+      severity: "warning",
+      unit: "usd",
+      remaining: 12.34,
+      available: 12.34,
+    });
+    const { subject, texts } = compose(low, { snapshot: wallet, thresholds: { warning: 20, critical: 5 } });
+    expect(subject).toBe("[Quota Guard] default: HeyGen balance warning - $12.34 left");
+    expect(texts.email).toContain("Available:  $12.34");
+    expect(texts.email).toContain("warning below $20.00, critical below $5.00");
+    expect(texts.email).toContain("Top up the HeyGen wallet now, or turn on auto-reload");
+    expect(texts.sms).toContain("Top up or enable auto-reload.");
+
+    const reloading = { ...wallet, autoReload: { enabled: true, thresholdUsd: 10, amountUsd: 50 } };
+    expect(compose(low, { snapshot: reloading }).texts.email).toContain(
+      "Auto-reload is on (a reload of $50.00 below $10.00)",
+    );
+  });
+
+  it("says what an exhausted balance means for jobs", () => {
+    const exhausted = alert({
+      alertType: "low_balance",
+      level: "exhausted",
+      previousLevel: "critical",
+      available: 0,
+    });
+    const { texts } = compose(exhausted, { snapshot: { ...subscription, remaining: 0 } });
+    expect(texts.email).toContain("MOVIO_PAYMENT_INSUFFICIENT_CREDIT");
+  });
+
+  it("describes a forecast capped by a reset in words", () => {
+    const capped: Forecast = {
+      ...burning,
+      hoursToExhaustion: null,
+      exhaustsAt: null,
+      cappedByResetAt: "2026-06-01T00:00:00.000Z",
+    };
+    const { texts } = compose(critical, { snapshot: subscription, forecast: capped });
+    expect(texts.email).toContain("lasts until the next reset at 2026-06-01 00:00 UTC");
+  });
+
+  it("says when there is too little history to forecast", () => {
+    const young: Forecast = { burnRatePerHour: null, hoursToExhaustion: null, exhaustsAt: null, samples: 1 };
+    expect(compose(critical, { forecast: young }).texts.email).toContain("Not enough readings yet");
+  });
+
+  it("sends a person to the API key when the monitor cannot read the balance for invalid_key", () => {
+    const degraded = alert({
+      alertType: "monitor_degraded",
+      level: "monitor_degraded",
+      previousLevel: "warning",
+      severity: "warning",
+      available: undefined,
+      remaining: undefined,
+      hoursToExhaustion: undefined,
+    });
+    const failure = { code: "invalid_key", message: "HeyGen rejected the key (401)", at: CREATED_AT };
+    const { subject, texts } = compose(degraded, { failure, snapshot: subscription });
+    expect(subject).toBe("[Quota Guard] default: cannot read the HeyGen balance");
+    expect(texts.email).toContain("Last known balance");
+    expect(texts.email).toContain("invalid_key - HeyGen rejected the key (401)");
+    expect(texts.email).toContain("put a valid key in this account's secret");
+    expect(texts.sms).toContain("Check the API key.");
+  });
+
+  it.each([
+    ["recovered", "ok", "warning"],
+    ["monitor_recovered", "ok", "monitor_degraded"],
+  ] as const)("tells %s readers that nothing needs doing", (alertType, level, previousLevel) => {
+    const good = alert({ alertType, level, previousLevel, severity: "info", available: 80 });
+    expect(compose(good).texts.email).toContain("No action needed.");
+  });
+
+  it("keeps the subject under 100 and the SMS within 140 characters for long ids and huge numbers", () => {
+    const types: [AlertType, Alert["level"], Alert["previousLevel"]][] = [
+      ["low_balance", "critical", "warning"],
+      ["low_balance", "warning", "warning"],
+      ["low_balance", "warning", "critical"],
+      ["recovered", "ok", "exhausted"],
+      ["forecast", "forecast", "ok"],
+      ["monitor_degraded", "monitor_degraded", "unknown"],
+      ["monitor_recovered", "ok", "monitor_degraded"],
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...types),
+        fc.stringMatching(/^[a-z0-9-]{1,40}$/),
+        fc.double({ min: -1e20, max: 1e20, noNaN: true }),
+        fc.constantFrom("usd" as const, "credits" as const),
+        fc.option(fc.double({ min: 0, max: 1e12, noNaN: true })),
+        ([alertType, level, previousLevel], accountId, amount, unit, hours) => {
+          const a = alert({
+            alertType,
+            level,
+            previousLevel,
+            accountId,
+            available: amount,
+            remaining: amount,
+            unit,
+            hoursToExhaustion: hours,
+          });
+          const { subject, texts } = compose(a, {
+            snapshot: { ...subscription, accountId, unit, remaining: 0 },
+          });
+          expect(subject.length).toBeLessThan(100);
+          expect(subject).not.toMatch(/[\r\n]/);
+          expect(texts.sms.length).toBeLessThanOrEqual(140);
+          expect(texts.sms).toContain(accountId);
+        },
+      ),
+    );
+  });
+
+  it("drops detail from the SMS rather than cutting the headline short", () => {
+    const longId = "a".repeat(40);
+    const huge = alert({
+      alertType: "low_balance",
+      level: "critical",
+      previousLevel: "warning",
+      accountId: longId,
+      available: 123_456_789_012_345,
+    });
+    const { texts, subject } = compose(huge, { snapshot: subscription });
+    expect(texts.sms.startsWith(`Quota Guard ${longId}: HeyGen balance critical`)).toBe(true);
+    expect(texts.sms.length).toBeLessThanOrEqual(140);
+    expect(subject).toContain("HeyGen balance critical");
+  });
+});
