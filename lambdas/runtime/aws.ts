@@ -5,6 +5,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
+import { apiKeyFromSecret } from "#config/secrets";
 import type { Services } from "#service/services";
 import { TABLE } from "#store/table";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
@@ -38,13 +39,8 @@ export function createAwsServices(options: { publishesAlerts: boolean }): Servic
     tableName: requiredEnv(TABLE.nameEnv),
     heygenBaseUrl: process.env.HEYGEN_API_BASE_URL ?? DEFAULT_HEYGEN_BASE_URL,
     async apiKeyFor(account) {
-      const key = await getSecret<string>(account.secretName, { maxAge: SECRET_MAX_AGE_SECONDS });
-      if (typeof key !== "string" || key.trim() === "") {
-        throw Object.assign(new Error(`secret ${account.secretName} holds no HeyGen key yet`), {
-          code: "invalid_key",
-        });
-      }
-      return key;
+      const value = await getSecret<string>(account.secretName, { maxAge: SECRET_MAX_AGE_SECONDS });
+      return apiKeyFromSecret(value, account.secretName);
     },
     ...(options.publishesAlerts
       ? { alerts: { sns: new SNSClient({}), topicArn: requiredEnv(TOPIC_ENV) } }

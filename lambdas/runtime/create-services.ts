@@ -40,6 +40,8 @@ export function createServices(wiring: ServiceWiring): Services {
           apiKey: () => wiring.apiKeyFor(account),
           apiVersion: account.apiVersion,
           ...(wiring.heygenTimeoutMs ? { timeoutMs: wiring.heygenTimeoutMs } : {}),
+          // Snapshots must be observed on the same clock the use cases judge their age by.
+          ...(wiring.now ? { now: wiring.now } : {}),
         });
         clients.set(account.id, client);
       }

@@ -1,0 +1,188 @@
+import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  Fail,
+  JsonPath,
+  LogLevel,
+  Parallel,
+  Pass,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import { COMMIT_ROUTE, executeApiPath, RELEASE_ROUTE, RESERVE_ROUTE } from "#api/route-list";
+import { createLogGroup, type LogSettings } from "./log-settings.ts";
+import { acknowledge } from "./nag.ts";
+import type { QuotaGuardApi } from "./quota-guard-api.ts";
+import { DEFAULT_STAGE } from "./quota-guard-api.ts";
+import { ReservationApiCall } from "./reservation-api-call.ts";
+
+export interface GatedVideoJobProps {
+  readonly api: QuotaGuardApi;
+  /** Longest run, in seconds; a job that outlives its hold would spend credits nobody holds. */
+  readonly timeout: number;
+  readonly logs: LogSettings;
+}
+
+/** How long one call to the Quota Guard API may take (API Gateway itself gives up at 30 s). */
+const API_CALL_TIMEOUT = Duration.seconds(30);
+
+/**
+ * Example of gating a video job on a credit reservation (design §9):
+ * Reserve → (granted) RunVideoJob → Commit → Done; a failing job → Release → VideoJobFailed;
+ * a denied reservation (409) → InsufficientCredits.
+ *
+ * Input: `{ "reservation": <body of POST /v1/reservations>, "job": <whatever your job needs> }`.
+ * The execution name is the Idempotency-Key, so a retried Reserve never holds credits twice.
+ */
+export class GatedVideoJob extends Construct {
+  readonly stateMachine: StateMachine;
+  private readonly api: QuotaGuardApi;
+
+  constructor(scope: Construct, id: string, props: GatedVideoJobProps) {
+    super(scope, id);
+    this.api = props.api;
+    const insufficientCredits = new Fail(this, "InsufficientCredits", {
+      error: "InsufficientCredits",
+      cause: "Quota Guard denied the reservation: the account's available balance is below the job's cost.",
+    });
+    const reservationFailed = new Fail(this, "ReservationFailed", {
+      error: "ReservationFailed",
+      cause: "Quota Guard could not be asked for a reservation; no credits are held.",
+    });
+    const jobFailed = new Fail(this, "VideoJobFailed", {
+      error: "VideoJobFailed",
+      cause: "The video job failed; its reservation was released.",
+    });
+    const commitFailed = new Fail(this, "CommitFailed", {
+      error: "CommitFailed",
+      cause: "The job ran but the commit failed; the hold keeps counting until its TTL expires.",
+    });
+
+    const reserve = this.reserve();
+    reserve.addCatch(insufficientCredits, { errors: ["ApiGateway.409"], resultPath: "$.denial" });
+    reserve.addCatch(reservationFailed, { errors: [Errors.ALL], resultPath: "$.error" });
+
+    const release = this.settle("Release", RELEASE_ROUTE, {});
+    release.addCatch(jobFailed, { errors: [Errors.ALL], resultPath: "$.releaseError" });
+    release.next(jobFailed);
+
+    const job = new Parallel(this, "VideoJob", {
+      comment: "Wraps the job so that any failure in it is caught (a Pass state cannot catch).",
+      resultSelector: { "output.$": "$[0]" },
+      resultPath: "$.job",
+    });
+    job.branch(
+      new Pass(this, "RunVideoJob", { comment: "Placeholder: replace with your video job's states." }),
+    );
+    job.addCatch(release, { errors: [Errors.ALL], resultPath: "$.jobError" });
+
+    const commit = this.settle("Commit", COMMIT_ROUTE, {});
+    commit.addCatch(commitFailed, { errors: [Errors.ALL], resultPath: "$.commitError" });
+
+    const granted = new Choice(this, "ReservationGranted")
+      .when(
+        Condition.or(
+          Condition.numberEquals("$.reserved.statusCode", 201),
+          Condition.numberEquals("$.reserved.statusCode", 200),
+        ),
+        job.next(commit).next(new Succeed(this, "Done")),
+      )
+      .when(Condition.numberEquals("$.reserved.statusCode", 409), insufficientCredits)
+      .otherwise(reservationFailed);
+
+    this.stateMachine = new StateMachine(this, "StateMachine", {
+      stateMachineType: StateMachineType.STANDARD,
+      comment: "Gates a HeyGen video job on a Quota Guard credit reservation",
+      definitionBody: DefinitionBody.fromChainable(reserve.next(granted)),
+      timeout: Duration.seconds(props.timeout),
+      tracingEnabled: true,
+      logs: {
+        destination: createLogGroup(this, "Logs", props.logs),
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    this.acknowledgeFindings();
+  }
+
+  private acknowledgeFindings(): void {
+    const apiLogicalId = Stack.of(this).getLogicalId(this.api.httpApi.node.defaultChild as CfnElement);
+    for (const route of [COMMIT_ROUTE, RELEASE_ROUTE]) {
+      acknowledge(
+        this,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${DEFAULT_STAGE}/${route.method}${executeApiPath(route)}]`,
+        "The wildcard is the reservation id, known only at run time; the grant names this one route.",
+      );
+    }
+    acknowledge(
+      this,
+      "AwsSolutions-IAM5[Resource::*]",
+      "Delivering execution logs (logs:*LogDelivery*, DescribeLogGroups...) and X-Ray traces " +
+        "(xray:PutTraceSegments...) support no resource-level permissions.",
+    );
+  }
+
+  private reserve(): ReservationApiCall {
+    const call = new ReservationApiCall(this, "Reserve", {
+      api: this.api,
+      route: RESERVE_ROUTE,
+      apiPath: RESERVE_ROUTE.path,
+      headers: TaskInput.fromObject({
+        "Content-Type": ["application/json"],
+        "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
+      }),
+      requestBody: TaskInput.fromJsonPathAt("$.reservation"),
+      resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
+      resultPath: "$.reserved",
+      taskTimeout: Timeout.duration(API_CALL_TIMEOUT),
+    });
+    return retryTransientFailures(call);
+  }
+
+  /** Commit or release the hold made by Reserve; both are safe to retry (a settled hold stays settled). */
+  private settle(
+    id: string,
+    route: typeof COMMIT_ROUTE | typeof RELEASE_ROUTE,
+    body: object,
+  ): ReservationApiCall {
+    const call = new ReservationApiCall(this, id, {
+      api: this.api,
+      route,
+      apiPath: JsonPath.format(
+        route.path.replace("{id}", "{}"),
+        JsonPath.stringAt("$.reserved.reservation.id"),
+      ),
+      headers: TaskInput.fromObject({ "Content-Type": ["application/json"] }),
+      requestBody: TaskInput.fromObject(body),
+      resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
+      resultPath: `$.${id.toLowerCase()}`,
+      taskTimeout: Timeout.duration(API_CALL_TIMEOUT),
+    });
+    return retryTransientFailures(call);
+  }
+}
+
+/** Throttling, 5xx and timeouts are worth another try; a 4xx answer will not change. */
+function retryTransientFailures(call: ReservationApiCall): ReservationApiCall {
+  call.addRetry({
+    errors: [
+      "ApiGateway.429",
+      "ApiGateway.500",
+      "ApiGateway.502",
+      "ApiGateway.503",
+      "ApiGateway.504",
+      Errors.TIMEOUT,
+    ],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 3,
+  });
+  return call;
+}

@@ -1,0 +1,239 @@
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
+import { SqsDestination } from "aws-cdk-lib/aws-lambda-destinations";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { QuotaGuardConfig } from "#config/config";
+import { TABLE } from "#store/table";
+import { AccountSecrets } from "./account-secrets.ts";
+import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
+import { QuotaGuardMonitoring } from "./dashboard.ts";
+import { createEncryptedTopic } from "./encrypted-topic.ts";
+import type { LogSettings } from "./log-settings.ts";
+import { acknowledge } from "./nag.ts";
+import { HANDLER_ENTRIES } from "./paths.ts";
+import { type ApiThrottle, QuotaGuardApi } from "./quota-guard-api.ts";
+import { QuotaGuardFunction } from "./quota-guard-function.ts";
+
+export interface QuotaGuardProps {
+  readonly config: QuotaGuardConfig;
+  /** For the table, the created secrets and the log groups. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** @default 25 requests per second, bursts of 50 */
+  readonly apiThrottle?: ApiThrottle;
+  /** Who receives the alarms (ops topic). @default config.alerts.emails */
+  readonly opsEmails?: readonly string[];
+  /** Handler entry files. @default lambdas/poller/handler.ts and lambdas/api/handler.ts */
+  readonly entries?: { readonly poller: string; readonly api: string };
+}
+
+/**
+ * DynamoDB operations of lambdas/store/dynamo-store.ts, which both handlers use (Get, BatchGet, Query, Put,
+ * Update); nothing deletes items (TTL does), scans the table or runs transactions.
+ */
+export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"] as const;
+
+/** What SNS needs from a publisher's role to encrypt a message with the topic's key. */
+export const TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
+
+/** Lambda accepts at most 4 KiB of environment variables; leave room for the others. */
+const CONFIG_ENV_LIMIT_BYTES = 3_000;
+
+/**
+ * HeyGen Quota Guard in one construct: the table, the alert and ops topics, one secret per account, the
+ * scheduled poller with its dead-letter queue, the IAM-authorised HTTP API, the dashboard and the alarms.
+ */
+export class QuotaGuard extends Construct {
+  readonly table: Table;
+  readonly alertsTopic: Topic;
+  readonly opsTopic: Topic;
+  readonly secrets: AccountSecrets;
+  readonly poller: QuotaGuardFunction;
+  readonly apiHandler: QuotaGuardFunction;
+  readonly api: QuotaGuardApi;
+  readonly deadLetterQueue: Queue;
+  readonly monitoring: QuotaGuardMonitoring;
+  /** Retention and removal of every log group, for constructs added next to this one. */
+  readonly logs: LogSettings;
+
+  constructor(scope: Construct, id: string, props: QuotaGuardProps) {
+    super(scope, id);
+    const { config } = props;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logs: LogSettings = { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy };
+    this.logs = logs;
+    const entries = props.entries ?? HANDLER_ENTRIES;
+
+    this.table = this.createTable(removalPolicy);
+    const topicKey = this.createTopicKey();
+    this.alertsTopic = createEncryptedTopic(this, "AlertsTopic", topicKey, "HeyGen Quota Guard alerts");
+    subscribeAlertRecipients(this.alertsTopic, config.alerts);
+    this.opsTopic = createEncryptedTopic(this, "OpsTopic", topicKey, "HeyGen Quota Guard operations");
+    this.allowAlarmsToPublish(this.opsTopic);
+    for (const email of props.opsEmails ?? config.alerts.emails) {
+      this.opsTopic.addSubscription(new EmailSubscription(email));
+    }
+    this.secrets = new AccountSecrets(this, "AccountSecrets", config.accounts, removalPolicy);
+    this.deadLetterQueue = this.createDeadLetterQueue();
+
+    const environment = { QUOTA_GUARD_CONFIG_JSON: configEnvironmentValue(config) };
+    this.poller = new QuotaGuardFunction(this, "Poller", {
+      entry: entries.poller,
+      description: "HeyGen Quota Guard balance poller",
+      timeout: Duration.seconds(60),
+      memorySize: 256,
+      logs,
+      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
+      onFailure: new SqsDestination(this.deadLetterQueue),
+      maxEventAge: Duration.minutes(15),
+    });
+    this.poller.useTable(this.table, STORE_ACTIONS);
+    this.poller.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    this.poller.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
+    this.poller.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
+    this.schedulePoller(config.schedule);
+
+    this.apiHandler = new QuotaGuardFunction(this, "ApiHandler", {
+      entry: entries.api,
+      description: "HeyGen Quota Guard HTTP API",
+      timeout: Duration.seconds(10),
+      memorySize: 512,
+      logs,
+      environment,
+    });
+    this.apiHandler.useTable(this.table, STORE_ACTIONS);
+    // The API refreshes stale balances (reads keys) but sends no alerts, so it gets no SNS grant.
+    this.apiHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+
+    this.api = new QuotaGuardApi(this, "Api", {
+      handler: this.apiHandler,
+      throttle: props.apiThrottle ?? { rateLimit: 25, burstLimit: 50 },
+      logs,
+    });
+    this.monitoring = new QuotaGuardMonitoring(this, "Monitoring", {
+      accountIds: config.accounts.map((a) => a.id),
+      poller: this.poller,
+      api: this.apiHandler,
+      httpApi: this.api.httpApi,
+      deadLetterQueue: this.deadLetterQueue,
+      opsTopic: this.opsTopic,
+    });
+    this.acknowledgeFindings();
+  }
+
+  private createTable(removalPolicy: RemovalPolicy): Table {
+    return new Table(this, "Table", {
+      partitionKey: { name: TABLE.partitionKey.name, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey.name, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TABLE.timeToLiveAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy,
+      // A retained table is meant to survive; a destroyable one (dev stacks) must not block teardown.
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * One customer managed key for both topics: CloudWatch alarms cannot publish to a topic encrypted with the
+   * AWS managed alias/aws/sns key, whose policy cannot be changed. It only protects messages in transit
+   * through SNS, so nothing needs it after the stack is gone.
+   */
+  private createTopicKey(): Key {
+    const key = new Key(this, "TopicKey", {
+      description: "Encrypts HeyGen Quota Guard SNS topics",
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        resources: ["*"],
+      }),
+    );
+    return key;
+  }
+
+  /** A topic policy replaces SNS's default one, so CloudWatch alarms of this account must be let in by name. */
+  private allowAlarmsToPublish(topic: Topic): void {
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["sns:Publish"],
+        resources: [topic.topicArn],
+        conditions: {
+          ArnLike: {
+            "aws:SourceArn": `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+          },
+          StringEquals: { "aws:SourceAccount": stack.account },
+        },
+      }),
+    );
+  }
+
+  private createDeadLetterQueue(): Queue {
+    return new Queue(this, "PollerDeadLetterQueue", {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+  }
+
+  /**
+   * EventBridge retries a delivery it could not make (throttling) and then dead-letters it; Lambda retries a
+   * poll that failed and then sends it to the same queue (the function's onFailure), so one alarm covers both.
+   */
+  private schedulePoller(schedule: string): Rule {
+    return new Rule(this, "PollSchedule", {
+      description: "Reads every HeyGen account's balance",
+      schedule: Schedule.expression(schedule),
+      targets: [
+        new LambdaFunction(this.poller, {
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(15),
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+
+  private acknowledgeFindings(): void {
+    acknowledge(
+      this.deadLetterQueue,
+      "AwsSolutions-SQS3",
+      "This queue is itself the dead-letter queue of the poll schedule and of the poller's async invocations.",
+    );
+    for (const fn of [this.poller, this.apiHandler]) {
+      acknowledge(
+        fn.role ?? fn,
+        "AwsSolutions-IAM5[Resource::*]",
+        "Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.",
+      );
+    }
+  }
+}
+
+function configEnvironmentValue(config: QuotaGuardConfig): string {
+  const json = JSON.stringify(config);
+  const bytes = Buffer.byteLength(json);
+  if (bytes > CONFIG_ENV_LIMIT_BYTES) {
+    throw new Error(
+      `Quota Guard config is ${bytes} bytes as JSON; Lambda environment variables allow about ` +
+        `${CONFIG_ENV_LIMIT_BYTES}. Move custom rateCards out or use fewer accounts per stack.`,
+    );
+  }
+  return json;
+}

@@ -1,0 +1,124 @@
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  actionsOf,
+  joinToText,
+  removeTempDirs,
+  resourcesOf,
+  single,
+  statementsOfRole,
+  synth,
+} from "./synth.ts";
+
+afterAll(removeTempDirs);
+
+interface State {
+  Type: string;
+  Next?: string;
+  End?: boolean;
+  Error?: string;
+  TimeoutSeconds?: number;
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Choices?: Record<string, unknown>[];
+  Default?: string;
+  Branches?: { StartAt: string; States: Record<string, State> }[];
+  Parameters?: Record<string, unknown>;
+}
+
+function stateMachinesOf(context: Record<string, unknown>) {
+  const { template } = synth({ context });
+  return { template, machines: Object.entries(resourcesOf(template, "AWS::StepFunctions::StateMachine")) };
+}
+
+describe("GatedVideoJob example", () => {
+  it("is deployed only when the exampleStateMachine context flag is true", () => {
+    expect(stateMachinesOf({}).machines).toHaveLength(0);
+    expect(stateMachinesOf({ exampleStateMachine: "false" }).machines).toHaveLength(0);
+    expect(stateMachinesOf({ exampleStateMachine: true }).machines).toHaveLength(1);
+  });
+
+  const { template } = stateMachinesOf({ exampleStateMachine: "true" });
+  const machine = single(template, "AWS::StepFunctions::StateMachine");
+  const definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as {
+    StartAt: string;
+    States: Record<string, State>;
+    TimeoutSeconds?: number;
+  };
+  const states = definition.States;
+  const state = (name: string): State => {
+    const found = states[name];
+    if (!found) throw new Error(`no state ${name}`);
+    return found;
+  };
+  const catchOf = (name: string, error: string) =>
+    state(name).Catch?.find((c) => c.ErrorEquals.includes(error))?.Next;
+
+  it("reserves, runs the job when granted (200/201), then commits", () => {
+    expect(definition.StartAt).toBe("Reserve");
+    expect(state("Reserve").Next).toBe("ReservationGranted");
+    const choice = state("ReservationGranted");
+    const granted = choice.Choices?.find((c) => JSON.stringify(c).includes("201"));
+    expect(JSON.stringify(granted)).toContain("200");
+    expect(granted?.Next).toBe("VideoJob");
+    expect(state("VideoJob").Branches?.[0]?.StartAt).toBe("RunVideoJob");
+    expect(state("VideoJob").Branches?.[0]?.States.RunVideoJob?.Type).toBe("Pass");
+    expect(state("VideoJob").Next).toBe("Commit");
+    expect(state(state("Commit").Next as string).Type).toBe("Succeed");
+  });
+
+  it("fails with InsufficientCredits when the reservation is denied (409)", () => {
+    const denied = state("ReservationGranted").Choices?.find((c) => JSON.stringify(c).includes("409"));
+    expect(denied?.Next).toBe("InsufficientCredits");
+    expect(catchOf("Reserve", "ApiGateway.409")).toBe("InsufficientCredits");
+    expect(state("InsufficientCredits")).toMatchObject({ Type: "Fail", Error: "InsufficientCredits" });
+  });
+
+  it("releases the reservation when the job fails, then fails, even if the release fails too", () => {
+    expect(catchOf("VideoJob", "States.ALL")).toBe("Release");
+    expect(state("Release").Next).toBe("VideoJobFailed");
+    expect(catchOf("Release", "States.ALL")).toBe("VideoJobFailed");
+    expect(state("VideoJobFailed").Type).toBe("Fail");
+  });
+
+  it("calls the three reservation routes with SigV4, a timeout on every task, and an idempotency key", () => {
+    const tasks = Object.entries(states).filter(([, s]) => s.Type === "Task");
+    expect(tasks.map(([name]) => name).sort()).toEqual(["Commit", "Release", "Reserve"]);
+    for (const [, task] of tasks) {
+      expect(task.TimeoutSeconds).toBeGreaterThan(0);
+      expect(task.Parameters?.AuthType).toBe("IAM_ROLE");
+    }
+    expect(state("Reserve").Parameters?.Path).toBe("/v1/reservations");
+    expect(state("Commit").Parameters?.["Path.$"]).toBe(
+      "States.Format('/v1/reservations/{}/commit', $.reserved.reservation.id)",
+    );
+    expect(state("Release").Parameters?.["Path.$"]).toBe(
+      "States.Format('/v1/reservations/{}/release', $.reserved.reservation.id)",
+    );
+    expect(JSON.stringify(state("Reserve").Parameters?.Headers)).toContain('"Idempotency-Key.$"');
+    expect(definition.TimeoutSeconds).toBeGreaterThan(0);
+  });
+
+  it("may invoke only the reserve, commit and release routes of this API", () => {
+    const roleId = (machine.Properties.RoleArn as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0] as string;
+    const statements = statementsOfRole(template, roleId);
+    const invokes = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith("execute-api:")));
+    expect(actionsOf(invokes)).toEqual(["execute-api:Invoke", "execute-api:Invoke", "execute-api:Invoke"]);
+    const [apiId] = Object.keys(resourcesOf(template, "AWS::ApiGatewayV2::Api"));
+    const arns = invokes.map((s) => joinToText(s.Resource));
+    expect(arns.sort()).toEqual(
+      [
+        `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/$default/POST/v1/reservations`,
+        `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/$default/POST/v1/reservations/*/commit`,
+        `arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiId}>/$default/POST/v1/reservations/*/release`,
+      ].sort(),
+    );
+    const others = actionsOf(statements.filter((s) => !invokes.includes(s)));
+    expect(others.every((a) => a.startsWith("logs:") || a.startsWith("xray:"))).toBe(true);
+  });
+
+  it("logs every execution event and traces with X-Ray", () => {
+    expect(machine.Properties).toMatchObject({
+      LoggingConfiguration: { Level: "ALL" },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { openApiDocument } from "#api/openapi";
+import { API_ROUTES } from "#api/route-list";
+import { createApiRouter } from "#api/routes";
+import { parseConfig } from "#config/config";
+import { createRateCardRegistry } from "#core/rate-card";
+import { type Services, silentLog } from "#service/services";
+
+/** Every store call fails: these tests only ask whether a route exists, not what it answers. */
+const unreachableStore = new Proxy(
+  {},
+  {
+    get: () => () =>
+      Promise.reject(Object.assign(new Error("store not wired in this test"), { name: "TestStore" })),
+  },
+) as Services["store"];
+
+const services: Services = {
+  config: parseConfig({}),
+  store: unreachableStore,
+  rateCards: createRateCardRegistry(),
+  balanceSource: () => ({ getBalance: () => Promise.reject(new Error("no HeyGen in this test")) }),
+  now: () => new Date("2026-11-24T00:00:00Z"),
+  log: silentLog,
+};
+
+function event(method: string, path: string): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: "",
+    headers: { "content-type": "application/json" },
+    requestContext: {
+      accountId: "0",
+      apiId: "test",
+      domainName: "localhost",
+      domainPrefix: "local",
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
+      requestId: "r",
+      routeKey: "$default",
+      stage: "$default",
+      time: "",
+      timeEpoch: 0,
+    },
+    body: method === "POST" ? "{}" : undefined,
+    isBase64Encoded: false,
+  } as APIGatewayProxyEventV2;
+}
+
+const concrete = (path: string) => path.replace("{id}", "default");
+
+describe("the route list shared by the router, the OpenAPI document and the stack", () => {
+  const router = createApiRouter(services);
+
+  it.each(API_ROUTES.map((r) => [r.method, r.path]))(
+    "%s %s is served by the router",
+    async (method, path) => {
+      const response = await router.resolve(event(method, concrete(path)), {} as Context);
+      const body = JSON.parse(response.body ?? "{}") as { detail?: string };
+      expect(response.statusCode).not.toBe(405);
+      expect(body.detail ?? "").not.toMatch(/^No route for/);
+    },
+  );
+
+  it("an unlisted route is a 404 problem", async () => {
+    const response = await router.resolve(event("GET", "/v1/unlisted"), {} as Context);
+    expect(response.statusCode).toBe(404);
+    expect(response.headers?.["content-type"]).toBe("application/problem+json");
+  });
+
+  it("the OpenAPI document describes exactly the listed routes", () => {
+    const paths = (openApiDocument() as { paths: Record<string, Record<string, unknown>> }).paths;
+    const documented = Object.entries(paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    const listed = API_ROUTES.filter((r) => r.path !== "/openapi.json").map((r) => `${r.method} ${r.path}`);
+    expect(documented.sort()).toEqual(listed.sort());
+  });
+});
