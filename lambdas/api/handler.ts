@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
 import { createAwsServices, logger } from "#runtime/aws";
+import { resolveHttpEvent } from "./resolve.ts";
 import { createApiRouter } from "./routes.ts";
 
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
@@ -17,4 +18,5 @@ const router = createApiRouter(createAwsServices({ publishesAlerts: false }), {
   },
 });
 
-export const handler = (event: APIGatewayProxyEventV2, context: Context) => router.resolve(event, context);
+export const handler = (event: APIGatewayProxyEventV2, context: Context) =>
+  resolveHttpEvent(router, event, context);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { VERSION } from "#config/version";
 import { Estimate } from "#core/estimator";
 import { EstimateRequest } from "#core/job-spec";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ACCOUNT_ID_PATTERN } from "#config/config";
 import { jobRequestSchema } from "#core/job-spec";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The unit a balance (and a rate card) is counted in. */
 export const Unit = z.enum(["usd", "credits"]);

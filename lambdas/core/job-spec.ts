@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * What a caller wants to generate (design §6), validated by the API and used for its OpenAPI document.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Unit } from "./balance.ts";
 import { Engine, JobType, Resolution, TranslationMode } from "./job-spec.ts";
 import apiCredits2025 from "./rate-cards/heygen-api-credits-2025.json" with { type: "json" };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { BalanceSnapshot } from "#core/balance";
 import { HeyGenError } from "./errors.ts";
 import { getOnce } from "./http.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The bodies HeyGen answers on the two balance endpoints (design §2.2, §2.3, §2.5), as documented on
