@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
+import { resolveHttpEvent } from "#api/resolve";
 import { createApiRouter } from "#api/routes";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
@@ -36,6 +37,8 @@ export interface LocalStack {
   config: QuotaGuardConfig;
   services: Services;
   dynamo: DynamoDbLocal;
+  /** The Quota Guard table in `dynamo`. */
+  tableName: string;
   sns: SnsLocal;
   /** The HeyGen sandbox, when no real key was given. */
   sandbox?: HeyGenSandbox;
@@ -104,13 +107,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
-    const server: Server = await serveHttpApi((event, context: Context) => router.resolve(event, context), {
-      port,
-    });
+    const server: Server = await serveHttpApi(
+      (event, context: Context) => resolveHttpEvent(router, event, context),
+      {
+        port,
+      },
+    );
     stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     server.closeIdleConnections?.();
 
-    const pollNow = (tick = new Date().toISOString()) => pollAccounts(pollerServices, tick);
+    const clock = options.now ?? (() => new Date());
+    // Ticks come from the stack's clock, as the snapshots' times do, so a history query finds them.
+    const pollNow = (tick = clock().toISOString()) => pollAccounts(pollerServices, tick);
 
     if (options.onNotification) {
       const onNotification = options.onNotification;
@@ -132,7 +140,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (intervalSeconds > 0) {
       const timer = setInterval(() => {
         // Ticks are aligned to the interval, as EventBridge's are to its schedule.
-        const tick = new Date(Math.floor(Date.now() / (intervalSeconds * 1000)) * intervalSeconds * 1000);
+        const tick = new Date(
+          Math.floor(clock().getTime() / (intervalSeconds * 1000)) * intervalSeconds * 1000,
+        );
         pollNow(tick.toISOString()).catch((error) =>
           log.error("scheduled poll failed", { error: String(error) }),
         );
@@ -145,6 +155,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       config,
       services: apiServices,
       dynamo,
+      tableName,
       sns,
       ...(sandbox ? { sandbox } : {}),
       sandboxKeys,

@@ -1,0 +1,286 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "#local/stack";
+import {
+  call,
+  get,
+  PROBLEM_JSON,
+  pointersOf,
+  post,
+  sandboxKeyOf,
+  sandboxOf,
+  TestClock,
+  testConfig,
+} from "#test/support/e2e";
+
+/** Credit reservations over HTTP: the two-phase hold, its conflicts, expiry and settlement against polls. */
+
+const MAX_TTL_SECONDS = 7200;
+const SETTLE_SECONDS = 60;
+const FLOOR = 5;
+const ACCOUNTS = [{ id: "res" }, { id: "exp" }, { id: "settle", reserveFloor: FLOOR }];
+const clock = new TestClock();
+let stack: LocalStack;
+
+type Reservation = { id: string; status: string; amount: number; actualAmount?: number } & Record<
+  string,
+  unknown
+>;
+
+const keyOf = (id: string) => sandboxKeyOf(stack, id);
+const sandbox = () => sandboxOf(stack);
+const reserve = (body: unknown, headers?: Record<string, string>) =>
+  post<Reservation>(stack, "/v1/reservations", body, headers);
+const reservation = (id: string) => get<Reservation>(stack, `/v1/reservations/${id}`);
+const commit = (id: string, body?: unknown) =>
+  post<Reservation>(stack, `/v1/reservations/${id}/commit`, body);
+const release = (id: string) => post<Reservation>(stack, `/v1/reservations/${id}/release`);
+const balance = async (id: string) =>
+  (await get<{ remaining: number; reserved: number; available: number }>(stack, `/v1/accounts/${id}`)).body;
+const checkAvailable = async (accountId: string) =>
+  (
+    await post<{ available: number; reserved: number }>(stack, "/v1/checks", {
+      accountId,
+      durationSeconds: 30,
+    })
+  ).body;
+const poll = (afterSeconds: number) => {
+  clock.advance(afterSeconds);
+  return stack.pollNow(clock.tick());
+};
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    config: testConfig(ACCOUNTS, {
+      // Balances never go stale here, so no check or reserve polls behind the test's back.
+      checks: { maxBalanceAgeSeconds: 90 * 86400 },
+      reservations: {
+        defaultTtlSeconds: 3600,
+        maxTtlSeconds: MAX_TTL_SECONDS,
+        settleSeconds: SETTLE_SECONDS,
+      },
+    }),
+    env: {},
+    now: clock.now,
+    pollIntervalSeconds: 0,
+  });
+  for (const { id } of ACCOUNTS) {
+    sandbox().setAccount({ apiKey: keyOf(id), billingType: "wallet", currency: "credits", balance: 100 });
+  }
+  await poll(1);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("the hold lifecycle", () => {
+  it("reserve a job spec → held; commit without an actual → committed at the held amount", async () => {
+    const before = await balance("res");
+    const created = await reserve({ accountId: "res", durationSeconds: 60 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      accountId: "res",
+      amount: 6,
+      unit: "credits",
+      status: "held",
+      estimate: { rateCard: "heygen-api-credits-2025", total: 6 },
+    });
+    const { id, createdAt, expiresAt } = created.body;
+    expect(Date.parse(expiresAt as string) - Date.parse(createdAt as string)).toBe(3600 * 1000);
+    expect((await reservation(id)).body).toMatchObject({ id, status: "held" });
+    expect(await balance("res")).toMatchObject({
+      reserved: before.reserved + 6,
+      available: before.available - 6,
+    });
+
+    const committed = await commit(id);
+    expect(committed.status).toBe(200);
+    expect(committed.body).toMatchObject({ id, status: "committed", amount: 6 });
+    expect((await reservation(id)).body.status).toBe("committed");
+  });
+
+  it("reserve an explicit amount; commit with the actual cost", async () => {
+    const before = await balance("res");
+    const created = await reserve({ accountId: "res", amount: 10, ttlSeconds: 600 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ amount: 10, status: "held" });
+    const committed = await commit(created.body.id, { actualAmount: 8 });
+    expect(committed.body).toMatchObject({ status: "committed", amount: 10, actualAmount: 8 });
+    // Until HeyGen's balance shows the charge, the actual cost counts.
+    expect((await balance("res")).reserved).toBe(before.reserved + 8);
+  });
+
+  it("release returns the hold", async () => {
+    const before = await balance("res");
+    const created = await reserve({ accountId: "res", amount: 5 });
+    const released = await release(created.body.id);
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ status: "released" });
+    expect(await balance("res")).toEqual(before);
+  });
+
+  it("commit or release of a reservation that is not held → 409, and nothing changes", async () => {
+    const committed = (await reserve({ accountId: "res", amount: 3 })).body.id;
+    await commit(committed);
+    const released = (await reserve({ accountId: "res", amount: 4 })).body.id;
+    await release(released);
+    const before = await balance("res");
+    const bodies = async () =>
+      (await Promise.all([reservation(committed), reservation(released)])).map((r) => r.body);
+    const snapshots = await bodies();
+
+    for (const attempt of [
+      commit(committed),
+      release(committed),
+      commit(released, { actualAmount: 1 }),
+      release(released),
+    ]) {
+      const { status, contentType, body } = await attempt;
+      expect(status).toBe(409);
+      expect(contentType).toContain(PROBLEM_JSON);
+      expect(body.type).toMatch(/reservation-not-held$/);
+    }
+    expect(await balance("res")).toEqual(before);
+    expect(await bodies()).toEqual(snapshots);
+  });
+
+  it("the same Idempotency-Key returns the same reservation (200), never a second hold", async () => {
+    const before = await balance("res");
+    const headers = { "Idempotency-Key": "render-job-42" };
+    const first = await reserve({ accountId: "res", amount: 7 }, headers);
+    const again = await reserve({ accountId: "res", amount: 7 }, headers);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect((await balance("res")).reserved).toBe(before.reserved + 7);
+  });
+
+  it("a hold larger than available → 409 insufficient-balance with required, available, shortfall", async () => {
+    const before = await balance("res");
+    const { status, contentType, body } = await reserve({ accountId: "res", amount: 1000 });
+    expect(status).toBe(409);
+    expect(contentType).toContain(PROBLEM_JSON);
+    expect(body).toMatchObject({
+      type: expect.stringMatching(/insufficient-balance$/),
+      required: 1000,
+      available: before.available,
+      shortfall: 1000 - before.available,
+    });
+    expect(await balance("res")).toEqual(before);
+  });
+});
+
+describe("expiry and what checks see", () => {
+  it("a check sees a hold made by another caller", async () => {
+    const before = await checkAvailable("exp");
+    const held = await reserve({ accountId: "exp", amount: 40 });
+    const after = await checkAvailable("exp");
+    expect(after.available).toBe(before.available - 40);
+    expect(after.reserved).toBe(before.reserved + 40);
+    await release(held.body.id);
+  });
+
+  it("an expired hold no longer reduces available, for the account view and for checks", async () => {
+    const held = await reserve({ accountId: "exp", amount: 30, ttlSeconds: 60 });
+    expect((await balance("exp")).available).toBe(70);
+    expect((await checkAvailable("exp")).available).toBe(70);
+
+    clock.advance(61);
+    expect((await reservation(held.body.id)).body.status).toBe("expired");
+    expect(await balance("exp")).toMatchObject({ reserved: 0, available: 100 });
+    expect((await checkAvailable("exp")).available).toBe(100);
+    // The whole balance can be held again: the expired hold took nothing with it.
+    const all = await reserve({ accountId: "exp", amount: 100 });
+    expect(all.status).toBe(201);
+    await release(all.body.id);
+    expect((await commit(held.body.id)).status).toBe(409);
+  });
+
+  it("ttlSeconds above reservations.maxTtlSeconds → 400 naming /ttlSeconds", async () => {
+    const { status, body } = await reserve({ accountId: "exp", amount: 1, ttlSeconds: MAX_TTL_SECONDS + 1 });
+    expect(status).toBe(400);
+    expect(pointersOf(body)).toEqual(["/ttlSeconds"]);
+    const viaJob = await reserve({ accountId: "exp", durationSeconds: 30, ttlSeconds: MAX_TTL_SECONDS + 1 });
+    expect(pointersOf(viaJob.body)).toEqual(["/ttlSeconds"]);
+  });
+});
+
+describe("settlement: a committed hold is neither double-counted nor forgotten", () => {
+  it("counts until a poll past settleSeconds shows HeyGen's charge, then only the balance does", async () => {
+    const spent = (await reserve({ accountId: "settle", amount: 20 })).body.id;
+    const open = (await reserve({ accountId: "settle", amount: 10 })).body.id;
+    await commit(spent);
+    expect(await balance("settle")).toMatchObject({
+      remaining: 100,
+      reserved: 30,
+      available: 100 - 30 - FLOOR,
+    });
+
+    // A poll inside the settle window: HeyGen has not charged yet, and the committed hold still counts.
+    await poll(SETTLE_SECONDS / 2);
+    expect(await balance("settle")).toMatchObject({ remaining: 100, reserved: 30, available: 65 });
+
+    // HeyGen charges the job; until a poll sees it, the hold keeps counting (no forgotten spend).
+    sandbox().spend(keyOf("settle"), 20);
+    expect(await balance("settle")).toMatchObject({ remaining: 100, reserved: 30, available: 65 });
+
+    await poll(SETTLE_SECONDS);
+    const settled = await balance("settle");
+    expect(settled).toMatchObject({ remaining: 80, reserved: 10 });
+    expect(settled.available).toBe(settled.remaining - settled.reserved - FLOOR);
+    expect((await checkAvailable("settle")).available).toBe(65);
+    expect((await reservation(spent)).body.status).toBe("committed");
+    await release(open);
+  });
+});
+
+describe("bad reservation requests", () => {
+  it.each([
+    "abc",
+    "rsv_",
+    "rsv_res_short",
+    "rsv_Res_AAAAAAAAAAAAAAAAAAAAAA",
+    "rsv_nobody_AAAAAAAAAAAAAAAAAAAAAA",
+    "rsv_res_AAAAAAAAAAAAAAAAAAAAAA",
+    "%2e%2e",
+  ])("reservation id %s → 404 for GET, commit and release", async (id) => {
+    for (const reply of [await reservation(id), await commit(id), await release(id)]) {
+      expect(reply.status).toBe(404);
+      expect(reply.contentType).toContain(PROBLEM_JSON);
+    }
+  });
+
+  it.each([
+    ["negative amount", { accountId: "res", amount: -1 }, "/amount"],
+    ["amount as a string", { accountId: "res", amount: "5" }, "/amount"],
+    ["amount and a job", { accountId: "res", amount: 5, durationSeconds: 30 }, "/durationSeconds"],
+    ["no amount and no job", { accountId: "res" }, "/durationSeconds"],
+    ["zero ttl", { accountId: "res", amount: 1, ttlSeconds: 0 }, "/ttlSeconds"],
+    ["missing account", { amount: 1 }, "/accountId"],
+  ])("POST /v1/reservations with %s → 400 naming %s", async (_name, body, pointer) => {
+    const { status, contentType, body: problem } = await reserve(body);
+    expect(status).toBe(400);
+    expect(contentType).toContain(PROBLEM_JSON);
+    expect(pointersOf(problem)).toContain(pointer);
+  });
+
+  it("an unknown account → 404; a bad Idempotency-Key → 400 naming the header", async () => {
+    expect((await reserve({ accountId: "nobody", amount: 1 })).status).toBe(404);
+    const badKey = await reserve({ accountId: "res", amount: 1 }, { "Idempotency-Key": "x".repeat(256) });
+    expect(badKey.status).toBe(400);
+    expect(pointersOf(badKey.body)).toEqual(["/headers/idempotency-key"]);
+  });
+
+  it("commit validates its body", async () => {
+    const id = (await reserve({ accountId: "res", amount: 1 })).body.id;
+    expect(pointersOf((await commit(id, { actualAmount: -1 })).body)).toEqual(["/actualAmount"]);
+    expect(pointersOf((await commit(id, { actual: 1 })).body)).toEqual(["/actual"]);
+    const text = await call(stack, "POST", `/v1/reservations/${id}/commit`, {
+      body: "{",
+      headers: { "content-type": "application/json" },
+    });
+    expect(text.status).toBe(400);
+    expect((await reservation(id)).body.status).toBe("held");
+    await release(id);
+  });
+});
