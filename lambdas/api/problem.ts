@@ -81,6 +81,15 @@ export const problems = {
     new Problem(422, "unprocessable", "Cannot be processed", detail, errors),
   conflict: (type: string, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
     new Problem(409, type, title, detail, [], extensions),
+  insufficientBalance: (s: { required: number; available: number; shortfall: number; unit: string }) =>
+    new Problem(
+      409,
+      "insufficient-balance",
+      "Insufficient balance",
+      `The hold needs ${s.required} ${s.unit} but only ${s.available} ${s.unit} is available.`,
+      [],
+      { required: s.required, available: s.available, shortfall: s.shortfall, unit: s.unit },
+    ),
   unavailable: (detail: string, retryAfterSeconds: number) =>
     new Problem(
       503,

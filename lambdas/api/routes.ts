@@ -8,7 +8,7 @@ import { reservationView } from "#core/reservations";
 import { accountSummary, resolveAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
 import { runCheck } from "#service/checks";
-import { reserve } from "#service/reservations";
+import { type HoldAmount, reserve } from "#service/reservations";
 import type { Services } from "#service/services";
 import { toProblem } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -38,6 +38,23 @@ function parseJobBody<S extends Parameters<typeof safeParseJobRequest>[0]>(schem
   const result = safeParseJobRequest(schema, body ?? {});
   if (!result.success) throw problems.validation(fieldErrors(result.error), "request body");
   return result.data;
+}
+
+/** A hold of an explicit `amount`, or of the estimate of a job spec; `ttlSeconds` within the configured maximum. */
+function parseReservationRequest(body: unknown, maxTtlSeconds: number) {
+  const isAmount = typeof body === "object" && body !== null && "amount" in body;
+  const { accountId, ttlSeconds, ...rest } = isAmount
+    ? parseOr400(AmountReservationRequest, body, "request body")
+    : parseJobBody(JobReservationRequest, body);
+  if (ttlSeconds !== undefined && ttlSeconds > maxTtlSeconds) {
+    throw problems.validation(
+      [{ pointer: "/ttlSeconds", detail: `must be at most ${maxTtlSeconds}` }],
+      "request body",
+    );
+  }
+  const what: HoldAmount =
+    "amount" in rest ? { amount: rest.amount as number } : { jobs: rest as EstimateRequest };
+  return { accountId, ttlSeconds, what };
 }
 
 function accountParam(services: Services, id: string | undefined) {
@@ -91,41 +108,18 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   });
 
   app.post("/v1/reservations", async ({ req }) => {
-    const body = await readJsonBody(req);
     const idempotencyKey = req.headers.get("idempotency-key") ?? undefined;
-    if (idempotencyKey !== undefined)
+    if (idempotencyKey !== undefined) {
       parseOr400(IdempotencyKey, idempotencyKey, "Idempotency-Key header", "/headers/idempotency-key");
-    const isAmount = typeof body === "object" && body !== null && "amount" in body;
-    const request = isAmount
-      ? parseOr400(AmountReservationRequest, body, "request body")
-      : parseJobBody(JobReservationRequest, body);
-    if (request.ttlSeconds !== undefined && request.ttlSeconds > config.reservations.maxTtlSeconds) {
-      throw problems.validation(
-        [{ pointer: "/ttlSeconds", detail: `must be at most ${config.reservations.maxTtlSeconds}` }],
-        "request body",
-      );
     }
-    const account = resolveAccount(services, request.accountId, "/accountId");
-    const { accountId: _a, ttlSeconds, ...rest } = request as typeof request & { ttlSeconds?: number };
+    const request = parseReservationRequest(await readJsonBody(req), config.reservations.maxTtlSeconds);
     const outcome = await reserve(services, reader, {
-      account,
-      what: "amount" in rest ? { amount: rest.amount as number } : { jobs: rest as EstimateRequest },
-      ttlSeconds,
+      account: resolveAccount(services, request.accountId, "/accountId"),
+      what: request.what,
+      ttlSeconds: request.ttlSeconds,
       idempotencyKey,
     });
-    if (outcome.kind === "insufficient") {
-      throw problems.conflict(
-        "insufficient-balance",
-        "Insufficient balance",
-        `The hold needs ${outcome.required} ${outcome.unit} but only ${outcome.available} ${outcome.unit} is available.`,
-        {
-          required: outcome.required,
-          available: outcome.available,
-          shortfall: outcome.shortfall,
-          unit: outcome.unit,
-        },
-      );
-    }
+    if (outcome.kind === "insufficient") throw problems.insufficientBalance(outcome);
     return json(outcome.kind === "created" ? 201 : 200, outcome.reservation);
   });
 
