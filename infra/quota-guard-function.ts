@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
 import { TABLE } from "#store/table";
+import { LAMBDA_BUNDLING } from "./bundling.ts";
 import { createLogGroup, type LogSettings } from "./log-settings.ts";
 import { REPO_ROOT } from "./paths.ts";
 
@@ -59,16 +60,12 @@ export class QuotaGuardFunction extends NodejsFunction {
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ["module", "main"],
-        // The Node.js runtime ships AWS SDK v3: leaving it out keeps each bundle near 250 KB and the cold start
-        // short (README, Performance). Everything else (Powertools, zod, our code) is bundled and minified.
-        externalModules: ["@aws-sdk/*"],
-        // Some CommonJS dependencies call require(); an ESM bundle has to provide it.
-        banner:
-          "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);",
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        externalModules: [...LAMBDA_BUNDLING.externalModules],
+        banner: LAMBDA_BUNDLING.banner,
       },
     });
     logGroup.grantWrite(role);

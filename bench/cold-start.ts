@@ -1,0 +1,102 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type BuildOptions, build } from "esbuild";
+import { LAMBDA_BUNDLING } from "../infra/bundling.ts";
+import { median } from "./stats.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The two Lambdas, as infra/quota-guard-stack.ts deploys them. */
+export const LAMBDA_ENTRIES = {
+  api: "lambdas/api/handler.ts",
+  poller: "lambdas/poller/handler.ts",
+} as const;
+export type LambdaName = keyof typeof LAMBDA_ENTRIES;
+
+/** The esbuild settings NodejsFunction derives from infra/bundling.ts, the same values the stack uses. */
+const STACK_BUNDLING: BuildOptions = {
+  bundle: true,
+  platform: "node",
+  target: LAMBDA_BUNDLING.target,
+  format: LAMBDA_BUNDLING.format,
+  minify: LAMBDA_BUNDLING.minify,
+  sourcemap: LAMBDA_BUNDLING.sourceMap,
+  sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+  external: [...LAMBDA_BUNDLING.externalModules],
+  mainFields: [...LAMBDA_BUNDLING.mainFields],
+  banner: { js: LAMBDA_BUNDLING.banner },
+  logLevel: "warning",
+};
+
+/** What the handlers read from the environment at import (placeholders; nothing is called at import). */
+const IMPORT_ENV = {
+  AWS_REGION: "us-east-1",
+  TABLE_NAME: "quota-guard-bench",
+  TOPIC_ARN: "arn:aws:sns:us-east-1:000000000000:quota-guard-bench",
+  QUOTA_GUARD_CONFIG_JSON: "{}",
+  POWERTOOLS_SERVICE_NAME: "quota-guard",
+  // As the stack sets it: stack traces map back to the sources, which costs a source-map read at import.
+  NODE_OPTIONS: "--enable-source-maps",
+};
+
+export interface ColdStartFigure {
+  bundleBytes: number;
+  importMedianMs: number;
+  importRunsMs: number[];
+}
+
+export type ColdStartFigures = Record<LambdaName, ColdStartFigure>;
+
+/** Bundles each Lambda like the stack, then imports each bundle in `runs` fresh Node processes. */
+export async function measureColdStarts(runs: number): Promise<ColdStartFigures> {
+  // Inside the repository, so the bundles resolve the external AWS SDK from node_modules as Lambda resolves
+  // the runtime's copy.
+  const outDir = mkdtempSync(join(REPO_ROOT, "bench", ".cold-start-"));
+  try {
+    const bundles = {} as Record<LambdaName, string>;
+    for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaName[]) {
+      bundles[name] = join(outDir, name, "index.mjs");
+      await build({
+        ...STACK_BUNDLING,
+        entryPoints: [LAMBDA_ENTRIES[name]],
+        outfile: bundles[name],
+        absWorkingDir: REPO_ROOT,
+      });
+    }
+    const times: Record<LambdaName, number[]> = { api: [], poller: [] };
+    // Interleaved, so that a burst of noise on the machine does not land on one bundle only.
+    for (let run = 0; run < runs; run++) {
+      for (const name of Object.keys(bundles) as LambdaName[]) times[name].push(importOnceMs(bundles[name]));
+    }
+    const figure = (name: LambdaName): ColdStartFigure => ({
+      bundleBytes: statSync(bundles[name]).size,
+      importMedianMs: median(times[name]),
+      importRunsMs: times[name],
+    });
+    return { api: figure("api"), poller: figure("poller") };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Time from just before `import()` to the module being evaluated, in a new Node process. */
+function importOnceMs(bundlePath: string): number {
+  const script = [
+    "const t0 = performance.now();",
+    `const mod = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});`,
+    "const ms = performance.now() - t0;",
+    'if (typeof mod.handler !== "function") throw new Error("the bundle exports no handler");',
+    "console.log(ms);",
+  ].join("\n");
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...IMPORT_ENV },
+    encoding: "utf8",
+  });
+  const ms = Number(child.stdout.trim());
+  if (child.status !== 0 || !Number.isFinite(ms)) {
+    throw new Error(`importing ${bundlePath} failed (exit ${child.status}):\n${child.stderr.slice(-2000)}`);
+  }
+  return ms;
+}

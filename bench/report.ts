@@ -1,0 +1,159 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { dirname } from "node:path";
+import type { CommandCounts } from "./dynamodb-calls.ts";
+import type { BenchResults, Machine } from "./results.ts";
+import { round } from "./stats.ts";
+
+export function describeMachine(): Machine {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model.trim() ?? "unknown",
+    cores: cpu.length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    platform: process.platform,
+    arch: process.arch,
+    loadAverageAtStart: round(loadavg()[0] ?? 0, 2),
+  };
+}
+
+/** Writes results.json; figures are rounded for reading, never for judging (targets were judged before). */
+export function writeResults(path: string, results: BenchResults): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(
+    path,
+    `${JSON.stringify(results, (_key, value) => (typeof value === "number" ? round(value, 3) : value), 2)}\n`,
+  );
+}
+
+type Row = [string, string, string, string];
+
+/** The one table: every figure next to what it is compared with (the baseline, the contract or the target). */
+export function renderTable(results: BenchResults): string {
+  const { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling } = results.figures;
+  const s = results.settings;
+  const ms = (value: number) => `${fixed(value, value < 1 ? 3 : 1)} ms`;
+  const rows: Row[] = [
+    ["Measure", "Guard", "Compared with", "Ratio / verdict"],
+    [
+      `1. Checks over HTTP, ${s.connections} connections, HeyGen ${s.heygenLatencyMs} ms`,
+      "",
+      "guide baseline",
+      "guard ÷ baseline",
+    ],
+    [
+      "   requests/s",
+      fixed(checks.guard.perSecond, 0),
+      fixed(checks.baseline.perSecond, 0),
+      `${fixed(checks.ratios.requestsPerSecond, 1)}×`,
+    ],
+    ["   p50", ms(checks.guard.p50Ms), ms(checks.baseline.p50Ms), `${fixed(checks.ratios.p50, 3)}×`],
+    ["   p99", ms(checks.guard.p99Ms), ms(checks.baseline.p99Ms), `${fixed(checks.ratios.p99, 3)}×`],
+    [
+      "   HeyGen calls per 1,000 checks",
+      fixed(checks.guard.heygenCallsPer1000, 2),
+      fixed(checks.baseline.heygenCallsPer1000, 0),
+      `${checks.guard.heygenCalls} vs ${checks.baseline.heygenCalls} calls`,
+    ],
+    [`2. Reserve + commit pairs, ${reservations.clients} clients`, "", "", ""],
+    ["   pairs/s", fixed(reservations.perSecond, 0), "", `${reservations.completed} pairs`],
+    ["   p50 / p99 per pair", `${ms(reservations.p50Ms)} / ${ms(reservations.p99Ms)}`, "", ""],
+    [
+      "   holds in the state item after the run",
+      String(reservations.holdsInStateItem),
+      `${fixed(reservations.stateItemKB, 0)} KB as JSON`,
+      "",
+    ],
+    [
+      "   lowest available seen",
+      fixed(reservations.minAvailable, 2),
+      "≥ 0",
+      verdict(reservations.neverNegative),
+    ],
+    ["3. In process, I/O stubbed (one core)", "ops/s", "p50 / p99", ""],
+    [
+      "   estimate (POST /v1/estimates)",
+      fixed(inProcess.estimate.opsPerSecond, 0),
+      `${ms(inProcess.estimate.p50Ms)} / ${ms(inProcess.estimate.p99Ms)}`,
+      "",
+    ],
+    [
+      "   check (POST /v1/checks)",
+      fixed(inProcess.check.opsPerSecond, 0),
+      `${ms(inProcess.check.p50Ms)} / ${ms(inProcess.check.p99Ms)}`,
+      "",
+    ],
+    [
+      "   router floor (echo route, same Router)",
+      fixed(inProcess.routerFloor.opsPerSecond, 0),
+      `${ms(inProcess.routerFloor.p50Ms)} / ${ms(inProcess.routerFloor.p99Ms)}`,
+      "",
+    ],
+    [`4. Cold start (median of ${s.coldStartRuns} imports)`, "bundle", "import", ""],
+    ["   API Lambda", kb(coldStart.api.bundleBytes), ms(coldStart.api.importMedianMs), ""],
+    ["   poller Lambda", kb(coldStart.poller.bundleBytes), ms(coldStart.poller.importMedianMs), ""],
+    ["5. DynamoDB calls per operation", "measured", "contract", ""],
+    ...dynamodbCalls.map(
+      (c): Row => [
+        `   ${c.operation}`,
+        `${c.reads}r + ${c.writes}w (${commandList(c.measured)})`,
+        c.contract ? `${c.contract.reads}r + ${c.contract.writes}w` : "none stated",
+        c.meetsContract === null ? "" : verdict(c.meetsContract),
+      ],
+    ),
+    [
+      `6. Poller, concurrency ${pollerScaling.concurrency}, HeyGen ${s.heygenLatencyMs} ms`,
+      "wall time",
+      "latency floor",
+      "HeyGen calls",
+    ],
+    ...pollerScaling.runs.map(
+      (r): Row => [
+        `   ${r.accounts} account${r.accounts === 1 ? "" : "s"}`,
+        ms(r.wallMs),
+        ms(r.latencyFloorMs),
+        String(r.heygenCalls),
+      ],
+    ),
+    ["Targets", "measured", "", ""],
+    ...results.targets.map((t): Row => [`   ${t.target}`, t.measured, "", t.met ? "met" : "MISSED"]),
+  ];
+  return formatRows(rows);
+}
+
+export function renderRatios(results: BenchResults): string {
+  const { checks } = results.figures;
+  return [
+    `Guard ÷ baseline at ${results.settings.connections} connections: ${fixed(checks.ratios.requestsPerSecond, 1)}× the requests/s,`,
+    `${fixed(checks.ratios.p50, 3)}× the p50 and ${fixed(checks.ratios.p99, 3)}× the p99 latency,`,
+    `${fixed(checks.guard.heygenCallsPer1000, 2)} vs ${fixed(checks.baseline.heygenCallsPer1000, 0)} HeyGen calls per 1,000 checks.`,
+  ].join(" ");
+}
+
+function formatRows(rows: Row[]): string {
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (r: Row) => `| ${r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  const [head, ...body] = rows;
+  return [line(head as Row), rule, ...body.map(line)].join("\n");
+}
+
+function fixed(value: number, digits: number): string {
+  return Number.isFinite(value)
+    ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : "n/a";
+}
+
+function kb(bytes: number): string {
+  return `${fixed(bytes / 1000, 0)} KB`;
+}
+
+function verdict(ok: boolean): string {
+  return ok ? "ok" : "NO";
+}
+
+function commandList(counts: CommandCounts): string {
+  return Object.entries(counts)
+    .map(([name, n]) => `${n} ${name.replace(/Command$/, "")}`)
+    .join(", ");
+}

@@ -1,0 +1,44 @@
+import type { ChecksFigures } from "./checks-http.ts";
+import type { ColdStartFigures } from "./cold-start.ts";
+import type { OperationCalls } from "./dynamodb-calls.ts";
+import type { InProcessFigures } from "./in-process.ts";
+import type { PollScalingFigures } from "./poller-scaling.ts";
+import type { ReservationFigures } from "./reservations-http.ts";
+import type { BenchSettings } from "./settings.ts";
+
+/** Everything one run measured: the content of bench/results.json. */
+export interface BenchFigures {
+  checks: ChecksFigures;
+  reservations: ReservationFigures;
+  inProcess: InProcessFigures;
+  coldStart: ColdStartFigures;
+  dynamodbCalls: OperationCalls[];
+  pollerScaling: PollScalingFigures;
+}
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  platform: string;
+  arch: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverageAtStart: number;
+}
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  generatedAt: string;
+  command: string;
+  node: string;
+  machine: Machine;
+  settings: Omit<BenchSettings, "resultsPath">;
+  figures: BenchFigures;
+  targets: TargetResult[];
+  elapsedSeconds: number;
+}

@@ -1,0 +1,105 @@
+/**
+ * `npm run bench`: the guard measured side by side with the HeyGen quota guide's check-then-spend flow.
+ * Prints one table and the ratios, writes bench/results.json. Settings: see settings.ts (`--help`).
+ */
+import { pathToFileURL } from "node:url";
+import { parseConfig } from "#config/config";
+import { startLocalStack } from "#local/stack";
+import { measureChecks } from "./checks-http.ts";
+import { measureColdStarts } from "./cold-start.ts";
+import { measureDynamoDbCalls } from "./dynamodb-calls.ts";
+import { measureInProcess } from "./in-process.ts";
+import { measurePollerScaling } from "./poller-scaling.ts";
+import { describeMachine, renderRatios, renderTable, writeResults } from "./report.ts";
+import { measureReservations } from "./reservations-http.ts";
+import type { BenchFigures, BenchResults } from "./results.ts";
+import { type BenchSettings, parseBenchSettings, settingsHelp } from "./settings.ts";
+import { judgeTargets } from "./targets.ts";
+
+const CHECK_ACCOUNT = "default";
+
+export async function runBench(
+  settings: BenchSettings,
+  progress: (message: string) => void = () => {},
+): Promise<BenchResults> {
+  const started = process.hrtime.bigint();
+  const machine = describeMachine();
+  progress("in-process estimate and check");
+  const inProcess = await measureInProcess(settings.inProcessIterations);
+  progress("cold start: bundling both Lambdas and importing them");
+  const coldStart = await measureColdStarts(settings.coldStartRuns);
+
+  const config = benchConfig(settings.pollAccountCounts.at(-1) ?? 0);
+  progress("starting the local stack (DynamoDB Local, fauxqs, HeyGen sandbox)");
+  // An empty env: every account is served by the sandbox, even when HEYGEN_API_KEY is set in the shell.
+  const stack = await startLocalStack({ config, env: {}, sandboxLatencyMs: settings.heygenLatencyMs });
+  let figures: BenchFigures;
+  try {
+    progress("DynamoDB calls per operation");
+    const dynamodbCalls = await measureDynamoDbCalls(stack, CHECK_ACCOUNT);
+    progress("checks over HTTP: guard, then the guide's baseline");
+    const checks = await measureChecks(stack, CHECK_ACCOUNT, {
+      connections: settings.connections,
+      durationSeconds: settings.durationSeconds,
+    });
+    progress("reserve + commit pairs");
+    const reservations = await measureReservations(stack, CHECK_ACCOUNT, {
+      clients: settings.reservationClients,
+      durationSeconds: settings.durationSeconds,
+    });
+    progress("poller scaling");
+    const pollerScaling = await measurePollerScaling(
+      stack,
+      config.accounts.filter((a) => a.id !== CHECK_ACCOUNT),
+      settings.pollAccountCounts,
+      settings.heygenLatencyMs,
+    );
+    figures = { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling };
+  } finally {
+    await stack.stop();
+  }
+
+  const { resultsPath: _path, ...reported } = settings;
+  return {
+    generatedAt: new Date().toISOString(),
+    command: "npm run bench",
+    node: process.version,
+    machine,
+    settings: reported,
+    figures,
+    targets: judgeTargets(figures),
+    elapsedSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
+}
+
+/** The account the checks use, plus `pollAccounts` more for the poller scaling phase. */
+function benchConfig(pollAccounts: number) {
+  const polled = Array.from({ length: pollAccounts }, (_, i) => ({
+    id: `poll-${String(i + 1).padStart(3, "0")}`,
+  }));
+  return parseConfig({ accounts: [{ id: CHECK_ACCOUNT }, ...polled] }, "bench config");
+}
+
+async function main() {
+  if (process.argv.includes("--help")) {
+    console.log(`npm run bench -- [--flag=value ...]\n${settingsHelp()}`);
+    return;
+  }
+  const settings = parseBenchSettings();
+  const results = await runBench(settings, (message) => console.error(`bench: ${message}…`));
+  writeResults(settings.resultsPath, results);
+  console.log(renderTable(results));
+  console.log(`\n${renderRatios(results)}`);
+  console.log(
+    `\n${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.node}, ` +
+      `load average ${results.machine.loadAverageAtStart} at start; ${results.elapsedSeconds.toFixed(0)} s. ` +
+      `Written to ${settings.resultsPath}`,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

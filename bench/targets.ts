@@ -1,0 +1,52 @@
+import type { BenchFigures, TargetResult } from "./results.ts";
+import { round } from "./stats.ts";
+
+const KB = 1000;
+
+/** The issue's targets, unchanged, judged against one run's figures. */
+export function judgeTargets(f: BenchFigures): TargetResult[] {
+  const lastPoll = f.pollerScaling.runs.at(-1);
+  const contracted = f.dynamodbCalls.filter((c) => c.meetsContract !== null);
+  return [
+    {
+      target: "guard checks ≥ 20× baseline requests/s, same concurrency",
+      measured: `${round(f.checks.ratios.requestsPerSecond, 1)}×`,
+      met: f.checks.ratios.requestsPerSecond >= 20,
+    },
+    {
+      target: "≤ 1 HeyGen call per 1,000 guard checks",
+      measured: `${round(f.checks.guard.heygenCallsPer1000, 2)} (baseline ${round(f.checks.baseline.heygenCallsPer1000, 0)})`,
+      met: f.checks.guard.heygenCallsPer1000 <= 1,
+    },
+    {
+      target: "check handler p99 in process ≤ 0.2 ms",
+      measured: `${round(f.inProcess.check.p99Ms, 3)} ms`,
+      met: f.inProcess.check.p99Ms <= 0.2,
+    },
+    {
+      target: "≥ 20,000 estimates/s on one core",
+      measured: `${Math.round(f.inProcess.estimate.opsPerSecond)}/s`,
+      met: f.inProcess.estimate.opsPerSecond >= 20_000,
+    },
+    {
+      target: "API bundle ≤ 300 KB minified",
+      measured: `${round(f.coldStart.api.bundleBytes / KB, 0)} KB`,
+      met: f.coldStart.api.bundleBytes <= 300 * KB,
+    },
+    {
+      target: "API bundle import ≤ 100 ms median",
+      measured: `${round(f.coldStart.api.importMedianMs, 0)} ms`,
+      met: f.coldStart.api.importMedianMs <= 100,
+    },
+    {
+      target: "DynamoDB calls as the contract says",
+      measured: contracted.map((c) => `${c.operation} ${c.reads}r+${c.writes}w`).join(", "),
+      met: contracted.every((c) => c.meetsContract),
+    },
+    {
+      target: "100 accounts polled in < 3 s",
+      measured: lastPoll ? `${lastPoll.accounts} in ${round(lastPoll.wallMs / 1000, 2)} s` : "not run",
+      met: lastPoll !== undefined && lastPoll.accounts >= 100 && lastPoll.wallMs < 3000,
+    },
+  ];
+}

@@ -1,0 +1,91 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { renderTable, writeResults } from "../../bench/report.ts";
+import type { BenchResults } from "../../bench/results.ts";
+import { runBench } from "../../bench/run.ts";
+import { BenchSettingsError, parseBenchSettings } from "../../bench/settings.ts";
+
+/**
+ * Runs the whole bench with tiny settings so that it cannot rot. Figures are never asserted (timing depends
+ * on the machine); only that every phase ran and the results are complete and well formed.
+ */
+describe("npm run bench (smoke)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "quota-guard-bench-smoke-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("runs every phase with tiny settings and writes well-formed results", async () => {
+    const settings = parseBenchSettings(
+      [
+        "--duration-s=1",
+        "--connections=2",
+        "--reservation-clients=2",
+        "--in-process-iterations=50",
+        "--cold-start-runs=2",
+        "--poll-accounts=1,3",
+        "--heygen-latency-ms=5",
+        `--results=${join(dir, "results.json")}`,
+      ],
+      {},
+    );
+    const results = await runBench(settings);
+    writeResults(settings.resultsPath, results);
+
+    expect(existsSync(settings.resultsPath)).toBe(true);
+    const written = JSON.parse(readFileSync(settings.resultsPath, "utf8")) as BenchResults;
+    expect(written.node).toBe(process.version);
+    expect(written.machine.cores).toBeGreaterThan(0);
+    expect(written.settings).toMatchObject({ durationSeconds: 1, connections: 2, pollAccountCounts: [1, 3] });
+
+    const { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling } = written.figures;
+    for (const side of [checks.guard, checks.baseline]) {
+      expect(side.completed).toBeGreaterThan(0);
+      expect(Number.isFinite(side.p99Ms)).toBe(true);
+    }
+    // The baseline asks HeyGen once per check, the guard on a fresh balance never does.
+    expect(checks.baseline.heygenCalls).toBeGreaterThanOrEqual(checks.baseline.completed);
+    expect(checks.guard.heygenCalls).toBe(0);
+    expect(reservations.completed).toBeGreaterThan(0);
+    expect(reservations.neverNegative).toBe(true);
+    for (const figure of [inProcess.estimate, inProcess.check, inProcess.routerFloor]) {
+      expect(figure.opsPerSecond).toBeGreaterThan(0);
+    }
+    for (const lambda of [coldStart.api, coldStart.poller]) {
+      expect(lambda.bundleBytes).toBeGreaterThan(0);
+      expect(lambda.importRunsMs).toHaveLength(2);
+    }
+    expect(dynamodbCalls.map((c) => c.operation)).toEqual([
+      "check",
+      "reserve",
+      "commit",
+      "release",
+      "poll (one account)",
+    ]);
+    expect(dynamodbCalls.find((c) => c.operation === "check")?.reads).toBe(1);
+    expect(pollerScaling.runs.map((r) => [r.accounts, r.heygenCalls, r.recorded])).toEqual([
+      [1, 1, 1],
+      [3, 3, 3],
+    ]);
+    expect(written.targets).toHaveLength(8);
+
+    const table = renderTable(results);
+    for (const heading of [
+      "1. Checks",
+      "2. Reserve",
+      "3. In process",
+      "4. Cold start",
+      "5. DynamoDB",
+      "6. Poller",
+    ]) {
+      expect(table).toContain(heading);
+    }
+  }, 180_000);
+
+  it("names the setting when one is invalid", () => {
+    expect(() => parseBenchSettings([], { BENCH_CONNECTIONS: "0" })).toThrow(/BENCH_CONNECTIONS/);
+    expect(() => parseBenchSettings(["--duration-s=x"], {})).toThrow(/--duration-s/);
+    expect(() => parseBenchSettings(["--poll-accounts=10,1"], {})).toThrow(BenchSettingsError);
+    expect(() => parseBenchSettings(["--nope=1"], {})).toThrow(/unknown argument --nope=1/);
+  });
+});
