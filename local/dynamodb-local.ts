@@ -36,21 +36,44 @@ function assertJava(): void {
   if (probe.error || probe.status !== 0) throw new JavaMissingError();
 }
 
+/**
+ * A client for DynamoDB Local that fails fast when the database is down or hung, so callers see an error
+ * they can map to 503 instead of waiting without bound (the SDK's default has no request timeout).
+ */
+export function createLocalDynamoClient(endpoint: string, maxAttempts = 1): DynamoDBClient {
+  return new DynamoDBClient({
+    ...LOCAL_AWS,
+    endpoint,
+    maxAttempts,
+    // Generous for a JVM on loopback taking a burst of hundreds of connections, finite for a hung one.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 10_000 },
+  });
+}
+
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** Starts DynamoDB Local in memory on a free loopback port and waits until it answers. */
-export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<DynamoDbLocal> {
+export interface DynamoDbLocalOptions {
+  port?: number;
+  /**
+   * A directory to keep the data in (`-dbPath`); default in memory. With the same path and port, a stopped
+   * instance can be started again with its data, as the dependency-fault tests do.
+   */
+  path?: string;
+}
+
+/** Starts DynamoDB Local (in memory unless `path` is given) on a loopback port and waits until it answers. */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJava();
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawn({ port, stdio: "pipe" });
+  const child: ChildProcess = spawn({ port, stdio: "pipe", ...(options.path ? { path: options.path } : {}) });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+  const client = createLocalDynamoClient(endpoint);
   let exited = false;
   child.once("exit", () => {
     exited = true;

@@ -10,9 +10,20 @@ export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) =
  */
 const MAX_READ_BYTES = 1024 * 1024;
 
+/**
+ * The request target on this host. The origin is prefixed rather than resolved against: resolving would
+ * read `//x/y` as host `x` (and throw on `//a%3Fb`), where API Gateway sees the path `//x/y`.
+ */
+function requestUrl(target: string | undefined): URL {
+  const path = target?.startsWith("/") ? target : `/${target ?? ""}`;
+  return URL.canParse(`http://localhost${path}`)
+    ? new URL(`http://localhost${path}`)
+    : new URL("http://localhost/");
+}
+
 /** Builds the API Gateway HTTP API (payload 2.0) event the deployed Lambda would receive. */
 export function toHttpApiEvent(req: IncomingMessage, body: string | undefined): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? "/", "http://localhost");
+  const url = requestUrl(req.url);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;

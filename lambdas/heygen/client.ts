@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { BalanceSnapshot } from "#core/balance";
-import { HeyGenError } from "./errors.ts";
+import { HeyGenError, redact } from "./errors.ts";
 import { getOnce } from "./http.ts";
 import { type Observation, snapshotFromV2, snapshotFromV3 } from "./normalise.ts";
 import { bodyOrThrow } from "./reply.ts";
@@ -123,7 +123,9 @@ export class HeyGenClient {
     const body = await withRetries(async () => {
       requests.count++;
       const reply = await getOnce(this.#fetch, url, apiKey, this.#timeoutMs);
-      return bodyOrThrow(reply, path, this.#now());
+      // Blank an echoed key out of the body before anything quotes it: a message cut to length could
+      // otherwise keep part of the key, which redacting the whole key later would not find.
+      return bodyOrThrow({ ...reply, text: redact(reply.text, apiKey) }, path, this.#now());
     }, this.#retry);
     const observation: Observation = { accountId, observedAt: this.#now().toISOString() };
     return normalise(body, observation);

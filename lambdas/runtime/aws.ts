@@ -13,6 +13,16 @@ import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
 /** Cached per container; a rotated key is picked up within this many seconds. */
 const SECRET_MAX_AGE_SECONDS = 300;
 
+/**
+ * Fail fast rather than hang when DynamoDB or SNS does not answer: the SDK has no request timeout by default,
+ * and a hung call would hold the API Lambda until its own timeout (a 5xx from API Gateway) instead of
+ * answering 503 with Retry-After. Two attempts of at most ~3 s fit inside the API's 10 s timeout.
+ */
+const AWS_CLIENT_SETTINGS = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+};
+
 export const CONFIG_ENV = "QUOTA_GUARD_CONFIG_JSON";
 export const TOPIC_ENV = "TOPIC_ARN";
 
@@ -30,7 +40,7 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
  */
 export function createAwsServices(options: { publishesAlerts: boolean }): Services {
   const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_SETTINGS), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return createServices({
@@ -43,7 +53,7 @@ export function createAwsServices(options: { publishesAlerts: boolean }): Servic
       return apiKeyFromSecret(value, account.secretName);
     },
     ...(options.publishesAlerts
-      ? { alerts: { sns: new SNSClient({}), topicArn: requiredEnv(TOPIC_ENV) } }
+      ? { alerts: { sns: new SNSClient(AWS_CLIENT_SETTINGS), topicArn: requiredEnv(TOPIC_ENV) } }
       : {}),
     log: logger,
   });

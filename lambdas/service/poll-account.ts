@@ -60,7 +60,13 @@ export async function pollAccount(
   let error: { code: string; message: string } | undefined;
   try {
     snapshot = await services.balanceSource(account).getBalance(account.id);
-    await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
+    const ownsTick = await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
+    // The snapshot put is conditional on the tick: a copy of this tick running at the same time (delivery
+    // is at least once) got there first and does the alerting, so this one must not alert again.
+    if (mode === "scheduled" && !ownsTick) {
+      log.info("poll skipped: another invocation recorded this tick", { accountId: account.id, tick });
+      return { accountId: account.id, status: "duplicate", alerts: [] };
+    }
   } catch (cause) {
     if (snapshot !== undefined) throw cause; // the store failed, not HeyGen: let the invocation be retried
     error = failureOf(cause);

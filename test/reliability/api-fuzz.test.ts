@@ -1,0 +1,356 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "#local/stack";
+import { TABLE } from "#store/table";
+import { type RawReply, type RawRequest, rawRequest } from "#test/support/raw-http";
+import { RecordingLog } from "#test/support/recording-log";
+import { scanTable, userVisibleContent } from "#test/support/table-scan";
+
+/**
+ * Hostile and malformed requests through the real HTTP adapter. The oracle, per request:
+ * - the status is one the API documents for a client's request: 200, 201, 400, 404, 405, 409, 413, 415
+ *   or 422 — never a 5xx (DynamoDB and HeyGen are healthy here, so no 503 either);
+ * - every 4xx is `application/problem+json` whose body repeats the status; every 2xx is JSON;
+ * - a request answered 4xx changed nothing a user can see in the table (every item compared, see
+ *   userVisibleContent), and nothing reached Object.prototype of the process serving the API;
+ * - the router never reported an unexpected error.
+ */
+
+const FUZZ_RUNS = 2_000;
+const ALLOWED = new Set([200, 201, 400, 404, 405, 409, 413, 415, 422]);
+
+const HOSTILE_WORDS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "../../etc/passwd",
+  "..",
+  "%2e%2e",
+  "..%2F..%2Fv1%2Fhealth",
+  "%00",
+  "%ff%fe",
+  "%",
+  "default",
+  "DEFAULT",
+  "rsv_default_AAAAAAAAAAAAAAAAAAAAAA",
+  "rsv_default_",
+  "rsv___proto___AAAAAAAAAAAAAAAAAAAAAA",
+  "rsv_nobody_AAAAAAAAAAAAAAAAAAAAAA",
+  "𝕳𝖊𝖞𝕲𝖊𝖓",
+  "\u202e\u0000",
+  "a".repeat(300),
+];
+
+const hostileText = fc.oneof(
+  fc.constantFrom(...HOSTILE_WORDS),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: "grapheme", maxLength: 20 }),
+  fc.string({ unit: "binary", maxLength: 20 }),
+);
+
+/** Reservations made before the run, so commit, release and GET also meet ids that exist. */
+const knownIds: string[] = [];
+const knownId = fc.nat().map((n) => knownIds[n % Math.max(1, knownIds.length)] ?? "none");
+
+/** A path segment: hostile text percent-encoded, raw traversal and encoded junk as is, or a real id. */
+const segment = fc.oneof(
+  knownId,
+  hostileText.map((text) => encodeURIComponent(text)),
+  fc.constantFrom("..", ".", "%2e%2e", "..%2F..", "%00", "%25", "%C0%AE", "%ff", "a;b", "a%3Fb=c", "@evil"),
+);
+
+const query = fc
+  .array(
+    fc.tuple(
+      fc.oneof(
+        fc.constantFrom("limit", "since", "until", "__proto__", "constructor", "x"),
+        fc.string({ maxLength: 8 }),
+      ),
+      fc.oneof(
+        fc.constantFrom(
+          "1e309",
+          "-1",
+          "0",
+          "1001",
+          "NaN",
+          "2026-13-45T00:00:00Z",
+          "2026-01-01T00:00:00Z",
+          "[]",
+          "{}",
+        ),
+        fc.string({ maxLength: 20 }),
+      ),
+    ),
+    { maxLength: 4 },
+  )
+  .map((pairs) =>
+    pairs.length
+      ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&")}`
+      : "",
+  );
+
+const path = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom("/v1/checks", "/v1/estimates", "/v1/reservations") },
+  fc.constantFrom(
+    "/v1/health",
+    "/v1/rate-cards",
+    "/openapi.json",
+    "/v1/accounts",
+    "//v1//checks",
+    "/v1/checks/",
+    "/V1/CHECKS",
+    "/v1/accounts/default/../../v1/reservations",
+  ),
+  fc.tuple(segment, query).map(([id, q]) => `/v1/reservations/${id}${q}`),
+  fc
+    .tuple(segment, fc.constantFrom("commit", "release", "..", "commit/extra"))
+    .map(([id, action]) => `/v1/reservations/${id}/${action}`),
+  fc
+    .tuple(segment, fc.constantFrom("", "/history", "/alerts", "/refresh", "/nope"), query)
+    .map(([id, tail, q]) => `/v1/accounts/${id}${tail}${q}`),
+  fc.tuple(segment, segment).map(([a, b]) => `/${a}/${b}`),
+);
+
+const json = (value: unknown) => JSON.stringify(value);
+const nested = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
+
+const anything = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.constantFrom(1e308, -1, 0, -0, 5e-324, Number.MAX_SAFE_INTEGER + 2, 1_000_000_001, 0.1 + 0.2),
+  hostileText,
+);
+
+/** Bodies shaped like the API's, with hostile values in the known fields and unknown keys next to them. */
+const nearlyValid = fc
+  .record(
+    {
+      accountId: hostileText,
+      amount: anything,
+      ttlSeconds: anything,
+      actualAmount: anything,
+      durationSeconds: anything,
+      script: hostileText,
+      voiceSpeed: anything,
+      scenes: fc.array(fc.record({ durationSeconds: anything, script: hostileText }, { requiredKeys: [] }), {
+        maxLength: 3,
+      }),
+      jobs: fc.array(fc.dictionary(hostileText, anything, { maxKeys: 3 }), { maxLength: 3 }),
+      resolution: fc.oneof(fc.constantFrom("720p", "1080p", "4k", "8k"), hostileText),
+      rateCard: fc.oneof(
+        fc.constantFrom("heygen-payg-2026", "heygen-api-credits-2025", "__proto__"),
+        hostileText,
+      ),
+      type: hostileText,
+      engine: hostileText,
+      test: anything,
+      extra: anything,
+    },
+    { requiredKeys: [] },
+  )
+  .map(json);
+
+/** Bodies that pass validation more often, so the fuzz also reaches estimates, 409s, 422s and holds. */
+const plausible = fc
+  .oneof(
+    fc.record({ amount: fc.double({ min: 0.001, max: 50, noNaN: true }) }),
+    fc.record(
+      {
+        durationSeconds: fc.oneof(
+          fc.integer({ min: 1, max: 7200 }),
+          fc.double({ min: 0, max: 1e12, noNaN: true }),
+        ),
+        resolution: fc.constantFrom("720p", "1080p", "4k"),
+        rateCard: fc.constantFrom("heygen-payg-2026", "heygen-api-credits-2025", "heygen-skill-guide"),
+        accountId: fc.constantFrom("default", "other"),
+        test: fc.boolean(),
+      },
+      { requiredKeys: ["durationSeconds"] },
+    ),
+    fc.record({
+      script: fc.string({ unit: "grapheme", maxLength: 200 }),
+      voiceSpeed: fc.double({ min: 0, max: 5 }),
+    }),
+    fc.record({
+      jobs: fc.array(
+        fc.record({
+          durationSeconds: fc.integer({ min: 1, max: 600 }),
+          count: fc.integer({ min: -1, max: 1000 }),
+        }),
+        { maxLength: 4 },
+      ),
+    }),
+    fc.record({ actualAmount: fc.double({ min: 0, max: 10, noNaN: true }) }),
+  )
+  .map(json);
+
+const body = fc.oneof(
+  { weight: 4, arbitrary: plausible },
+  fc.constant(undefined),
+  fc.jsonValue().map(json),
+  nearlyValid,
+  fc.constantFrom(
+    '{"__proto__":{"polluted":true}}',
+    '{"constructor":{"prototype":{"polluted":true}}}',
+    '{"durationSeconds":10,"__proto__":{"polluted":true}}',
+    '{"amount":1,"__proto__":{"amount":1000000}}',
+    '{"jobs":[{"durationSeconds":5,"__proto__":{"count":1000000}}]}',
+    '{"amount":1e309}',
+    '{"amount":1e-400}',
+    '{"durationSeconds":123456789012345678901234567890}',
+    '{"amount":1,"amount":2}',
+    "{",
+    "null",
+    "[]",
+    '"text"',
+    "\uFEFF{}",
+  ),
+  fc.integer({ min: 50, max: 20_000 }).map((depth) => nested(depth, "[", "]")),
+  fc.integer({ min: 50, max: 5_000 }).map((depth) => `${'{"jobs":'.repeat(depth)}1${"}".repeat(depth)}`),
+  fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString("latin1")),
+  fc.integer({ min: 64 * 1024 - 16, max: 80 * 1024 }).map((size) => json({ script: "a".repeat(size) })),
+);
+
+const contentType = fc.option(
+  fc.constantFrom(
+    "application/json",
+    "application/json",
+    "application/json",
+    "application/json; charset=utf-8",
+    "APPLICATION/JSON",
+    "application/problem+json",
+    "application/vnd.api+json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "json",
+    "application/jsonx",
+  ),
+  { nil: undefined },
+);
+
+const visibleAscii = fc.string({
+  unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)),
+  maxLength: 300,
+});
+
+const hostileRequest: fc.Arbitrary<RawRequest> = fc
+  .record({
+    method: fc.constantFrom(
+      "GET",
+      "POST",
+      "POST",
+      "POST",
+      "POST",
+      "POST",
+      "POST",
+      "PUT",
+      "PATCH",
+      "DELETE",
+      "HEAD",
+      "OPTIONS",
+      "PROPFIND",
+      "TRACE",
+      "PURGE",
+    ),
+    path,
+    body,
+    contentType,
+    idempotencyKey: fc.option(visibleAscii, { nil: undefined }),
+    junkHeaderBytes: fc.option(fc.integer({ min: 1, max: 12_000 }), { nil: undefined }),
+  })
+  .map(({ method, path, body, contentType, idempotencyKey, junkHeaderBytes }) => ({
+    method,
+    path,
+    ...(body === undefined ? {} : { body }),
+    headers: {
+      ...(contentType ? { "content-type": contentType } : {}),
+      ...(idempotencyKey ? { "idempotency-key": idempotencyKey } : {}),
+      ...(junkHeaderBytes ? { "x-junk": "j".repeat(junkHeaderBytes) } : {}),
+    },
+  }));
+
+/** Every way the oracle can reject an answer; empty when the answer is acceptable. */
+function oracleViolations(request: RawRequest, reply: RawReply): string[] {
+  const violations: string[] = [];
+  if (!ALLOWED.has(reply.status)) violations.push(`status ${reply.status}`);
+  const type = String(reply.headers["content-type"] ?? "");
+  if (request.method === "HEAD") return violations;
+  if (reply.status >= 400) {
+    if (type !== "application/problem+json") violations.push(`4xx content-type ${type}`);
+    const problem = JSON.parse(reply.body) as { status?: unknown; title?: unknown; type?: unknown };
+    if (
+      problem.status !== reply.status ||
+      typeof problem.title !== "string" ||
+      typeof problem.type !== "string"
+    ) {
+      violations.push(`problem body ${reply.body.slice(0, 200)}`);
+    }
+  } else if (!type.startsWith("application/json")) {
+    violations.push(`2xx content-type ${type}`);
+  }
+  return violations;
+}
+
+describe("API fuzzing through the HTTP adapter", () => {
+  const log = new RecordingLog();
+  let stack: LocalStack;
+  const figures = { requests: 0, byStatus: new Map<number, number>() };
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ env: {}, log, pollIntervalSeconds: 0 });
+    await stack.pollNow();
+    for (const amount of [1, 2, 3]) {
+      const reply = await rawRequest(stack.url, {
+        method: "POST",
+        path: "/v1/reservations",
+        headers: { "content-type": "application/json" },
+        body: json({ amount }),
+      });
+      knownIds.push((JSON.parse(reply.body) as { id: string }).id);
+    }
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const table = () => scanTable(stack.dynamo.doc, TABLE.localName);
+
+  it(`answers ${FUZZ_RUNS} hostile requests with 4xx problems (or a valid answer), writes nothing when it refuses`, async () => {
+    let before = userVisibleContent(await table());
+    await fc.assert(
+      fc.asyncProperty(hostileRequest, async (request) => {
+        const reply = await rawRequest(stack.url, request);
+        figures.requests++;
+        figures.byStatus.set(reply.status, (figures.byStatus.get(reply.status) ?? 0) + 1);
+        expect(oracleViolations(request, reply)).toEqual([]);
+        const after = userVisibleContent(await table());
+        if (reply.status >= 400) expect(after).toEqual(before);
+        before = after;
+        expect(Object.keys(Object.prototype)).toEqual([]);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+      { numRuns: FUZZ_RUNS },
+    );
+    expect(figures.requests).toBeGreaterThanOrEqual(FUZZ_RUNS);
+    expect(log.find("ERROR", "unexpected")).toEqual([]);
+    expect((await fetch(`${stack.url}/v1/health`)).status).toBe(200);
+    if (process.env.RELIABILITY_FIGURES) {
+      console.info("fuzz figures", figures.requests, Object.fromEntries(figures.byStatus));
+    }
+  }, 120_000);
+
+  it("answers a body past the adapter's 1 MiB read cap with a 413 problem, and keeps serving", async () => {
+    const reply = await rawRequest(stack.url, {
+      method: "POST",
+      path: "/v1/checks",
+      headers: { "content-type": "application/json" },
+      body: json({ script: "a".repeat(2 * 1024 * 1024) }),
+    });
+    expect(reply.status).toBe(413);
+    expect(reply.headers["content-type"]).toBe("application/problem+json");
+    expect((await fetch(`${stack.url}/v1/health`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { parseConfig } from "#config/config";
+import { type HeyGenSandbox, SANDBOX_FAULTS, startHeyGenSandbox } from "#local/heygen-sandbox";
+import { type LocalStack, startLocalStack } from "#local/stack";
+import { TABLE } from "#store/table";
+import { KEY_ECHOES, type KeyEchoingHeyGen, startKeyEchoingHeyGen } from "#test/support/key-echoing-heygen";
+import { RecordingLog } from "#test/support/recording-log";
+import { scanTable } from "#test/support/table-scan";
+
+/** A real-looking key whose random part must never show up anywhere, whole or in part. */
+const MARKER = `hg-MARKER-${randomBytes(12).toString("hex")}`;
+const SECRET_PART = MARKER.slice("hg-MARKER-".length);
+/** Any 8 characters of the random part in a row count as a leak (a truncated message can carry a prefix). */
+function leaks(text: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i + 8 <= SECRET_PART.length; i++) {
+    if (text.includes(SECRET_PART.slice(i, i + 8))) found.push(SECRET_PART.slice(i, i + 8));
+  }
+  return found;
+}
+
+const captured: string[] = [];
+const log = new RecordingLog();
+let sandbox: HeyGenSandbox;
+let heygen: KeyEchoingHeyGen;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    vi.spyOn(stream, "write").mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+      captured.push(String(chunk));
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write);
+  }
+  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+      captured.push(args.map(String).join(" "));
+    });
+  }
+  sandbox = await startHeyGenSandbox({
+    accounts: [{ apiKey: MARKER, billingType: "wallet", currency: "usd", balance: 120 }],
+  });
+  heygen = await startKeyEchoingHeyGen(sandbox.url);
+  stack = await startLocalStack({
+    config: parseConfig({ checks: { minRefreshIntervalSeconds: 0, maxBalanceAgeSeconds: 1 } }),
+    env: { HEYGEN_API_KEY: MARKER, HEYGEN_API_BASE_URL: heygen.url },
+    log,
+    heygenTimeoutMs: 300,
+    pollIntervalSeconds: 0,
+  });
+});
+
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await stack?.stop();
+  await Promise.all([heygen?.close(), sandbox?.close()]);
+});
+
+it("the HeyGen key appears in no log line, output, API answer, stored item or SNS message", async () => {
+  const published = vi.spyOn(stack.sns.sns, "send");
+  const answers: string[] = [];
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.url}${path}`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : {},
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    answers.push(`${response.status} ${[...response.headers].join(" ")} ${await response.text()}`);
+  };
+  let minute = 0;
+  const poll = async () => {
+    const results = await stack.pollNow(new Date(Date.UTC(2030, 0, 1, 0, minute++)).toISOString());
+    answers.push(JSON.stringify(results));
+  };
+  const exercise = async () => {
+    await poll();
+    await call("POST", "/v1/accounts/default/refresh");
+    await call("POST", "/v1/checks", { durationSeconds: 30 });
+    await call("POST", "/v1/reservations", { amount: 1 });
+  };
+
+  await exercise();
+  for (const fault of SANDBOX_FAULTS) {
+    sandbox.setFault("*", fault, { times: 3, delayMs: 500 });
+    await exercise();
+    sandbox.clearFaults();
+  }
+  for (const mode of KEY_ECHOES) {
+    heygen.setEcho(mode);
+    await exercise();
+  }
+  heygen.setEcho(undefined);
+  sandbox.setBalance(MARKER, 5);
+  await exercise();
+  for (const path of [
+    "/v1/accounts",
+    "/v1/accounts/default",
+    "/v1/accounts/default/history",
+    "/v1/accounts/default/alerts",
+  ]) {
+    await call("GET", path);
+  }
+
+  const items = await scanTable(stack.dynamo.doc, TABLE.localName);
+  const messages = published.mock.calls.map(([command]) => JSON.stringify(command.input));
+  const delivered = (await stack.sns.drain(1)).map((d) => JSON.stringify(d));
+  const everything = {
+    log: log.lines,
+    output: captured,
+    answers,
+    items: items.map((i) => JSON.stringify(i)),
+    messages,
+    delivered,
+  };
+
+  // The run went through the paths that could leak: failures recorded, redacted and alerted on.
+  expect(answers.some((a) => a.includes("[redacted]"))).toBe(true);
+  expect(items.some((i) => JSON.stringify(i).includes("lastFailure"))).toBe(true);
+  expect(messages.some((m) => m.includes("monitor_degraded"))).toBe(true);
+  expect(messages.some((m) => m.includes("low_balance"))).toBe(true);
+  for (const [where, texts] of Object.entries(everything)) {
+    const found = texts.flatMap((text) =>
+      leaks(text).map((fragment) => `${fragment} in ${text.slice(0, 300)}`),
+    );
+    expect(found, where).toEqual([]);
+  }
+}, 120_000);

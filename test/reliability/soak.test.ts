@@ -1,0 +1,14 @@
+import { expect, it } from "vitest";
+import { runSoak } from "./soak.ts";
+
+it("a 15 s soak of mixed traffic and polls under random HeyGen faults keeps every invariant", async () => {
+  const figures = await runSoak({ durationMs: 15_000 });
+  expect(figures.violations, `seed ${figures.seed}`).toEqual([]);
+  // The run really exercised what it claims to.
+  expect(figures.byOperation.reserve).toBeGreaterThan(0);
+  expect(figures.byOperation.release).toBeGreaterThan(0);
+  expect(figures.byOperation.commit).toBeGreaterThan(0);
+  expect(figures.faultsInjected).toBeGreaterThan(0);
+  expect(figures.alertsSent).toBeGreaterThan(0);
+  if (process.env.RELIABILITY_FIGURES) console.info(JSON.stringify(figures));
+}, 60_000);

@@ -1,0 +1,68 @@
+import type { Server } from "node:http";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { Context } from "aws-lambda";
+import { resolveHttpEvent } from "#api/resolve";
+import { createApiRouter } from "#api/routes";
+import type { AccountConfig, QuotaGuardConfig } from "#config/config";
+import { createDocumentClient, createLocalDynamoClient } from "#local/dynamodb-local";
+import { freePort } from "#local/free-port";
+import { serveHttpApi } from "#local/http-adapter";
+import { createServices } from "#runtime/create-services";
+import type { Log, Services } from "#service/services";
+
+export interface ApiOverDynamoOptions {
+  /** DynamoDB Local's endpoint; the API keeps its own client, so the database can stop and start under it. */
+  dynamoEndpoint: string;
+  tableName: string;
+  config: QuotaGuardConfig;
+  heygenBaseUrl: string;
+  apiKeyFor: (account: AccountConfig) => string;
+  log: Log;
+  /** When given, `poller` publishes alerts through it (as the poller Lambda does). */
+  alerts?: { sns: SNSClient; topicArn: string };
+}
+
+export interface ApiOverDynamo {
+  url: string;
+  api: Services;
+  poller: Services;
+  close(): Promise<void>;
+}
+
+/**
+ * The local stack's wiring (createServices, the API router, the HTTP adapter) over a DynamoDB the test owns,
+ * for the dependency-fault tests that stop and restart DynamoDB Local or fauxqs underneath a running API.
+ */
+export async function startApiOverDynamo(options: ApiOverDynamoOptions): Promise<ApiOverDynamo> {
+  const client = createLocalDynamoClient(options.dynamoEndpoint);
+  const base = {
+    config: options.config,
+    doc: createDocumentClient(client),
+    tableName: options.tableName,
+    heygenBaseUrl: options.heygenBaseUrl,
+    apiKeyFor: options.apiKeyFor,
+    log: options.log,
+  };
+  const api = createServices(base);
+  const poller = createServices({ ...base, ...(options.alerts ? { alerts: options.alerts } : {}) });
+  const router = createApiRouter(api, {
+    unexpectedError: (error) => options.log.error("unexpected", { error: String(error) }),
+  });
+  const port = await freePort();
+  const server: Server = await serveHttpApi(
+    (event, context: Context) => resolveHttpEvent(router, event, context),
+    {
+      port,
+    },
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    api,
+    poller,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      client.destroy();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { LocalStack } from "#local/stack";
+import { sandboxKeyFor } from "#local/stack";
+import { createServices } from "#runtime/create-services";
+import type { Log, Services } from "#service/services";
+import { TABLE } from "#store/table";
+
+export interface PollerWiring {
+  log: Log;
+  /** Default: the stack's sandbox. */
+  heygenBaseUrl?: string;
+  heygenTimeoutMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * Poller services over a running local stack's DynamoDB, SNS and sandbox, wired as the stack wires its own
+ * poller (createServices with the SNS publisher), but with the test's log, HeyGen URL and timeout, so a
+ * test can poll chosen accounts through pollAccounts instead of every account at once.
+ */
+export function pollerServicesFor(stack: LocalStack, wiring: PollerWiring): Services {
+  const heygenBaseUrl = wiring.heygenBaseUrl ?? stack.sandbox?.url;
+  if (!heygenBaseUrl) throw new Error("heygenBaseUrl: the stack runs no sandbox; pass one");
+  return createServices({
+    config: stack.config,
+    doc: stack.dynamo.doc,
+    tableName: TABLE.localName,
+    heygenBaseUrl,
+    apiKeyFor: (account) => stack.sandboxKeys[account.id] ?? sandboxKeyFor(account.id),
+    alerts: { sns: stack.sns.sns, topicArn: stack.sns.topicArn },
+    ...(wiring.heygenTimeoutMs ? { heygenTimeoutMs: wiring.heygenTimeoutMs } : {}),
+    ...(wiring.now ? { now: wiring.now } : {}),
+    log: wiring.log,
+  });
+}

@@ -1,0 +1,62 @@
+import type { AccountState } from "#core/account";
+import { roundAmount } from "#core/reservations";
+
+/** What a client believes it holds: reservation id -> what the hold still costs (held or committed, unsettled). */
+export type Ledger = Map<string, number>;
+
+/** The fields of `GET /v1/accounts/{id}` the invariants read. */
+export interface AccountSummary {
+  remaining: number | null;
+  reserved: number;
+  available: number | null;
+  reserveFloor: number;
+  activeReservations: number;
+}
+
+/**
+ * The reservation invariants (design §7), checked three ways against each other: the client's ledger of
+ * granted holds, the API's answer and the raw state item. Returns every violation (empty when all hold),
+ * so the soak runner can report them outside a test framework.
+ */
+export function reservationViolations(
+  ledger: Ledger,
+  summary: AccountSummary,
+  state: AccountState | undefined,
+): string[] {
+  const violations: string[] = [];
+  const expectedReserved = roundAmount([...ledger.values()].reduce((sum, cost) => sum + cost, 0));
+  if (Math.abs(summary.reserved - expectedReserved) > 1e-9) {
+    violations.push(`reserved is ${summary.reserved}, the granted holds sum to ${expectedReserved}`);
+  }
+  if (summary.activeReservations !== ledger.size) {
+    violations.push(`${summary.activeReservations} active reservations, the clients hold ${ledger.size}`);
+  }
+  const stored = new Set(
+    Object.values(state?.holds ?? {})
+      .filter((hold) => hold.status === "held" || hold.status === "committed")
+      .map((hold) => hold.id),
+  );
+  const unknown = [...stored].filter((id) => !ledger.has(id));
+  const missing = [...ledger.keys()].filter((id) => !stored.has(id));
+  if (unknown.length)
+    violations.push(`holds nobody was granted (partial reservations): ${unknown.join(", ")}`);
+  if (missing.length) violations.push(`granted holds missing from the store: ${missing.join(", ")}`);
+  if (summary.remaining !== null && summary.available !== null) {
+    const expectedAvailable = roundAmount(summary.remaining - summary.reserved - summary.reserveFloor);
+    if (Math.abs(summary.available - expectedAvailable) > 1e-9) {
+      violations.push(
+        `available is ${summary.available}, remaining − reserved − floor is ${expectedAvailable}`,
+      );
+    }
+    if (summary.available < 0) violations.push(`available is negative: ${summary.available}`);
+    if (state && state.headroom > summary.available + 1e-9) {
+      violations.push(
+        `headroom ${state.headroom} exceeds available ${summary.available}: it could oversubscribe`,
+      );
+    }
+  }
+  return violations;
+}
+
+/** The number of separate invariants reservationViolations checks, for the reported figures. */
+export const RESERVATION_INVARIANTS = 7;
