@@ -1,5 +1,6 @@
 import type { AccountConfig } from "#config/config";
 import type { AccountState } from "#core/account";
+import type { Unit } from "#core/balance";
 import { pollAccount } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 
@@ -25,10 +26,32 @@ export interface BalanceReading {
  */
 export class BalanceReader {
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
+  private readonly units = new Map<string, Unit>();
 
   constructor(private readonly services: Services) {}
 
+  /**
+   * The unit of the account's balance as last read by this process. A reserve prices against it without a
+   * read; its write re-checks the unit and the balance's age, so a wrong guess costs a retry, never a hold.
+   */
+  lastKnownUnit(accountId: string): Unit | undefined {
+    return this.units.get(accountId);
+  }
+
   async read(account: AccountConfig): Promise<BalanceReading> {
+    const reading = await this.readFresh(account);
+    const unit = reading.state?.latest?.unit;
+    if (unit !== undefined) this.units.set(account.id, unit);
+    return reading;
+  }
+
+  /** The earliest observation time a balance may have and still count as fresh. */
+  freshFrom(): string {
+    const maxAgeMs = this.services.config.checks.maxBalanceAgeSeconds * 1000;
+    return new Date(this.services.now().getTime() - maxAgeMs).toISOString();
+  }
+
+  private async readFresh(account: AccountConfig): Promise<BalanceReading> {
     const state = await this.services.store.getAccountState(account.id);
     if (this.isFresh(state)) return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
 

@@ -46,10 +46,24 @@ export interface ReserveRequest {
   estimate?: unknown;
 }
 
+/**
+ * The balance a hold was priced against must still be the recorded one: observed no earlier than
+ * `observedAtOrAfter` (fresh enough) and in `unit`. Checked inside the reserve's one conditional write, so a
+ * reserve needs no read first.
+ */
+export interface BalanceGuard {
+  /** ISO time; `observedAt` strings are canonical ISO (toISOString), so they compare in time order. */
+  observedAtOrAfter: string;
+  unit: Unit;
+}
+
 export type ReserveResult =
-  | { kind: "created" | "existing"; hold: Hold; state: AccountState }
+  | { kind: "created"; hold: Hold }
+  | { kind: "existing"; hold: Hold }
   | ({ kind: "insufficient" } & Shortfall)
-  | { kind: "no-balance" };
+  | { kind: "no-balance" }
+  /** The recorded balance is older than the guard allows, or in another unit: read it afresh and retry. */
+  | { kind: "stale" };
 
 export type EndHoldResult =
   | { kind: "ok"; hold: Hold; state: AccountState }
@@ -103,6 +117,11 @@ export class StoreConflictError extends Error {
 }
 
 const MAX_RESERVE_ATTEMPTS = 5;
+
+function guardHolds(state: AccountState, guard: BalanceGuard): boolean {
+  const latest = state.latest;
+  return latest !== undefined && latest.observedAt >= guard.observedAtOrAfter && latest.unit === guard.unit;
+}
 const MAX_POLL_ATTEMPTS = 10;
 const BATCH_GET_SIZE = 100;
 const MAX_BATCH_ROUNDS = 5;
@@ -155,10 +174,15 @@ export class DynamoStore {
    * Holds `amount` if the exact available covers it, atomically under any concurrency. A repeated id
    * (Idempotency-Key) returns the hold it already made, even after a poll archived it.
    */
-  async reserve(accountId: string, request: ReserveRequest, rules: BalanceRules): Promise<ReserveResult> {
+  async reserve(
+    accountId: string,
+    request: ReserveRequest,
+    rules: BalanceRules,
+    guard?: BalanceGuard,
+  ): Promise<ReserveResult> {
     validateReserveRequest(accountId, request);
     const hold = newHold(request, rules.now);
-    const result = await this.reserveInStateItem(accountId, hold, rules);
+    const result = await this.reserveInStateItem(accountId, hold, rules, guard);
     return request.idempotencyKey === undefined ? result : this.preferArchived(accountId, hold, result);
   }
 
@@ -166,14 +190,16 @@ export class DynamoStore {
     accountId: string,
     hold: Hold,
     rules: BalanceRules,
+    guard: BalanceGuard | undefined,
   ): Promise<ReserveResult> {
     for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
-      const attemptResult = await this.tryHold(accountId, hold);
-      if ("created" in attemptResult) return { kind: "created", hold, state: attemptResult.created };
+      const attemptResult = await this.tryHold(accountId, hold, guard);
+      if (attemptResult === "created") return { kind: "created", hold };
       const old = attemptResult.refusedBy;
       if (old === undefined) return { kind: "no-balance" };
       const existing = old.holds[hold.id];
-      if (existing !== undefined) return { kind: "existing", hold: existing, state: old };
+      if (existing !== undefined) return { kind: "existing", hold: existing };
+      if (guard !== undefined && !guardHolds(old, guard)) return { kind: "stale" };
       const { available } = computeBalanceView(old, rules);
       if (available === null) return { kind: "no-balance" };
       if (available < hold.amount) return { kind: "insufficient", ...shortfallOf(hold.amount, available) };
@@ -183,25 +209,35 @@ export class DynamoStore {
     throw new StoreConflictError(accountId, "reserve", MAX_RESERVE_ATTEMPTS);
   }
 
-  /** The one conditional write of a reserve. */
+  /**
+   * The one conditional write of a reserve. Nothing is returned on success: the state item grows with its
+   * holds, and the caller already knows everything the answer needs.
+   */
   private async tryHold(
     accountId: string,
     hold: Hold,
-  ): Promise<{ created: AccountState } | { refusedBy: AccountState | undefined }> {
+    guard: BalanceGuard | undefined,
+  ): Promise<"created" | { refusedBy: AccountState | undefined }> {
+    const guardCondition = guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : "";
     try {
-      const { Attributes } = await this.doc.send(
+      await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: stateKey(accountId),
           UpdateExpression: "SET holds.#id = :hold, headroom = headroom - :amount ADD version :one",
-          ConditionExpression: "headroom >= :amount AND attribute_not_exists(holds.#id)",
-          ExpressionAttributeNames: { "#id": hold.id },
-          ExpressionAttributeValues: { ":hold": definedOnly(hold), ":amount": hold.amount, ":one": 1 },
-          ReturnValues: "ALL_NEW",
+          ConditionExpression: `headroom >= :amount AND attribute_not_exists(holds.#id)${guardCondition}`,
+          ExpressionAttributeNames: { "#id": hold.id, ...(guard ? { "#unit": "unit" } : {}) },
+          ExpressionAttributeValues: {
+            ":hold": definedOnly(hold),
+            ":amount": hold.amount,
+            ":one": 1,
+            ...(guard ? { ":freshFrom": guard.observedAtOrAfter, ":unit": guard.unit } : {}),
+          },
+          ReturnValues: "NONE",
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
-      return { created: toAccountState(Attributes ?? {}) };
+      return "created";
     } catch (error) {
       const failure = conditionFailure(error);
       if (failure === undefined) throw error;
@@ -235,8 +271,7 @@ export class DynamoStore {
     const archived = await this.findArchived(accountId, hold.id);
     if (archived === undefined) return result;
     if (result.kind === "created") await this.withdrawHold(accountId, hold);
-    const state = (await this.getAccountState(accountId)) ?? toAccountState({ accountId });
-    return { kind: "existing", hold: archived.hold, state };
+    return { kind: "existing", hold: archived.hold };
   }
 
   /** Removes a hold this request itself just made; headroom stays conservative until reconciled. */

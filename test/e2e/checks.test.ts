@@ -149,6 +149,21 @@ describe("checks against recorded balances", () => {
     expect((sandbox().calls().byKey[key] ?? 0) - before).toBe(1);
   });
 
+  it("a reservation on a balance gone stale refreshes it first, then holds against the fresh figure", async () => {
+    const key = keyOf("stale");
+    await check({ accountId: "stale", durationSeconds: 60 }); // the API now knows the balance's unit
+    sandbox().setBalance(key, 7);
+    clock.advance(MAX_BALANCE_AGE_SECONDS + 1);
+    const before = sandbox().calls().byKey[key] ?? 0;
+    const denied = await post(stack, "/v1/reservations", { accountId: "stale", amount: 8 });
+    expect(denied.status).toBe(409);
+    expect(denied.body).toMatchObject({ required: 8, available: 7, shortfall: 1 });
+    expect((sandbox().calls().byKey[key] ?? 0) - before).toBe(1);
+    const held = await post(stack, "/v1/reservations", { accountId: "stale", amount: 7 });
+    expect(held.status).toBe(201);
+    await post(stack, `/v1/reservations/${(held.body as { id: string }).id}/release`);
+  });
+
   it("answers unknown when the balance is stale and HeyGen is down: denied by default, allowed on request", async () => {
     await pollAll();
     clock.advance(MAX_BALANCE_AGE_SECONDS + 1);

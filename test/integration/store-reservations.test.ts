@@ -242,3 +242,37 @@ describe("bad reservation requests", () => {
     });
   });
 });
+
+describe("a reserve guarded by the balance it was priced against", () => {
+  const guarded = (accountId: string, guard: { observedAtOrAfter: string; unit: "usd" | "credits" }) =>
+    store.reserve(
+      accountId,
+      { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60 },
+      rules(T0),
+      guard,
+    );
+
+  it("holds in one write while the recorded balance is as fresh and in the unit the caller priced with", async () => {
+    const accountId = await account(10);
+    const before = await rawStateItem(accountId);
+    const result = await guarded(accountId, {
+      observedAtOrAfter: at(T0, -60).toISOString(),
+      unit: "credits",
+    });
+    expect(result.kind).toBe("created");
+    expect((await rawStateItem(accountId))?.version).toBe(Number(before?.version) + 1);
+  });
+
+  it.each([
+    [
+      "older than the caller allows",
+      { observedAtOrAfter: at(T0, 1).toISOString(), unit: "credits" as const },
+    ],
+    ["in another unit", { observedAtOrAfter: at(T0, -60).toISOString(), unit: "usd" as const }],
+  ])("answers stale and holds nothing when the balance is %s", async (_label, guard) => {
+    const accountId = await account(10);
+    const before = await rawStateItem(accountId);
+    expect((await guarded(accountId, guard)).kind).toBe("stale");
+    expect(await rawStateItem(accountId)).toEqual(before);
+  });
+});

@@ -1,0 +1,26 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalStack, startLocalStack } from "#local/stack";
+import { measureDynamoDbCalls } from "../../bench/dynamodb-calls.ts";
+
+/**
+ * The performance contract (design §7) as call counts, not timings: a check on a fresh balance is one read,
+ * a reserve (balance unit already known to the process), a commit and a release are one write each.
+ */
+describe("DynamoDB calls per operation", () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ env: {} });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("meet the contract: check 1 read; reserve, commit and release 1 write each", async () => {
+    const calls = await measureDynamoDbCalls(stack, "default");
+    const byOperation = Object.fromEntries(calls.map((c) => [c.operation, c.measured]));
+    expect(byOperation.check).toEqual({ GetItemCommand: 1 });
+    expect(byOperation.reserve).toEqual({ UpdateItemCommand: 1 });
+    expect(byOperation.commit).toEqual({ UpdateItemCommand: 1 });
+    expect(byOperation.release).toEqual({ UpdateItemCommand: 1 });
+  });
+});
