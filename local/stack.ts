@@ -5,6 +5,7 @@ import { resolveHttpEvent } from "#api/resolve";
 import { createApiRouter } from "#api/routes";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
+import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "#runtime/create-services";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
@@ -100,7 +101,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log,
     };
     // As in AWS: the poller publishes alerts, the API does not.
-    const pollerServices = createServices({ ...base, alerts: { sns: sns.sns, topicArn: sns.topicArn } });
+    const pollerServices = createServices({ ...base, publisher: new SnsNotifier(sns.sns, sns.topicArn) });
     const apiServices = createServices(base);
     const router = createApiRouter(apiServices, {
       unexpectedError: (error) => log.error("unexpected", { error: String(error) }),

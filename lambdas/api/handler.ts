@@ -6,7 +6,7 @@ import { resolveHttpEvent } from "./resolve.ts";
 import { createApiRouter } from "./routes.ts";
 
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-const router = createApiRouter(createAwsServices({ publishesAlerts: false }), {
+const router = createApiRouter(createAwsServices(), {
   checkDecided(decision) {
     const single = metrics.singleMetric();
     single.addDimension(DIMENSION.decision, decision);

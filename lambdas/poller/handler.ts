@@ -1,11 +1,15 @@
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { SNSClient } from "@aws-sdk/client-sns";
 import type { ScheduledEvent } from "aws-lambda";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
-import { createAwsServices, logger } from "#runtime/aws";
+import { SnsNotifier } from "#notify/sns-notifier";
+import { AWS_CLIENT_SETTINGS, createAwsServices, logger, requiredEnv, TOPIC_ENV } from "#runtime/aws";
 import { pollAccounts } from "#service/poll-accounts";
 import { reportPoll } from "./report.ts";
 
-const services = createAwsServices({ publishesAlerts: true });
+const services = createAwsServices({
+  publisher: new SnsNotifier(new SNSClient(AWS_CLIENT_SETTINGS), requiredEnv(TOPIC_ENV)),
+});
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 /**

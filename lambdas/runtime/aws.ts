@@ -1,12 +1,11 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
-import type { Services } from "#service/services";
+import type { AlertPublisher, Services } from "#service/services";
 import { TABLE } from "#store/table";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
 
@@ -18,7 +17,7 @@ const SECRET_MAX_AGE_SECONDS = 300;
  * and a hung call would hold the API Lambda until its own timeout (a 5xx from API Gateway) instead of
  * answering 503 with Retry-After. Two attempts of at most ~3 s fit inside the API's 10 s timeout.
  */
-const AWS_CLIENT_SETTINGS = {
+export const AWS_CLIENT_SETTINGS = {
   maxAttempts: 2,
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 };
@@ -26,7 +25,7 @@ const AWS_CLIENT_SETTINGS = {
 export const CONFIG_ENV = "QUOTA_GUARD_CONFIG_JSON";
 export const TOPIC_ENV = "TOPIC_ARN";
 
-function requiredEnv(name: string): string {
+export function requiredEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it)`);
   return value;
@@ -38,7 +37,7 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
  * Services for a Lambda container, built once at module scope. HeyGen keys come from Secrets Manager by
  * name (cached), never from the environment; the config in the environment holds secret names only.
  */
-export function createAwsServices(options: { publishesAlerts: boolean }): Services {
+export function createAwsServices(options: { publisher?: AlertPublisher } = {}): Services {
   const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_SETTINGS), {
     marshallOptions: { removeUndefinedValues: true },
@@ -52,9 +51,7 @@ export function createAwsServices(options: { publishesAlerts: boolean }): Servic
       const value = await getSecret<string>(account.secretName, { maxAge: SECRET_MAX_AGE_SECONDS });
       return apiKeyFromSecret(value, account.secretName);
     },
-    ...(options.publishesAlerts
-      ? { alerts: { sns: new SNSClient(AWS_CLIENT_SETTINGS), topicArn: requiredEnv(TOPIC_ENV) } }
-      : {}),
+    ...(options.publisher ? { publisher: options.publisher } : {}),
     log: logger,
   });
 }

@@ -1,10 +1,8 @@
-import type { SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
 import { HeyGenClient } from "#heygen/client";
-import { SnsNotifier } from "#notify/sns-notifier";
-import type { BalanceSource, Log, Services } from "#service/services";
+import type { AlertPublisher, BalanceSource, Log, Services } from "#service/services";
 import { DynamoStore } from "#store/dynamo-store";
 
 export const DEFAULT_HEYGEN_BASE_URL = "https://api.heygen.com";
@@ -17,8 +15,8 @@ export interface ServiceWiring {
   heygenBaseUrl: string;
   /** Resolves an account's HeyGen key (Secrets Manager in AWS, an environment variable locally). */
   apiKeyFor(account: AccountConfig): Promise<string> | string;
-  /** Only the poller publishes alerts. */
-  alerts?: { sns: SNSClient; topicArn: string };
+  /** Only the poller publishes alerts (so only its bundle carries an SNS client). */
+  publisher?: AlertPublisher;
   heygenTimeoutMs?: number;
   now?: () => Date;
   log: Log;
@@ -47,7 +45,7 @@ export function createServices(wiring: ServiceWiring): Services {
       }
       return client;
     },
-    ...(wiring.alerts ? { publisher: new SnsNotifier(wiring.alerts.sns, wiring.alerts.topicArn) } : {}),
+    ...(wiring.publisher ? { publisher: wiring.publisher } : {}),
     now: wiring.now ?? (() => new Date()),
     log: wiring.log,
   };

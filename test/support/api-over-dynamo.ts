@@ -7,6 +7,7 @@ import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createDocumentClient, createLocalDynamoClient } from "#local/dynamodb-local";
 import { freePort } from "#local/free-port";
 import { serveHttpApi } from "#local/http-adapter";
+import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices } from "#runtime/create-services";
 import type { Log, Services } from "#service/services";
 
@@ -44,7 +45,10 @@ export async function startApiOverDynamo(options: ApiOverDynamoOptions): Promise
     log: options.log,
   };
   const api = createServices(base);
-  const poller = createServices({ ...base, ...(options.alerts ? { alerts: options.alerts } : {}) });
+  const poller = createServices({
+    ...base,
+    ...(options.alerts ? { publisher: new SnsNotifier(options.alerts.sns, options.alerts.topicArn) } : {}),
+  });
   const router = createApiRouter(api, {
     unexpectedError: (error) => options.log.error("unexpected", { error: String(error) }),
   });

@@ -2,6 +2,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import type { HeyGenSandbox } from "#local/heygen-sandbox";
 import type { LocalStack } from "#local/stack";
+import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices } from "#runtime/create-services";
 import { type Log, type Services, silentLog } from "#service/services";
 
@@ -151,6 +152,6 @@ export function servicesBeside(
     heygenTimeoutMs: 500,
     now: options.now,
     log: options.log ?? silentLog,
-    ...(options.alerts ? { alerts: options.alerts } : {}),
+    ...(options.alerts ? { publisher: new SnsNotifier(options.alerts.sns, options.alerts.topicArn) } : {}),
   });
 }

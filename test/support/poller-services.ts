@@ -1,5 +1,6 @@
 import type { LocalStack } from "#local/stack";
 import { sandboxKeyFor } from "#local/stack";
+import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices } from "#runtime/create-services";
 import type { Log, Services } from "#service/services";
 import { TABLE } from "#store/table";
@@ -26,7 +27,7 @@ export function pollerServicesFor(stack: LocalStack, wiring: PollerWiring): Serv
     tableName: TABLE.localName,
     heygenBaseUrl,
     apiKeyFor: (account) => stack.sandboxKeys[account.id] ?? sandboxKeyFor(account.id),
-    alerts: { sns: stack.sns.sns, topicArn: stack.sns.topicArn },
+    publisher: new SnsNotifier(stack.sns.sns, stack.sns.topicArn),
     ...(wiring.heygenTimeoutMs ? { heygenTimeoutMs: wiring.heygenTimeoutMs } : {}),
     ...(wiring.now ? { now: wiring.now } : {}),
     log: wiring.log,
