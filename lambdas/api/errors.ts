@@ -6,7 +6,7 @@ import {
   UnitMismatchError,
   UnknownAccountError,
 } from "#service/errors";
-import { InvalidReservationRequestError, StoreConflictError } from "#store/dynamo-store";
+import { HoldCapacityError, InvalidReservationRequestError, StoreConflictError } from "#store/dynamo-store";
 import { Problem, problems } from "./problem.ts";
 
 /** AWS SDK errors that mean a dependency is down or throttling, not that the request is wrong. */
@@ -70,6 +70,9 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
       problem: problems.validation([{ pointer: `/${error.field}`, detail: error.message }], "request body"),
       unexpected: false,
     };
+  }
+  if (error instanceof HoldCapacityError) {
+    return { problem: problems.tooManyHolds(error.message), unexpected: false };
   }
   if (error instanceof BalanceUnknownError) {
     return {

@@ -90,6 +90,8 @@ export const problems = {
       [],
       { required: s.required, available: s.available, shortfall: s.shortfall, unit: s.unit },
     ),
+  tooManyHolds: (detail: string) =>
+    new Problem(429, "too-many-open-holds", "Too many open holds", detail, [], {}, { "retry-after": "60" }),
   unavailable: (detail: string, retryAfterSeconds: number) =>
     new Problem(
       503,

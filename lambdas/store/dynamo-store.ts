@@ -93,6 +93,24 @@ export interface PollRules extends BalanceRules {
   retentionDays: number;
 }
 
+/**
+ * The account's state item has no room for another hold (DynamoDB items are limited to 400 KB). Holds
+ * leave the item as they end and settle, so room comes back with the next polls.
+ */
+export class HoldCapacityError extends Error {
+  override readonly name = "HoldCapacityError";
+  constructor(readonly accountId: string) {
+    super(
+      `account ${accountId} has too many open holds to take another; release or commit some, or retry after the next poll`,
+    );
+  }
+}
+
+/** DynamoDB refuses a write that would make the item larger than its 400 KB limit. */
+function isItemTooLarge(error: unknown): boolean {
+  return error instanceof Error && error.name === "ValidationException" && /item size/i.test(error.message);
+}
+
 /** A request that cannot be stored as given; `field` names the offending input. */
 export class InvalidReservationRequestError extends Error {
   override readonly name = "InvalidReservationRequestError";
@@ -239,6 +257,7 @@ export class DynamoStore {
       );
       return "created";
     } catch (error) {
+      if (isItemTooLarge(error)) throw new HoldCapacityError(accountId);
       const failure = conditionFailure(error);
       if (failure === undefined) throw error;
       return { refusedBy: failure.oldItem && toAccountState(failure.oldItem) };

@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
 import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import { DynamoStore, InvalidReservationRequestError, type ReserveResult } from "#store/dynamo-store";
+import {
+  DynamoStore,
+  HoldCapacityError,
+  InvalidReservationRequestError,
+  type ReserveResult,
+} from "#store/dynamo-store";
 import { keys } from "#store/table";
 import { at, recordPoll, SETTLE_SECONDS, T0 } from "#test/support/store-fixtures";
 
@@ -274,5 +279,32 @@ describe("a reserve guarded by the balance it was priced against", () => {
     const before = await rawStateItem(accountId);
     expect((await guarded(accountId, guard)).kind).toBe("stale");
     expect(await rawStateItem(accountId)).toEqual(before);
+  });
+});
+
+describe("an account whose state item is full", () => {
+  it("refuses another hold with HoldCapacityError and writes nothing", async () => {
+    const accountId = await account(1_000_000);
+    // Each hold carries a ~90 KB estimate, so the 400 KB item limit is reached within five holds.
+    const bulky = { note: "x".repeat(90_000) };
+    const attempt = () =>
+      store.reserve(
+        accountId,
+        { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60, estimate: bulky },
+        rules(T0),
+      );
+    let refused: unknown;
+    let made = 0;
+    for (let i = 0; i < 6 && refused === undefined; i++) {
+      try {
+        await attempt();
+        made++;
+      } catch (error) {
+        refused = error;
+      }
+    }
+    expect(refused).toBeInstanceOf(HoldCapacityError);
+    const state = await store.getAccountState(accountId);
+    expect(Object.keys(state?.holds ?? {})).toHaveLength(made);
   });
 });
