@@ -28,13 +28,14 @@ export class Problem extends Error {
   }
 
   toJSON() {
+    // Extensions first, so that none can overwrite a member RFC 9457 defines (a `status` extension once did).
     return {
+      ...this.extensions,
       type: `${TYPE_BASE}${this.type}`,
       title: this.title,
       status: this.status,
       detail: this.detail,
       ...(this.errors.length ? { errors: this.errors } : {}),
-      ...this.extensions,
     };
   }
 

@@ -150,7 +150,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
           "reservation-not-held",
           "Reservation not held",
           `Reservation ${id} is ${result.status}; only a held reservation can be ${action === "commit" ? "committed" : "released"}.`,
-          { status: result.status },
+          { reservationStatus: result.status },
         );
       }
       return json(200, reservationView(result.hold, now, result.state.latest?.unit));

@@ -129,15 +129,16 @@ describe("the hold lifecycle", () => {
       (await Promise.all([reservation(committed), reservation(released)])).map((r) => r.body);
     const snapshots = await bodies();
 
-    for (const attempt of [
-      commit(committed),
-      release(committed),
-      commit(released, { actualAmount: 1 }),
-      release(released),
-    ]) {
+    for (const [attempt, current] of [
+      [commit(committed), "committed"],
+      [release(committed), "committed"],
+      [commit(released, { actualAmount: 1 }), "released"],
+      [release(released), "released"],
+    ] as const) {
       const { status, contentType, body } = await attempt;
       expect(status).toBe(409);
       expect(contentType).toContain(PROBLEM_JSON);
+      expect(body).toMatchObject({ status: 409, reservationStatus: current });
       expect(body.type).toMatch(/reservation-not-held$/);
     }
     expect(await balance("res")).toEqual(before);

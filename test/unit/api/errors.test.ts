@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toProblem } from "#api/errors";
+import { problems } from "#api/problem";
 import { EstimateError } from "#core/estimator";
 import { UnknownRateCardError } from "#core/rate-card";
 import { BalanceUnknownError, UnitMismatchError, UnknownAccountError } from "#service/errors";
@@ -37,5 +38,15 @@ describe("toProblem: every error a route raises has its problem", () => {
     expect(unexpected).toBe(true);
     expect(problem.status).toBe(500);
     expect(JSON.stringify(problem)).not.toContain("index.mjs");
+  });
+});
+
+describe("Problem", () => {
+  it("keeps the RFC 9457 members when an extension has the same name", () => {
+    const body = problems
+      .conflict("reservation-not-held", "Not held", "it is committed", { status: "committed" })
+      .toJSON();
+    expect(body.status).toBe(409);
+    expect(body.type).toMatch(/reservation-not-held$/);
   });
 });
