@@ -10,6 +10,7 @@ export interface CheckSide extends LoadResult {
 }
 
 export interface ChecksFigures {
+  connections: number;
   guard: CheckSide;
   baseline: CheckSide;
   ratios: { requestsPerSecond: number; p50: number; p99: number };
@@ -54,6 +55,7 @@ export async function measureChecks(
   try {
     const baseline = await side(baselineServer.url, JOB);
     return {
+      connections: load.connections,
       guard,
       baseline,
       ratios: {

@@ -35,26 +35,28 @@ export function renderTable(results: BenchResults): string {
   const ms = (value: number) => `${fixed(value, value < 1 ? 3 : 1)} ms`;
   const rows: Row[] = [
     ["Measure", "Guard", "Compared with", "Ratio / verdict"],
-    [
-      `1. Checks over HTTP, ${s.connections} connections, HeyGen ${s.heygenLatencyMs} ms`,
-      "",
-      "guide baseline",
-      "guard ÷ baseline",
-    ],
-    [
-      "   requests/s",
-      fixed(checks.guard.perSecond, 0),
-      fixed(checks.baseline.perSecond, 0),
-      `${fixed(checks.ratios.requestsPerSecond, 1)}×`,
-    ],
-    ["   p50", ms(checks.guard.p50Ms), ms(checks.baseline.p50Ms), `${fixed(checks.ratios.p50, 3)}×`],
-    ["   p99", ms(checks.guard.p99Ms), ms(checks.baseline.p99Ms), `${fixed(checks.ratios.p99, 3)}×`],
-    [
-      "   HeyGen calls per 1,000 checks",
-      fixed(checks.guard.heygenCallsPer1000, 2),
-      fixed(checks.baseline.heygenCallsPer1000, 0),
-      `${checks.guard.heygenCalls} vs ${checks.baseline.heygenCalls} calls`,
-    ],
+    ...checks.flatMap((c, i): Row[] => [
+      [
+        `1${"abcdefgh"[i] ?? ""}. Checks over HTTP, ${c.connections} connection${c.connections === 1 ? "" : "s"}, HeyGen ${s.heygenLatencyMs} ms`,
+        "",
+        "guide baseline",
+        "guard ÷ baseline",
+      ],
+      [
+        "   requests/s",
+        fixed(c.guard.perSecond, 0),
+        fixed(c.baseline.perSecond, 0),
+        `${fixed(c.ratios.requestsPerSecond, 1)}×`,
+      ],
+      ["   p50", ms(c.guard.p50Ms), ms(c.baseline.p50Ms), `${fixed(c.ratios.p50, 3)}×`],
+      ["   p99", ms(c.guard.p99Ms), ms(c.baseline.p99Ms), `${fixed(c.ratios.p99, 3)}×`],
+      [
+        "   HeyGen calls per 1,000 checks",
+        fixed(c.guard.heygenCallsPer1000, 2),
+        fixed(c.baseline.heygenCallsPer1000, 0),
+        `${c.guard.heygenCalls} vs ${c.baseline.heygenCalls} calls`,
+      ],
+    ]),
     [`2. Reserve + commit pairs, ${reservations.clients} clients`, "", "", ""],
     ["   pairs/s", fixed(reservations.perSecond, 0), "", `${reservations.completed} pairs`],
     ["   p50 / p99 per pair", `${ms(reservations.p50Ms)} / ${ms(reservations.p99Ms)}`, "", ""],
@@ -122,12 +124,15 @@ export function renderTable(results: BenchResults): string {
 }
 
 export function renderRatios(results: BenchResults): string {
-  const { checks } = results.figures;
-  return [
-    `Guard ÷ baseline at ${results.settings.connections} connections: ${fixed(checks.ratios.requestsPerSecond, 1)}× the requests/s,`,
-    `${fixed(checks.ratios.p50, 3)}× the p50 and ${fixed(checks.ratios.p99, 3)}× the p99 latency,`,
-    `${fixed(checks.guard.heygenCallsPer1000, 2)} vs ${fixed(checks.baseline.heygenCallsPer1000, 0)} HeyGen calls per 1,000 checks.`,
-  ].join(" ");
+  return results.figures.checks
+    .map((c) =>
+      [
+        `Guard ÷ baseline at ${c.connections} connection${c.connections === 1 ? "" : "s"}: ${fixed(c.ratios.requestsPerSecond, 1)}× the requests/s,`,
+        `${fixed(c.ratios.p50, 3)}× the p50 and ${fixed(c.ratios.p99, 3)}× the p99 latency,`,
+        `${fixed(c.guard.heygenCallsPer1000, 2)} vs ${fixed(c.baseline.heygenCallsPer1000, 0)} HeyGen calls per 1,000 checks.`,
+      ].join(" "),
+    )
+    .join("\n");
 }
 
 function formatRows(rows: Row[]): string {

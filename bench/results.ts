@@ -8,7 +8,8 @@ import type { BenchSettings } from "./settings.ts";
 
 /** Everything one run measured: the content of bench/results.json. */
 export interface BenchFigures {
-  checks: ChecksFigures;
+  /** One side-by-side comparison per concurrency level, ascending. */
+  checks: ChecksFigures[];
   reservations: ReservationFigures;
   inProcess: InProcessFigures;
   coldStart: ColdStartFigures;

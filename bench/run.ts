@@ -38,10 +38,12 @@ export async function runBench(
     progress("DynamoDB calls per operation");
     const dynamodbCalls = await measureDynamoDbCalls(stack, CHECK_ACCOUNT);
     progress("checks over HTTP: guard, then the guide's baseline");
-    const checks = await measureChecks(stack, CHECK_ACCOUNT, {
-      connections: settings.connections,
-      durationSeconds: settings.durationSeconds,
-    });
+    const checks = [];
+    for (const connections of settings.connections) {
+      checks.push(
+        await measureChecks(stack, CHECK_ACCOUNT, { connections, durationSeconds: settings.durationSeconds }),
+      );
+    }
     progress("reserve + commit pairs");
     const reservations = await measureReservations(stack, CHECK_ACCOUNT, {
       clients: settings.reservationClients,

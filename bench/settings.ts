@@ -6,8 +6,11 @@ export interface BenchSettings {
   heygenLatencyMs: number;
   /** Length of each HTTP load phase. */
   durationSeconds: number;
-  /** Concurrent connections for the side-by-side checks (guard and baseline alike). */
-  connections: number;
+  /**
+   * Concurrency levels for the side-by-side checks (guard and baseline alike at each level): one pipeline
+   * asking alone, and several at once.
+   */
+  connections: number[];
   /** Concurrent clients doing reserve + commit pairs. */
   reservationClients: number;
   /** Measured in-process calls per operation (a fifth as many again warm up first). */
@@ -47,8 +50,8 @@ const FIELDS: readonly Field[] = [
     env: "BENCH_CONNECTIONS",
     flag: "connections",
     key: "connections",
-    fallback: "10",
-    parse: wholeNumber(1),
+    fallback: "1,10",
+    parse: ascendingCounts,
   },
   {
     env: "BENCH_RESERVATION_CLIENTS",
@@ -76,7 +79,7 @@ const FIELDS: readonly Field[] = [
     flag: "poll-accounts",
     key: "pollAccountCounts",
     fallback: "1,10,100",
-    parse: accountCounts,
+    parse: ascendingCounts,
   },
   {
     env: "BENCH_RESULTS",
@@ -134,10 +137,10 @@ function wholeNumber(min: number) {
   };
 }
 
-function accountCounts(raw: string, name: string): number[] {
+function ascendingCounts(raw: string, name: string): number[] {
   const counts = raw.split(",").map((part) => wholeNumber(1)(part.trim(), name));
   if (counts.some((count, i) => i > 0 && count <= (counts[i - 1] as number))) {
-    throw new BenchSettingsError(`${name}: must be ascending account counts such as 1,10,100 (got "${raw}")`);
+    throw new BenchSettingsError(`${name}: must be ascending counts such as 1,10,100 (got "${raw}")`);
   }
   return counts;
 }

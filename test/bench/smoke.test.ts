@@ -19,7 +19,7 @@ describe("npm run bench (smoke)", () => {
     const settings = parseBenchSettings(
       [
         "--duration-s=1",
-        "--connections=2",
+        "--connections=1,2",
         "--reservation-clients=2",
         "--in-process-iterations=50",
         "--cold-start-runs=2",
@@ -36,16 +36,23 @@ describe("npm run bench (smoke)", () => {
     const written = JSON.parse(readFileSync(settings.resultsPath, "utf8")) as BenchResults;
     expect(written.node).toBe(process.version);
     expect(written.machine.cores).toBeGreaterThan(0);
-    expect(written.settings).toMatchObject({ durationSeconds: 1, connections: 2, pollAccountCounts: [1, 3] });
+    expect(written.settings).toMatchObject({
+      durationSeconds: 1,
+      connections: [1, 2],
+      pollAccountCounts: [1, 3],
+    });
 
     const { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling } = written.figures;
-    for (const side of [checks.guard, checks.baseline]) {
-      expect(side.completed).toBeGreaterThan(0);
-      expect(Number.isFinite(side.p99Ms)).toBe(true);
+    expect(checks.map((c) => c.connections)).toEqual([1, 2]);
+    for (const level of checks) {
+      for (const side of [level.guard, level.baseline]) {
+        expect(side.completed).toBeGreaterThan(0);
+        expect(Number.isFinite(side.p99Ms)).toBe(true);
+      }
+      // The baseline asks HeyGen once per check, the guard on a fresh balance never does.
+      expect(level.baseline.heygenCalls).toBeGreaterThanOrEqual(level.baseline.completed);
+      expect(level.guard.heygenCalls).toBe(0);
     }
-    // The baseline asks HeyGen once per check, the guard on a fresh balance never does.
-    expect(checks.baseline.heygenCalls).toBeGreaterThanOrEqual(checks.baseline.completed);
-    expect(checks.guard.heygenCalls).toBe(0);
     expect(reservations.completed).toBeGreaterThan(0);
     expect(reservations.neverNegative).toBe(true);
     for (const figure of [inProcess.estimate, inProcess.check, inProcess.routerFloor]) {
@@ -67,11 +74,12 @@ describe("npm run bench (smoke)", () => {
       [1, 1, 1],
       [3, 3, 3],
     ]);
-    expect(written.targets).toHaveLength(8);
+    expect(written.targets).toHaveLength(9);
 
     const table = renderTable(results);
     for (const heading of [
-      "1. Checks",
+      "1a. Checks",
+      "1b. Checks",
       "2. Reserve",
       "3. In process",
       "4. Cold start",
