@@ -55,19 +55,12 @@ export interface SandboxCalls {
   byKey: Record<string, number>;
 }
 
-export interface HeyGenSandbox {
+/** The in-process handle: the control API's operations, plus the URL, call counts and close. */
+export interface HeyGenSandbox extends Omit<SandboxControls, "state"> {
   /** `http://127.0.0.1:<port>`, to use as the client's base URL. */
   url: string;
-  setAccount(account: SandboxAccount): void;
-  setBalance(apiKey: string, balance: number): void;
-  /** Takes `amount` off the main balance, not below 0; returns the new balance. */
-  spend(apiKey: string, amount: number): number;
-  setFault(target: string, fault: SandboxFault, options?: FaultOptions): void;
-  clearFaults(): void;
-  setLatency(ms: number): void;
   /** Requests to the balance endpoints (the control API is not counted). */
   calls(): SandboxCalls;
-  resetCalls(): void;
   close(): Promise<void>;
 }
 

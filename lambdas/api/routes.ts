@@ -1,13 +1,12 @@
 import { Router } from "@aws-lambda-powertools/event-handler/http";
 import { VERSION } from "#config/version";
 import { estimate } from "#core/estimator";
-import { forecast } from "#core/forecast";
 import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
 import { accountIdOfReservation } from "#core/reservation-id";
 import { reservationView } from "#core/reservations";
-import { accountSummary, resolveAccount } from "#service/accounts";
+import { accountDetail, accountSummary, resolveAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
-import { runCheck } from "#service/checks";
+import { cardForEstimate, runCheck } from "#service/checks";
 import { type HoldAmount, reserve } from "#service/reservations";
 import type { Services } from "#service/services";
 import { toProblem } from "./errors.ts";
@@ -31,8 +30,6 @@ export interface ApiObserver {
   checkDecided?(decision: string): void;
   unexpectedError?(error: unknown): void;
 }
-
-const FORECAST_WINDOW_MS = 24 * 3_600_000;
 
 function parseJobBody<S extends Parameters<typeof safeParseJobRequest>[0]>(schema: S, body: unknown) {
   const result = safeParseJobRequest(schema, body ?? {});
@@ -69,18 +66,6 @@ function reservationIdParam(id: string | undefined): string {
   return parsed.data;
 }
 
-/**
- * A bare estimate names no account: the request's card, else the first account's configured card, else the
- * default for the first account's recorded balance unit, else the usd pay-as-you-go card.
- */
-async function defaultEstimateCard(services: Services, requested: string | undefined) {
-  if (requested) return services.rateCards.get(requested);
-  const account = services.config.accounts[0];
-  if (account?.rateCard) return services.rateCards.get(account.rateCard);
-  const unit = account ? (await services.store.getAccountState(account.id))?.latest?.unit : undefined;
-  return services.rateCards.defaultFor(unit ?? "usd");
-}
-
 /** The HTTP API of design §8: each route validates, calls one use case and shapes the answer. */
 export function createApiRouter(services: Services, observer: ApiObserver = {}): Router {
   const app = new Router();
@@ -95,7 +80,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
 
   app.post("/v1/estimates", async ({ req }) => {
     const request = parseJobBody(EstimateRequest, await readJsonBody(req));
-    return json(200, estimate(request, await defaultEstimateCard(services, request.rateCard)));
+    return json(200, estimate(request, await cardForEstimate(services, request.rateCard)));
   });
 
   app.post("/v1/checks", async ({ req }) => {
@@ -166,16 +151,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   });
 
   app.get("/v1/accounts/:id", async ({ params }) => {
-    const account = accountParam(services, params.id);
-    const now = services.now();
-    const [state, history] = await Promise.all([
-      store.getAccountState(account.id),
-      store.listSnapshots(account.id, { since: new Date(now.getTime() - FORECAST_WINDOW_MS), limit: 1000 }),
-    ]);
-    const summary = accountSummary(services, account, state);
-    const outlook =
-      summary.available === null ? null : forecast(history, { now, available: summary.available });
-    return json(200, { ...summary, forecast: outlook });
+    return json(200, await accountDetail(services, accountParam(services, params.id)));
   });
 
   app.get("/v1/accounts/:id/history", async ({ params, req }) => {
@@ -197,23 +173,12 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
 
   app.post("/v1/accounts/:id/refresh", async ({ params }) => {
     const account = accountParam(services, params.id);
-    const state = await store.getAccountState(account.id);
-    const last = state?.lastRefreshAt ?? state?.lastPollAt;
-    const tooSoon =
-      last !== undefined &&
-      services.now().getTime() - Date.parse(last) < config.checks.minRefreshIntervalSeconds * 1000;
-    if (tooSoon) {
-      return json(200, {
-        refreshed: false,
-        reason: "minRefreshIntervalSeconds",
-        ...accountSummary(services, account, state),
-      });
-    }
-    const outcome = await reader.refreshOnce(account);
+    const { state, refreshed, reason, error } = await reader.refreshOnRequest(account);
     return json(200, {
-      refreshed: outcome.error === undefined,
-      ...(outcome.error ? { reason: "heygen-error", refreshError: outcome.error } : {}),
-      ...accountSummary(services, account, outcome.state),
+      refreshed,
+      ...(reason ? { reason } : {}),
+      ...(error ? { refreshError: error } : {}),
+      ...accountSummary(services, account, state),
     });
   });
 

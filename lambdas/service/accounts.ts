@@ -2,6 +2,7 @@ import type { AccountConfig } from "#config/config";
 import type { AccountState } from "#core/account";
 import { computeBalanceView } from "#core/reservations";
 import { AccountRequiredError, UnknownAccountError } from "./errors.ts";
+import { forecastAccount } from "./forecast-account.ts";
 import type { Services } from "./services.ts";
 
 /** The account a request is about; `accountId` may be omitted when exactly one account is configured. */
@@ -48,4 +49,13 @@ export function accountSummary(services: Services, account: AccountConfig, state
     thresholds: account.thresholds,
     latest: latest ?? null,
   };
+}
+
+/** `GET /v1/accounts/{id}`: the summary plus the forecast from the last day of snapshots. */
+export async function accountDetail(services: Services, account: AccountConfig) {
+  const now = services.now();
+  const summary = accountSummary(services, account, await services.store.getAccountState(account.id));
+  const outlook =
+    summary.available === null ? null : await forecastAccount(services, account.id, summary.available, now);
+  return { ...summary, forecast: outlook };
 }

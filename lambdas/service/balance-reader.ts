@@ -75,6 +75,25 @@ export class BalanceReader {
     };
   }
 
+  /**
+   * `POST /refresh`: reads HeyGen now, unless the balance was read (by a poll or a refresh) less than
+   * `minRefreshIntervalSeconds` ago; then the recorded state is the answer, with `refreshed: false`.
+   */
+  async refreshOnRequest(
+    account: AccountConfig,
+  ): Promise<RefreshOutcome & { refreshed: boolean; reason?: "minRefreshIntervalSeconds" | "heygen-error" }> {
+    const state = await this.services.store.getAccountState(account.id);
+    const lastRead = state?.lastRefreshAt ?? state?.lastPollAt;
+    const minIntervalMs = this.services.config.checks.minRefreshIntervalSeconds * 1000;
+    if (lastRead !== undefined && this.services.now().getTime() - Date.parse(lastRead) < minIntervalMs) {
+      return { state, refreshed: false, reason: "minRefreshIntervalSeconds" };
+    }
+    const outcome = await this.refreshOnce(account);
+    return outcome.error === undefined
+      ? { ...outcome, refreshed: true }
+      : { ...outcome, refreshed: false, reason: "heygen-error" };
+  }
+
   /** Refreshes from HeyGen once for all concurrent callers in this process. */
   refreshOnce(account: AccountConfig): Promise<RefreshOutcome> {
     const running = this.inflight.get(account.id);

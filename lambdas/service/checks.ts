@@ -38,6 +38,18 @@ export function cardForAccount(
   return card;
 }
 
+/**
+ * A bare estimate names no account: the request's card, else the first account's configured card, else the
+ * default for the first account's recorded balance unit, else the usd pay-as-you-go card.
+ */
+export async function cardForEstimate(services: Services, requested: string | undefined): Promise<RateCard> {
+  if (requested) return services.rateCards.get(requested);
+  const account = services.config.accounts[0];
+  if (account?.rateCard) return services.rateCards.get(account.rateCard);
+  const unit = account ? (await services.store.getAccountState(account.id))?.latest?.unit : undefined;
+  return services.rateCards.defaultFor(unit ?? "usd");
+}
+
 /** Estimates the job(s) and compares them with what the account can still hand out. */
 export async function runCheck(
   services: Services,

@@ -2,8 +2,9 @@ import type { AccountConfig } from "#config/config";
 import { type Alert, INITIAL_ALERT_STATE } from "#core/account";
 import { markSent, type PollOutcome, planAlerts } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
-import { type Forecast, forecast } from "#core/forecast";
+import type { Forecast } from "#core/forecast";
 import { type BalanceView, computeBalanceView } from "#core/reservations";
+import { forecastAccount } from "./forecast-account.ts";
 import type { Services } from "./services.ts";
 
 export type PollMode =
@@ -22,9 +23,6 @@ export interface PollResult {
   /** Alerts planned by this poll, each with its delivery status. */
   alerts: Alert[];
 }
-
-const FORECAST_WINDOW_MS = 24 * 3_600_000;
-const FORECAST_HISTORY_LIMIT = 1000;
 
 function failureOf(error: unknown): { code: string; message: string } {
   const code =
@@ -76,11 +74,7 @@ export async function pollAccount(
   const view = computeBalanceView({ latest: snapshot ?? state?.latest, holds: state?.holds ?? {} }, rules);
   let outlook: Forecast | undefined;
   if (snapshot !== undefined && view.available !== null) {
-    const history = await store.listSnapshots(account.id, {
-      since: new Date(now.getTime() - FORECAST_WINDOW_MS),
-      limit: FORECAST_HISTORY_LIMIT,
-    });
-    outlook = forecast(history, { now, available: view.available });
+    outlook = await forecastAccount(services, account.id, view.available, now);
   }
 
   let alertState = mode === "scheduled" ? (state?.alert ?? INITIAL_ALERT_STATE) : undefined;

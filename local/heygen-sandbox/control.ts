@@ -9,6 +9,7 @@ export interface SandboxControls {
   state(): unknown;
   setAccount(account: SandboxAccount): void;
   setBalance(apiKey: string, balance: number): void;
+  /** Takes `amount` off the main balance, not below 0; returns the new balance. */
   spend(apiKey: string, amount: number): number;
   setFault(target: string, fault: SandboxFault, options?: FaultOptions): void;
   clearFaults(): void;
