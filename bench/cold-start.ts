@@ -50,7 +50,10 @@ export interface ColdStartFigure {
 export type ColdStartFigures = Record<LambdaName, ColdStartFigure>;
 
 /** Bundles each Lambda like the stack, then imports each bundle in `runs` fresh Node processes. */
-export async function measureColdStarts(runs: number): Promise<ColdStartFigures> {
+export async function measureColdStarts(
+  runs: number,
+  nodePath = process.execPath,
+): Promise<ColdStartFigures> {
   // Inside the repository, so the bundles resolve the external AWS SDK from node_modules as Lambda resolves
   // the runtime's copy.
   const outDir = mkdtempSync(join(REPO_ROOT, "bench", ".cold-start-"));
@@ -68,7 +71,8 @@ export async function measureColdStarts(runs: number): Promise<ColdStartFigures>
     const times: Record<LambdaName, number[]> = { api: [], poller: [] };
     // Interleaved, so that a burst of noise on the machine does not land on one bundle only.
     for (let run = 0; run < runs; run++) {
-      for (const name of Object.keys(bundles) as LambdaName[]) times[name].push(importOnceMs(bundles[name]));
+      for (const name of Object.keys(bundles) as LambdaName[])
+        times[name].push(importOnceMs(bundles[name], nodePath));
     }
     const figure = (name: LambdaName): ColdStartFigure => ({
       bundleBytes: statSync(bundles[name]).size,
@@ -82,7 +86,7 @@ export async function measureColdStarts(runs: number): Promise<ColdStartFigures>
 }
 
 /** Time from just before `import()` to the module being evaluated, in a new Node process. */
-function importOnceMs(bundlePath: string): number {
+function importOnceMs(bundlePath: string, nodePath: string): number {
   const script = [
     "const t0 = performance.now();",
     `const mod = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});`,
@@ -90,7 +94,7 @@ function importOnceMs(bundlePath: string): number {
     'if (typeof mod.handler !== "function") throw new Error("the bundle exports no handler");',
     "console.log(ms);",
   ].join("\n");
-  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+  const child = spawnSync(nodePath, ["--input-type=module", "-e", script], {
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...IMPORT_ENV },
     encoding: "utf8",
   });

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { Router } from "@aws-lambda-powertools/event-handler/http";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { json, readJsonBody } from "#api/request";
@@ -28,6 +30,25 @@ export interface InProcessFigures {
 }
 
 const JOB = { durationSeconds: 60 };
+
+/** The same measurement in a fresh process of another `node` binary (the Lambda runtime's version). */
+export function measureInProcessOn(nodePath: string, iterations: number): InProcessFigures {
+  const child = spawnSync(nodePath, ["--import", "tsx", CHILD_SCRIPT, String(iterations)], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+  });
+  const lastLine = child.stdout.trim().split("\n").at(-1) ?? "";
+  if (child.status !== 0 || !lastLine.startsWith("{")) {
+    throw new Error(
+      `in-process bench on ${nodePath} failed (exit ${child.status}):\n${child.stderr.slice(-2000)}`,
+    );
+  }
+  return JSON.parse(lastLine) as InProcessFigures;
+}
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CHILD_SCRIPT = fileURLToPath(new URL("./in-process-child.ts", import.meta.url));
 
 /**
  * The API router's own cost per request (validation, estimate, check rules, response shaping) with I/O

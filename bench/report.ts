@@ -30,9 +30,15 @@ type Row = [string, string, string, string];
 
 /** The one table: every figure next to what it is compared with (the baseline, the contract or the target). */
 export function renderTable(results: BenchResults): string {
-  const { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling } = results.figures;
+  const { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling, lambdaRuntime } =
+    results.figures;
   const s = results.settings;
   const ms = (value: number) => `${fixed(value, value < 1 ? 3 : 1)} ms`;
+  const p50p99 = (f: { p50Ms: number; p99Ms: number }) => `${ms(f.p50Ms)} / ${ms(f.p99Ms)}`;
+  const runtimes = [
+    { label: `Node ${results.node}`, inProcess, coldStart },
+    ...(lambdaRuntime ? [{ label: `Node ${lambdaRuntime.node} (Lambda)`, ...lambdaRuntime }] : []),
+  ];
   const rows: Row[] = [
     ["Measure", "Guard", "Compared with", "Ratio / verdict"],
     ...checks.flatMap((c, i): Row[] => [
@@ -72,28 +78,22 @@ export function renderTable(results: BenchResults): string {
       "≥ 0",
       verdict(reservations.neverNegative),
     ],
-    ["3. In process, I/O stubbed (one core)", "ops/s", "p50 / p99", ""],
-    [
-      "   estimate (POST /v1/estimates)",
-      fixed(inProcess.estimate.opsPerSecond, 0),
-      `${ms(inProcess.estimate.p50Ms)} / ${ms(inProcess.estimate.p99Ms)}`,
-      "",
-    ],
-    [
-      "   check (POST /v1/checks)",
-      fixed(inProcess.check.opsPerSecond, 0),
-      `${ms(inProcess.check.p50Ms)} / ${ms(inProcess.check.p99Ms)}`,
-      "",
-    ],
-    [
-      "   router floor (echo route, same Router)",
-      fixed(inProcess.routerFloor.opsPerSecond, 0),
-      `${ms(inProcess.routerFloor.p50Ms)} / ${ms(inProcess.routerFloor.p99Ms)}`,
-      "",
-    ],
-    [`4. Cold start (median of ${s.coldStartRuns} imports)`, "bundle", "import", ""],
-    ["   API Lambda", kb(coldStart.api.bundleBytes), ms(coldStart.api.importMedianMs), ""],
-    ["   poller Lambda", kb(coldStart.poller.bundleBytes), ms(coldStart.poller.importMedianMs), ""],
+    ...runtimes.flatMap(({ label, inProcess: ip }): Row[] => [
+      [`3. In process, I/O stubbed (one core), ${label}`, "ops/s", "p50 / p99", ""],
+      ["   estimate (POST /v1/estimates)", fixed(ip.estimate.opsPerSecond, 0), p50p99(ip.estimate), ""],
+      ["   check (POST /v1/checks)", fixed(ip.check.opsPerSecond, 0), p50p99(ip.check), ""],
+      [
+        "   router floor (echo route, same Router)",
+        fixed(ip.routerFloor.opsPerSecond, 0),
+        p50p99(ip.routerFloor),
+        "",
+      ],
+    ]),
+    ...runtimes.flatMap(({ label, coldStart: cs }): Row[] => [
+      [`4. Cold start (median of ${s.coldStartRuns} imports), ${label}`, "bundle", "import", ""],
+      ["   API Lambda", kb(cs.api.bundleBytes), ms(cs.api.importMedianMs), ""],
+      ["   poller Lambda", kb(cs.poller.bundleBytes), ms(cs.poller.importMedianMs), ""],
+    ]),
     ["5. DynamoDB calls per operation", "measured", "contract", ""],
     ...dynamodbCalls.map(
       (c): Row => [

@@ -15,6 +15,8 @@ export interface BenchFigures {
   coldStart: ColdStartFigures;
   dynamodbCalls: OperationCalls[];
   pollerScaling: PollScalingFigures;
+  /** The in-process and cold-start figures again on the Lambda runtime's Node major, when it was available. */
+  lambdaRuntime?: { node: string; inProcess: InProcessFigures; coldStart: ColdStartFigures };
 }
 
 export interface Machine {

@@ -8,7 +8,8 @@ import { startLocalStack } from "#local/stack";
 import { measureChecks } from "./checks-http.ts";
 import { measureColdStarts } from "./cold-start.ts";
 import { measureDynamoDbCalls } from "./dynamodb-calls.ts";
-import { measureInProcess } from "./in-process.ts";
+import { measureInProcess, measureInProcessOn } from "./in-process.ts";
+import { resolveLambdaNode } from "./lambda-node.ts";
 import { measurePollerScaling } from "./poller-scaling.ts";
 import { describeMachine, renderRatios, renderTable, writeResults } from "./report.ts";
 import { measureReservations } from "./reservations-http.ts";
@@ -28,6 +29,16 @@ export async function runBench(
   const inProcess = await measureInProcess(settings.inProcessIterations);
   progress("cold start: bundling both Lambdas and importing them");
   const coldStart = await measureColdStarts(settings.coldStartRuns);
+  const lambdaNode = resolveLambdaNode(settings.lambdaNode, progress);
+  let lambdaRuntime: BenchFigures["lambdaRuntime"];
+  if (lambdaNode) {
+    progress(`in-process and cold start again on the Lambda runtime's Node (${lambdaNode.version})`);
+    lambdaRuntime = {
+      node: lambdaNode.version,
+      inProcess: measureInProcessOn(lambdaNode.path, settings.inProcessIterations),
+      coldStart: await measureColdStarts(settings.coldStartRuns, lambdaNode.path),
+    };
+  }
 
   const config = benchConfig(settings.pollAccountCounts.at(-1) ?? 0);
   progress("starting the local stack (DynamoDB Local, fauxqs, HeyGen sandbox)");
@@ -56,7 +67,15 @@ export async function runBench(
       settings.pollAccountCounts,
       settings.heygenLatencyMs,
     );
-    figures = { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling };
+    figures = {
+      checks,
+      reservations,
+      inProcess,
+      coldStart,
+      dynamodbCalls,
+      pollerScaling,
+      ...(lambdaRuntime ? { lambdaRuntime } : {}),
+    };
   } finally {
     await stack.stop();
   }

@@ -19,6 +19,8 @@ export interface BenchSettings {
   coldStartRuns: number;
   /** Account counts for the poller scaling phase, ascending. */
   pollAccountCounts: number[];
+  /** `auto` (fetch the Lambda runtime's Node major once), `off`, or a path to a `node` binary. */
+  lambdaNode: string;
   /** Where results.json goes. */
   resultsPath: string;
 }
@@ -80,6 +82,13 @@ const FIELDS: readonly Field[] = [
     key: "pollAccountCounts",
     fallback: "1,10,100",
     parse: ascendingCounts,
+  },
+  {
+    env: "BENCH_LAMBDA_NODE",
+    flag: "lambda-node",
+    key: "lambdaNode",
+    fallback: "auto",
+    parse: (raw) => raw,
   },
   {
     env: "BENCH_RESULTS",

@@ -6,6 +6,13 @@ const KB = 1000;
 /** The issue's targets, unchanged, judged against one run's figures. */
 export function judgeTargets(f: BenchFigures): TargetResult[] {
   const lastPoll = f.pollerScaling.runs.at(-1);
+  // Speed in process and at import is judged on the Node the Lambdas run on when the run had it.
+  const runtime = f.lambdaRuntime ?? {
+    node: "this machine's Node",
+    inProcess: f.inProcess,
+    coldStart: f.coldStart,
+  };
+  const on = ` (${runtime.node})`;
   const contracted = f.dynamodbCalls.filter((c) => c.meetsContract !== null);
   const guardCallsPer1000 = Math.max(...f.checks.map((c) => c.guard.heygenCallsPer1000));
   const baselineCallsPer1000 = Math.min(...f.checks.map((c) => c.baseline.heygenCallsPer1000));
@@ -21,14 +28,14 @@ export function judgeTargets(f: BenchFigures): TargetResult[] {
       met: guardCallsPer1000 <= 1,
     },
     {
-      target: "check handler p99 in process ≤ 0.2 ms",
-      measured: `${round(f.inProcess.check.p99Ms, 3)} ms`,
-      met: f.inProcess.check.p99Ms <= 0.2,
+      target: `check handler p99 in process ≤ 0.2 ms${on}`,
+      measured: `${round(runtime.inProcess.check.p99Ms, 3)} ms`,
+      met: runtime.inProcess.check.p99Ms <= 0.2,
     },
     {
-      target: "≥ 20,000 estimates/s on one core",
-      measured: `${Math.round(f.inProcess.estimate.opsPerSecond)}/s`,
-      met: f.inProcess.estimate.opsPerSecond >= 20_000,
+      target: `≥ 20,000 estimates/s on one core${on}`,
+      measured: `${Math.round(runtime.inProcess.estimate.opsPerSecond)}/s`,
+      met: runtime.inProcess.estimate.opsPerSecond >= 20_000,
     },
     {
       target: "API bundle ≤ 300 KB minified",
@@ -36,9 +43,9 @@ export function judgeTargets(f: BenchFigures): TargetResult[] {
       met: f.coldStart.api.bundleBytes <= 300 * KB,
     },
     {
-      target: "API bundle import ≤ 100 ms median",
-      measured: `${round(f.coldStart.api.importMedianMs, 0)} ms`,
-      met: f.coldStart.api.importMedianMs <= 100,
+      target: `API bundle import ≤ 100 ms median${on}`,
+      measured: `${round(runtime.coldStart.api.importMedianMs, 0)} ms`,
+      met: runtime.coldStart.api.importMedianMs <= 100,
     },
     {
       target: "DynamoDB calls as the contract says",

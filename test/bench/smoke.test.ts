@@ -25,6 +25,8 @@ describe("npm run bench (smoke)", () => {
         "--cold-start-runs=2",
         "--poll-accounts=1,3",
         "--heygen-latency-ms=5",
+        // Exercises the second-runtime path without a download: this very Node stands in for Lambda's.
+        `--lambda-node=${process.execPath}`,
         `--results=${join(dir, "results.json")}`,
       ],
       {},
@@ -58,6 +60,8 @@ describe("npm run bench (smoke)", () => {
     for (const figure of [inProcess.estimate, inProcess.check, inProcess.routerFloor]) {
       expect(figure.opsPerSecond).toBeGreaterThan(0);
     }
+    expect(written.figures.lambdaRuntime?.node).toBe(process.version);
+    expect(written.figures.lambdaRuntime?.inProcess.check.opsPerSecond).toBeGreaterThan(0);
     for (const lambda of [coldStart.api, coldStart.poller]) {
       expect(lambda.bundleBytes).toBeGreaterThan(0);
       expect(lambda.importRunsMs).toHaveLength(2);
