@@ -48,23 +48,23 @@ export async function pollAccount(
     settleSeconds: config.reservations.settleSeconds,
     retentionDays: config.retentionDays,
   };
-  const state = await store.getAccountState(account.id);
-  if (mode === "scheduled" && state?.lastPollTick === tick) {
-    log.info("poll skipped: tick already recorded", { accountId: account.id, tick });
+  const duplicate = (): PollResult => {
+    log.info("poll skipped: this tick is recorded by another delivery", { accountId: account.id, tick });
     return { accountId: account.id, status: "duplicate", alerts: [] };
-  }
+  };
+  const state = await store.getAccountState(account.id);
+  if (mode === "scheduled" && state?.lastPollTick === tick) return duplicate();
+  // Delivery is at least once: of the copies of one tick running at the same time, the one whose conditional
+  // claim lands does the poll, so a tick records one snapshot, counts one failure and alerts once.
+  if (mode === "scheduled" && !(await store.claimTick(account.id, tick))) return duplicate();
 
   let snapshot: BalanceSnapshot | undefined;
   let error: { code: string; message: string } | undefined;
   try {
     snapshot = await services.balanceSource(account).getBalance(account.id);
-    const ownsTick = await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
-    // The snapshot put is conditional on the tick: a copy of this tick running at the same time (delivery
-    // is at least once) got there first and does the alerting, so this one must not alert again.
-    if (mode === "scheduled" && !ownsTick) {
-      log.info("poll skipped: another invocation recorded this tick", { accountId: account.id, tick });
-      return { accountId: account.id, status: "duplicate", alerts: [] };
-    }
+    // Conditional on the tick too: never a second snapshot for a tick, whatever happened before.
+    const firstForTick = await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
+    if (mode === "scheduled" && !firstForTick) return duplicate();
   } catch (cause) {
     if (snapshot !== undefined) throw cause; // the store failed, not HeyGen: let the invocation be retried
     error = failureOf(cause);

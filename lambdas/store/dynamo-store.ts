@@ -504,6 +504,37 @@ export class DynamoStore {
     }
   }
 
+  /**
+   * Claims a schedule tick for one poll (one conditional write): false when another delivery of the same
+   * tick claimed it first, so that a tick delivered twice records, counts its failure and alerts once.
+   */
+  async claimTick(accountId: string, tick: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: stateKey(accountId),
+          UpdateExpression:
+            "SET lastPollTick = :tick, accountId = :accountId, holds = if_not_exists(holds, :noHolds), " +
+            "headroom = if_not_exists(headroom, :zero), alert = if_not_exists(alert, :initialAlert) ADD version :one",
+          ConditionExpression: "attribute_not_exists(lastPollTick) OR lastPollTick <> :tick",
+          ExpressionAttributeValues: {
+            ":tick": tick,
+            ":accountId": accountId,
+            ":noHolds": {},
+            ":zero": 0,
+            ":initialAlert": definedOnly(INITIAL_ALERT_STATE),
+            ":one": 1,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (conditionFailure(error) === undefined) throw error;
+      return false;
+    }
+  }
+
   private async saveFailedPoll(accountId: string, poll: PollRecord): Promise<AccountState> {
     const refresh = poll.refresh ? ", lastRefreshAt = :at" : "";
     const { Attributes } = await this.doc.send(

@@ -30,3 +30,42 @@ it("a tick polled twice at the same time writes one snapshot and sends its alert
   expect(await stack.sns.drain(1)).toHaveLength(1);
   expect(await stack.services.store.listAlerts("default", 10)).toHaveLength(1);
 });
+
+it("a failing tick polled twice at the same time counts one failure and sends monitor_degraded once", async () => {
+  const key = sandboxKeyFor("default");
+  stack.sandbox?.setLatency(0);
+  stack.sandbox?.setBalance(key, 100);
+  await stack.pollNow("2030-01-02T00:00:00.000Z");
+  stack.sandbox?.setFault(key, "unauthorized");
+  try {
+    // Two failures recorded, one tick each; the third failing tick reaches degradedAfterFailures (3).
+    await stack.pollNow("2030-01-02T00:05:00.000Z");
+    await stack.pollNow("2030-01-02T00:10:00.000Z");
+    stack.sandbox?.setLatency(300);
+    const copies = await Promise.all(
+      Array.from({ length: 3 }, () => stack.pollNow("2030-01-02T00:15:00.000Z")),
+    );
+    expect(copies.map(([result]) => result?.status).sort()).toEqual(["duplicate", "duplicate", "failed"]);
+    const degraded = copies.flatMap(([result]) => result?.alerts ?? []);
+    expect(degraded.map((a) => [a.alertType, a.status])).toEqual([["monitor_degraded", "sent"]]);
+    const state = await stack.services.store.getAccountState("default");
+    expect(state?.alert.consecutiveFailures).toBe(3);
+  } finally {
+    stack.sandbox?.clearFaults();
+    stack.sandbox?.setLatency(0);
+  }
+});
+
+it("a failing tick delivered again after it completed counts nothing twice", async () => {
+  const key = sandboxKeyFor("default");
+  await stack.pollNow("2030-01-03T00:00:00.000Z");
+  stack.sandbox?.setFault(key, "unauthorized");
+  try {
+    const [first] = await stack.pollNow("2030-01-03T00:05:00.000Z");
+    const [again] = await stack.pollNow("2030-01-03T00:05:00.000Z");
+    expect([first?.status, again?.status]).toEqual(["failed", "duplicate"]);
+    expect((await stack.services.store.getAccountState("default"))?.alert.consecutiveFailures).toBe(1);
+  } finally {
+    stack.sandbox?.clearFaults();
+  }
+});
