@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { ACCOUNT_ID_PATTERN } from "#config/config";
 import { jobRequestSchema } from "#core/job-spec";
+import { MIN_AMOUNT } from "#core/reservations";
 
 /** Request schemas: the single source for validation, TypeScript types and the OpenAPI document. */
 
@@ -27,7 +28,7 @@ export const AmountReservationRequest = z
     accountId: AccountId.optional(),
     amount: z
       .number()
-      .positive()
+      .min(MIN_AMOUNT)
       .max(MAX_AMOUNT)
       .meta({ description: "Amount to hold, in the account's balance unit." }),
     ttlSeconds: TtlSeconds.optional(),
@@ -45,6 +46,7 @@ export const CommitRequest = z
       .number()
       .nonnegative()
       .max(MAX_AMOUNT)
+      .refine((v) => !(v > 0 && v < MIN_AMOUNT), `must be 0 or at least ${MIN_AMOUNT}`)
       .optional()
       .meta({ description: "What the job really cost, when known; default: the held amount." }),
   })

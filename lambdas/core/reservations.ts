@@ -54,6 +54,17 @@ import type { AccountState, Hold } from "#core/account";
 import type { Unit } from "#core/balance";
 import { accountIdOfReservation } from "./reservation-id.ts";
 
+/**
+ * The smallest amount other than 0 that a hold, or a commit's actual, may have: a millionth of a credit or a
+ * dollar is below any price, and DynamoDB refuses numbers as small as a float's denormals.
+ */
+export const MIN_AMOUNT = 0.000001;
+
+/** Amounts are 0 or at least MIN_AMOUNT, finite, and not negative. */
+export function isStorableAmount(value: number): boolean {
+  return Number.isFinite(value) && (value === 0 || value >= MIN_AMOUNT);
+}
+
 /** How long a released or expired hold stays in the state item, answering repeated Idempotency-Keys. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 

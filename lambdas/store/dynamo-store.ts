@@ -20,6 +20,8 @@ import {
   exactHeadroom,
   holdStatus,
   holdsToArchive,
+  isStorableAmount,
+  MIN_AMOUNT,
   type ReservationStatus,
   type ReservationView,
   reservationView,
@@ -313,7 +315,7 @@ export class DynamoStore {
 
   /** Ends a held, unexpired hold as spent; an actual above the hold lowers headroom by the excess. */
   async commit(reservationId: string, actualAmount: number | undefined, now: Date): Promise<EndHoldResult> {
-    if (actualAmount !== undefined) assertAmount("actualAmount", actualAmount, { allowZero: true });
+    if (actualAmount !== undefined) assertAmount("actualAmount", actualAmount);
     const sets: Record<string, unknown> = { status: "committed", committedAt: now.toISOString() };
     if (actualAmount !== undefined) sets.actualAmount = actualAmount;
     const result = await this.endHold(reservationId, sets, now);
@@ -618,17 +620,15 @@ function newHold(request: ReserveRequest, now: Date): Hold {
   return hold;
 }
 
-function assertAmount(field: string, value: number, options: { allowZero: boolean }): void {
-  const ok = Number.isFinite(value) && (options.allowZero ? value >= 0 : value > 0);
-  if (!ok)
-    throw new InvalidReservationRequestError(
-      field,
-      `must be a finite number ${options.allowZero ? ">= 0" : "> 0"}`,
-    );
+/** A job whose estimate is 0 (test mode on a card where it is free) holds 0: harmless, and the flow stays one. */
+function assertAmount(field: string, value: number): void {
+  if (!isStorableAmount(value)) {
+    throw new InvalidReservationRequestError(field, `must be 0 or a finite number ≥ ${MIN_AMOUNT}`);
+  }
 }
 
 function validateReserveRequest(accountId: string, request: ReserveRequest): void {
-  assertAmount("amount", request.amount, { allowZero: false });
+  assertAmount("amount", request.amount);
   if (!Number.isInteger(request.ttlSeconds) || request.ttlSeconds <= 0) {
     throw new InvalidReservationRequestError("ttlSeconds", "must be a positive whole number of seconds");
   }

@@ -276,6 +276,11 @@ describe("bad reservation requests", () => {
     const id = (await reserve({ accountId: "res", amount: 1 })).body.id;
     expect(pointersOf((await commit(id, { actualAmount: -1 })).body)).toEqual(["/actualAmount"]);
     expect(pointersOf((await commit(id, { actual: 1 })).body)).toEqual(["/actual"]);
+    // Found by the fuzzer: a denormal reached DynamoDB, which refuses it, and the answer was a 500.
+    const tiny = await commit(id, { actualAmount: 5e-324 });
+    expect([tiny.status, pointersOf(tiny.body)]).toEqual([400, ["/actualAmount"]]);
+    const tinyHold = await reserve({ accountId: "res", amount: 5e-324 });
+    expect([tinyHold.status, pointersOf(tinyHold.body)]).toEqual([400, ["/amount"]]);
     const text = await call(stack, "POST", `/v1/reservations/${id}/commit`, {
       body: "{",
       headers: { "content-type": "application/json" },

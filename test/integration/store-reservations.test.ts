@@ -226,7 +226,7 @@ describe("reading reservations and states", () => {
 
 describe("bad reservation requests", () => {
   it.each([
-    ["amount", { amount: 0 }],
+    ["amount", { amount: 5e-324 }],
     ["amount", { amount: -1 }],
     ["amount", { amount: Number.NaN }],
     ["ttlSeconds", { ttlSeconds: 0 }],
@@ -239,6 +239,17 @@ describe("bad reservation requests", () => {
     const error = await store.reserve(accountId, request, rules(T0)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidReservationRequestError);
     expect(error).toMatchObject({ field });
+  });
+
+  it("holds 0 for a job that costs nothing (test mode), which changes no balance", async () => {
+    const accountId = await account(10);
+    const result = await store.reserve(
+      accountId,
+      { id: reservationIdFor(accountId), amount: 0, ttlSeconds: 60 },
+      rules(T0),
+    );
+    expect(result.kind).toBe("created");
+    expect((await availableAt(accountId, T0)).view.available).toBe(10);
   });
 
   it("name actualAmount on commit", async () => {

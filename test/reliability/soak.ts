@@ -134,7 +134,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         const key = repeat
           ? (usedKeys[random.int(0, usedKeys.length - 1)] as string)
           : `soak-${seed}-${usedKeys.length}-${random.int(0, 1e9)}`;
-        if (!repeat) usedKeys.push(key);
         const amount = random.int(100, 1500) / 100;
         const { status, json } = await call(
           "reserve",
@@ -143,6 +142,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
           { amount },
           { "idempotency-key": key },
         );
+        // Offered for repeats only once answered: a repeat racing the first request could otherwise make the
+        // first one the "repeat" and its 200 look like a new key's.
+        if (!repeat) usedKeys.push(key);
         if (status === 201) {
           ledger.set(json.id as string, amount);
           held.push({ id: json.id as string, amount });
