@@ -142,7 +142,12 @@ function guardHolds(state: AccountState, guard: BalanceGuard): boolean {
   const latest = state.latest;
   return latest !== undefined && latest.observedAt >= guard.observedAtOrAfter && latest.unit === guard.unit;
 }
-const MAX_POLL_ATTEMPTS = 10;
+/**
+ * A poll's exact recomputation is conditional on the item's version, which every reserve bumps; under a
+ * stream of reserves it may lose several times, so it retries more, after a short random pause.
+ */
+const MAX_POLL_ATTEMPTS = 30;
+const POLL_RETRY_PAUSE_MS = 20;
 const BATCH_GET_SIZE = 100;
 const MAX_BATCH_ROUNDS = 5;
 
@@ -443,6 +448,7 @@ export class DynamoStore {
         rules,
       );
       if (saved !== undefined) return saved;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * POLL_RETRY_PAUSE_MS));
     }
     throw new StoreConflictError(accountId, "savePoll", MAX_POLL_ATTEMPTS);
   }
