@@ -110,12 +110,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
     const server: Server = await serveHttpApi(
       (event, context: Context) => resolveHttpEvent(router, event, context),
-      {
-        port,
-      },
+      { port },
     );
-    stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    server.closeIdleConnections?.();
+    // Keep-alive connections would hold close() open; a stopping stack answers no one.
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
 
     const clock = options.now ?? (() => new Date());
     // Ticks come from the stack's clock, as the snapshots' times do, so a history query finds them.
