@@ -1,10 +1,9 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Alert, INITIAL_ALERT_STATE } from "#core/account";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
-import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import { DynamoStore } from "#store/dynamo-store";
+import type { DynamoStore } from "#store/dynamo-store";
 import { keys } from "#store/table";
 import {
   at,
@@ -13,29 +12,19 @@ import {
   recordPoll,
   SETTLE_SECONDS,
   snapshot,
+  storeOnDynamoDbLocal,
   T0,
 } from "#test/support/store-fixtures";
 
-let dynamo: DynamoDbLocal;
-let store: DynamoStore;
-let tableName: string;
+const local = storeOnDynamoDbLocal();
 let accounts = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-  tableName = await dynamo.createTable();
-  store = new DynamoStore(dynamo.doc, tableName);
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 const rules = (now: Date) => ({ now, reserveFloor: 0, settleSeconds: SETTLE_SECONDS });
 const DAY = 86_400;
 
 async function account(remaining: number): Promise<string> {
   const accountId = `poll-${++accounts}`;
-  await recordPoll(store, accountId, remaining, T0);
+  await recordPoll(local.store, accountId, remaining, T0);
   return accountId;
 }
 
@@ -44,7 +33,7 @@ async function hold(
   amount: number,
   options: { key?: string; ttl?: number; now?: Date } = {},
 ) {
-  const result = await store.reserve(
+  const result = await local.store.reserve(
     accountId,
     {
       id: reservationIdFor(accountId, options.key),
@@ -59,15 +48,15 @@ async function hold(
 }
 
 async function viewAt(accountId: string, now: Date) {
-  const state = await store.getAccountState(accountId);
+  const state = await local.store.getAccountState(accountId);
   if (state === undefined) throw new Error(`no state for ${accountId}`);
   return { ...computeBalanceView(state, rules(now)), headroom: state.headroom, holds: state.holds };
 }
 
 async function archiveItem(accountId: string, reservationId: string) {
-  const { Item } = await dynamo.doc.send(
+  const { Item } = await local.dynamo.doc.send(
     new GetCommand({
-      TableName: tableName,
+      TableName: local.tableName,
       Key: { pk: keys.account(accountId), sk: keys.reservation(reservationId) },
     }),
   );
@@ -79,21 +68,21 @@ describe("settlement of committed holds", () => {
     const accountId = await account(100);
     const id = await hold(accountId, 30);
     const committedAt = at(T0, 10);
-    await store.commit(id, undefined, committedAt);
+    await local.store.commit(id, undefined, committedAt);
 
     // HeyGen has not charged yet: the hold must still count, or the spend would be forgotten.
-    await recordPoll(store, accountId, 100, at(committedAt, SETTLE_SECONDS - 1));
+    await recordPoll(local.store, accountId, 100, at(committedAt, SETTLE_SECONDS - 1));
     const early = await viewAt(accountId, at(committedAt, SETTLE_SECONDS));
     expect(early).toMatchObject({ reserved: 30, available: 70, headroom: 70 });
     expect(await archiveItem(accountId, id)).toBeUndefined();
 
     // HeyGen's balance now reflects the charge: counting the hold too would count it twice.
-    await recordPoll(store, accountId, 70, at(committedAt, SETTLE_SECONDS));
+    await recordPoll(local.store, accountId, 70, at(committedAt, SETTLE_SECONDS));
     const settled = await viewAt(accountId, at(committedAt, SETTLE_SECONDS));
     expect(settled).toMatchObject({ reserved: 0, available: 70, headroom: 70 });
     expect(settled.holds[id]).toBeUndefined();
     expect(await archiveItem(accountId, id)).toMatchObject({ hold: { id, status: "committed" } });
-    expect(await store.getReservation(id, at(committedAt, 3600))).toMatchObject({
+    expect(await local.store.getReservation(id, at(committedAt, 3600))).toMatchObject({
       archived: true,
       view: { id, status: "committed", unit: "credits" },
     });
@@ -102,10 +91,10 @@ describe("settlement of committed holds", () => {
   it("a poll with an older snapshot than the recorded one does not bring settled spend back", async () => {
     const accountId = await account(100);
     const id = await hold(accountId, 30);
-    await store.commit(id, undefined, at(T0, 1));
-    await recordPoll(store, accountId, 70, at(T0, 120));
-    await recordPoll(store, accountId, 100, at(T0, 30));
-    const state = await store.getAccountState(accountId);
+    await local.store.commit(id, undefined, at(T0, 1));
+    await recordPoll(local.store, accountId, 70, at(T0, 120));
+    await recordPoll(local.store, accountId, 100, at(T0, 30));
+    const state = await local.store.getAccountState(accountId);
     expect(state?.latest?.observedAt).toBe(at(T0, 120).toISOString());
     expect(computeBalanceView(state ?? { holds: {} }, rules(at(T0, 130))).available).toBe(70);
   });
@@ -116,22 +105,22 @@ describe("the idempotency window", () => {
     const accountId = await account(100);
     const released = await hold(accountId, 10, { key: "job-released" });
     const expired = await hold(accountId, 10, { ttl: 60 });
-    await store.release(released, at(T0, 5));
+    await local.store.release(released, at(T0, 5));
 
-    await recordPoll(store, accountId, 100, at(T0, DAY - 60));
+    await recordPoll(local.store, accountId, 100, at(T0, DAY - 60));
     expect(Object.keys((await viewAt(accountId, at(T0, DAY))).holds).sort()).toEqual(
       [released, expired].sort(),
     );
 
-    await recordPoll(store, accountId, 100, at(T0, DAY + 120));
+    await recordPoll(local.store, accountId, 100, at(T0, DAY + 120));
     const after = await viewAt(accountId, at(T0, DAY + 120));
     expect(after.holds).toEqual({});
     expect(after).toMatchObject({ available: 100, headroom: 100 });
-    expect(await store.getReservation(expired, at(T0, DAY + 120))).toMatchObject({
+    expect(await local.store.getReservation(expired, at(T0, DAY + 120))).toMatchObject({
       view: { status: "expired" },
     });
 
-    const repeat = await store.reserve(
+    const repeat = await local.store.reserve(
       accountId,
       { id: released, amount: 10, ttlSeconds: 60, idempotencyKey: "job-released" },
       rules(at(T0, DAY + 200)),
@@ -146,14 +135,14 @@ describe("the idempotency window", () => {
 describe("poll writes", () => {
   it("a failed poll creates or updates only the alert state", async () => {
     const failing = { ...INITIAL_ALERT_STATE, consecutiveFailures: 1 };
-    const fresh = await store.savePoll(
+    const fresh = await local.store.savePoll(
       "poll-never-good",
       { tick: T0.toISOString(), alert: failing, lastPollAt: T0.toISOString() },
       pollRules(T0),
     );
     expect(fresh).toMatchObject({ accountId: "poll-never-good", headroom: 0, holds: {}, alert: failing });
     expect(fresh.latest).toBeUndefined();
-    const denied = await store.reserve(
+    const denied = await local.store.reserve(
       "poll-never-good",
       { id: reservationIdFor("poll-never-good"), amount: 1, ttlSeconds: 60 },
       rules(T0),
@@ -162,13 +151,13 @@ describe("poll writes", () => {
 
     const accountId = await account(50);
     const id = await hold(accountId, 5);
-    const before = await store.getAccountState(accountId);
-    await store.savePoll(
+    const before = await local.store.getAccountState(accountId);
+    await local.store.savePoll(
       accountId,
       { tick: at(T0, 60).toISOString(), alert: failing, lastPollAt: at(T0, 60).toISOString() },
       pollRules(T0),
     );
-    const after = await store.getAccountState(accountId);
+    const after = await local.store.getAccountState(accountId);
     expect(after).toEqual({ ...before, alert: failing, version: (before?.version ?? 0) + 1 });
     expect(after?.holds[id]?.status).toBe("held");
   });
@@ -176,7 +165,7 @@ describe("poll writes", () => {
   it("records the tick, the poll time and, for an on-demand refresh, the refresh time", async () => {
     const accountId = await account(10);
     const now = at(T0, 300);
-    const saved = await store.savePoll(
+    const saved = await local.store.savePoll(
       accountId,
       {
         tick: now.toISOString(),
@@ -200,13 +189,13 @@ describe("balance history", () => {
   it("a retried tick writes one snapshot", async () => {
     const accountId = "history-retry";
     const tick = T0.toISOString();
-    expect(await store.putSnapshot(accountId, tick, snapshot(accountId, 10, at(T0, 2)), RETENTION_DAYS)).toBe(
-      true,
-    );
-    expect(await store.putSnapshot(accountId, tick, snapshot(accountId, 9, at(T0, 9)), RETENTION_DAYS)).toBe(
-      false,
-    );
-    const history = await store.listSnapshots(accountId, { limit: 10 });
+    expect(
+      await local.store.putSnapshot(accountId, tick, snapshot(accountId, 10, at(T0, 2)), RETENTION_DAYS),
+    ).toBe(true);
+    expect(
+      await local.store.putSnapshot(accountId, tick, snapshot(accountId, 9, at(T0, 9)), RETENTION_DAYS),
+    ).toBe(false);
+    const history = await local.store.listSnapshots(accountId, { limit: 10 });
     expect(history.map((s) => s.remaining)).toEqual([10]);
   });
 
@@ -214,21 +203,21 @@ describe("balance history", () => {
     const accountId = "history-range";
     const ticks = Array.from({ length: 10 }, (_, i) => at(T0, i * 300));
     for (const [i, tick] of ticks.entries()) {
-      await store.putSnapshot(
+      await local.store.putSnapshot(
         accountId,
         tick.toISOString(),
         snapshot(accountId, 100 - i, at(tick, 3)),
         RETENTION_DAYS,
       );
     }
-    await store.putSnapshot(
+    await local.store.putSnapshot(
       "history-other",
       T0.toISOString(),
       snapshot("history-other", 1, T0),
       RETENTION_DAYS,
     );
     const remaining = async (range: Parameters<DynamoStore["listSnapshots"]>[1]) =>
-      (await store.listSnapshots(accountId, range)).map((s) => s.remaining);
+      (await local.store.listSnapshots(accountId, range)).map((s) => s.remaining);
 
     expect(await remaining({ limit: 100 })).toEqual([91, 92, 93, 94, 95, 96, 97, 98, 99, 100]);
     expect(await remaining({ limit: 3 })).toEqual([91, 92, 93]);
@@ -241,8 +230,8 @@ describe("balance history", () => {
   });
 
   it("rejects a bad limit or time, naming it", async () => {
-    await expect(store.listSnapshots("x", { limit: 0 })).rejects.toThrow(/limit/);
-    await expect(store.putSnapshot("x", "not-a-time", snapshot("x", 1, T0), 1)).rejects.toThrow(/tick/);
+    await expect(local.store.listSnapshots("x", { limit: 0 })).rejects.toThrow(/limit/);
+    await expect(local.store.putSnapshot("x", "not-a-time", snapshot("x", 1, T0), 1)).rejects.toThrow(/tick/);
   });
 });
 
@@ -260,11 +249,11 @@ describe("alert log", () => {
       hoursToExhaustion: undefined,
     });
     for (const minutes of [5, 1, 3, 2, 4])
-      await store.appendAlert(alert("alerts-a", minutes, "low_balance"), 30);
-    await store.appendAlert(alert("alerts-a", 4, "forecast"), 30);
-    await store.appendAlert(alert("alerts-b", 9, "low_balance"), 30);
+      await local.store.appendAlert(alert("alerts-a", minutes, "low_balance"), 30);
+    await local.store.appendAlert(alert("alerts-a", 4, "forecast"), 30);
+    await local.store.appendAlert(alert("alerts-b", 9, "low_balance"), 30);
 
-    const log = await store.listAlerts("alerts-a", 4);
+    const log = await local.store.listAlerts("alerts-a", 4);
     expect(log.map((a) => [a.subject, a.alertType])).toEqual([
       ["alert at 5", "low_balance"],
       ["alert at 4", "low_balance"],
@@ -272,6 +261,6 @@ describe("alert log", () => {
       ["alert at 3", "low_balance"],
     ]);
     expect(log[0]).toEqual(alert("alerts-a", 5, "low_balance"));
-    expect(await store.listAlerts("alerts-b", 10)).toHaveLength(1);
+    expect(await local.store.listAlerts("alerts-b", 10)).toHaveLength(1);
   });
 });

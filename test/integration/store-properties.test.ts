@@ -1,10 +1,8 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
-import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import { DynamoStore } from "#store/dynamo-store";
-import { at, recordPoll, SETTLE_SECONDS, T0 } from "#test/support/store-fixtures";
+import { at, recordPoll, SETTLE_SECONDS, storeOnDynamoDbLocal, T0 } from "#test/support/store-fixtures";
 
 /**
  * Random interleavings of reserve (in concurrent bursts), commit, release, clock advance (expiry) and poll
@@ -83,24 +81,15 @@ const step = fc.oneof(
 );
 type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
 
-let dynamo: DynamoDbLocal;
-let store: DynamoStore;
+const local = storeOnDynamoDbLocal();
 let runs = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-  store = new DynamoStore(dynamo.doc, await dynamo.createTable());
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 async function applyReserveBurst(accountId: string, model: Model, amounts: number[], ttl: number) {
   const availableBefore = model.available();
   const rules = { now: model.now, reserveFloor: model.floor, settleSeconds: SETTLE_SECONDS };
   const results = await Promise.all(
     amounts.map((a) =>
-      store.reserve(accountId, { id: reservationIdFor(accountId), amount: a, ttlSeconds: ttl }, rules),
+      local.store.reserve(accountId, { id: reservationIdFor(accountId), amount: a, ttlSeconds: ttl }, rules),
     ),
   );
   let granted = 0;
@@ -129,8 +118,8 @@ async function applyEnd(model: Model, action: Extract<Step, { type: "commit" | "
   const held = model.isHeld(hold);
   const result =
     action.type === "commit"
-      ? await store.commit(hold.id, action.actual, model.now)
-      : await store.release(hold.id, model.now);
+      ? await local.store.commit(hold.id, action.actual, model.now)
+      : await local.store.release(hold.id, model.now);
   expect(result.kind).toBe(held ? "ok" : "not_held");
   if (!held) return;
   if (action.type === "release") {
@@ -153,7 +142,7 @@ async function apply(accountId: string, model: Model, action: Step) {
       model.now = at(model.now, action.seconds);
       return;
     case "poll":
-      await recordPoll(store, accountId, action.remaining, model.now, model.floor);
+      await recordPoll(local.store, accountId, action.remaining, model.now, model.floor);
       model.remaining = action.remaining;
       model.observedAtMs = model.now.getTime();
       return;
@@ -161,7 +150,7 @@ async function apply(accountId: string, model: Model, action: Step) {
 }
 
 async function checkInvariants(accountId: string, model: Model) {
-  const state = await store.getAccountState(accountId);
+  const state = await local.store.getAccountState(accountId);
   if (state === undefined) throw new Error("state item missing");
   const view = computeBalanceView(state, {
     now: model.now,
@@ -183,7 +172,7 @@ describe("store invariants over random interleavings", () => {
         async (remaining, floor, steps) => {
           const accountId = `prop-${++runs}`;
           const model = new Model(T0, remaining, T0.getTime(), floor);
-          await recordPoll(store, accountId, remaining, T0, floor);
+          await recordPoll(local.store, accountId, remaining, T0, floor);
           for (const action of steps) {
             await apply(accountId, model, action);
             await checkInvariants(accountId, model);

@@ -1,42 +1,25 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
-import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import {
-  DynamoStore,
-  HoldCapacityError,
-  InvalidReservationRequestError,
-  type ReserveResult,
-} from "#store/dynamo-store";
+import { HoldCapacityError, InvalidReservationRequestError, type ReserveResult } from "#store/dynamo-store";
 import { keys } from "#store/table";
-import { at, recordPoll, SETTLE_SECONDS, T0 } from "#test/support/store-fixtures";
+import { at, recordPoll, SETTLE_SECONDS, storeOnDynamoDbLocal, T0 } from "#test/support/store-fixtures";
 
-let dynamo: DynamoDbLocal;
-let store: DynamoStore;
-let tableName: string;
+const local = storeOnDynamoDbLocal();
 let accounts = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamoDbLocal();
-  tableName = await dynamo.createTable();
-  store = new DynamoStore(dynamo.doc, tableName);
-});
-afterAll(async () => {
-  await dynamo?.stop();
-});
 
 const rules = (now: Date, reserveFloor = 0) => ({ now, reserveFloor, settleSeconds: SETTLE_SECONDS });
 
 /** A fresh account whose available balance is `available` at T0. */
 async function account(available: number, reserveFloor = 0): Promise<string> {
   const accountId = `acct-${++accounts}`;
-  await recordPoll(store, accountId, available + reserveFloor, T0, reserveFloor);
+  await recordPoll(local.store, accountId, available + reserveFloor, T0, reserveFloor);
   return accountId;
 }
 
 function reserve(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
-  return store.reserve(
+  return local.store.reserve(
     accountId,
     {
       id: reservationIdFor(accountId, options.key),
@@ -55,14 +38,14 @@ function heldId(result: ReserveResult): string {
 }
 
 async function rawStateItem(accountId: string) {
-  const { Item } = await dynamo.doc.send(
-    new GetCommand({ TableName: tableName, Key: { pk: keys.account(accountId), sk: keys.state() } }),
+  const { Item } = await local.dynamo.doc.send(
+    new GetCommand({ TableName: local.tableName, Key: { pk: keys.account(accountId), sk: keys.state() } }),
   );
   return Item;
 }
 
 async function availableAt(accountId: string, now: Date, reserveFloor = 0) {
-  const state = await store.getAccountState(accountId);
+  const state = await local.store.getAccountState(accountId);
   if (state === undefined) throw new Error(`no state for ${accountId}`);
   return { view: computeBalanceView(state, rules(now, reserveFloor)), headroom: state.headroom };
 }
@@ -76,7 +59,7 @@ describe("reserve under concurrency", () => {
       const accountId = await account(available, floor);
       const results = await Promise.all(
         Array.from({ length: 200 }, () =>
-          store.reserve(
+          local.store.reserve(
             accountId,
             { id: reservationIdFor(accountId), amount, ttlSeconds: 600 },
             rules(T0, floor),
@@ -128,18 +111,18 @@ describe("commit and release", () => {
     const committed = heldId(await reserve(accountId, 10));
     const released = heldId(await reserve(accountId, 10));
     const expired = heldId(await reserve(accountId, 10, T0, { ttl: 60 }));
-    expect((await store.commit(committed, 9, at(T0, 1))).kind).toBe("ok");
-    expect((await store.release(released, at(T0, 1))).kind).toBe("ok");
+    expect((await local.store.commit(committed, 9, at(T0, 1))).kind).toBe("ok");
+    expect((await local.store.release(released, at(T0, 1))).kind).toBe("ok");
     const later = at(T0, 61);
 
     const before = await rawStateItem(accountId);
     const refusals = [
-      [await store.commit(committed, 5, later), "committed"],
-      [await store.release(committed, later), "committed"],
-      [await store.commit(released, undefined, later), "released"],
-      [await store.release(released, later), "released"],
-      [await store.commit(expired, undefined, later), "expired"],
-      [await store.release(expired, later), "expired"],
+      [await local.store.commit(committed, 5, later), "committed"],
+      [await local.store.release(committed, later), "committed"],
+      [await local.store.commit(released, undefined, later), "released"],
+      [await local.store.release(released, later), "released"],
+      [await local.store.commit(expired, undefined, later), "expired"],
+      [await local.store.release(expired, later), "expired"],
     ] as const;
     for (const [result, status] of refusals) expect(result).toMatchObject({ kind: "not_held", status });
     expect(await rawStateItem(accountId)).toEqual(before);
@@ -147,16 +130,18 @@ describe("commit and release", () => {
 
   it("an unknown or malformed reservation id is not_found", async () => {
     const accountId = await account(10);
-    expect(await store.commit(reservationIdFor(accountId), undefined, T0)).toEqual({ kind: "not_found" });
-    expect(await store.release(reservationIdFor("nobody"), T0)).toEqual({ kind: "not_found" });
-    expect(await store.release("rsv_nonsense", T0)).toEqual({ kind: "not_found" });
-    expect(await store.getReservation("rsv_nonsense", T0)).toBeUndefined();
+    expect(await local.store.commit(reservationIdFor(accountId), undefined, T0)).toEqual({
+      kind: "not_found",
+    });
+    expect(await local.store.release(reservationIdFor("nobody"), T0)).toEqual({ kind: "not_found" });
+    expect(await local.store.release("rsv_nonsense", T0)).toEqual({ kind: "not_found" });
+    expect(await local.store.getReservation("rsv_nonsense", T0)).toBeUndefined();
   });
 
   it("commit with an actual above the hold lowers headroom by the excess", async () => {
     const accountId = await account(100);
     const id = heldId(await reserve(accountId, 30));
-    const result = await store.commit(id, 45, at(T0, 5));
+    const result = await local.store.commit(id, 45, at(T0, 5));
     expect(result).toMatchObject({ kind: "ok", hold: { status: "committed", actualAmount: 45 } });
     const { view, headroom } = await availableAt(accountId, at(T0, 5));
     expect(view.available).toBe(55);
@@ -166,7 +151,7 @@ describe("commit and release", () => {
   it("commit with a smaller actual frees the difference for the next reserve", async () => {
     const accountId = await account(100);
     const id = heldId(await reserve(accountId, 30));
-    await store.commit(id, 20, at(T0, 5));
+    await local.store.commit(id, 20, at(T0, 5));
     const { view, headroom } = await availableAt(accountId, at(T0, 5));
     expect(view.available).toBe(80);
     expect(headroom).toBe(70);
@@ -188,7 +173,7 @@ describe("the conservative counter", () => {
     const accountId = await account(100);
     const a = heldId(await reserve(accountId, 60));
     await reserve(accountId, 40);
-    await store.release(a, at(T0, 1));
+    await local.store.release(a, at(T0, 1));
     const stale = await availableAt(accountId, at(T0, 1));
     expect(stale.headroom).toBe(0);
     expect(stale.view.available).toBe(60);
@@ -208,17 +193,17 @@ describe("reading reservations and states", () => {
   it("getReservation shows a hold with its unit and current status", async () => {
     const accountId = await account(20);
     const id = heldId(await reserve(accountId, 5, T0, { ttl: 60 }));
-    expect(await store.getReservation(id, at(T0, 1))).toMatchObject({
+    expect(await local.store.getReservation(id, at(T0, 1))).toMatchObject({
       archived: false,
       view: { id, accountId, amount: 5, unit: "credits", status: "held" },
     });
-    expect((await store.getReservation(id, at(T0, 61)))?.view.status).toBe("expired");
-    expect(await store.getReservation(reservationIdFor(accountId), T0)).toBeUndefined();
+    expect((await local.store.getReservation(id, at(T0, 61)))?.view.status).toBe("expired");
+    expect(await local.store.getReservation(reservationIdFor(accountId), T0)).toBeUndefined();
   });
 
   it("listAccountStates returns the states that exist, keyed by account", async () => {
     const [a, b] = [await account(1), await account(2)];
-    const states = await store.listAccountStates([a, "missing-account", b]);
+    const states = await local.store.listAccountStates([a, "missing-account", b]);
     expect([...states.keys()].sort()).toEqual([a, b].sort());
     expect(states.get(b)?.latest?.remaining).toBe(2);
   });
@@ -236,14 +221,14 @@ describe("bad reservation requests", () => {
   ])("name the field (%s)", async (field, change) => {
     const accountId = "acct-validation";
     const request = { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60, ...change };
-    const error = await store.reserve(accountId, request, rules(T0)).catch((e: unknown) => e);
+    const error = await local.store.reserve(accountId, request, rules(T0)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidReservationRequestError);
     expect(error).toMatchObject({ field });
   });
 
   it("holds 0 for a job that costs nothing (test mode), which changes no balance", async () => {
     const accountId = await account(10);
-    const result = await store.reserve(
+    const result = await local.store.reserve(
       accountId,
       { id: reservationIdFor(accountId), amount: 0, ttlSeconds: 60 },
       rules(T0),
@@ -253,7 +238,7 @@ describe("bad reservation requests", () => {
   });
 
   it("name actualAmount on commit", async () => {
-    await expect(store.commit(reservationIdFor("x"), -1, T0)).rejects.toMatchObject({
+    await expect(local.store.commit(reservationIdFor("x"), -1, T0)).rejects.toMatchObject({
       field: "actualAmount",
     });
   });
@@ -261,7 +246,7 @@ describe("bad reservation requests", () => {
 
 describe("a reserve guarded by the balance it was priced against", () => {
   const guarded = (accountId: string, guard: { observedAtOrAfter: string; unit: "usd" | "credits" }) =>
-    store.reserve(
+    local.store.reserve(
       accountId,
       { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60 },
       rules(T0),
@@ -299,7 +284,7 @@ describe("an account whose state item is full", () => {
     // Each hold carries a ~90 KB estimate, so the 400 KB item limit is reached within five holds.
     const bulky = { note: "x".repeat(90_000) };
     const attempt = () =>
-      store.reserve(
+      local.store.reserve(
         accountId,
         { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60, estimate: bulky },
         rules(T0),
@@ -315,7 +300,7 @@ describe("an account whose state item is full", () => {
       }
     }
     expect(refused).toBeInstanceOf(HoldCapacityError);
-    const state = await store.getAccountState(accountId);
+    const state = await local.store.getAccountState(accountId);
     expect(Object.keys(state?.holds ?? {})).toHaveLength(made);
   });
 });

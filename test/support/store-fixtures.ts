@@ -1,7 +1,9 @@
+import { afterAll, beforeAll } from "vitest";
 import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
-import type { DynamoStore } from "#store/dynamo-store";
+import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
+import { DynamoStore } from "#store/dynamo-store";
 
 /** Builders for the reservation and store tests. */
 
@@ -62,4 +64,27 @@ export function recordPoll(
     },
     pollRules(now, reserveFloor),
   );
+}
+
+export interface StoreOnDynamoDbLocal {
+  dynamo: DynamoDbLocal;
+  tableName: string;
+  store: DynamoStore;
+}
+
+/**
+ * A DynamoStore over a fresh table in its own DynamoDB Local, started before the file's tests and stopped
+ * after them. The fields are filled in `beforeAll`, so read them inside tests, not at module scope.
+ */
+export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
+  const local = {} as StoreOnDynamoDbLocal;
+  beforeAll(async () => {
+    local.dynamo = await startDynamoDbLocal();
+    local.tableName = await local.dynamo.createTable();
+    local.store = new DynamoStore(local.dynamo.doc, local.tableName);
+  });
+  afterAll(async () => {
+    await local.dynamo?.stop();
+  });
+  return local;
 }
