@@ -111,7 +111,8 @@ function inMemoryServices(): Services {
       pools: [],
     },
     alert: INITIAL_ALERT_STATE,
-    holds: {},
+    reserved: 0,
+    openHolds: 0,
     headroom: 120,
     version: 1,
   };

@@ -67,8 +67,8 @@ export function renderTable(results: BenchResults): string {
     ["   pairs/s", fixed(reservations.perSecond, 0), "", `${reservations.completed} pairs`],
     ["   p50 / p99 per pair", `${ms(reservations.p50Ms)} / ${ms(reservations.p99Ms)}`, "", ""],
     [
-      "   holds in the state item after the run",
-      String(reservations.holdsInStateItem),
+      "   open holds after the run (reserve + commit pairs: 0)",
+      String(reservations.openHoldsAfterRun),
       `${fixed(reservations.stateItemKB, 0)} KB as JSON`,
       "",
     ],

@@ -9,8 +9,8 @@ export interface ReservationFigures extends LoadResult {
   minAvailable: number;
   availableSamples: number;
   neverNegative: boolean;
-  /** Holds in the account's state item after the run, and its size as JSON: every write carries it. */
-  holdsInStateItem: number;
+  /** Holds counted as open after the run, and the state item's size as JSON (constant: holds are items). */
+  openHoldsAfterRun: number;
   stateItemKB: number;
 }
 
@@ -65,7 +65,7 @@ export async function measureReservations(
     minAvailable,
     availableSamples: seen.length,
     neverNegative: minAvailable >= 0,
-    holdsInStateItem: Object.keys(state?.holds ?? {}).length,
+    openHoldsAfterRun: state?.openHolds ?? 0,
     stateItemKB: Buffer.byteLength(JSON.stringify(state ?? {})) / 1000,
   };
 }

@@ -71,11 +71,14 @@ export class QuotaGuardFunction extends NodejsFunction {
     logGroup.grantWrite(role);
   }
 
-  /** Grants exactly `actions` on the table and tells the handler its name, in one call. */
+  /** Grants exactly `actions` on the table and its indexes and tells the handler its name, in one call. */
   useTable(table: ITable, actions: readonly string[]): void {
     this.allow(
       actions.map((action) => `dynamodb:${action}`),
-      [table.tableArn],
+      [
+        table.tableArn,
+        ...Object.values(TABLE.indexes).map((index) => `${table.tableArn}/index/${index.name}`),
+      ],
     );
     this.addEnvironment(TABLE.nameEnv, table.tableName);
   }

@@ -38,7 +38,8 @@ export interface QuotaGuardProps {
 
 /**
  * DynamoDB operations of lambdas/store, which both handlers use (Get, BatchGet, Query, Put,
- * Update); nothing deletes items (TTL does), scans the table or runs transactions.
+ * Update; a TransactWriteItems is authorised as the Put and Update it contains); nothing deletes items (TTL
+ * does) or scans the table.
  */
 export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"] as const;
 
@@ -131,7 +132,7 @@ export class QuotaGuard extends Construct {
   }
 
   private createTable(removalPolicy: RemovalPolicy): Table {
-    return new Table(this, "Table", {
+    const table = new Table(this, "Table", {
       partitionKey: { name: TABLE.partitionKey.name, type: AttributeType.STRING },
       sortKey: { name: TABLE.sortKey.name, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
@@ -142,6 +143,14 @@ export class QuotaGuard extends Construct {
       // A retained table is meant to survive; a destroyable one (dev stacks) must not block teardown.
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
+    for (const index of Object.values(TABLE.indexes)) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+    return table;
   }
 
   /**

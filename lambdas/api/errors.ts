@@ -6,7 +6,7 @@ import {
   UnitMismatchError,
   UnknownAccountError,
 } from "#service/errors";
-import { HoldCapacityError, InvalidReservationRequestError, StoreConflictError } from "#service/store-port";
+import { InvalidReservationRequestError, StoreConflictError } from "#service/store-port";
 import { Problem, problems } from "./problem.ts";
 
 /** AWS SDK errors that mean a dependency is down or throttling, not that the request is wrong. */
@@ -31,6 +31,7 @@ function isDependencyFault(error: Error): boolean {
     (code !== undefined && DEPENDENCY_FAULTS.has(code)) ||
     (status !== undefined && status >= 500) ||
     error.name === "StoreConflictError" ||
+    error.name === "TransactionContentionError" ||
     (error.cause instanceof Error && isDependencyFault(error.cause))
   );
 }
@@ -67,12 +68,9 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
   }
   if (error instanceof InvalidReservationRequestError) {
     return {
-      problem: problems.validation([{ pointer: `/${error.field}`, detail: error.message }], "request body"),
+      problem: problems.validation([{ pointer: error.pointer, detail: error.message }], "request"),
       unexpected: false,
     };
-  }
-  if (error instanceof HoldCapacityError) {
-    return { problem: problems.tooManyHolds(error.message), unexpected: false };
   }
   if (error instanceof BalanceUnknownError) {
     return {

@@ -7,9 +7,11 @@ import {
   AmountReservationRequest,
   CheckRequest,
   CommitRequest,
+  ExtendRequest,
   HistoryQuery,
   JobReservationRequest,
   ReleaseRequest,
+  ReservationsQuery,
 } from "./schemas.ts";
 
 /**
@@ -55,6 +57,23 @@ const idParameter = (description: string) => ({
   schema: { type: "string" },
   description,
 });
+
+const idempotencyKeyHeader = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  schema: { type: "string", maxLength: 255 },
+  description:
+    "Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: " +
+    "true); with another request, 409 idempotency-key-reused.",
+};
+const replayed = (description: string) => ({
+  ...jsonResponse(description),
+  headers: { "Idempotent-Replayed": { schema: { type: "string", enum: ["true"] } } },
+});
+const settleConflict = problemResponse(
+  "reservation-conflict (naming reservationStatus, amount, committedAmount) or idempotency-key-reused",
+);
 
 const commonErrors = {
   "400": problemResponse("Invalid request; `errors[]` points at each invalid field."),
@@ -104,17 +123,18 @@ export function openApiDocument(): object {
         },
       },
       "/v1/reservations": {
+        get: {
+          summary: "An account's reservations, newest first, a page at a time",
+          parameters: queryParameters(ReservationsQuery),
+          responses: {
+            "200": jsonResponse("{ reservations, nextCursor? }"),
+            "404": problemResponse("Unknown account"),
+            ...commonErrors,
+          },
+        },
         post: {
           summary: "Hold credit for a job (atomic; never oversubscribes)",
-          parameters: [
-            {
-              name: "Idempotency-Key",
-              in: "header",
-              required: false,
-              schema: { type: "string", maxLength: 255 },
-              description: "The same key returns the same reservation, never a second hold.",
-            },
-          ],
+          parameters: [idempotencyKeyHeader],
           requestBody: {
             required: true,
             content: {
@@ -130,10 +150,10 @@ export function openApiDocument(): object {
           },
           responses: {
             "201": jsonResponse("The new hold"),
-            "200": jsonResponse("The existing hold for this Idempotency-Key"),
+            "200": replayed("The hold this Idempotency-Key made, as it is now"),
             "404": problemResponse("Unknown account"),
             "409": problemResponse(
-              "insufficient-balance (with required, available, shortfall) or balance-unknown",
+              "insufficient-balance (with required, available, shortfall), balance-unknown or idempotency-key-reused",
             ),
             "422": problemResponse("The card does not price the job."),
             ...commonErrors,
@@ -152,26 +172,41 @@ export function openApiDocument(): object {
       },
       "/v1/reservations/{id}/commit": {
         post: {
-          summary: "End a hold as spent",
-          parameters: [idParameter("Reservation id")],
+          summary: "Commit spend against a hold: a part (final: false) or the rest, ending it",
+          parameters: [idParameter("Reservation id"), idempotencyKeyHeader],
           requestBody: jsonBody("CommitRequest", false),
           responses: {
-            "200": jsonResponse("The committed reservation"),
+            "200": replayed("The reservation (Idempotent-Replayed: true for a repeated final commit)"),
             "404": problemResponse("Unknown reservation"),
-            "409": problemResponse("The reservation is not held"),
+            "409": settleConflict,
             ...commonErrors,
           },
         },
       },
       "/v1/reservations/{id}/release": {
         post: {
-          summary: "Return a hold",
-          parameters: [idParameter("Reservation id")],
+          summary: "Return what a hold still holds",
+          parameters: [idParameter("Reservation id"), idempotencyKeyHeader],
           requestBody: jsonBody("ReleaseRequest", false),
           responses: {
-            "200": jsonResponse("The released reservation"),
+            "200": replayed("The released reservation (Idempotent-Replayed: true when repeated)"),
             "404": problemResponse("Unknown reservation"),
-            "409": problemResponse("The reservation is not held"),
+            "409": settleConflict,
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/reservations/{id}/extend": {
+        post: {
+          summary: "Raise a held reservation's amount (taken from available) and/or move its expiry",
+          parameters: [idParameter("Reservation id"), idempotencyKeyHeader],
+          requestBody: jsonBody("ExtendRequest"),
+          responses: {
+            "200": replayed("The extended reservation"),
+            "404": problemResponse("Unknown reservation"),
+            "409": problemResponse(
+              "insufficient-balance (with required, available, shortfall), reservation-conflict or idempotency-key-reused",
+            ),
             ...commonErrors,
           },
         },
@@ -179,7 +214,8 @@ export function openApiDocument(): object {
       "/v1/accounts": { get: { summary: "Every account", responses: { "200": jsonResponse("Accounts") } } },
       "/v1/accounts/{id}": {
         get: {
-          summary: "One account: latest balance, reserved, available, alert level, forecast",
+          summary:
+            "One account: latest balance, reserved, available, activeReservations, oldestOpenHoldAgeSeconds, alert level, forecast",
           parameters: [idParameter("Account id")],
           responses: { "200": jsonResponse("The account"), "404": problemResponse("Unknown account") },
         },
@@ -226,6 +262,7 @@ export function openApiDocument(): object {
         JobReservationRequest: schema(JobReservationRequest),
         CommitRequest: schema(CommitRequest),
         ReleaseRequest: schema(ReleaseRequest),
+        ExtendRequest: schema(ExtendRequest),
         Problem: {
           type: "object",
           required: ["type", "title", "status", "detail"],

@@ -91,8 +91,32 @@ export const problems = {
       [],
       { required: s.required, available: s.available, shortfall: s.shortfall, unit: s.unit },
     ),
-  tooManyHolds: (detail: string) =>
-    new Problem(429, "too-many-open-holds", "Too many open holds", detail, [], {}, { "retry-after": "60" }),
+  /** The request cannot apply to the reservation as recorded; names its state and amounts. */
+  reservationConflict: (
+    action: string,
+    r: { id: string; status: string; amount: number; committedAmount: number; actualAmount?: number },
+  ) =>
+    new Problem(
+      409,
+      "reservation-conflict",
+      "Reservation conflict",
+      `Reservation ${r.id} is ${r.status} (amount ${r.amount}, committed ${r.committedAmount}); it cannot be ${action}.`,
+      [],
+      {
+        reservationStatus: r.status,
+        amount: r.amount,
+        committedAmount: r.committedAmount,
+        ...(r.actualAmount !== undefined ? { actualAmount: r.actualAmount } : {}),
+      },
+    ),
+  idempotencyKeyReused: () =>
+    new Problem(
+      409,
+      "idempotency-key-reused",
+      "Idempotency-Key reused",
+      "This Idempotency-Key was used within 24 h with another request; send a new key for a new request.",
+      [{ pointer: "/headers/idempotency-key", detail: "was used with another request" }],
+    ),
   unavailable: (detail: string, retryAfterSeconds: number) =>
     new Problem(
       503,

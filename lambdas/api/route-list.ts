@@ -16,6 +16,11 @@ export const RELEASE_ROUTE = {
   method: "POST",
   path: "/v1/reservations/{id}/release",
 } as const satisfies ApiRoute;
+export const EXTEND_ROUTE = {
+  method: "POST",
+  path: "/v1/reservations/{id}/extend",
+} as const satisfies ApiRoute;
+export const LIST_ROUTE = { method: "GET", path: "/v1/reservations" } as const satisfies ApiRoute;
 
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/v1/health" },
@@ -23,9 +28,11 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "POST", path: "/v1/estimates" },
   { method: "POST", path: "/v1/checks" },
   RESERVE_ROUTE,
+  LIST_ROUTE,
   { method: "GET", path: "/v1/reservations/{id}" },
   COMMIT_ROUTE,
   RELEASE_ROUTE,
+  EXTEND_ROUTE,
   { method: "GET", path: "/v1/accounts" },
   { method: "GET", path: "/v1/accounts/{id}" },
   { method: "GET", path: "/v1/accounts/{id}/history" },

@@ -3,26 +3,38 @@ import { VERSION } from "#config/version";
 import { estimate } from "#core/estimator";
 import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
 import { accountIdOfReservation } from "#core/reservation-id";
-import { reservationView } from "#core/reservations";
 import { accountDetail, accountSummary, resolveAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
 import { cardForEstimate, runCheck } from "#service/checks";
-import { type HoldAmount, reserve } from "#service/reservations";
+import {
+  accountOfReservation,
+  commitReservation,
+  extendReservation,
+  type HoldAmount,
+  keyUse,
+  listReservations,
+  releaseReservation,
+  reserve,
+} from "#service/reservations";
 import type { Services } from "#service/services";
+import type { SettleResult } from "#service/store-port";
 import { toProblem } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { fieldErrors, parseOr400, problems } from "./problem.ts";
 import { json, queryOf, readJsonBody } from "./request.ts";
+import { LIST_ROUTE, RESERVE_ROUTE } from "./route-list.ts";
 import {
   AlertsQuery,
   AmountReservationRequest,
   CheckRequest,
   CommitRequest,
+  ExtendRequest,
   HistoryQuery,
   IdempotencyKey,
   JobReservationRequest,
   ReleaseRequest,
   ReservationId,
+  ReservationsQuery,
 } from "./schemas.ts";
 
 /** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
@@ -52,6 +64,14 @@ function parseReservationRequest(body: unknown, maxTtlSeconds: number) {
   const what: HoldAmount =
     "amount" in rest ? { amount: rest.amount as number } : { jobs: rest as EstimateRequest };
   return { accountId, ttlSeconds, what };
+}
+
+/** The Idempotency-Key header, validated; undefined when absent. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.headers.get("idempotency-key") ?? undefined;
+  if (key !== undefined)
+    parseOr400(IdempotencyKey, key, "Idempotency-Key header", "/headers/idempotency-key");
+  return key;
 }
 
 function accountParam(services: Services, id: string | undefined) {
@@ -92,56 +112,91 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     return json(200, answer);
   });
 
-  app.post("/v1/reservations", async ({ req }) => {
-    const idempotencyKey = req.headers.get("idempotency-key") ?? undefined;
-    if (idempotencyKey !== undefined) {
-      parseOr400(IdempotencyKey, idempotencyKey, "Idempotency-Key header", "/headers/idempotency-key");
-    }
-    const request = parseReservationRequest(await readJsonBody(req), config.reservations.maxTtlSeconds);
+  app.post(RESERVE_ROUTE.path, async ({ req }) => {
+    const key = idempotencyKeyOf(req);
+    const body = await readJsonBody(req);
+    const request = parseReservationRequest(body, config.reservations.maxTtlSeconds);
     const outcome = await reserve(services, reader, {
       account: resolveAccount(services, request.accountId, "/accountId"),
       what: request.what,
       ttlSeconds: request.ttlSeconds,
-      idempotencyKey,
+      idempotencyKey: keyUse(key, "reserve", body),
     });
     if (outcome.kind === "insufficient") throw problems.insufficientBalance(outcome);
-    return json(outcome.kind === "created" ? 201 : 200, outcome.reservation);
+    if (outcome.kind === "key-reused") throw problems.idempotencyKeyReused();
+    return outcome.kind === "created"
+      ? json(201, outcome.reservation)
+      : json(200, outcome.reservation, { "idempotent-replayed": "true" });
+  });
+
+  app.get(LIST_ROUTE.path, async ({ req }) => {
+    const query = parseOr400(ReservationsQuery, queryOf(req), "query", "/query");
+    const account = resolveAccount(services, query.accountId, "/query/accountId");
+    return json(200, await listReservations(services, account, query));
   });
 
   app.get("/v1/reservations/:id", async ({ params }) => {
     const id = reservationIdParam(params.id);
     const found = await store.getReservation(id, services.now());
     if (!found) throw problems.notFound("reservation", id, "/path/id");
-    return json(200, found.view);
+    return json(200, found);
   });
 
-  const endHold =
-    (action: "commit" | "release") =>
+  /** The answer to a commit, release or extend: the reservation, or the problem naming why not. */
+  const settled = (id: string, action: string, result: SettleResult, unit?: string) => {
+    switch (result.kind) {
+      case "not_found":
+        throw problems.notFound("reservation", id, "/path/id");
+      case "conflict":
+        throw problems.reservationConflict(action, result.view);
+      case "key-reused":
+        throw problems.idempotencyKeyReused();
+      case "insufficient":
+        throw problems.insufficientBalance({ ...result, unit: unit ?? "" });
+      default:
+        return json(200, result.view, result.replayed ? { "idempotent-replayed": "true" } : {});
+    }
+  };
+  const settleRoute =
+    (action: "committed" | "released" | "extended") =>
     async ({ params, req }: { params: Record<string, string>; req: Request }) => {
       const id = reservationIdParam(params.id);
+      const account = accountOfReservation(services, id);
+      if (!account) throw problems.notFound("reservation", id, "/path/id");
+      const key = idempotencyKeyOf(req);
       const body = (await readJsonBody(req)) ?? {};
-      const now = services.now();
-      let result: Awaited<ReturnType<typeof store.commit>>;
-      if (action === "commit") {
-        const { actualAmount } = parseOr400(CommitRequest, body, "request body");
-        result = await store.commit(id, actualAmount, now);
-      } else {
-        parseOr400(ReleaseRequest, body, "request body");
-        result = await store.release(id, now);
+      if (action === "committed") {
+        const request = parseOr400(CommitRequest, body, "request body");
+        const result = await commitReservation(
+          services,
+          account,
+          id,
+          request,
+          keyUse(key, "commit", request),
+        );
+        return settled(id, action, result);
       }
-      if (result.kind === "not_found") throw problems.notFound("reservation", id, "/path/id");
-      if (result.kind === "not_held") {
-        throw problems.conflict(
-          "reservation-not-held",
-          "Reservation not held",
-          `Reservation ${id} is ${result.status}; only a held reservation can be ${action === "commit" ? "committed" : "released"}.`,
-          { reservationStatus: result.status },
+      if (action === "released") {
+        parseOr400(ReleaseRequest, body, "request body");
+        return settled(
+          id,
+          action,
+          await releaseReservation(services, account, id, keyUse(key, "release", {})),
         );
       }
-      return json(200, reservationView(result.hold, now, result.state.latest?.unit));
+      const request = parseOr400(ExtendRequest, body, "request body");
+      if (request.ttlSeconds !== undefined && request.ttlSeconds > config.reservations.maxTtlSeconds) {
+        throw problems.validation(
+          [{ pointer: "/ttlSeconds", detail: `must be at most ${config.reservations.maxTtlSeconds}` }],
+          "request body",
+        );
+      }
+      const result = await extendReservation(services, account, id, request, keyUse(key, "extend", request));
+      return settled(id, action, result, reader.lastKnownUnit(account.id));
     };
-  app.post("/v1/reservations/:id/commit", endHold("commit"));
-  app.post("/v1/reservations/:id/release", endHold("release"));
+  app.post("/v1/reservations/:id/commit", settleRoute("committed"));
+  app.post("/v1/reservations/:id/release", settleRoute("released"));
+  app.post("/v1/reservations/:id/extend", settleRoute("extended"));
 
   app.get("/v1/accounts", async () => {
     const states = await store.listAccountStates(config.accounts.map((a) => a.id));

@@ -40,19 +40,39 @@ export const JobReservationRequest = jobRequestSchema({
   ttlSeconds: TtlSeconds.optional(),
 }).meta({ description: "Hold the estimate of a job spec (or { jobs })." });
 
+const Amount = z
+  .number()
+  .nonnegative()
+  .max(MAX_AMOUNT)
+  .refine((v) => !(v > 0 && v < MIN_AMOUNT), `must be 0 or at least ${MIN_AMOUNT}`);
+
 export const CommitRequest = z
   .strictObject({
-    actualAmount: z
-      .number()
-      .nonnegative()
-      .max(MAX_AMOUNT)
-      .refine((v) => !(v > 0 && v < MIN_AMOUNT), `must be 0 or at least ${MIN_AMOUNT}`)
-      .optional()
-      .meta({ description: "What the job really cost, when known; default: the held amount." }),
+    actualAmount: Amount.optional().meta({
+      description: "What this part (or the job) really cost; default for a final commit: what is still held.",
+    }),
+    final: z
+      .boolean()
+      .default(true)
+      .meta({ description: "false: record this part and keep the rest held; true (default): end the hold." }),
   })
-  .meta({ description: "Ends a hold as spent." });
+  .refine((body) => body.final || body.actualAmount !== undefined, {
+    path: ["actualAmount"],
+    message: "is required for a partial commit (final: false)",
+  })
+  .meta({ description: "Commits spend against a hold, in parts or finally." });
 
 export const ReleaseRequest = z.strictObject({}).meta({ description: "Returns a hold (no fields)." });
+
+export const ExtendRequest = z
+  .strictObject({
+    amount: Amount.optional().meta({ description: "The new total to hold, at least the current amount." }),
+    ttlSeconds: TtlSeconds.optional().meta({ description: "The hold now expires this long from now." }),
+  })
+  .refine((body) => body.amount !== undefined || body.ttlSeconds !== undefined, {
+    message: "give amount, ttlSeconds or both",
+  })
+  .meta({ description: "Raises a held reservation's amount and/or moves its expiry." });
 
 const IsoTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -65,6 +85,15 @@ export const HistoryQuery = z.strictObject({
 
 export const AlertsQuery = z.strictObject({
   limit: Limit(1000, 50).meta({ description: "At most this many alerts (1–1000, default 50)." }),
+});
+
+export const ReservationsQuery = z.strictObject({
+  accountId: AccountId.optional(),
+  status: z.enum(["held", "committed", "released", "expired"]).optional().meta({
+    description: "Only reservations in this state.",
+  }),
+  limit: Limit(100, 20).meta({ description: "At most this many (1–100, default 20)." }),
+  cursor: z.string().min(1).max(2000).optional().meta({ description: "`nextCursor` of the page before." }),
 });
 
 export const IdempotencyKey = z

@@ -45,18 +45,27 @@ export interface Alert {
 export type HoldStatus = "held" | "committed" | "released";
 
 /**
- * A credit hold, stored inside the account state item so that a reservation is one conditional write
- * against the same item that carries the balance (docs/reservations.md).
+ * A credit hold: an authorisation of `amount` that commits (captures) spend in one or several parts, is
+ * released, or expires. Stored as its own item (docs/reservations.md).
  */
 export interface Hold {
   id: string;
+  /** The authorised total (raised by extend); what is still held is `amount − committedAmount`, not below 0. */
   amount: number;
   status: HoldStatus;
   createdAt: string;
   /** Epoch milliseconds; a `held` hold past this stops counting (it is reported as `expired`). */
   expiresAtMs: number;
+  /** The balance unit the hold was priced in. */
+  unit?: BalanceSnapshot["unit"];
   idempotencyKey?: string;
+  /** Σ of the committed parts (0 until the first commit). */
+  committedAmount?: number;
+  /** When the last part was committed. */
   committedAt?: string;
+  /** The `actualAmount` of the final commit as given (null: none given), to recognise a repeated commit. */
+  finalActualAmount?: number | null;
+  /** Written by the release before this one (holds inside the state item): the final commit's actual. */
   actualAmount?: number;
   releasedAt?: string;
   /** The estimate the amount came from, when the hold was made from a job spec. */
@@ -68,16 +77,25 @@ export interface AccountState {
   accountId: string;
   latest?: BalanceSnapshot;
   alert: AlertState;
-  holds: Record<string, Hold>;
   /**
-   * Conservative counter of what may still be held: never above the true `available`, so that a hold is
-   * one conditional write (`headroom >= amount`). Recomputed exactly by polls and on a denied hold.
+   * Σ what counts against the balance as last written: the held part of every hold still counted and every
+   * committed part not yet settled. Never below the truth (expired holds and settled parts leave it when a
+   * poll or a denied reserve corrects it).
+   */
+  reserved: number;
+  /**
+   * `remaining − reserveFloor − reserved`, kept with `reserved` in the same writes, so that a hold is
+   * conditional on one attribute (`headroom >= amount`). May be negative (overdraft).
    */
   headroom: number;
-  /** Bumped by every write; exact recomputations are conditional on it. */
+  /** Holds counted in `reserved` that are still `held` (expired ones leave with the next correction). */
+  openHolds: number;
+  /** Bumped by every write. */
   version: number;
   /** The schedule tick of the last successful poll (a retried tick writes nothing twice). */
   lastPollTick?: string;
   lastPollAt?: string;
   lastRefreshAt?: string;
+  /** Holds stored by the release before this one inside the state item; moved out by migrateLegacyHolds. */
+  holds?: Record<string, Hold>;
 }

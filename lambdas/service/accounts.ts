@@ -24,10 +24,11 @@ export function resolveAccount(
 /** What `GET /v1/accounts[/{id}]` shows of an account: latest balance, holds, availability, alert level. */
 export function accountSummary(services: Services, account: AccountConfig, state: AccountState | undefined) {
   const now = services.now();
-  const view = computeBalanceView(
-    { latest: state?.latest, holds: state?.holds ?? {} },
-    { now, reserveFloor: account.reserveFloor, settleSeconds: services.config.reservations.settleSeconds },
-  );
+  const view = computeBalanceView(state, {
+    now,
+    reserveFloor: account.reserveFloor,
+    settleSeconds: services.config.reservations.settleSeconds,
+  });
   const latest = state?.latest;
   return {
     accountId: account.id,
@@ -36,7 +37,7 @@ export function accountSummary(services: Services, account: AccountConfig, state
     reserved: view.reserved,
     reserveFloor: account.reserveFloor,
     available: view.available,
-    activeReservations: view.activeHolds.length,
+    activeReservations: state?.openHolds ?? 0,
     alertLevel: state?.alert.level ?? "unknown",
     monitorDegraded: state?.alert.degraded ?? false,
     consecutiveFailures: state?.alert.consecutiveFailures ?? 0,
@@ -51,11 +52,31 @@ export function accountSummary(services: Services, account: AccountConfig, state
   };
 }
 
-/** `GET /v1/accounts/{id}`: the summary plus the forecast from the last day of snapshots. */
+/**
+ * `GET /v1/accounts/{id}`: the summary, the age of the oldest hold still held (seconds; null when none),
+ * and the forecast from the last day of snapshots.
+ */
 export async function accountDetail(services: Services, account: AccountConfig) {
   const now = services.now();
-  const summary = accountSummary(services, account, await services.store.getAccountState(account.id));
-  const outlook =
-    summary.available === null ? null : await forecastAccount(services, account.id, summary.available, now);
-  return { ...summary, forecast: outlook };
+  const { store } = services;
+  let state = await store.getAccountState(account.id);
+  // Holds that expired and parts the balance now shows leave the counter here too, not only at the next
+  // poll (cost: what is corrected; usually two empty index queries).
+  const observedAt = state?.latest?.observedAt;
+  const settledUpToMs =
+    observedAt === undefined
+      ? undefined
+      : Date.parse(observedAt) - services.config.reservations.settleSeconds * 1000;
+  if (state !== undefined && (await store.correctCounters(account.id, now, settledUpToMs)) > 0) {
+    state = await store.getAccountState(account.id);
+  }
+  const summary = accountSummary(services, account, state);
+  const [outlook, oldest] = await Promise.all([
+    summary.available === null ? null : forecastAccount(services, account.id, summary.available, now),
+    store.oldestOpenHold(account.id, now),
+  ]);
+  const oldestOpenHoldAgeSeconds = oldest
+    ? Math.max(0, Math.round((now.getTime() - Date.parse(oldest.createdAt)) / 1000))
+    : null;
+  return { ...summary, oldestOpenHoldAgeSeconds, forecast: outlook };
 }

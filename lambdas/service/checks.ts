@@ -81,12 +81,9 @@ export async function runCheck(
 }
 
 export function viewOf(services: Services, account: AccountConfig, reading: BalanceReading) {
-  return computeBalanceView(
-    { latest: reading.state?.latest, holds: reading.state?.holds ?? {} },
-    {
-      now: services.now(),
-      reserveFloor: account.reserveFloor,
-      settleSeconds: services.config.reservations.settleSeconds,
-    },
-  );
+  return computeBalanceView(reading.state, {
+    now: services.now(),
+    reserveFloor: account.reserveFloor,
+    settleSeconds: services.config.reservations.settleSeconds,
+  });
 }

@@ -71,7 +71,10 @@ export async function pollAccount(
     log.warn("balance read failed", { accountId: account.id, error });
   }
 
-  const view = computeBalanceView({ latest: snapshot ?? state?.latest, holds: state?.holds ?? {} }, rules);
+  const view = computeBalanceView(
+    { ...state, latest: snapshot ?? state?.latest, reserved: state?.reserved ?? 0 },
+    rules,
+  );
   let outlook: Forecast | undefined;
   if (snapshot !== undefined && view.available !== null) {
     outlook = await forecastAccount(services, account.id, view.available, now);

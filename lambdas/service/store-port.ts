@@ -8,12 +8,23 @@ import type { BalanceRules, ReservationStatus, ReservationView, Shortfall } from
  */
 
 export interface ReserveRequest {
-  /** From reservationIdFor(accountId, idempotencyKey). */
+  /** From reservationIdFor(accountId, now). */
   id: string;
   amount: number;
   ttlSeconds: number;
-  idempotencyKey?: string;
+  /** The balance unit the amount is in. */
+  unit: Unit;
+  /** How long the hold item is kept after it expires (config retentionDays). */
+  retentionDays: number;
+  idempotencyKey?: IdempotencyKeyUse;
   estimate?: unknown;
+}
+
+/** An Idempotency-Key and the fingerprint of the request it came with (same key, other request: refused). */
+export interface IdempotencyKeyUse {
+  key: string;
+  /** A hash of the request's method, path and body. */
+  requestHash: string;
 }
 
 /**
@@ -28,23 +39,55 @@ export interface BalanceGuard {
 }
 
 export type ReserveResult =
-  | { kind: "created"; hold: Hold }
-  | { kind: "existing"; hold: Hold }
+  | { kind: "created"; view: ReservationView }
+  /** The Idempotency-Key's hold, as it is now. */
+  | { kind: "existing"; view: ReservationView }
   | ({ kind: "insufficient" } & Shortfall)
   | { kind: "no-balance" }
   /** The recorded balance is older than the guard allows, or in another unit: read it afresh and retry. */
-  | { kind: "stale" };
+  | { kind: "stale" }
+  | { kind: "key-reused" };
 
-export type EndHoldResult =
-  | { kind: "ok"; hold: Hold; state: AccountState }
+/** The answer to a commit, release or extend. */
+export type SettleResult =
+  /** `replayed`: the same request was applied before; this is its answer (Idempotent-Replayed). */
+  | { kind: "ok"; view: ReservationView; replayed: boolean }
   | { kind: "not_found" }
-  | { kind: "not_held"; hold: Hold; status: Exclude<ReservationStatus, "held"> };
+  /** The hold is not in a state this request can apply to (or a repeat names another amount). */
+  | { kind: "conflict"; view: ReservationView }
+  | ({ kind: "insufficient" } & Shortfall)
+  | { kind: "key-reused" };
 
-export interface StoredReservation {
-  hold: Hold;
-  view: ReservationView;
-  /** True once a poll moved it out of the state item (it no longer counts). */
-  archived: boolean;
+export interface CommitRequest {
+  /** Default: the held part. Required for a partial commit. */
+  actualAmount?: number;
+  /** A final commit ends the hold; a partial one (false) keeps the rest held. */
+  final: boolean;
+}
+
+export interface ExtendRequest {
+  /** The new authorised total, ≥ the current one. */
+  amount?: number;
+  /** From now. */
+  ttlSeconds?: number;
+}
+
+export interface ReservationPage {
+  reservations: ReservationView[];
+  /** Opaque; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface ReservationQuery {
+  status?: ReservationStatus;
+  /** 1–100. */
+  limit: number;
+  cursor?: string;
+}
+
+/** Where a settle request comes from: the clock, the balance rules and an optional Idempotency-Key. */
+export interface SettleContext extends BalanceRules {
+  idempotencyKey?: IdempotencyKeyUse;
 }
 
 export interface PollRecord {
@@ -80,8 +123,8 @@ export interface AccountStateStore {
 /** Credit holds: made only if they fit in `available` at that instant, under any concurrency. */
 export interface ReservationStore {
   /**
-   * Holds `request.amount` if the exact available covers it. A repeated id (Idempotency-Key) returns the hold
-   * it already made. Raises InvalidReservationRequestError, HoldCapacityError, StoreConflictError.
+   * Holds `request.amount` if `available` covers it. The same Idempotency-Key within 24 h returns the hold it
+   * made. Raises InvalidReservationRequestError, StoreConflictError.
    */
   reserve(
     accountId: string,
@@ -89,19 +132,33 @@ export interface ReservationStore {
     rules: BalanceRules,
     guard?: BalanceGuard,
   ): Promise<ReserveResult>;
-  /** Ends a held, unexpired hold as spent (`actualAmount` defaults to the held amount). */
-  commit(reservationId: string, actualAmount: number | undefined, now: Date): Promise<EndHoldResult>;
-  /** Ends a held, unexpired hold unspent. */
-  release(reservationId: string, now: Date): Promise<EndHoldResult>;
-  /** A reservation, live or archived; undefined when unknown or malformed. */
-  getReservation(reservationId: string, now: Date): Promise<StoredReservation | undefined>;
+  /** Commits a part or, when final, the rest of a held, unexpired hold. */
+  commit(reservationId: string, request: CommitRequest, context: SettleContext): Promise<SettleResult>;
+  /** Ends a held, unexpired hold, returning the part not committed. */
+  release(reservationId: string, context: SettleContext): Promise<SettleResult>;
+  /** Raises the authorised total (taken atomically from `available`) and/or the expiry of a held hold. */
+  extend(reservationId: string, request: ExtendRequest, context: SettleContext): Promise<SettleResult>;
+  /** A reservation; undefined when unknown or malformed. */
+  getReservation(reservationId: string, now: Date): Promise<ReservationView | undefined>;
+  /** The account's reservations, newest first. Raises InvalidReservationRequestError for a bad cursor. */
+  listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage>;
+  /** The oldest hold still held and unexpired, if any. */
+  oldestOpenHold(accountId: string, now: Date): Promise<Hold | undefined>;
+  /**
+   * Takes out of `reserved` the holds expired by `now` and the committed parts committed at or before
+   * `settledUpTo` (epoch ms: the recorded snapshot's observedAt − settleSeconds). Returns how many.
+   */
+  correctCounters(accountId: string, now: Date, settledUpToMs?: number): Promise<number>;
 }
 
 /** What a poll records. */
 export interface PollStore {
   /** Claims a schedule tick for one poll: false when another delivery of the same tick claimed it first. */
   claimTick(accountId: string, tick: string): Promise<boolean>;
-  /** Records a poll: the newer snapshot, the alert state, an exact headroom, settled holds archived. */
+  /**
+   * Records a poll: the newer snapshot, the alert state and `headroom` from it, then corrects the counters
+   * for holds that expired and committed parts this snapshot settles. Returns the state after.
+   */
   savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState>;
 }
 
@@ -124,25 +181,13 @@ export interface HistoryStore {
 
 export interface QuotaStore extends AccountStateStore, ReservationStore, PollStore, HistoryStore {}
 
-/**
- * The account has no room for another hold. Holds leave the account's storage as they end and settle, so
- * room comes back with the next polls.
- */
-export class HoldCapacityError extends Error {
-  override readonly name = "HoldCapacityError";
-  constructor(readonly accountId: string) {
-    super(
-      `account ${accountId} has too many open holds to take another; release or commit some, or retry after the next poll`,
-    );
-  }
-}
-
-/** A request that cannot be stored as given; `field` names the offending input. */
+/** A request that cannot be stored as given; `field` names the offending input, `pointer` where it was. */
 export class InvalidReservationRequestError extends Error {
   override readonly name = "InvalidReservationRequestError";
   constructor(
     readonly field: string,
     message: string,
+    readonly pointer = `/${field}`,
   ) {
     super(`${field} ${message}`);
   }
@@ -153,7 +198,7 @@ export class StoreConflictError extends Error {
   override readonly name = "StoreConflictError";
   constructor(
     readonly accountId: string,
-    readonly operation: "reserve" | "savePoll",
+    readonly operation: string,
     attempts: number,
   ) {
     super(`${operation} for account ${accountId} lost to concurrent writes ${attempts} times`);

@@ -1,4 +1,9 @@
-import type { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  type PutCommand,
+  TransactWriteCommand,
+  type UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 
 /**
@@ -27,4 +32,70 @@ export async function conditionalWrite(
     const item = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
     return { applied: false, oldItem: item === undefined ? undefined : unmarshall(item) };
   }
+}
+
+type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]>;
+
+/** Why one item of a cancelled transaction was refused, with the item as it was when it asked for it. */
+export interface CancellationReason {
+  /** `None` for the items that were not the cause. */
+  code: string;
+  oldItem: Record<string, unknown> | undefined;
+}
+
+export type TransactionOutcome = { applied: true } | { applied: false; reasons: CancellationReason[] };
+
+const MAX_CONFLICT_ATTEMPTS = 12;
+const CONFLICT_PAUSE_MS = 15;
+
+/** Raised when other transactions on the same items kept winning; the caller may retry (HTTP 503). */
+export class TransactionContentionError extends Error {
+  override readonly name = "TransactionContentionError";
+  constructor(attempts: number) {
+    super(`a transaction lost to concurrent writes on the same items ${attempts} times`);
+  }
+}
+
+function unmarshallIfNeeded(item: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (item === undefined) return undefined;
+  const marshalled = Object.values(item).every(
+    (value) => typeof value === "object" && value !== null && Object.keys(value).length === 1,
+  );
+  return marshalled ? unmarshall(item as Parameters<typeof unmarshall>[0]) : item;
+}
+
+/**
+ * Sends one TransactWriteItems; a cancellation by conditions is an answer (each item's reason, in order),
+ * not an error. Transactions or writes in flight on the same items (DynamoDB's TransactionConflict) are
+ * retried after a short random pause: a transaction either applies whole or not at all, so retrying
+ * one that was cancelled is safe.
+ */
+export async function transactWrite(
+  doc: DynamoDBDocumentClient,
+  items: TransactItems,
+): Promise<TransactionOutcome> {
+  for (let attempt = 1; attempt <= MAX_CONFLICT_ATTEMPTS; attempt++) {
+    try {
+      await doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return { applied: true };
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      if (error.name === "TransactionCanceledException") {
+        const raw = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] })
+          .CancellationReasons;
+        const reasons = (raw ?? []).map((reason) => ({
+          code: reason.Code ?? "None",
+          oldItem: unmarshallIfNeeded(reason.Item),
+        }));
+        const conflictOnly =
+          reasons.some((r) => r.code === "TransactionConflict") &&
+          !reasons.some((r) => r.code === "ConditionalCheckFailed");
+        if (!conflictOnly) return { applied: false, reasons };
+      } else if (error.name !== "TransactionConflictException") {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * CONFLICT_PAUSE_MS * attempt));
+    }
+  }
+  throw new TransactionContentionError(MAX_CONFLICT_ATTEMPTS);
 }

@@ -12,15 +12,20 @@ import { DynamoReservationStore } from "./reservation-store.ts";
 export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string): QuotaStore {
   const states = new DynamoAccountStateStore(doc, tableName);
   const reservations = new DynamoReservationStore(doc, tableName);
-  const polls = new DynamoPollStore(doc, tableName, states, reservations);
+  const polls = new DynamoPollStore(doc, tableName, states);
   const history = new DynamoHistoryStore(doc, tableName);
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
     reserve: (accountId, request, rules, guard) => reservations.reserve(accountId, request, rules, guard),
-    commit: (reservationId, actualAmount, now) => reservations.commit(reservationId, actualAmount, now),
-    release: (reservationId, now) => reservations.release(reservationId, now),
+    commit: (reservationId, request, context) => reservations.commit(reservationId, request, context),
+    release: (reservationId, context) => reservations.release(reservationId, context),
+    extend: (reservationId, request, context) => reservations.extend(reservationId, request, context),
     getReservation: (reservationId, now) => reservations.getReservation(reservationId, now),
+    listReservations: (accountId, query, now) => reservations.listReservations(accountId, query, now),
+    oldestOpenHold: (accountId, now) => reservations.oldestOpenHold(accountId, now),
+    correctCounters: (accountId, now, settledUpToMs) =>
+      reservations.correctCounters(accountId, now, settledUpToMs),
     claimTick: (accountId, tick) => polls.claimTick(accountId, tick),
     savePoll: (accountId, poll, rules) => polls.savePoll(accountId, poll, rules),
     putSnapshot: (accountId, tick, snapshot, retentionDays) =>

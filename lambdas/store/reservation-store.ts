@@ -1,49 +1,69 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AccountState, Hold } from "#core/account";
-import type { Unit } from "#core/balance";
-import { accountIdOfReservation, reservationIdFor } from "#core/reservation-id";
+import { accountIdOfReservation } from "#core/reservation-id";
 import {
   type BalanceRules,
   computeBalanceView,
+  heldPart,
   holdStatus,
+  IDEMPOTENCY_WINDOW_MS,
   isStorableAmount,
   MIN_AMOUNT,
-  type ReservationStatus,
+  planCommit,
+  type ReservationView,
   reservationView,
   roundAmount,
   shortfallOf,
 } from "#core/reservations";
 import {
   type BalanceGuard,
-  type EndHoldResult,
-  HoldCapacityError,
+  type CommitRequest,
+  type ExtendRequest,
+  type IdempotencyKeyUse,
   InvalidReservationRequestError,
-  type PollRules,
+  type ReservationPage,
+  type ReservationQuery,
   type ReservationStore,
   type ReserveRequest,
   type ReserveResult,
+  type SettleContext,
+  type SettleResult,
   StoreConflictError,
-  type StoredReservation,
 } from "#service/store-port";
-import { conditionalWrite } from "./conditional-write.ts";
-import { definedOnly, expiryEpochSeconds, reservationKey, stateKey, toAccountState } from "./state-item.ts";
+import { keys, TABLE } from "#store/table";
+import { transactWrite } from "./conditional-write.ts";
+import { correctCounters } from "./counter-corrections.ts";
+import {
+  captureItem,
+  holdItem,
+  holdKey,
+  holdTtl,
+  idempotencyKey,
+  openHoldIndex,
+  type StoredHold,
+  toStoredHold,
+} from "./hold-items.ts";
+import { migrateLegacyHolds } from "./legacy-migration.ts";
+import { definedOnly, reservationKey, stateKey, toAccountState } from "./state-item.ts";
 
 /**
- * Credit holds, kept in the account's state item next to the balance they are held against, and the
- * archive items (sk `RESERVATION#<id>`) that polls move ended holds to. Why each write is shaped as it is:
- * docs/reservations.md.
+ * Credit holds, one item each, counted against the balance by the account state item's `reserved` and
+ * `headroom`, which every change to what a hold counts updates in the same transaction. Why each write is
+ * shaped as it is, and what each costs: docs/reservations.md.
  */
 
-const MAX_RESERVE_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 4;
+type TransactItem = Parameters<typeof transactWrite>[1][number];
 
 function guardHolds(state: AccountState, guard: BalanceGuard): boolean {
   const latest = state.latest;
   return latest !== undefined && latest.observedAt >= guard.observedAtOrAfter && latest.unit === guard.unit;
 }
 
-/** DynamoDB refuses a write that would make the item larger than its 400 KB limit. */
-function isItemTooLarge(error: unknown): boolean {
-  return error instanceof Error && error.name === "ValidationException" && /item size/i.test(error.message);
+/** A hold of an Idempotency-Key answer that is still within its window, else undefined. */
+function liveAnswer(item: Record<string, unknown> | undefined, now: Date) {
+  if (item === undefined || Number(item.expiresAtMs) <= now.getTime()) return undefined;
+  return item as { reservationId: string; requestHash?: string; view?: ReservationView };
 }
 
 export class DynamoReservationStore implements ReservationStore {
@@ -59,183 +79,441 @@ export class DynamoReservationStore implements ReservationStore {
     guard?: BalanceGuard,
   ): Promise<ReserveResult> {
     validateReserveRequest(accountId, request);
-    const hold = newHold(request, rules.now);
-    const result = await this.reserveInStateItem(accountId, hold, rules, guard);
-    return request.idempotencyKey === undefined ? result : this.preferArchived(accountId, hold, result);
-  }
-
-  private async reserveInStateItem(
-    accountId: string,
-    hold: Hold,
-    rules: BalanceRules,
-    guard: BalanceGuard | undefined,
-  ): Promise<ReserveResult> {
-    for (let attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
-      const attemptResult = await this.tryHold(accountId, hold, guard);
-      if (attemptResult === "created") return { kind: "created", hold };
-      const old = attemptResult.refusedBy;
-      if (old === undefined) return { kind: "no-balance" };
-      const existing = old.holds[hold.id];
-      if (existing !== undefined) return { kind: "existing", hold: existing };
-      if (guard !== undefined && !guardHolds(old, guard)) return { kind: "stale" };
-      const { available } = computeBalanceView(old, rules);
-      if (available === null) return { kind: "no-balance" };
-      if (available < hold.amount) return { kind: "insufficient", ...shortfallOf(hold.amount, available) };
-      // The counter lags the truth (releases, expiries); make it exact once, then try again.
-      await this.reconcileHeadroom(accountId, old.version, available);
-    }
-    throw new StoreConflictError(accountId, "reserve", MAX_RESERVE_ATTEMPTS);
-  }
-
-  /**
-   * The one conditional write of a reserve. Nothing is returned on success: the state item grows with its
-   * holds, and the caller already knows everything the answer needs.
-   */
-  private async tryHold(
-    accountId: string,
-    hold: Hold,
-    guard: BalanceGuard | undefined,
-  ): Promise<"created" | { refusedBy: AccountState | undefined }> {
-    const guardCondition = guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : "";
-    try {
-      const outcome = await conditionalWrite(
-        this.doc,
-        new UpdateCommand({
+    const hold: StoredHold = newHold(request, rules.now);
+    const ttl = holdTtl(hold.expiresAtMs, request.retentionDays);
+    const key = request.idempotencyKey;
+    const items: TransactItem[] = [
+      {
+        Update: {
           TableName: this.tableName,
           Key: stateKey(accountId),
-          UpdateExpression: "SET holds.#id = :hold, headroom = headroom - :amount ADD version :one",
-          ConditionExpression: `headroom >= :amount AND attribute_not_exists(holds.#id)${guardCondition}`,
-          ExpressionAttributeNames: { "#id": hold.id, ...(guard ? { "#unit": "unit" } : {}) },
+          UpdateExpression: "ADD reserved :amount, headroom :minus, openHolds :one, version :one",
+          ConditionExpression: `headroom >= :amount AND attribute_not_exists(holds)${guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : ""}`,
+          ...(guard ? { ExpressionAttributeNames: { "#unit": "unit" } } : {}),
           ExpressionAttributeValues: {
-            ":hold": definedOnly(hold),
             ":amount": hold.amount,
+            ":minus": -hold.amount,
             ":one": 1,
             ...(guard ? { ":freshFrom": guard.observedAtOrAfter, ":unit": guard.unit } : {}),
           },
-          ReturnValues: "NONE",
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return outcome.applied ? "created" : { refusedBy: outcome.oldItem && toAccountState(outcome.oldItem) };
-    } catch (error) {
-      if (isItemTooLarge(error)) throw new HoldCapacityError(accountId);
-      throw error;
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: holdItem(accountId, hold, { counted: true, ttl }),
+          ConditionExpression: "attribute_not_exists(sk)",
+        },
+      },
+    ];
+    if (key !== undefined)
+      items.push(this.answerPut(accountId, "reserve", accountId, key, rules.now, hold.id));
+
+    let corrected = false;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const outcome = await transactWrite(this.doc, items);
+      if (outcome.applied) return { kind: "created", view: reservationView(hold, rules.now) };
+      const [stateReason, , keyReason] = outcome.reasons;
+      if (keyReason?.code === "ConditionalCheckFailed") {
+        return this.keyAnswer(accountId, keyReason.oldItem, key as IdempotencyKeyUse, rules.now);
+      }
+      const old = stateReason?.oldItem && toAccountState(stateReason.oldItem);
+      if (old?.holds !== undefined) {
+        await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
+        continue;
+      }
+      // A denied keyed reserve may be a repeat whose answer the cancellation did not report.
+      const repeat = key && (await this.findAnswer(accountId, "reserve", accountId, key, rules.now));
+      if (repeat) return repeat;
+      if (old?.latest === undefined) return { kind: "no-balance" };
+      if (guard !== undefined && !guardHolds(old, guard)) return { kind: "stale" };
+      if (!corrected) {
+        corrected = true;
+        const settledUpToMs = Date.parse(old.latest.observedAt) - rules.settleSeconds * 1000;
+        const count = await correctCounters(this.doc, this.tableName, accountId, {
+          expiredUpToMs: rules.now.getTime(),
+          settledUpToMs,
+        });
+        if (count > 0) continue;
+      }
+      const available = computeBalanceView(old, rules).available ?? 0;
+      return { kind: "insufficient", ...shortfallOf(hold.amount, Math.min(available, old.headroom)) };
     }
+    throw new StoreConflictError(accountId, "reserve", MAX_ATTEMPTS);
   }
 
-  /** Sets headroom to the exact available, unless another write got there first (then the caller retries). */
-  private async reconcileHeadroom(accountId: string, seenVersion: number, available: number): Promise<void> {
-    await conditionalWrite(
-      this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: stateKey(accountId),
-        UpdateExpression: "SET headroom = :available ADD version :one",
-        ConditionExpression: "version = :seen",
-        ExpressionAttributeValues: { ":available": available, ":one": 1, ":seen": seenVersion },
-      }),
-    );
+  async commit(reservationId: string, request: CommitRequest, context: SettleContext): Promise<SettleResult> {
+    if (request.actualAmount !== undefined) assertAmount("actualAmount", request.actualAmount);
+    else if (!request.final) {
+      throw new InvalidReservationRequestError(
+        "actualAmount",
+        "is required for a partial commit (final: false)",
+      );
+    }
+    return this.settle(reservationId, "commit", request, context, (hold, now) => {
+      const status = holdStatus(hold, now);
+      if (status !== "held") {
+        const sameFinal =
+          request.final &&
+          hold.status === "committed" &&
+          (hold.finalActualAmount ?? null) === (request.actualAmount ?? null);
+        return sameFinal ? "replay" : "conflict";
+      }
+      const plan = planCommit(hold, request.actualAmount, request.final);
+      const n = hold.captures + 1;
+      const committedAt = now.toISOString();
+      const writes: TransactItem[] = [];
+      const holdSets = ["committedAmount = :committed", "committedAt = :at", "captures = :n"];
+      const values: Record<string, unknown> = {
+        ":committed": plan.committedAmount,
+        ":at": committedAt,
+        ":n": n,
+      };
+      if (request.final) {
+        holdSets.push("#status = :committedStatus", "finalActualAmount = :given");
+        values[":committedStatus"] = "committed";
+        values[":given"] = request.actualAmount ?? null;
+      }
+      writes.push(
+        this.holdUpdate(hold, now, {
+          set: holdSets,
+          remove: request.final ? ["openPk", "openSk", "heldPk", "heldSk"] : [],
+          values,
+        }),
+      );
+      if (plan.part > 0) {
+        writes.push({
+          Put: {
+            TableName: this.tableName,
+            Item: captureItem(hold.accountId, hold, {
+              n,
+              amount: plan.part,
+              committedAt,
+              ttl: hold.ttl,
+            }),
+          },
+        });
+      }
+      writes.push(this.counterUpdate(hold.accountId, plan.reservedDelta, request.final ? -1 : 0));
+      const after: Hold = {
+        ...hold,
+        committedAmount: plan.committedAmount,
+        committedAt,
+        ...(request.final ? { status: "committed", finalActualAmount: request.actualAmount ?? null } : {}),
+      };
+      return { writes, after };
+    });
+  }
+
+  async release(reservationId: string, context: SettleContext): Promise<SettleResult> {
+    return this.settle(reservationId, "release", {}, context, (hold, now) => {
+      const status = holdStatus(hold, now);
+      if (status !== "held") return hold.status === "released" ? "replay" : "conflict";
+      const releasedAt = now.toISOString();
+      return {
+        writes: [
+          this.holdUpdate(hold, now, {
+            set: ["#status = :released", "releasedAt = :at"],
+            remove: ["openPk", "openSk", "heldPk", "heldSk"],
+            values: { ":released": "released", ":at": releasedAt },
+          }),
+          this.counterUpdate(hold.accountId, -heldPart(hold), -1),
+        ],
+        after: { ...hold, status: "released", releasedAt },
+      };
+    });
+  }
+
+  async extend(reservationId: string, request: ExtendRequest, context: SettleContext): Promise<SettleResult> {
+    if (request.amount !== undefined) assertAmount("amount", request.amount);
+    if (
+      request.ttlSeconds !== undefined &&
+      (!Number.isInteger(request.ttlSeconds) || request.ttlSeconds <= 0)
+    ) {
+      throw new InvalidReservationRequestError("ttlSeconds", "must be a positive whole number of seconds");
+    }
+    return this.settle(reservationId, "extend", request, context, (hold, now) => {
+      if (holdStatus(hold, now) !== "held") return "conflict";
+      const amount = request.amount ?? hold.amount;
+      if (amount < hold.amount) {
+        throw new InvalidReservationRequestError(
+          "amount",
+          `must be at least the current amount ${hold.amount}`,
+        );
+      }
+      const expiresAtMs =
+        request.ttlSeconds === undefined ? hold.expiresAtMs : now.getTime() + request.ttlSeconds * 1000;
+      const after: StoredHold = { ...hold, amount, expiresAtMs };
+      const increase = roundAmount(heldPart(after) - heldPart(hold));
+      const index = openHoldIndex(hold.accountId, after);
+      return {
+        writes: [
+          this.holdUpdate(hold, now, {
+            set: ["amount = :amount", "expiresAtMs = :expires", "openSk = :openSk"],
+            add: ["#ttl :ttlShift"],
+            names: { "#ttl": "ttl" },
+            remove: [],
+            values: {
+              ":amount": amount,
+              ":expires": expiresAtMs,
+              ":openSk": index.openSk,
+              ":ttlShift": Math.floor((expiresAtMs - hold.expiresAtMs) / 1000),
+            },
+          }),
+          this.counterUpdate(hold.accountId, increase, 0, increase > 0),
+        ],
+        after,
+        required: increase,
+      };
+    });
   }
 
   /**
-   * An Idempotency-Key whose hold a poll already archived must not make a second hold: the archived one is
-   * the answer. Archiving happens before removal, so a hold just created for such a key always finds it here
-   * and is withdrawn again.
+   * The shared path of commit, release and extend: an Idempotency-Key's stored answer, else the hold read
+   * (consistently), the change planned on it and applied in one transaction conditional on the version read.
    */
-  private async preferArchived(accountId: string, hold: Hold, result: ReserveResult): Promise<ReserveResult> {
-    const archived = await this.findArchived(accountId, hold.id);
-    if (archived === undefined) return result;
-    if (result.kind === "created") await this.withdrawHold(accountId, hold);
-    return { kind: "existing", hold: archived.hold };
-  }
-
-  /** Removes a hold this request itself just made; headroom stays conservative until reconciled. */
-  private async withdrawHold(accountId: string, hold: Hold): Promise<void> {
-    await conditionalWrite(
-      this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: stateKey(accountId),
-        UpdateExpression: "REMOVE holds.#id ADD version :one",
-        ConditionExpression: "holds.#id.createdAt = :createdAt",
-        ExpressionAttributeNames: { "#id": hold.id },
-        ExpressionAttributeValues: { ":one": 1, ":createdAt": hold.createdAt },
-      }),
-    );
-  }
-
-  /** An actual above the hold lowers headroom by the excess. */
-  async commit(reservationId: string, actualAmount: number | undefined, now: Date): Promise<EndHoldResult> {
-    if (actualAmount !== undefined) assertAmount("actualAmount", actualAmount);
-    const sets: Record<string, unknown> = { status: "committed", committedAt: now.toISOString() };
-    if (actualAmount !== undefined) sets.actualAmount = actualAmount;
-    const result = await this.endHold(reservationId, sets, now);
-    if (result.kind === "ok" && actualAmount !== undefined && actualAmount > result.hold.amount) {
-      await this.lowerHeadroom(result.state.accountId, roundAmount(actualAmount - result.hold.amount));
-    }
-    return result;
-  }
-
-  async release(reservationId: string, now: Date): Promise<EndHoldResult> {
-    return this.endHold(reservationId, { status: "released", releasedAt: now.toISOString() }, now);
-  }
-
-  /** The one conditional write of a commit or release; a hold that is not held is left untouched. */
-  private async endHold(
+  private async settle(
     reservationId: string,
-    sets: Record<string, unknown>,
-    now: Date,
-  ): Promise<EndHoldResult> {
+    operation: "commit" | "release" | "extend",
+    request: object,
+    context: SettleContext,
+    plan: (
+      hold: StoredHold & { accountId: string; ttl: number },
+      now: Date,
+    ) => "replay" | "conflict" | { writes: TransactItem[]; after: Hold; required?: number },
+  ): Promise<SettleResult> {
     const accountId = accountIdOfReservation(reservationId);
     if (accountId === undefined) return { kind: "not_found" };
-    const fields = Object.keys(sets);
-    const outcome = await conditionalWrite(
-      this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: stateKey(accountId),
-        UpdateExpression: `SET ${fields.map((_, i) => `holds.#id.#f${i} = :f${i}`).join(", ")} ADD version :one`,
-        ConditionExpression: "holds.#id.#status = :held AND holds.#id.expiresAtMs > :nowMs",
-        ExpressionAttributeNames: {
-          "#id": reservationId,
-          "#status": "status",
-          ...Object.fromEntries(fields.map((f, i) => [`#f${i}`, f])),
-        },
-        ExpressionAttributeValues: {
-          ":held": "held",
-          ":nowMs": now.getTime(),
-          ":one": 1,
-          ...Object.fromEntries(fields.map((f, i) => [`:f${i}`, sets[f]])),
-        },
-        ReturnValues: "ALL_NEW",
-        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-      }),
-    );
-    if (outcome.applied) {
-      const state = toAccountState(outcome.attributes ?? {});
-      return { kind: "ok", hold: state.holds[reservationId] as Hold, state };
+    const { now } = context;
+    const key = context.idempotencyKey;
+    if (key !== undefined) {
+      const answer = await this.getAnswer(accountId, operation, reservationId, key.key, now);
+      if (answer)
+        return answer.requestHash === key.requestHash && answer.view
+          ? { kind: "ok", view: answer.view, replayed: true }
+          : { kind: "key-reused" };
     }
-    const inState = outcome.oldItem && toAccountState(outcome.oldItem).holds[reservationId];
-    const hold = inState ?? (await this.findArchived(accountId, reservationId))?.hold;
-    if (hold === undefined) return { kind: "not_found" };
-    return { kind: "not_held", hold, status: holdStatus(hold, now) as Exclude<ReservationStatus, "held"> };
+    let corrected = false;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const item = await this.readHoldItem(accountId, reservationId, context);
+      if (item === undefined) {
+        const archived = await this.findArchived(accountId, reservationId, now);
+        if (archived === undefined) return { kind: "not_found" };
+        const legacyPlan = plan({ ...archived, accountId, version: 0, captures: 1, ttl: 0 }, now);
+        return legacyPlan === "replay"
+          ? { kind: "ok", view: reservationView(archived, now), replayed: true }
+          : { kind: "conflict", view: reservationView(archived, now) };
+      }
+      const hold = { ...toStoredHold(item), accountId, ttl: Number(item.ttl ?? 0) };
+      const planned = plan(hold, now);
+      if (planned === "replay") return { kind: "ok", view: reservationView(hold, now), replayed: true };
+      if (planned === "conflict") return { kind: "conflict", view: reservationView(hold, now) };
+      const view = reservationView(planned.after, now);
+      const writes = [...planned.writes];
+      if (key !== undefined)
+        writes.push(this.answerPut(accountId, operation, reservationId, key, now, reservationId, view));
+      const outcome = await transactWrite(this.doc, writes);
+      if (outcome.applied) return { kind: "ok", view, replayed: false };
+      const counterReason = outcome.reasons[planned.writes.length - 1];
+      if (counterReason?.code === "ConditionalCheckFailed" && planned.required !== undefined) {
+        const old = counterReason.oldItem && toAccountState(counterReason.oldItem);
+        if (!corrected && old?.latest !== undefined) {
+          corrected = true;
+          await correctCounters(this.doc, this.tableName, accountId, {
+            expiredUpToMs: now.getTime(),
+            settledUpToMs: Date.parse(old.latest.observedAt) - context.settleSeconds * 1000,
+          });
+          continue;
+        }
+        const available = old ? (computeBalanceView(old, context).available ?? 0) : 0;
+        return {
+          kind: "insufficient",
+          ...shortfallOf(planned.required, Math.min(available, old?.headroom ?? 0)),
+        };
+      }
+      if (key !== undefined && outcome.reasons.at(-1)?.code === "ConditionalCheckFailed") {
+        return this.settle(reservationId, operation, request, context, plan);
+      }
+      // The hold changed since it was read (a concurrent commit, release or extend): plan again on it.
+    }
+    throw new StoreConflictError(accountId, operation, MAX_ATTEMPTS);
   }
 
-  /** The only write that makes the counter smaller than a reserve did: spend beyond the hold. */
-  private async lowerHeadroom(accountId: string, excess: number): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
+  /** The hold item, migrating the account's legacy holds first when the item is not there yet. */
+  private async readHoldItem(
+    accountId: string,
+    reservationId: string,
+    rules: BalanceRules,
+  ): Promise<Record<string, unknown> | undefined> {
+    const read = async () =>
+      (
+        await this.doc.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: holdKey(accountId, reservationId),
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+    const item = await read();
+    if (item !== undefined || !(await this.hasLegacyHolds(accountId))) return item;
+    await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
+    return read();
+  }
+
+  private async hasLegacyHolds(accountId: string): Promise<boolean> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
-        UpdateExpression: "ADD headroom :minusExcess, version :one",
-        ExpressionAttributeValues: { ":minusExcess": -excess, ":one": 1 },
+        // Only an unmigrated item has the map; for every other one this reads two small attributes.
+        ProjectionExpression: "accountId, holds",
+        ConsistentRead: true,
       }),
     );
+    return Item?.holds !== undefined;
   }
 
-  async getReservation(reservationId: string, now: Date): Promise<StoredReservation | undefined> {
+  private holdUpdate(
+    hold: StoredHold & { accountId: string },
+    now: Date,
+    change: {
+      set: string[];
+      remove: string[];
+      add?: string[];
+      names?: Record<string, string>;
+      values: Record<string, unknown>;
+    },
+  ): TransactItem {
+    const remove = change.remove.length ? ` REMOVE ${change.remove.join(", ")}` : "";
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: holdKey(hold.accountId, hold.id),
+        UpdateExpression: `SET ${change.set.join(", ")}${remove} ADD ${["version :one", ...(change.add ?? [])].join(", ")}`,
+        ConditionExpression:
+          "version = :version AND #status = :held AND expiresAtMs > :now AND attribute_exists(openPk)",
+        ExpressionAttributeNames: { "#status": "status", ...change.names },
+        ExpressionAttributeValues: {
+          ...change.values,
+          ":one": 1,
+          ":version": hold.version,
+          ":held": "held",
+          ":now": now.getTime(),
+        },
+        ReturnValuesOnConditionCheckFailure: "NONE",
+      },
+    };
+  }
+
+  /** Changes `reserved` by `delta` and `headroom` by −delta; `guarded`: only if headroom covers delta. */
+  private counterUpdate(
+    accountId: string,
+    delta: number,
+    openHoldsDelta: number,
+    guarded = false,
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: stateKey(accountId),
+        UpdateExpression: "ADD reserved :delta, headroom :minus, openHolds :open, version :one",
+        ...(guarded ? { ConditionExpression: "headroom >= :delta" } : {}),
+        ExpressionAttributeValues: { ":delta": delta, ":minus": -delta, ":open": openHoldsDelta, ":one": 1 },
+        ...(guarded ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
+      },
+    };
+  }
+
+  /** The Idempotency-Key's answer, written with the request it answers (a live one is never overwritten). */
+  private answerPut(
+    accountId: string,
+    operation: string,
+    scope: string,
+    key: IdempotencyKeyUse,
+    now: Date,
+    reservationId: string,
+    view?: ReservationView,
+  ): TransactItem {
+    const expiresAtMs = now.getTime() + IDEMPOTENCY_WINDOW_MS;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: definedOnly({
+          ...idempotencyKey(accountId, operation, scope, key.key),
+          operation,
+          reservationId,
+          requestHash: key.requestHash,
+          view,
+          expiresAtMs,
+          ttl: Math.floor(expiresAtMs / 1000),
+        }),
+        ConditionExpression: "attribute_not_exists(sk) OR expiresAtMs <= :now",
+        ExpressionAttributeValues: { ":now": now.getTime() },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      },
+    };
+  }
+
+  private async getAnswer(accountId: string, operation: string, scope: string, key: string, now: Date) {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: idempotencyKey(accountId, operation, scope, key),
+        ConsistentRead: true,
+      }),
+    );
+    return liveAnswer(Item, now);
+  }
+
+  private async findAnswer(
+    accountId: string,
+    operation: string,
+    scope: string,
+    key: IdempotencyKeyUse,
+    now: Date,
+  ): Promise<ReserveResult | undefined> {
+    const answer = await this.getAnswer(accountId, operation, scope, key.key, now);
+    return answer && this.keyAnswer(accountId, answer as unknown as Record<string, unknown>, key, now);
+  }
+
+  /** A reserve whose Idempotency-Key was used before: the same request gets its hold, as it is now. */
+  private async keyAnswer(
+    accountId: string,
+    item: Record<string, unknown> | undefined,
+    key: IdempotencyKeyUse,
+    now: Date,
+  ): Promise<ReserveResult> {
+    const answer = liveAnswer(item, now);
+    if (answer === undefined) throw new StoreConflictError(accountId, "reserve", 1);
+    if (answer.requestHash !== undefined && answer.requestHash !== key.requestHash)
+      return { kind: "key-reused" };
+    const view = await this.getReservation(answer.reservationId, now);
+    if (view === undefined)
+      throw new Error(`Idempotency-Key answer names a missing hold ${answer.reservationId}`);
+    return { kind: "existing", view };
+  }
+
+  async getReservation(reservationId: string, now: Date): Promise<ReservationView | undefined> {
     const accountId = accountIdOfReservation(reservationId);
     if (accountId === undefined) return undefined;
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: holdKey(accountId, reservationId),
+        ConsistentRead: true,
+      }),
+    );
+    if (Item !== undefined) return reservationView(toStoredHold(Item), now);
+    const legacy = await this.findLegacy(accountId, reservationId);
+    if (legacy !== undefined) return reservationView(legacy, now);
+    const archived = await this.findArchived(accountId, reservationId, now);
+    return archived && reservationView(archived, now);
+  }
+
+  /** A hold still inside a state item written by the release before (not yet migrated). */
+  private async findLegacy(accountId: string, reservationId: string): Promise<Hold | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -246,24 +524,16 @@ export class DynamoReservationStore implements ReservationStore {
       }),
     );
     const hold = (Item?.holds as Record<string, Hold> | undefined)?.[reservationId];
-    if (hold !== undefined) {
-      const unit = (Item?.latest as { unit?: Unit } | undefined)?.unit;
-      return { hold, view: reservationView(hold, now, unit), archived: false };
-    }
-    const archived = await this.findArchived(accountId, reservationId);
-    return (
-      archived && {
-        hold: archived.hold,
-        view: reservationView(archived.hold, now, archived.unit),
-        archived: true,
-      }
-    );
+    const unit = (Item?.latest as { unit?: Hold["unit"] } | undefined)?.unit;
+    return hold && { ...hold, ...(unit && hold.unit === undefined ? { unit } : {}) };
   }
 
+  /** A hold the release before archived (sk `RESERVATION#<id>`), terminal. */
   private async findArchived(
     accountId: string,
     reservationId: string,
-  ): Promise<{ hold: Hold; unit?: Unit } | undefined> {
+    _now: Date,
+  ): Promise<Hold | undefined> {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
@@ -271,41 +541,118 @@ export class DynamoReservationStore implements ReservationStore {
         ConsistentRead: true,
       }),
     );
-    return Item === undefined ? undefined : { hold: Item.hold as Hold, unit: Item.unit as Unit | undefined };
+    if (Item === undefined) return undefined;
+    const hold = Item.hold as Hold;
+    return { ...hold, ...(Item.unit && hold.unit === undefined ? { unit: Item.unit as Hold["unit"] } : {}) };
   }
 
-  /**
-   * Writes a hold that stops living in the state item as its own item (idempotent: terminal holds never
-   * change). Called by a poll before it removes the hold from the state item.
-   */
-  async archiveHold(accountId: string, hold: Hold, unit: Unit, rules: PollRules): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...reservationKey(accountId, hold.id),
-          accountId,
-          hold: definedOnly(hold),
-          unit,
-          archivedAt: rules.now.toISOString(),
-          ttl: expiryEpochSeconds(rules.now, rules.retentionDays),
-        },
-      }),
-    );
+  async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage> {
+    let startKey = decodeCursor(accountId, query.cursor);
+    const filter = statusFilter(query.status, now);
+    const reservations: ReservationView[] = [];
+    for (let page = 0; page < 20 && reservations.length < query.limit; page++) {
+      const result = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ...(filter
+            ? { FilterExpression: filter.expression, ExpressionAttributeNames: { "#status": "status" } }
+            : {}),
+          ExpressionAttributeValues: {
+            ":pk": keys.account(accountId),
+            ":prefix": keys.holdPrefix,
+            ...filter?.values,
+          },
+          ScanIndexForward: false,
+          Limit: query.limit - reservations.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) reservations.push(reservationView(toStoredHold(item), now));
+      startKey = result.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    return { reservations, ...(startKey ? { nextCursor: encodeCursor(startKey) } : {}) };
+  }
+
+  correctCounters(accountId: string, now: Date, settledUpToMs?: number): Promise<number> {
+    return correctCounters(this.doc, this.tableName, accountId, {
+      expiredUpToMs: now.getTime(),
+      ...(settledUpToMs !== undefined ? { settledUpToMs } : {}),
+    });
+  }
+
+  async oldestOpenHold(accountId: string, now: Date): Promise<Hold | undefined> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.indexes.held.name,
+          KeyConditionExpression: "heldPk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.account(accountId) },
+          Limit: 10,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      // Expired holds stay in the index until a correction; they are skipped, never counted.
+      const open = (page.Items ?? []).map(toStoredHold).find((hold) => holdStatus(hold, now) === "held");
+      if (open) return open;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return undefined;
   }
 }
 
-function newHold(request: ReserveRequest, now: Date): Hold {
-  const hold: Hold = {
+function statusFilter(status: ReservationQuery["status"], now: Date) {
+  switch (status) {
+    case undefined:
+      return undefined;
+    case "held":
+      return {
+        expression: "#status = :s AND expiresAtMs > :now",
+        values: { ":s": "held", ":now": now.getTime() },
+      };
+    case "expired":
+      return {
+        expression: "#status = :s AND expiresAtMs <= :now",
+        values: { ":s": "held", ":now": now.getTime() },
+      };
+    default:
+      return { expression: "#status = :s", values: { ":s": status } };
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(String(key.sk)).toString("base64url");
+}
+
+function decodeCursor(accountId: string, cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  const sk = Buffer.from(cursor, "base64url").toString();
+  if (
+    !sk.startsWith(keys.holdPrefix) ||
+    accountIdOfReservation(sk.slice(keys.holdPrefix.length)) !== accountId
+  ) {
+    throw new InvalidReservationRequestError("cursor", "is not a cursor of this listing", "/query/cursor");
+  }
+  return { pk: keys.account(accountId), sk };
+}
+
+function newHold(request: ReserveRequest, now: Date): StoredHold {
+  return definedOnly({
     id: request.id,
     amount: request.amount,
-    status: "held",
+    status: "held" as const,
     createdAt: now.toISOString(),
     expiresAtMs: now.getTime() + request.ttlSeconds * 1000,
-  };
-  if (request.idempotencyKey !== undefined) hold.idempotencyKey = request.idempotencyKey;
-  if (request.estimate !== undefined) hold.estimate = request.estimate;
-  return hold;
+    unit: request.unit,
+    committedAmount: 0,
+    idempotencyKey: request.idempotencyKey?.key,
+    estimate: request.estimate,
+    version: 1,
+    captures: 0,
+  });
 }
 
 /** A job whose estimate is 0 (test mode on a card where it is free) holds 0: harmless, and the flow stays one. */
@@ -322,11 +669,5 @@ function validateReserveRequest(accountId: string, request: ReserveRequest): voi
   }
   if (accountIdOfReservation(request.id) !== accountId) {
     throw new InvalidReservationRequestError("id", `is not a reservation id of account ${accountId}`);
-  }
-  if (
-    request.idempotencyKey !== undefined &&
-    request.id !== reservationIdFor(accountId, request.idempotencyKey)
-  ) {
-    throw new InvalidReservationRequestError("id", "does not match the Idempotency-Key");
   }
 }

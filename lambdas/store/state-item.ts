@@ -12,7 +12,14 @@ export function reservationKey(accountId: string, reservationId: string) {
 /** The account state held by a state item (the keys stripped, missing parts at their empty values). */
 export function toAccountState(item: Record<string, unknown>): AccountState {
   const { pk: _pk, sk: _sk, ...state } = item;
-  return { alert: INITIAL_ALERT_STATE, holds: {}, headroom: 0, version: 0, ...state } as AccountState;
+  return {
+    alert: INITIAL_ALERT_STATE,
+    reserved: 0,
+    headroom: 0,
+    openHolds: 0,
+    version: 0,
+    ...state,
+  } as AccountState;
 }
 
 /** TTL attribute value: epoch seconds `retentionDays` after `from`. */

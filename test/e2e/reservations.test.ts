@@ -31,9 +31,10 @@ const sandbox = () => sandboxOf(stack);
 const reserve = (body: unknown, headers?: Record<string, string>) =>
   post<Reservation>(stack, "/v1/reservations", body, headers);
 const reservation = (id: string) => get<Reservation>(stack, `/v1/reservations/${id}`);
-const commit = (id: string, body?: unknown) =>
-  post<Reservation>(stack, `/v1/reservations/${id}/commit`, body);
-const release = (id: string) => post<Reservation>(stack, `/v1/reservations/${id}/release`);
+const commit = (id: string, body?: unknown, headers?: Record<string, string>) =>
+  post<Reservation>(stack, `/v1/reservations/${id}/commit`, body, headers);
+const release = (id: string, headers?: Record<string, string>) =>
+  post<Reservation>(stack, `/v1/reservations/${id}/release`, undefined, headers);
 const balance = async (id: string) =>
   (await get<{ remaining: number; reserved: number; available: number }>(stack, `/v1/accounts/${id}`)).body;
 const checkAvailable = async (accountId: string) =>
@@ -119,32 +120,6 @@ describe("the hold lifecycle", () => {
     expect(await balance("res")).toEqual(before);
   });
 
-  it("commit or release of a reservation that is not held → 409, and nothing changes", async () => {
-    const committed = (await reserve({ accountId: "res", amount: 3 })).body.id;
-    await commit(committed);
-    const released = (await reserve({ accountId: "res", amount: 4 })).body.id;
-    await release(released);
-    const before = await balance("res");
-    const bodies = async () =>
-      (await Promise.all([reservation(committed), reservation(released)])).map((r) => r.body);
-    const snapshots = await bodies();
-
-    for (const [attempt, current] of [
-      [commit(committed), "committed"],
-      [release(committed), "committed"],
-      [commit(released, { actualAmount: 1 }), "released"],
-      [release(released), "released"],
-    ] as const) {
-      const { status, contentType, body } = await attempt;
-      expect(status).toBe(409);
-      expect(contentType).toContain(PROBLEM_JSON);
-      expect(body).toMatchObject({ status: 409, reservationStatus: current });
-      expect(body.type).toMatch(/reservation-not-held$/);
-    }
-    expect(await balance("res")).toEqual(before);
-    expect(await bodies()).toEqual(snapshots);
-  });
-
   it("the same Idempotency-Key returns the same reservation (200), never a second hold", async () => {
     const before = await balance("res");
     const headers = { "Idempotency-Key": "render-job-42" };
@@ -188,6 +163,7 @@ describe("expiry and what checks see", () => {
 
     clock.advance(61);
     expect((await reservation(held.body.id)).body.status).toBe("expired");
+    // The account view corrects the counter for holds that expired (no sweeper); checks then see it too.
     expect(await balance("exp")).toMatchObject({ reserved: 0, available: 100 });
     expect((await checkAvailable("exp")).available).toBe(100);
     // The whole balance can be held again: the expired hold took nothing with it.
@@ -195,6 +171,16 @@ describe("expiry and what checks see", () => {
     expect(all.status).toBe(201);
     await release(all.body.id);
     expect((await commit(held.body.id)).status).toBe(409);
+  });
+
+  it("a reserve denied by a counter that still holds an expired hold corrects it and succeeds", async () => {
+    const held = await reserve({ accountId: "exp", amount: 60, ttlSeconds: 60 });
+    expect(held.status).toBe(201);
+    clock.advance(61);
+    // No poll and no account view in between: the denial itself finds the expired hold.
+    const all = await reserve({ accountId: "exp", amount: 100 });
+    expect(all.status).toBe(201);
+    await release(all.body.id);
   });
 
   it("ttlSeconds above reservations.maxTtlSeconds → 400 naming /ttlSeconds", async () => {
@@ -288,5 +274,225 @@ describe("bad reservation requests", () => {
     expect(text.status).toBe(400);
     expect((await reservation(id)).body.status).toBe("held");
     await release(id);
+  });
+});
+
+describe("idempotent settle and conflicts (each rule over HTTP)", () => {
+  const conflictOf = async (
+    reply: Promise<{ status: number; contentType: string; body: Record<string, unknown> }>,
+  ) => {
+    const { status, contentType, body } = await reply;
+    expect(status).toBe(409);
+    expect(contentType).toContain(PROBLEM_JSON);
+    expect(body.type).toMatch(/reservation-conflict$/);
+    return body;
+  };
+
+  it("a commit repeated with the same body → 200, the reservation, Idempotent-Replayed: true, counted once", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 9 })).body;
+    const first = await commit(id, { actualAmount: 4 });
+    const before = await balance("res");
+    const again = await commit(id, { actualAmount: 4 });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect(await balance("res")).toEqual(before);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+  });
+
+  it("a release repeated → 200, Idempotent-Replayed: true, nothing returned twice", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 6 })).body;
+    const first = await release(id);
+    const before = await balance("res");
+    const again = await release(id);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect(await balance("res")).toEqual(before);
+  });
+
+  it("a commit with another actualAmount than the one recorded → 409 reservation-conflict naming state and amount", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 9 })).body;
+    await commit(id, { actualAmount: 4 });
+    const before = await balance("res");
+    const body = await conflictOf(commit(id, { actualAmount: 5 }));
+    expect(body).toMatchObject({
+      reservationStatus: "committed",
+      amount: 9,
+      committedAmount: 4,
+      actualAmount: 4,
+    });
+    expect(await balance("res")).toEqual(before);
+  });
+
+  it("a commit of a released hold → 409 reservation-conflict", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 2 })).body;
+    await release(id);
+    const body = await conflictOf(commit(id, { actualAmount: 1 }));
+    expect(body).toMatchObject({ reservationStatus: "released", amount: 2, committedAmount: 0 });
+  });
+
+  it("a commit of an expired hold → 409 reservation-conflict", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 2, ttlSeconds: 30 })).body;
+    clock.advance(31);
+    const body = await conflictOf(commit(id));
+    expect(body).toMatchObject({ reservationStatus: "expired", amount: 2 });
+  });
+
+  it("a release of a committed hold → 409 reservation-conflict", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 3 })).body;
+    await commit(id);
+    const body = await conflictOf(release(id));
+    expect(body).toMatchObject({ reservationStatus: "committed", amount: 3, committedAmount: 3 });
+  });
+
+  it("two identical partial commits without a key count twice; with the same Idempotency-Key, once", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 10 })).body;
+    await commit(id, { actualAmount: 2, final: false });
+    const twice = await commit(id, { actualAmount: 2, final: false });
+    expect(twice.body).toMatchObject({ status: "held", committedAmount: 4, heldAmount: 6 });
+
+    const keyed = { "Idempotency-Key": "part-3" };
+    const first = await commit(id, { actualAmount: 1, final: false }, keyed);
+    const again = await commit(id, { actualAmount: 1, final: false }, keyed);
+    expect(first.body).toMatchObject({ committedAmount: 5, heldAmount: 5 });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+    expect((await reservation(id)).body).toMatchObject({ committedAmount: 5, heldAmount: 5 });
+    await release(id);
+  });
+
+  it("the same Idempotency-Key with another body → 409 idempotency-key-reused, nothing held", async () => {
+    const headers = { "Idempotency-Key": "reused-key" };
+    expect((await reserve({ accountId: "res", amount: 1 }, headers)).status).toBe(201);
+    const before = await balance("res");
+    const { status, body } = await reserve({ accountId: "res", amount: 2 }, headers);
+    expect(status).toBe(409);
+    expect(body.type).toMatch(/idempotency-key-reused$/);
+    expect(pointersOf(body)).toEqual(["/headers/idempotency-key"]);
+    expect(await balance("res")).toEqual(before);
+  });
+
+  it("a release with an Idempotency-Key answers the stored answer when repeated", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 1 })).body;
+    const headers = { "Idempotency-Key": "release-1" };
+    const first = await release(id, headers);
+    const again = await release(id, headers);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(first.body);
+  });
+
+  it("an Idempotency-Key on a reserve is remembered for 24 h, then a new hold is made", async () => {
+    const headers = { "Idempotency-Key": "day-old" };
+    const first = await reserve({ accountId: "res", amount: 1, ttlSeconds: 60 }, headers);
+    clock.advance(3600);
+    expect((await reserve({ accountId: "res", amount: 1, ttlSeconds: 60 }, headers)).body.id).toBe(
+      first.body.id,
+    );
+    clock.advance(24 * 3600);
+    const later = await reserve({ accountId: "res", amount: 1, ttlSeconds: 60 }, headers);
+    expect(later.status).toBe(201);
+    expect(later.body.id).not.toBe(first.body.id);
+  });
+});
+
+describe("partial commits and extend", () => {
+  it("a partial commit keeps the rest held; a final commit adds its actual and ends the hold", async () => {
+    const before = await balance("res");
+    const { id } = (await reserve({ accountId: "res", amount: 10 })).body;
+    const part = await commit(id, { actualAmount: 3, final: false });
+    expect(part.body).toMatchObject({ status: "held", amount: 10, committedAmount: 3, heldAmount: 7 });
+    expect((await balance("res")).reserved).toBe(before.reserved + 10);
+    const last = await commit(id, { actualAmount: 2 });
+    expect(last.body).toMatchObject({
+      status: "committed",
+      committedAmount: 5,
+      heldAmount: 0,
+      actualAmount: 5,
+    });
+    // Both parts count until settled; the 5 never committed went back.
+    expect((await balance("res")).reserved).toBe(before.reserved + 5);
+  });
+
+  it("a release after a partial commit returns only what was not committed", async () => {
+    const before = await balance("res");
+    const { id } = (await reserve({ accountId: "res", amount: 10 })).body;
+    await commit(id, { actualAmount: 4, final: false });
+    const released = await release(id);
+    expect(released.body).toMatchObject({ status: "released", committedAmount: 4, heldAmount: 0 });
+    expect((await balance("res")).reserved).toBe(before.reserved + 4);
+  });
+
+  it("a partial commit without actualAmount → 400 naming /actualAmount", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 1 })).body;
+    const { status, body } = await commit(id, { final: false });
+    expect(status).toBe(400);
+    expect(pointersOf(body)).toEqual(["/actualAmount"]);
+    await release(id);
+  });
+
+  it("extend raises the amount from available and moves the expiry; too much → 409 insufficient-balance", async () => {
+    const extend = (id: string, body: unknown) =>
+      post<Reservation>(stack, `/v1/reservations/${id}/extend`, body);
+    const { id } = (await reserve({ accountId: "exp", amount: 10, ttlSeconds: 60 })).body;
+    const before = await balance("exp");
+    const raised = await extend(id, { amount: 15, ttlSeconds: 600 });
+    expect(raised.status).toBe(200);
+    expect(raised.body).toMatchObject({ amount: 15, heldAmount: 15, status: "held" });
+    expect(Date.parse(raised.body.expiresAt as string)).toBe(clock.now().getTime() + 600_000);
+    expect(await balance("exp")).toMatchObject({
+      reserved: before.reserved + 5,
+      available: before.available - 5,
+    });
+
+    const tooMuch = await extend(id, { amount: 15 + before.available });
+    expect(tooMuch.status).toBe(409);
+    expect(tooMuch.body).toMatchObject({
+      type: expect.stringMatching(/insufficient-balance$/),
+      required: before.available,
+      available: before.available - 5,
+      shortfall: 5,
+    });
+    const lower = await extend(id, { amount: 1 });
+    expect(lower.status).toBe(400);
+    expect(pointersOf(lower.body)).toEqual(["/amount"]);
+    expect((await extend(id, { ttlSeconds: MAX_TTL_SECONDS + 1 })).status).toBe(400);
+    await release(id);
+    expect((await extend(id, { ttlSeconds: 60 })).status).toBe(409);
+  });
+});
+
+describe("listing", () => {
+  it("lists an account's reservations newest first, by status, a page at a time with an opaque cursor", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1);
+      ids.push((await reserve({ accountId: "settle", amount: 1 })).body.id);
+    }
+    await release(ids[1] as string);
+    const list = (query: string) =>
+      get<{ reservations: Reservation[]; nextCursor?: string }>(stack, `/v1/reservations?${query}`);
+    const first = await list("accountId=settle&status=held&limit=2");
+    expect(first.status).toBe(200);
+    expect(first.body.reservations.map((r) => r.id)).toEqual([ids[4], ids[3]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await list(`accountId=settle&status=held&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.reservations.map((r) => r.id)).toEqual([ids[2], ids[0]]);
+    const released = await list("accountId=settle&status=released&limit=100");
+    expect(released.body.reservations.map((r) => r.id)).toContain(ids[1]);
+    expect(released.body.reservations.every((r) => r.status === "released")).toBe(true);
+
+    const detail = (await get<Record<string, unknown>>(stack, "/v1/accounts/settle")).body;
+    expect(detail.activeReservations).toBe(4);
+    expect(detail.oldestOpenHoldAgeSeconds).toBe(4);
+
+    for (const bad of ["limit=0", "limit=101", "status=lost", "cursor=bm9wZQ"]) {
+      const reply = await list(`accountId=settle&${bad}`);
+      expect(reply.status, bad).toBe(400);
+      expect(pointersOf(reply.body)[0]).toMatch(/^\/query\//);
+    }
+    for (const id of [ids[0], ids[2], ids[3], ids[4]]) await release(id as string);
   });
 });

@@ -13,6 +13,8 @@ const DESIGN_ROUTES = [
   "GET /v1/reservations/{id}",
   "POST /v1/reservations/{id}/commit",
   "POST /v1/reservations/{id}/release",
+  "POST /v1/reservations/{id}/extend",
+  "GET /v1/reservations",
   "GET /v1/accounts",
   "GET /v1/accounts/{id}",
   "GET /v1/accounts/{id}/history",

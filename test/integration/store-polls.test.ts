@@ -1,16 +1,19 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { type Alert, INITIAL_ALERT_STATE } from "#core/account";
+import { type Alert, type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
 import type { QuotaStore } from "#service/store-port";
 import { keys } from "#store/table";
+import { legacyReservationId } from "#test/support/legacy-state";
 import {
   at,
+  hold as legacyHold,
   pollRules,
   RETENTION_DAYS,
   recordPoll,
   SETTLE_SECONDS,
+  settle,
   snapshot,
   storeOnDynamoDbLocal,
   T0,
@@ -20,7 +23,6 @@ const local = storeOnDynamoDbLocal();
 let accounts = 0;
 
 const rules = (now: Date) => ({ now, reserveFloor: 0, settleSeconds: SETTLE_SECONDS });
-const DAY = 86_400;
 
 async function account(remaining: number): Promise<string> {
   const accountId = `poll-${++accounts}`;
@@ -33,102 +35,223 @@ async function hold(
   amount: number,
   options: { key?: string; ttl?: number; now?: Date } = {},
 ) {
+  const now = options.now ?? T0;
   const result = await local.store.reserve(
     accountId,
     {
-      id: reservationIdFor(accountId, options.key),
+      id: reservationIdFor(accountId, now),
       amount,
       ttlSeconds: options.ttl ?? 3600,
-      ...(options.key === undefined ? {} : { idempotencyKey: options.key }),
+      unit: "credits",
+      retentionDays: RETENTION_DAYS,
+      ...(options.key === undefined ? {} : { idempotencyKey: { key: options.key, requestHash: "h" } }),
     },
-    rules(options.now ?? T0),
+    rules(now),
   );
   if (result.kind !== "created") throw new Error(`expected a new hold, got ${result.kind}`);
-  return result.hold.id;
+  return result.view.id;
 }
 
 async function viewAt(accountId: string, now: Date) {
   const state = await local.store.getAccountState(accountId);
   if (state === undefined) throw new Error(`no state for ${accountId}`);
-  return { ...computeBalanceView(state, rules(now)), headroom: state.headroom, holds: state.holds };
+  return { ...computeBalanceView(state, rules(now)), headroom: state.headroom, openHolds: state.openHolds };
 }
 
-async function archiveItem(accountId: string, reservationId: string) {
-  const { Item } = await local.dynamo.doc.send(
-    new GetCommand({
-      TableName: local.tableName,
-      Key: { pk: keys.account(accountId), sk: keys.reservation(reservationId) },
-    }),
-  );
-  return Item;
-}
-
-describe("settlement of committed holds", () => {
-  it("a committed hold counts until a snapshot settleSeconds after the commit, then is archived", async () => {
+describe("settlement of committed parts", () => {
+  it("a committed part counts until a snapshot settleSeconds after its commit, then only the balance does", async () => {
     const accountId = await account(100);
     const id = await hold(accountId, 30);
     const committedAt = at(T0, 10);
-    await local.store.commit(id, undefined, committedAt);
+    await local.store.commit(id, { final: true }, settle(committedAt));
 
-    // HeyGen has not charged yet: the hold must still count, or the spend would be forgotten.
+    // HeyGen has not charged yet: the part must still count, or the spend would be forgotten.
     await recordPoll(local.store, accountId, 100, at(committedAt, SETTLE_SECONDS - 1));
-    const early = await viewAt(accountId, at(committedAt, SETTLE_SECONDS));
-    expect(early).toMatchObject({ reserved: 30, available: 70, headroom: 70 });
-    expect(await archiveItem(accountId, id)).toBeUndefined();
+    expect(await viewAt(accountId, at(committedAt, SETTLE_SECONDS))).toMatchObject({
+      reserved: 30,
+      available: 70,
+      headroom: 70,
+    });
 
-    // HeyGen's balance now reflects the charge: counting the hold too would count it twice.
+    // HeyGen's balance now reflects the charge: counting the part too would count it twice.
     await recordPoll(local.store, accountId, 70, at(committedAt, SETTLE_SECONDS));
-    const settled = await viewAt(accountId, at(committedAt, SETTLE_SECONDS));
-    expect(settled).toMatchObject({ reserved: 0, available: 70, headroom: 70 });
-    expect(settled.holds[id]).toBeUndefined();
-    expect(await archiveItem(accountId, id)).toMatchObject({ hold: { id, status: "committed" } });
+    expect(await viewAt(accountId, at(committedAt, SETTLE_SECONDS))).toMatchObject({
+      reserved: 0,
+      available: 70,
+      headroom: 70,
+    });
     expect(await local.store.getReservation(id, at(committedAt, 3600))).toMatchObject({
-      archived: true,
-      view: { id, status: "committed", unit: "credits" },
+      id,
+      status: "committed",
+      unit: "credits",
+    });
+  });
+
+  it("each part of a partial commit settles by its own commit time", async () => {
+    const accountId = await account(100);
+    const id = await hold(accountId, 30);
+    await local.store.commit(id, { actualAmount: 5, final: false }, settle(at(T0, 10)));
+    await local.store.commit(id, { actualAmount: 7, final: true }, settle(at(T0, 100)));
+    await recordPoll(local.store, accountId, 95, at(T0, 10 + SETTLE_SECONDS));
+    expect(await viewAt(accountId, at(T0, 10 + SETTLE_SECONDS))).toMatchObject({
+      reserved: 7,
+      available: 88,
+    });
+    await recordPoll(local.store, accountId, 88, at(T0, 100 + SETTLE_SECONDS));
+    expect(await viewAt(accountId, at(T0, 100 + SETTLE_SECONDS))).toMatchObject({
+      reserved: 0,
+      available: 88,
     });
   });
 
   it("a poll with an older snapshot than the recorded one does not bring settled spend back", async () => {
     const accountId = await account(100);
     const id = await hold(accountId, 30);
-    await local.store.commit(id, undefined, at(T0, 1));
+    await local.store.commit(id, { final: true }, settle(at(T0, 1)));
     await recordPoll(local.store, accountId, 70, at(T0, 120));
     await recordPoll(local.store, accountId, 100, at(T0, 30));
     const state = await local.store.getAccountState(accountId);
     expect(state?.latest?.observedAt).toBe(at(T0, 120).toISOString());
-    expect(computeBalanceView(state ?? { holds: {} }, rules(at(T0, 130))).available).toBe(70);
+    expect(computeBalanceView(state, rules(at(T0, 130))).available).toBe(70);
+  });
+
+  it("a poll takes expired holds out of the counter", async () => {
+    const accountId = await account(100);
+    await hold(accountId, 40, { ttl: 60 });
+    expect(await viewAt(accountId, at(T0, 61))).toMatchObject({ reserved: 40, openHolds: 1 });
+    await recordPoll(local.store, accountId, 100, at(T0, 61));
+    expect(await viewAt(accountId, at(T0, 61))).toMatchObject({ reserved: 0, available: 100, openHolds: 0 });
   });
 });
 
-describe("the idempotency window", () => {
-  it("keeps released and expired holds for 24 h, then archives them; a repeated key still finds its hold", async () => {
-    const accountId = await account(100);
-    const released = await hold(accountId, 10, { key: "job-released" });
-    const expired = await hold(accountId, 10, { ttl: 60 });
-    await local.store.release(released, at(T0, 5));
-
-    await recordPoll(local.store, accountId, 100, at(T0, DAY - 60));
-    expect(Object.keys((await viewAt(accountId, at(T0, DAY))).holds).sort()).toEqual(
-      [released, expired].sort(),
+describe("data written by the release before (holds inside the state item)", () => {
+  /** A state item exactly as the release before wrote it. */
+  async function legacyAccount(accountId: string, holds: Hold[], remaining = 100) {
+    const reserved = holds.filter((h) => h.status === "held").reduce((sum, h) => sum + h.amount, 0);
+    await local.dynamo.doc.send(
+      new PutCommand({
+        TableName: local.tableName,
+        Item: {
+          pk: keys.account(accountId),
+          sk: keys.state(),
+          accountId,
+          latest: snapshot(accountId, remaining, T0),
+          alert: INITIAL_ALERT_STATE,
+          holds: Object.fromEntries(holds.map((h) => [h.id, h])),
+          headroom: remaining - reserved,
+          version: 7,
+          lastPollTick: T0.toISOString(),
+          lastPollAt: T0.toISOString(),
+        },
+      }),
     );
+    return accountId;
+  }
 
-    await recordPoll(local.store, accountId, 100, at(T0, DAY + 120));
-    const after = await viewAt(accountId, at(T0, DAY + 120));
-    expect(after.holds).toEqual({});
-    expect(after).toMatchObject({ available: 100, headroom: 100 });
-    expect(await local.store.getReservation(expired, at(T0, DAY + 120))).toMatchObject({
-      view: { status: "expired" },
+  it("a poll moves every hold to its own item with the same id, status and counting", async () => {
+    const id = (key: string) => legacyReservationId("legacy-1", key);
+    const holds = [
+      legacyHold("legacy-1", { id: id("a"), amount: 10, idempotencyKey: "a" }),
+      legacyHold("legacy-1", {
+        id: id("b"),
+        amount: 5,
+        status: "committed",
+        committedAt: at(T0, 1).toISOString(),
+        actualAmount: 4,
+      }),
+      legacyHold("legacy-1", {
+        id: id("c"),
+        amount: 7,
+        status: "released",
+        releasedAt: at(T0, 2).toISOString(),
+      }),
+      legacyHold("legacy-1", { id: id("d"), amount: 3, expiresAtMs: at(T0, 30).getTime() }),
+    ];
+    const accountId = await legacyAccount("legacy-1", holds);
+    const now = at(T0, 40);
+    // Before any migration, reads already count the legacy holds as the release before did.
+    expect(computeBalanceView(await local.store.getAccountState(accountId), rules(now)).reserved).toBe(14);
+    expect((await local.store.getReservation(id("a"), now))?.status).toBe("held");
+
+    await recordPoll(local.store, accountId, 100, now);
+    const state = await local.store.getAccountState(accountId);
+    expect(state?.holds).toBeUndefined();
+    expect(state).toMatchObject({ reserved: 14, headroom: 86, openHolds: 1 });
+    expect((await local.store.getReservation(id("a"), now))?.status).toBe("held");
+    expect(await local.store.getReservation(id("b"), now)).toMatchObject({
+      status: "committed",
+      actualAmount: 4,
     });
+    expect((await local.store.getReservation(id("c"), now))?.status).toBe("released");
+    expect((await local.store.getReservation(id("d"), now))?.status).toBe("expired");
 
+    // The migrated hold commits like any other, and its Idempotency-Key still finds it.
+    expect(await local.store.commit(id("a"), { final: true }, settle(now))).toMatchObject({ kind: "ok" });
     const repeat = await local.store.reserve(
       accountId,
-      { id: released, amount: 10, ttlSeconds: 60, idempotencyKey: "job-released" },
-      rules(at(T0, DAY + 200)),
+      {
+        id: reservationIdFor(accountId, now),
+        amount: 10,
+        ttlSeconds: 60,
+        unit: "credits",
+        retentionDays: 90,
+        idempotencyKey: { key: "a", requestHash: "any" },
+      },
+      rules(now),
     );
-    expect(repeat).toMatchObject({ kind: "existing", hold: { id: released, status: "released" } });
-    const final = await viewAt(accountId, at(T0, DAY + 200));
-    expect(final.holds).toEqual({});
-    expect(final.available).toBe(100);
+    expect(repeat).toMatchObject({ kind: "existing", view: { id: id("a"), status: "committed" } });
+    // A second poll (or a second migration) changes nothing.
+    await recordPoll(local.store, accountId, 100, at(now, 1));
+    expect(await local.store.getAccountState(accountId)).toMatchObject({ reserved: 14, openHolds: 0 });
+  });
+
+  it("a commit, release or reserve meeting an unmigrated account migrates it first", async () => {
+    const a = legacyReservationId("legacy-2", "x");
+    const b = legacyReservationId("legacy-2", "y");
+    const accountId = await legacyAccount(
+      "legacy-2",
+      [legacyHold("legacy-2", { id: a, amount: 20 }), legacyHold("legacy-2", { id: b, amount: 30 })],
+      50,
+    );
+    expect(await local.store.release(a, settle(T0))).toMatchObject({
+      kind: "ok",
+      view: { status: "released" },
+    });
+    expect(await local.store.getAccountState(accountId)).toMatchObject({
+      reserved: 30,
+      headroom: 20,
+      openHolds: 1,
+    });
+    expect(await hold(accountId, 20)).toEqual(expect.any(String));
+    expect(await local.store.commit(b, { actualAmount: 25, final: true }, settle(T0))).toMatchObject({
+      kind: "ok",
+    });
+    expect(await local.store.getAccountState(accountId)).toMatchObject({ reserved: 45, headroom: 5 });
+  });
+
+  it("a reserve on an unmigrated account migrates it and then holds", async () => {
+    const accountId = await legacyAccount("legacy-3", [
+      legacyHold("legacy-3", { id: legacyReservationId("legacy-3", "z"), amount: 90 }),
+    ]);
+    expect(
+      await local.store.reserve(
+        accountId,
+        {
+          id: reservationIdFor(accountId, T0),
+          amount: 11,
+          ttlSeconds: 60,
+          unit: "credits",
+          retentionDays: 90,
+        },
+        rules(T0),
+      ),
+    ).toMatchObject({ kind: "insufficient", available: 10 });
+    expect(await hold(accountId, 10)).toEqual(expect.any(String));
+    expect(await local.store.getAccountState(accountId)).toMatchObject({
+      reserved: 100,
+      headroom: 0,
+      openHolds: 2,
+    });
   });
 });
 
@@ -140,17 +263,23 @@ describe("poll writes", () => {
       { tick: T0.toISOString(), alert: failing, lastPollAt: T0.toISOString() },
       pollRules(T0),
     );
-    expect(fresh).toMatchObject({ accountId: "poll-never-good", headroom: 0, holds: {}, alert: failing });
+    expect(fresh).toMatchObject({ accountId: "poll-never-good", headroom: 0, reserved: 0, alert: failing });
     expect(fresh.latest).toBeUndefined();
     const denied = await local.store.reserve(
       "poll-never-good",
-      { id: reservationIdFor("poll-never-good"), amount: 1, ttlSeconds: 60 },
+      {
+        id: reservationIdFor("poll-never-good"),
+        amount: 1,
+        ttlSeconds: 60,
+        unit: "credits",
+        retentionDays: 90,
+      },
       rules(T0),
     );
     expect(denied).toEqual({ kind: "no-balance" });
 
     const accountId = await account(50);
-    const id = await hold(accountId, 5);
+    await hold(accountId, 5);
     const before = await local.store.getAccountState(accountId);
     await local.store.savePoll(
       accountId,
@@ -159,7 +288,6 @@ describe("poll writes", () => {
     );
     const after = await local.store.getAccountState(accountId);
     expect(after).toEqual({ ...before, alert: failing, version: (before?.version ?? 0) + 1 });
-    expect(after?.holds[id]?.status).toBe("held");
   });
 
   it("records the tick, the poll time and, for an on-demand refresh, the refresh time", async () => {

@@ -2,9 +2,17 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
-import { HoldCapacityError, InvalidReservationRequestError, type ReserveResult } from "#service/store-port";
+import { meterConsumedCapacity } from "#local/consumed-capacity";
+import { InvalidReservationRequestError, type ReserveResult } from "#service/store-port";
 import { keys } from "#store/table";
-import { at, recordPoll, SETTLE_SECONDS, storeOnDynamoDbLocal, T0 } from "#test/support/store-fixtures";
+import {
+  at,
+  recordPoll,
+  SETTLE_SECONDS,
+  settle,
+  storeOnDynamoDbLocal,
+  T0,
+} from "#test/support/store-fixtures";
 
 const local = storeOnDynamoDbLocal();
 let accounts = 0;
@@ -18,23 +26,27 @@ async function account(available: number, reserveFloor = 0): Promise<string> {
   return accountId;
 }
 
+function request(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
+  return {
+    id: reservationIdFor(accountId, now),
+    amount,
+    ttlSeconds: options.ttl ?? 3600,
+    unit: "credits" as const,
+    retentionDays: 90,
+    ...(options.key === undefined
+      ? {}
+      : { idempotencyKey: { key: options.key, requestHash: `hash-${amount}` } }),
+  };
+}
+
 function reserve(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
-  return local.store.reserve(
-    accountId,
-    {
-      id: reservationIdFor(accountId, options.key),
-      amount,
-      ttlSeconds: options.ttl ?? 3600,
-      ...(options.key === undefined ? {} : { idempotencyKey: options.key }),
-    },
-    rules(now),
-  );
+  return local.store.reserve(accountId, request(accountId, amount, now, options), rules(now));
 }
 
 function heldId(result: ReserveResult): string {
   if (result.kind !== "created" && result.kind !== "existing")
     throw new Error(`expected a hold, got ${result.kind}`);
-  return result.hold.id;
+  return result.view.id;
 }
 
 async function rawStateItem(accountId: string) {
@@ -47,7 +59,11 @@ async function rawStateItem(accountId: string) {
 async function availableAt(accountId: string, now: Date, reserveFloor = 0) {
   const state = await local.store.getAccountState(accountId);
   if (state === undefined) throw new Error(`no state for ${accountId}`);
-  return { view: computeBalanceView(state, rules(now, reserveFloor)), headroom: state.headroom };
+  return {
+    view: computeBalanceView(state, rules(now, reserveFloor)),
+    headroom: state.headroom,
+    openHolds: state.openHolds,
+  };
 }
 
 describe("reserve under concurrency", () => {
@@ -59,11 +75,7 @@ describe("reserve under concurrency", () => {
       const accountId = await account(available, floor);
       const results = await Promise.all(
         Array.from({ length: 200 }, () =>
-          local.store.reserve(
-            accountId,
-            { id: reservationIdFor(accountId), amount, ttlSeconds: 600 },
-            rules(T0, floor),
-          ),
+          local.store.reserve(accountId, request(accountId, amount, T0, { ttl: 600 }), rules(T0, floor)),
         ),
       );
       const expected = Math.floor(available / amount);
@@ -72,8 +84,8 @@ describe("reserve under concurrency", () => {
       expect(denied).toHaveLength(200 - expected);
       for (const d of denied) expect(d.shortfall).toBeGreaterThan(0);
 
-      const { view, headroom } = await availableAt(accountId, T0, floor);
-      expect(view.activeHolds).toHaveLength(expected);
+      const { view, headroom, openHolds } = await availableAt(accountId, T0, floor);
+      expect(openHolds).toBe(expected);
       expect(view.available).toBeCloseTo(available - expected * amount, 9);
       expect(view.available).toBeGreaterThanOrEqual(0);
       expect(headroom).toBeLessThanOrEqual((view.available ?? 0) + 1e-9);
@@ -85,7 +97,7 @@ describe("reserve under concurrency", () => {
     const first = await reserve(accountId, 10, T0, { key: "job-1" });
     const again = await reserve(accountId, 10, T0, { key: "job-1" });
     expect(first.kind).toBe("created");
-    expect(again).toMatchObject({ kind: "existing", hold: { id: heldId(first) } });
+    expect(again).toMatchObject({ kind: "existing", view: { id: heldId(first) } });
 
     const burst = await Promise.all(
       Array.from({ length: 50 }, () => reserve(accountId, 10, T0, { key: "job-2" })),
@@ -94,8 +106,8 @@ describe("reserve under concurrency", () => {
     expect(burst.filter((r) => r.kind === "existing")).toHaveLength(49);
     expect(new Set(burst.map(heldId)).size).toBe(1);
 
-    const { view, headroom } = await availableAt(accountId, T0);
-    expect(view.activeHolds).toHaveLength(2);
+    const { view, headroom, openHolds } = await availableAt(accountId, T0);
+    expect(openHolds).toBe(2);
     expect(view.available).toBe(80);
     expect(headroom).toBe(80);
   });
@@ -106,43 +118,19 @@ describe("reserve under concurrency", () => {
 });
 
 describe("commit and release", () => {
-  it("a commit or release of a reservation that is not held is refused and changes nothing", async () => {
-    const accountId = await account(100);
-    const committed = heldId(await reserve(accountId, 10));
-    const released = heldId(await reserve(accountId, 10));
-    const expired = heldId(await reserve(accountId, 10, T0, { ttl: 60 }));
-    expect((await local.store.commit(committed, 9, at(T0, 1))).kind).toBe("ok");
-    expect((await local.store.release(released, at(T0, 1))).kind).toBe("ok");
-    const later = at(T0, 61);
-
-    const before = await rawStateItem(accountId);
-    const refusals = [
-      [await local.store.commit(committed, 5, later), "committed"],
-      [await local.store.release(committed, later), "committed"],
-      [await local.store.commit(released, undefined, later), "released"],
-      [await local.store.release(released, later), "released"],
-      [await local.store.commit(expired, undefined, later), "expired"],
-      [await local.store.release(expired, later), "expired"],
-    ] as const;
-    for (const [result, status] of refusals) expect(result).toMatchObject({ kind: "not_held", status });
-    expect(await rawStateItem(accountId)).toEqual(before);
-  });
-
   it("an unknown or malformed reservation id is not_found", async () => {
-    const accountId = await account(10);
-    expect(await local.store.commit(reservationIdFor(accountId), undefined, T0)).toEqual({
+    const accountId = await account(1);
+    expect(await local.store.commit(reservationIdFor(accountId), { final: true }, settle(T0))).toEqual({
       kind: "not_found",
     });
-    expect(await local.store.release(reservationIdFor("nobody"), T0)).toEqual({ kind: "not_found" });
-    expect(await local.store.release("rsv_nonsense", T0)).toEqual({ kind: "not_found" });
-    expect(await local.store.getReservation("rsv_nonsense", T0)).toBeUndefined();
+    expect(await local.store.release("rsv_bad", settle(T0))).toEqual({ kind: "not_found" });
   });
 
-  it("commit with an actual above the hold lowers headroom by the excess", async () => {
+  it("commit with an actual above the hold takes the excess from headroom in the same write", async () => {
     const accountId = await account(100);
     const id = heldId(await reserve(accountId, 30));
-    const result = await local.store.commit(id, 45, at(T0, 5));
-    expect(result).toMatchObject({ kind: "ok", hold: { status: "committed", actualAmount: 45 } });
+    const result = await local.store.commit(id, { actualAmount: 45, final: true }, settle(at(T0, 5)));
+    expect(result).toMatchObject({ kind: "ok", view: { status: "committed", actualAmount: 45 } });
     const { view, headroom } = await availableAt(accountId, at(T0, 5));
     expect(view.available).toBe(55);
     expect(headroom).toBe(55);
@@ -150,33 +138,34 @@ describe("commit and release", () => {
 
   it("commit with a smaller actual frees the difference for the next reserve", async () => {
     const accountId = await account(100);
-    const id = heldId(await reserve(accountId, 30));
-    await local.store.commit(id, 20, at(T0, 5));
-    const { view, headroom } = await availableAt(accountId, at(T0, 5));
-    expect(view.available).toBe(80);
-    expect(headroom).toBe(70);
+    const id = heldId(await reserve(accountId, 100));
+    await local.store.commit(id, { actualAmount: 20, final: true }, settle(at(T0, 5)));
     expect((await reserve(accountId, 80, at(T0, 6))).kind).toBe("created");
+    expect(await reserve(accountId, 0.01, at(T0, 7))).toMatchObject({ kind: "insufficient" });
   });
 });
 
 describe("the conservative counter", () => {
-  it("an expired hold no longer reduces available, and its credit can be held again", async () => {
+  it("an expired hold stops counting at the first denial after its expiry, with no sweeper", async () => {
     const accountId = await account(50);
     await reserve(accountId, 50, T0, { ttl: 60 });
     expect((await availableAt(accountId, at(T0, 59))).view.available).toBe(0);
     expect(await reserve(accountId, 1, at(T0, 59))).toMatchObject({ kind: "insufficient", available: 0 });
-    expect((await availableAt(accountId, at(T0, 60))).view.available).toBe(50);
+    // The counter still holds the expired hold (conservative) until a denial or a poll corrects it.
+    expect((await availableAt(accountId, at(T0, 60))).view.available).toBe(0);
     expect((await reserve(accountId, 50, at(T0, 60))).kind).toBe("created");
+    expect((await availableAt(accountId, at(T0, 60))).view.available).toBe(0);
+    expect(await local.store.correctCounters(accountId, at(T0, 60))).toBe(0);
   });
 
-  it("a reserve denied by a stale counter after releases reconciles it and then grants", async () => {
+  it("a release gives its hold back at once; the counter stays exact", async () => {
     const accountId = await account(100);
     const a = heldId(await reserve(accountId, 60));
     await reserve(accountId, 40);
-    await local.store.release(a, at(T0, 1));
-    const stale = await availableAt(accountId, at(T0, 1));
-    expect(stale.headroom).toBe(0);
-    expect(stale.view.available).toBe(60);
+    await local.store.release(a, settle(at(T0, 1)));
+    const now = await availableAt(accountId, at(T0, 1));
+    expect(now.headroom).toBe(60);
+    expect(now.view.available).toBe(60);
 
     expect((await reserve(accountId, 60, at(T0, 2))).kind).toBe("created");
     const after = await availableAt(accountId, at(T0, 2));
@@ -194,10 +183,13 @@ describe("reading reservations and states", () => {
     const accountId = await account(20);
     const id = heldId(await reserve(accountId, 5, T0, { ttl: 60 }));
     expect(await local.store.getReservation(id, at(T0, 1))).toMatchObject({
-      archived: false,
-      view: { id, accountId, amount: 5, unit: "credits", status: "held" },
+      id,
+      accountId,
+      amount: 5,
+      unit: "credits",
+      status: "held",
     });
-    expect((await local.store.getReservation(id, at(T0, 61)))?.view.status).toBe("expired");
+    expect((await local.store.getReservation(id, at(T0, 61)))?.status).toBe("expired");
     expect(await local.store.getReservation(reservationIdFor(accountId), T0)).toBeUndefined();
   });
 
@@ -217,28 +209,26 @@ describe("bad reservation requests", () => {
     ["ttlSeconds", { ttlSeconds: 0 }],
     ["ttlSeconds", { ttlSeconds: 1.5 }],
     ["id", { id: reservationIdFor("someone-else") }],
-    ["id", { idempotencyKey: "a-key" }],
   ])("name the field (%s)", async (field, change) => {
     const accountId = "acct-validation";
-    const request = { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60, ...change };
-    const error = await local.store.reserve(accountId, request, rules(T0)).catch((e: unknown) => e);
+    const error = await local.store
+      .reserve(accountId, { ...request(accountId, 1), ...change }, rules(T0))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidReservationRequestError);
     expect(error).toMatchObject({ field });
   });
 
   it("holds 0 for a job that costs nothing (test mode), which changes no balance", async () => {
     const accountId = await account(10);
-    const result = await local.store.reserve(
-      accountId,
-      { id: reservationIdFor(accountId), amount: 0, ttlSeconds: 60 },
-      rules(T0),
-    );
+    const result = await reserve(accountId, 0);
     expect(result.kind).toBe("created");
     expect((await availableAt(accountId, T0)).view.available).toBe(10);
   });
 
   it("name actualAmount on commit", async () => {
-    await expect(local.store.commit(reservationIdFor("x"), -1, T0)).rejects.toMatchObject({
+    await expect(
+      local.store.commit(reservationIdFor("x"), { actualAmount: -1, final: true }, settle(T0)),
+    ).rejects.toMatchObject({
       field: "actualAmount",
     });
   });
@@ -246,12 +236,7 @@ describe("bad reservation requests", () => {
 
 describe("a reserve guarded by the balance it was priced against", () => {
   const guarded = (accountId: string, guard: { observedAtOrAfter: string; unit: "usd" | "credits" }) =>
-    local.store.reserve(
-      accountId,
-      { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60 },
-      rules(T0),
-      guard,
-    );
+    local.store.reserve(accountId, request(accountId, 1, T0, { ttl: 60 }), rules(T0), guard);
 
   it("holds in one write while the recorded balance is as fresh and in the unit the caller priced with", async () => {
     const accountId = await account(10);
@@ -278,29 +263,35 @@ describe("a reserve guarded by the balance it was priced against", () => {
   });
 });
 
-describe("an account whose state item is full", () => {
-  it("refuses another hold with HoldCapacityError and writes nothing", async () => {
+describe("cost that does not grow with the open holds", () => {
+  it("makes 5,000 open holds on one account, none refused, at the same consumed capacity per operation", async () => {
     const accountId = await account(1_000_000);
-    // Each hold carries a ~90 KB estimate, so the 400 KB item limit is reached within five holds.
-    const bulky = { note: "x".repeat(90_000) };
-    const attempt = () =>
-      local.store.reserve(
-        accountId,
-        { id: reservationIdFor(accountId), amount: 1, ttlSeconds: 60, estimate: bulky },
-        rules(T0),
-      );
-    let refused: unknown;
-    let made = 0;
-    for (let i = 0; i < 6 && refused === undefined; i++) {
-      try {
-        await attempt();
-        made++;
-      } catch (error) {
-        refused = error;
+    const meter = meterConsumedCapacity(local.dynamo.client);
+    const now = at(T0, 1);
+    const costs = async () => {
+      const [a, b] = [heldId(await reserve(accountId, 1, now)), heldId(await reserve(accountId, 1, now))];
+      return {
+        reserve: await meter.during(() => reserve(accountId, 1, now)),
+        commit: await meter.during(() => local.store.commit(a, { final: true }, settle(now))),
+        release: await meter.during(() => local.store.release(b, settle(now))),
+        read: await meter.during(() => local.store.getAccountState(accountId)),
+      };
+    };
+    try {
+      const atZero = await costs();
+      let refused = 0;
+      for (let made = 0; made < 5_000; made += 50) {
+        const batch = await Promise.all(Array.from({ length: 50 }, () => reserve(accountId, 1, now)));
+        refused += batch.filter((r) => r.kind !== "created").length;
       }
+      expect(refused).toBe(0);
+      expect((await local.store.getAccountState(accountId))?.openHolds).toBe(5_000 + 1);
+      const atFiveThousand = await costs();
+      expect(atFiveThousand).toEqual(atZero);
+      expect(atZero.reserve.commands).toEqual({ TransactWriteItemsCommand: 1 });
+      expect(atZero.read.readUnits).toBe(1);
+    } finally {
+      meter.stop();
     }
-    expect(refused).toBeInstanceOf(HoldCapacityError);
-    const state = await local.store.getAccountState(accountId);
-    expect(Object.keys(state?.holds ?? {})).toHaveLength(made);
-  });
+  }, 300_000);
 });

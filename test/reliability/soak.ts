@@ -14,6 +14,7 @@ import { TABLE } from "#store/table";
 import { RecordingLog } from "#test/support/recording-log";
 import {
   type AccountSummary,
+  countedHoldIds,
   type Ledger,
   RESERVATION_INVARIANTS,
   reservationViolations,
@@ -242,7 +243,8 @@ async function checkInvariants(
   const violate = (message: string) => figures.violations.push(message);
   const summary = (await (await fetch(`${stack.url}/v1/accounts/${ACCOUNT}`)).json()) as AccountSummary;
   const state = await stack.services.store.getAccountState(ACCOUNT);
-  for (const v of reservationViolations(ledger, summary, state)) violate(v);
+  const stored = await countedHoldIds(stack.dynamo.doc, TABLE.localName, ACCOUNT);
+  for (const v of reservationViolations(ledger, summary, state, stored)) violate(v);
   figures.invariantsChecked += RESERVATION_INVARIANTS;
 
   // One snapshot per tick: exactly the ticks some poll recorded, each once.

@@ -1,5 +1,34 @@
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AccountState } from "#core/account";
 import { roundAmount } from "#core/reservations";
+import { keys, TABLE } from "#store/table";
+
+/**
+ * The ids of the account's holds the store counts in `reserved`: held holds and holds with a committed part
+ * not yet settled (both are in the sparse `open` index), read from DynamoDB directly.
+ */
+export async function countedHoldIds(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: TABLE.indexes.open.name,
+        KeyConditionExpression: "openPk = :pk",
+        ExpressionAttributeValues: { ":pk": keys.account(accountId) },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) ids.add(String(item.reservationId ?? item.id));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return ids;
+}
 
 /** What a client believes it holds: reservation id -> what the hold still costs (held or committed, unsettled). */
 export type Ledger = Map<string, number>;
@@ -22,6 +51,7 @@ export function reservationViolations(
   ledger: Ledger,
   summary: AccountSummary,
   state: AccountState | undefined,
+  stored: ReadonlySet<string>,
 ): string[] {
   const violations: string[] = [];
   const expectedReserved = roundAmount([...ledger.values()].reduce((sum, cost) => sum + cost, 0));
@@ -31,11 +61,6 @@ export function reservationViolations(
   if (summary.activeReservations !== ledger.size) {
     violations.push(`${summary.activeReservations} active reservations, the clients hold ${ledger.size}`);
   }
-  const stored = new Set(
-    Object.values(state?.holds ?? {})
-      .filter((hold) => hold.status === "held" || hold.status === "committed")
-      .map((hold) => hold.id),
-  );
   const unknown = [...stored].filter((id) => !ledger.has(id));
   const missing = [...ledger.keys()].filter((id) => !stored.has(id));
   if (unknown.length)

@@ -43,6 +43,11 @@ export function holdsById(...holds: Hold[]): Record<string, Hold> {
 export const SETTLE_SECONDS = 60;
 export const RETENTION_DAYS = 90;
 
+/** The context of a commit, release or extend at `now`. */
+export function settle(now: Date, reserveFloor = 0) {
+  return { now, reserveFloor, settleSeconds: SETTLE_SECONDS };
+}
+
 export function pollRules(now: Date, reserveFloor = 0) {
   return { now, reserveFloor, settleSeconds: SETTLE_SECONDS, retentionDays: RETENTION_DAYS };
 }

@@ -4,7 +4,7 @@ import { problems } from "#api/problem";
 import { EstimateError } from "#core/estimator";
 import { UnknownRateCardError } from "#core/rate-card";
 import { BalanceUnknownError, UnitMismatchError, UnknownAccountError } from "#service/errors";
-import { HoldCapacityError, StoreConflictError } from "#service/store-port";
+import { StoreConflictError } from "#service/store-port";
 
 const sdkError = (name: string, status: number) =>
   Object.assign(new Error(`${name} from the SDK`), { name, $metadata: { httpStatusCode: status } });
@@ -21,7 +21,6 @@ describe("toProblem: every error a route raises has its problem", () => {
     ["a card in another unit", new UnitMismatchError("c", "usd", "credits"), 422, "/rateCard"],
     ["an unknown account", new UnknownAccountError("zz", "/accountId"), 404, "/accountId"],
     ["an unknown balance", new BalanceUnknownError("a", "never read"), 409, undefined],
-    ["a full state item", new HoldCapacityError("a"), 429, undefined],
     ["lost write races", new StoreConflictError("a", "reserve", 5), 503, undefined],
     ["DynamoDB throttling", sdkError("ThrottlingException", 400), 503, undefined],
     ["a DynamoDB 500", sdkError("InternalServerError", 500), 503, undefined],
@@ -44,9 +43,9 @@ describe("toProblem: every error a route raises has its problem", () => {
 describe("Problem", () => {
   it("keeps the RFC 9457 members when an extension has the same name", () => {
     const body = problems
-      .conflict("reservation-not-held", "Not held", "it is committed", { status: "committed" })
+      .conflict("reservation-conflict", "Conflict", "it is committed", { status: "committed" })
       .toJSON();
     expect(body.status).toBe(409);
-    expect(body.type).toMatch(/reservation-not-held$/);
+    expect(body.type).toMatch(/reservation-conflict$/);
   });
 });

@@ -7,7 +7,6 @@ function view(remaining: number | null, reserved = 0, floor = 0): BalanceView {
     remaining,
     reserved,
     available: remaining === null ? null : remaining - reserved - floor,
-    activeHolds: [],
   };
 }
 

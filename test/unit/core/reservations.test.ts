@@ -1,34 +1,52 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Hold } from "#core/account";
-import {
-  computeBalanceView,
-  exactHeadroom,
-  holdsToArchive,
-  IDEMPOTENCY_WINDOW_MS,
-  reservationView,
-  shortfallOf,
-} from "#core/reservations";
+import { convertLegacyHolds } from "#core/legacy-holds";
+import { computeBalanceView, heldPart, planCommit, reservationView, shortfallOf } from "#core/reservations";
 import { at, hold, holdsById, snapshot, T0 } from "#test/support/store-fixtures";
 
 const ACCOUNT = "acme";
 const SETTLE = 60;
 const rules = (now: Date, reserveFloor = 0) => ({ now, reserveFloor, settleSeconds: SETTLE });
 
-describe("computeBalanceView", () => {
-  it("knows no remaining or available before the first snapshot, and headroom is then 0", () => {
-    const source = { holds: holdsById(hold(ACCOUNT, { amount: 5 })) };
-    const view = computeBalanceView(source, rules(T0));
-    expect(view).toMatchObject({ remaining: null, available: null, reserved: 5 });
-    expect(exactHeadroom(source, rules(T0))).toBe(0);
+describe("computeBalanceView on the counter", () => {
+  it("is remaining − reserved − floor, unknown before the first snapshot", () => {
+    expect(computeBalanceView({ reserved: 5 }, rules(T0))).toEqual({
+      remaining: null,
+      reserved: 5,
+      available: null,
+    });
+    expect(computeBalanceView({ latest: snapshot(ACCOUNT, 100, T0), reserved: 12.5 }, rules(T0, 7))).toEqual({
+      remaining: 100,
+      reserved: 12.5,
+      available: 80.5,
+    });
   });
+});
 
+describe("planCommit and heldPart", () => {
+  const h = hold(ACCOUNT, { amount: 10, committedAmount: 3 });
+  it("a partial commit counts its part and stops counting the held part it covers", () => {
+    expect(heldPart(h)).toBe(7);
+    expect(planCommit(h, 2, false)).toEqual({ part: 2, committedAmount: 5, reservedDelta: 0 });
+    expect(planCommit(h, 9, false)).toEqual({ part: 9, committedAmount: 12, reservedDelta: 2 });
+  });
+  it("a final commit counts its part and ends the held part; without an actual it commits what is held", () => {
+    expect(planCommit(h, 2, true)).toEqual({ part: 2, committedAmount: 5, reservedDelta: -5 });
+    expect(planCommit(h, undefined, true)).toEqual({ part: 7, committedAmount: 10, reservedDelta: 0 });
+    expect(planCommit(h, 8.5, true)).toEqual({ part: 8.5, committedAmount: 11.5, reservedDelta: 1.5 });
+  });
+  it("an ended hold holds nothing", () => {
+    expect(heldPart({ ...h, status: "released" })).toBe(0);
+  });
+});
+
+describe("computeBalanceView on a state item of the release before (holds inside it)", () => {
   it("subtracts held holds and the reserve floor from remaining", () => {
     const holds = holdsById(hold(ACCOUNT, { amount: 10 }), hold(ACCOUNT, { amount: 2.5 }));
     const view = computeBalanceView({ latest: snapshot(ACCOUNT, 100, T0), holds }, rules(T0, 7));
     expect(view.reserved).toBe(12.5);
     expect(view.available).toBe(100 - 12.5 - 7);
-    expect(view.activeHolds).toHaveLength(2);
   });
 
   it("stops counting a held hold the moment it expires", () => {
@@ -44,7 +62,7 @@ describe("computeBalanceView", () => {
       { latest: snapshot(ACCOUNT, 50, T0), holds: holdsById(released) },
       rules(T0),
     );
-    expect(view).toMatchObject({ reserved: 0, available: 50, activeHolds: [] });
+    expect(view).toMatchObject({ reserved: 0, available: 50 });
   });
 
   it("counts a committed hold at its actual amount until a snapshot settleSeconds after the commit", () => {
@@ -88,34 +106,6 @@ describe("computeBalanceView", () => {
   });
 });
 
-describe("holdsToArchive", () => {
-  const now = at(T0, 2 * 86_400);
-  const longAgo = new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS - 1000);
-  const recently = new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS + 1000);
-
-  it("moves out settled commits and released or expired holds that left the idempotency window", () => {
-    const settled = hold(ACCOUNT, {
-      amount: 1,
-      status: "committed",
-      committedAt: at(now, -120).toISOString(),
-    });
-    const oldRelease = hold(ACCOUNT, { amount: 1, status: "released", releasedAt: longAgo.toISOString() });
-    const oldExpiry = hold(ACCOUNT, { amount: 1, expiresAtMs: longAgo.getTime() });
-    const keep = [
-      hold(ACCOUNT, { amount: 1, expiresAtMs: at(now, 60).getTime() }),
-      hold(ACCOUNT, { amount: 1, status: "committed", committedAt: at(now, -30).toISOString() }),
-      hold(ACCOUNT, { amount: 1, status: "released", releasedAt: recently.toISOString() }),
-      hold(ACCOUNT, { amount: 1, expiresAtMs: recently.getTime() }),
-    ];
-    const source = {
-      latest: snapshot(ACCOUNT, 10, now),
-      holds: holdsById(settled, oldRelease, oldExpiry, ...keep),
-    };
-    const moved = holdsToArchive(source, { now, settleSeconds: SETTLE }).map((h) => h.id);
-    expect(moved.sort()).toEqual([settled.id, oldRelease.id, oldExpiry.id].sort());
-  });
-});
-
 describe("reservationView", () => {
   it("shows an expired held hold as expired, with its account, ISO times and unit", () => {
     const h = hold(ACCOUNT, { amount: 3, expiresAtMs: at(T0, 60).getTime(), estimate: { total: 3 } });
@@ -126,6 +116,8 @@ describe("reservationView", () => {
       amount: 3,
       unit: "credits",
       status: "expired",
+      committedAmount: 0,
+      heldAmount: 0,
       createdAt: T0.toISOString(),
       expiresAt: at(T0, 60).toISOString(),
       estimate: { total: 3 },
@@ -191,10 +183,17 @@ describe("balance view properties", () => {
           holds: holdsById(...holds),
         };
         const view = computeBalanceView(source, rules(T0, floor));
-        const activeCost = view.activeHolds.reduce((s, h) => s + (h.actualAmount ?? h.amount), 0);
+        const converted = convertLegacyHolds(source.holds, source.latest, rules(T0));
+        const active = new Set(
+          converted.holds
+            .filter((c) => c.heldCounts || c.unsettledCommitted !== undefined)
+            .map((c) => c.hold.id),
+        );
+        const activeCost = holds
+          .filter((h) => active.has(h.id))
+          .reduce((s, h) => s + (h.status === "committed" ? (h.actualAmount ?? h.amount) : h.amount), 0);
         expect(view.reserved).toBeCloseTo(activeCost, 8);
         expect(view.available).toBeCloseTo(remaining - view.reserved - floor, 8);
-        const active = new Set(view.activeHolds.map((h) => h.id));
         for (const h of holds) {
           if (h.status === "released") expect(active.has(h.id)).toBe(false);
           if (h.status === "held") expect(active.has(h.id)).toBe(h.expiresAtMs > T0.getTime());
@@ -226,7 +225,11 @@ describe("balance view properties", () => {
         };
         const newer = { ...older, latest: snapshot(ACCOUNT, remaining, at(T0, later)) };
         const counted = (s: typeof older) =>
-          new Set(computeBalanceView(s, rules(at(T0, later))).activeHolds.map((h) => h.id));
+          new Set(
+            convertLegacyHolds(s.holds, s.latest, rules(at(T0, later)))
+              .holds.filter((c) => c.heldCounts || c.unsettledCommitted !== undefined)
+              .map((c) => c.hold.id),
+          );
         const stillCounted = counted(newer);
         for (const id of stillCounted) expect(counted(older).has(id)).toBe(true);
       }),

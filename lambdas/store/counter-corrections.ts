@@ -1,0 +1,125 @@
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { heldPart, roundAmount } from "#core/reservations";
+import { keys, TABLE } from "#store/table";
+import { transactWrite } from "./conditional-write.ts";
+import { toStoredHold } from "./hold-items.ts";
+import { stateKey } from "./state-item.ts";
+
+/**
+ * Corrects the account's `reserved` (and `headroom`) for what stopped counting without a write: holds that
+ * expired, and committed parts that a recorded snapshot settles. Each is found in the sparse `open` index
+ * by its expiry or commit time, so the cost is proportional to what is corrected, never to the holds still
+ * open. Each correction is one transaction that takes the items out of the index and the amounts out of
+ * the counter together, conditional on the items being unchanged, so nothing is corrected twice.
+ */
+
+const PAGE = 25;
+
+export interface CorrectionBounds {
+  /** Holds that expired at or before this time (epoch ms) stop counting. */
+  expiredUpToMs: number;
+  /** Committed parts at or before this time (epoch ms; observedAt − settleSeconds) are settled. */
+  settledUpToMs?: number;
+}
+
+/** Returns how many holds and parts were taken out of the counter. */
+export async function correctCounters(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  bounds: CorrectionBounds,
+): Promise<number> {
+  const ranges: [string, string][] = [["E#", keys.openHeldUpTo(bounds.expiredUpToMs)]];
+  if (bounds.settledUpToMs !== undefined) ranges.push(["C#", keys.openCommittedUpTo(bounds.settledUpToMs)]);
+  let corrected = 0;
+  for (const [from, to] of ranges) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE.indexes.open.name,
+          KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+          ExpressionAttributeNames: {
+            "#pk": TABLE.indexes.open.partitionKey,
+            "#sk": TABLE.indexes.open.sortKey,
+          },
+          ExpressionAttributeValues: { ":pk": keys.account(accountId), ":from": from, ":to": to },
+          Limit: PAGE,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      corrected += await apply(doc, tableName, accountId, page.Items ?? [], bounds.expiredUpToMs);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
+  return corrected;
+}
+
+/** One transaction for the page; items changed since the (eventually consistent) index read are left out. */
+async function apply(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  items: Record<string, unknown>[],
+  nowMs: number,
+): Promise<number> {
+  let pending = items;
+  for (let round = 0; round < 3 && pending.length > 0; round++) {
+    let released = 0;
+    let endedHolds = 0;
+    const writes = pending.map((item) => {
+      const key = { pk: item.pk, sk: item.sk };
+      const isHold = String(item.sk).startsWith(keys.holdPrefix);
+      if (isHold) {
+        const hold = toStoredHold(item);
+        released += heldPart(hold);
+        endedHolds += 1;
+        return {
+          Update: {
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: "REMOVE openPk, openSk, heldPk, heldSk ADD version :one",
+            ConditionExpression: "version = :version AND openSk = :sk AND expiresAtMs <= :now",
+            ExpressionAttributeValues: {
+              ":one": 1,
+              ":version": hold.version,
+              ":sk": item.openSk,
+              ":now": nowMs,
+            },
+          },
+        };
+      }
+      released += Number(item.amount);
+      return {
+        Update: {
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: "REMOVE openPk, openSk",
+          ConditionExpression: "openSk = :sk",
+          ExpressionAttributeValues: { ":sk": item.openSk },
+        },
+      };
+    });
+    released = roundAmount(released);
+    const outcome = await transactWrite(doc, [
+      ...writes,
+      {
+        Update: {
+          TableName: tableName,
+          Key: stateKey(accountId),
+          UpdateExpression: "ADD reserved :minus, headroom :plus, openHolds :ended, version :one",
+          ExpressionAttributeValues: {
+            ":minus": -released,
+            ":plus": released,
+            ":ended": -endedHolds,
+            ":one": 1,
+          },
+        },
+      },
+    ]);
+    if (outcome.applied) return pending.length;
+    pending = pending.filter((_, i) => outcome.reasons[i]?.code !== "ConditionalCheckFailed");
+  }
+  return 0;
+}
