@@ -30,8 +30,16 @@ type Row = [string, string, string, string];
 
 /** The one table: every figure next to what it is compared with (the baseline, the contract or the target). */
 export function renderTable(results: BenchResults): string {
-  const { checks, reservations, inProcess, coldStart, dynamodbCalls, pollerScaling, lambdaRuntime } =
-    results.figures;
+  const {
+    checks,
+    reservations,
+    inProcess,
+    coldStart,
+    dynamodbCalls,
+    openHolds,
+    pollerScaling,
+    lambdaRuntime,
+  } = results.figures;
   const s = results.settings;
   const ms = (value: number) => `${fixed(value, value < 1 ? 3 : 1)} ms`;
   const p50p99 = (f: { p50Ms: number; p99Ms: number }) => `${ms(f.p50Ms)} / ${ms(f.p99Ms)}`;
@@ -101,6 +109,15 @@ export function renderTable(results: BenchResults): string {
         `${c.reads}r + ${c.writes}w (${commandList(c.measured)})`,
         c.contract ? `${c.contract.reads}r + ${c.contract.writes}w` : "none stated",
         c.meetsContract === null ? "" : verdict(c.meetsContract),
+      ],
+    ),
+    ["5b. Reserve as open holds grow (one account)", "p50 / p99", "WCU / reserve", "RCU / check"],
+    ...openHolds.map(
+      (o): Row => [
+        `   ${o.openHolds.toLocaleString("en")} open holds`,
+        `${ms(o.reserveP50Ms)} / ${ms(o.reserveP99Ms)}`,
+        fixed(o.reserveWcu, 1),
+        fixed(o.checkRcu, 1),
       ],
     ),
     [

@@ -2,6 +2,7 @@ import type { ChecksFigures } from "./checks-http.ts";
 import type { ColdStartFigures } from "./cold-start.ts";
 import type { OperationCalls } from "./dynamodb-calls.ts";
 import type { InProcessFigures } from "./in-process.ts";
+import type { OpenHoldsFigures } from "./open-holds.ts";
 import type { PollScalingFigures } from "./poller-scaling.ts";
 import type { ReservationFigures } from "./reservations-http.ts";
 import type { BenchSettings } from "./settings.ts";
@@ -14,6 +15,8 @@ export interface BenchFigures {
   inProcess: InProcessFigures;
   coldStart: ColdStartFigures;
   dynamodbCalls: OperationCalls[];
+  /** Reserve latency and consumed capacity at each number of open holds, ascending. */
+  openHolds: OpenHoldsFigures[];
   pollerScaling: PollScalingFigures;
   /** The in-process and cold-start figures again on the Lambda runtime's Node major, when it was available. */
   lambdaRuntime?: { node: string; inProcess: InProcessFigures; coldStart: ColdStartFigures };

@@ -10,6 +10,7 @@ import { measureColdStarts } from "./cold-start.ts";
 import { measureDynamoDbCalls } from "./dynamodb-calls.ts";
 import { measureInProcess, measureInProcessOn } from "./in-process.ts";
 import { resolveLambdaNode } from "./lambda-node.ts";
+import { measureOpenHolds } from "./open-holds.ts";
 import { measurePollerScaling } from "./poller-scaling.ts";
 import { describeMachine, renderRatios, renderTable, writeResults } from "./report.ts";
 import { measureReservations } from "./reservations-http.ts";
@@ -18,6 +19,8 @@ import { type BenchSettings, parseBenchSettings, settingsHelp } from "./settings
 import { judgeTargets } from "./targets.ts";
 
 const CHECK_ACCOUNT = "default";
+/** Its own account, so that its 10,000 open holds leave the other phases' balance alone. */
+const OPEN_HOLDS_ACCOUNT = "holds";
 
 export async function runBench(
   settings: BenchSettings,
@@ -60,10 +63,12 @@ export async function runBench(
       clients: settings.reservationClients,
       durationSeconds: settings.durationSeconds,
     });
+    progress(`reserve latency and consumed capacity at ${settings.openHoldLevels.join(", ")} open holds`);
+    const openHolds = await measureOpenHolds(stack, OPEN_HOLDS_ACCOUNT, settings.openHoldLevels);
     progress("poller scaling");
     const pollerScaling = await measurePollerScaling(
       stack,
-      config.accounts.filter((a) => a.id !== CHECK_ACCOUNT),
+      config.accounts.filter((a) => a.id !== CHECK_ACCOUNT && a.id !== OPEN_HOLDS_ACCOUNT),
       settings.pollAccountCounts,
       settings.heygenLatencyMs,
     );
@@ -73,6 +78,7 @@ export async function runBench(
       inProcess,
       coldStart,
       dynamodbCalls,
+      openHolds,
       pollerScaling,
       ...(lambdaRuntime ? { lambdaRuntime } : {}),
     };
@@ -98,7 +104,10 @@ function benchConfig(pollAccounts: number) {
   const polled = Array.from({ length: pollAccounts }, (_, i) => ({
     id: `poll-${String(i + 1).padStart(3, "0")}`,
   }));
-  return parseConfig({ accounts: [{ id: CHECK_ACCOUNT }, ...polled] }, "bench config");
+  return parseConfig(
+    { accounts: [{ id: CHECK_ACCOUNT }, { id: OPEN_HOLDS_ACCOUNT }, ...polled] },
+    "bench config",
+  );
 }
 
 async function main() {

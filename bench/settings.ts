@@ -17,6 +17,8 @@ export interface BenchSettings {
   inProcessIterations: number;
   /** Fresh `node` processes per bundle for the import median. */
   coldStartRuns: number;
+  /** Open holds on one account at which reserves are timed and metered, ascending (0 allowed). */
+  openHoldLevels: number[];
   /** Account counts for the poller scaling phase, ascending. */
   pollAccountCounts: number[];
   /** `auto` (fetch the Lambda runtime's Node major once), `off`, or a path to a `node` binary. */
@@ -75,6 +77,13 @@ const FIELDS: readonly Field[] = [
     key: "coldStartRuns",
     fallback: "10",
     parse: wholeNumber(1),
+  },
+  {
+    env: "BENCH_OPEN_HOLDS",
+    flag: "open-holds",
+    key: "openHoldLevels",
+    fallback: "0,1000,10000",
+    parse: (raw, name) => ascendingCounts(raw, name, 0),
   },
   {
     env: "BENCH_POLL_ACCOUNTS",
@@ -146,8 +155,8 @@ function wholeNumber(min: number) {
   };
 }
 
-function ascendingCounts(raw: string, name: string): number[] {
-  const counts = raw.split(",").map((part) => wholeNumber(1)(part.trim(), name));
+function ascendingCounts(raw: string, name: string, min = 1): number[] {
+  const counts = raw.split(",").map((part) => wholeNumber(min)(part.trim(), name));
   if (counts.some((count, i) => i > 0 && count <= (counts[i - 1] as number))) {
     throw new BenchSettingsError(`${name}: must be ascending counts such as 1,10,100 (got "${raw}")`);
   }

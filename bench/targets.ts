@@ -52,10 +52,32 @@ export function judgeTargets(f: BenchFigures): TargetResult[] {
       measured: contracted.map((c) => `${c.operation} ${c.reads}r+${c.writes}w`).join(", "),
       met: contracted.every((c) => c.meetsContract),
     },
+    ...openHoldTargets(f),
     {
       target: "100 accounts polled in < 3 s",
       measured: lastPoll ? `${lastPoll.accounts} in ${round(lastPoll.wallMs / 1000, 2)} s` : "not run",
       met: lastPoll !== undefined && lastPoll.accounts >= 100 && lastPoll.wallMs < 3000,
+    },
+  ];
+}
+
+/** Reserve p50 at the most open holds ÷ at none ≤ 1.3, and the same write units at every level. */
+function openHoldTargets(f: BenchFigures): TargetResult[] {
+  const first = f.openHolds[0];
+  const last = f.openHolds.at(-1);
+  if (first === undefined || last === undefined) return [];
+  const ratio = last.reserveP50Ms / first.reserveP50Ms;
+  const wcu = new Set(f.openHolds.map((o) => o.reserveWcu));
+  return [
+    {
+      target: `reserve p50 at ${last.openHolds} open holds ÷ at ${first.openHolds} ≤ 1.3`,
+      measured: `${round(ratio, 2)} (${last.reserveP50Ms} / ${first.reserveP50Ms} ms)`,
+      met: ratio <= 1.3,
+    },
+    {
+      target: "reserve WCU constant as open holds grow",
+      measured: f.openHolds.map((o) => `${o.reserveWcu} at ${o.openHolds}`).join(", "),
+      met: wcu.size === 1,
     },
   ];
 }

@@ -24,6 +24,7 @@ describe("npm run bench (smoke)", () => {
         "--in-process-iterations=50",
         "--cold-start-runs=2",
         "--poll-accounts=1,3",
+        "--open-holds=0,5",
         "--heygen-latency-ms=5",
         // Exercises the second-runtime path without a download: this very Node stands in for Lambda's.
         `--lambda-node=${process.execPath}`,
@@ -78,7 +79,12 @@ describe("npm run bench (smoke)", () => {
       [1, 1, 1],
       [3, 3, 3],
     ]);
-    expect(written.targets).toHaveLength(9);
+    expect(written.figures.openHolds.map((o) => o.openHolds)).toEqual([0, 5]);
+    for (const level of written.figures.openHolds) {
+      expect(level.reserveWcu).toBeGreaterThan(0);
+      expect(level.checkRcu).toBeGreaterThan(0);
+    }
+    expect(written.targets).toHaveLength(11);
 
     const table = renderTable(results);
     for (const heading of [
@@ -88,6 +94,7 @@ describe("npm run bench (smoke)", () => {
       "3. In process",
       "4. Cold start",
       "5. DynamoDB",
+      "5b. Reserve as open holds grow",
       "6. Poller",
     ]) {
       expect(table).toContain(heading);
