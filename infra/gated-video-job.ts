@@ -39,7 +39,9 @@ const API_CALL_TIMEOUT = Duration.seconds(30);
  * a denied reservation (409) → InsufficientCredits.
  *
  * Input: `{ "reservation": <body of POST /v1/reservations>, "job": <whatever your job needs> }`.
- * The execution name is the Idempotency-Key, so a retried Reserve never holds credits twice.
+ * The execution name is the Idempotency-Key of every call, so a retried Reserve never holds credits twice and
+ * a retried Commit or Release whose first answer was lost gets that answer (test/e2e/gated-video-job.test.ts
+ * runs the synthesized definition in an ASL interpreter against the local stack).
  */
 export class GatedVideoJob extends Construct {
   readonly stateMachine: StateMachine;
@@ -146,7 +148,11 @@ export class GatedVideoJob extends Construct {
     return retryTransientFailures(call);
   }
 
-  /** Commit or release the hold made by Reserve; both are safe to retry (a settled hold stays settled). */
+  /**
+   * Commit or release the hold made by Reserve. Both are safe to retry: a repeated final commit or release
+   * answers 200 with Idempotent-Replayed, and the execution name as Idempotency-Key makes a retry answer the
+   * stored answer whatever happened in between, so a lost answer never ends the execution in a failure.
+   */
   private settle(
     id: string,
     route: typeof COMMIT_ROUTE | typeof RELEASE_ROUTE,
@@ -159,7 +165,10 @@ export class GatedVideoJob extends Construct {
         route.path.replace("{id}", "{}"),
         JsonPath.stringAt("$.reserved.reservation.id"),
       ),
-      headers: TaskInput.fromObject({ "Content-Type": ["application/json"] }),
+      headers: TaskInput.fromObject({
+        "Content-Type": ["application/json"],
+        "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
+      }),
       requestBody: TaskInput.fromObject(body),
       resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
       resultPath: `$.${id.toLowerCase()}`,

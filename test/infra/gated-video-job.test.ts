@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   actionsOf,
@@ -120,5 +121,23 @@ describe("GatedVideoJob example", () => {
       LoggingConfiguration: { Level: "ALL" },
       TracingConfiguration: { Enabled: true },
     });
+  });
+
+  it("is the ASL fragment README.md and docs/deploy.md show, but for the API's endpoint and partition", () => {
+    const placeholders = (key: string, value: unknown) => {
+      if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
+      if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
+      return value;
+    };
+    const synthesized = JSON.parse(
+      JSON.stringify({ StartAt: definition.StartAt, States: definition.States }),
+      placeholders,
+    );
+    for (const doc of ["README.md", "docs/deploy.md"]) {
+      const text = readFileSync(new URL(`../../${doc}`, import.meta.url), "utf8");
+      const start = text.lastIndexOf("```json", text.indexOf('"StartAt": "Reserve"'));
+      const fragment = text.slice(text.indexOf("\n", start) + 1, text.indexOf("\n```", start));
+      expect(JSON.parse(fragment), doc).toEqual(synthesized);
+    }
   });
 });
