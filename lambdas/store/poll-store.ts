@@ -49,7 +49,6 @@ export class DynamoPollStore implements PollStore {
    * changes only the alert state.
    */
   async savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState> {
-    await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
     const values: Record<string, unknown> = {
       ":alert": definedOnly(poll.alert ?? INITIAL_ALERT_STATE),
       ":accountId": accountId,
@@ -67,8 +66,10 @@ export class DynamoPollStore implements PollStore {
       sets.push("lastPollTick = :tick", "lastPollAt = :pollAt");
       values[":tick"] = poll.tick;
       values[":pollAt"] = poll.lastPollAt;
-      // The counters exist (COUNTERS_IF_NEW) before the snapshot's write, which reads `reserved`.
-      await this.write(accountId, [...sets, COUNTERS_IF_NEW], values);
+      // The counters exist (COUNTERS_IF_NEW) before the snapshot's write, which reads `reserved`; an item the
+      // release before wrote is migrated first (until then no reserve can land on it).
+      const written = await this.write(accountId, [...sets, COUNTERS_IF_NEW], values);
+      if (written.holds !== undefined) await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
       const recorded = await conditionalWrite(
         this.doc,
         new UpdateCommand({
@@ -97,14 +98,21 @@ export class DynamoPollStore implements PollStore {
     return (await this.states.getAccountState(accountId)) as AccountState;
   }
 
-  private async write(accountId: string, sets: string[], values: Record<string, unknown>): Promise<void> {
-    await this.doc.send(
+  /** An unconditional write; answers the item after it. */
+  private async write(
+    accountId: string,
+    sets: string[],
+    values: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const { Attributes } = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
         UpdateExpression: `SET ${sets.join(", ")} ADD version :one`,
         ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
       }),
     );
+    return Attributes ?? {};
   }
 }

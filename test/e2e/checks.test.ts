@@ -392,6 +392,7 @@ const DOCUMENTED_ROUTES = [
   "/v1/reservations",
   "/v1/reservations/{id}",
   "/v1/reservations/{id}/commit",
+  "/v1/reservations/{id}/extend",
   "/v1/reservations/{id}/release",
   "/v1/accounts",
   "/v1/accounts/{id}",

@@ -1,7 +1,6 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { type Alert, type Hold, INITIAL_ALERT_STATE } from "#core/account";
-import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
 import type { QuotaStore } from "#service/store-port";
 import { keys } from "#store/table";
@@ -12,6 +11,7 @@ import {
   pollRules,
   RETENTION_DAYS,
   recordPoll,
+  reserveRequest,
   SETTLE_SECONDS,
   settle,
   snapshot,
@@ -38,14 +38,7 @@ async function hold(
   const now = options.now ?? T0;
   const result = await local.store.reserve(
     accountId,
-    {
-      id: reservationIdFor(accountId, now),
-      amount,
-      ttlSeconds: options.ttl ?? 3600,
-      unit: "credits",
-      retentionDays: RETENTION_DAYS,
-      ...(options.key === undefined ? {} : { idempotencyKey: { key: options.key, requestHash: "h" } }),
-    },
+    reserveRequest(accountId, amount, now, options),
     rules(now),
   );
   if (result.kind !== "created") throw new Error(`expected a new hold, got ${result.kind}`);
@@ -189,14 +182,7 @@ describe("data written by the release before (holds inside the state item)", () 
     expect(await local.store.commit(id("a"), { final: true }, settle(now))).toMatchObject({ kind: "ok" });
     const repeat = await local.store.reserve(
       accountId,
-      {
-        id: reservationIdFor(accountId, now),
-        amount: 10,
-        ttlSeconds: 60,
-        unit: "credits",
-        retentionDays: 90,
-        idempotencyKey: { key: "a", requestHash: "any" },
-      },
+      reserveRequest(accountId, 10, now, { key: "a" }),
       rules(now),
     );
     expect(repeat).toMatchObject({ kind: "existing", view: { id: id("a"), status: "committed" } });
@@ -233,19 +219,10 @@ describe("data written by the release before (holds inside the state item)", () 
     const accountId = await legacyAccount("legacy-3", [
       legacyHold("legacy-3", { id: legacyReservationId("legacy-3", "z"), amount: 90 }),
     ]);
-    expect(
-      await local.store.reserve(
-        accountId,
-        {
-          id: reservationIdFor(accountId, T0),
-          amount: 11,
-          ttlSeconds: 60,
-          unit: "credits",
-          retentionDays: 90,
-        },
-        rules(T0),
-      ),
-    ).toMatchObject({ kind: "insufficient", available: 10 });
+    expect(await local.store.reserve(accountId, reserveRequest(accountId, 11), rules(T0))).toMatchObject({
+      kind: "insufficient",
+      available: 10,
+    });
     expect(await hold(accountId, 10)).toEqual(expect.any(String));
     expect(await local.store.getAccountState(accountId)).toMatchObject({
       reserved: 100,
@@ -267,13 +244,7 @@ describe("poll writes", () => {
     expect(fresh.latest).toBeUndefined();
     const denied = await local.store.reserve(
       "poll-never-good",
-      {
-        id: reservationIdFor("poll-never-good"),
-        amount: 1,
-        ttlSeconds: 60,
-        unit: "credits",
-        retentionDays: 90,
-      },
+      reserveRequest("poll-never-good", 1),
       rules(T0),
     );
     expect(denied).toEqual({ kind: "no-balance" });

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView, roundAmount } from "#core/reservations";
 import {
   at,
   recordPoll,
+  reserveRequest,
   SETTLE_SECONDS,
   settle,
   storeOnDynamoDbLocal,
@@ -107,17 +107,7 @@ async function applyReserveBurst(accountId: string, model: Model, amounts: numbe
   const rules = { now: model.now, reserveFloor: model.floor, settleSeconds: SETTLE_SECONDS };
   const results = await Promise.all(
     amounts.map((a) =>
-      local.store.reserve(
-        accountId,
-        {
-          id: reservationIdFor(accountId, model.now),
-          amount: a,
-          ttlSeconds: ttl,
-          unit: "credits",
-          retentionDays: 90,
-        },
-        rules,
-      ),
+      local.store.reserve(accountId, reserveRequest(accountId, a, model.now, { ttl }), rules),
     ),
   );
   let granted = 0;

@@ -8,6 +8,7 @@ import { keys } from "#store/table";
 import {
   at,
   recordPoll,
+  reserveRequest,
   SETTLE_SECONDS,
   settle,
   storeOnDynamoDbLocal,
@@ -26,21 +27,8 @@ async function account(available: number, reserveFloor = 0): Promise<string> {
   return accountId;
 }
 
-function request(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
-  return {
-    id: reservationIdFor(accountId, now),
-    amount,
-    ttlSeconds: options.ttl ?? 3600,
-    unit: "credits" as const,
-    retentionDays: 90,
-    ...(options.key === undefined
-      ? {}
-      : { idempotencyKey: { key: options.key, requestHash: `hash-${amount}` } }),
-  };
-}
-
 function reserve(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
-  return local.store.reserve(accountId, request(accountId, amount, now, options), rules(now));
+  return local.store.reserve(accountId, reserveRequest(accountId, amount, now, options), rules(now));
 }
 
 function heldId(result: ReserveResult): string {
@@ -75,7 +63,11 @@ describe("reserve under concurrency", () => {
       const accountId = await account(available, floor);
       const results = await Promise.all(
         Array.from({ length: 200 }, () =>
-          local.store.reserve(accountId, request(accountId, amount, T0, { ttl: 600 }), rules(T0, floor)),
+          local.store.reserve(
+            accountId,
+            reserveRequest(accountId, amount, T0, { ttl: 600 }),
+            rules(T0, floor),
+          ),
         ),
       );
       const expected = Math.floor(available / amount);
@@ -212,7 +204,7 @@ describe("bad reservation requests", () => {
   ])("name the field (%s)", async (field, change) => {
     const accountId = "acct-validation";
     const error = await local.store
-      .reserve(accountId, { ...request(accountId, 1), ...change }, rules(T0))
+      .reserve(accountId, { ...reserveRequest(accountId, 1), ...change }, rules(T0))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidReservationRequestError);
     expect(error).toMatchObject({ field });
@@ -236,7 +228,7 @@ describe("bad reservation requests", () => {
 
 describe("a reserve guarded by the balance it was priced against", () => {
   const guarded = (accountId: string, guard: { observedAtOrAfter: string; unit: "usd" | "credits" }) =>
-    local.store.reserve(accountId, request(accountId, 1, T0, { ttl: 60 }), rules(T0), guard);
+    local.store.reserve(accountId, reserveRequest(accountId, 1, T0, { ttl: 60 }), rules(T0), guard);
 
   it("holds in one write while the recorded balance is as fresh and in the unit the caller priced with", async () => {
     const accountId = await account(10);

@@ -3,16 +3,21 @@ import type { AccountState } from "#core/account";
 import { roundAmount } from "#core/reservations";
 import { keys, TABLE } from "#store/table";
 
-/**
- * The ids of the account's holds the store counts in `reserved`: held holds and holds with a committed part
- * not yet settled (both are in the sparse `open` index), read from DynamoDB directly.
- */
+/** What the store counts for an account, read from DynamoDB directly rather than through the store. */
+export interface StoredHolds {
+  /** Holds counted in `reserved`: held ones and ones with a committed part not yet settled. */
+  counted: Set<string>;
+  /** Of those, the holds still held. */
+  held: Set<string>;
+}
+
+/** The account's entries in the sparse `open` index: held holds (`HOLD#`) and unsettled parts (`CAPTURE#`). */
 export async function countedHoldIds(
   doc: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
-): Promise<Set<string>> {
-  const ids = new Set<string>();
+): Promise<StoredHolds> {
+  const stored: StoredHolds = { counted: new Set(), held: new Set() };
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await doc.send(
@@ -24,10 +29,13 @@ export async function countedHoldIds(
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of page.Items ?? []) ids.add(String(item.reservationId ?? item.id));
+    for (const item of page.Items ?? []) {
+      stored.counted.add(String(item.reservationId ?? item.id));
+      if (String(item.sk).startsWith(keys.holdPrefix)) stored.held.add(String(item.id));
+    }
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
-  return ids;
+  return stored;
 }
 
 /** What a client believes it holds: reservation id -> what the hold still costs (held or committed, unsettled). */
@@ -51,15 +59,15 @@ export function reservationViolations(
   ledger: Ledger,
   summary: AccountSummary,
   state: AccountState | undefined,
-  stored: ReadonlySet<string>,
+  { counted: stored, held }: StoredHolds,
 ): string[] {
   const violations: string[] = [];
   const expectedReserved = roundAmount([...ledger.values()].reduce((sum, cost) => sum + cost, 0));
   if (Math.abs(summary.reserved - expectedReserved) > 1e-9) {
     violations.push(`reserved is ${summary.reserved}, the granted holds sum to ${expectedReserved}`);
   }
-  if (summary.activeReservations !== ledger.size) {
-    violations.push(`${summary.activeReservations} active reservations, the clients hold ${ledger.size}`);
+  if (summary.activeReservations !== held.size) {
+    violations.push(`${summary.activeReservations} active reservations, the store holds ${held.size}`);
   }
   const unknown = [...stored].filter((id) => !ledger.has(id));
   const missing = [...ledger.keys()].filter((id) => !stored.has(id));

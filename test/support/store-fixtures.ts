@@ -3,7 +3,7 @@ import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
 import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import type { QuotaStore } from "#service/store-port";
+import type { QuotaStore, ReserveRequest } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
 
 /** Builders for the reservation and store tests. */
@@ -42,6 +42,25 @@ export function holdsById(...holds: Hold[]): Record<string, Hold> {
 
 export const SETTLE_SECONDS = 60;
 export const RETENTION_DAYS = 90;
+
+/** A reserve request for `amount` credits made at `now`; `key` an Idempotency-Key, `ttl` in seconds. */
+export function reserveRequest(
+  accountId: string,
+  amount: number,
+  now: Date = T0,
+  options: { key?: string; ttl?: number } = {},
+): ReserveRequest {
+  return {
+    id: reservationIdFor(accountId, now),
+    amount,
+    ttlSeconds: options.ttl ?? 3600,
+    unit: "credits",
+    retentionDays: RETENTION_DAYS,
+    ...(options.key === undefined
+      ? {}
+      : { idempotencyKey: { key: options.key, requestHash: `amount ${amount}` } }),
+  };
+}
 
 /** The context of a commit, release or extend at `now`. */
 export function settle(now: Date, reserveFloor = 0) {
