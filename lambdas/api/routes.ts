@@ -143,7 +143,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   });
 
   /** The answer to a commit, release or extend: the reservation, or the problem naming why not. */
-  const settled = (id: string, action: string, result: SettleResult, unit?: string) => {
+  const settled = (id: string, action: string, result: SettleResult) => {
     switch (result.kind) {
       case "not_found":
         throw problems.notFound("reservation", id, "/path/id");
@@ -152,7 +152,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
       case "key-reused":
         throw problems.idempotencyKeyReused();
       case "insufficient":
-        throw problems.insufficientBalance({ ...result, unit: unit ?? "" });
+        throw problems.insufficientBalance({ ...result, unit: result.unit ?? "" });
       default:
         return json(200, result.view, result.replayed ? { "idempotent-replayed": "true" } : {});
     }
@@ -192,7 +192,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
         );
       }
       const result = await extendReservation(services, account, id, request, keyUse(key, "extend", request));
-      return settled(id, action, result, reader.lastKnownUnit(account.id));
+      return settled(id, action, result);
     };
   app.post("/v1/reservations/:id/commit", settleRoute("committed"));
   app.post("/v1/reservations/:id/release", settleRoute("released"));

@@ -55,7 +55,7 @@ export type SettleResult =
   | { kind: "not_found" }
   /** The hold is not in a state this request can apply to (or a repeat names another amount). */
   | { kind: "conflict"; view: ReservationView }
-  | ({ kind: "insufficient" } & Shortfall)
+  | ({ kind: "insufficient"; unit?: Unit } & Shortfall)
   | { kind: "key-reused" };
 
 export interface CommitRequest {

@@ -330,6 +330,7 @@ export class DynamoReservationStore implements ReservationStore {
         return {
           kind: "insufficient",
           ...shortfallOf(planned.required, Math.min(available, old?.headroom ?? 0)),
+          ...(hold.unit ? { unit: hold.unit } : {}),
         };
       }
       if (key !== undefined && outcome.reasons.at(-1)?.code === "ConditionalCheckFailed") {

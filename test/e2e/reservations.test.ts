@@ -454,6 +454,7 @@ describe("partial commits and extend", () => {
       required: before.available,
       available: before.available - 5,
       shortfall: 5,
+      unit: "credits",
     });
     const lower = await extend(id, { amount: 1 });
     expect(lower.status).toBe(400);
