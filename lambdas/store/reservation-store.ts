@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { AccountState, Hold } from "#core/account";
 import { accountIdOfReservation } from "#core/reservation-id";
 import {
@@ -30,7 +30,6 @@ import {
   type SettleResult,
   StoreConflictError,
 } from "#service/store-port";
-import { keys, TABLE } from "#store/table";
 import { transactWrite } from "./conditional-write.ts";
 import { correctCounters } from "./counter-corrections.ts";
 import {
@@ -44,7 +43,8 @@ import {
   toStoredHold,
 } from "./hold-items.ts";
 import { migrateLegacyHolds } from "./legacy-migration.ts";
-import { definedOnly, reservationKey, stateKey, toAccountState } from "./state-item.ts";
+import { DynamoReservationReads } from "./reservation-reads.ts";
+import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
 
 /**
  * Credit holds, one item each, counted against the balance by the account state item's `reserved` and
@@ -67,10 +67,14 @@ function liveAnswer(item: Record<string, unknown> | undefined, now: Date) {
 }
 
 export class DynamoReservationStore implements ReservationStore {
+  private readonly reads: DynamoReservationReads;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.reads = new DynamoReservationReads(doc, tableName);
+  }
 
   async reserve(
     accountId: string,
@@ -114,9 +118,14 @@ export class DynamoReservationStore implements ReservationStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const outcome = await transactWrite(this.doc, items);
       if (outcome.applied) return { kind: "created", view: reservationView(hold, rules.now) };
-      const [stateReason, , keyReason] = outcome.reasons;
+      const [stateReason, holdReason, keyReason] = outcome.reasons;
       if (keyReason?.code === "ConditionalCheckFailed") {
         return this.keyAnswer(accountId, keyReason.oldItem, key as IdempotencyKeyUse, rules.now);
+      }
+      // Ids are made per request, so the hold is there only if this very transaction was applied and its
+      // answer lost (the SDK retried it): the hold was made, once.
+      if (holdReason?.code === "ConditionalCheckFailed") {
+        return { kind: "created", view: reservationView(hold, rules.now) };
       }
       const old = stateReason?.oldItem && toAccountState(stateReason.oldItem);
       if (old?.holds !== undefined) {
@@ -151,7 +160,7 @@ export class DynamoReservationStore implements ReservationStore {
         "is required for a partial commit (final: false)",
       );
     }
-    return this.settle(reservationId, "commit", request, context, (hold, now) => {
+    return this.settle(reservationId, "commit", context, (hold, now) => {
       const status = holdStatus(hold, now);
       if (status !== "held") {
         const sameFinal =
@@ -207,7 +216,7 @@ export class DynamoReservationStore implements ReservationStore {
   }
 
   async release(reservationId: string, context: SettleContext): Promise<SettleResult> {
-    return this.settle(reservationId, "release", {}, context, (hold, now) => {
+    return this.settle(reservationId, "release", context, (hold, now) => {
       const status = holdStatus(hold, now);
       if (status !== "held") return hold.status === "released" ? "replay" : "conflict";
       const releasedAt = now.toISOString();
@@ -233,7 +242,7 @@ export class DynamoReservationStore implements ReservationStore {
     ) {
       throw new InvalidReservationRequestError("ttlSeconds", "must be a positive whole number of seconds");
     }
-    return this.settle(reservationId, "extend", request, context, (hold, now) => {
+    return this.settle(reservationId, "extend", context, (hold, now) => {
       if (holdStatus(hold, now) !== "held") return "conflict";
       const amount = request.amount ?? hold.amount;
       if (amount < hold.amount) {
@@ -276,7 +285,6 @@ export class DynamoReservationStore implements ReservationStore {
   private async settle(
     reservationId: string,
     operation: "commit" | "release" | "extend",
-    request: object,
     context: SettleContext,
     plan: (
       hold: StoredHold & { accountId: string; ttl: number },
@@ -298,7 +306,7 @@ export class DynamoReservationStore implements ReservationStore {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const item = await this.readHoldItem(accountId, reservationId, context);
       if (item === undefined) {
-        const archived = await this.findArchived(accountId, reservationId, now);
+        const archived = await this.findArchived(accountId, reservationId);
         if (archived === undefined) return { kind: "not_found" };
         const legacyPlan = plan({ ...archived, accountId, version: 0, captures: 1, ttl: 0 }, now);
         return legacyPlan === "replay"
@@ -334,7 +342,8 @@ export class DynamoReservationStore implements ReservationStore {
         };
       }
       if (key !== undefined && outcome.reasons.at(-1)?.code === "ConditionalCheckFailed") {
-        return this.settle(reservationId, operation, request, context, plan);
+        // A concurrent request with the same key won: its stored answer is this one's.
+        return this.settle(reservationId, operation, context, plan);
       }
       // The hold changed since it was read (a concurrent commit, release or extend): plan again on it.
     }
@@ -496,84 +505,20 @@ export class DynamoReservationStore implements ReservationStore {
     return { kind: "existing", view };
   }
 
-  async getReservation(reservationId: string, now: Date): Promise<ReservationView | undefined> {
-    const accountId = accountIdOfReservation(reservationId);
-    if (accountId === undefined) return undefined;
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: holdKey(accountId, reservationId),
-        ConsistentRead: true,
-      }),
-    );
-    if (Item !== undefined) return reservationView(toStoredHold(Item), now);
-    const legacy = await this.findLegacy(accountId, reservationId);
-    if (legacy !== undefined) return reservationView(legacy, now);
-    const archived = await this.findArchived(accountId, reservationId, now);
-    return archived && reservationView(archived, now);
+  getReservation(reservationId: string, now: Date): Promise<ReservationView | undefined> {
+    return this.reads.getReservation(reservationId, now);
   }
 
-  /** A hold still inside a state item written by the release before (not yet migrated). */
-  private async findLegacy(accountId: string, reservationId: string): Promise<Hold | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: stateKey(accountId),
-        ProjectionExpression: "holds.#id, latest.#unit",
-        ExpressionAttributeNames: { "#id": reservationId, "#unit": "unit" },
-        ConsistentRead: true,
-      }),
-    );
-    const hold = (Item?.holds as Record<string, Hold> | undefined)?.[reservationId];
-    const unit = (Item?.latest as { unit?: Hold["unit"] } | undefined)?.unit;
-    return hold && { ...hold, ...(unit && hold.unit === undefined ? { unit } : {}) };
+  private findArchived(accountId: string, reservationId: string): Promise<Hold | undefined> {
+    return this.reads.findArchived(accountId, reservationId);
   }
 
-  /** A hold the release before archived (sk `RESERVATION#<id>`), terminal. */
-  private async findArchived(
-    accountId: string,
-    reservationId: string,
-    _now: Date,
-  ): Promise<Hold | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: reservationKey(accountId, reservationId),
-        ConsistentRead: true,
-      }),
-    );
-    if (Item === undefined) return undefined;
-    const hold = Item.hold as Hold;
-    return { ...hold, ...(Item.unit && hold.unit === undefined ? { unit: Item.unit as Hold["unit"] } : {}) };
+  listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage> {
+    return this.reads.listReservations(accountId, query, now);
   }
 
-  async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage> {
-    let startKey = decodeCursor(accountId, query.cursor);
-    const filter = statusFilter(query.status, now);
-    const reservations: ReservationView[] = [];
-    for (let page = 0; page < 20 && reservations.length < query.limit; page++) {
-      const result = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ...(filter
-            ? { FilterExpression: filter.expression, ExpressionAttributeNames: { "#status": "status" } }
-            : {}),
-          ExpressionAttributeValues: {
-            ":pk": keys.account(accountId),
-            ":prefix": keys.holdPrefix,
-            ...filter?.values,
-          },
-          ScanIndexForward: false,
-          Limit: query.limit - reservations.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) reservations.push(reservationView(toStoredHold(item), now));
-      startKey = result.LastEvaluatedKey;
-      if (startKey === undefined) break;
-    }
-    return { reservations, ...(startKey ? { nextCursor: encodeCursor(startKey) } : {}) };
+  oldestOpenHold(accountId: string, now: Date): Promise<Hold | undefined> {
+    return this.reads.oldestOpenHold(accountId, now);
   }
 
   correctCounters(accountId: string, now: Date, settledUpToMs?: number): Promise<number> {
@@ -582,62 +527,6 @@ export class DynamoReservationStore implements ReservationStore {
       ...(settledUpToMs !== undefined ? { settledUpToMs } : {}),
     });
   }
-
-  async oldestOpenHold(accountId: string, now: Date): Promise<Hold | undefined> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE.indexes.held.name,
-          KeyConditionExpression: "heldPk = :pk",
-          ExpressionAttributeValues: { ":pk": keys.account(accountId) },
-          Limit: 10,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      // Expired holds stay in the index until a correction; they are skipped, never counted.
-      const open = (page.Items ?? []).map(toStoredHold).find((hold) => holdStatus(hold, now) === "held");
-      if (open) return open;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return undefined;
-  }
-}
-
-function statusFilter(status: ReservationQuery["status"], now: Date) {
-  switch (status) {
-    case undefined:
-      return undefined;
-    case "held":
-      return {
-        expression: "#status = :s AND expiresAtMs > :now",
-        values: { ":s": "held", ":now": now.getTime() },
-      };
-    case "expired":
-      return {
-        expression: "#status = :s AND expiresAtMs <= :now",
-        values: { ":s": "held", ":now": now.getTime() },
-      };
-    default:
-      return { expression: "#status = :s", values: { ":s": status } };
-  }
-}
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(String(key.sk)).toString("base64url");
-}
-
-function decodeCursor(accountId: string, cursor: string | undefined): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
-  const sk = Buffer.from(cursor, "base64url").toString();
-  if (
-    !sk.startsWith(keys.holdPrefix) ||
-    accountIdOfReservation(sk.slice(keys.holdPrefix.length)) !== accountId
-  ) {
-    throw new InvalidReservationRequestError("cursor", "is not a cursor of this listing", "/query/cursor");
-  }
-  return { pk: keys.account(accountId), sk };
 }
 
 function newHold(request: ReserveRequest, now: Date): StoredHold {

@@ -104,6 +104,17 @@ describe("reserve under concurrency", () => {
     expect(headroom).toBe(80);
   });
 
+  it("a reserve sent again after its answer was lost (an SDK retry) answers the hold it made, counted once", async () => {
+    const accountId = await account(10);
+    const request = reserveRequest(accountId, 4);
+    const first = await local.store.reserve(accountId, request, rules(T0));
+    const retried = await local.store.reserve(accountId, request, rules(T0));
+    expect(retried).toEqual(first);
+    const { view, openHolds } = await availableAt(accountId, T0);
+    expect(view.available).toBe(6);
+    expect(openHolds).toBe(1);
+  });
+
   it("answers no-balance for an account with no recorded balance", async () => {
     expect(await reserve("never-polled", 1)).toEqual({ kind: "no-balance" });
   });

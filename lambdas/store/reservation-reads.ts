@@ -1,0 +1,156 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Hold } from "#core/account";
+import { accountIdOfReservation } from "#core/reservation-id";
+import { holdStatus, type ReservationView, reservationView } from "#core/reservations";
+import {
+  InvalidReservationRequestError,
+  type ReservationPage,
+  type ReservationQuery,
+} from "#service/store-port";
+import { keys, TABLE } from "#store/table";
+import { holdKey, toStoredHold } from "./hold-items.ts";
+import { reservationKey, stateKey } from "./state-item.ts";
+
+/**
+ * Reading reservations: one by id (hold item, else a state item or archive item the release before wrote),
+ * an account's page newest first (hold keys sort by creation time), and the oldest open hold (the `held`
+ * index).
+ */
+export class DynamoReservationReads {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getReservation(reservationId: string, now: Date): Promise<ReservationView | undefined> {
+    const accountId = accountIdOfReservation(reservationId);
+    if (accountId === undefined) return undefined;
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: holdKey(accountId, reservationId),
+        ConsistentRead: true,
+      }),
+    );
+    if (Item !== undefined) return reservationView(toStoredHold(Item), now);
+    const legacy = await this.findLegacy(accountId, reservationId);
+    if (legacy !== undefined) return reservationView(legacy, now);
+    const archived = await this.findArchived(accountId, reservationId);
+    return archived && reservationView(archived, now);
+  }
+
+  /** A hold still inside a state item written by the release before (not yet migrated). */
+  private async findLegacy(accountId: string, reservationId: string): Promise<Hold | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: stateKey(accountId),
+        ProjectionExpression: "holds.#id, latest.#unit",
+        ExpressionAttributeNames: { "#id": reservationId, "#unit": "unit" },
+        ConsistentRead: true,
+      }),
+    );
+    const hold = (Item?.holds as Record<string, Hold> | undefined)?.[reservationId];
+    const unit = (Item?.latest as { unit?: Hold["unit"] } | undefined)?.unit;
+    return hold && { ...hold, ...(unit && hold.unit === undefined ? { unit } : {}) };
+  }
+
+  /** A hold the release before archived (sk `RESERVATION#<id>`), terminal. */
+  async findArchived(accountId: string, reservationId: string): Promise<Hold | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: reservationKey(accountId, reservationId),
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return undefined;
+    const hold = Item.hold as Hold;
+    return { ...hold, ...(Item.unit && hold.unit === undefined ? { unit: Item.unit as Hold["unit"] } : {}) };
+  }
+
+  async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage> {
+    let startKey = decodeCursor(accountId, query.cursor);
+    const filter = statusFilter(query.status, now);
+    const reservations: ReservationView[] = [];
+    for (let page = 0; page < 20 && reservations.length < query.limit; page++) {
+      const result = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ...(filter
+            ? { FilterExpression: filter.expression, ExpressionAttributeNames: { "#status": "status" } }
+            : {}),
+          ExpressionAttributeValues: {
+            ":pk": keys.account(accountId),
+            ":prefix": keys.holdPrefix,
+            ...filter?.values,
+          },
+          ScanIndexForward: false,
+          Limit: query.limit - reservations.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) reservations.push(reservationView(toStoredHold(item), now));
+      startKey = result.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    return { reservations, ...(startKey ? { nextCursor: encodeCursor(startKey) } : {}) };
+  }
+
+  async oldestOpenHold(accountId: string, now: Date): Promise<Hold | undefined> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.indexes.held.name,
+          KeyConditionExpression: "heldPk = :pk",
+          ExpressionAttributeValues: { ":pk": keys.account(accountId) },
+          Limit: 10,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      // Expired holds stay in the index until a correction; they are skipped, never counted.
+      const open = (page.Items ?? []).map(toStoredHold).find((hold) => holdStatus(hold, now) === "held");
+      if (open) return open;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return undefined;
+  }
+}
+
+function statusFilter(status: ReservationQuery["status"], now: Date) {
+  switch (status) {
+    case undefined:
+      return undefined;
+    case "held":
+      return {
+        expression: "#status = :s AND expiresAtMs > :now",
+        values: { ":s": "held", ":now": now.getTime() },
+      };
+    case "expired":
+      return {
+        expression: "#status = :s AND expiresAtMs <= :now",
+        values: { ":s": "held", ":now": now.getTime() },
+      };
+    default:
+      return { expression: "#status = :s", values: { ":s": status } };
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(String(key.sk)).toString("base64url");
+}
+
+function decodeCursor(accountId: string, cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  const sk = Buffer.from(cursor, "base64url").toString();
+  if (
+    !sk.startsWith(keys.holdPrefix) ||
+    accountIdOfReservation(sk.slice(keys.holdPrefix.length)) !== accountId
+  ) {
+    throw new InvalidReservationRequestError("cursor", "is not a cursor of this listing", "/query/cursor");
+  }
+  return { pk: keys.account(accountId), sk };
+}
