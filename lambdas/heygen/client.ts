@@ -110,7 +110,7 @@ export class HeyGenClient {
       return await this.#read(first, accountId, apiKey, requests);
     } catch (error) {
       const fallback = fallbacks[0];
-      if (fallback && error instanceof HeyGenError && error.status === 404) {
+      if (fallback && error instanceof HeyGenError && error.code === "not_found") {
         return this.#read(fallback, accountId, apiKey, requests);
       }
       throw error;
