@@ -9,7 +9,7 @@ import type { AccountState } from "#core/account";
 import { INITIAL_ALERT_STATE } from "#core/account";
 import { createRateCardRegistry } from "#core/rate-card";
 import { type Services, silentLog } from "#service/services";
-import type { DynamoStore } from "#store/dynamo-store";
+import type { QuotaStore } from "#service/store-port";
 import { nsToMs, quantile } from "./stats.ts";
 
 export interface InProcessFigure {
@@ -115,10 +115,10 @@ function inMemoryServices(): Services {
     headroom: 120,
     version: 1,
   };
-  const store: Pick<DynamoStore, "getAccountState"> = { getAccountState: async () => state };
+  const store: Pick<QuotaStore, "getAccountState"> = { getAccountState: async () => state };
   return {
     config,
-    store: store as DynamoStore,
+    store: store as QuotaStore,
     rateCards: createRateCardRegistry(config.rateCards),
     balanceSource() {
       throw new Error("the in-process bench must never call HeyGen");

@@ -37,7 +37,7 @@ export interface QuotaGuardProps {
 }
 
 /**
- * DynamoDB operations of lambdas/store/dynamo-store.ts, which both handlers use (Get, BatchGet, Query, Put,
+ * DynamoDB operations of lambdas/store, which both handlers use (Get, BatchGet, Query, Put,
  * Update); nothing deletes items (TTL does), scans the table or runs transactions.
  */
 export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"] as const;

@@ -6,7 +6,7 @@ import {
   UnitMismatchError,
   UnknownAccountError,
 } from "#service/errors";
-import { HoldCapacityError, InvalidReservationRequestError, StoreConflictError } from "#store/dynamo-store";
+import { HoldCapacityError, InvalidReservationRequestError, StoreConflictError } from "#service/store-port";
 import { Problem, problems } from "./problem.ts";
 
 /** AWS SDK errors that mean a dependency is down or throttling, not that the request is wrong. */

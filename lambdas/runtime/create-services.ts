@@ -3,7 +3,7 @@ import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
 import { HeyGenClient } from "#heygen/client";
 import type { AlertPublisher, BalanceSource, Log, Services } from "#service/services";
-import { DynamoStore } from "#store/dynamo-store";
+import { createDynamoStore } from "#store/dynamo-store";
 
 export const DEFAULT_HEYGEN_BASE_URL = "https://api.heygen.com";
 
@@ -24,7 +24,7 @@ export interface ServiceWiring {
 
 /** Wires the adapters into the use cases' Services, the same way in Lambda and in the local stack. */
 export function createServices(wiring: ServiceWiring): Services {
-  const store = new DynamoStore(wiring.doc, wiring.tableName);
+  const store = createDynamoStore(wiring.doc, wiring.tableName);
   const clients = new Map<string, BalanceSource>();
   return {
     config: wiring.config,

@@ -4,11 +4,11 @@ import { type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
 import { reservationIdFor } from "#core/reservation-id";
 import { reservationView } from "#core/reservations";
-import type { ReserveResult } from "#store/dynamo-store";
 import type { BalanceReader } from "./balance-reader.ts";
 import { cardForAccount } from "./checks.ts";
 import { BalanceUnknownError } from "./errors.ts";
 import type { Services } from "./services.ts";
+import type { ReserveResult } from "./store-port.ts";
 
 export type HoldAmount = { amount: number } | { jobs: EstimateRequest };
 

@@ -3,7 +3,7 @@ import type { Alert } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import type { RateCardRegistry } from "#core/rate-card";
 import type { MessageContext } from "#notify/message";
-import type { DynamoStore } from "#store/dynamo-store";
+import type { QuotaStore } from "./store-port.ts";
 
 /** Reads one account's balance from HeyGen (the HeyGen client, or a stand-in in narrow unit tests). */
 export interface BalanceSource {
@@ -28,7 +28,7 @@ export interface Log {
  */
 export interface Services {
   config: QuotaGuardConfig;
-  store: DynamoStore;
+  store: QuotaStore;
   rateCards: RateCardRegistry;
   balanceSource(account: AccountConfig): BalanceSource;
   /** Absent in the API: its refreshes record balances but never alert (only the poller publishes). */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type Alert, INITIAL_ALERT_STATE } from "#core/account";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
-import type { DynamoStore } from "#store/dynamo-store";
+import type { QuotaStore } from "#service/store-port";
 import { keys } from "#store/table";
 import {
   at,
@@ -216,7 +216,7 @@ describe("balance history", () => {
       snapshot("history-other", 1, T0),
       RETENTION_DAYS,
     );
-    const remaining = async (range: Parameters<DynamoStore["listSnapshots"]>[1]) =>
+    const remaining = async (range: Parameters<QuotaStore["listSnapshots"]>[1]) =>
       (await local.store.listSnapshots(accountId, range)).map((s) => s.remaining);
 
     expect(await remaining({ limit: 100 })).toEqual([91, 92, 93, 94, 95, 96, 97, 98, 99, 100]);

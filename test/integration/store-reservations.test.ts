@@ -2,7 +2,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
-import { HoldCapacityError, InvalidReservationRequestError, type ReserveResult } from "#store/dynamo-store";
+import { HoldCapacityError, InvalidReservationRequestError, type ReserveResult } from "#service/store-port";
 import { keys } from "#store/table";
 import { at, recordPoll, SETTLE_SECONDS, storeOnDynamoDbLocal, T0 } from "#test/support/store-fixtures";
 

@@ -3,7 +3,8 @@ import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
 import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import { DynamoStore } from "#store/dynamo-store";
+import type { QuotaStore } from "#service/store-port";
+import { createDynamoStore } from "#store/dynamo-store";
 
 /** Builders for the reservation and store tests. */
 
@@ -48,7 +49,7 @@ export function pollRules(now: Date, reserveFloor = 0) {
 
 /** Records a good poll of `remaining` observed at `now`, as the poller would. */
 export function recordPoll(
-  store: DynamoStore,
+  store: QuotaStore,
   accountId: string,
   remaining: number,
   now: Date,
@@ -69,11 +70,11 @@ export function recordPoll(
 export interface StoreOnDynamoDbLocal {
   dynamo: DynamoDbLocal;
   tableName: string;
-  store: DynamoStore;
+  store: QuotaStore;
 }
 
 /**
- * A DynamoStore over a fresh table in its own DynamoDB Local, started before the file's tests and stopped
+ * A QuotaStore over a fresh table in its own DynamoDB Local, started before the file's tests and stopped
  * after them. The fields are filled in `beforeAll`, so read them inside tests, not at module scope.
  */
 export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
@@ -81,7 +82,7 @@ export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
   beforeAll(async () => {
     local.dynamo = await startDynamoDbLocal();
     local.tableName = await local.dynamo.createTable();
-    local.store = new DynamoStore(local.dynamo.doc, local.tableName);
+    local.store = createDynamoStore(local.dynamo.doc, local.tableName);
   });
   afterAll(async () => {
     await local.dynamo?.stop();

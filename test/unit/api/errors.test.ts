@@ -4,7 +4,7 @@ import { problems } from "#api/problem";
 import { EstimateError } from "#core/estimator";
 import { UnknownRateCardError } from "#core/rate-card";
 import { BalanceUnknownError, UnitMismatchError, UnknownAccountError } from "#service/errors";
-import { HoldCapacityError, StoreConflictError } from "#store/dynamo-store";
+import { HoldCapacityError, StoreConflictError } from "#service/store-port";
 
 const sdkError = (name: string, status: number) =>
   Object.assign(new Error(`${name} from the SDK`), { name, $metadata: { httpStatusCode: status } });

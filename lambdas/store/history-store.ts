@@ -1,0 +1,133 @@
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Alert } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
+import type { HistoryStore, SnapshotRange } from "#service/store-port";
+import { keys } from "#store/table";
+import { conditionalWrite } from "./conditional-write.ts";
+import { definedOnly, expiryEpochSeconds } from "./state-item.ts";
+
+/**
+ * Balance history and the alert log: append-only items under the account's partition, newest first on
+ * read, expired by TTL after `retentionDays`.
+ */
+
+const MAX_LIST_LIMIT = 1000;
+
+/**
+ * A snapshot's sort key is its schedule tick, not its observation time; the two differ by the time a poll
+ * takes. The key range is widened by this much and the exact range applied to `observedAtMs`.
+ */
+const TICK_TO_OBSERVATION_SLACK_MS = 15 * 60 * 1000;
+
+function toIsoTime(value: string | Date, field: string): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new RangeError(`${field} must be an ISO date-time, got "${value}"`);
+  return time.toISOString();
+}
+
+function assertLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
+  }
+}
+
+function snapshotKeyRange(range: SnapshotRange): { from: string; to: string } {
+  const from = range.since
+    ? keys.snapshot(toIsoTime(new Date(range.since.getTime() - TICK_TO_OBSERVATION_SLACK_MS), "since"))
+    : keys.snapshotPrefix;
+  const to = range.until
+    ? keys.snapshot(toIsoTime(new Date(range.until.getTime() + TICK_TO_OBSERVATION_SLACK_MS), "until"))
+    : `${keys.snapshotPrefix}\uffff`;
+  return { from, to };
+}
+
+export class DynamoHistoryStore implements HistoryStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async putSnapshot(
+    accountId: string,
+    tickTime: string,
+    snapshot: BalanceSnapshot,
+    retentionDays: number,
+  ): Promise<boolean> {
+    const tick = toIsoTime(tickTime, "tick");
+    const observedAt = new Date(snapshot.observedAt);
+    const outcome = await conditionalWrite(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: keys.account(accountId),
+          sk: keys.snapshot(tick),
+          tick,
+          observedAtMs: observedAt.getTime(),
+          snapshot: definedOnly(snapshot),
+          ttl: expiryEpochSeconds(observedAt, retentionDays),
+        },
+        ConditionExpression: "attribute_not_exists(sk)",
+      }),
+    );
+    return outcome.applied;
+  }
+
+  async listSnapshots(accountId: string, range: SnapshotRange): Promise<BalanceSnapshot[]> {
+    assertLimit(range.limit);
+    const { from, to } = snapshotKeyRange(range);
+    const snapshots: BalanceSnapshot[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+          FilterExpression: "observedAtMs BETWEEN :since AND :until",
+          ExpressionAttributeValues: {
+            ":pk": keys.account(accountId),
+            ":from": from,
+            ":to": to,
+            ":since": range.since?.getTime() ?? 0,
+            ":until": range.until?.getTime() ?? Number.MAX_SAFE_INTEGER,
+          },
+          ScanIndexForward: false,
+          Limit: range.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) snapshots.push(item.snapshot as BalanceSnapshot);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && snapshots.length < range.limit);
+    return snapshots.slice(0, range.limit);
+  }
+
+  async appendAlert(alert: Alert, retentionDays: number): Promise<void> {
+    const createdAt = toIsoTime(alert.createdAt, "alert.createdAt");
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: keys.account(alert.accountId),
+          sk: keys.alert(createdAt, alert.alertType),
+          alert: definedOnly(alert),
+          ttl: expiryEpochSeconds(new Date(createdAt), retentionDays),
+        },
+      }),
+    );
+  }
+
+  async listAlerts(accountId: string, limit: number): Promise<Alert[]> {
+    assertLimit(limit);
+    const { Items } = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": keys.account(accountId), ":prefix": keys.alertPrefix },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => item.alert as Alert);
+  }
+}
