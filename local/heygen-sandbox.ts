@@ -32,18 +32,16 @@ import { SandboxAccount, v2QuotaBody, v3UserBody } from "./heygen-sandbox/accoun
 import { handleControl, type SandboxControls } from "./heygen-sandbox/control.ts";
 import {
   FaultBook,
-  type FaultOptions,
   planFor,
   type ReplyPlan,
   type SandboxEndpoint,
-  type SandboxFault,
   v3Error,
 } from "./heygen-sandbox/faults.ts";
 import { sendHalfThenReset, sendJson, sendText } from "./heygen-sandbox/http.ts";
 import { type RawReply, RawReplyBook } from "./heygen-sandbox/raw-replies.ts";
 
 export { type FaultOptions, SANDBOX_FAULTS, type SandboxFault } from "./heygen-sandbox/faults.ts";
-export type { RawReply, RawRepliesRequest } from "./heygen-sandbox/raw-replies.ts";
+export type { RawRepliesRequest, RawReply } from "./heygen-sandbox/raw-replies.ts";
 export { SandboxAccount };
 
 /** The account `npm start` simulates when no real HeyGen key is given. */
@@ -213,7 +211,8 @@ function sendCanned(res: ServerResponse, plan: Extract<ReplyPlan, { kind: "canne
 }
 
 function sendRaw(res: ServerResponse, reply: RawReply) {
-  const text = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+  const text =
+    reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
   sendText(res, reply.status, text, reply.headers);
 }
 

@@ -91,7 +91,9 @@ function fromV3Data(read: LenientReader, data: Record<string, unknown>): Candida
 function fromWallet(read: LenientReader, wallet: Record<string, unknown>): Candidate {
   const currency = typeof wallet.currency === "string" ? wallet.currency.toLowerCase() : wallet.currency;
   if (currency !== "usd" && currency !== "credits") {
-    throw read.fail(`data.wallet.currency: expected "usd" or "credits", got ${JSON.stringify(currency) ?? "nothing"}`);
+    throw read.fail(
+      `data.wallet.currency: expected "usd" or "credits", got ${JSON.stringify(currency) ?? "nothing"}`,
+    );
   }
   const remaining = read.requiredNumber(wallet.remaining_balance, "data.wallet.remaining_balance");
   const reload = read.optionalObject(wallet.auto_reload, "data.wallet.auto_reload");
@@ -109,7 +111,13 @@ function fromWallet(read: LenientReader, wallet: Record<string, unknown>): Candi
       };
     }
   }
-  return { billingType: "wallet", unit: currency, remaining, pools: [], ...(autoReload ? { autoReload } : {}) };
+  return {
+    billingType: "wallet",
+    unit: currency,
+    remaining,
+    pools: [],
+    ...(autoReload ? { autoReload } : {}),
+  };
 }
 
 /** The two pools HeyGen documents under `subscription.credits`; other keys are ignored. */
@@ -192,7 +200,10 @@ function finish(candidate: Omit<BalanceSnapshot, "warnings">, read: LenientReade
   const issues = result.error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length ? issue.path.join(".") : "(body)"}: ${issue.message}`);
-  throw new HeyGenError("bad_response", `HeyGen answered a body we cannot read as a balance: ${issues.join("; ")}`);
+  throw new HeyGenError(
+    "bad_response",
+    `HeyGen answered a body we cannot read as a balance: ${issues.join("; ")}`,
+  );
 }
 
 function field(value: unknown, name: string): unknown {

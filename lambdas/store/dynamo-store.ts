@@ -21,7 +21,7 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     commit: (reservationId, actualAmount, now) => reservations.commit(reservationId, actualAmount, now),
     release: (reservationId, now) => reservations.release(reservationId, now),
     getReservation: (reservationId, now) => reservations.getReservation(reservationId, now),
-    claimTick: (accountId, tick) => polls.claimTick(accountId, tick),
+    claimReading: (accountId, claim, now) => polls.claimReading(accountId, claim, now),
     savePoll: (accountId, poll, rules) => polls.savePoll(accountId, poll, rules),
     putSnapshot: (accountId, tick, snapshot, retentionDays) =>
       history.putSnapshot(accountId, tick, snapshot, retentionDays),

@@ -7,6 +7,8 @@ import {
   type PollRecord,
   type PollRules,
   type PollStore,
+  READING_LEASE_SECONDS,
+  type ReadingClaim,
   StoreConflictError,
 } from "#service/store-port";
 import { conditionalWrite } from "./conditional-write.ts";
@@ -30,26 +32,43 @@ export class DynamoPollStore implements PollStore {
   ) {}
 
   /**
-   * One conditional write: a tick delivered twice records, counts its failure and alerts once.
+   * One conditional write: a tick delivered twice, two refreshes at once, or a refresh during a tick's poll
+   * record, count their failure and alert once.
    */
-  async claimTick(accountId: string, tick: string): Promise<boolean> {
+  async claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<boolean> {
+    const leaseFree = "(attribute_not_exists(readingLeaseUntil) OR readingLeaseUntil < :now)";
+    const values: Record<string, unknown> = {
+      ":now": now.toISOString(),
+      ":lease": new Date(now.getTime() + READING_LEASE_SECONDS * 1000).toISOString(),
+      ":accountId": accountId,
+      ":noHolds": {},
+      ":zero": 0,
+      ":initialAlert": definedOnly(INITIAL_ALERT_STATE),
+      ":one": 1,
+    };
+    let set: string;
+    let condition: string;
+    if ("tick" in claim) {
+      set = "lastPollTick = :tick";
+      condition = `(attribute_not_exists(lastPollTick) OR lastPollTick <> :tick) AND ${leaseFree}`;
+      values[":tick"] = claim.tick;
+    } else {
+      set = "lastRefreshAt = :now";
+      condition =
+        "(attribute_not_exists(lastRefreshAt) OR lastRefreshAt <= :cutoff) AND " +
+        `(attribute_not_exists(lastPollAt) OR lastPollAt <= :cutoff) AND ${leaseFree}`;
+      values[":cutoff"] = new Date(now.getTime() - claim.minIntervalSeconds * 1000).toISOString();
+    }
     const outcome = await conditionalWrite(
       this.doc,
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
         UpdateExpression:
-          "SET lastPollTick = :tick, accountId = :accountId, holds = if_not_exists(holds, :noHolds), " +
+          `SET ${set}, readingLeaseUntil = :lease, accountId = :accountId, holds = if_not_exists(holds, :noHolds), ` +
           "headroom = if_not_exists(headroom, :zero), alert = if_not_exists(alert, :initialAlert) ADD version :one",
-        ConditionExpression: "attribute_not_exists(lastPollTick) OR lastPollTick <> :tick",
-        ExpressionAttributeValues: {
-          ":tick": tick,
-          ":accountId": accountId,
-          ":noHolds": {},
-          ":zero": 0,
-          ":initialAlert": definedOnly(INITIAL_ALERT_STATE),
-          ":one": 1,
-        },
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
       }),
     );
     return outcome.applied;
@@ -95,7 +114,6 @@ export class DynamoPollStore implements PollStore {
       ":latest": definedOnly(latest),
       ":alert": definedOnly(poll.alert ?? INITIAL_ALERT_STATE),
       ":headroom": exactHeadroom({ latest, holds: kept }, rules),
-      ":tick": poll.tick,
       ":at": poll.lastPollAt,
       ":accountId": accountId,
       ":one": 1,
@@ -104,11 +122,9 @@ export class DynamoPollStore implements PollStore {
       "latest = :latest",
       poll.alert ? "alert = :alert" : "alert = if_not_exists(alert, :alert)",
       "headroom = :headroom",
-      "lastPollTick = :tick",
       "lastPollAt = :at",
       "accountId = :accountId",
     ];
-    if (poll.refresh) sets.push("lastRefreshAt = :at");
     if (current === undefined) {
       sets.push("holds = :noHolds");
       values[":noHolds"] = {};
@@ -121,7 +137,8 @@ export class DynamoPollStore implements PollStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
-        UpdateExpression: `SET ${sets.join(", ")}${removals.length ? ` REMOVE ${removals.join(", ")}` : ""} ADD version :one`,
+        // A good reading ends the lease and any wait HeyGen asked for.
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE ${["readingLeaseUntil", "retryNotBefore", ...removals].join(", ")} ADD version :one`,
         ConditionExpression: current === undefined ? "attribute_not_exists(pk)" : "version = :version",
         ExpressionAttributeNames: dropped.length
           ? Object.fromEntries(dropped.map((hold, i) => [`#d${i}`, hold.id]))
@@ -133,23 +150,29 @@ export class DynamoPollStore implements PollStore {
     return outcome.applied ? toAccountState(outcome.attributes ?? {}) : undefined;
   }
 
+  /** A failed or skipped reading: the alert state, HeyGen's "not before", and the lease ended. */
   private async saveFailedPoll(accountId: string, poll: PollRecord): Promise<AccountState> {
-    const refresh = poll.refresh ? ", lastRefreshAt = :at" : "";
+    const wait = poll.retryNotBefore;
+    const sets = [
+      poll.alert ? "alert = :alert" : "alert = if_not_exists(alert, :alert)",
+      "accountId = :accountId",
+      "holds = if_not_exists(holds, :noHolds)",
+      "headroom = if_not_exists(headroom, :zero)",
+      ...(wait ? ["retryNotBefore = :wait"] : []),
+    ];
+    const removals = ["readingLeaseUntil", ...(wait === null ? ["retryNotBefore"] : [])];
     const { Attributes } = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
-        UpdateExpression:
-          `SET ${poll.alert ? "alert = :alert" : "alert = if_not_exists(alert, :alert)"}, accountId = :accountId, ` +
-          "holds = if_not_exists(holds, :noHolds), " +
-          `headroom = if_not_exists(headroom, :zero)${refresh} ADD version :one`,
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE ${removals.join(", ")} ADD version :one`,
         ExpressionAttributeValues: {
           ":alert": definedOnly(poll.alert ?? INITIAL_ALERT_STATE),
           ":accountId": accountId,
           ":noHolds": {},
           ":zero": 0,
           ":one": 1,
-          ...(poll.refresh ? { ":at": poll.lastPollAt } : {}),
+          ...(wait ? { ":wait": wait } : {}),
         },
         ReturnValues: "ALL_NEW",
       }),

@@ -76,9 +76,17 @@ describe("least privilege", () => {
     );
   });
 
-  it("the API may use the table and read the keys, but never publish to SNS", () => {
+  it("the API may use the table, read the keys and publish its readings' alerts, nothing more", () => {
     expect(actionsOf(statementsOfFunction(template, API))).toEqual(
-      [...store, ...tracing, ...logging, "secretsmanager:GetSecretValue"].sort(),
+      [
+        ...store,
+        ...tracing,
+        ...logging,
+        "secretsmanager:GetSecretValue",
+        "sns:Publish",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+      ].sort(),
     );
   });
 

@@ -47,6 +47,7 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       maxAttempts: 3,
       baseDelayMs: 1,
       maxDelayMs: 50,
+      maxRetryAfterMs: 50,
       ...options,
     });
 
@@ -145,7 +146,10 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       const heygen = client({ apiKey: () => V2_ONLY_KEY });
       const snapshot = await heygen.getBalance("legacy");
       expect(snapshot).toMatchObject({ source: "v2", remaining: 30 });
-      expect(snapshot.pools.map((pool) => pool.name)).toEqual(["api", "plan_credit"]);
+      expect(snapshot.pools.map((pool) => pool.name)).toEqual(["api"]);
+      expect(snapshot.otherPools).toEqual([
+        { name: "plan_credit", remaining: 5, unit: "credits", kind: "not_api_spendable" },
+      ]);
       expect(sandbox.calls().byPath).toEqual({ "/v3/users/me": 1, "/v2/user/remaining_quota": 1 });
       expect(heygen.lastAttempts).toBe(2);
     });
@@ -179,7 +183,6 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       ["gateway_timeout", "unavailable", 3],
       ["malformed_json", "bad_response", 1],
       ["wrong_shape", "bad_response", 1],
-      ["negative_balance", "bad_response", 1],
       ["nan_balance", "bad_response", 1],
       ["string_balance", "bad_response", 1],
       ["reset_mid_body", "network", 3],
@@ -204,7 +207,7 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       expect(outcome.error).toMatchObject({ code: "invalid_key", status: 200 });
     });
 
-    it("rate_limited with a Retry-After longer than maxDelayMs stops at once and reports the wait", async () => {
+    it("rate_limited with a Retry-After longer than maxRetryAfterMs stops at once and reports the wait", async () => {
       const outcome = await outcomeUnder("rate_limited", { retryAfterSeconds: 30 });
       expect(outcome.error).toMatchObject({ code: "rate_limited", status: 429, retryAfterMs: 30_000 });
       expect(outcome.attempts).toBe(1);

@@ -244,7 +244,9 @@ describe("snapshotFromV3, read leniently", () => {
     const snapshot = snapshotFromV3(withReset(value), observation);
     expect(snapshot.remaining).toBe(5);
     expect(snapshot.pools[0]).not.toHaveProperty("resetsAt");
-    expect(snapshot.warnings).toEqual([expect.stringMatching(new RegExp(`^${path.replace(/\./g, "\\.")}: `))]);
+    expect(snapshot.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^${path.replace(/\./g, "\\.")}: `)),
+    ]);
   });
 
   it("drops another unparseable optional field (an auto-reload amount as a string) and keeps the reading", () => {
@@ -332,7 +334,11 @@ describe("snapshotFromV2", () => {
   });
 
   const dropped: Array<[string, unknown, string]> = [
-    ["a pool that is not a number", v2Body({ remaining_quota: 60, details: { api: "60" } }), "data.details.api"],
+    [
+      "a pool that is not a number",
+      v2Body({ remaining_quota: 60, details: { api: "60" } }),
+      "data.details.api",
+    ],
     ["a negative pool", v2Body({ remaining_quota: 60, details: { api: -1 } }), "data.details.api"],
     ["a negative used_quota", v2Body({ remaining_quota: 60, used_quota: -5 }), "data.used_quota"],
     ["details that is a list", v2Body({ remaining_quota: 60, details: [60] }), "data.details"],
@@ -340,7 +346,9 @@ describe("snapshotFromV2", () => {
   it.each(dropped)("drops %s with a warning naming its path, keeping the reading", (_case, body, path) => {
     const snapshot = snapshotFromV2(body, observation);
     expect(snapshot.remaining).toBe(1);
-    expect(snapshot.warnings).toEqual([expect.stringMatching(new RegExp(`^${path.replace(/\./g, "\\.")}: `))]);
+    expect(snapshot.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^${path.replace(/\./g, "\\.")}: `)),
+    ]);
   });
 
   it("keeps the credit total for any whole quota", () => {
