@@ -56,21 +56,25 @@ export class BalanceReader {
     const state = await this.services.store.getAccountState(account.id);
     if (this.isFresh(state)) return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
 
-    if (this.refreshedRecently(state)) {
+    // A refresh claims its reading (lastRefreshAt) before it calls HeyGen: one running in this process is
+    // joined; one that ran (or runs elsewhere) within minRefreshIntervalSeconds is not repeated, but the state
+    // it may just have written is read again.
+    if (!this.inflight.has(account.id) && this.refreshedRecently(state)) {
+      const latest = (await this.services.store.getAccountState(account.id)) ?? state;
       return {
-        state,
-        unknownReason: this.staleReason(state),
-        ageSeconds: this.ageSeconds(state),
+        state: latest,
+        ...(this.isFresh(latest) ? {} : { unknownReason: this.staleReason(latest) }),
+        ageSeconds: this.ageSeconds(latest),
         refreshed: false,
       };
     }
-    const { state: refreshedState } = await this.refreshOnce(account);
+    const { state: refreshedState, status } = await this.refreshOnce(account);
     const fresh = this.isFresh(refreshedState);
+    const why =
+      status === "deferred" ? "HeyGen asked us to wait (retryNotBefore)" : "the refresh from HeyGen failed";
     return {
       state: refreshedState ?? state,
-      ...(fresh
-        ? {}
-        : { unknownReason: `${this.staleReason(refreshedState ?? state)}; the refresh from HeyGen failed` }),
+      ...(fresh ? {} : { unknownReason: `${this.staleReason(refreshedState ?? state)}; ${why}` }),
       ageSeconds: this.ageSeconds(refreshedState ?? state),
       refreshed: true,
     };
