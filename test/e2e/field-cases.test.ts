@@ -91,9 +91,11 @@ beforeAll(async () => {
         { id: "kind-auth", apiVersion: "v2" },
         { id: "kind-retired", apiVersion: "v2" },
         { id: "kind-retired-410", apiVersion: "v2" },
+        { id: "refresh-only", apiVersion: "v2", thresholds: { warning: 50, critical: 10 } },
+        { id: "rate-daily", apiVersion: "v3" },
       ],
       {
-        alerts: { forecastHorizonHours: 0, degradedAfterFailures: 1 },
+        alerts: { forecastHorizonHours: 0, degradedAfterFailures: 4 },
         checks: { minRefreshIntervalSeconds: 5 },
       },
     ),
@@ -223,7 +225,6 @@ describe("HeyGen replies read through the local stack (sandbox in raw-reply mode
   });
 
   it("F10.b: envelope drift never reads as 0 nor raises an exhausted alert after a good reading", async () => {
-    const sandbox = sandboxOf(stack);
     replay("f10-b", byId("F10"));
     await refresh("f10-b");
     expect(await account("f10-b")).toMatchObject({ remaining: 0.75, alertLevel: "critical" });
@@ -232,7 +233,6 @@ describe("HeyGen replies read through the local stack (sandbox in raw-reply mode
     expect(answer).toMatchObject({ refreshError: { code: "bad_response" } });
     expect(await account("f10-b")).toMatchObject({ remaining: 0.75, alertLevel: "critical" });
     expect((await alertLog("f10-b")).map((a) => a.level)).not.toContain("exhausted");
-    sandbox.clearRawReplies();
   });
 });
 
@@ -403,7 +403,8 @@ describe("each kind with another instance", () => {
       ],
     });
     await inbox.take("kind-retired");
-    const answer = await refresh("kind-retired");
+    for (let i = 0; i < 3; i++) await refresh("kind-retired");
+    const answer = await refresh("kind-retired"); // degradedAfterFailures is 4
     expect(answer).toMatchObject({ refreshError: { code: "endpoint_retired" }, monitorDegraded: true });
     const [delivered] = await inbox.take("kind-retired");
     const texts = JSON.parse(delivered?.message ?? "{}") as { email: string };
@@ -417,5 +418,96 @@ describe("each kind with another instance", () => {
       replies: [{ status: 410, headers: { "content-type": "text/html" }, body: "<html>410 Gone</html>" }],
     });
     expect(await refresh("kind-retired-410")).toMatchObject({ refreshError: { code: "endpoint_retired" } });
+  });
+});
+
+describe("the monitoring flow driven only by POST /refresh (thresholds 50/10 credits)", () => {
+  const id = "refresh-only";
+  const v2 = (credits: number): RawReply => ({
+    status: 200,
+    body: { error: null, data: { remaining_quota: credits * 60, details: { api: credits * 60 } } },
+  });
+  const setReply = (reply: RawReply) =>
+    sandboxOf(stack).setRawReplies({ apiKey: keyOf(id), endpoint: "v2", replies: [reply] });
+  const kinds = async () =>
+    (await inbox.take(id)).map((a) => `${a.attributes.alertType}:${a.attributes.severity}`);
+
+  it("four low readings -> one warning; 5 credits -> one critical; a top-up -> one recovered; four failures -> one monitor_degraded", async () => {
+    setReply(v2(200));
+    await refresh(id);
+    expect(await kinds()).toEqual([]);
+
+    setReply(v2(30));
+    for (let i = 0; i < 4; i++) {
+      const answer = await refresh(id);
+      // The level a reading implies is visible right after it.
+      expect(answer).toMatchObject({ refreshed: true, remaining: 30, alertLevel: "warning" });
+    }
+    expect(await kinds()).toEqual(["low_balance:warning"]);
+
+    setReply(v2(5));
+    expect(await refresh(id)).toMatchObject({ alertLevel: "critical" });
+    expect(await kinds()).toEqual(["low_balance:critical"]);
+
+    setReply(v2(500));
+    expect(await refresh(id)).toMatchObject({ alertLevel: "ok" });
+    expect(await kinds()).toEqual(["recovered:info"]);
+
+    setReply({ status: 503, body: { error: { code: "service_unavailable", message: "down" } } });
+    for (let i = 0; i < 4; i++) await refresh(id);
+    expect(await kinds()).toEqual(["monitor_degraded:warning"]);
+    expect(await account(id)).toMatchObject({
+      monitorDegraded: true,
+      consecutiveFailures: 4,
+      alertLevel: "ok",
+    });
+
+    const log = await alertLog(id);
+    expect(log.map((a) => `${a.alertType}:${a.status}`).reverse()).toEqual([
+      "low_balance:sent",
+      "low_balance:sent",
+      "recovered:sent",
+      "monitor_degraded:sent",
+    ]);
+  });
+});
+
+describe("a daily rate limit (Retry-After 86400)", () => {
+  it("no call and no failure before it; once the monitor is blind for degradedAfterFailures readings, the alert says until when", async () => {
+    const id = "rate-daily";
+    const sandbox = sandboxOf(stack);
+    sandbox.setRawReplies({
+      apiKey: keyOf(id),
+      endpoint: "v3",
+      replies: [
+        {
+          status: 429,
+          headers: { "Retry-After": "86400" },
+          body: { error: { code: "rate_limit_exceeded", message: "Daily limit reached" } },
+        },
+      ],
+    });
+    await inbox.take(id);
+    sandbox.resetCalls();
+    const failed = await refresh(id);
+    const until = new Date(clock.now().getTime() + 86_400_000);
+    expect(failed).toMatchObject({
+      refreshError: { code: "rate_limited" },
+      retryNotBefore: { until: until.toISOString() },
+    });
+    for (let tick = 0; tick < 3; tick++) {
+      clock.advance(300);
+      const [result] = (await stack.pollNow(clock.tick())).filter((r) => r.accountId === id);
+      expect(result?.status).toBe("deferred");
+    }
+    expect(sandbox.calls().byKey[keyOf(id)]).toBe(1);
+    const detail = await account(id);
+    expect(detail).toMatchObject({ consecutiveFailures: 1, monitorDegraded: true });
+    const [alert] = await inbox.take(id);
+    const hhmm = until.toISOString().slice(11, 16);
+    expect(alert?.subject).toContain(`rate limited by HeyGen until ${hhmm} UTC`);
+    const texts = JSON.parse(alert?.message ?? "{}") as { email: string; sms: string };
+    expect(texts.email).not.toContain("API key");
+    expect(texts.email).toContain("No change to the key is needed");
   });
 });

@@ -288,5 +288,35 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       expect(state.accounts.find((a) => a.apiKey === "hg-control-key")?.balance).toBe(20);
       expect(state.calls.total).toBe(2);
     });
+
+    it("raw-reply mode answers exactly the given status, headers and body, in order, the last one repeating", async () => {
+      const post = (path: string, body: unknown) =>
+        fetch(`${sandbox.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+      const replies = [
+        { status: 503, headers: { "Retry-After": "0", "X-Trace": "abc" }, body: "<html>busy</html>" },
+        {
+          status: 200,
+          body: { data: { billing_type: "wallet", wallet: { currency: "usd", remaining_balance: 7 } } },
+        },
+      ];
+      expect((await post("/_sandbox/replies", { apiKey: KEY, endpoint: "v3", replies })).status).toBe(200);
+      const first = await fetch(`${sandbox.url}/v3/users/me`, { headers: { "X-Api-Key": KEY } });
+      expect(first.status).toBe(503);
+      expect(first.headers.get("x-trace")).toBe("abc");
+      expect(await first.text()).toBe("<html>busy</html>");
+      for (let i = 0; i < 2; i++) {
+        await expect(client().getBalance("acme")).resolves.toMatchObject({ remaining: 7 });
+      }
+      // Only that key and endpoint: v2 still answers from the simulated account.
+      await expect(client({ apiVersion: "v2" }).getBalance("acme")).resolves.toMatchObject({
+        remaining: 120,
+      });
+
+      const bad = await post("/_sandbox/replies", { apiKey: KEY, endpoint: "v4", replies: [] });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toMatch(/endpoint|replies/);
+      await fetch(`${sandbox.url}/_sandbox/replies`, { method: "DELETE" });
+      await expect(client().getBalance("acme")).resolves.toMatchObject({ remaining: 120 });
+    });
   });
 });
