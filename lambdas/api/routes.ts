@@ -6,7 +6,7 @@ import { accountIdOfReservation } from "#core/reservation-id";
 import { reservationView } from "#core/reservations";
 import { accountDetail, accountSummary, resolveAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
-import { cardForEstimate, runCheck } from "#service/checks";
+import { cardAgeRule, cardForEstimate, runCheck } from "#service/checks";
 import { type HoldAmount, reserve } from "#service/reservations";
 import type { Services } from "#service/services";
 import { toProblem } from "./errors.ts";
@@ -80,7 +80,10 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
 
   app.post("/v1/estimates", async ({ req }) => {
     const request = parseJobBody(EstimateRequest, await readJsonBody(req));
-    return json(200, estimate(request, await cardForEstimate(services, request.rateCard)));
+    return json(
+      200,
+      estimate(request, await cardForEstimate(services, request.rateCard), cardAgeRule(services)),
+    );
   });
 
   app.post("/v1/checks", async ({ req }) => {
