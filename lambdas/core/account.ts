@@ -84,7 +84,7 @@ export interface AccountState {
   headroom: number;
   /** Bumped by every write; exact recomputations are conditional on it. */
   version: number;
-  /** The schedule tick of the last successful poll (a retried tick writes nothing twice). */
+  /** The schedule tick last claimed by a poll (a tick delivered twice reads once). */
   lastPollTick?: string;
   lastPollAt?: string;
   lastRefreshAt?: string;

@@ -90,8 +90,8 @@ export async function pollAccount(
     "tick" in reading
       ? { tick }
       : { refresh: true as const, minIntervalSeconds: config.checks.minRefreshIntervalSeconds };
-  if (!(await store.claimReading(account.id, claim, now))) return duplicate();
-  const state = await store.getAccountState(account.id);
+  const state = await store.claimReading(account.id, claim, now);
+  if (state === undefined) return duplicate();
 
   const waitUntil = state?.retryNotBefore;
   const deferred = waitUntil !== undefined && Date.parse(waitUntil.until) > now.getTime();

@@ -112,9 +112,10 @@ export interface PollStore {
    * Claims one reading of the account in one conditional write, so that concurrent or repeated readings
    * record, count and alert once: false when another delivery of the same tick claimed it, when a refresh
    * ran less than `minIntervalSeconds` ago (or a scheduled poll succeeded then), or when another reading
-   * holds the account (a lease of READING_LEASE_SECONDS from `now`, ended by savePoll).
+   * holds the account (a lease of READING_LEASE_SECONDS from `now`, ended by savePoll). Answers the account's
+   * state as claimed, or undefined when refused.
    */
-  claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<boolean>;
+  claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined>;
   /** Records a poll: the newer snapshot, the alert state, an exact headroom, settled holds archived. */
   savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState>;
 }

@@ -35,7 +35,7 @@ export class DynamoPollStore implements PollStore {
    * One conditional write: a tick delivered twice, two refreshes at once, or a refresh during a tick's poll
    * record, count their failure and alert once.
    */
-  async claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<boolean> {
+  async claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined> {
     const leaseFree = "(attribute_not_exists(readingLeaseUntil) OR readingLeaseUntil < :now)";
     const values: Record<string, unknown> = {
       ":now": now.toISOString(),
@@ -69,9 +69,10 @@ export class DynamoPollStore implements PollStore {
           "headroom = if_not_exists(headroom, :zero), alert = if_not_exists(alert, :initialAlert) ADD version :one",
         ConditionExpression: condition,
         ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
       }),
     );
-    return outcome.applied;
+    return outcome.applied ? toAccountState(outcome.attributes ?? {}) : undefined;
   }
 
   /**

@@ -165,7 +165,7 @@ describe("poll writes", () => {
   it("a good poll records the poll time and ends the reading's lease and HeyGen's wait", async () => {
     const accountId = await account(10);
     const now = at(T0, 300);
-    expect(await local.store.claimReading(accountId, { tick: now.toISOString() }, now)).toBe(true);
+    expect(await local.store.claimReading(accountId, { tick: now.toISOString() }, now)).toBeDefined();
     await local.store.savePoll(
       accountId,
       {
@@ -204,22 +204,22 @@ describe("reading claims", () => {
   it("a tick is claimed once; a refresh at most once per interval; none while another reading holds the lease", async () => {
     const accountId = await account(10);
     const t1 = at(T0, 1000);
-    expect(await local.store.claimReading(accountId, { tick: "tick-1" }, t1)).toBe(true);
+    expect(await local.store.claimReading(accountId, { tick: "tick-1" }, t1)).toBeDefined();
     // The lease is held until savePoll: a refresh and another tick wait for it.
     expect(
       await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, at(T0, 1001)),
-    ).toBe(false);
-    expect(await local.store.claimReading(accountId, { tick: "tick-2" }, at(T0, 1001))).toBe(false);
+    ).toBeUndefined();
+    expect(await local.store.claimReading(accountId, { tick: "tick-2" }, at(T0, 1001))).toBeUndefined();
     await local.store.savePoll(
       accountId,
       { tick: "tick-1", alert: INITIAL_ALERT_STATE, lastPollAt: t1.toISOString() },
       pollRules(t1),
     );
-    expect(await local.store.claimReading(accountId, { tick: "tick-1" }, at(T0, 1002))).toBe(false);
+    expect(await local.store.claimReading(accountId, { tick: "tick-1" }, at(T0, 1002))).toBeUndefined();
     const r1 = at(T0, 1003);
-    expect(await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, r1)).toBe(
-      true,
-    );
+    expect(
+      await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, r1),
+    ).toMatchObject({ accountId, lastRefreshAt: r1.toISOString(), latest: { remaining: 10 } });
     await local.store.savePoll(
       accountId,
       { tick: r1.toISOString(), lastPollAt: r1.toISOString() },
@@ -227,17 +227,17 @@ describe("reading claims", () => {
     );
     expect(
       await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, at(T0, 1010)),
-    ).toBe(false);
+    ).toBeUndefined();
     expect(
       await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, at(T0, 1013)),
-    ).toBe(true);
+    ).toBeDefined();
   });
 
   it("a lease left by a reading that died expires", async () => {
     const accountId = await account(10);
-    expect(await local.store.claimReading(accountId, { tick: "a" }, at(T0, 2000))).toBe(true);
-    expect(await local.store.claimReading(accountId, { tick: "b" }, at(T0, 2030))).toBe(false);
-    expect(await local.store.claimReading(accountId, { tick: "b" }, at(T0, 2061))).toBe(true);
+    expect(await local.store.claimReading(accountId, { tick: "a" }, at(T0, 2000))).toBeDefined();
+    expect(await local.store.claimReading(accountId, { tick: "b" }, at(T0, 2030))).toBeUndefined();
+    expect(await local.store.claimReading(accountId, { tick: "b" }, at(T0, 2061))).toBeDefined();
   });
 });
 
