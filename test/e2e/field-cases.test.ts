@@ -194,11 +194,15 @@ describe("HeyGen replies read through the local stack (sandbox in raw-reply mode
     expect(texts.sms).toContain("overdrawn by $2.35");
   });
 
-  it("F15: every paid check is denied with the debt inside the shortfall", async () => {
+  it("F15: every paid check and reservation is denied with the debt inside the shortfall", async () => {
     const { body } = await post(stack, "/v1/checks", { accountId: "f15", durationSeconds: 30 });
     const required = body.required as number;
     expect(body).toMatchObject({ allowed: false, decision: "deny", unit: "usd", available: -2.35 });
     expect(body.shortfall).toBeCloseTo(required + 2.35, 9);
+
+    const reservation = await post(stack, "/v1/reservations", { accountId: "f15", amount: 1 });
+    expect(reservation.status).toBe(409);
+    expect(reservation.body).toMatchObject({ required: 1, available: -2.35, shortfall: 3.35 });
   });
 
   const failedCases = READING_CASES.filter((id) => byId(id).expected.outcome === "failed poll");
@@ -314,27 +318,22 @@ describe("F14: alert texts", () => {
   });
 });
 
+/** Raw-reply mode: `body` is the one reply of that account's endpoint until cleared. */
+const replyWith = (accountId: string, endpoint: "v3" | "v2", body: unknown, status = 200) =>
+  sandboxOf(stack).setRawReplies({ apiKey: keyOf(accountId), endpoint, replies: [{ status, body }] });
+
 describe("each kind with another instance", () => {
   it("another unparseable optional field is dropped with a warning and a log line naming its path", async () => {
-    sandboxOf(stack).setRawReplies({
-      apiKey: keyOf("kind-field"),
-      endpoint: "v3",
-      replies: [
-        {
-          status: 200,
-          body: {
-            data: {
-              billing_type: "wallet",
-              wallet: {
-                currency: "usd",
-                remaining_balance: 80,
-                auto_reload: { enabled: true, amount_usd: "50" },
-              },
-              usage_based: { remaining_credits: "lots" },
-            },
-          },
+    replyWith("kind-field", "v3", {
+      data: {
+        billing_type: "wallet",
+        wallet: {
+          currency: "usd",
+          remaining_balance: 80,
+          auto_reload: { enabled: true, amount_usd: "50" },
         },
-      ],
+        usage_based: { remaining_credits: "lots" },
+      },
     });
     await refresh("kind-field");
     const latest = (await account("kind-field")).latest as Record<string, unknown>;
@@ -348,26 +347,12 @@ describe("each kind with another instance", () => {
   });
 
   it("another count pool (avatar_seats, interactive_avatar_instance_quota) and an unknown pool kept raw", async () => {
-    sandboxOf(stack).setRawReplies({
-      apiKey: keyOf("kind-count"),
-      endpoint: "v2",
-      replies: [
-        {
-          status: 200,
-          body: {
-            error: null,
-            data: {
-              remaining_quota: 600,
-              details: {
-                api: 600,
-                avatar_seats: 5,
-                interactive_avatar_instance_quota: 1,
-                brand_kit_slots: 4,
-              },
-            },
-          },
-        },
-      ],
+    replyWith("kind-count", "v2", {
+      error: null,
+      data: {
+        remaining_quota: 600,
+        details: { api: 600, avatar_seats: 5, interactive_avatar_instance_quota: 1, brand_kit_slots: 4 },
+      },
     });
     await refresh("kind-count");
     const latest = (await account("kind-count")).latest as Record<string, unknown>;
@@ -385,23 +370,18 @@ describe("each kind with another instance", () => {
     ["400112 in an HTTP 200 body", 200, { code: 400112, message: "Unauthorized" }],
     ["401001 on HTTP 400", 400, { data: null, error: { code: 401001, message: "API key expired" } }],
   ])("another legacy auth code (%s) is invalid_key", async (_label, status, body) => {
-    sandboxOf(stack).setRawReplies({
-      apiKey: keyOf("kind-auth"),
-      endpoint: "v2",
-      replies: [{ status, body }],
-    });
+    replyWith("kind-auth", "v2", body, status);
     const answer = await refresh("kind-auth");
     expect(answer).toMatchObject({ refreshError: { code: "invalid_key" } });
   });
 
   it("another retired-endpoint shape: a 404 whose code says retired, with the advice to use v3 or auto", async () => {
-    sandboxOf(stack).setRawReplies({
-      apiKey: keyOf("kind-retired"),
-      endpoint: "v2",
-      replies: [
-        { status: 404, body: { data: null, error: { code: "endpoint_retired", message: "Gone for good" } } },
-      ],
-    });
+    replyWith(
+      "kind-retired",
+      "v2",
+      { data: null, error: { code: "endpoint_retired", message: "Gone" } },
+      404,
+    );
     await inbox.take("kind-retired");
     for (let i = 0; i < 3; i++) await refresh("kind-retired");
     const answer = await refresh("kind-retired"); // degradedAfterFailures is 4
