@@ -1,8 +1,19 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AccountConfig } from "#config/config";
 import type { RawReply } from "#local/heygen-sandbox";
 import { type LocalStack, startLocalStack } from "#local/stack";
-import { AlertInbox, get, post, sandboxKeyOf, sandboxOf, TestClock, testConfig } from "#test/support/e2e";
+import { BalanceReader } from "#service/balance-reader";
+import {
+  AlertInbox,
+  get,
+  post,
+  sandboxKeyOf,
+  sandboxOf,
+  servicesBeside,
+  TestClock,
+  testConfig,
+} from "#test/support/e2e";
 import { RecordingLog } from "#test/support/recording-log";
 
 /**
@@ -93,6 +104,7 @@ beforeAll(async () => {
         { id: "kind-retired-410", apiVersion: "v2" },
         { id: "refresh-only", apiVersion: "v2", thresholds: { warning: 50, critical: 10 } },
         { id: "rate-daily", apiVersion: "v3" },
+        { id: "concurrent", apiVersion: "v2" },
       ],
       {
         alerts: { forecastHorizonHours: 0, degradedAfterFailures: 4 },
@@ -398,6 +410,37 @@ describe("each kind with another instance", () => {
       replies: [{ status: 410, headers: { "content-type": "text/html" }, body: "<html>410 Gone</html>" }],
     });
     expect(await refresh("kind-retired-410")).toMatchObject({ refreshError: { code: "endpoint_retired" } });
+  });
+});
+
+describe("concurrent readings alert once", () => {
+  it("three API instances refreshing at once and a scheduled tick: one reading, one critical alert", async () => {
+    const id = "concurrent";
+    replyWith(id, "v2", { error: null, data: { remaining_quota: 300, details: { api: 300 } } });
+    await inbox.take(id);
+    clock.advance(60);
+    const alerts = { sns: stack.sns.sns, topicArn: stack.sns.topicArn };
+    const instances = [1, 2, 3].map(
+      () => new BalanceReader(servicesBeside(stack, { now: clock.now, alerts, log })),
+    );
+    const account = stack.config.accounts.find((a) => a.id === id) as AccountConfig;
+    const calls = sandboxOf(stack).calls().byKey[keyOf(id)] ?? 0;
+    // HeyGen answers slowly, so every reading starts while the first one is still running.
+    sandboxOf(stack).setLatency(100);
+    try {
+      await Promise.all([
+        ...instances.map((reader) => reader.refreshOnRequest(account)),
+        stack.pollNow(clock.tick()),
+      ]);
+    } finally {
+      sandboxOf(stack).setLatency(0);
+    }
+    // One reading claimed the account; the other three were refused before calling HeyGen.
+    const skipped = log.find("INFO", "reading skipped").filter((line) => line.includes(`accountId: '${id}'`));
+    expect(skipped).toHaveLength(3);
+    expect((sandboxOf(stack).calls().byKey[keyOf(id)] ?? 0) - calls).toBeGreaterThan(0);
+    expect((await alertLog(id)).map((a) => `${a.alertType}:${a.level}`)).toEqual(["low_balance:critical"]);
+    expect(await inbox.take(id)).toHaveLength(1);
   });
 });
 

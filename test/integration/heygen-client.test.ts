@@ -213,6 +213,38 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       expect(outcome.attempts).toBe(1);
     });
 
+    it("F3 in the poller: a 429 with Retry-After 7 is waited out (up to HeyGen's CLI's 30 s), then read", async () => {
+      sandbox.setRawReplies({
+        apiKey: KEY,
+        endpoint: "v3",
+        replies: [
+          {
+            status: 429,
+            headers: { "Retry-After": "7" },
+            body: { error: { code: "rate_limit_exceeded", message: "Too many requests" } },
+          },
+          {
+            status: 200,
+            body: { data: { billing_type: "wallet", wallet: { currency: "usd", remaining_balance: 120 } } },
+          },
+        ],
+      });
+      const slept: number[] = [];
+      const heygen = client({
+        maxRetryAfterMs: 30_000,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
+      });
+      try {
+        await expect(heygen.getBalance("acme")).resolves.toMatchObject({ unit: "usd", remaining: 120 });
+        expect(slept).toEqual([7000]);
+        expect(heygen.lastAttempts).toBe(2);
+      } finally {
+        sandbox.clearRawReplies();
+      }
+    });
+
     it("rate_limited with a short Retry-After is waited out", async () => {
       const outcome = await outcomeUnder("rate_limited", { retryAfterSeconds: 0, times: 2 });
       expect(outcome.snapshot?.remaining).toBe(120);
