@@ -211,6 +211,9 @@ describe("HeyGen replies read through the local stack (sandbox in raw-reply mode
     const required = body.required as number;
     expect(body).toMatchObject({ allowed: false, decision: "deny", unit: "usd", available: -2.35 });
     expect(body.shortfall).toBeCloseTo(required + 2.35, 9);
+    expect(body.reason).toBe(
+      "The balance is overdrawn by $2.35: $1.50 is short by $3.85 (the debt included).",
+    );
 
     const reservation = await post(stack, "/v1/reservations", { accountId: "f15", amount: 1 });
     expect(reservation.status).toBe(409);
