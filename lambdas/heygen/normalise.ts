@@ -163,6 +163,7 @@ function fromUsageBased(read: LenientReader, usage: Record<string, unknown>): Ca
     usage.spending_current_usd,
     "data.usage_based.spending_current_usd",
   );
+  // Not recorded (the snapshot has no field for it), but an unreadable value is still worth a warning.
   read.optionalAmount(usage.included_credits, "data.usage_based.included_credits");
   const spending = {
     ...(spendingCapUsd !== undefined ? { spendingCapUsd } : {}),
