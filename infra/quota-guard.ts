@@ -109,11 +109,13 @@ export class QuotaGuard extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 512,
       logs,
-      environment,
+      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
     });
     this.apiHandler.useTable(this.table, STORE_ACTIONS);
-    // The API refreshes stale balances (reads keys) but sends no alerts, so it gets no SNS grant.
+    // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts.
     this.apiHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    this.apiHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
+    this.apiHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
 
     this.api = new QuotaGuardApi(this, "Api", {
       handler: this.apiHandler,

@@ -14,11 +14,15 @@
  *   POST   /_sandbox/spend      { apiKey, amount }          take amount off (not below 0) -> { balance }
  *   POST   /_sandbox/faults     { apiKey | "*", fault, times?, retryAfterSeconds?, delayMs? }
  *   DELETE /_sandbox/faults     clear every fault
+ *   POST   /_sandbox/replies    { apiKey | "*", endpoint: "v3" | "v2", replies: [{ status, headers?, body? }] }
+ *                               raw-reply mode: answer exactly these, in order, the last one repeating
+ *   DELETE /_sandbox/replies    leave raw-reply mode
  *   POST   /_sandbox/latency    { ms }                      delay every balance answer by ms
  *   DELETE /_sandbox/calls      zero the call counters
  * e.g. `curl -X POST localhost:PORT/_sandbox/faults -d '{"apiKey":"*","fault":"rate_limited","times":2}'`
  *
- * Faults (see SandboxFault) imitate HeyGen's error envelopes and statuses, broken bodies (malformed JSON,
+ * Raw replies come first (any status, headers and body: a field case replayed as HeyGen sent it), then faults
+ * (see SandboxFault) imitate HeyGen's error envelopes and statuses, broken bodies (malformed JSON,
  * NaN, strings, negatives, a wrong shape, a socket reset mid-body) and slowness. A refused connection is
  * what `close()` leaves behind.
  */
@@ -28,16 +32,16 @@ import { SandboxAccount, v2QuotaBody, v3UserBody } from "./heygen-sandbox/accoun
 import { handleControl, type SandboxControls } from "./heygen-sandbox/control.ts";
 import {
   FaultBook,
-  type FaultOptions,
   planFor,
   type ReplyPlan,
   type SandboxEndpoint,
-  type SandboxFault,
   v3Error,
 } from "./heygen-sandbox/faults.ts";
 import { sendHalfThenReset, sendJson, sendText } from "./heygen-sandbox/http.ts";
+import { type RawReply, RawReplyBook } from "./heygen-sandbox/raw-replies.ts";
 
 export { type FaultOptions, SANDBOX_FAULTS, type SandboxFault } from "./heygen-sandbox/faults.ts";
+export type { RawRepliesRequest, RawReply } from "./heygen-sandbox/raw-replies.ts";
 export { SandboxAccount };
 
 /** The account `npm start` simulates when no real HeyGen key is given. */
@@ -80,6 +84,7 @@ const ENDPOINT_BY_PATH: Readonly<Record<string, SandboxEndpoint>> = {
 export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<HeyGenSandbox> {
   const accounts = new Map<string, SandboxAccount>();
   const faults = new FaultBook();
+  const rawReplies = new RawReplyBook();
   const pending = new Set<NodeJS.Timeout>();
   let latencyMs = nonNegative(options.latencyMs ?? 0, "latencyMs");
   let calls = emptyCalls();
@@ -104,7 +109,13 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
     });
 
   const controls: SandboxControls = {
-    state: () => ({ accounts: [...accounts.values()], faults: faults.list(), latencyMs, calls }),
+    state: () => ({
+      accounts: [...accounts.values()],
+      faults: faults.list(),
+      rawReplies: rawReplies.list(),
+      latencyMs,
+      calls,
+    }),
     setAccount,
     setBalance: (apiKey, balance) => {
       accounts.set(apiKey, { ...accountFor(apiKey), balance: nonNegative(balance, "balance") });
@@ -117,6 +128,8 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
     },
     setFault: (target, fault, faultOptions) => faults.set(target, fault, faultOptions),
     clearFaults: () => faults.clear(),
+    setRawReplies: (request) => rawReplies.set(request),
+    clearRawReplies: () => rawReplies.clear(),
     setLatency: (ms) => {
       latencyMs = nonNegative(ms, "ms");
     },
@@ -134,6 +147,8 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
     const apiKey = headerValue(req.headers["x-api-key"]);
     countCall(calls, path, apiKey);
     if (latencyMs > 0) await wait(latencyMs);
+    const raw = rawReplies.take(apiKey, endpoint);
+    if (raw) return sendRaw(res, raw);
     const fault = faults.take(apiKey, endpoint);
     const plan: ReplyPlan = fault ? planFor(fault.fault, endpoint, fault) : { kind: "account" };
     if (plan.kind === "canned") return sendCanned(res, plan);
@@ -193,6 +208,12 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
 function sendCanned(res: ServerResponse, plan: Extract<ReplyPlan, { kind: "canned" }>) {
   const text = typeof plan.body === "string" ? plan.body : JSON.stringify(plan.body);
   sendText(res, plan.status, text, plan.headers);
+}
+
+function sendRaw(res: ServerResponse, reply: RawReply) {
+  const text =
+    reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+  sendText(res, reply.status, text, reply.headers);
 }
 
 function sendUnknownKey(res: ServerResponse, endpoint: SandboxEndpoint) {

@@ -6,6 +6,7 @@ import { createApiRouter } from "#api/routes";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { SnsNotifier } from "#notify/sns-notifier";
+import { API_MAX_RETRY_AFTER_MS } from "#runtime/aws";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "#runtime/create-services";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
@@ -100,9 +101,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
       log,
     };
-    // As in AWS: the poller publishes alerts, the API does not.
-    const pollerServices = createServices({ ...base, publisher: new SnsNotifier(sns.sns, sns.topicArn) });
-    const apiServices = createServices(base);
+    // As in AWS: both publish alerts (one reading path); the API waits out shorter Retry-Afters.
+    const publisher = new SnsNotifier(sns.sns, sns.topicArn);
+    const pollerServices = createServices({ ...base, publisher });
+    const apiServices = createServices({ ...base, publisher, heygenMaxRetryAfterMs: API_MAX_RETRY_AFTER_MS });
     const router = createApiRouter(apiServices, {
       unexpectedError: (error) => log.error("unexpected", { error: String(error) }),
     });

@@ -244,10 +244,14 @@ export function openApiDocument(): object {
       },
       "/v1/accounts/{id}/refresh": {
         post: {
-          summary: "Read the balance from HeyGen now (at most every minRefreshIntervalSeconds)",
+          summary:
+            "Read the balance from HeyGen now, as a scheduled poll does (records, moves the level, alerts, counts failures)",
           parameters: [idParameter("Account id")],
           responses: {
-            "200": jsonResponse("The account, with refreshed: true|false"),
+            "200": jsonResponse(
+              "The account, with refreshed: true|false and, when false, reason: minRefreshIntervalSeconds (read " +
+                "recently or a reading in progress), retryNotBefore (HeyGen asked to wait) or heygen-error (with refreshError)",
+            ),
             "404": problemResponse("Unknown account"),
           },
         },

@@ -5,7 +5,7 @@ import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
 import { accountIdOfReservation } from "#core/reservation-id";
 import { accountDetail, accountSummary, resolveAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
-import { cardForEstimate, runCheck } from "#service/checks";
+import { cardAgeRule, cardForEstimate, runCheck } from "#service/checks";
 import {
   accountOfReservation,
   commitReservation,
@@ -100,7 +100,10 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
 
   app.post("/v1/estimates", async ({ req }) => {
     const request = parseJobBody(EstimateRequest, await readJsonBody(req));
-    return json(200, estimate(request, await cardForEstimate(services, request.rateCard)));
+    return json(
+      200,
+      estimate(request, await cardForEstimate(services, request.rateCard), cardAgeRule(services)),
+    );
   });
 
   app.post("/v1/checks", async ({ req }) => {

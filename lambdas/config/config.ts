@@ -69,6 +69,8 @@ export const QuotaGuardConfig = z
         maxBalanceAgeSeconds: positive.default(900),
         whenUnknown: z.enum(["deny", "allow"]).default("deny"),
         minRefreshIntervalSeconds: nonNegative.default(10),
+        /** An estimate made with a card retrieved longer ago than this carries a warning. */
+        rateCardMaxAgeDays: positive.default(180),
       })
       .prefault({}),
     reservations: z

@@ -19,7 +19,13 @@ export interface AlertState {
   degraded: boolean;
   degradedNotifiedAt?: string;
   consecutiveFailures: number;
-  lastFailure?: { at: string; code: string; message: string };
+  /**
+   * Readings skipped in a row because HeyGen asked us to wait (`retryNotBefore`): not failures, but the monitor
+   * is as blind as after a failure, so they count toward `degradedAfterFailures` with the failures.
+   */
+  skippedReadings?: number;
+  /** `until`: when HeyGen said it will answer again (a rate limit's `Retry-After`). */
+  lastFailure?: { at: string; code: string; message: string; until?: string };
 }
 
 export const INITIAL_ALERT_STATE: AlertState = { level: "unknown", degraded: false, consecutiveFailures: 0 };
@@ -38,6 +44,8 @@ export interface Alert {
   available?: number;
   unit?: BalanceSnapshot["unit"];
   hoursToExhaustion?: number | null;
+  /** monitor_degraded by a rate limit: when HeyGen will answer again (ISO time). */
+  rateLimitedUntil?: string;
   status?: "sent" | "failed";
   error?: string;
 }
@@ -92,10 +100,17 @@ export interface AccountState {
   openHolds: number;
   /** Bumped by every write. */
   version: number;
-  /** The schedule tick of the last successful poll (a retried tick writes nothing twice). */
+  /** The schedule tick last claimed by a poll (a tick delivered twice reads once). */
   lastPollTick?: string;
   lastPollAt?: string;
   lastRefreshAt?: string;
   /** Holds stored by the release before this one inside the state item; moved out by migrateLegacyHolds. */
   holds?: Record<string, Hold>;
+  /**
+   * HeyGen asked us not to call before `until` (a `Retry-After` longer than one poll waits): readings before
+   * then make no call and count no failure. Cleared by the next reading that calls HeyGen.
+   */
+  retryNotBefore?: { until: string; reason: string };
+  /** A reading in progress holds the account until this ISO time, so concurrent readings alert once. */
+  readingLeaseUntil?: string;
 }

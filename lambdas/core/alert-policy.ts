@@ -28,7 +28,9 @@ import type { Forecast } from "#core/forecast";
 
 export type PollOutcome =
   | { ok: true; snapshot: BalanceSnapshot; available: number; forecast: Forecast }
-  | { ok: false; error: { code: string; message: string } };
+  | { ok: false; error: { code: string; message: string; until?: string } }
+  /** No call made: HeyGen asked us to wait until `until`. Not a failure, but a reading the monitor lacks. */
+  | { ok: false; skippedUntil: string };
 
 export interface Thresholds {
   warning: number;
@@ -79,7 +81,9 @@ export function settledLevel(
 }
 
 export function planAlerts(input: PlanAlertsInput): AlertPlan {
-  return input.outcome.ok ? planGoodPoll(input, input.outcome) : planFailedPoll(input, input.outcome.error);
+  const { outcome } = input;
+  if (outcome.ok) return planGoodPoll(input, outcome);
+  return "skippedUntil" in outcome ? planSkippedReading(input) : planFailedPoll(input, outcome.error);
 }
 
 /** Advances the state for an alert SNS accepted. */
@@ -137,8 +141,9 @@ function stateAfterGoodPoll(
   alerts: AlertsConfig,
 ): AlertState {
   // Nobody needs telling that a never-seen account is fine, so that move needs no publish to stick.
+  const { skippedReadings: _reset, ...counted } = state;
   const next: AlertState = {
-    ...state,
+    ...counted,
     consecutiveFailures: 0,
     level: state.level === "unknown" && level === "ok" ? "ok" : state.level,
   };
@@ -147,32 +152,50 @@ function stateAfterGoodPoll(
   return rest;
 }
 
-function planFailedPoll(input: PlanAlertsInput, error: { code: string; message: string }): AlertPlan {
+function planFailedPoll(
+  input: PlanAlertsInput,
+  error: { code: string; message: string; until?: string },
+): AlertPlan {
   const { state, now } = input;
-  const consecutiveFailures = state.consecutiveFailures + 1;
   const next: AlertState = {
     ...state,
-    consecutiveFailures,
+    consecutiveFailures: state.consecutiveFailures + 1,
     lastFailure: {
       at: now.toISOString(),
       code: error.code,
       message: truncate(error.message, MAX_FAILURE_MESSAGE_LENGTH),
+      ...(error.until ? { until: error.until } : {}),
     },
   };
-  const degradedNow = !state.degraded && consecutiveFailures >= input.alerts.degradedAfterFailures;
-  const alerts = degradedNow
-    ? [
-        build({
-          accountId: input.accountId,
-          createdAt: now.toISOString(),
-          alertType: "monitor_degraded",
-          severity: "warning",
-          level: "monitor_degraded",
-          previousLevel: state.level,
-        }),
-      ]
-    : [];
-  return { state: next, alerts };
+  return { state: next, alerts: degradedAlerts(input, next) };
+}
+
+/** A reading skipped for a rate limit: no failure counted, but one more reading the monitor went without. */
+function planSkippedReading(input: PlanAlertsInput): AlertPlan {
+  const next: AlertState = { ...input.state, skippedReadings: (input.state.skippedReadings ?? 0) + 1 };
+  return { state: next, alerts: degradedAlerts(input, next) };
+}
+
+/**
+ * One monitor_degraded per outage, once failed and skipped readings in a row reach `degradedAfterFailures`.
+ * When HeyGen's rate limit is the cause, the alert says until when instead of pointing at the key.
+ */
+function degradedAlerts(input: PlanAlertsInput, next: AlertState): Alert[] {
+  const { state, now } = input;
+  const blind = next.consecutiveFailures + (next.skippedReadings ?? 0);
+  if (state.degraded || blind < input.alerts.degradedAfterFailures) return [];
+  const until = next.lastFailure?.code === "rate_limited" ? next.lastFailure.until : undefined;
+  return [
+    build({
+      accountId: input.accountId,
+      createdAt: now.toISOString(),
+      alertType: "monitor_degraded",
+      severity: "warning",
+      level: "monitor_degraded",
+      previousLevel: state.level,
+      ...(until ? { rateLimitedUntil: until } : {}),
+    }),
+  ];
 }
 
 function levelAlert(input: PlanAlertsInput, level: AlertLevel, base: AlertBase): Alert | undefined {

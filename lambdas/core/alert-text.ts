@@ -42,6 +42,16 @@ export function formatTime(iso: string): string {
   return `${new Date(iso).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+/** `14:05 UTC` (the subject has no room for the date; the email gives it in full). */
+export function formatClock(iso: string): string {
+  return `${new Date(iso).toISOString().slice(11, 16)} UTC`;
+}
+
+/** A low-balance alert on a balance below zero: HeyGen let usage overdraw it (design §2.8). */
+export function isOverdrawn(alert: Pick<Alert, "alertType" | "level" | "remaining">): boolean {
+  return alert.alertType === "low_balance" && alert.level === "exhausted" && (alert.remaining ?? 0) < 0;
+}
+
 /** Cuts to `max` UTF-16 units, marking the cut, never splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -76,7 +86,15 @@ export function levelRank(level: string): number {
 
 export type AlertFacts = Pick<
   Alert,
-  "accountId" | "alertType" | "level" | "previousLevel" | "available" | "unit" | "hoursToExhaustion"
+  | "accountId"
+  | "alertType"
+  | "level"
+  | "previousLevel"
+  | "available"
+  | "unit"
+  | "hoursToExhaustion"
+  | "remaining"
+  | "rateLimitedUntil"
 >;
 
 /** What happened (`main`) and the number that matters (`detail`, dropped first when space runs out). */
@@ -86,6 +104,11 @@ export interface Headline {
 }
 
 export function alertHeadline(alert: AlertFacts): Headline {
+  if (isOverdrawn(alert)) {
+    return {
+      main: `HeyGen balance overdrawn by ${formatAmount(-(alert.remaining ?? 0), alert.unit ?? "usd")} - top up`,
+    };
+  }
   const detail =
     alert.available !== undefined && alert.unit
       ? `${formatAmount(alert.available, alert.unit)} left`
@@ -104,7 +127,9 @@ function headlineMain(alert: AlertFacts): string {
         ? "HeyGen balance forecast to run out"
         : `HeyGen balance runs out in about ${formatHours(alert.hoursToExhaustion)}`;
     case "monitor_degraded":
-      return "cannot read the HeyGen balance";
+      return alert.rateLimitedUntil
+        ? `rate limited by HeyGen until ${formatClock(alert.rateLimitedUntil)}`
+        : "cannot read the HeyGen balance";
     case "monitor_recovered":
       return "HeyGen balance readable again";
   }

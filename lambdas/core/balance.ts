@@ -8,20 +8,35 @@ export const BillingType = z.enum(["wallet", "subscription", "usage_based", "leg
 export type BillingType = z.infer<typeof BillingType>;
 
 const amount = z.number().finite().nonnegative();
+/** A balance may be below zero: usage that completes after it reached zero overdraws it (design §2.8). */
+const balance = z.number().finite();
 const isoTime = z.iso.datetime({ offset: true });
 
-/** A named part of the balance (premium credits, add-on credits, the v2 `details` pools, ...). */
+/** A named part of the balance (premium credits, add-on credits, the v2 credit pools, ...). */
 export const Pool = z.strictObject({
   name: z.string().min(1),
-  remaining: amount,
+  remaining: balance,
   unit: Unit,
   resetsAt: isoTime.optional(),
 });
 export type Pool = z.infer<typeof Pool>;
 
 /**
- * One normalised reading of an account's HeyGen balance (design §5). A HeyGen response that does not
- * parse into this shape is a failed poll, never a snapshot.
+ * A v2 `details` pool that is not part of the API balance (lambdas/heygen/v2-pools.ts): web-plan credits the
+ * API cannot spend (`credits`), a count such as seats (`count`), or a pool we do not know (`raw`, as sent).
+ * Never summed into `remaining`, never shown as credits unless its unit says so.
+ */
+export const OtherPool = z.strictObject({
+  name: z.string().min(1),
+  remaining: amount,
+  unit: z.enum(["credits", "count", "raw"]),
+  kind: z.enum(["not_api_spendable", "count", "unknown"]),
+});
+export type OtherPool = z.infer<typeof OtherPool>;
+
+/**
+ * One normalised reading of an account's HeyGen balance (design §5). Only the spendable amount and its unit
+ * are essential: a reply without them is a failed poll, never a snapshot.
  */
 export const BalanceSnapshot = z.strictObject({
   accountId: z.string().min(1),
@@ -29,9 +44,10 @@ export const BalanceSnapshot = z.strictObject({
   source: z.enum(["v3", "v2"]),
   billingType: BillingType,
   unit: Unit,
-  /** The spendable total in `unit`. */
-  remaining: amount,
+  /** The spendable total in `unit`; negative when overdrawn (the debt is `-remaining`). */
+  remaining: balance,
   pools: z.array(Pool),
+  otherPools: z.array(OtherPool).optional(),
   used: amount.optional(),
   plan: z.string().optional(),
   spendingCapUsd: amount.optional(),
@@ -43,5 +59,7 @@ export const BalanceSnapshot = z.strictObject({
       amountUsd: amount.optional(),
     })
     .optional(),
+  /** Optional fields of HeyGen's reply that did not parse and were dropped, each starting with its JSON path. */
+  warnings: z.array(z.string()).optional(),
 });
 export type BalanceSnapshot = z.infer<typeof BalanceSnapshot>;

@@ -70,7 +70,10 @@ export function decideCheck(input: CheckInput): CheckVerdict {
     ...base,
     allowed: false,
     decision: "deny",
-    reason: `${format(required, unit)} is more than the available ${format(Math.max(view.available, 0), unit)} (short by ${format(-remainingAfter, unit)}).`,
+    reason:
+      view.remaining !== null && view.remaining < 0
+        ? `The balance is overdrawn by ${format(-view.remaining, unit)}: ${format(required, unit)} is short by ${format(-remainingAfter, unit)} (the debt included).`
+        : `${format(required, unit)} is more than the available ${format(Math.max(view.available, 0), unit)} (short by ${format(-remainingAfter, unit)}).`,
     remainingAfter,
     shortfall: roundAmount(-remainingAfter),
     warnings,

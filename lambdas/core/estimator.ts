@@ -10,7 +10,7 @@ import {
   type Resolution,
   Resolution as ResolutionSchema,
 } from "./job-spec.ts";
-import { pricedTiers, type RateCard, type RateItem, tierPrices } from "./rate-card.ts";
+import { pricedTiers, type RateCard, type RateItem, staleCardWarning, tierPrices } from "./rate-card.ts";
 import { scriptDuration } from "./script-duration.ts";
 
 /**
@@ -88,7 +88,18 @@ interface JobContext {
   label: string;
 }
 
-export function estimate(request: EstimateRequest, card: RateCard): Estimate {
+/** When the estimate is made, for the card-age warning (`checks.rateCardMaxAgeDays`); none without it. */
+export interface CardAgeRule {
+  now: Date;
+  maxAgeDays: number;
+}
+
+/**
+ * Prices `request` with `card`: exact per-line costs and a total (usd rounded up to cents). Throws
+ * EstimateError (naming the field by JSON pointer) for a job the card does not price. With `age`, a card
+ * retrieved more than `age.maxAgeDays` ago adds a warning.
+ */
+export function estimate(request: EstimateRequest, card: RateCard, age?: CardAgeRule): Estimate {
   const jobs = jobsOf(request);
   const priced = jobs.map(({ job, pointer }, index) =>
     priceJob(job, { card, index, pointer, label: jobs.length > 1 ? `job ${index}: ` : "" }),
@@ -101,7 +112,10 @@ export function estimate(request: EstimateRequest, card: RateCard): Estimate {
     totalExact: exactTotal.toExactString(),
     lines: priced.map((job) => job.line),
     assumptions: [...new Set(priced.flatMap((job) => job.assumptions))],
-    warnings: priced.flatMap((job) => job.warnings),
+    warnings: [
+      ...(age ? [staleCardWarning(card, age.now, age.maxAgeDays)] : []),
+      ...priced.flatMap((job) => job.warnings),
+    ].filter((warning): warning is string => warning !== undefined),
   };
 }
 
@@ -115,6 +129,7 @@ function priceJob(job: JobSpec, context: JobContext): PricedJob {
   const tier = tierOf(job);
   const rate = rateAt(match.item, tier, context);
   const duration = durationOf(job);
+  checkDurationLimits(match.item, duration.seconds, context);
   const billable = billableSeconds(match.item, duration.seconds, context);
   const perVideo = roundedPerVideo(costOf(match.item, rate, billable.seconds), card);
   const test = testMode(job, card, context.label);
@@ -302,7 +317,7 @@ interface Billable {
 /** One video's billed seconds: rounded up to the increment, at least the minimum (item overrides card). */
 function billableSeconds(item: RateItem, seconds: Rational | null, context: JobContext): Billable {
   const { card, pointer } = context;
-  if (item.per === "video" || item.per === "session") {
+  if (item.per === "video" || item.per === "session" || item.per === "call") {
     return { seconds: null, ...(seconds ? { note: `duration not billed: priced per ${item.per}` } : {}) };
   }
   if (!seconds) {
@@ -333,8 +348,26 @@ function costOf(item: RateItem, rate: Rational, seconds: Rational | null): Ratio
       return rate.mul(seconds ?? Rational.ZERO).div(Rational.of(60));
     case "video":
     case "session":
+    case "call":
       return rate;
   }
+}
+
+/** A duration outside what HeyGen accepts for the item (e.g. Cinematic Avatar, 4–15 s) is refused. */
+function checkDurationLimits(item: RateItem, seconds: Rational | null, context: JobContext): void {
+  const limits = item.durationLimits;
+  if (!limits || !seconds) return;
+  const below =
+    limits.minSeconds !== undefined && seconds.compare(Rational.fromNumber(limits.minSeconds)) < 0;
+  const above =
+    limits.maxSeconds !== undefined && seconds.compare(Rational.fromNumber(limits.maxSeconds)) > 0;
+  if (!below && !above) return;
+  throw new EstimateError(
+    `${context.pointer}/durationSeconds`,
+    context.card.id,
+    `${item.label} takes ${limits.minSeconds ?? 0} to ${limits.maxSeconds ?? "any"} s per video on rate card ` +
+      `"${context.card.id}"; this job is ${seconds.toDecimalString(3)} s`,
+  );
 }
 
 function unpriced(

@@ -18,13 +18,31 @@ export const JOB_TYPES = [
   "streaming",
   "video_agent",
   "cinematic_avatar",
+  "lipsync",
+  "text_to_speech",
+  "avatar_creation",
 ] as const;
-export const ENGINES = ["avatar_iv", "avatar_iii", "photo_avatar", "video_avatar", "digital_twin"] as const;
+export const ENGINES = [
+  "avatar_iv",
+  "avatar_v",
+  "avatar_iii",
+  "photo_avatar",
+  "video_avatar",
+  "digital_twin",
+  "studio_avatar",
+] as const;
 export const RESOLUTIONS = ["720p", "1080p", "4k"] as const;
 export const TRANSLATION_MODES = ["speed_audio", "speed_lipsync", "precision", "fast", "quality"] as const;
 
+/** Types priced by mode: translation (speed_audio, speed_lipsync, precision, fast, quality) and lipsync. */
+const MODE_TYPES: ReadonlySet<JobType> = new Set(["video_translation", "lipsync"]);
+
 /** Types that can be priced per video or per session, so a card may not need their duration. */
-const DURATION_OPTIONAL_TYPES: ReadonlySet<JobType> = new Set(["streaming", "cinematic_avatar"]);
+const DURATION_OPTIONAL_TYPES: ReadonlySet<JobType> = new Set([
+  "streaming",
+  "cinematic_avatar",
+  "avatar_creation",
+]);
 
 export const JobType = z.enum(JOB_TYPES).meta({ description: "What is generated." });
 export type JobType = z.infer<typeof JobType>;
@@ -32,9 +50,10 @@ export const Engine = z.enum(ENGINES).meta({ description: "Avatar engine, as the
 export type Engine = z.infer<typeof Engine>;
 export const Resolution = z.enum(RESOLUTIONS).meta({ description: "Output resolution tier." });
 export type Resolution = z.infer<typeof Resolution>;
-export const TranslationMode = z
-  .enum(TRANSLATION_MODES)
-  .meta({ description: "Translation quality; the rate card says which modes it prices." });
+export const TranslationMode = z.enum(TRANSLATION_MODES).meta({
+  description:
+    "Translation or lipsync quality (lipsync: speed_lipsync or precision); the rate card says which modes it prices.",
+});
 export type TranslationMode = z.infer<typeof TranslationMode>;
 
 const DurationSeconds = z
@@ -144,11 +163,11 @@ function checkJob(job: JobFields, ctx: z.RefinementCtx): void {
       message: "give either resolution or dimension, not both",
     });
   }
-  if (job.translationMode !== undefined && job.type !== "video_translation") {
+  if (job.translationMode !== undefined && !MODE_TYPES.has(job.type)) {
     ctx.addIssue({
       code: "custom",
       path: ["translationMode"],
-      message: "translationMode applies only to video_translation",
+      message: "translationMode applies only to video_translation and lipsync",
     });
   }
 }

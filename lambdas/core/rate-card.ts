@@ -1,9 +1,12 @@
 import * as z from "zod";
+import type { BillingType } from "./balance.ts";
 import { Unit } from "./balance.ts";
 import { Engine, JobType, Resolution, TranslationMode } from "./job-spec.ts";
 import apiCredits2025 from "./rate-cards/heygen-api-credits-2025.json" with { type: "json" };
 import payg2026 from "./rate-cards/heygen-payg-2026.json" with { type: "json" };
+import payg202605 from "./rate-cards/heygen-payg-2026-05.json" with { type: "json" };
 import skillGuide from "./rate-cards/heygen-skill-guide.json" with { type: "json" };
+import webCredits202605 from "./rate-cards/heygen-web-credits-2026-05.json" with { type: "json" };
 
 /**
  * A rate card is data (design §6): every card is expressed by this one schema, so the estimator has no
@@ -23,6 +26,7 @@ const TierPrice = z.union([
 export type TierPrice = z.output<typeof TierPrice>;
 
 const Seconds = z.number().finite().nonnegative();
+const IsoDate = z.iso.date();
 
 const Billing = z.discriminatedUnion("rounding", [
   z
@@ -46,7 +50,11 @@ const RateItem = z.strictObject({
   /** Absent: priced the same whatever the translation mode. */
   translationModes: z.array(TranslationMode).min(1).optional(),
   rate: DecimalText,
-  per: z.enum(["second", "minute", "video", "session"]),
+  per: z.enum(["second", "minute", "video", "session", "call"]),
+  /** The durations HeyGen accepts for this item (e.g. Cinematic Avatar, 4–15 s); others are refused (422). */
+  durationLimits: z
+    .strictObject({ minSeconds: Seconds.optional(), maxSeconds: z.number().finite().positive().optional() })
+    .optional(),
   /** Overrides of the card's increment or minimum for this item (e.g. a streaming minimum). */
   billing: z
     .strictObject({
@@ -69,6 +77,10 @@ const rateCardShape = {
     date: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, "must be YYYY, YYYY-MM or YYYY-MM-DD"),
     title: z.string().min(1),
   }),
+  /** When the rates were read from the source (YYYY-MM-DD); the card's age for `checks.rateCardMaxAgeDays`. */
+  retrievedAt: IsoDate.optional(),
+  /** From when HeyGen charges these rates (YYYY-MM-DD). */
+  validFrom: IsoDate.optional(),
   billing: Billing,
   /** Tiers priced by default; a tier missing here and in an item is not priced. */
   resolutions: z.partialRecord(Resolution, TierPrice),
@@ -162,7 +174,10 @@ export function parseRateCard(json: unknown, source: string): RateCard {
   );
 }
 
+/** Old ids stay, so that an estimate made with them can be reproduced. */
 export const BUILT_IN_CARD_FILES = {
+  "heygen-payg-2026-05.json": payg202605,
+  "heygen-web-credits-2026-05.json": webCredits202605,
   "heygen-payg-2026.json": payg2026,
   "heygen-api-credits-2025.json": apiCredits2025,
   "heygen-skill-guide.json": skillGuide,
@@ -173,9 +188,17 @@ export function loadBuiltInCards(): RateCard[] {
   return Object.entries(BUILT_IN_CARD_FILES).map(([file, json]) => parseRateCard(json, `rate-cards/${file}`));
 }
 
+/**
+ * Defaults by what the balance is (design §6, 2026 revision): a usd balance is the API wallet, priced by the
+ * pay-as-you-go card; API credits (a credits wallet, `legacy_quota`, usage-based credits) by the API credit
+ * card; a `subscription` holds web-plan premium credits, priced by the web credit card.
+ */
 export const DEFAULT_CARD_IDS: Readonly<Record<Unit, string>> = {
-  usd: "heygen-payg-2026",
+  usd: "heygen-payg-2026-05",
   credits: "heygen-api-credits-2025",
+};
+export const DEFAULT_CARD_IDS_BY_BILLING_TYPE: Readonly<Partial<Record<BillingType, string>>> = {
+  subscription: "heygen-web-credits-2026-05",
 };
 
 export class RateCardRegistry {
@@ -204,15 +227,40 @@ export class RateCardRegistry {
     return [...this.cards.values()];
   }
 
-  defaultFor(unit: Unit): RateCard {
-    return this.get(DEFAULT_CARD_IDS[unit]);
+  /** The default card for a balance in `unit`, of `billingType` when known (DEFAULT_CARD_IDS*). */
+  defaultFor(unit: Unit, billingType?: BillingType): RateCard {
+    const byType = billingType === undefined ? undefined : DEFAULT_CARD_IDS_BY_BILLING_TYPE[billingType];
+    return this.get(byType ?? DEFAULT_CARD_IDS[unit]);
   }
 
-  /** The request's card, else the account's, else the default for the balance unit (design §6). */
-  choose(choice: { requested?: string | null; account?: string | null; unit: Unit }): RateCard {
+  /** The request's card, else the account's, else the default for the balance (design §6). */
+  choose(choice: {
+    requested?: string | null;
+    account?: string | null;
+    unit: Unit;
+    billingType?: BillingType;
+  }): RateCard {
     const id = choice.requested ?? choice.account;
-    return id ? this.get(id) : this.defaultFor(choice.unit);
+    return id ? this.get(id) : this.defaultFor(choice.unit, choice.billingType);
   }
+}
+
+const MS_PER_DAY = 86_400_000;
+
+/**
+ * A warning when `card` was retrieved more than `maxAgeDays` before `now` (its prices may have changed
+ * since), else undefined. A card without `retrievedAt` is dated by its source date.
+ */
+export function staleCardWarning(card: RateCard, now: Date, maxAgeDays: number): string | undefined {
+  const dated = card.retrievedAt ?? card.source.date;
+  const from = Date.parse(dated.length === 4 ? `${dated}-01-01` : dated.length === 7 ? `${dated}-01` : dated);
+  if (!Number.isFinite(from)) return undefined;
+  const ageDays = Math.floor((now.getTime() - from) / MS_PER_DAY);
+  if (ageDays <= maxAgeDays) return undefined;
+  return (
+    `rate card "${card.id}" was retrieved on ${dated}, ${ageDays} days ago (more than checks.rateCardMaxAgeDays, ` +
+    `${maxAgeDays}): HeyGen's prices may have changed since (${card.source.url})`
+  );
 }
 
 export class UnknownRateCardError extends Error {

@@ -23,8 +23,14 @@ export interface HeyGenClientOptions {
   maxAttempts?: number;
   /** Default 200. */
   baseDelayMs?: number;
-  /** Default 5000. */
+  /** Longest backoff between two requests. Default 5000. */
   maxDelayMs?: number;
+  /**
+   * Longest `Retry-After` waited out inside one call; a longer one ends the call (`rate_limited` with
+   * `retryAfterMs`, which the poll stores as the account's `retryNotBefore`). Default 30000, HeyGen's CLI's
+   * clamp (heygen-cli internal/client/retry.go).
+   */
+  maxRetryAfterMs?: number;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -45,6 +51,7 @@ const Numbers = z.object({
   maxAttempts: z.number().int().min(1).max(10).default(3),
   baseDelayMs: z.number().int().nonnegative().default(200),
   maxDelayMs: z.number().int().nonnegative().default(5000),
+  maxRetryAfterMs: z.number().int().nonnegative().default(30_000),
 });
 
 /** Reads an account's balance from HeyGen as a validated snapshot, or throws a typed HeyGenError. */
@@ -78,6 +85,7 @@ export class HeyGenClient {
       maxAttempts: numbers.maxAttempts,
       baseDelayMs: numbers.baseDelayMs,
       maxDelayMs: numbers.maxDelayMs,
+      maxRetryAfterMs: numbers.maxRetryAfterMs,
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
       random: options.random ?? Math.random,
     };
@@ -110,7 +118,7 @@ export class HeyGenClient {
       return await this.#read(first, accountId, apiKey, requests);
     } catch (error) {
       const fallback = fallbacks[0];
-      if (fallback && error instanceof HeyGenError && error.status === 404) {
+      if (fallback && error instanceof HeyGenError && error.code === "not_found") {
         return this.#read(fallback, accountId, apiKey, requests);
       }
       throw error;

@@ -1,7 +1,7 @@
-import type { z } from "zod";
-import { BalanceSnapshot, type Pool } from "#core/balance";
+import { BalanceSnapshot, type OtherPool, type Pool } from "#core/balance";
 import { HeyGenError } from "./errors.ts";
-import { V2QuotaResponse, V3UserResponse } from "./responses.ts";
+import { LenientReader } from "./lenient.ts";
+import { classifyV2Pool } from "./v2-pools.ts";
 
 /** Where and when a body was read; the normaliser itself knows no clock. */
 export interface Observation {
@@ -12,119 +12,201 @@ export interface Observation {
 /** v2 counts quota, not credits: 60 quota = 1 credit (design §2.3). */
 export const QUOTA_PER_CREDIT = 60;
 
-type V3Data = V3UserResponse["data"];
-type Candidate = Omit<BalanceSnapshot, "accountId" | "observedAt" | "source">;
+type Candidate = Omit<BalanceSnapshot, "accountId" | "observedAt" | "source" | "warnings">;
 
-/** `GET /v3/users/me` body -> snapshot; throws `bad_response` naming the offending field. */
+const V3_WHAT = "v3 /users/me";
+const V2_WHAT = "v2 /user/remaining_quota";
+
+/**
+ * `GET /v3/users/me` body -> snapshot (developers.heygen.com/reference/get-current-user; heygen-cli
+ * gen/user.go). Essential: `data.billing_type` and the spendable amount with its unit of the matching billing
+ * object; everything else is optional and dropped with a warning when unreadable. Throws `bad_response`
+ * naming the JSON path of a missing or unreadable essential field.
+ */
 export function snapshotFromV3(body: unknown, observation: Observation): BalanceSnapshot {
-  const { data } = parseOrThrow(V3UserResponse, body, "v3 /users/me");
-  return finish({ ...observation, source: "v3", ...fromV3Data(data) });
+  const read = new LenientReader(V3_WHAT);
+  const data = read.requiredObject(field(body, "data"), "data");
+  const candidate = fromV3Data(read, data);
+  return finish({ ...observation, source: "v3", ...candidate }, read);
 }
 
-/** `GET /v2/user/remaining_quota` body -> snapshot in credits; throws `bad_response` naming the field. */
+/**
+ * `GET /v2/user/remaining_quota` body -> snapshot in credits (docs.heygen.com/reference/get-remaining-quota-v2).
+ * Essential: `data.remaining_quota` (÷ 60 = credits, negative when overdrawn). `details` pools are classified
+ * by `classifyV2Pool`; `used_quota` is accepted when present. Throws `bad_response` naming the path.
+ */
 export function snapshotFromV2(body: unknown, observation: Observation): BalanceSnapshot {
-  const { data } = parseOrThrow(V2QuotaResponse, body, "v2 /user/remaining_quota");
-  const pools: Pool[] = Object.entries(data.details ?? {})
-    .filter((entry): entry is [string, number] => entry[1] !== null)
-    .map(([name, quota]) => ({ name, remaining: quota / QUOTA_PER_CREDIT, unit: "credits" }));
-  return finish({
-    ...observation,
-    source: "v2",
-    billingType: "legacy_quota",
-    unit: "credits",
-    remaining: data.remaining_quota / QUOTA_PER_CREDIT,
-    pools,
-    ...(isNumber(data.used_quota) ? { used: data.used_quota / QUOTA_PER_CREDIT } : {}),
-  });
+  const read = new LenientReader(V2_WHAT);
+  const data = read.requiredObject(field(body, "data"), "data");
+  const quota = read.requiredNumber(data.remaining_quota, "data.remaining_quota");
+  const details = read.optionalObject(data.details, "data.details") ?? {};
+  const pools: Pool[] = [];
+  const otherPools: OtherPool[] = [];
+  for (const [name, raw] of Object.entries(details)) {
+    const path = `data.details.${name}`;
+    const value = read.optionalAmount(raw, path);
+    if (value === undefined) continue;
+    const kind = classifyV2Pool(name);
+    if (kind === "credits") pools.push({ name, remaining: value / QUOTA_PER_CREDIT, unit: "credits" });
+    else if (kind === "not_api_spendable") {
+      otherPools.push({ name, remaining: value / QUOTA_PER_CREDIT, unit: "credits", kind });
+    } else if (kind === "count") otherPools.push({ name, remaining: value, unit: "count", kind });
+    else {
+      otherPools.push({ name, remaining: value, unit: "raw", kind });
+      read.note(path, "unknown pool; kept as sent (unit raw), not counted as credits");
+    }
+  }
+  const used = read.optionalAmount(data.used_quota, "data.used_quota");
+  return finish(
+    {
+      ...observation,
+      source: "v2",
+      billingType: "legacy_quota",
+      unit: "credits",
+      remaining: quota / QUOTA_PER_CREDIT,
+      pools,
+      ...(otherPools.length ? { otherPools } : {}),
+      ...(used !== undefined ? { used: used / QUOTA_PER_CREDIT } : {}),
+    },
+    read,
+  );
 }
 
-function fromV3Data(data: V3Data): Candidate {
-  switch (data.billing_type) {
+function fromV3Data(read: LenientReader, data: Record<string, unknown>): Candidate {
+  const billingType = data.billing_type;
+  switch (billingType) {
     case "wallet":
-      return fromWallet(data.wallet);
+      return fromWallet(read, read.requiredObject(data.wallet, "data.wallet"));
     case "subscription":
-      return fromSubscription(data.subscription);
+      return fromSubscription(read, read.requiredObject(data.subscription, "data.subscription"));
     case "usage_based":
-      return fromUsageBased(data.usage_based);
+      return fromUsageBased(read, read.requiredObject(data.usage_based, "data.usage_based"));
+    default:
+      throw read.fail(
+        `data.billing_type: expected "wallet", "subscription" or "usage_based", got ${JSON.stringify(billingType) ?? "nothing"}`,
+      );
   }
 }
 
-function fromWallet(wallet: Extract<V3Data, { billing_type: "wallet" }>["wallet"]): Candidate {
-  const reload = wallet.auto_reload;
+function fromWallet(read: LenientReader, wallet: Record<string, unknown>): Candidate {
+  const currency = typeof wallet.currency === "string" ? wallet.currency.toLowerCase() : wallet.currency;
+  if (currency !== "usd" && currency !== "credits") {
+    throw read.fail(
+      `data.wallet.currency: expected "usd" or "credits", got ${JSON.stringify(currency) ?? "nothing"}`,
+    );
+  }
+  const remaining = read.requiredNumber(wallet.remaining_balance, "data.wallet.remaining_balance");
+  const reload = read.optionalObject(wallet.auto_reload, "data.wallet.auto_reload");
+  let autoReload: Candidate["autoReload"];
+  if (reload) {
+    const enabled = read.optionalBoolean(reload.enabled, "data.wallet.auto_reload.enabled");
+    const thresholdUsd = read.optionalAmount(reload.threshold_usd, "data.wallet.auto_reload.threshold_usd");
+    const amountUsd = read.optionalAmount(reload.amount_usd, "data.wallet.auto_reload.amount_usd");
+    if (enabled === undefined) read.note("data.wallet.auto_reload", "no enabled flag; auto-reload dropped");
+    else {
+      autoReload = {
+        enabled,
+        ...(thresholdUsd !== undefined ? { thresholdUsd } : {}),
+        ...(amountUsd !== undefined ? { amountUsd } : {}),
+      };
+    }
+  }
   return {
     billingType: "wallet",
-    unit: wallet.currency,
-    remaining: wallet.remaining_balance,
+    unit: currency,
+    remaining,
     pools: [],
-    ...(reload
-      ? {
-          autoReload: {
-            enabled: reload.enabled,
-            ...(isNumber(reload.threshold_usd) ? { thresholdUsd: reload.threshold_usd } : {}),
-            ...(isNumber(reload.amount_usd) ? { amountUsd: reload.amount_usd } : {}),
-          },
-        }
-      : {}),
+    ...(autoReload ? { autoReload } : {}),
   };
 }
 
-function fromSubscription(
-  subscription: Extract<V3Data, { billing_type: "subscription" }>["subscription"],
-): Candidate {
-  const pools = Object.entries(subscription.credits).flatMap(([name, pool]): Pool[] =>
-    pool && isNumber(pool.remaining)
-      ? [
-          {
-            name,
-            remaining: pool.remaining,
-            unit: "credits",
-            ...(pool.resets_at ? { resetsAt: pool.resets_at } : {}),
-          },
-        ]
-      : [],
-  );
+/** The two pools HeyGen documents under `subscription.credits`; other keys are ignored. */
+const SUBSCRIPTION_POOLS = ["premium_credits", "add_on_credits"] as const;
+
+function fromSubscription(read: LenientReader, subscription: Record<string, unknown>): Candidate {
+  const credits = read.requiredObject(subscription.credits, "data.subscription.credits");
+  const pools: Pool[] = [];
+  for (const name of SUBSCRIPTION_POOLS) {
+    const path = `data.subscription.credits.${name}`;
+    const pool = read.optionalObject(credits[name], path);
+    if (!pool) continue;
+    const remaining = pool.remaining;
+    if (remaining === undefined || remaining === null) continue;
+    if (typeof remaining !== "number" || !Number.isFinite(remaining)) {
+      read.note(`${path}.remaining`, "not a number; pool dropped");
+      continue;
+    }
+    const resetsAt = read.optionalTime(pool.resets_at, `${path}.resets_at`);
+    pools.push({ name, remaining, unit: "credits", ...(resetsAt ? { resetsAt } : {}) });
+  }
   // A subscription that reports no pool at all has told us nothing; reading it as 0 would raise a false alarm.
   if (pools.length === 0) {
-    throw badResponse("v3 /users/me: data.subscription.credits: no credit pool reports a remaining amount");
+    throw read.fail("data.subscription.credits: no credit pool reports a remaining amount");
   }
+  const plan = read.optionalString(subscription.plan, "data.subscription.plan");
   return {
     billingType: "subscription",
     unit: "credits",
     remaining: pools.reduce((sum, pool) => sum + pool.remaining, 0),
     pools,
-    ...(subscription.plan ? { plan: subscription.plan } : {}),
+    ...(plan ? { plan } : {}),
   };
 }
 
-function fromUsageBased(usage: Extract<V3Data, { billing_type: "usage_based" }>["usage_based"]): Candidate {
-  return {
-    billingType: "usage_based",
-    unit: "credits",
-    remaining: usage.remaining_credits,
-    pools: [],
-    ...(isNumber(usage.spending_cap_usd) ? { spendingCapUsd: usage.spending_cap_usd } : {}),
-    ...(isNumber(usage.spending_current_usd) ? { spendingCurrentUsd: usage.spending_current_usd } : {}),
+/**
+ * `remaining_credits` (credits) when HeyGen sends it; otherwise the spending cap's headroom,
+ * `spending_cap_usd − spending_current_usd` (usd), which is what heygen-cli PR #163 accounts report alone.
+ */
+function fromUsageBased(read: LenientReader, usage: Record<string, unknown>): Candidate {
+  const spendingCapUsd = read.optionalAmount(usage.spending_cap_usd, "data.usage_based.spending_cap_usd");
+  const spendingCurrentUsd = read.optionalAmount(
+    usage.spending_current_usd,
+    "data.usage_based.spending_current_usd",
+  );
+  // Not recorded (the snapshot has no field for it), but an unreadable value is still worth a warning.
+  read.optionalAmount(usage.included_credits, "data.usage_based.included_credits");
+  const spending = {
+    ...(spendingCapUsd !== undefined ? { spendingCapUsd } : {}),
+    ...(spendingCurrentUsd !== undefined ? { spendingCurrentUsd } : {}),
   };
+  const credits = usage.remaining_credits;
+  if (typeof credits === "number" && Number.isFinite(credits)) {
+    return { billingType: "usage_based", unit: "credits", remaining: credits, pools: [], ...spending };
+  }
+  if (credits !== undefined && credits !== null) {
+    read.note("data.usage_based.remaining_credits", "not a number; dropped");
+  }
+  if (spendingCapUsd !== undefined && spendingCurrentUsd !== undefined) {
+    const remaining = Math.round((spendingCapUsd - spendingCurrentUsd) * 1e9) / 1e9;
+    return { billingType: "usage_based", unit: "usd", remaining, pools: [], ...spending };
+  }
+  const missing = [
+    "remaining_credits",
+    ...(spendingCapUsd === undefined ? ["spending_cap_usd"] : []),
+    ...(spendingCurrentUsd === undefined ? ["spending_current_usd"] : []),
+  ];
+  throw read.fail(
+    `data.usage_based: no number in ${missing.join(", ")}; a usage_based account needs remaining_credits, ` +
+      "or both spending_cap_usd and spending_current_usd",
+  );
 }
 
 /** The last gate: whatever we built must be a valid snapshot, or the poll failed. */
-function finish(candidate: unknown): BalanceSnapshot {
-  return parseOrThrow(BalanceSnapshot, candidate, "normalised snapshot");
-}
-
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
+function finish(candidate: Omit<BalanceSnapshot, "warnings">, read: LenientReader): BalanceSnapshot {
+  const result = BalanceSnapshot.safeParse({
+    ...candidate,
+    ...(read.warnings.length ? { warnings: read.warnings } : {}),
+  });
   if (result.success) return result.data;
   const issues = result.error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length ? issue.path.join(".") : "(body)"}: ${issue.message}`);
-  throw badResponse(`${what}: ${issues.join("; ")}`);
+  throw new HeyGenError(
+    "bad_response",
+    `HeyGen answered a body we cannot read as a balance: ${issues.join("; ")}`,
+  );
 }
 
-function badResponse(detail: string): HeyGenError {
-  return new HeyGenError("bad_response", `HeyGen answered a body we cannot read as a balance: ${detail}`);
-}
-
-function isNumber(value: number | null | undefined): value is number {
-  return typeof value === "number";
+function field(value: unknown, name: string): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[name] : undefined;
 }

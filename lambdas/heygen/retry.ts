@@ -4,8 +4,10 @@ export interface RetryPolicy {
   /** Requests per endpoint, the first included. */
   maxAttempts: number;
   baseDelayMs: number;
-  /** Longest wait between two requests; a longer `Retry-After` ends the call instead. */
+  /** Longest backoff between two requests. */
   maxDelayMs: number;
+  /** Longest `Retry-After` honoured; a longer one ends the call instead. */
+  maxRetryAfterMs: number;
   sleep: (ms: number) => Promise<void>;
   /** In [0, 1); injected so that tests can pin the jitter. */
   random: () => number;
@@ -28,7 +30,7 @@ export function backoffDelayMs(
 export function nextDelayMs(error: HeyGenError, attempt: number, policy: RetryPolicy): number | undefined {
   if (!error.retryable || attempt >= policy.maxAttempts) return undefined;
   if (error.retryAfterMs === undefined) return backoffDelayMs(attempt, policy);
-  return error.retryAfterMs <= policy.maxDelayMs ? error.retryAfterMs : undefined;
+  return error.retryAfterMs <= policy.maxRetryAfterMs ? error.retryAfterMs : undefined;
 }
 
 /** Runs `request` until it succeeds or `nextDelayMs` gives up; only HeyGenErrors are retried. */

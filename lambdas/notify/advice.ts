@@ -1,5 +1,5 @@
 import type { Alert } from "#core/account";
-import { formatAmount, formatTime } from "#core/alert-text";
+import { formatAmount, formatTime, isOverdrawn } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
 
 /**
@@ -15,7 +15,7 @@ export interface Advice {
 export interface AdviceContext {
   snapshot?: BalanceSnapshot;
   reserved?: number;
-  failure?: { code: string };
+  failure?: { code: string; until?: string };
 }
 
 const NO_ACTION: Advice = { steps: ["No action needed."], short: "No action needed." };
@@ -26,7 +26,7 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
     case "monitor_recovered":
       return NO_ACTION;
     case "monitor_degraded":
-      return failureAdvice(context.failure?.code);
+      return failureAdvice(context.failure);
     case "low_balance":
     case "forecast":
       return alert.level === "ok" ? NO_ACTION : lowBalanceAdvice(alert, context);
@@ -36,6 +36,12 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
 function lowBalanceAdvice(alert: Alert, context: AdviceContext): Advice {
   const billing = billingAdvice(context.snapshot, alert.createdAt);
   const steps = [...billing.steps];
+  if (isOverdrawn(alert) && alert.unit) {
+    steps.unshift(
+      `The balance is overdrawn by ${formatAmount(-(alert.remaining ?? 0), alert.unit)}: top up at least that ` +
+        "much plus what the next jobs need; every check and reservation is denied until then.",
+    );
+  }
   if (alert.level === "exhausted") {
     steps.push(
       "Until credit is added, new HeyGen jobs fail (often only when polled, as MOVIO_PAYMENT_INSUFFICIENT_CREDIT) " +
@@ -49,7 +55,7 @@ function lowBalanceAdvice(alert: Alert, context: AdviceContext): Advice {
         "release the ones no job will use.",
     );
   }
-  return { steps, short: billing.short };
+  return { steps, short: isOverdrawn(alert) ? "Top up now." : billing.short };
 }
 
 function billingAdvice(snapshot: BalanceSnapshot | undefined, now: string): Advice {
@@ -111,7 +117,8 @@ function usageBasedAdvice(snapshot: BalanceSnapshot): Advice {
   };
 }
 
-function failureAdvice(code: string | undefined): Advice {
+function failureAdvice(failure: AdviceContext["failure"]): Advice {
+  const code = failure?.code;
   const common =
     "Until readings resume, checks use the last recorded balance while it is fresh enough, then answer unknown.";
   switch (code) {
@@ -138,12 +145,31 @@ function failureAdvice(code: string | undefined): Advice {
         short: "Check apiVersion.",
       };
     case "rate_limited":
+      if (failure?.until) {
+        return {
+          steps: [
+            `HeyGen is rate-limiting this key until ${formatTime(failure.until)}; Quota Guard makes no call before ` +
+              "then and reads the balance again after it. No change to the key is needed.",
+            common,
+          ],
+          short: `Rate limited until ${formatTime(failure.until)}.`,
+        };
+      }
       return {
         steps: [
           "HeyGen is rate-limiting the key: poll less often or spread other callers of the key.",
           common,
         ],
         short: "Rate limited by HeyGen.",
+      };
+    case "endpoint_retired":
+      return {
+        steps: [
+          "HeyGen has retired the balance endpoint this account reads (v1/v2 end of life): set the account's " +
+            'apiVersion to "v3" or "auto" in the Quota Guard config.',
+          common,
+        ],
+        short: "Set apiVersion v3 or auto.",
       };
     case "bad_response":
       return {

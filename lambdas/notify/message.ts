@@ -27,7 +27,7 @@ export interface MessageContext {
   /** Total of the holds counting against the balance. */
   reserved?: number;
   /** The failure behind a monitor_degraded alert (the alert state's `lastFailure`). */
-  failure?: { code: string; message: string; at?: string };
+  failure?: { code: string; message: string; at?: string; until?: string };
 }
 
 export type StringAttribute = { DataType: "String"; StringValue: string };
@@ -180,11 +180,20 @@ function accountLines(snapshot: BalanceSnapshot | undefined): string[] {
 }
 
 function poolLines(snapshot: BalanceSnapshot | undefined): string[] {
-  return (snapshot?.pools ?? []).map(
+  const spendable = (snapshot?.pools ?? []).map(
     (pool) =>
       `- ${pool.name}: ${formatAmount(pool.remaining, pool.unit)}` +
       (pool.resetsAt ? `, resets at ${formatTime(pool.resetsAt)}` : ", no reset date reported"),
   );
+  // Counts are counts and web-plan credits are not the API's: shown apart, never as API credits.
+  const apart = (snapshot?.otherPools ?? []).map((pool) => {
+    if (pool.kind === "count") return `- ${pool.name}: ${pool.remaining} (a count, not credits)`;
+    if (pool.kind === "not_api_spendable") {
+      return `- ${pool.name}: ${formatAmount(pool.remaining, "credits")} (web plan, not spendable by API calls)`;
+    }
+    return `- ${pool.name}: ${pool.remaining} (unknown pool, as HeyGen sent it)`;
+  });
+  return [...spendable, ...apart];
 }
 
 function forecastLines(forecast: Forecast | undefined, unit: Unit): string[] {
@@ -218,5 +227,8 @@ function burnText(perHour: number, unit: Unit): string {
 function failureLines(failure: MessageContext["failure"]): string[] {
   if (!failure) return [];
   const when = failure.at ? ` at ${formatTime(failure.at)}` : "";
-  return [`Last failure${when}: ${failure.code} - ${failure.message}`];
+  const until = failure.until
+    ? [`HeyGen asked us not to call again before ${formatTime(failure.until)}.`]
+    : [];
+  return [`Last failure${when}: ${failure.code} - ${failure.message}`, ...until];
 }

@@ -22,6 +22,12 @@ export const AWS_CLIENT_SETTINGS = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 };
 
+/**
+ * The longest `Retry-After` a reading waits out inside the API (whose Lambda times out after 10 s); a longer
+ * one is stored as the account's `retryNotBefore`. The poller waits up to HeyGen's CLI's 30 s.
+ */
+export const API_MAX_RETRY_AFTER_MS = 3_000;
+
 export const CONFIG_ENV = "QUOTA_GUARD_CONFIG_JSON";
 export const TOPIC_ENV = "TOPIC_ARN";
 
@@ -37,7 +43,9 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
  * Services for a Lambda container, built once at module scope. HeyGen keys come from Secrets Manager by
  * name (cached), never from the environment; the config in the environment holds secret names only.
  */
-export function createAwsServices(options: { publisher?: AlertPublisher } = {}): Services {
+export function createAwsServices(
+  options: { publisher?: AlertPublisher; heygenMaxRetryAfterMs?: number } = {},
+): Services {
   const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_SETTINGS), {
     marshallOptions: { removeUndefinedValues: true },
@@ -52,6 +60,7 @@ export function createAwsServices(options: { publisher?: AlertPublisher } = {}):
       return apiKeyFromSecret(value, account.secretName);
     },
     ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.heygenMaxRetryAfterMs ? { heygenMaxRetryAfterMs: options.heygenMaxRetryAfterMs } : {}),
     log: logger,
   });
 }

@@ -15,9 +15,11 @@ export interface ServiceWiring {
   heygenBaseUrl: string;
   /** Resolves an account's HeyGen key (Secrets Manager in AWS, an environment variable locally). */
   apiKeyFor(account: AccountConfig): Promise<string> | string;
-  /** Only the poller publishes alerts (so only its bundle carries an SNS client). */
+  /** Publishes the alerts of every reading (the poller's and the API's refreshes). */
   publisher?: AlertPublisher;
   heygenTimeoutMs?: number;
+  /** The longest `Retry-After` waited out inside one reading (default: the client's 30 s). */
+  heygenMaxRetryAfterMs?: number;
   now?: () => Date;
   log: Log;
 }
@@ -38,6 +40,9 @@ export function createServices(wiring: ServiceWiring): Services {
           apiKey: () => wiring.apiKeyFor(account),
           apiVersion: account.apiVersion,
           ...(wiring.heygenTimeoutMs ? { timeoutMs: wiring.heygenTimeoutMs } : {}),
+          ...(wiring.heygenMaxRetryAfterMs !== undefined
+            ? { maxRetryAfterMs: wiring.heygenMaxRetryAfterMs }
+            : {}),
           // Snapshots must be observed on the same clock the use cases judge their age by.
           ...(wiring.now ? { now: wiring.now } : {}),
         });

@@ -42,6 +42,11 @@ export function accountSummary(services: Services, account: AccountConfig, state
     monitorDegraded: state?.alert.degraded ?? false,
     consecutiveFailures: state?.alert.consecutiveFailures ?? 0,
     lastFailure: state?.alert.lastFailure ?? null,
+    /** HeyGen asked not to be called before `until` (a long Retry-After); null when it did not. */
+    retryNotBefore:
+      state?.retryNotBefore && Date.parse(state.retryNotBefore.until) > now.getTime()
+        ? state.retryNotBefore
+        : null,
     balanceObservedAt: latest?.observedAt ?? null,
     balanceAgeSeconds: latest
       ? Math.max(0, Math.round((now.getTime() - Date.parse(latest.observedAt)) / 1000))

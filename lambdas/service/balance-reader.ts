@@ -1,11 +1,12 @@
 import type { AccountConfig } from "#config/config";
 import type { AccountState } from "#core/account";
 import type { Unit } from "#core/balance";
-import { pollAccount } from "./poll-account.ts";
+import { type PollResult, pollAccount } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 
 export interface RefreshOutcome {
   state: AccountState | undefined;
+  status: PollResult["status"];
   /** Why HeyGen could not be read, when it could not. */
   error?: { code: string; message: string };
 }
@@ -55,52 +56,58 @@ export class BalanceReader {
     const state = await this.services.store.getAccountState(account.id);
     if (this.isFresh(state)) return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
 
-    if (this.refreshedRecently(state)) {
+    // A refresh claims its reading (lastRefreshAt) before it calls HeyGen: one running in this process is
+    // joined; one that ran (or runs elsewhere) within minRefreshIntervalSeconds is not repeated, but the state
+    // it may just have written is read again.
+    if (!this.inflight.has(account.id) && this.refreshedRecently(state)) {
+      const latest = (await this.services.store.getAccountState(account.id)) ?? state;
       return {
-        state,
-        unknownReason: this.staleReason(state),
-        ageSeconds: this.ageSeconds(state),
+        state: latest,
+        ...(this.isFresh(latest) ? {} : { unknownReason: this.staleReason(latest) }),
+        ageSeconds: this.ageSeconds(latest),
         refreshed: false,
       };
     }
-    const { state: refreshedState } = await this.refreshOnce(account);
+    const { state: refreshedState, status } = await this.refreshOnce(account);
     const fresh = this.isFresh(refreshedState);
+    const why =
+      status === "deferred" ? "HeyGen asked us to wait (retryNotBefore)" : "the refresh from HeyGen failed";
     return {
       state: refreshedState ?? state,
-      ...(fresh
-        ? {}
-        : { unknownReason: `${this.staleReason(refreshedState ?? state)}; the refresh from HeyGen failed` }),
+      ...(fresh ? {} : { unknownReason: `${this.staleReason(refreshedState ?? state)}; ${why}` }),
       ageSeconds: this.ageSeconds(refreshedState ?? state),
       refreshed: true,
     };
   }
 
   /**
-   * `POST /refresh`: reads HeyGen now, unless the balance was read (by a poll or a refresh) less than
-   * `minRefreshIntervalSeconds` ago; then the recorded state is the answer, with `refreshed: false`.
+   * `POST /refresh`: one reading now, through the same poll as the schedule (record, level, alerts,
+   * failures). Not more often than `minRefreshIntervalSeconds` (nor while another reading runs, nor before
+   * HeyGen's `retryNotBefore`): then the recorded state is the answer, with `refreshed: false` and the reason.
    */
-  async refreshOnRequest(
-    account: AccountConfig,
-  ): Promise<RefreshOutcome & { refreshed: boolean; reason?: "minRefreshIntervalSeconds" | "heygen-error" }> {
-    const state = await this.services.store.getAccountState(account.id);
-    const lastRead = state?.lastRefreshAt ?? state?.lastPollAt;
-    const minIntervalMs = this.services.config.checks.minRefreshIntervalSeconds * 1000;
-    if (lastRead !== undefined && this.services.now().getTime() - Date.parse(lastRead) < minIntervalMs) {
-      return { state, refreshed: false, reason: "minRefreshIntervalSeconds" };
+  async refreshOnRequest(account: AccountConfig): Promise<
+    RefreshOutcome & {
+      refreshed: boolean;
+      reason?: "minRefreshIntervalSeconds" | "heygen-error" | "retryNotBefore";
     }
+  > {
     const outcome = await this.refreshOnce(account);
+    if (outcome.status === "duplicate")
+      return { ...outcome, refreshed: false, reason: "minRefreshIntervalSeconds" };
+    if (outcome.status === "deferred") return { ...outcome, refreshed: false, reason: "retryNotBefore" };
     return outcome.error === undefined
       ? { ...outcome, refreshed: true }
       : { ...outcome, refreshed: false, reason: "heygen-error" };
   }
 
-  /** Refreshes from HeyGen once for all concurrent callers in this process. */
+  /** Refreshes from HeyGen once for all concurrent callers in this process (across processes, the claim). */
   refreshOnce(account: AccountConfig): Promise<RefreshOutcome> {
     const running = this.inflight.get(account.id);
     if (running) return running;
-    const refresh = pollAccount(this.services, account, this.services.now().toISOString(), "refresh")
+    const refresh = pollAccount(this.services, account, { refresh: true })
       .then(async (result) => ({
         state: await this.services.store.getAccountState(account.id),
+        status: result.status,
         ...(result.error ? { error: result.error } : {}),
       }))
       .finally(() => this.inflight.delete(account.id));

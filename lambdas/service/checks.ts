@@ -1,7 +1,7 @@
 import type { AccountConfig } from "#config/config";
-import type { Unit } from "#core/balance";
+import type { BillingType, Unit } from "#core/balance";
 import { type CheckVerdict, decideCheck } from "#core/check";
-import { type Estimate, estimate } from "#core/estimator";
+import { type CardAgeRule, type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
 import type { RateCard } from "#core/rate-card";
 import { computeBalanceView } from "#core/reservations";
@@ -19,18 +19,21 @@ export interface CheckAnswer extends CheckVerdict {
 
 /**
  * The card for a request about an account: the request's, else the account's, else the default for the
- * balance's unit; a card in another unit than the balance is refused (it cannot be compared).
+ * balance (its unit and billing type); a card in another unit than the balance is refused (it cannot be
+ * compared).
  */
 export function cardForAccount(
   services: Services,
   account: AccountConfig,
   requested: string | undefined,
   balanceUnit: Unit | undefined,
+  billingType?: BillingType,
 ): RateCard {
   const card = services.rateCards.choose({
     requested,
     account: account.rateCard,
     unit: balanceUnit ?? "credits",
+    ...(billingType ? { billingType } : {}),
   });
   if (balanceUnit !== undefined && card.unit !== balanceUnit) {
     throw new UnitMismatchError(card.id, card.unit, balanceUnit);
@@ -46,8 +49,13 @@ export async function cardForEstimate(services: Services, requested: string | un
   if (requested) return services.rateCards.get(requested);
   const account = services.config.accounts[0];
   if (account?.rateCard) return services.rateCards.get(account.rateCard);
-  const unit = account ? (await services.store.getAccountState(account.id))?.latest?.unit : undefined;
-  return services.rateCards.defaultFor(unit ?? "usd");
+  const latest = account ? (await services.store.getAccountState(account.id))?.latest : undefined;
+  return services.rateCards.defaultFor(latest?.unit ?? "usd", latest?.billingType);
+}
+
+/** The card-age rule of `checks.rateCardMaxAgeDays`, at the services' clock. */
+export function cardAgeRule(services: Services): CardAgeRule {
+  return { now: services.now(), maxAgeDays: services.config.checks.rateCardMaxAgeDays };
 }
 
 /** Estimates the job(s) and compares them with what the account can still hand out. */
@@ -58,9 +66,9 @@ export async function runCheck(
   request: EstimateRequest,
 ): Promise<CheckAnswer> {
   const reading = await reader.read(account);
-  const unit = reading.state?.latest?.unit;
-  const card = cardForAccount(services, account, request.rateCard, unit);
-  const priced = estimate(request, card);
+  const latest = reading.state?.latest;
+  const card = cardForAccount(services, account, request.rateCard, latest?.unit, latest?.billingType);
+  const priced = estimate(request, card, cardAgeRule(services));
   const verdict = decideCheck({
     required: priced.total,
     unit: card.unit,

@@ -7,41 +7,71 @@ import { type BalanceView, computeBalanceView } from "#core/reservations";
 import { forecastAccount } from "./forecast-account.ts";
 import type { Services } from "./services.ts";
 
-export type PollMode =
-  /** The schedule: record, forecast and alert; a retried tick does nothing twice. */
-  | "scheduled"
-  /** On demand (API refresh, stale check): record only; alerts stay with the schedule. */
-  | "refresh";
+/**
+ * Which reading this is. Every reading of HeyGen goes through `pollAccount` (design §5, "one reading path"):
+ * the schedule's ticks, `POST /refresh` and a check's refresh of a stale balance all record, move the level,
+ * alert and count failures the same way; only how the reading is claimed differs.
+ */
+export type Reading =
+  /** A schedule tick: claimed once per tick, so a tick delivered twice does nothing twice. */
+  | { tick: string }
+  /** On demand: claimed at most once per `checks.minRefreshIntervalSeconds`. */
+  | { refresh: true };
 
 export interface PollResult {
   accountId: string;
-  status: "recorded" | "failed" | "duplicate";
+  /**
+   * `duplicate`: another reading claimed this one (same tick, a refresh too soon, or one in progress);
+   * `deferred`: HeyGen asked us to wait (`retryNotBefore`), so no call was made and no failure counted.
+   */
+  status: "recorded" | "failed" | "duplicate" | "deferred";
   snapshot?: BalanceSnapshot;
   view?: BalanceView;
   forecast?: Forecast;
   error?: { code: string; message: string };
+  /** Set when HeyGen asked us not to call before a time (a long `Retry-After`). */
+  retryNotBefore?: { until: string; reason: string };
   /** Alerts planned by this poll, each with its delivery status. */
   alerts: Alert[];
 }
 
-function failureOf(error: unknown): { code: string; message: string } {
-  const code =
-    typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "internal";
-  return { code, message: error instanceof Error ? error.message : String(error) };
+interface Failure {
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+function failureOf(error: unknown): Failure {
+  const { code, retryAfterMs } = (error ?? {}) as { code?: unknown; retryAfterMs?: unknown };
+  return {
+    code: typeof code === "string" ? code : "internal",
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}),
+  };
+}
+
+/** A rate limit whose `Retry-After` outlived the reading: no call before it (design §5). */
+function waitAskedFor(failure: Failure, now: Date): { until: string; reason: string } | undefined {
+  if (failure.code !== "rate_limited" || failure.retryAfterMs === undefined) return undefined;
+  return {
+    until: new Date(now.getTime() + failure.retryAfterMs).toISOString(),
+    reason: `HeyGen rate limit: Retry-After ${Math.ceil(failure.retryAfterMs / 1000)} s (${failure.message})`,
+  };
 }
 
 /**
- * Polls one account: read HeyGen, record the snapshot and state, forecast, alert. The alert state advances
- * only for alerts the publisher accepted, so an alert that failed to send is planned again next poll.
+ * Reads one account: claim the reading, read HeyGen (unless it asked us to wait), record the snapshot and
+ * state, forecast, alert. The alert state advances only for alerts the publisher accepted, so an alert that
+ * failed to send is planned again at the next reading.
  */
 export async function pollAccount(
   services: Services,
   account: AccountConfig,
-  tick: string,
-  mode: PollMode,
+  reading: Reading,
 ): Promise<PollResult> {
   const { store, config, log } = services;
   const now = services.now();
+  const tick = "tick" in reading ? reading.tick : now.toISOString();
   const rules = {
     now,
     reserveFloor: account.reserveFloor,
@@ -49,27 +79,40 @@ export async function pollAccount(
     retentionDays: config.retentionDays,
   };
   const duplicate = (): PollResult => {
-    log.info("poll skipped: this tick is recorded by another delivery", { accountId: account.id, tick });
+    log.info("reading skipped: another reading claimed it", { accountId: account.id, tick });
     return { accountId: account.id, status: "duplicate", alerts: [] };
   };
-  const state = await store.getAccountState(account.id);
-  if (mode === "scheduled" && state?.lastPollTick === tick) return duplicate();
-  // Delivery is at least once: of the copies of one tick running at the same time, the one whose conditional
-  // claim lands does the poll, so a tick records one snapshot, counts one failure and alerts once.
-  if (mode === "scheduled" && !(await store.claimTick(account.id, tick))) return duplicate();
+  const before = await store.getAccountState(account.id);
+  if ("tick" in reading && before?.lastPollTick === tick) return duplicate();
+  // Delivery is at least once and readings may run at once: the one whose conditional claim lands reads, so a
+  // reading records one snapshot, counts one failure and alerts once.
+  const claim =
+    "tick" in reading
+      ? { tick }
+      : { refresh: true as const, minIntervalSeconds: config.checks.minRefreshIntervalSeconds };
+  const state = await store.claimReading(account.id, claim, now);
+  if (state === undefined) return duplicate();
 
+  const waitUntil = state?.retryNotBefore;
+  const deferred = waitUntil !== undefined && Date.parse(waitUntil.until) > now.getTime();
   let snapshot: BalanceSnapshot | undefined;
-  let error: { code: string; message: string } | undefined;
-  try {
-    snapshot = await services.balanceSource(account).getBalance(account.id);
-    // Conditional on the tick too: never a second snapshot for a tick, whatever happened before.
-    const firstForTick = await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
-    if (mode === "scheduled" && !firstForTick) return duplicate();
-  } catch (cause) {
-    if (snapshot !== undefined) throw cause; // the store failed, not HeyGen: let the invocation be retried
-    error = failureOf(cause);
-    log.warn("balance read failed", { accountId: account.id, error });
+  let failure: Failure | undefined;
+  if (!deferred) {
+    try {
+      snapshot = await services.balanceSource(account).getBalance(account.id);
+      // Conditional on the tick too: never a second snapshot for a tick, whatever happened before.
+      const firstForTick = await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
+      if ("tick" in reading && !firstForTick) return duplicate();
+    } catch (cause) {
+      if (snapshot !== undefined) throw cause; // the store failed, not HeyGen: let the invocation be retried
+      failure = failureOf(cause);
+      log.warn("balance read failed", { accountId: account.id, error: failure });
+    }
   }
+  for (const warning of snapshot?.warnings ?? []) {
+    log.warn("HeyGen reply field dropped", { accountId: account.id, path: warning.split(": ")[0], warning });
+  }
+  const newWait = failure ? waitAskedFor(failure, now) : undefined;
 
   const view = computeBalanceView(
     { ...state, latest: snapshot ?? state?.latest, reserved: state?.reserved ?? 0 },
@@ -80,34 +123,35 @@ export async function pollAccount(
     outlook = await forecastAccount(services, account.id, view.available, now);
   }
 
-  let alertState = mode === "scheduled" ? (state?.alert ?? INITIAL_ALERT_STATE) : undefined;
+  let outcome: PollOutcome;
+  if (deferred) outcome = { ok: false, skippedUntil: waitUntil.until };
+  else if (snapshot && outlook && view.available !== null) {
+    outcome = { ok: true, snapshot, available: view.available, forecast: outlook };
+  } else {
+    const { code, message } = failure ?? { code: "internal", message: "no balance" };
+    outcome = { ok: false, error: { code, message, ...(newWait ? { until: newWait.until } : {}) } };
+  }
+  const plan = planAlerts({
+    accountId: account.id,
+    state: state?.alert ?? INITIAL_ALERT_STATE,
+    outcome,
+    thresholds: account.thresholds,
+    alerts: config.alerts,
+    now,
+  });
+  let alertState = plan.state;
   const alerts: Alert[] = [];
-  if (alertState !== undefined) {
-    const outcome: PollOutcome =
-      snapshot && outlook && view.available !== null
-        ? { ok: true, snapshot, available: view.available, forecast: outlook }
-        : { ok: false, error: error ?? { code: "internal", message: "no balance" } };
-    const plan = planAlerts({
-      accountId: account.id,
-      state: alertState,
-      outcome,
+  for (const planned of plan.alerts) {
+    const delivered = await deliver(services, planned, {
+      snapshot: snapshot ?? state?.latest,
+      forecast: outlook,
       thresholds: account.thresholds,
-      alerts: config.alerts,
-      now,
+      reserved: view.reserved,
+      failure: alertState.lastFailure,
     });
-    alertState = plan.state;
-    for (const planned of plan.alerts) {
-      const delivered = await deliver(services, planned, {
-        snapshot: snapshot ?? state?.latest,
-        forecast: outlook,
-        thresholds: account.thresholds,
-        reserved: view.reserved,
-        failure: alertState.lastFailure,
-      });
-      if (delivered.status === "sent") alertState = markSent(alertState, delivered, now);
-      alerts.push(delivered);
-      await store.appendAlert(delivered, config.retentionDays);
-    }
+    if (delivered.status === "sent") alertState = markSent(alertState, delivered, now);
+    alerts.push(delivered);
+    await store.appendAlert(delivered, config.retentionDays);
   }
 
   await store.savePoll(
@@ -115,19 +159,21 @@ export async function pollAccount(
     {
       tick,
       snapshot,
-      ...(alertState ? { alert: alertState } : {}),
+      alert: alertState,
       lastPollAt: now.toISOString(),
-      refresh: mode === "refresh",
+      ...(deferred ? {} : { retryNotBefore: newWait ?? null }),
     },
     rules,
   );
+  const retryNotBefore = deferred ? waitUntil : newWait;
   return {
     accountId: account.id,
-    status: error ? "failed" : "recorded",
+    status: deferred ? "deferred" : failure ? "failed" : "recorded",
     snapshot,
     view,
     forecast: outlook,
-    error,
+    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+    ...(retryNotBefore ? { retryNotBefore } : {}),
     alerts,
   };
 }

@@ -19,7 +19,7 @@ export async function pollAccounts(
       const index = next++;
       const account = accounts[index] as AccountConfig;
       try {
-        results[index] = await pollAccount(services, account, tick, "scheduled");
+        results[index] = await pollAccount(services, account, { tick });
       } catch (cause) {
         const message = cause instanceof Error ? cause.message : String(cause);
         services.log.error("poll failed", { accountId: account.id, error: message });

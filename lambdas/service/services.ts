@@ -31,7 +31,7 @@ export interface Services {
   store: QuotaStore;
   rateCards: RateCardRegistry;
   balanceSource(account: AccountConfig): BalanceSource;
-  /** Absent in the API: its refreshes record balances but never alert (only the poller publishes). */
+  /** Publishes alerts; without one, planned alerts are logged as failed and planned again next reading. */
   publisher?: AlertPublisher;
   now(): Date;
   log: Log;

@@ -93,14 +93,23 @@ export interface SettleContext extends BalanceRules {
 export interface PollRecord {
   /** The schedule tick (ISO time) this poll ran for. */
   tick: string;
-  /** Undefined for a failed poll: then only the alert state changes. */
+  /** Undefined for a failed or skipped reading: then only the alert state (and retryNotBefore) change. */
   snapshot?: BalanceSnapshot;
-  /** Omitted by on-demand refreshes, which record balances but leave alerting to the schedule. */
+  /** The alert state after this reading's alerts. */
   alert?: AlertState;
   lastPollAt: string;
-  /** An on-demand refresh (records lastRefreshAt, for the refresh rate limit). */
-  refresh?: boolean;
+  /**
+   * What to record of HeyGen's "not before": a new wait, `null` to clear it (HeyGen was called and did not
+   * ask to wait), undefined to leave it (a reading skipped before it).
+   */
+  retryNotBefore?: { until: string; reason: string } | null;
 }
+
+/** How long a reading holds the account: the poller's timeout, past any poll that is still running. */
+export const READING_LEASE_SECONDS = 60;
+
+/** Which reading is claimed: one schedule tick, or an on-demand refresh at most every `minIntervalSeconds`. */
+export type ReadingClaim = { tick: string } | { refresh: true; minIntervalSeconds: number };
 
 export interface PollRules extends BalanceRules {
   retentionDays: number;
@@ -153,8 +162,14 @@ export interface ReservationStore {
 
 /** What a poll records. */
 export interface PollStore {
-  /** Claims a schedule tick for one poll: false when another delivery of the same tick claimed it first. */
-  claimTick(accountId: string, tick: string): Promise<boolean>;
+  /**
+   * Claims one reading of the account in one conditional write, so that concurrent or repeated readings
+   * record, count and alert once: false when another delivery of the same tick claimed it, when a refresh
+   * ran less than `minIntervalSeconds` ago (or a scheduled poll succeeded then), or when another reading
+   * holds the account (a lease of READING_LEASE_SECONDS from `now`, ended by savePoll). Answers the account's
+   * state as claimed, or undefined when refused.
+   */
+  claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined>;
   /**
    * Records a poll: the newer snapshot, the alert state and `headroom` from it, then corrects the counters
    * for holds that expired and committed parts this snapshot settles. Returns the state after.

@@ -26,7 +26,7 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     oldestOpenHold: (accountId, now) => reservations.oldestOpenHold(accountId, now),
     correctCounters: (accountId, now, settledUpToMs) =>
       reservations.correctCounters(accountId, now, settledUpToMs),
-    claimTick: (accountId, tick) => polls.claimTick(accountId, tick),
+    claimReading: (accountId, claim, now) => polls.claimReading(accountId, claim, now),
     savePoll: (accountId, poll, rules) => polls.savePoll(accountId, poll, rules),
     putSnapshot: (accountId, tick, snapshot, retentionDays) =>
       history.putSnapshot(accountId, tick, snapshot, retentionDays),

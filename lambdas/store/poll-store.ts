@@ -1,11 +1,18 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountState, INITIAL_ALERT_STATE } from "#core/account";
 import { roundAmount } from "#core/reservations";
-import type { AccountStateStore, PollRecord, PollRules, PollStore } from "#service/store-port";
+import {
+  type AccountStateStore,
+  type PollRecord,
+  type PollRules,
+  type PollStore,
+  READING_LEASE_SECONDS,
+  type ReadingClaim,
+} from "#service/store-port";
 import { conditionalWrite } from "./conditional-write.ts";
 import { correctCounters } from "./counter-corrections.ts";
 import { migrateLegacyHolds } from "./legacy-migration.ts";
-import { definedOnly, stateKey } from "./state-item.ts";
+import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
 
 /** Counters every write to the state item may rely on: present from the first write on. */
 const COUNTERS_IF_NEW =
@@ -20,33 +27,56 @@ export class DynamoPollStore implements PollStore {
     private readonly states: AccountStateStore,
   ) {}
 
-  /** One conditional write: a tick delivered twice records, counts its failure and alerts once. */
-  async claimTick(accountId: string, tick: string): Promise<boolean> {
+  /**
+   * One conditional write: a tick delivered twice, two refreshes at once, or a refresh during a tick's poll
+   * record, count their failure and alert once.
+   */
+  async claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined> {
+    const leaseFree = "(attribute_not_exists(readingLeaseUntil) OR readingLeaseUntil < :now)";
+    const values: Record<string, unknown> = {
+      ":now": now.toISOString(),
+      ":lease": new Date(now.getTime() + READING_LEASE_SECONDS * 1000).toISOString(),
+      ":accountId": accountId,
+      ":zero": 0,
+      ":initialAlert": definedOnly(INITIAL_ALERT_STATE),
+      ":one": 1,
+    };
+    let set: string;
+    let condition: string;
+    if ("tick" in claim) {
+      set = "lastPollTick = :tick";
+      condition = `(attribute_not_exists(lastPollTick) OR lastPollTick <> :tick) AND ${leaseFree}`;
+      values[":tick"] = claim.tick;
+    } else {
+      set = "lastRefreshAt = :now";
+      condition =
+        "(attribute_not_exists(lastRefreshAt) OR lastRefreshAt <= :cutoff) AND " +
+        `(attribute_not_exists(lastPollAt) OR lastPollAt <= :cutoff) AND ${leaseFree}`;
+      values[":cutoff"] = new Date(now.getTime() - claim.minIntervalSeconds * 1000).toISOString();
+    }
     const outcome = await conditionalWrite(
       this.doc,
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
-        UpdateExpression: `SET lastPollTick = :tick, accountId = :accountId, ${COUNTERS_IF_NEW}, alert = if_not_exists(alert, :initialAlert) ADD version :one`,
-        ConditionExpression: "attribute_not_exists(lastPollTick) OR lastPollTick <> :tick",
-        ExpressionAttributeValues: {
-          ":tick": tick,
-          ":accountId": accountId,
-          ":zero": 0,
-          ":initialAlert": definedOnly(INITIAL_ALERT_STATE),
-          ":one": 1,
-        },
+        UpdateExpression:
+          `SET ${set}, readingLeaseUntil = :lease, accountId = :accountId, ${COUNTERS_IF_NEW}, ` +
+          "alert = if_not_exists(alert, :initialAlert) ADD version :one",
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ReturnValues: "ALL_NEW",
       }),
     );
-    return outcome.applied;
+    return outcome.applied ? toAccountState(outcome.attributes ?? {}) : undefined;
   }
 
   /**
-   * Records a poll in one write to the state item: the snapshot (unless a newer one is recorded), the alert
-   * state, and `headroom = remaining − reserveFloor − reserved` computed by DynamoDB from the counter as it
-   * stands, so no reserve in between can be missed. Then corrects the counter for holds that expired and
-   * committed parts the recorded snapshot settles (cost: what is corrected). A failed poll (no snapshot)
-   * changes only the alert state.
+   * Records a reading on the state item and ends its lease. A good reading writes the snapshot (unless a newer
+   * one is recorded), the alert state, ends any wait HeyGen asked for, and sets
+   * `headroom = remaining − reserveFloor − reserved` computed by DynamoDB from the counter as it stands, so no
+   * reserve in between can be missed; then it corrects the counter for holds that expired and committed parts
+   * the recorded snapshot settles (cost: what is corrected). A failed or skipped reading (no snapshot) changes
+   * only the alert state and HeyGen's "not before".
    */
   async savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState> {
     const values: Record<string, unknown> = {
@@ -54,47 +84,53 @@ export class DynamoPollStore implements PollStore {
       ":accountId": accountId,
       ":zero": 0,
       ":one": 1,
-      ...(poll.refresh ? { ":at": poll.lastPollAt } : {}),
     };
     const sets = [
       poll.alert ? "alert = :alert" : "alert = if_not_exists(alert, :alert)",
       "accountId = :accountId",
-      ...(poll.refresh ? ["lastRefreshAt = :at"] : []),
+      COUNTERS_IF_NEW,
     ];
+    const removals = ["readingLeaseUntil"];
     const snapshot = poll.snapshot;
-    if (snapshot !== undefined) {
-      sets.push("lastPollTick = :tick", "lastPollAt = :pollAt");
-      values[":tick"] = poll.tick;
-      values[":pollAt"] = poll.lastPollAt;
-      // The counters exist (COUNTERS_IF_NEW) before the snapshot's write, which reads `reserved`; an item the
-      // release before wrote is migrated first (until then no reserve can land on it).
-      const written = await this.write(accountId, [...sets, COUNTERS_IF_NEW], values);
-      if (written.holds !== undefined) await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
-      const recorded = await conditionalWrite(
-        this.doc,
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: stateKey(accountId),
-          UpdateExpression: "SET latest = :latest, headroom = :free - reserved ADD version :one",
-          ConditionExpression: "attribute_not_exists(latest) OR latest.observedAt <= :observedAt",
-          ExpressionAttributeValues: {
-            ":latest": definedOnly(snapshot),
-            ":free": roundAmount(snapshot.remaining - rules.reserveFloor),
-            ":observedAt": snapshot.observedAt,
-            ":one": 1,
-          },
-        }),
-      );
-      const observedAt = recorded.applied
-        ? snapshot.observedAt
-        : ((await this.states.getAccountState(accountId))?.latest?.observedAt ?? snapshot.observedAt);
-      await correctCounters(this.doc, this.tableName, accountId, {
-        expiredUpToMs: rules.now.getTime(),
-        settledUpToMs: Date.parse(observedAt) - rules.settleSeconds * 1000,
-      });
-    } else {
-      await this.write(accountId, [...sets, COUNTERS_IF_NEW], values);
+    if (snapshot === undefined) {
+      const wait = poll.retryNotBefore;
+      if (wait) {
+        sets.push("retryNotBefore = :wait");
+        values[":wait"] = wait;
+      }
+      if (wait === null) removals.push("retryNotBefore");
+      await this.write(accountId, sets, removals, values);
+      return (await this.states.getAccountState(accountId)) as AccountState;
     }
+    sets.push("lastPollAt = :pollAt");
+    values[":pollAt"] = poll.lastPollAt;
+    removals.push("retryNotBefore");
+    // The counters exist (COUNTERS_IF_NEW) before the snapshot's write, which reads `reserved`; an item the
+    // release before wrote is migrated first (until then no reserve can land on it).
+    const written = await this.write(accountId, sets, removals, values);
+    if (written.holds !== undefined) await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
+    const recorded = await conditionalWrite(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(accountId),
+        UpdateExpression: "SET latest = :latest, headroom = :free - reserved ADD version :one",
+        ConditionExpression: "attribute_not_exists(latest) OR latest.observedAt <= :observedAt",
+        ExpressionAttributeValues: {
+          ":latest": definedOnly(snapshot),
+          ":free": roundAmount(snapshot.remaining - rules.reserveFloor),
+          ":observedAt": snapshot.observedAt,
+          ":one": 1,
+        },
+      }),
+    );
+    const observedAt = recorded.applied
+      ? snapshot.observedAt
+      : ((await this.states.getAccountState(accountId))?.latest?.observedAt ?? snapshot.observedAt);
+    await correctCounters(this.doc, this.tableName, accountId, {
+      expiredUpToMs: rules.now.getTime(),
+      settledUpToMs: Date.parse(observedAt) - rules.settleSeconds * 1000,
+    });
     return (await this.states.getAccountState(accountId)) as AccountState;
   }
 
@@ -102,13 +138,14 @@ export class DynamoPollStore implements PollStore {
   private async write(
     accountId: string,
     sets: string[],
+    removals: string[],
     values: Record<string, unknown>,
   ): Promise<Record<string, unknown>> {
     const { Attributes } = await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
-        UpdateExpression: `SET ${sets.join(", ")} ADD version :one`,
+        UpdateExpression: `SET ${sets.join(", ")} REMOVE ${removals.join(", ")} ADD version :one`,
         ExpressionAttributeValues: values,
         ReturnValues: "ALL_NEW",
       }),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SandboxAccount } from "./account.ts";
 import { type FaultOptions, SANDBOX_FAULTS, type SandboxFault } from "./faults.ts";
 import { readJsonBody, sendJson } from "./http.ts";
+import { RawRepliesRequest } from "./raw-replies.ts";
 
 /** What the control API can do to a running sandbox (the same operations as its in-process handle). */
 export interface SandboxControls {
@@ -13,6 +14,9 @@ export interface SandboxControls {
   spend(apiKey: string, amount: number): number;
   setFault(target: string, fault: SandboxFault, options?: FaultOptions): void;
   clearFaults(): void;
+  /** Raw-reply mode: these replies, in order (the last one repeating), for that key (or `*`) and endpoint. */
+  setRawReplies(request: RawRepliesRequest): void;
+  clearRawReplies(): void;
   setLatency(ms: number): void;
   resetCalls(): void;
 }
@@ -47,6 +51,8 @@ const ROUTES: Record<string, Route> = {
     controls.setFault(apiKey, fault, options);
   },
   "DELETE /_sandbox/faults": (_body, controls) => controls.clearFaults(),
+  "POST /_sandbox/replies": (body, controls) => controls.setRawReplies(parse(RawRepliesRequest, body)),
+  "DELETE /_sandbox/replies": (_body, controls) => controls.clearRawReplies(),
   "POST /_sandbox/latency": (body, controls) => controls.setLatency(parse(LatencyRequest, body).ms),
   "DELETE /_sandbox/calls": (_body, controls) => controls.resetCalls(),
 };

@@ -18,8 +18,9 @@ export function sendText(
   text: string,
   headers: Record<string, string> = {},
 ) {
+  const typed = Object.keys(headers).some((name) => name.toLowerCase() === "content-type");
   res.writeHead(status, {
-    "Content-Type": text.startsWith("<") ? "text/html" : "application/json",
+    ...(typed ? {} : { "Content-Type": text.startsWith("<") ? "text/html" : "application/json" }),
     "Content-Length": Buffer.byteLength(text),
     ...headers,
   });

@@ -87,7 +87,7 @@ describe("checks against recorded balances", () => {
       remainingAfter: 97,
       shortfall: 0,
       warnings: [],
-      estimate: { rateCard: "heygen-payg-2026", unit: "usd", total: 3 },
+      estimate: { rateCard: "heygen-payg-2026-05", unit: "usd", total: 3 },
     });
     expect(body.balanceAgeSeconds).toBe(0);
   });
@@ -198,7 +198,13 @@ describe("rate cards, estimates and the OpenAPI document", () => {
     const { status, body } = await get<{ rateCards: Record<string, unknown>[] }>(stack, "/v1/rate-cards");
     expect(status).toBe(200);
     expect(body.rateCards.map((c) => c.id)).toEqual(
-      expect.arrayContaining(["heygen-payg-2026", "heygen-api-credits-2025", "heygen-skill-guide"]),
+      expect.arrayContaining([
+        "heygen-payg-2026-05",
+        "heygen-web-credits-2026-05",
+        "heygen-payg-2026",
+        "heygen-api-credits-2025",
+        "heygen-skill-guide",
+      ]),
     );
     for (const card of body.rateCards) {
       expect(card).toMatchObject({
@@ -212,7 +218,7 @@ describe("rate cards, estimates and the OpenAPI document", () => {
   it("POST /v1/estimates prices one job or a list, naming the card used", async () => {
     const one = await post(stack, "/v1/estimates", { durationSeconds: 90, resolution: "1080p" });
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ rateCard: "heygen-payg-2026", unit: "usd", total: 4.5 });
+    expect(one.body).toMatchObject({ rateCard: "heygen-payg-2026-05", unit: "usd", total: 4.5 });
 
     const list = await post(stack, "/v1/estimates", {
       rateCard: "heygen-api-credits-2025",

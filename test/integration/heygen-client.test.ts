@@ -47,6 +47,7 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       maxAttempts: 3,
       baseDelayMs: 1,
       maxDelayMs: 50,
+      maxRetryAfterMs: 50,
       ...options,
     });
 
@@ -145,7 +146,10 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       const heygen = client({ apiKey: () => V2_ONLY_KEY });
       const snapshot = await heygen.getBalance("legacy");
       expect(snapshot).toMatchObject({ source: "v2", remaining: 30 });
-      expect(snapshot.pools.map((pool) => pool.name)).toEqual(["api", "plan_credit"]);
+      expect(snapshot.pools.map((pool) => pool.name)).toEqual(["api"]);
+      expect(snapshot.otherPools).toEqual([
+        { name: "plan_credit", remaining: 5, unit: "credits", kind: "not_api_spendable" },
+      ]);
       expect(sandbox.calls().byPath).toEqual({ "/v3/users/me": 1, "/v2/user/remaining_quota": 1 });
       expect(heygen.lastAttempts).toBe(2);
     });
@@ -179,7 +183,6 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       ["gateway_timeout", "unavailable", 3],
       ["malformed_json", "bad_response", 1],
       ["wrong_shape", "bad_response", 1],
-      ["negative_balance", "bad_response", 1],
       ["nan_balance", "bad_response", 1],
       ["string_balance", "bad_response", 1],
       ["reset_mid_body", "network", 3],
@@ -204,10 +207,42 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       expect(outcome.error).toMatchObject({ code: "invalid_key", status: 200 });
     });
 
-    it("rate_limited with a Retry-After longer than maxDelayMs stops at once and reports the wait", async () => {
+    it("rate_limited with a Retry-After longer than maxRetryAfterMs stops at once and reports the wait", async () => {
       const outcome = await outcomeUnder("rate_limited", { retryAfterSeconds: 30 });
       expect(outcome.error).toMatchObject({ code: "rate_limited", status: 429, retryAfterMs: 30_000 });
       expect(outcome.attempts).toBe(1);
+    });
+
+    it("F3 in the poller: a 429 with Retry-After 7 is waited out (up to HeyGen's CLI's 30 s), then read", async () => {
+      sandbox.setRawReplies({
+        apiKey: KEY,
+        endpoint: "v3",
+        replies: [
+          {
+            status: 429,
+            headers: { "Retry-After": "7" },
+            body: { error: { code: "rate_limit_exceeded", message: "Too many requests" } },
+          },
+          {
+            status: 200,
+            body: { data: { billing_type: "wallet", wallet: { currency: "usd", remaining_balance: 120 } } },
+          },
+        ],
+      });
+      const slept: number[] = [];
+      const heygen = client({
+        maxRetryAfterMs: 30_000,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
+      });
+      try {
+        await expect(heygen.getBalance("acme")).resolves.toMatchObject({ unit: "usd", remaining: 120 });
+        expect(slept).toEqual([7000]);
+        expect(heygen.lastAttempts).toBe(2);
+      } finally {
+        sandbox.clearRawReplies();
+      }
     });
 
     it("rate_limited with a short Retry-After is waited out", async () => {
@@ -284,6 +319,36 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       };
       expect(state.accounts.find((a) => a.apiKey === "hg-control-key")?.balance).toBe(20);
       expect(state.calls.total).toBe(2);
+    });
+
+    it("raw-reply mode answers exactly the given status, headers and body, in order, the last one repeating", async () => {
+      const post = (path: string, body: unknown) =>
+        fetch(`${sandbox.url}${path}`, { method: "POST", body: JSON.stringify(body) });
+      const replies = [
+        { status: 503, headers: { "Retry-After": "0", "X-Trace": "abc" }, body: "<html>busy</html>" },
+        {
+          status: 200,
+          body: { data: { billing_type: "wallet", wallet: { currency: "usd", remaining_balance: 7 } } },
+        },
+      ];
+      expect((await post("/_sandbox/replies", { apiKey: KEY, endpoint: "v3", replies })).status).toBe(200);
+      const first = await fetch(`${sandbox.url}/v3/users/me`, { headers: { "X-Api-Key": KEY } });
+      expect(first.status).toBe(503);
+      expect(first.headers.get("x-trace")).toBe("abc");
+      expect(await first.text()).toBe("<html>busy</html>");
+      for (let i = 0; i < 2; i++) {
+        await expect(client().getBalance("acme")).resolves.toMatchObject({ remaining: 7 });
+      }
+      // Only that key and endpoint: v2 still answers from the simulated account.
+      await expect(client({ apiVersion: "v2" }).getBalance("acme")).resolves.toMatchObject({
+        remaining: 120,
+      });
+
+      const bad = await post("/_sandbox/replies", { apiKey: KEY, endpoint: "v4", replies: [] });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toMatch(/endpoint|replies/);
+      await fetch(`${sandbox.url}/_sandbox/replies`, { method: "DELETE" });
+      await expect(client().getBalance("acme")).resolves.toMatchObject({ remaining: 120 });
     });
   });
 });

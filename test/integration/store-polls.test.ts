@@ -261,26 +261,82 @@ describe("poll writes", () => {
     expect(after).toEqual({ ...before, alert: failing, version: (before?.version ?? 0) + 1 });
   });
 
-  it("records the tick, the poll time and, for an on-demand refresh, the refresh time", async () => {
+  it("a good poll records the poll time and ends the reading's lease and HeyGen's wait", async () => {
     const accountId = await account(10);
     const now = at(T0, 300);
-    const saved = await local.store.savePoll(
+    expect(await local.store.claimReading(accountId, { tick: now.toISOString() }, now)).toBeDefined();
+    await local.store.savePoll(
       accountId,
       {
         tick: now.toISOString(),
-        snapshot: snapshot(accountId, 9, now),
         alert: INITIAL_ALERT_STATE,
         lastPollAt: now.toISOString(),
-        refresh: true,
+        retryNotBefore: { until: at(T0, 900).toISOString(), reason: "429" },
       },
       pollRules(now),
     );
+    expect(await local.store.getAccountState(accountId)).toMatchObject({
+      retryNotBefore: { until: at(T0, 900).toISOString() },
+    });
+    const later = at(T0, 960);
+    const saved = await local.store.savePoll(
+      accountId,
+      {
+        tick: later.toISOString(),
+        snapshot: snapshot(accountId, 9, later),
+        alert: INITIAL_ALERT_STATE,
+        lastPollAt: later.toISOString(),
+      },
+      pollRules(later),
+    );
     expect(saved).toMatchObject({
       lastPollTick: now.toISOString(),
-      lastPollAt: now.toISOString(),
-      lastRefreshAt: now.toISOString(),
+      lastPollAt: later.toISOString(),
       latest: { remaining: 9 },
     });
+    expect(saved.retryNotBefore).toBeUndefined();
+    expect(saved.readingLeaseUntil).toBeUndefined();
+  });
+});
+
+describe("reading claims", () => {
+  it("a tick is claimed once; a refresh at most once per interval; none while another reading holds the lease", async () => {
+    const accountId = await account(10);
+    const t1 = at(T0, 1000);
+    expect(await local.store.claimReading(accountId, { tick: "tick-1" }, t1)).toBeDefined();
+    // The lease is held until savePoll: a refresh and another tick wait for it.
+    expect(
+      await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, at(T0, 1001)),
+    ).toBeUndefined();
+    expect(await local.store.claimReading(accountId, { tick: "tick-2" }, at(T0, 1001))).toBeUndefined();
+    await local.store.savePoll(
+      accountId,
+      { tick: "tick-1", alert: INITIAL_ALERT_STATE, lastPollAt: t1.toISOString() },
+      pollRules(t1),
+    );
+    expect(await local.store.claimReading(accountId, { tick: "tick-1" }, at(T0, 1002))).toBeUndefined();
+    const r1 = at(T0, 1003);
+    expect(
+      await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, r1),
+    ).toMatchObject({ accountId, lastRefreshAt: r1.toISOString(), latest: { remaining: 10 } });
+    await local.store.savePoll(
+      accountId,
+      { tick: r1.toISOString(), lastPollAt: r1.toISOString() },
+      pollRules(r1),
+    );
+    expect(
+      await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, at(T0, 1010)),
+    ).toBeUndefined();
+    expect(
+      await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, at(T0, 1013)),
+    ).toBeDefined();
+  });
+
+  it("a lease left by a reading that died expires", async () => {
+    const accountId = await account(10);
+    expect(await local.store.claimReading(accountId, { tick: "a" }, at(T0, 2000))).toBeDefined();
+    expect(await local.store.claimReading(accountId, { tick: "b" }, at(T0, 2030))).toBeUndefined();
+    expect(await local.store.claimReading(accountId, { tick: "b" }, at(T0, 2061))).toBeDefined();
   });
 });
 

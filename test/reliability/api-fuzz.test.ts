@@ -140,7 +140,7 @@ const nearlyValid = fc
       jobs: fc.array(fc.dictionary(hostileText, anything, { maxKeys: 3 }), { maxLength: 3 }),
       resolution: fc.oneof(fc.constantFrom("720p", "1080p", "4k", "8k"), hostileText),
       rateCard: fc.oneof(
-        fc.constantFrom("heygen-payg-2026", "heygen-api-credits-2025", "__proto__"),
+        fc.constantFrom("heygen-payg-2026-05", "heygen-payg-2026", "heygen-api-credits-2025", "__proto__"),
         hostileText,
       ),
       type: hostileText,
@@ -163,7 +163,13 @@ const plausible = fc
           fc.double({ min: 0, max: 1e12, noNaN: true }),
         ),
         resolution: fc.constantFrom("720p", "1080p", "4k"),
-        rateCard: fc.constantFrom("heygen-payg-2026", "heygen-api-credits-2025", "heygen-skill-guide"),
+        rateCard: fc.constantFrom(
+          "heygen-payg-2026-05",
+          "heygen-web-credits-2026-05",
+          "heygen-payg-2026",
+          "heygen-api-credits-2025",
+          "heygen-skill-guide",
+        ),
         accountId: fc.constantFrom("default", "other"),
         test: fc.boolean(),
       },

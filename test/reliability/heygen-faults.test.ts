@@ -119,11 +119,19 @@ describe("HeyGen fault matrix through the poller and the store", () => {
         expect(stateAfter?.alert).toMatchObject({ level: "ok", consecutiveFailures: 0 });
       }
 
-      // Still alive: the fault cleared, the next poll records and the API answers.
+      // Still alive: the fault cleared, the next poll records (or, inside HeyGen's Retry-After, waits without
+      // calling or failing) and the API answers.
       stack.sandbox?.clearFaults();
+      stack.sandbox?.resetCalls();
       const [recovery] = await pollAccounts(poller, tickOf(index, 2), [account]);
-      expect(recovery?.status).toBe("recorded");
-      expect((await stack.services.store.getAccountState(account.id))?.alert.consecutiveFailures).toBe(0);
+      if (row.expect.nextReadingDeferred) {
+        expect(recovery?.status).toBe("deferred");
+        expect(stack.sandbox?.calls().byKey[key] ?? 0).toBe(0);
+        expect((await stack.services.store.getAccountState(account.id))?.alert.consecutiveFailures).toBe(1);
+      } else {
+        expect(recovery?.status).toBe("recorded");
+        expect((await stack.services.store.getAccountState(account.id))?.alert.consecutiveFailures).toBe(0);
+      }
       expect((await fetch(`${stack.url}/v1/health`)).status).toBe(200);
 
       observed.push({
@@ -138,7 +146,9 @@ describe("HeyGen fault matrix through the poller and the store", () => {
           result.status === "failed"
             ? `level ok kept, consecutiveFailures 1, no alert`
             : "level ok, consecutiveFailures 0, no alert",
-        alive: "yes: next poll recorded, API 200",
+        alive: row.expect.nextReadingDeferred
+          ? "yes: next poll waits (no call, no failure) until Retry-After, API 200"
+          : "yes: next poll recorded, API 200",
       });
     },
   );

@@ -212,6 +212,39 @@ describe("planAlerts", () => {
     expect(monitor.advance(0.1).poll(goodPoll(30))).toEqual([]);
   });
 
+  it("counts readings skipped for a rate limit with the failures, never as failures, and names the wait", () => {
+    const monitor = new Monitor();
+    monitor.poll(goodPoll(80));
+    const until = "2026-05-02T00:00:00.000Z";
+    const first = monitor.advance(0.1).poll({
+      ok: false,
+      error: { code: "rate_limited", message: "HTTP 429", until },
+    });
+    expect(first).toEqual([]);
+    const skipped = [1, 2].map(() => monitor.advance(0.1).poll({ ok: false, skippedUntil: until }));
+    expect(skipped.map((s) => s.length)).toEqual([0, 1]);
+    expect(skipped[1]?.[0]).toMatchObject({ alertType: "monitor_degraded", rateLimitedUntil: until });
+    expect(skipped[1]?.[0]?.subject).toBe("[Quota Guard] default: rate limited by HeyGen until 00:00 UTC");
+    expect(monitor.state).toMatchObject({
+      consecutiveFailures: 1,
+      skippedReadings: 2,
+      degraded: true,
+      level: "ok",
+    });
+
+    const back = monitor.advance(30).poll(goodPoll(80));
+    expect(kinds(back)).toEqual(["monitor_recovered:ok"]);
+    expect(monitor.state.skippedReadings).toBeUndefined();
+  });
+
+  it("an overdrawn balance is exhausted, with a critical 'overdrawn by' alert", () => {
+    const monitor = new Monitor();
+    monitor.poll(goodPoll(80));
+    const [alert] = monitor.advance(0.1).poll(goodPoll(-2.35));
+    expect(alert).toMatchObject({ alertType: "low_balance", level: "exhausted", severity: "critical" });
+    expect(alert?.subject).toBe("[Quota Guard] default: HeyGen balance overdrawn by 2.35 credits - top up");
+  });
+
   it("never changes the level on a failed poll, and a good poll in between resets the count", () => {
     const monitor = new Monitor();
     monitor.poll(goodPoll(80));

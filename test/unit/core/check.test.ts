@@ -23,6 +23,25 @@ describe("decideCheck", () => {
     { required: 31, remaining: 100, reserved: 60, floor: 10, decision: "deny", after: -1, shortfall: 1 },
     { required: 150, remaining: 100, reserved: 0, floor: 0, decision: "deny", after: -50, shortfall: 50 },
     { required: 5, remaining: 10, reserved: 20, floor: 0, decision: "deny", after: -15, shortfall: 15 },
+    // Overdrawn (field case F15): the debt is inside the shortfall, even for the smallest job.
+    {
+      required: 1.5,
+      remaining: -2.35,
+      reserved: 0,
+      floor: 0,
+      decision: "deny",
+      after: -3.85,
+      shortfall: 3.85,
+    },
+    {
+      required: 0.01,
+      remaining: -2.35,
+      reserved: 1,
+      floor: 0,
+      decision: "deny",
+      after: -3.36,
+      shortfall: 3.36,
+    },
   ])("$required of $remaining (reserved $reserved, floor $floor) → $decision", (row) => {
     const verdict = decideCheck(
       input({ required: row.required, view: view(row.remaining, row.reserved, row.floor) }),

@@ -330,7 +330,130 @@ const SKILL_GUIDE: Row[] = [
   },
 ];
 
+/** The 2026-05 revision (developers.heygen.com/docs/pricing), items the older card lacked. */
+const PAYG_2026_05: Row[] = [
+  {
+    name: "Avatar III at 4K: 10 s × 0.02",
+    job: { engine: "avatar_iii", resolution: "4k", durationSeconds: 10 },
+    billed: 10,
+    rate: 0.02,
+    exact: "0.2",
+    shown: 0.2,
+  },
+  {
+    name: "Studio Avatar = digital twin: 10 s × 0.0667",
+    job: { engine: "studio_avatar", durationSeconds: 10 },
+    billed: 10,
+    rate: 0.0667,
+    exact: "0.667",
+    shown: 0.67,
+  },
+  {
+    name: "Studio Avatar at 4K: 10 s × 0.0833",
+    job: { engine: "studio_avatar", resolution: "4k", durationSeconds: 10 },
+    billed: 10,
+    rate: 0.0833,
+    exact: "0.833",
+    shown: 0.84,
+  },
+  {
+    name: "Avatar V = Avatar IV: 60 s × 0.05",
+    job: { engine: "avatar_v", durationSeconds: 60 },
+    billed: 60,
+    rate: 0.05,
+    exact: "3",
+    shown: 3,
+  },
+  {
+    name: "lipsync speed: 30 s × 0.0333",
+    job: { type: "lipsync", translationMode: "speed_lipsync", durationSeconds: 30 },
+    billed: 30,
+    rate: 0.0333,
+    exact: "0.999",
+    shown: 1,
+  },
+  {
+    name: "lipsync precision: 30 s × 0.0667",
+    job: { type: "lipsync", translationMode: "precision", durationSeconds: 30 },
+    billed: 30,
+    rate: 0.0667,
+    exact: "2.001",
+    shown: 2.01,
+  },
+  {
+    name: "text to speech: 600 s × 0.000667",
+    job: { type: "text_to_speech", durationSeconds: 600 },
+    billed: 600,
+    rate: 0.000667,
+    exact: "0.4002",
+    shown: 0.41,
+  },
+  {
+    name: "avatar creation: 1.00 per call, twice",
+    job: { type: "avatar_creation", count: 2 },
+    billed: null,
+    rate: 1,
+    exact: "2",
+    shown: 2,
+  },
+  {
+    name: "Cinematic Avatar of 15 s: 7.00 per video",
+    job: { type: "cinematic_avatar", durationSeconds: 15 },
+    billed: null,
+    rate: 7,
+    exact: "7",
+    shown: 7,
+  },
+];
+
+/** Web plans in credits since 2026-05-15 (help.heygen.com): ~3/min Avatar III, ~20/min Avatar IV/V. */
+const WEB_CREDITS_2026_05: Row[] = [
+  {
+    name: "Avatar III: 60 s × 3/min",
+    job: { engine: "avatar_iii", durationSeconds: 60 },
+    billed: 60,
+    rate: 3,
+    exact: "3",
+    shown: 3,
+  },
+  {
+    name: "Avatar IV: 90 s × 20/min",
+    job: { durationSeconds: 90 },
+    billed: 90,
+    rate: 20,
+    exact: "30",
+    shown: 30,
+  },
+  {
+    name: "Avatar V: 30 s × 20/min",
+    job: { engine: "avatar_v", durationSeconds: 30 },
+    billed: 30,
+    rate: 20,
+    exact: "10",
+    shown: 10,
+  },
+];
+
+describe("Cinematic Avatar on the 2026-05 card", () => {
+  it.each([3, 16])("refuses %i s (HeyGen takes 4 to 15 s), naming durationSeconds", (seconds) => {
+    const error = catchError(() =>
+      price("heygen-payg-2026-05", { type: "cinematic_avatar", durationSeconds: seconds }),
+    );
+    expect(error).toBeInstanceOf(EstimateError);
+    expect((error as EstimateError).pointer).toBe("/durationSeconds");
+  });
+
+  it("refuses 4K", () => {
+    const error = catchError(() =>
+      price("heygen-payg-2026-05", { type: "cinematic_avatar", durationSeconds: 10, resolution: "4k" }),
+    );
+    expect((error as EstimateError).pointer).toBe("/resolution");
+  });
+});
+
 describe.each([
+  ["heygen-payg-2026-05", "usd", PAYG_2026_05],
+  ["heygen-web-credits-2026-05", "credits", WEB_CREDITS_2026_05],
   ["heygen-payg-2026", "usd", PAYG],
   ["heygen-api-credits-2025", "credits", CREDITS_2025],
   ["heygen-skill-guide", "credits", SKILL_GUIDE],
@@ -391,6 +514,28 @@ interface Priced {
   modes?: Partial<Record<TranslationMode, Tiers>>;
 }
 const PRICED: Record<string, Partial<Record<JobType, Priced>>> = {
+  "heygen-payg-2026-05": {
+    avatar_video: {
+      engines: {
+        avatar_iv: ALL,
+        avatar_v: ALL,
+        photo_avatar: ALL,
+        digital_twin: ALL,
+        studio_avatar: ALL,
+        avatar_iii: ALL,
+      },
+    },
+    video_agent: { tiers: HD },
+    video_translation: { modes: { speed_audio: HD, speed_lipsync: HD, precision: HD } },
+    lipsync: { modes: { speed_lipsync: HD, precision: HD } },
+    text_to_speech: { tiers: HD },
+    avatar_creation: { tiers: HD },
+    streaming: { tiers: HD },
+    cinematic_avatar: { tiers: HD },
+  },
+  "heygen-web-credits-2026-05": {
+    avatar_video: { engines: { avatar_iv: HD, avatar_v: HD, photo_avatar: HD, avatar_iii: HD } },
+  },
   "heygen-payg-2026": {
     avatar_video: { engines: { avatar_iv: ALL, photo_avatar: ALL, digital_twin: ALL, avatar_iii: HD } },
     video_agent: { tiers: HD },
@@ -420,7 +565,8 @@ interface Combination {
 function combinations(): Combination[] {
   const all: Combination[] = [];
   for (const type of JOB_TYPES) {
-    const modes = type === "video_translation" ? [undefined, ...TRANSLATION_MODES] : [undefined];
+    const modes =
+      type === "video_translation" || type === "lipsync" ? [undefined, ...TRANSLATION_MODES] : [undefined];
     for (const engine of [undefined, ...ENGINES]) {
       for (const translationMode of modes) {
         for (const resolution of RESOLUTIONS) all.push({ type, engine, translationMode, resolution });
@@ -451,8 +597,9 @@ describe.each(Object.entries(PRICED))("every combination on %s", (cardId, priced
   it("is priced exactly when the hand table says so, else refused at the right field", () => {
     for (const job of combinations()) {
       const expected = expectedRefusal(priced, job);
+      // 10 s fits every card's limits (Cinematic Avatar: 4 to 15 s on the 2026-05 card).
       const attempt = () =>
-        price(cardId, { jobs: [{ durationSeconds: 60 }, { ...job, durationSeconds: 60 }] });
+        price(cardId, { jobs: [{ durationSeconds: 60 }, { ...job, durationSeconds: 10 }] });
       if (expected === null) {
         expect(attempt().lines[1]?.cost, JSON.stringify(job)).toBeGreaterThan(0);
         continue;

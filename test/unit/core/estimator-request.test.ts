@@ -64,7 +64,7 @@ describe("job spec validation (400: shape, before any card)", () => {
     { name: "a fractional count", input: { durationSeconds: 5, count: 1.5 }, path: "count" },
     { name: "a count over 1000", input: { durationSeconds: 5, count: 1001 }, path: "count" },
     { name: "an unknown type", input: { type: "podcast", durationSeconds: 5 }, path: "type" },
-    { name: "an unknown engine", input: { engine: "avatar_v", durationSeconds: 5 }, path: "engine" },
+    { name: "an unknown engine", input: { engine: "avatar_vi", durationSeconds: 5 }, path: "engine" },
     { name: "an unknown resolution", input: { resolution: "8k", durationSeconds: 5 }, path: "resolution" },
     { name: "an unknown field", input: { durationSeconds: 5, colour: "blue" }, path: "" },
     { name: "an empty job list", input: { jobs: [] }, path: "jobs" },

@@ -7,6 +7,7 @@ import {
   parseRateCard,
   RateCardError,
   RateCardRegistry,
+  staleCardWarning,
   UnknownRateCardError,
 } from "#core/rate-card";
 
@@ -38,16 +39,43 @@ describe("built-in rate cards", () => {
   it("load and validate, each naming its unit and source", () => {
     const cards = loadBuiltInCards();
     expect(cards.map((card) => [card.id, card.unit, card.source.url])).toEqual([
+      ["heygen-payg-2026-05", "usd", "https://developers.heygen.com/docs/pricing"],
+      ["heygen-web-credits-2026-05", "credits", "https://help.heygen.com"],
       ["heygen-payg-2026", "usd", "https://developers.heygen.com/docs/pricing"],
       ["heygen-api-credits-2025", "credits", "https://docs.heygen.com/reference/limits"],
       ["heygen-skill-guide", "credits", "../shared/heygen-quota-guide.md"],
     ]);
   });
 
-  it("default to pay-as-you-go for usd balances and API credits for credit balances", () => {
+  it("each carries when it was retrieved and from when it is valid", () => {
+    for (const card of loadBuiltInCards()) {
+      expect(card.retrievedAt, card.id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(card.validFrom, card.id).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    }
+  });
+
+  it("default by billing type: usd wallet -> payg 2026-05, API credits -> api-credits-2025, subscription -> web credits", () => {
     const registry = createRateCardRegistry();
-    expect(registry.defaultFor("usd").id).toBe("heygen-payg-2026");
+    expect(registry.defaultFor("usd").id).toBe("heygen-payg-2026-05");
+    expect(registry.defaultFor("usd", "wallet").id).toBe("heygen-payg-2026-05");
+    expect(registry.defaultFor("usd", "usage_based").id).toBe("heygen-payg-2026-05");
     expect(registry.defaultFor("credits").id).toBe("heygen-api-credits-2025");
+    expect(registry.defaultFor("credits", "wallet").id).toBe("heygen-api-credits-2025");
+    expect(registry.defaultFor("credits", "legacy_quota").id).toBe("heygen-api-credits-2025");
+    expect(registry.defaultFor("credits", "subscription").id).toBe("heygen-web-credits-2026-05");
+  });
+
+  it("warns about a card retrieved more than maxAgeDays ago, and only then", () => {
+    const card = createRateCardRegistry().get("heygen-api-credits-2025"); // retrieved 2025-11-01
+    expect(staleCardWarning(card, new Date("2026-04-30T00:00:00Z"), 180)).toBeUndefined();
+    expect(staleCardWarning(card, new Date("2026-05-01T00:00:00Z"), 180)).toContain(
+      'rate card "heygen-api-credits-2025" was retrieved on 2025-11-01, 181 days ago',
+    );
+    const answer = estimate(EstimateRequest.parse({ engine: "photo_avatar", durationSeconds: 60 }), card, {
+      now: new Date("2026-11-30T00:00:00Z"),
+      maxAgeDays: 180,
+    });
+    expect(answer.warnings).toEqual([expect.stringContaining("checks.rateCardMaxAgeDays")]);
   });
 });
 
@@ -70,7 +98,10 @@ describe("RateCardRegistry", () => {
       "acme-enterprise-2026",
     );
     expect(registry.choose({ requested: undefined, account, unit: "usd" }).id).toBe(account);
-    expect(registry.choose({ account: null, unit: "usd" }).id).toBe("heygen-payg-2026");
+    expect(registry.choose({ account: null, unit: "usd" }).id).toBe("heygen-payg-2026-05");
+    expect(registry.choose({ account: null, unit: "credits", billingType: "subscription" }).id).toBe(
+      "heygen-web-credits-2026-05",
+    );
   });
 
   it("names the known cards when asked for an unknown one", () => {
@@ -124,7 +155,7 @@ describe("parseRateCard rejects a bad card, naming the field", () => {
     { name: "a rate as a float", json: withItem({ rate: 0.5 }), path: "items.0.rate" },
     { name: "a negative rate", json: withItem({ rate: "-1" }), path: "items.0.rate" },
     { name: "an unknown per", json: withItem({ per: "hour" }), path: "items.0.per" },
-    { name: "an unknown engine", json: withItem({ engines: ["avatar_v"] }), path: "items.0.engines.0" },
+    { name: "an unknown engine", json: withItem({ engines: ["avatar_vi"] }), path: "items.0.engines.0" },
     { name: "an unknown item field", json: withItem({ discount: "10%" }), path: "items.0" },
     {
       name: "an item pricing no tier",

@@ -47,9 +47,31 @@ describe("classifyFailure", () => {
     [409, "conflict", "bad_response"],
     [200, "some_new_code", "bad_response"],
     [301, undefined, "bad_response"],
+    // The authentication family on any status (field cases F5, F6), codes never words.
+    [401, "internal_error", "invalid_key"],
+    [401, "400112", "invalid_key"],
+    [200, "400112", "invalid_key"],
+    [200, "401", "invalid_key"],
+    [400, "40101", "invalid_key"],
+    [200, "401001", "invalid_key"],
+    [403, "invalid_api_key", "invalid_key"],
+    [200, "api_key_expired", "invalid_key"],
+    [200, "4010011", "bad_response"],
+    [200, "40100", "invalid_key"],
+    // Retired endpoints: 410 whatever the body, or a retired code.
+    [410, undefined, "endpoint_retired"],
+    [410, "not_found", "endpoint_retired"],
+    [404, "endpoint_retired", "endpoint_retired"],
+    [404, "api_deprecated", "endpoint_retired"],
+    [404, "not_found", "not_found"],
   ];
   it.each(cases)("HTTP %i with code %s is %s", (status, code, expected) => {
     expect(classifyFailure(status, code)).toBe(expected);
+  });
+
+  it("a rate limit or an outage wins over an auth code (they decide retrying)", () => {
+    expect(classifyFailure(429, "40009")).toBe("rate_limited");
+    expect(classifyFailure(503, "unauthorized")).toBe("unavailable");
   });
 
   it("does not map by message substrings", () => {

@@ -9,6 +9,7 @@ function policy(overrides: Partial<RetryPolicy> = {}): RetryPolicy & { slept: nu
     maxAttempts: 3,
     baseDelayMs: 200,
     maxDelayMs: 5000,
+    maxRetryAfterMs: 30_000,
     random: () => 0.999,
     sleep: async (ms) => {
       slept.push(ms);
@@ -77,12 +78,15 @@ describe("nextDelayMs", () => {
     }
   });
 
-  it("waits exactly what Retry-After asks when it fits under maxDelayMs", () => {
+  it("waits exactly what Retry-After asks up to maxRetryAfterMs (30 s, HeyGen's CLI's clamp), past maxDelayMs", () => {
     expect(nextDelayMs(status(429, 1500), 1, policy())).toBe(1500);
+    expect(nextDelayMs(status(429, 7000), 1, policy())).toBe(7000);
+    expect(nextDelayMs(status(429, 30_000), 1, policy())).toBe(30_000);
   });
 
-  it("gives up instead of sleeping when Retry-After is longer than maxDelayMs", () => {
-    expect(nextDelayMs(status(429, 5001), 1, policy())).toBeUndefined();
+  it("gives up instead of sleeping when Retry-After is longer than maxRetryAfterMs", () => {
+    expect(nextDelayMs(status(429, 30_001), 1, policy())).toBeUndefined();
+    expect(nextDelayMs(status(429, 5001), 1, policy({ maxRetryAfterMs: 3000 }))).toBeUndefined();
   });
 
   it("gives up once maxAttempts requests were made", () => {
