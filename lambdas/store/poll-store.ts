@@ -42,11 +42,11 @@ export class DynamoPollStore implements PollStore {
   }
 
   /**
-   * Records a poll in one write to the state item: the snapshot (unless a newer one is recorded), the alert
-   * state, and `headroom = remaining − reserveFloor − reserved` computed by DynamoDB from the counter as it
-   * stands, so no reserve in between can be missed. Then corrects the counter for holds that expired and
-   * committed parts the recorded snapshot settles (cost: what is corrected). A failed poll (no snapshot)
-   * changes only the alert state.
+   * Records a poll on the state item: one write for the alert state and the poll's times, then one for the
+   * snapshot (unless a newer one is recorded) with `headroom = remaining − reserveFloor − reserved`, computed
+   * by DynamoDB from the counter as it stands, so no reserve in between can be missed. Then corrects the
+   * counter for holds that expired and committed parts the recorded snapshot settles (cost: what is
+   * corrected). A failed poll (no snapshot) changes only the alert state. Returns the state after.
    */
   async savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState> {
     const values: Record<string, unknown> = {
