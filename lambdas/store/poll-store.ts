@@ -71,12 +71,12 @@ export class DynamoPollStore implements PollStore {
   }
 
   /**
-   * Records a reading on the state item and ends its lease. A good reading writes the snapshot (unless a newer
-   * one is recorded), the alert state, ends any wait HeyGen asked for, and sets
-   * `headroom = remaining − reserveFloor − reserved` computed by DynamoDB from the counter as it stands, so no
-   * reserve in between can be missed; then it corrects the counter for holds that expired and committed parts
-   * the recorded snapshot settles (cost: what is corrected). A failed or skipped reading (no snapshot) changes
-   * only the alert state and HeyGen's "not before".
+   * Records a reading on the state item and ends its lease: one write for the alert state, the reading's times
+   * and HeyGen's "not before", then, for a good reading, one for the snapshot (unless a newer one is recorded)
+   * with `headroom = remaining − reserveFloor − reserved`, computed by DynamoDB from the counter as it stands,
+   * so no reserve in between can be missed. Then corrects the counter for holds that expired and committed
+   * parts the recorded snapshot settles (cost: what is corrected). A failed or skipped reading (no snapshot)
+   * changes only the alert state and the wait. Returns the state after.
    */
   async savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState> {
     const values: Record<string, unknown> = {
