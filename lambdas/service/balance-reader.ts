@@ -1,6 +1,6 @@
 import type { AccountConfig } from "#config/config";
 import type { AccountState } from "#core/account";
-import type { Unit } from "#core/balance";
+import type { BalanceSnapshot } from "#core/balance";
 import { type PollResult, pollAccount } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 
@@ -25,24 +25,29 @@ export interface BalanceReading {
  * `checks.maxBalanceAgeSeconds`. Concurrent readers in this process share one refresh; across processes
  * `minRefreshIntervalSeconds` (tracked in the state item) bounds how often HeyGen is asked.
  */
+/** What prices a job for an account: the balance's unit and billing type (the default card depends on both). */
+export type BalanceKind = Pick<BalanceSnapshot, "unit" | "billingType">;
+
 export class BalanceReader {
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
-  private readonly units = new Map<string, Unit>();
+  private readonly kinds = new Map<string, BalanceKind>();
 
   constructor(private readonly services: Services) {}
 
   /**
-   * The unit of the account's balance as last read by this process. A reserve prices against it without a
-   * read; its write re-checks the unit and the balance's age, so a wrong guess costs a retry, never a hold.
+   * The unit and billing type of the account's balance as last read by this process. A reserve prices against
+   * them without a read; its write re-checks the unit and the balance's age, so a wrong guess costs a retry,
+   * never a hold.
    */
-  lastKnownUnit(accountId: string): Unit | undefined {
-    return this.units.get(accountId);
+  lastKnownKind(accountId: string): BalanceKind | undefined {
+    return this.kinds.get(accountId);
   }
 
   async read(account: AccountConfig): Promise<BalanceReading> {
     const reading = await this.readFresh(account);
-    const unit = reading.state?.latest?.unit;
-    if (unit !== undefined) this.units.set(account.id, unit);
+    const latest = reading.state?.latest;
+    if (latest !== undefined)
+      this.kinds.set(account.id, { unit: latest.unit, billingType: latest.billingType });
     return reading;
   }
 

@@ -5,8 +5,8 @@ import { type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
 import { accountIdOfReservation, reservationIdFor } from "#core/reservation-id";
 import type { ReservationView } from "#core/reservations";
-import type { BalanceReader } from "./balance-reader.ts";
-import { cardForAccount } from "./checks.ts";
+import type { BalanceKind, BalanceReader } from "./balance-reader.ts";
+import { cardAgeRule, cardForAccount } from "./checks.ts";
 import { BalanceUnknownError } from "./errors.ts";
 import type { Services } from "./services.ts";
 import type {
@@ -61,9 +61,9 @@ export async function reserve(
   reader: BalanceReader,
   input: ReserveInput,
 ): Promise<ReserveOutcome> {
-  const knownUnit = reader.lastKnownUnit(input.account.id);
-  if (knownUnit !== undefined) {
-    const outcome = await holdAgainst(services, reader, input, knownUnit);
+  const known = reader.lastKnownKind(input.account.id);
+  if (known !== undefined) {
+    const outcome = await holdAgainst(services, reader, input, known);
     if (outcome !== "stale") return outcome;
   }
   const reading = await reader.read(input.account);
@@ -71,7 +71,7 @@ export async function reserve(
   if (!latest || reading.unknownReason) {
     throw new BalanceUnknownError(input.account.id, reading.unknownReason ?? "no balance has been read yet");
   }
-  const outcome = await holdAgainst(services, reader, input, latest.unit);
+  const outcome = await holdAgainst(services, reader, input, latest);
   if (outcome === "stale") {
     throw new BalanceUnknownError(
       input.account.id,
@@ -85,7 +85,7 @@ async function holdAgainst(
   services: Services,
   reader: BalanceReader,
   input: ReserveInput,
-  unit: Unit,
+  { unit, billingType }: BalanceKind,
 ): Promise<ReserveOutcome | "stale"> {
   const { account } = input;
   let priced: Estimate | undefined;
@@ -93,7 +93,9 @@ async function holdAgainst(
   if ("amount" in input.what) {
     amount = input.what.amount;
   } else {
-    priced = estimate(input.what.jobs, cardForAccount(services, account, input.what.jobs.rateCard, unit));
+    // The same card and card-age rule a check of this job would use.
+    const card = cardForAccount(services, account, input.what.jobs.rateCard, unit, billingType);
+    priced = estimate(input.what.jobs, card, cardAgeRule(services));
     amount = priced.total;
   }
   const now = services.now();

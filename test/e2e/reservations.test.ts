@@ -17,7 +17,7 @@ import {
 const MAX_TTL_SECONDS = 7200;
 const SETTLE_SECONDS = 60;
 const FLOOR = 5;
-const ACCOUNTS = [{ id: "res" }, { id: "exp" }, { id: "settle", reserveFloor: FLOOR }];
+const ACCOUNTS = [{ id: "res" }, { id: "exp" }, { id: "settle", reserveFloor: FLOOR }, { id: "web" }];
 const clock = new TestClock();
 let stack: LocalStack;
 
@@ -65,7 +65,11 @@ beforeAll(async () => {
     pollIntervalSeconds: 0,
   });
   for (const { id } of ACCOUNTS) {
-    sandbox().setAccount({ apiKey: keyOf(id), billingType: "wallet", currency: "credits", balance: 100 });
+    sandbox().setAccount(
+      id === "web"
+        ? { apiKey: keyOf(id), billingType: "subscription", balance: 100 }
+        : { apiKey: keyOf(id), billingType: "wallet", currency: "credits", balance: 100 },
+    );
   }
   await poll(1);
 }, 60_000);
@@ -98,6 +102,25 @@ describe("the hold lifecycle", () => {
     expect(committed.status).toBe(200);
     expect(committed.body).toMatchObject({ id, status: "committed", amount: 6 });
     expect((await reservation(id)).body.status).toBe("committed");
+  });
+
+  it("a job-spec hold is priced as a check of the same job: the card by billing type, its age warned", async () => {
+    type Priced = { estimate: { rateCard: string; total: number; warnings: string[] } };
+    const job = { accountId: "web", durationSeconds: 60, engine: "avatar_iii" };
+    const checked = await post<Priced>(stack, "/v1/checks", job);
+    const held = await reserve(job);
+    expect(held.status).toBe(201);
+    // A subscription spends web-plan credits (design §2.10), not the API wallet's card.
+    expect(checked.body.estimate.rateCard).toBe("heygen-web-credits-2026-05");
+    expect(held.body.estimate).toMatchObject({
+      rateCard: "heygen-web-credits-2026-05",
+      total: checked.body.estimate.total,
+    });
+    // heygen-api-credits-2025 was read in 2025-11: older than checks.rateCardMaxAgeDays (180) from now on.
+    const old = await reserve({ accountId: "res", durationSeconds: 60 });
+    expect((old.body as unknown as Priced).estimate.warnings.join(" ")).toContain("rateCardMaxAgeDays");
+    await release(held.body.id);
+    await release(old.body.id);
   });
 
   it("reserve an explicit amount; commit with the actual cost", async () => {
