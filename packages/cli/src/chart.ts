@@ -1,6 +1,5 @@
 import type { Snapshot } from "@heygen-quota-guard/client";
 import { plot } from "asciichart";
-import { money } from "./human.ts";
 
 /** At most this many points across: one per column of a common terminal, beside the axis labels. */
 const MAX_POINTS = 100;
@@ -24,7 +23,7 @@ export function balanceChart(accountId: string, snapshots: Snapshot[], height = 
   const last = points.at(-1)?.observedAt;
   const chart = plot(
     points.map((s) => s.remaining),
-    { height, format: (x) => money(x, unit).padStart(12) },
+    { height, format: (x) => x.toFixed(2).padStart(10) },
   );
   return `${accountId}: remaining ${unit ?? ""}, ${first} → ${last} (${points.length} of ${snapshots.length} readings)\n${chart}`;
 }

@@ -74,7 +74,12 @@ export class QuotaGuardClient {
       try {
         answer = await request();
       } catch (error) {
-        throw new UnreachableError(this.url, error);
+        // fetch fails with a TypeError on a network error, and with a TimeoutError at `timeoutMs`; anything
+        // else (no AWS credentials, say) is not the service's fault and is not retried.
+        if (error instanceof TypeError || (error instanceof Error && error.name === "TimeoutError")) {
+          throw new UnreachableError(this.url, error);
+        }
+        throw error;
       }
       if (!answer.response.ok) {
         throw errorFromResponse(answer.response.status, answer.response.headers, answer.error);
