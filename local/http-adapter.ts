@@ -112,16 +112,31 @@ const problem = (status: number, title: string, detail: string): APIGatewayProxy
   body: JSON.stringify({ type: "about:blank", title, status, detail }),
 });
 
+/**
+ * Decides whether API Gateway would let a request through to the Lambda: undefined lets it through, a
+ * string refuses it with 403 and that message (as the IAM authorizer answers).
+ */
+export type Authorizer = (req: IncomingMessage, body: string | undefined) => Promise<string | undefined>;
+
 /** Serves an HTTP API Lambda handler on loopback, the way API Gateway would invoke it. */
 export function serveHttpApi(
   handler: HttpApiHandler,
-  options: { port: number; host?: string },
+  options: { port: number; host?: string; authorize?: Authorizer },
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
       const body = await readBody(req);
       if (body === "too-large") {
         send(res, problem(413, "Payload too large", `The body is larger than ${MAX_READ_BYTES} bytes.`));
+        return;
+      }
+      const refusal = await options.authorize?.(req, body);
+      if (refusal !== undefined) {
+        send(res, {
+          statusCode: 403,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ message: refusal }),
+        });
         return;
       }
       const event = toHttpApiEvent(req, body);

@@ -14,6 +14,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
 import { serveHttpApi } from "./http-adapter.ts";
+import { type LocalSigV4Keys, sigV4Refusal } from "./sigv4.ts";
 import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
 
 export interface LocalStackOptions {
@@ -31,6 +32,8 @@ export interface LocalStackOptions {
   log?: Log;
   /** Called for every alert that reaches the subscribed queue. */
   onNotification?: (notification: DeliveredNotification) => void;
+  /** Require SigV4 signed with these keys on every request, as API Gateway's IAM auth does (LOCAL_SIGV4=1). */
+  sigv4?: LocalSigV4Keys;
 }
 
 export interface LocalStack {
@@ -108,9 +111,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
+    const { sigv4 } = options;
     const server: Server = await serveHttpApi(
       (event, context: Context) => resolveHttpEvent(router, event, context),
-      { port },
+      {
+        port,
+        ...(sigv4 ? { authorize: (req, body) => sigV4Refusal(req, body, sigv4) } : {}),
+      },
     );
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(
