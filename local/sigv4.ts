@@ -55,11 +55,10 @@ export async function sigV4Refusal(
 ): Promise<string | undefined> {
   const match = AUTHORIZATION.exec(header(req, "authorization") ?? "");
   const amzDate = header(req, "x-amz-date") ?? "";
-  const date = AMZ_DATE.exec(amzDate);
-  if (!match || !date) return MESSAGES.missing;
+  if (!match || !AMZ_DATE.test(amzDate)) return MESSAGES.missing;
   const [, accessKeyId, scopeDate, region, service, signedHeaders, signature] = match as unknown as string[];
   if (accessKeyId !== keys.accessKeyId) return MESSAGES.unknownKey;
-  const signedAt = Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!, +date[4]!, +date[5]!, +date[6]!);
+  const signedAt = Date.parse(amzDate.replace(AMZ_DATE, "$1-$2-$3T$4:$5:$6Z"));
   if (Math.abs(now - signedAt) > MAX_SKEW_MS)
     return `Signature expired: ${amzDate} is now earlier or later than allowed.`;
   if (scopeDate !== amzDate.slice(0, 8) || region !== keys.region || service !== "execute-api") {
