@@ -31,14 +31,14 @@ function loadConfig(): QuotaGuardConfig {
 }
 
 /** How to call a stack that requires SigV4: the key pair (local only: it opens nothing but this stack). */
-function sigV4Lines(keys: LocalSigV4Keys | undefined): string[] {
+function sigV4Lines(keys: LocalSigV4Keys | undefined, cliUrl: string): string[] {
   if (!keys) return [];
   return [
     "",
     "SigV4 required (LOCAL_SIGV4=1): unsigned or wrongly signed requests get 403, as API Gateway answers them.",
     "  This run's local key pair (it opens nothing but this stack):",
     `  export AWS_ACCESS_KEY_ID=${keys.accessKeyId} AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey} AWS_REGION=${keys.region}`,
-    "  npx quota-guard --sign balance",
+    `  npx quota-guard${cliUrl} --sign balance`,
   ];
 }
 
@@ -70,7 +70,7 @@ function printBanner(
     `  curl -s ${stack.url}/openapi.json | jq .paths`,
     `  npx quota-guard${cliUrl} balance`,
     `  npx quota-guard${cliUrl} history --chart`,
-    ...sigV4Lines(sigv4),
+    ...sigV4Lines(sigv4, cliUrl),
     "",
     "Press Ctrl-C to stop.",
     "",

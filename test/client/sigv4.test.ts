@@ -145,6 +145,10 @@ describe("the CLI", () => {
     expect(unsigned.code).toBe(3);
     expect(JSON.parse(unsigned.stderr)).toMatchObject({ status: 403, title: "Forbidden" });
 
+    const unsignedHuman = await cli(["balance", "--human"], env);
+    expect(unsignedHuman.code).toBe(3);
+    expect(unsignedHuman.stderr).toMatch(/^quota-guard: Forbidden\n {2}.*SigV4.*--sign/);
+
     const wrong = await cli(["--sign", "balance"], { ...env, AWS_SECRET_ACCESS_KEY: "wrong" });
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).not.toContain(keys.secretAccessKey);

@@ -13,7 +13,8 @@ import type {
 /** An amount in its unit: usd as dollars and cents, credits as they are. */
 export function money(amount: number | null | undefined, unit: string | null | undefined): string {
   if (amount === null || amount === undefined) return "unknown";
-  return unit === "usd" ? `$${amount.toFixed(2)}` : `${Number(amount.toFixed(6))} ${unit ?? ""}`.trim();
+  if (unit !== "usd") return `${Number(amount.toFixed(6))} ${unit ?? ""}`.trim();
+  return `${amount < 0 ? "-" : ""}$${Math.abs(amount).toFixed(2)}`;
 }
 
 /** Columns padded to their widest cell. */

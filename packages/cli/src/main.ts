@@ -3,7 +3,7 @@
  * with --human (or on a terminal), errors on stderr as the API's problem+json, stable exit codes
  * (exit-codes.ts). Built on the typed client (@heygen-quota-guard/client) and commander.
  */
-import { DEFAULT_URL, QuotaGuardClient } from "@heygen-quota-guard/client";
+import { DEFAULT_URL, type Problem, QuotaGuardClient } from "@heygen-quota-guard/client";
 import { type Command, Option, program } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { balanceChart } from "./chart.ts";
@@ -195,6 +195,20 @@ program
     emit(await clientFor(command).reservation(id), renderReservation),
   );
 
+/** A failure for people: the problem's title and detail, each invalid field, and what to do about a refusal. */
+function humanFailure(problem: Problem, code: ExitCode): string {
+  const headline =
+    problem.detail && problem.detail !== problem.title
+      ? `${problem.title}: ${problem.detail}`
+      : problem.title;
+  const fields = (problem.errors ?? []).map((e) => `\n  ${e.pointer || "/"}: ${e.detail}`).join("");
+  const hint =
+    code === EXIT.auth
+      ? "\n  Requests to Quota Guard in AWS are signed with SigV4: an execute-api URL is signed by itself, any other with --sign; credentials come from the AWS SDK's chain (env, --profile, SSO, role)."
+      : "";
+  return `quota-guard: ${headline}${fields}${hint}\n`;
+}
+
 try {
   await program.parseAsync();
 } catch (error) {
@@ -206,10 +220,7 @@ try {
     process.exitCode = EXIT.ok;
   } else {
     const { code, problem } = describeFailure(error);
-    const fields = (problem.errors ?? []).map((e) => `\n  ${e.pointer || "/"}: ${e.detail}`).join("");
-    process.stderr.write(
-      human ? `quota-guard: ${problem.title}: ${problem.detail}${fields}\n` : `${JSON.stringify(problem)}\n`,
-    );
+    process.stderr.write(human ? humanFailure(problem, code) : `${JSON.stringify(problem)}\n`);
     process.exitCode = code;
   }
 }
