@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "#local/free-port";
-import { type LocalStack, startLocalStack } from "#local/stack";
-import { sandboxKeyOf, sandboxOf, testConfig } from "#test/support/e2e";
+import type { LocalStack } from "#local/stack";
+import { startOneAccountStack } from "#test/support/e2e";
 
 /** The `quota-guard` command, run as a process against the real local stack, in JSON and human form. */
 
@@ -42,26 +42,11 @@ const problem = (r: Run) =>
   JSON.parse(r.stderr) as Record<string, unknown> & { status: number; type: string };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    config: testConfig([{ id: ACCOUNT }], { checks: { maxBalanceAgeSeconds: 90 * 86400 } }),
-    env: {},
-    pollIntervalSeconds: 0,
-  });
-  // 40 credits: under the warning threshold (50), so the first poll logs an alert.
-  sandboxOf(stack).setAccount({
-    apiKey: sandboxKeyOf(stack, ACCOUNT),
-    billingType: "wallet",
-    currency: "credits",
-    balance: 40,
-  });
-  await stack.pollNow(new Date(Date.now() - 120_000).toISOString());
-  sandboxOf(stack).setAccount({
-    apiKey: sandboxKeyOf(stack, ACCOUNT),
-    billingType: "wallet",
-    currency: "credits",
-    balance: 38,
-  });
-  await stack.pollNow();
+  let readCredits: (balance: number, tick?: string) => Promise<void>;
+  ({ stack, readCredits } = await startOneAccountStack(ACCOUNT));
+  // 40 credits: under the warning threshold (50), so the first poll logs an alert; then 38.
+  await readCredits(40, new Date(Date.now() - 120_000).toISOString());
+  await readCredits(38);
   dir = await mkdtemp(join(tmpdir(), "quota-guard-cli-"));
 }, 60_000);
 

@@ -10,8 +10,8 @@ import {
 } from "@heygen-quota-guard/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "#local/free-port";
-import { type LocalStack, startLocalStack } from "#local/stack";
-import { sandboxKeyOf, sandboxOf, testConfig } from "#test/support/e2e";
+import type { LocalStack } from "#local/stack";
+import { startOneAccountStack } from "#test/support/e2e";
 import { type FaultyLink, startFaultyLink } from "#test/support/faulty-link";
 import { GENERATED_TYPES_PATH, generateClientTypes } from "../../packages/client/scripts/openapi-types.ts";
 
@@ -30,18 +30,11 @@ const JOB_COST = 6;
 const account = () => client.balance(ACCOUNT);
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    config: testConfig([{ id: ACCOUNT }], { checks: { maxBalanceAgeSeconds: 90 * 86400 } }),
-    env: {},
-    pollIntervalSeconds: 0,
-  });
-  sandboxOf(stack).setAccount({
-    apiKey: sandboxKeyOf(stack, ACCOUNT),
-    billingType: "wallet",
-    currency: "credits",
-    balance: 100,
-  });
-  await stack.pollNow();
+  let readCredits: (balance: number) => Promise<void>;
+  ({ stack, readCredits } = await startOneAccountStack(ACCOUNT));
+  // Low first (a warning), then funded (recovered): the alert log has two entries.
+  await readCredits(45, new Date(Date.now() - 120_000).toISOString());
+  await readCredits(100);
   link = await startFaultyLink(stack.url);
   client = new QuotaGuardClient({ url: link.url, retry: FAST_RETRY });
 }, 60_000);
@@ -85,7 +78,8 @@ describe("helpers", () => {
     expect((await client.accounts()).map((a) => a.accountId)).toEqual([ACCOUNT]);
     const history = await client.history(undefined, { limit: 5 });
     expect(history[0]).toMatchObject({ accountId: ACCOUNT, remaining: 100, unit: "credits" });
-    expect(await client.alerts(ACCOUNT, { limit: 5 })).toEqual(expect.any(Array));
+    const alerts = await client.alerts(ACCOUNT, { limit: 5 });
+    expect(alerts.map((a) => a.alertType)).toEqual(["recovered", "low_balance"]);
   });
 
   it("reserve → commit at the actual amount; a repeated commit answers the committed hold", async () => {

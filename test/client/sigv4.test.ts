@@ -4,8 +4,8 @@ import { AuthorizationError, QuotaGuardClient } from "@heygen-quota-guard/client
 import { AwsClient } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalSigV4Keys, localSigV4Keys } from "#local/sigv4";
-import { type LocalStack, startLocalStack } from "#local/stack";
-import { testConfig } from "#test/support/e2e";
+import type { LocalStack } from "#local/stack";
+import { startOneAccountStack } from "#test/support/e2e";
 
 /**
  * LOCAL_SIGV4: the local stack requires SigV4 as API Gateway's IAM auth does, so the client's and the CLI's
@@ -21,12 +21,7 @@ const signer = () =>
 
 beforeAll(async () => {
   keys = localSigV4Keys();
-  stack = await startLocalStack({
-    config: testConfig([{ id: "signed" }], { checks: { maxBalanceAgeSeconds: 90 * 86400 } }),
-    env: {},
-    pollIntervalSeconds: 0,
-    sigv4: keys,
-  });
+  ({ stack } = await startOneAccountStack("signed", { sigv4: keys }));
   await stack.pollNow();
 }, 60_000);
 
