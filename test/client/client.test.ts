@@ -30,7 +30,7 @@ const JOB_COST = 6;
 const account = () => client.balance(ACCOUNT);
 
 beforeAll(async () => {
-  let readCredits: (balance: number) => Promise<void>;
+  let readCredits: (balance: number, tick?: string) => Promise<void>;
   ({ stack, readCredits } = await startOneAccountStack(ACCOUNT));
   // Low first (a warning), then funded (recovered): the alert log has two entries.
   await readCredits(45, new Date(Date.now() - 120_000).toISOString());
