@@ -2,9 +2,9 @@ import type { components } from "./generated/openapi.ts";
 
 /**
  * The shapes the client sends and receives. Requests come from the generated OpenAPI types. The OpenAPI
- * document describes most answers only as objects, so their shapes are written here, after the API's
- * answers (README "HTTP API"); when the document describes an answer, its type here becomes an alias of
- * the generated one.
+ * document describes most answers only as objects, so their shapes are written here, and
+ * test/unit/client/answer-types.test.ts holds them to the types the API answers with (checked by tsc); when
+ * the document describes an answer, its type here becomes an alias of the generated one.
  */
 
 type Schemas = components["schemas"];
