@@ -130,7 +130,7 @@ program
 
 withJobFlags(program.command("estimate").description("the cost of a job from a rate card")).action(
   async (flags: JobFlags, command: Command) =>
-    emit(await clientFor(command).estimate(jobRequest(flags) as never), renderEstimate),
+    emit(await clientFor(command).estimate(jobRequest(flags)), renderEstimate),
 );
 
 withJobFlags(
@@ -142,7 +142,7 @@ withJobFlags(
   const answer = await clientFor(command).check({
     ...jobRequest(flags),
     ...(flags.account ? { accountId: flags.account } : {}),
-  } as never);
+  });
   emit(answer, renderCheck, answer.allowed ? EXIT.ok : EXIT.no);
 });
 
@@ -166,7 +166,7 @@ withJobFlags(
       ...(flags.account ? { accountId: flags.account } : {}),
     };
     const options = flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {};
-    emit(await clientFor(command).reserve(request as never, options), renderReservation);
+    emit(await clientFor(command).reserve(request, options), renderReservation);
   },
 );
 
