@@ -202,7 +202,9 @@ describe("reservations", () => {
     const committed = await cli("commit", reservation.id, "--actual", "4");
     expect(committed.code).toBe(0);
     expect(json(committed)).toMatchObject({ status: "committed", actualAmount: 4 });
-    expect((await cli("commit", reservation.id, "--actual", "4")).code).toBe(0);
+    const repeated = await cli("commit", reservation.id, "--actual", "4", "--human");
+    expect(repeated.code).toBe(0);
+    expect(repeated.stdout).toMatch(/^reservation:\s+rsv_cli_\S+\nstatus:\s+committed\n/);
 
     const shown = await cli("reservation", reservation.id, "--human");
     expect(shown.stdout).toMatch(/status:\s+committed/);
