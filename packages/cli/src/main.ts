@@ -4,11 +4,11 @@
  * (exit-codes.ts). Built on the typed client (@heygen-quota-guard/client) and commander.
  */
 import { DEFAULT_URL, type Problem, QuotaGuardClient } from "@heygen-quota-guard/client";
-import { type Command, Option, program } from "commander";
+import { type Command, InvalidArgumentError, Option, program } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { balanceChart } from "./chart.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
-import { describeFailure, UsageError } from "./failure.ts";
+import { describeFailure } from "./failure.ts";
 import {
   renderAccounts,
   renderAlerts,
@@ -52,15 +52,14 @@ function emit<T>(value: T, render: (value: T) => string, code: ExitCode = EXIT.o
 const DURATION = /^(\d+(?:\.\d+)?)([smhd])$/;
 const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
 
-/** `--since 24h` (s, m, h, d ago) or an ISO 8601 time, as the API's ISO string. */
-function sinceArg(value: string): string {
+/** A time flag: `24h` (30m, 7d: s, m, h or d ago) or an ISO 8601 time, as the API's ISO string. */
+function timeArg(value: string): string {
   const relative = DURATION.exec(value);
   if (relative) {
     const seconds = Number(relative[1]) * SECONDS[relative[2] as keyof typeof SECONDS];
     return new Date(Date.now() - seconds * 1000).toISOString();
   }
-  if (Number.isNaN(Date.parse(value)))
-    throw new UsageError(`--since ${value}: use 30m, 24h, 7d or an ISO 8601 time`);
+  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError("use 30m, 24h, 7d or an ISO 8601 time");
   return new Date(value).toISOString();
 }
 
@@ -100,8 +99,8 @@ program
 program
   .command("history [account]")
   .description("balance readings, newest first")
-  .option("--since <when>", "from this time: 30m, 24h, 7d ago, or ISO 8601", sinceArg)
-  .option("--until <when>", "up to this ISO 8601 time", sinceArg)
+  .option("--since <when>", "from this time: 30m, 24h, 7d ago, or ISO 8601", timeArg)
+  .option("--until <when>", "up to this ISO 8601 time", timeArg)
   .option("--limit <n>", "at most this many readings (1-1000, default 100)", numberArg)
   .option("--chart", "draw the balance over time")
   .action(
