@@ -13,7 +13,6 @@ export {
 export {
   AuthorizationError,
   ConflictError,
-  errorFromResponse,
   InsufficientBalanceError,
   NotFoundError,
   type Problem,
