@@ -196,7 +196,7 @@ describe("reservations", () => {
     expect(held.code).toBe(0);
     const reservation = json<{ id: string; status: string; amount: number }>(held);
     expect(reservation).toMatchObject({ status: "held", amount: 5 });
-    const again = await cli("reserve", "--amount", "5", "--idempotency-key", "cli-job-1");
+    const again = await cli("reserve", "--amount", "5", "--idempotency-key", "cli-job-1", "--ttl", "600");
     expect(json(again).id).toBe(reservation.id);
 
     const committed = await cli("commit", reservation.id, "--actual", "4");
