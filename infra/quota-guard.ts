@@ -112,11 +112,13 @@ export class QuotaGuard extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 512,
       logs,
-      environment,
+      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
     });
     this.apiHandler.useTable(this.table, STORE_ACTIONS);
-    // The API refreshes stale balances (reads keys) but sends no alerts, so it gets no SNS grant.
     this.apiHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    // Only for POST .../test-alert: the API's balance refreshes record but never alert.
+    this.apiHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
+    this.apiHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
 
     this.api = new QuotaGuardApi(this, "Api", {
       handler: this.apiHandler,

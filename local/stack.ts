@@ -100,9 +100,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
       log,
     };
-    // As in AWS: the poller publishes alerts, the API does not.
-    const pollerServices = createServices({ ...base, publisher: new SnsNotifier(sns.sns, sns.topicArn) });
-    const apiServices = createServices(base);
+    // As in AWS, both publish to the alerts topic: the poller its alerts, the API only test alerts.
+    const publisher = new SnsNotifier(sns.sns, sns.topicArn);
+    const pollerServices = createServices({ ...base, publisher });
+    const apiServices = createServices({ ...base, publisher });
     const router = createApiRouter(apiServices, {
       unexpectedError: (error) => log.error("unexpected", { error: String(error) }),
     });

@@ -6,6 +6,7 @@ import {
   UnitMismatchError,
   UnknownAccountError,
 } from "#service/errors";
+import { TestAlertNotSentError } from "#service/test-alert";
 import { HoldCapacityError, InvalidReservationRequestError, StoreConflictError } from "#store/dynamo-store";
 import { Problem, problems } from "./problem.ts";
 
@@ -79,6 +80,9 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
       problem: problems.conflict("balance-unknown", "Balance unknown", error.message),
       unexpected: false,
     };
+  }
+  if (error instanceof TestAlertNotSentError) {
+    return { problem: problems.unavailable(`${error.message}; retry shortly.`, 5), unexpected: false };
   }
   if (error instanceof RateCardError) {
     return { problem: problems.unprocessable([], error.message), unexpected: true };
