@@ -15,6 +15,7 @@ import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
 import { serveHttpApi } from "./http-adapter.ts";
 import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
+import { STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
 
 export interface LocalStackOptions {
   config?: QuotaGuardConfig;
@@ -111,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
     const server: Server = await serveHttpApi(
       (event, context: Context) => resolveHttpEvent(router, event, context),
-      { port },
+      { port, statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS } },
     );
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(
