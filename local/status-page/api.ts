@@ -23,6 +23,8 @@ export interface AccountDetail {
   reserveFloor: number;
   available: number | null;
   activeReservations: number;
+  /** Added with the reservation listing (GET /v1/reservations); absent before. */
+  oldestOpenHoldAgeSeconds?: number | null;
   alertLevel: string;
   monitorDegraded: boolean;
   lastFailure: { at: string; code: string; message: string } | null;

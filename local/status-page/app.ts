@@ -105,10 +105,15 @@ function alertList(alerts: AlertEntry[]): HTMLElement {
 
 function holdList(account: AccountDetail, holds: Reservation[] | undefined): HTMLElement {
   if (holds === undefined) {
+    const oldest = account.oldestOpenHoldAgeSeconds;
+    const age =
+      typeof oldest === "number" && account.activeReservations > 0
+        ? `, the oldest ${ageText(oldest)} old`
+        : "";
     return el(
       "p",
       { class: "quiet", "data-holds": "unavailable" },
-      `${account.activeReservations} open; this API version does not list reservations (GET /v1/reservations).`,
+      `${account.activeReservations} open${age}; this API version does not list them (GET /v1/reservations).`,
     );
   }
   if (holds.length === 0) return el("p", { class: "quiet", "data-holds": "0" }, "No open reservations.");
