@@ -1,3 +1,4 @@
+import { ParameterValidationError } from "@aws-lambda-powertools/event-handler/http";
 import { EstimateError } from "#core/estimator";
 import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
@@ -78,6 +79,18 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
   if (error instanceof BalanceUnknownError) {
     return {
       problem: problems.conflict("balance-unknown", "Balance unknown", error.message),
+      unexpected: false,
+    };
+  }
+  // The router refuses a path parameter that decodes to blanks (`/v1/reservations/%09`): no such resource.
+  if (error instanceof ParameterValidationError) {
+    return {
+      problem: new Problem(
+        404,
+        "not-found",
+        "Not found",
+        `The path names no resource: ${error.issues.join("; ")}.`,
+      ),
       unexpected: false,
     };
   }

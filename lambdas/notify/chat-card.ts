@@ -12,7 +12,7 @@ import type { Alert } from "#core/account";
 export interface CustomNotification {
   version: "1.0";
   source: "custom";
-  /** Lets the service drop a duplicate delivery of the same alert. */
+  /** One per alert: account, alert type and time. */
   id: string;
   content: {
     textType: "client-markdown";
@@ -47,7 +47,7 @@ export interface CardFacts {
 
 export function chatNotification(alert: Alert, facts: CardFacts): CustomNotification {
   const marker = alert.test ? "TEST - " : "";
-  const title = `${marker}Quota Guard ${alert.accountId}: ${facts.summary[0] ?? alert.subject}`;
+  const title = `${marker}Quota Guard: ${facts.summary[0] ?? alert.subject}`;
   const description = [
     ...facts.summary.slice(1),
     ...facts.sections.map((s) => [`**${s.title}**`, ...s.lines.map((line) => `• ${line}`)].join("\n")),

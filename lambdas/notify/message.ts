@@ -152,6 +152,7 @@ function opening(alert: Alert): string {
 }
 
 function levelLine(alert: Alert): string {
+  if (alert.test) return `Level: ${alert.level} (unchanged by this test).`;
   switch (alert.alertType) {
     case "low_balance":
       return alert.level === alert.previousLevel

@@ -312,6 +312,8 @@ describe("the https message: an Amazon Q Developer custom notification (chat car
     expect(texts.email.startsWith("TEST ALERT")).toBe(true);
     expect(texts.default.startsWith("TEST ALERT")).toBe(true);
     expect(texts.sms.startsWith("Quota Guard TEST default:")).toBe(true);
+    expect(texts.email).toContain("Level: critical (unchanged by this test).");
+    expect(texts.email).not.toContain("reminder");
     const plain = compose(critical, { snapshot: subscription }).texts;
     for (const text of [plain.email, plain.sms, plain.default, plain.https]) expect(text).not.toMatch(/TEST/);
   });
