@@ -1,19 +1,12 @@
 /// <reference lib="dom" />
+import type { Alert } from "#core/account";
+import type { BalanceSnapshot, Unit } from "#core/balance";
+import type { Forecast } from "#core/forecast";
 
 /**
  * What the status page reads, from the same public HTTP API as every other client (README, "HTTP API").
  * Only the fields the page shows are typed.
  */
-
-export type Unit = "usd" | "credits";
-
-export interface Forecast {
-  burnRatePerHour: number | null;
-  hoursToExhaustion: number | null;
-  exhaustsAt: string | null;
-  cappedByResetAt?: string;
-  samples: number;
-}
 
 export interface AccountDetail {
   accountId: string;
@@ -33,19 +26,9 @@ export interface AccountDetail {
   forecast: Forecast | null;
 }
 
-export interface Snapshot {
-  observedAt: string;
-  remaining: number;
-}
+export type Snapshot = Pick<BalanceSnapshot, "observedAt" | "remaining">;
 
-export interface AlertEntry {
-  alertType: string;
-  severity: string;
-  subject: string;
-  createdAt: string;
-  status?: string;
-  test?: boolean;
-}
+export type AlertEntry = Pick<Alert, "alertType" | "severity" | "subject" | "createdAt" | "status" | "test">;
 
 export interface Reservation {
   id: string;

@@ -69,6 +69,16 @@ function compose(a: Alert, context: Partial<MessageContext> = {}) {
 }
 
 const critical = alert({ alertType: "low_balance", level: "critical", previousLevel: "warning" });
+const degraded = alert({
+  alertType: "monitor_degraded",
+  level: "monitor_degraded",
+  previousLevel: "warning",
+  severity: "warning",
+  available: undefined,
+  remaining: undefined,
+  hoursToExhaustion: undefined,
+});
+const failure = { code: "invalid_key", message: "HeyGen rejected the key (401)", at: CREATED_AT };
 
 describe("composeMessage", () => {
   it("builds a JSON document with exactly default, email, sms and https texts", () => {
@@ -158,16 +168,6 @@ describe("composeMessage", () => {
   });
 
   it("sends a person to the API key when the monitor cannot read the balance for invalid_key", () => {
-    const degraded = alert({
-      alertType: "monitor_degraded",
-      level: "monitor_degraded",
-      previousLevel: "warning",
-      severity: "warning",
-      available: undefined,
-      remaining: undefined,
-      hoursToExhaustion: undefined,
-    });
-    const failure = { code: "invalid_key", message: "HeyGen rejected the key (401)", at: CREATED_AT };
     const { subject, texts } = compose(degraded, { failure, snapshot: subscription });
     expect(subject).toBe("[Quota Guard] default: cannot read the HeyGen balance");
     expect(texts.email).toContain("Last known balance");
@@ -241,16 +241,6 @@ describe("composeMessage", () => {
 });
 
 describe("the https message: an Amazon Q Developer custom notification (chat card)", () => {
-  const degradedAlert = alert({
-    alertType: "monitor_degraded",
-    level: "monitor_degraded",
-    previousLevel: "warning",
-    severity: "warning",
-    available: undefined,
-    remaining: undefined,
-    hoursToExhaustion: undefined,
-  });
-  const failure = { code: "invalid_key", message: "HeyGen rejected the key (401)", at: CREATED_AT };
   const cases: [string, Alert, Partial<MessageContext>][] = [
     ["critical", critical, { snapshot: subscription, forecast: burning, reserved: 2 }],
     [
@@ -268,7 +258,7 @@ describe("the https message: an Amazon Q Developer custom notification (chat car
       alert({ alertType: "recovered", level: "ok", previousLevel: "warning", severity: "info" }),
       {},
     ],
-    ["monitor degraded", degradedAlert, { failure, snapshot: subscription }],
+    ["monitor degraded", degraded, { failure, snapshot: subscription }],
   ];
 
   function cardOf(a: Alert, context: Partial<MessageContext>) {
@@ -299,7 +289,7 @@ describe("the https message: an Amazon Q Developer custom notification (chat car
   });
 
   it("names the failure and sends a person to the key when the monitor cannot read the balance", () => {
-    const { card } = cardOf(degradedAlert, { failure, snapshot: subscription });
+    const { card } = cardOf(degraded, { failure, snapshot: subscription });
     expect(card.content.description).toContain("invalid_key - HeyGen rejected the key (401)");
     expect(card.content.nextSteps?.[0]).toContain("put a valid key in this account's secret");
   });
