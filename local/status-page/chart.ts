@@ -90,7 +90,10 @@ function overlays(overlay: Overlay): uPlot.Plugin {
   };
 }
 
-/** Draws into `container` and keeps `data-points` at the number of snapshots drawn (for tests and people). */
+/**
+ * Draws into `container` and keeps `data-points` at the number of snapshots drawn and `data-hours` at the span
+ * of the x axis, as uPlot last drew them (for tests and people).
+ */
 export class BalanceChart {
   #plot: uPlot | undefined;
   #input: ChartInput | undefined;
@@ -149,6 +152,9 @@ export class BalanceChart {
           hooks: {
             draw: (u: uPlot) => {
               c.dataset.points = String(u.data[0].length);
+              const { min, max } = u.scales.x ?? {};
+              if (min !== undefined && max !== undefined)
+                c.dataset.hours = String(Math.round((max - min) / 3600));
               if (!performance.getEntriesByName("first-chart").length) performance.mark("first-chart");
             },
           },

@@ -99,6 +99,17 @@ describe("the status page in Chromium", () => {
     }
   });
 
+  it("switches the chart between the last 24 h and 7 d, keeping every snapshot of the window", async () => {
+    const hours = () => page.locator('[data-account="studio"] .chart').getAttribute("data-hours");
+    expect(await hours()).toBe("24");
+    await page.getByRole("button", { name: "7 d" }).click();
+    expect(await page.getByRole("button", { name: "7 d" }).getAttribute("aria-pressed")).toBe("true");
+    await expect.poll(hours, { timeout: 10_000 }).toBe("168");
+    expect(await chartPoints("studio")).toBe(String(POLLS));
+    await page.getByRole("button", { name: "24 h" }).click();
+    await expect.poll(hours, { timeout: 10_000 }).toBe("24");
+  });
+
   it("lists the open reservations, or says quietly that this API cannot list them", async () => {
     const holds = page.locator('[data-account="default"] [data-holds]');
     const listed = (await get<{ paths: Record<string, { get?: unknown }> }>(stack, "/openapi.json")).body
