@@ -120,7 +120,8 @@ export interface StaticFiles {
 
 function serveFile(req: IncomingMessage, res: ServerResponse, statics: StaticFiles | undefined): boolean {
   if (!statics || (req.method !== "GET" && req.method !== "HEAD")) return false;
-  const file = statics.files.get(requestUrl(req.url).pathname);
+  // The exact target, not the normalised URL: "/x/.." is the API's to answer, never the page.
+  const file = statics.files.get((req.url ?? "").split("?")[0] ?? "");
   if (!file) return false;
   res.writeHead(200, {
     ...statics.headers,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "#local/stack";
 import { type Browser, collectPageProblems, launchChromium } from "#test/support/browser";
 import { get, post, sandboxKeyOf, sandboxOf, TestClock, testConfig } from "#test/support/e2e";
+import { rawRequest } from "#test/support/raw-http";
 
 /**
  * The status page (GET / of the local stack) in a real browser: Debian's Chromium through playwright-core.
@@ -144,6 +145,15 @@ describe("the status page in Chromium", () => {
       "HeyGen balance critical",
     );
   });
+
+  // Found by the API fuzz test: "/x/.." was normalised to "/" and answered with the page instead of the API.
+  it.each(["/rsv_default_x/..", "/status/../", "/status/app.js/", "//"])(
+    "serves the page's files at their exact paths only: %s goes to the API",
+    async (path) => {
+      const reply = await rawRequest(stack.url, { method: "GET", path, headers: {} });
+      expect([reply.status, reply.headers["content-type"]]).toEqual([404, "application/problem+json"]);
+    },
+  );
 
   it("has reported no console error, failed request or error answer", () => {
     expect(problems).toEqual([]);
