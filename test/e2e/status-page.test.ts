@@ -8,8 +8,7 @@ import { rawRequest } from "#test/support/raw-http";
 
 /**
  * The status page (GET / of the local stack) in a real browser: Debian's Chromium through playwright-core.
- * `UPDATE_SCREENSHOTS=1` also writes docs/status-page-{light,dark}.png and prints the page's weight and its
- * time to first chart.
+ * `UPDATE_SCREENSHOTS=1` also writes docs/status-page-{light,dark}.png and prints the time to first chart.
  */
 
 const POLLS = 12;
