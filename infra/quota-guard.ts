@@ -14,6 +14,7 @@ import type { QuotaGuardConfig } from "#config/config";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
 import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
+import { ChatChannels } from "./chat-channels.ts";
 import { QuotaGuardMonitoring } from "./dashboard.ts";
 import { createEncryptedTopic } from "./encrypted-topic.ts";
 import type { LogSettings } from "./log-settings.ts";
@@ -56,6 +57,8 @@ export class QuotaGuard extends Construct {
   readonly table: Table;
   readonly alertsTopic: Topic;
   readonly opsTopic: Topic;
+  /** Slack and Microsoft Teams channels of `alerts.chat`, through Amazon Q Developer in chat applications. */
+  readonly chat: ChatChannels;
   readonly secrets: AccountSecrets;
   readonly poller: QuotaGuardFunction;
   readonly apiHandler: QuotaGuardFunction;
@@ -77,6 +80,7 @@ export class QuotaGuard extends Construct {
     const topicKey = this.createTopicKey();
     this.alertsTopic = createEncryptedTopic(this, "AlertsTopic", topicKey, "HeyGen Quota Guard alerts");
     subscribeAlertRecipients(this.alertsTopic, config.alerts);
+    this.chat = new ChatChannels(this, "Chat", { chat: config.alerts.chat, topic: this.alertsTopic });
     this.opsTopic = createEncryptedTopic(this, "OpsTopic", topicKey, "HeyGen Quota Guard operations");
     this.allowAlarmsToPublish(this.opsTopic);
     for (const email of props.opsEmails ?? config.alerts.emails) {
@@ -108,11 +112,13 @@ export class QuotaGuard extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 512,
       logs,
-      environment,
+      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
     });
     this.apiHandler.useTable(this.table, STORE_ACTIONS);
-    // The API refreshes stale balances (reads keys) but sends no alerts, so it gets no SNS grant.
     this.apiHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    // Only for POST .../test-alert: the API's balance refreshes record but never alert.
+    this.apiHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
+    this.apiHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
 
     this.api = new QuotaGuardApi(this, "Api", {
       handler: this.apiHandler,

@@ -16,6 +16,7 @@ import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from 
 import { serveHttpApi } from "./http-adapter.ts";
 import { type LocalSigV4Keys, sigV4Refusal } from "./sigv4.ts";
 import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
+import { STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
 
 export interface LocalStackOptions {
   config?: QuotaGuardConfig;
@@ -103,9 +104,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
       log,
     };
-    // As in AWS: the poller publishes alerts, the API does not.
-    const pollerServices = createServices({ ...base, publisher: new SnsNotifier(sns.sns, sns.topicArn) });
-    const apiServices = createServices(base);
+    // As in AWS, both publish to the alerts topic: the poller its alerts, the API only test alerts.
+    const publisher = new SnsNotifier(sns.sns, sns.topicArn);
+    const pollerServices = createServices({ ...base, publisher });
+    const apiServices = createServices({ ...base, publisher });
     const router = createApiRouter(apiServices, {
       unexpectedError: (error) => log.error("unexpected", { error: String(error) }),
     });
@@ -116,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       (event, context: Context) => resolveHttpEvent(router, event, context),
       {
         port,
+        statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
         ...(sigv4 ? { authorize: (req, body) => sigV4Refusal(req, body, sigv4) } : {}),
       },
     );

@@ -57,6 +57,9 @@ function printBanner(
   const lines = [
     "",
     `HeyGen Quota Guard is running at ${stack.url}  (ready in ${Date.now() - startedMs} ms)`,
+    "",
+    `  Open the status page: ${stack.url}/`,
+    "",
     `  accounts:   ${stack.config.accounts.map((a) => a.id).join(", ")}`,
     `  balances:   ${source}`,
     `  polling:    every ${pollSeconds} s (and once at start); alerts are printed below as SNS delivers them`,
@@ -67,6 +70,7 @@ function printBanner(
     `  curl -s -X POST ${stack.url}/v1/checks -H 'content-type: application/json' -d '{"accountId": "${account}", "durationSeconds": 120}' | jq`,
     `  curl -s -X POST ${stack.url}/v1/reservations -H 'content-type: application/json' -H 'Idempotency-Key: job-42' -d '{"accountId": "${account}", "amount": 5}' | jq`,
     `  curl -s ${stack.url}/v1/accounts/${account}/alerts | jq`,
+    `  curl -s -X POST ${stack.url}/v1/accounts/${account}/test-alert | jq    # a marked test alert, printed below`,
     `  curl -s ${stack.url}/openapi.json | jq .paths`,
     `  npx quota-guard${cliUrl} balance`,
     `  npx quota-guard${cliUrl} history --chart`,

@@ -10,6 +10,7 @@ import {
   HistoryQuery,
   JobReservationRequest,
   ReleaseRequest,
+  TestAlertRequest,
 } from "./schemas.ts";
 
 /**
@@ -216,6 +217,22 @@ export function openApiDocument(): object {
           },
         },
       },
+      "/v1/accounts/{id}/test-alert": {
+        post: {
+          summary: "Send a marked test alert through SNS (email, SMS, chat); changes no alert level",
+          parameters: [idParameter("Account id")],
+          requestBody: jsonBody("TestAlertRequest", false),
+          responses: {
+            ...commonErrors,
+            "200": jsonResponse("{alert}: the test alert as sent and logged"),
+            "404": problemResponse("Unknown account"),
+            "409": problemResponse("balance-unknown: no balance recorded yet"),
+            "503": problemResponse(
+              "SNS (or the store) did not accept it; retry after `Retry-After` seconds.",
+            ),
+          },
+        },
+      },
     },
     components: {
       schemas: {
@@ -226,6 +243,7 @@ export function openApiDocument(): object {
         JobReservationRequest: schema(JobReservationRequest),
         CommitRequest: schema(CommitRequest),
         ReleaseRequest: schema(ReleaseRequest),
+        TestAlertRequest: schema(TestAlertRequest),
         Problem: {
           type: "object",
           required: ["type", "title", "status", "detail"],

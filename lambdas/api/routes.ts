@@ -9,6 +9,7 @@ import { BalanceReader } from "#service/balance-reader";
 import { cardForEstimate, runCheck } from "#service/checks";
 import { type HoldAmount, reserve } from "#service/reservations";
 import type { Services } from "#service/services";
+import { sendTestAlert } from "#service/test-alert";
 import { toProblem } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { fieldErrors, parseOr400, problems } from "./problem.ts";
@@ -23,6 +24,7 @@ import {
   JobReservationRequest,
   ReleaseRequest,
   ReservationId,
+  TestAlertRequest,
 } from "./schemas.ts";
 
 /** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
@@ -180,6 +182,12 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
       ...(error ? { refreshError: error } : {}),
       ...accountSummary(services, account, state),
     });
+  });
+
+  app.post("/v1/accounts/:id/test-alert", async ({ params, req }) => {
+    const account = accountParam(services, params.id);
+    const { severity } = parseOr400(TestAlertRequest, (await readJsonBody(req)) ?? {}, "request body");
+    return json(200, { alert: await sendTestAlert(services, account, severity) });
   });
 
   app.notFound(async (_error, { req }) =>

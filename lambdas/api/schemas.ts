@@ -67,6 +67,15 @@ export const AlertsQuery = z.strictObject({
   limit: Limit(1000, 50).meta({ description: "At most this many alerts (1–1000, default 50)." }),
 });
 
+export const TestAlertRequest = z
+  .strictObject({
+    severity: z.enum(["info", "warning", "critical"]).default("critical").meta({
+      description:
+        "The alert's severity attribute (default critical, so that SMS subscribers, who filter on it, receive it too).",
+    }),
+  })
+  .meta({ description: "Sends a marked test alert; the body may be omitted." });
+
 export const IdempotencyKey = z
   .string()
   .min(1)

@@ -40,6 +40,8 @@ export interface Alert {
   hoursToExhaustion?: number | null;
   status?: "sent" | "failed";
   error?: string;
+  /** Sent on request to show subscribers the formats (POST /v1/accounts/{id}/test-alert); changes no level. */
+  test?: boolean;
 }
 
 export type HoldStatus = "held" | "committed" | "released";

@@ -15,7 +15,7 @@ export interface ServiceWiring {
   heygenBaseUrl: string;
   /** Resolves an account's HeyGen key (Secrets Manager in AWS, an environment variable locally). */
   apiKeyFor(account: AccountConfig): Promise<string> | string;
-  /** Only the poller publishes alerts (so only its bundle carries an SNS client). */
+  /** Where alerts go: the poller's scheduled alerts, and the API's test alerts. */
   publisher?: AlertPublisher;
   heygenTimeoutMs?: number;
   now?: () => Date;

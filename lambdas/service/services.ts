@@ -31,7 +31,10 @@ export interface Services {
   store: DynamoStore;
   rateCards: RateCardRegistry;
   balanceSource(account: AccountConfig): BalanceSource;
-  /** Absent in the API: its refreshes record balances but never alert (only the poller publishes). */
+  /**
+   * Where alerts go. Only scheduled polls alert (refreshes record balances but never alert); the API uses it
+   * only for test alerts. Absent in narrow tests.
+   */
   publisher?: AlertPublisher;
   now(): Date;
   log: Log;

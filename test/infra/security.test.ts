@@ -76,10 +76,23 @@ describe("least privilege", () => {
     );
   });
 
-  it("the API may use the table and read the keys, but never publish to SNS", () => {
+  it("the API may use the table, read the keys and publish (test alerts) to the alerts topic only", () => {
     expect(actionsOf(statementsOfFunction(template, API))).toEqual(
-      [...store, ...tracing, ...logging, "secretsmanager:GetSecretValue"].sort(),
+      [
+        ...store,
+        ...tracing,
+        ...logging,
+        "secretsmanager:GetSecretValue",
+        "sns:Publish",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+      ].sort(),
     );
+    const alertsTopic = Object.entries(resourcesOf(template, "AWS::SNS::Topic")).find(
+      ([, t]) => t.Properties.DisplayName === "HeyGen Quota Guard alerts",
+    )?.[0];
+    const [publish] = statementsOfFunction(template, API).filter((s) => s.Action === "sns:Publish");
+    expect(publish?.Resource).toEqual({ Ref: alertsTopic });
   });
 
   it("reads exactly the account secrets: the created one by ARN, the imported one by name plus suffix", () => {
