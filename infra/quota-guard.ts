@@ -14,6 +14,7 @@ import type { QuotaGuardConfig } from "#config/config";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
 import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
+import { ChatChannels } from "./chat-channels.ts";
 import { QuotaGuardMonitoring } from "./dashboard.ts";
 import { createEncryptedTopic } from "./encrypted-topic.ts";
 import type { LogSettings } from "./log-settings.ts";
@@ -57,6 +58,8 @@ export class QuotaGuard extends Construct {
   readonly table: Table;
   readonly alertsTopic: Topic;
   readonly opsTopic: Topic;
+  /** Slack and Microsoft Teams channels of `alerts.chat`, through Amazon Q Developer in chat applications. */
+  readonly chat: ChatChannels;
   readonly secrets: AccountSecrets;
   readonly poller: QuotaGuardFunction;
   readonly apiHandler: QuotaGuardFunction;
@@ -78,6 +81,7 @@ export class QuotaGuard extends Construct {
     const topicKey = this.createTopicKey();
     this.alertsTopic = createEncryptedTopic(this, "AlertsTopic", topicKey, "HeyGen Quota Guard alerts");
     subscribeAlertRecipients(this.alertsTopic, config.alerts);
+    this.chat = new ChatChannels(this, "Chat", { chat: config.alerts.chat, topic: this.alertsTopic });
     this.opsTopic = createEncryptedTopic(this, "OpsTopic", topicKey, "HeyGen Quota Guard operations");
     this.allowAlarmsToPublish(this.opsTopic);
     for (const email of props.opsEmails ?? config.alerts.emails) {
@@ -112,7 +116,8 @@ export class QuotaGuard extends Construct {
       environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
     });
     this.apiHandler.useTable(this.table, STORE_ACTIONS);
-    // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts.
+    // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts
+    // (and the test alerts of POST .../test-alert).
     this.apiHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
     this.apiHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
     this.apiHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);

@@ -112,16 +112,55 @@ const problem = (status: number, title: string, detail: string): APIGatewayProxy
   body: JSON.stringify({ type: "about:blank", title, status, detail }),
 });
 
-/** Serves an HTTP API Lambda handler on loopback, the way API Gateway would invoke it. */
+/**
+ * Decides whether API Gateway would let a request through to the Lambda: undefined lets it through, a
+ * string refuses it with 403 and that message (as the IAM authorizer answers).
+ */
+export type Authorizer = (req: IncomingMessage, body: string | undefined) => Promise<string | undefined>;
+
+/** Files served as they are on GET and HEAD, before the API sees the request. */
+export interface StaticFiles {
+  files: Map<string, { contentType: string; body: Buffer }>;
+  headers: Record<string, string>;
+}
+
+function serveFile(req: IncomingMessage, res: ServerResponse, statics: StaticFiles | undefined): boolean {
+  if (!statics || (req.method !== "GET" && req.method !== "HEAD")) return false;
+  // The exact target, not the normalised URL: "/x/.." is the API's to answer, never the page.
+  const file = statics.files.get((req.url ?? "").split("?")[0] ?? "");
+  if (!file) return false;
+  res.writeHead(200, {
+    ...statics.headers,
+    "content-type": file.contentType,
+    "content-length": file.body.length,
+  });
+  res.end(req.method === "HEAD" ? undefined : file.body);
+  return true;
+}
+
+/**
+ * Serves an HTTP API Lambda handler on loopback, the way API Gateway would invoke it, plus the local stack's
+ * own static files (the status page), served before any signature check as the page is no API.
+ */
 export function serveHttpApi(
   handler: HttpApiHandler,
-  options: { port: number; host?: string },
+  options: { port: number; host?: string; statics?: StaticFiles; authorize?: Authorizer },
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
+      if (serveFile(req, res, options.statics)) return;
       const body = await readBody(req);
       if (body === "too-large") {
         send(res, problem(413, "Payload too large", `The body is larger than ${MAX_READ_BYTES} bytes.`));
+        return;
+      }
+      const refusal = await options.authorize?.(req, body);
+      if (refusal !== undefined) {
+        send(res, {
+          statusCode: 403,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ message: refusal }),
+        });
         return;
       }
       const event = toHttpApiEvent(req, body);

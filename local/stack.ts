@@ -15,7 +15,9 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
 import { serveHttpApi } from "./http-adapter.ts";
+import { type LocalSigV4Keys, sigV4Refusal } from "./sigv4.ts";
 import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
+import { STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
 
 export interface LocalStackOptions {
   config?: QuotaGuardConfig;
@@ -32,6 +34,8 @@ export interface LocalStackOptions {
   log?: Log;
   /** Called for every alert that reaches the subscribed queue. */
   onNotification?: (notification: DeliveredNotification) => void;
+  /** Require SigV4 signed with these keys on every request, as API Gateway's IAM auth does (LOCAL_SIGV4=1). */
+  sigv4?: LocalSigV4Keys;
 }
 
 export interface LocalStack {
@@ -101,7 +105,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.now ? { now: options.now } : {}),
       log,
     };
-    // As in AWS: both publish alerts (one reading path); the API waits out shorter Retry-Afters.
+    // As in AWS: both publish alerts (one reading path) and test alerts; the API waits out shorter Retry-Afters.
     const publisher = new SnsNotifier(sns.sns, sns.topicArn);
     const pollerServices = createServices({ ...base, publisher });
     const apiServices = createServices({ ...base, publisher, heygenMaxRetryAfterMs: API_MAX_RETRY_AFTER_MS });
@@ -110,9 +114,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
+    const { sigv4 } = options;
     const server: Server = await serveHttpApi(
       (event, context: Context) => resolveHttpEvent(router, event, context),
-      { port },
+      {
+        port,
+        statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
+        ...(sigv4 ? { authorize: (req, body) => sigV4Refusal(req, body, sigv4) } : {}),
+      },
     );
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(

@@ -1,10 +1,12 @@
 /**
  * `npm start`: the whole Quota Guard on this machine. Environment (design §4): HEYGEN_API_KEY (real HeyGen;
  * otherwise the sandbox), HEYGEN_API_BASE_URL, PORT (3000), POLL_INTERVAL_SECONDS (60),
- * MIN_REFRESH_INTERVAL_SECONDS, QUOTA_GUARD_CONFIG (path to a config file).
+ * MIN_REFRESH_INTERVAL_SECONDS, QUOTA_GUARD_CONFIG (path to a config file), LOCAL_SIGV4=1 (require SigV4
+ * with a key pair made up for this run and printed).
  */
 import { ConfigError, loadConfigFile, parseConfig, type QuotaGuardConfig } from "#config/config";
 import { JavaMissingError } from "./dynamodb-local.ts";
+import { type LocalSigV4Keys, localSigV4Keys } from "./sigv4.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
 
 function numberEnv(name: string, fallback: number): number {
@@ -28,14 +30,36 @@ function loadConfig(): QuotaGuardConfig {
   };
 }
 
-function printBanner(stack: LocalStack, pollSeconds: number, startedMs: number): void {
+/** How to call a stack that requires SigV4: the key pair (local only: it opens nothing but this stack). */
+function sigV4Lines(keys: LocalSigV4Keys | undefined, cliUrl: string): string[] {
+  if (!keys) return [];
+  return [
+    "",
+    "SigV4 required (LOCAL_SIGV4=1): unsigned or wrongly signed requests get 403, as API Gateway answers them.",
+    "  This run's local key pair (it opens nothing but this stack):",
+    `  export AWS_ACCESS_KEY_ID=${keys.accessKeyId} AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey} AWS_REGION=${keys.region}`,
+    `  npx quota-guard${cliUrl} --sign balance`,
+  ];
+}
+
+function printBanner(
+  stack: LocalStack,
+  pollSeconds: number,
+  startedMs: number,
+  sigv4?: LocalSigV4Keys,
+): void {
   const account = stack.config.accounts[0]?.id ?? "default";
+  // The CLI's default URL is the default port's; any other port is passed on.
+  const cliUrl = stack.url === "http://127.0.0.1:3000" ? "" : ` --url ${stack.url}`;
   const source = stack.sandbox
     ? `HeyGen sandbox at ${stack.sandbox.url} (no HEYGEN_API_KEY set; control API at ${stack.sandbox.url}/_sandbox/state)`
     : `HeyGen at ${process.env.HEYGEN_API_BASE_URL ?? "https://api.heygen.com"}`;
   const lines = [
     "",
     `HeyGen Quota Guard is running at ${stack.url}  (ready in ${Date.now() - startedMs} ms)`,
+    "",
+    `  Open the status page: ${stack.url}/`,
+    "",
     `  accounts:   ${stack.config.accounts.map((a) => a.id).join(", ")}`,
     `  balances:   ${source}`,
     `  polling:    every ${pollSeconds} s (and once at start); alerts are printed below as SNS delivers them`,
@@ -46,7 +70,11 @@ function printBanner(stack: LocalStack, pollSeconds: number, startedMs: number):
     `  curl -s -X POST ${stack.url}/v1/checks -H 'content-type: application/json' -d '{"accountId": "${account}", "durationSeconds": 120}' | jq`,
     `  curl -s -X POST ${stack.url}/v1/reservations -H 'content-type: application/json' -H 'Idempotency-Key: job-42' -d '{"accountId": "${account}", "amount": 5}' | jq`,
     `  curl -s ${stack.url}/v1/accounts/${account}/alerts | jq`,
+    `  curl -s -X POST ${stack.url}/v1/accounts/${account}/test-alert | jq    # a marked test alert, printed below`,
     `  curl -s ${stack.url}/openapi.json | jq .paths`,
+    `  npx quota-guard${cliUrl} balance`,
+    `  npx quota-guard${cliUrl} history --chart`,
+    ...sigV4Lines(sigv4, cliUrl),
     "",
     "Press Ctrl-C to stop.",
     "",
@@ -59,10 +87,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const pollSeconds = numberEnv("POLL_INTERVAL_SECONDS", 60);
   const port = numberEnv("PORT", 3000);
+  const sigv4 = process.env.LOCAL_SIGV4 === "1" ? localSigV4Keys() : undefined;
   console.log("Starting DynamoDB Local, SNS (fauxqs) and the HeyGen sandbox...");
   const stack = await startLocalStack({
     config,
     port,
+    ...(sigv4 ? { sigv4 } : {}),
     pollIntervalSeconds: pollSeconds,
     onNotification(n) {
       const attributes = Object.entries(n.attributes)
@@ -92,7 +122,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   const first = await stack.pollNow();
-  printBanner(stack, pollSeconds, startedMs);
+  printBanner(stack, pollSeconds, startedMs, sigv4);
   for (const result of first) {
     const balance = result.snapshot
       ? `${result.snapshot.remaining} ${result.snapshot.unit}`

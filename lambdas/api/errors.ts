@@ -1,3 +1,4 @@
+import { ParameterValidationError } from "@aws-lambda-powertools/event-handler/http";
 import { EstimateError } from "#core/estimator";
 import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
@@ -7,6 +8,7 @@ import {
   UnknownAccountError,
 } from "#service/errors";
 import { InvalidReservationRequestError, StoreConflictError } from "#service/store-port";
+import { TestAlertNotSentError } from "#service/test-alert";
 import { Problem, problems } from "./problem.ts";
 
 /** AWS SDK errors that mean a dependency is down or throttling, not that the request is wrong. */
@@ -77,6 +79,21 @@ export function toProblem(error: unknown): { problem: Problem; unexpected: boole
       problem: problems.conflict("balance-unknown", "Balance unknown", error.message),
       unexpected: false,
     };
+  }
+  // The router refuses a path parameter that decodes to blanks (`/v1/reservations/%09`): no such resource.
+  if (error instanceof ParameterValidationError) {
+    return {
+      problem: new Problem(
+        404,
+        "not-found",
+        "Not found",
+        `The path names no resource: ${error.issues.join("; ")}.`,
+      ),
+      unexpected: false,
+    };
+  }
+  if (error instanceof TestAlertNotSentError) {
+    return { problem: problems.unavailable(`${error.message}; retry shortly.`, 5), unexpected: false };
   }
   if (error instanceof RateCardError) {
     return { problem: problems.unprocessable([], error.message), unexpected: true };

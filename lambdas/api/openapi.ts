@@ -12,6 +12,7 @@ import {
   JobReservationRequest,
   ReleaseRequest,
   ReservationsQuery,
+  TestAlertRequest,
 } from "./schemas.ts";
 
 /**
@@ -256,6 +257,22 @@ export function openApiDocument(): object {
           },
         },
       },
+      "/v1/accounts/{id}/test-alert": {
+        post: {
+          summary: "Send a marked test alert through SNS (email, SMS, chat); changes no alert level",
+          parameters: [idParameter("Account id")],
+          requestBody: jsonBody("TestAlertRequest", false),
+          responses: {
+            ...commonErrors,
+            "200": jsonResponse("{alert}: the test alert as sent and logged"),
+            "404": problemResponse("Unknown account"),
+            "409": problemResponse("balance-unknown: no balance recorded yet"),
+            "503": problemResponse(
+              "SNS (or the store) did not accept it; retry after `Retry-After` seconds.",
+            ),
+          },
+        },
+      },
     },
     components: {
       schemas: {
@@ -267,6 +284,7 @@ export function openApiDocument(): object {
         CommitRequest: schema(CommitRequest),
         ReleaseRequest: schema(ReleaseRequest),
         ExtendRequest: schema(ExtendRequest),
+        TestAlertRequest: schema(TestAlertRequest),
         Problem: {
           type: "object",
           required: ["type", "title", "status", "detail"],

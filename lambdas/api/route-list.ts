@@ -38,6 +38,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/v1/accounts/{id}/history" },
   { method: "GET", path: "/v1/accounts/{id}/alerts" },
   { method: "POST", path: "/v1/accounts/{id}/refresh" },
+  { method: "POST", path: "/v1/accounts/{id}/test-alert" },
   { method: "GET", path: "/openapi.json" },
 ];
 

@@ -18,6 +18,7 @@ import {
 } from "#service/reservations";
 import type { Services } from "#service/services";
 import type { SettleResult } from "#service/store-port";
+import { sendTestAlert } from "#service/test-alert";
 import { toProblem } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { fieldErrors, parseOr400, problems } from "./problem.ts";
@@ -35,6 +36,7 @@ import {
   ReleaseRequest,
   ReservationId,
   ReservationsQuery,
+  TestAlertRequest,
 } from "./schemas.ts";
 
 /** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
@@ -238,6 +240,12 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
       ...(error ? { refreshError: error } : {}),
       ...accountSummary(services, account, state),
     });
+  });
+
+  app.post("/v1/accounts/:id/test-alert", async ({ params, req }) => {
+    const account = accountParam(services, params.id);
+    const { severity } = parseOr400(TestAlertRequest, (await readJsonBody(req)) ?? {}, "request body");
+    return json(200, { alert: await sendTestAlert(services, account, severity) });
   });
 
   app.notFound(async (_error, { req }) =>

@@ -96,6 +96,15 @@ export const ReservationsQuery = z.strictObject({
   cursor: z.string().min(1).max(2000).optional().meta({ description: "`nextCursor` of the page before." }),
 });
 
+export const TestAlertRequest = z
+  .strictObject({
+    severity: z.enum(["info", "warning", "critical"]).default("critical").meta({
+      description:
+        "The alert's severity attribute (default critical, so that SMS subscribers, who filter on it, receive it too).",
+    }),
+  })
+  .meta({ description: "Sends a marked test alert; the body may be omitted." });
+
 export const IdempotencyKey = z
   .string()
   .min(1)

@@ -37,6 +37,41 @@ export type AccountConfig = z.infer<typeof AccountConfig> & { secretName: string
 
 const SmsSeverity = z.enum(["info", "warning", "critical"]);
 
+const uuid = z.string().regex(/^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/, "must be a GUID");
+
+/**
+ * Chat channels that receive every alert as a card through Amazon Q Developer in chat applications; the
+ * workspace or team must first be authorised once in its console (README, "Alerts in Slack or Teams").
+ * Id formats are those of AWS::Chatbot::SlackChannelConfiguration and MicrosoftTeamsChannelConfiguration.
+ */
+const ChatConfig = z.strictObject({
+  slack: z
+    .array(
+      z.strictObject({
+        workspaceId: z
+          .string()
+          .regex(/^[0-9A-Z]{1,255}$/, "must be a Slack workspace (team) id such as T0123ABCD"),
+        channelId: z.string().regex(/^[A-Za-z0-9]{1,256}$/, "must be a Slack channel id such as C0123ABCD"),
+      }),
+    )
+    .default([]),
+  teams: z
+    .array(
+      z.strictObject({
+        teamId: uuid,
+        channelId: z
+          .string()
+          .max(256)
+          .regex(
+            /^[A-Za-z0-9-_=+/.,]*%3[aA][A-Za-z0-9-_=+/.,]*%40[A-Za-z0-9-_=+/.,]*thread\.[A-Za-z0-9-_=+/.,]+$/,
+            "must be the URL-encoded channel id from the channel's link, such as 19%3a...%40thread.tacv2",
+          ),
+        tenantId: uuid,
+      }),
+    )
+    .default([]),
+});
+
 export const QuotaGuardConfig = z
   .strictObject({
     accounts: z
@@ -62,6 +97,7 @@ export const QuotaGuardConfig = z
         emails: z.array(z.email()).default([]),
         smsNumbers: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number")).default([]),
         smsMinSeverity: SmsSeverity.default("critical"),
+        chat: ChatConfig.prefault({}),
       })
       .prefault({}),
     checks: z

@@ -48,6 +48,8 @@ export interface Alert {
   rateLimitedUntil?: string;
   status?: "sent" | "failed";
   error?: string;
+  /** Sent on request to show subscribers the formats (POST /v1/accounts/{id}/test-alert); changes no level. */
+  test?: boolean;
 }
 
 export type HoldStatus = "held" | "committed" | "released";

@@ -12,6 +12,7 @@ import {
 import type { BalanceSnapshot, Unit } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { type Advice, adviceFor } from "./advice.ts";
+import { chatNotification, type FactSection } from "./chat-card.ts";
 
 /**
  * One alert as an SNS publish (design §5): a subject, a `MessageStructure: json` document with a text per
@@ -34,7 +35,10 @@ export type StringAttribute = { DataType: "String"; StringValue: string };
 
 export interface SnsMessage {
   subject: string;
-  /** JSON with `default`, `email` and `sms`, for `MessageStructure: "json"`. */
+  /**
+   * JSON with `default`, `email`, `sms` and `https` (an Amazon Q Developer custom notification, which chat
+   * channels render as a card), for `MessageStructure: "json"`.
+   */
   message: string;
   attributes: { severity: StringAttribute; alertType: StringAttribute; accountId: StringAttribute };
 }
@@ -44,15 +48,30 @@ export const MAX_SMS_LENGTH = 140;
 export function composeMessage(alert: Alert, context: MessageContext): SnsMessage {
   const advice = adviceFor(alert, context);
   const body = { default: defaultText(alert, context, advice), email: emailText(alert, context, advice) };
+  const card = chatNotification(alert, {
+    summary: [opening(alert), ...testNote(alert), levelLine(alert)],
+    sections: alertSections(alert, context),
+    steps: advice.steps,
+  });
   return {
     subject: truncate(singleLine(alert.subject), MAX_SUBJECT_LENGTH),
-    message: JSON.stringify({ ...body, sms: smsText(alert, advice) }),
+    message: JSON.stringify({ ...body, sms: smsText(alert, advice), https: JSON.stringify(card) }),
     attributes: {
       severity: stringAttribute(alert.severity),
       alertType: stringAttribute(alert.alertType),
       accountId: stringAttribute(alert.accountId),
     },
   };
+}
+
+/** A test alert says so first in every text, so nobody acts on it. */
+function testNote(alert: Alert): string[] {
+  return alert.test
+    ? [
+        "TEST ALERT, sent on request (POST /v1/accounts/{id}/test-alert) to show the formats: the figures are " +
+          "the account's real ones, but nothing changed and the alert level stays as it was.",
+      ]
+    : [];
 }
 
 function stringAttribute(value: string): StringAttribute {
@@ -67,7 +86,7 @@ function singleLine(text: string): string {
 function smsText(alert: Alert, advice: Advice): string {
   const { main, detail } = alertHeadline(alert);
   return fitText(
-    `Quota Guard ${alert.accountId}: ${main}`,
+    `Quota Guard ${alert.test ? "TEST " : ""}${alert.accountId}: ${main}`,
     [detail && `, ${detail}`, `. ${advice.short}`],
     MAX_SMS_LENGTH,
   );
@@ -75,6 +94,7 @@ function smsText(alert: Alert, advice: Advice): string {
 
 function defaultText(alert: Alert, context: MessageContext, advice: Advice): string {
   const lines = [
+    ...testNote(alert),
     opening(alert),
     ...amountLines(alert, context).slice(0, 2),
     ...forecastLines(context.forecast, unitOf(alert, context)).slice(-1),
@@ -84,19 +104,10 @@ function defaultText(alert: Alert, context: MessageContext, advice: Advice): str
 }
 
 function emailText(alert: Alert, context: MessageContext, advice: Advice): string {
-  const unit = unitOf(alert, context);
   const sections = [
+    testNote(alert),
     [opening(alert), levelLine(alert)],
-    section(
-      alert.alertType === "monitor_degraded" ? "Last known balance" : "Balance",
-      balanceLines(alert, context),
-    ),
-    section("Pools", poolLines(context.snapshot)),
-    section("Usage and forecast", forecastLines(context.forecast, unit)),
-    section(
-      "Why the balance could not be read",
-      alert.alertType === "monitor_degraded" ? failureLines(context.failure) : [],
-    ),
+    ...alertSections(alert, context).map((s) => section(s.title, s.lines)),
     section(
       "What to do now",
       advice.steps.map((step) => `- ${step}`),
@@ -111,6 +122,26 @@ function emailText(alert: Alert, context: MessageContext, advice: Advice): strin
     .join("\n\n");
 }
 
+/**
+ * The facts of an alert, section by section (empty ones left out): the email prints them as text and the
+ * chat card (chat-card.ts) as markdown, so both always tell the same.
+ */
+export function alertSections(alert: Alert, context: MessageContext): FactSection[] {
+  const sections: FactSection[] = [
+    {
+      title: alert.alertType === "monitor_degraded" ? "Last known balance" : "Balance",
+      lines: balanceLines(alert, context),
+    },
+    { title: "Pools", lines: poolLines(context.snapshot) },
+    { title: "Usage and forecast", lines: forecastLines(context.forecast, unitOf(alert, context)) },
+    {
+      title: "Why the balance could not be read",
+      lines: alert.alertType === "monitor_degraded" ? failureLines(context.failure) : [],
+    },
+  ];
+  return sections.filter((s) => s.lines.length > 0);
+}
+
 function section(title: string, lines: string[]): string[] {
   return lines.length === 0 ? [] : [title, ...lines.map((line) => `  ${line}`)];
 }
@@ -121,6 +152,7 @@ function opening(alert: Alert): string {
 }
 
 function levelLine(alert: Alert): string {
+  if (alert.test) return `Level: ${alert.level} (unchanged by this test).`;
   switch (alert.alertType) {
     case "low_balance":
       return alert.level === alert.previousLevel

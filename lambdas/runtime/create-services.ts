@@ -15,7 +15,7 @@ export interface ServiceWiring {
   heygenBaseUrl: string;
   /** Resolves an account's HeyGen key (Secrets Manager in AWS, an environment variable locally). */
   apiKeyFor(account: AccountConfig): Promise<string> | string;
-  /** Publishes the alerts of every reading (the poller's and the API's refreshes). */
+  /** Publishes the alerts of every reading (the poller's and the API's refreshes) and test alerts. */
   publisher?: AlertPublisher;
   heygenTimeoutMs?: number;
   /** The longest `Retry-After` waited out inside one reading (default: the client's 30 s). */

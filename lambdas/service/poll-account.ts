@@ -178,7 +178,8 @@ export async function pollAccount(
   };
 }
 
-async function deliver(
+/** Publishes one alert; the alert comes back with its delivery `status` (and `error`), never a throw. */
+export async function deliver(
   services: Services,
   alert: Alert,
   context: Parameters<NonNullable<Services["publisher"]>["publish"]>[1],

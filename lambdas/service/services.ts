@@ -31,7 +31,10 @@ export interface Services {
   store: QuotaStore;
   rateCards: RateCardRegistry;
   balanceSource(account: AccountConfig): BalanceSource;
-  /** Publishes alerts; without one, planned alerts are logged as failed and planned again next reading. */
+  /**
+   * Publishes alerts (every reading's, and test alerts); without one, planned alerts are logged as failed and
+   * planned again next reading.
+   */
   publisher?: AlertPublisher;
   now(): Date;
   log: Log;

@@ -405,6 +405,7 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/history",
   "/v1/accounts/{id}/alerts",
   "/v1/accounts/{id}/refresh",
+  "/v1/accounts/{id}/test-alert",
 ];
 
 interface JsonSchema {

@@ -20,6 +20,7 @@ const DESIGN_ROUTES = [
   "GET /v1/accounts/{id}/history",
   "GET /v1/accounts/{id}/alerts",
   "POST /v1/accounts/{id}/refresh",
+  "POST /v1/accounts/{id}/test-alert",
   "GET /openapi.json",
 ];
 

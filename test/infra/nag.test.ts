@@ -7,11 +7,24 @@ import { buildApp, removeTempDirs } from "./synth.ts";
 
 afterAll(removeTempDirs);
 
-/** Everything the stack can deploy: example state machine, created and imported secrets, subscribers. */
+/** Everything the stack can deploy: example state machine, created and imported secrets, subscribers, chat. */
 const FULL = {
   config: {
     accounts: [{ id: "default" }, { id: "agency", secretName: "shared/agency", importSecret: true }],
-    alerts: { emails: ["ops@example.com"], smsNumbers: ["+14155550100"] },
+    alerts: {
+      emails: ["ops@example.com"],
+      smsNumbers: ["+14155550100"],
+      chat: {
+        slack: [{ workspaceId: "T0123ABCD", channelId: "C0123ABCD" }],
+        teams: [
+          {
+            teamId: "5e1a0f3c-8a4b-4c7d-9e2f-1b3c5d7e9f01",
+            channelId: "19%3ab6ef35dc342d56ba5654e6fc6d25a071%40thread.tacv2",
+            tenantId: "0f9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c",
+          },
+        ],
+      },
+    },
   },
   context: { exampleStateMachine: "true" },
 };

@@ -75,10 +75,15 @@ describe("least privilege", () => {
     );
   });
 
-  it("the API may use the table, read the keys and publish its readings' alerts, nothing more", () => {
+  it("the API may use the table, read the keys and publish its readings' alerts and test alerts, nothing more", () => {
     expect(actionsOf(statementsOfFunction(template, API))).toEqual(
       [...store, ...tracing, ...logging, ...reading].sort(),
     );
+    const alertsTopic = Object.entries(resourcesOf(template, "AWS::SNS::Topic")).find(
+      ([, t]) => t.Properties.DisplayName === "HeyGen Quota Guard alerts",
+    )?.[0];
+    const [publish] = statementsOfFunction(template, API).filter((s) => s.Action === "sns:Publish");
+    expect(publish?.Resource).toEqual({ Ref: alertsTopic });
   });
 
   it("reads exactly the account secrets: the created one by ARN, the imported one by name plus suffix", () => {

@@ -1,7 +1,7 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import type { HeyGenSandbox } from "#local/heygen-sandbox";
-import type { LocalStack } from "#local/stack";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
 import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices } from "#runtime/create-services";
 import { type Log, type Services, silentLog } from "#service/services";
@@ -154,4 +154,26 @@ export function servicesBeside(
     log: options.log ?? silentLog,
     ...(options.alerts ? { publisher: new SnsNotifier(options.alerts.sns, options.alerts.topicArn) } : {}),
   });
+}
+
+/**
+ * A local stack with one account, `accountId`, whose balances never go stale (no check polls behind a
+ * test's back); `readCredits(balance)` sets its sandbox wallet to `balance` credits and polls once.
+ */
+export async function startOneAccountStack(
+  accountId: string,
+  options: Pick<LocalStackOptions, "sigv4"> = {},
+): Promise<{ stack: LocalStack; readCredits(balance: number, tick?: string): Promise<void> }> {
+  const stack = await startLocalStack({
+    config: testConfig([{ id: accountId }], { checks: { maxBalanceAgeSeconds: 90 * 86400 } }),
+    env: {},
+    pollIntervalSeconds: 0,
+    ...options,
+  });
+  const readCredits = async (balance: number, tick?: string) => {
+    const apiKey = sandboxKeyOf(stack, accountId);
+    sandboxOf(stack).setAccount({ apiKey, billingType: "wallet", currency: "credits", balance });
+    await stack.pollNow(tick);
+  };
+  return { stack, readCredits };
 }

@@ -70,6 +70,17 @@ describe("the route list shared by the router, the OpenAPI document and the stac
     expect(response.headers?.["content-type"]).toBe("application/problem+json");
   });
 
+  // Found by the API fuzz test: the router refuses a path parameter that decodes to blanks (%09) by throwing.
+  it.each([
+    ["GET", "/v1/reservations/%09"],
+    ["POST", "/v1/reservations/%20/commit"],
+    ["POST", "/v1/accounts/%09/test-alert"],
+  ])("a blank path parameter is a 404 problem, never a 500: %s %s", async (method, path) => {
+    const response = await router.resolve(event(method, path), {} as Context);
+    expect(response.statusCode).toBe(404);
+    expect(response.headers?.["content-type"]).toBe("application/problem+json");
+  });
+
   it("the OpenAPI document describes exactly the listed routes", () => {
     const paths = (openApiDocument() as { paths: Record<string, Record<string, unknown>> }).paths;
     const documented = Object.entries(paths).flatMap(([path, ops]) =>

@@ -5,6 +5,7 @@ import { alertSubject } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { composeMessage, type MessageContext } from "#notify/message";
+import { CustomNotificationSchema } from "#test/support/custom-notification";
 
 const CREATED_AT = "2026-05-01T12:00:00.000Z";
 const THRESHOLDS = { warning: 50, critical: 10 };
@@ -59,6 +60,7 @@ interface Texts {
   default: string;
   email: string;
   sms: string;
+  https: string;
 }
 
 function compose(a: Alert, context: Partial<MessageContext> = {}) {
@@ -67,11 +69,21 @@ function compose(a: Alert, context: Partial<MessageContext> = {}) {
 }
 
 const critical = alert({ alertType: "low_balance", level: "critical", previousLevel: "warning" });
+const degraded = alert({
+  alertType: "monitor_degraded",
+  level: "monitor_degraded",
+  previousLevel: "warning",
+  severity: "warning",
+  available: undefined,
+  remaining: undefined,
+  hoursToExhaustion: undefined,
+});
+const failure = { code: "invalid_key", message: "HeyGen rejected the key (401)", at: CREATED_AT };
 
 describe("composeMessage", () => {
-  it("builds a JSON document with exactly default, email and sms texts", () => {
+  it("builds a JSON document with exactly default, email, sms and https texts", () => {
     const { texts } = compose(critical, { snapshot: subscription, forecast: burning });
-    expect(Object.keys(texts).sort()).toEqual(["default", "email", "sms"]);
+    expect(Object.keys(texts).sort()).toEqual(["default", "email", "https", "sms"]);
     for (const text of Object.values(texts)) expect(text).toEqual(expect.any(String));
   });
 
@@ -156,16 +168,6 @@ describe("composeMessage", () => {
   });
 
   it("sends a person to the API key when the monitor cannot read the balance for invalid_key", () => {
-    const degraded = alert({
-      alertType: "monitor_degraded",
-      level: "monitor_degraded",
-      previousLevel: "warning",
-      severity: "warning",
-      available: undefined,
-      remaining: undefined,
-      hoursToExhaustion: undefined,
-    });
-    const failure = { code: "invalid_key", message: "HeyGen rejected the key (401)", at: CREATED_AT };
     const { subject, texts } = compose(degraded, { failure, snapshot: subscription });
     expect(subject).toBe("[Quota Guard] default: cannot read the HeyGen balance");
     expect(texts.email).toContain("Last known balance");
@@ -235,5 +237,74 @@ describe("composeMessage", () => {
     expect(texts.sms.startsWith(`Quota Guard ${longId}: HeyGen balance critical`)).toBe(true);
     expect(texts.sms.length).toBeLessThanOrEqual(140);
     expect(subject).toContain("HeyGen balance critical");
+  });
+});
+
+describe("the https message: an Amazon Q Developer custom notification (chat card)", () => {
+  const cases: [string, Alert, Partial<MessageContext>][] = [
+    ["critical", critical, { snapshot: subscription, forecast: burning, reserved: 2 }],
+    [
+      "exhausted wallet",
+      alert({ alertType: "low_balance", level: "exhausted", previousLevel: "critical", unit: "usd" }),
+      { snapshot: wallet },
+    ],
+    [
+      "forecast",
+      alert({ alertType: "forecast", level: "forecast", previousLevel: "ok" }),
+      { forecast: burning },
+    ],
+    [
+      "recovered",
+      alert({ alertType: "recovered", level: "ok", previousLevel: "warning", severity: "info" }),
+      {},
+    ],
+    ["monitor degraded", degraded, { failure, snapshot: subscription }],
+  ];
+
+  function cardOf(a: Alert, context: Partial<MessageContext>) {
+    const { texts } = compose(a, context);
+    return { texts, card: CustomNotificationSchema.parse(JSON.parse(texts.https)) };
+  }
+
+  it.each(cases)("validates against the documented shape (%s)", (_name, a, context) => {
+    const { card } = cardOf(a, context);
+    expect(card).toMatchObject({
+      version: "1.0",
+      source: "custom",
+      content: { textType: "client-markdown" },
+    });
+    expect(card.content.keywords).toEqual(expect.arrayContaining([a.accountId, a.severity]));
+  });
+
+  it.each(cases)("tells the same facts and advice as the email (%s)", (_name, a, context) => {
+    const { texts, card } = cardOf(a, context);
+    const email = texts.email.split("\n\n").map((section) => section.split("\n"));
+    const indented = (lines: string[]) => lines.filter((l) => l.startsWith("  ")).map((l) => l.trim());
+    const todo = email.find(([title]) => title === "What to do now") ?? [];
+    const facts = email.filter((section) => section !== todo).flatMap(indented);
+    expect(facts.length).toBeGreaterThan(0);
+    for (const line of facts) expect(card.content.description).toContain(line.replace(/^- /, ""));
+    expect(card.content.nextSteps).toEqual(indented(todo).map((step) => step.replace(/^- /, "")));
+    expect(card.content.title).toContain(email[0]?.[0]);
+  });
+
+  it("names the failure and sends a person to the key when the monitor cannot read the balance", () => {
+    const { card } = cardOf(degraded, { failure, snapshot: subscription });
+    expect(card.content.description).toContain("invalid_key - HeyGen rejected the key (401)");
+    expect(card.content.nextSteps?.[0]).toContain("put a valid key in this account's secret");
+  });
+
+  it("marks a test alert in every text, the card's title and keywords included", () => {
+    const { texts, card } = cardOf({ ...critical, test: true }, { snapshot: subscription });
+    expect(card.content.title).toMatch(/^TEST - /);
+    expect(card.content.keywords).toContain("test");
+    expect(card.content.description).toContain("TEST ALERT");
+    expect(texts.email.startsWith("TEST ALERT")).toBe(true);
+    expect(texts.default.startsWith("TEST ALERT")).toBe(true);
+    expect(texts.sms.startsWith("Quota Guard TEST default:")).toBe(true);
+    expect(texts.email).toContain("Level: critical (unchanged by this test).");
+    expect(texts.email).not.toContain("reminder");
+    const plain = compose(critical, { snapshot: subscription }).texts;
+    for (const text of [plain.email, plain.sms, plain.default, plain.https]) expect(text).not.toMatch(/TEST/);
   });
 });

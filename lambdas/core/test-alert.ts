@@ -1,0 +1,46 @@
+import type { Alert, Severity } from "#core/account";
+import { balanceLevel, type Thresholds } from "#core/alert-policy";
+import { alertHeadline, fitText, MAX_SUBJECT_LENGTH, SUBJECT_PREFIX } from "#core/alert-text";
+import type { Unit } from "#core/balance";
+
+export interface TestAlertInput {
+  accountId: string;
+  remaining: number;
+  available: number;
+  unit: Unit;
+  thresholds: Thresholds;
+  hoursToExhaustion: number | null;
+  /** Subscribers filter on it (SMS: at least `smsMinSeverity`), so the caller chooses who receives the test. */
+  severity: Severity;
+  now: Date;
+}
+
+/**
+ * A test alert (`POST /v1/accounts/{id}/test-alert`): a balance alert about the account as it stands, with the
+ * account's real figures so that every format shows what a real one would, marked `test` so that every text
+ * says it is a test. It is built beside the alert policy, never by it, and so never moves the alert state.
+ */
+export function testAlert(input: TestAlertInput): Alert {
+  const level = balanceLevel(input.available, input.thresholds);
+  const fields = {
+    accountId: input.accountId,
+    alertType: "low_balance" as const,
+    severity: input.severity,
+    level,
+    // "still <level>": the test reports the level as unchanged, which it is.
+    previousLevel: level,
+    createdAt: input.now.toISOString(),
+    remaining: input.remaining,
+    available: input.available,
+    unit: input.unit,
+    hoursToExhaustion: input.hoursToExhaustion,
+    test: true,
+  };
+  const { main, detail } = alertHeadline(fields);
+  const subject = fitText(
+    `${SUBJECT_PREFIX} TEST ${input.accountId}: ${main}`,
+    [detail && ` - ${detail}`],
+    MAX_SUBJECT_LENGTH,
+  );
+  return { ...fields, subject };
+}

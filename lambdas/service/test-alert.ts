@@ -1,0 +1,64 @@
+import type { AccountConfig } from "#config/config";
+import type { Alert, Severity } from "#core/account";
+import { computeBalanceView } from "#core/reservations";
+import { testAlert } from "#core/test-alert";
+import { BalanceUnknownError } from "./errors.ts";
+import { forecastAccount } from "./forecast-account.ts";
+import { deliver } from "./poll-account.ts";
+import type { Services } from "./services.ts";
+
+/** SNS did not accept the test alert; the API answers 503 so that the caller tries again. */
+export class TestAlertNotSentError extends Error {
+  override readonly name = "TestAlertNotSentError";
+}
+
+/**
+ * `POST /v1/accounts/{id}/test-alert`: publishes a marked test alert about the account's recorded balance
+ * through the same publisher and message builder as the poller's alerts (SNS: email, SMS, chat card), and
+ * records it in the alert log. It reads the account state and writes only the log entry, so no alert level,
+ * reminder time or failure count changes.
+ *
+ * @returns the alert as sent and logged (`status: "sent"`, `test: true`).
+ * @throws BalanceUnknownError when no balance has been recorded yet (409 `balance-unknown`).
+ * @throws TestAlertNotSentError when the publisher refused it (logged as `failed`; 503).
+ */
+export async function sendTestAlert(
+  services: Services,
+  account: AccountConfig,
+  severity: Severity,
+): Promise<Alert> {
+  const { store, config, log } = services;
+  const now = services.now();
+  const state = await store.getAccountState(account.id);
+  const view = computeBalanceView(
+    { latest: state?.latest, holds: state?.holds ?? {} },
+    { now, reserveFloor: account.reserveFloor, settleSeconds: config.reservations.settleSeconds },
+  );
+  const latest = state?.latest;
+  if (!latest || view.available === null) {
+    throw new BalanceUnknownError(account.id, "no balance has been read yet; POST .../refresh first");
+  }
+  const outlook = await forecastAccount(services, account.id, view.available, now);
+  const alert = testAlert({
+    accountId: account.id,
+    remaining: latest.remaining,
+    available: view.available,
+    unit: latest.unit,
+    thresholds: account.thresholds,
+    hoursToExhaustion: outlook.hoursToExhaustion,
+    severity,
+    now,
+  });
+  const delivered = await deliver(services, alert, {
+    snapshot: latest,
+    forecast: outlook,
+    thresholds: account.thresholds,
+    reserved: view.reserved,
+  });
+  await store.appendAlert(delivered, config.retentionDays);
+  log.info("test alert", { accountId: account.id, severity, status: delivered.status });
+  if (delivered.status !== "sent") {
+    throw new TestAlertNotSentError(`the test alert was not sent: ${delivered.error ?? "unknown reason"}`);
+  }
+  return delivered;
+}

@@ -1,0 +1,55 @@
+import {
+  AuthorizationError,
+  ConflictError,
+  InsufficientBalanceError,
+  type Problem,
+  problemType,
+  QuotaGuardError,
+  ServiceUnavailableError,
+} from "@heygen-quota-guard/client";
+import { CommanderError } from "commander";
+import { EXIT, type ExitCode } from "./exit-codes.ts";
+
+/** A mistake in the command line that the CLI finds itself (an unreadable --script-file, a bad --since). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+const localProblem = (kind: string, title: string, status: number, detail: string): Problem => ({
+  type: `about:blank#${kind}`,
+  title,
+  status,
+  detail,
+});
+
+/**
+ * What a failure means for the caller: the exit code and the problem to print on stderr. API errors keep
+ * the problem+json the API answered; local failures get one in the same shape.
+ */
+export function describeFailure(error: unknown): { code: ExitCode; problem: Problem } {
+  if (error instanceof QuotaGuardError) {
+    const { problem } = error;
+    if (error instanceof InsufficientBalanceError) return { code: EXIT.no, problem };
+    if (error instanceof ConflictError && problemType(problem) === "balance-unknown") {
+      return { code: EXIT.no, problem };
+    }
+    if (error instanceof AuthorizationError) return { code: EXIT.auth, problem };
+    if (error instanceof ServiceUnavailableError || error.status >= 500) {
+      return { code: EXIT.unavailable, problem };
+    }
+    return { code: EXIT.usage, problem };
+  }
+  if (error instanceof CommanderError || error instanceof UsageError) {
+    const detail = error.message.replace(/^error: /, "");
+    return { code: EXIT.usage, problem: localProblem("usage", "Usage error", 400, detail) };
+  }
+  // The AWS SDK's credential chain found nothing usable (no env, profile, SSO or role).
+  if (error instanceof Error && error.name === "CredentialsProviderError") {
+    return {
+      code: EXIT.auth,
+      problem: localProblem("credentials", "No AWS credentials", 401, error.message),
+    };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: EXIT.internal, problem: localProblem("internal", "quota-guard failed", 500, detail) };
+}

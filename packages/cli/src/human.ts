@@ -1,0 +1,160 @@
+import type {
+  AccountDetail,
+  AccountSummary,
+  Alert,
+  CheckAnswer,
+  Estimate,
+  Reservation,
+  ReservationPage,
+  Snapshot,
+} from "@heygen-quota-guard/client";
+
+/** Readable renderings for a terminal (`--human`); the JSON form is the API's answer as it is. */
+
+/** An amount in its unit: usd as dollars and cents, credits as they are. */
+export function money(amount: number | null | undefined, unit: string | null | undefined): string {
+  if (amount === null || amount === undefined) return "unknown";
+  if (unit !== "usd") return `${Number(amount.toFixed(6))} ${unit ?? ""}`.trim();
+  return `${amount < 0 ? "-" : ""}$${Math.abs(amount).toFixed(2)}`;
+}
+
+/** Columns padded to their widest cell. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+function pairs(entries: [string, string | number | undefined | null][]): string {
+  const shown = entries.filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== null);
+  const width = Math.max(...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${`${k}:`.padEnd(width + 1)}  ${v}`).join("\n");
+}
+
+export function renderCheck(answer: CheckAnswer): string {
+  const verdict =
+    answer.decision === "unknown"
+      ? `UNKNOWN balance, ${answer.allowed ? "allowed" : "denied"}`
+      : answer.allowed
+        ? "ALLOWED"
+        : "DENIED";
+  return [
+    `${verdict}: ${answer.reason}`,
+    pairs([
+      ["account", answer.accountId],
+      ["required", money(answer.required, answer.unit)],
+      ["available", money(answer.available, answer.unit)],
+      ["after", money(answer.remainingAfter, answer.unit)],
+      ["shortfall", answer.shortfall ? money(answer.shortfall, answer.unit) : undefined],
+      ["rate card", answer.estimate.rateCard],
+    ]),
+    ...answer.warnings.map((w) => `warning: ${w}`),
+  ].join("\n");
+}
+
+export function renderEstimate(estimate: Estimate): string {
+  return [
+    `${money(estimate.total, estimate.unit)} (rate card ${estimate.rateCard})`,
+    table(
+      ["job", "billable s", "rate", "count", "cost"],
+      estimate.lines.map((l, i) => [
+        i + 1,
+        l.billableSeconds ?? "",
+        l.rate,
+        l.count,
+        money(l.cost, estimate.unit),
+      ]),
+    ),
+    ...estimate.assumptions.map((a) => `assumption: ${a}`),
+    ...estimate.warnings.map((w) => `warning: ${w}`),
+  ].join("\n");
+}
+
+export function renderReservation(r: Reservation): string {
+  return pairs([
+    ["reservation", r.id],
+    ["status", r.status],
+    ["account", r.accountId],
+    ["amount", money(r.amount, r.unit)],
+    ["actual", r.actualAmount === undefined ? undefined : money(r.actualAmount, r.unit)],
+    ["created", r.createdAt],
+    ["expires", r.status === "held" ? r.expiresAt : undefined],
+    ["committed", r.committedAt],
+    ["released", r.releasedAt],
+  ]);
+}
+
+export function renderBalance(a: AccountDetail): string {
+  const forecast = a.forecast;
+  return pairs([
+    ["account", a.accountId],
+    ["level", a.monitorDegraded ? `${a.alertLevel} (monitor degraded)` : a.alertLevel],
+    ["available", money(a.available, a.unit)],
+    ["remaining", money(a.remaining, a.unit)],
+    ["reserved", `${money(a.reserved, a.unit)} in ${a.activeReservations} hold(s)`],
+    ["floor", a.reserveFloor ? money(a.reserveFloor, a.unit) : undefined],
+    ["observed", a.balanceObservedAt ? `${a.balanceObservedAt} (${a.balanceAgeSeconds} s ago)` : "never"],
+    [
+      "billing",
+      a.latest ? `${a.latest.billingType}${a.latest.plan ? `, plan ${a.latest.plan}` : ""}` : undefined,
+    ],
+    [
+      "burn rate",
+      forecast?.burnRatePerHour === null || forecast === null
+        ? undefined
+        : `${money(forecast.burnRatePerHour, a.unit)} per hour`,
+    ],
+    ["runs out", forecast?.exhaustsAt ?? undefined],
+    ["last failure", a.lastFailure ? `${a.lastFailure.code} at ${a.lastFailure.at}` : undefined],
+  ]);
+}
+
+export function renderAccounts(accounts: AccountSummary[]): string {
+  return table(
+    ["account", "level", "available", "remaining", "reserved", "observed"],
+    accounts.map((a) => [
+      a.accountId,
+      a.alertLevel,
+      money(a.available, a.unit),
+      money(a.remaining, a.unit),
+      money(a.reserved, a.unit),
+      a.balanceObservedAt ?? "never",
+    ]),
+  );
+}
+
+export function renderHistory(snapshots: Snapshot[]): string {
+  if (snapshots.length === 0) return "no readings in this period";
+  return table(
+    ["observed", "remaining", "billing", "source"],
+    snapshots.map((s) => [s.observedAt, money(s.remaining, s.unit), s.billingType, s.source]),
+  );
+}
+
+export function renderAlerts(alerts: Alert[]): string {
+  if (alerts.length === 0) return "no alerts";
+  return table(
+    ["created", "severity", "type", "level", "status", "subject"],
+    alerts.map((a) => [a.createdAt, a.severity, a.alertType, a.level, a.status ?? "", a.subject]),
+  );
+}
+
+export function renderReservations(page: ReservationPage): string {
+  if (page.reservations.length === 0) return "no reservations";
+  const rows = page.reservations.map((r) => [
+    r.id,
+    r.status,
+    money(r.amount, r.unit),
+    money(r.heldAmount, r.unit),
+    r.createdAt,
+  ]);
+  const more = page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : "";
+  return `${table(["reservation", "status", "amount", "held", "created"], rows)}${more}`;
+}

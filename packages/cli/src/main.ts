@@ -1,0 +1,274 @@
+/**
+ * `quota-guard`: HeyGen Quota Guard from a shell. JSON on stdout (when piped, or with --json), readable text
+ * with --human (or on a terminal), errors on stderr as the API's problem+json, stable exit codes
+ * (exit-codes.ts). Built on the typed client (@heygen-quota-guard/client) and commander.
+ */
+import { DEFAULT_URL, type Problem, QuotaGuardClient } from "@heygen-quota-guard/client";
+import { type Command, InvalidArgumentError, Option, program } from "commander";
+import pkg from "../package.json" with { type: "json" };
+import { balanceChart } from "./chart.ts";
+import { EXIT, type ExitCode } from "./exit-codes.ts";
+import { describeFailure } from "./failure.ts";
+import {
+  renderAccounts,
+  renderAlerts,
+  renderBalance,
+  renderCheck,
+  renderEstimate,
+  renderHistory,
+  renderReservation,
+  renderReservations,
+} from "./human.ts";
+import { type JobFlags, jobRequest, numberArg, withJobFlags } from "./job-spec.ts";
+
+interface GlobalFlags {
+  url: string;
+  region?: string;
+  profile?: string;
+  sign?: boolean;
+  json?: boolean;
+  human?: boolean;
+}
+
+const argv = process.argv.slice(2);
+/** Readable text on a terminal or with --human; JSON when piped or with --json. Known before parsing, for usage errors. */
+const human = argv.includes("--human") || (!argv.includes("--json") && process.stdout.isTTY === true);
+
+function clientFor(command: Command): QuotaGuardClient {
+  const flags = command.optsWithGlobals<GlobalFlags>();
+  return new QuotaGuardClient({
+    url: flags.url,
+    ...(flags.region ? { region: flags.region } : {}),
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.sign ? { sign: true } : {}),
+  });
+}
+
+/** Prints an answer (JSON, or its readable form) and sets the exit code. */
+function emit<T>(value: T, render: (value: T) => string, code: ExitCode = EXIT.ok): void {
+  process.stdout.write(`${human ? render(value) : JSON.stringify(value, null, 2)}\n`);
+  process.exitCode = code;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)([smhd])$/;
+const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+/** A time flag: `24h` (30m, 7d: s, m, h or d ago) or an ISO 8601 time, as the API's ISO string. */
+function timeArg(value: string): string {
+  const relative = DURATION.exec(value);
+  if (relative) {
+    const seconds = Number(relative[1]) * SECONDS[relative[2] as keyof typeof SECONDS];
+    return new Date(Date.now() - seconds * 1000).toISOString();
+  }
+  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError("use 30m, 24h, 7d or an ISO 8601 time");
+  return new Date(value).toISOString();
+}
+
+program
+  .name("quota-guard")
+  .description(
+    "HeyGen Quota Guard from a shell: balances, alerts, estimates, checks and credit reservations.",
+  )
+  .version(pkg.version)
+  .option("--url <url>", "the API (env QUOTA_GUARD_URL)", process.env.QUOTA_GUARD_URL ?? DEFAULT_URL)
+  .option("--region <region>", "AWS region for SigV4 (default: from the URL, else AWS_REGION)")
+  .option("--profile <profile>", "AWS profile for SigV4 (default: the AWS SDK's credential chain)")
+  .option("--sign", "always sign with SigV4 (default: only execute-api URLs are signed)")
+  .addOption(new Option("--json", "JSON on stdout (the default when piped)").conflicts("human"))
+  .option("--human", "readable text on stdout (the default on a terminal)")
+  .showHelpAfterError(false)
+  .exitOverride()
+  .configureOutput({ outputError: () => undefined })
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 ok or allowed, 1 a no (denied, insufficient balance), 2 usage or validation error,\n" +
+      "3 authentication or authorization, 4 unavailable or unreachable.",
+  );
+
+program
+  .command("accounts")
+  .description("every account: level, available, remaining, reserved")
+  .action(async (_flags, command: Command) => emit(await clientFor(command).accounts(), renderAccounts));
+
+program
+  .command("balance [account]")
+  .description("one account's balance, holds, alert level and forecast (default: the only account)")
+  .action(async (account: string | undefined, _flags, command: Command) =>
+    emit(await clientFor(command).balance(account), renderBalance),
+  );
+
+program
+  .command("history [account]")
+  .description("balance readings, newest first")
+  .option("--since <when>", "from this time: 30m, 24h, 7d ago, or ISO 8601", timeArg)
+  .option("--until <when>", "up to this ISO 8601 time", timeArg)
+  .option("--limit <n>", "at most this many readings (1-1000, default 100)", numberArg)
+  .option("--chart", "draw the balance over time")
+  .action(
+    async (
+      account: string | undefined,
+      flags: { since?: string; until?: string; limit?: number; chart?: boolean },
+      command: Command,
+    ) => {
+      const { chart, ...query } = flags;
+      const snapshots = await clientFor(command).history(account, query);
+      if (chart) {
+        process.stdout.write(`${balanceChart(account ?? snapshots[0]?.accountId ?? "", snapshots)}\n`);
+        return;
+      }
+      emit(snapshots, renderHistory);
+    },
+  );
+
+program
+  .command("alerts [account]")
+  .description("the alert log, newest first")
+  .option("--limit <n>", "at most this many alerts (1-1000, default 50)", numberArg)
+  .action(async (account: string | undefined, flags: { limit?: number }, command: Command) =>
+    emit(await clientFor(command).alerts(account, flags), renderAlerts),
+  );
+
+withJobFlags(program.command("estimate").description("the cost of a job from a rate card")).action(
+  async (flags: JobFlags, command: Command) =>
+    emit(await clientFor(command).estimate(jobRequest(flags)), renderEstimate),
+);
+
+withJobFlags(
+  program
+    .command("check")
+    .description("may this job start now? exit 0 if allowed, 1 if not")
+    .option("--account <id>", "the account (default: the only one)"),
+).action(async (flags: JobFlags & { account?: string }, command: Command) => {
+  const answer = await clientFor(command).check({
+    ...jobRequest(flags),
+    ...(flags.account ? { accountId: flags.account } : {}),
+  });
+  emit(answer, renderCheck, answer.allowed ? EXIT.ok : EXIT.no);
+});
+
+withJobFlags(
+  program
+    .command("reserve")
+    .description("hold credit for a job (--amount, or job-spec flags); exit 1 if it does not fit")
+    .option("--amount <amount>", "hold this amount, in the account's unit", numberArg)
+    .option("--ttl <seconds>", "how long the hold lasts before it expires", numberArg)
+    .option("--idempotency-key <key>", "the same key answers the same hold, never a second one")
+    .option("--account <id>", "the account (default: the only one)"),
+).action(
+  async (
+    flags: JobFlags & { amount?: number; ttl?: number; idempotencyKey?: string; account?: string },
+    command: Command,
+  ) => {
+    const what = flags.amount !== undefined ? { amount: flags.amount } : jobRequest(flags);
+    const request = {
+      ...what,
+      ...(flags.ttl !== undefined ? { ttlSeconds: flags.ttl } : {}),
+      ...(flags.account ? { accountId: flags.account } : {}),
+    };
+    const options = flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {};
+    emit(await clientFor(command).reserve(request, options), renderReservation);
+  },
+);
+
+program
+  .command("commit <id>")
+  .description("end a hold as spent")
+  .option("--actual <amount>", "what the job really cost (default: the held amount)", numberArg)
+  .action(async (id: string, flags: { actual?: number }, command: Command) =>
+    emit(
+      await clientFor(command).commit(id, flags.actual === undefined ? {} : { actualAmount: flags.actual }),
+      renderReservation,
+    ),
+  );
+
+program
+  .command("release <id>")
+  .description("return a hold's credit")
+  .action(async (id: string, _flags, command: Command) =>
+    emit(await clientFor(command).release(id), renderReservation),
+  );
+
+program
+  .command("extend <id>")
+  .description("raise a hold (--amount, the new total) or move its expiry (--ttl); exit 1 if it does not fit")
+  .option("--amount <amount>", "the new total to hold", numberArg)
+  .option("--ttl <seconds>", "expire this long from now", numberArg)
+  .option("--idempotency-key <key>", "the same key answers the same extension")
+  .action(
+    async (
+      id: string,
+      flags: { amount?: number; ttl?: number; idempotencyKey?: string },
+      command: Command,
+    ) => {
+      const request = {
+        ...(flags.amount !== undefined ? { amount: flags.amount } : {}),
+        ...(flags.ttl !== undefined ? { ttlSeconds: flags.ttl } : {}),
+      };
+      const options = flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {};
+      emit(await clientFor(command).extend(id, request, options), renderReservation);
+    },
+  );
+
+program
+  .command("reservations")
+  .description("an account's reservations, newest first")
+  .option("--account <id>", "the account (default: the only one)")
+  .addOption(
+    new Option("--status <status>", "only these").choices(["held", "committed", "released", "expired"]),
+  )
+  .option("--limit <n>", "at most this many (1-100, default 20)", numberArg)
+  .option("--cursor <cursor>", "the page after the one that printed it")
+  .action(
+    async (
+      flags: {
+        account?: string;
+        status?: "held" | "committed" | "released" | "expired";
+        limit?: number;
+        cursor?: string;
+      },
+      command: Command,
+    ) => {
+      const { account, ...rest } = flags;
+      emit(
+        await clientFor(command).reservations({ ...rest, ...(account ? { accountId: account } : {}) }),
+        renderReservations,
+      );
+    },
+  );
+
+program
+  .command("reservation <id>")
+  .description("one reservation")
+  .action(async (id: string, _flags, command: Command) =>
+    emit(await clientFor(command).reservation(id), renderReservation),
+  );
+
+/** A failure for people: the problem's title and detail, each invalid field, and what to do about a refusal. */
+function humanFailure(problem: Problem, code: ExitCode): string {
+  const headline =
+    problem.detail && problem.detail !== problem.title
+      ? `${problem.title}: ${problem.detail}`
+      : problem.title;
+  const fields = (problem.errors ?? []).map((e) => `\n  ${e.pointer || "/"}: ${e.detail}`).join("");
+  const hint =
+    code === EXIT.auth
+      ? "\n  Requests to Quota Guard in AWS are signed with SigV4: an execute-api URL is signed by itself, any other with --sign; credentials come from the AWS SDK's chain (env, --profile, SSO, role)."
+      : "";
+  return `quota-guard: ${headline}${fields}${hint}\n`;
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  const helpOrVersion =
+    error instanceof Error &&
+    "code" in error &&
+    ["commander.helpDisplayed", "commander.version", "commander.help"].includes(String(error.code));
+  if (helpOrVersion) {
+    process.exitCode = EXIT.ok;
+  } else {
+    const { code, problem } = describeFailure(error);
+    process.stderr.write(human ? humanFailure(problem, code) : `${JSON.stringify(problem)}\n`);
+    process.exitCode = code;
+  }
+}

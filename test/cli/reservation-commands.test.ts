@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { QuotaGuardClient } from "@heygen-quota-guard/client";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { LocalStack } from "#local/stack";
+import { startOneAccountStack } from "#test/support/e2e";
+
+const BIN = fileURLToPath(new URL("../../packages/cli/bin/quota-guard.js", import.meta.url));
+let stack: LocalStack;
+beforeAll(async () => {
+  let readCredits: (b: number) => Promise<void>;
+  ({ stack, readCredits } = await startOneAccountStack("m"));
+  await readCredits(100);
+}, 60_000);
+afterAll(() => stack?.stop());
+const cli = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, QUOTA_GUARD_URL: stack.url } },
+      (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }),
+    ),
+  );
+
+it("extend, partial commit, listing", async () => {
+  const client = new QuotaGuardClient({ url: stack.url });
+  const hold = await client.reserve({ amount: 5 });
+  expect((await client.extend(hold.id, { amount: 8 })).amount).toBe(8);
+  expect(await client.commit(hold.id, { actualAmount: 2, final: false })).toMatchObject({
+    status: "held",
+    committedAmount: 2,
+    heldAmount: 6,
+  });
+  const page = await client.reservations({ status: "held" });
+  expect(page.reservations.map((r) => r.id)).toContain(hold.id);
+  const ext = await cli("extend", hold.id, "--amount", "9", "--human");
+  expect(ext.code).toBe(0);
+  expect(ext.stdout).toMatch(/amount:\s+9 credits/);
+  const list = await cli("reservations", "--status", "held", "--human");
+  expect(list.stdout).toContain(hold.id);
+  const json = await cli("reservations");
+  expect(JSON.parse(json.stdout).reservations[0].id).toBe(hold.id);
+  const big = await cli("extend", hold.id, "--amount", "1000");
+  expect(big.code).toBe(1);
+  const withWithRes = await client.withReservation({ amount: 1, idempotencyKey: "m-1" }, async () => ({
+    actualAmount: 1,
+  }));
+  expect(withWithRes.reservation.status).toBe("committed");
+});
