@@ -60,8 +60,8 @@ function waitAskedFor(failure: Failure, now: Date): { until: string; reason: str
 }
 
 /**
- * Reads one account: claim the reading, read HeyGen (unless it asked us to wait), record the snapshot and
- * state, forecast, alert. The alert state advances only for alerts the publisher accepted, so an alert that
+ * Reads one account: claim the reading, read HeyGen (unless it asked us to wait), record the snapshot (and
+ * settle what it shows charged), forecast, alert, then end the reading with the alert state. The alert state advances only for alerts the publisher accepted, so an alert that
  * failed to send is planned again at the next reading.
  */
 export async function pollAccount(
@@ -114,10 +114,10 @@ export async function pollAccount(
   }
   const newWait = failure ? waitAskedFor(failure, now) : undefined;
 
-  const view = computeBalanceView(
-    { ...state, latest: snapshot ?? state?.latest, reserved: state?.reserved ?? 0 },
-    rules,
-  );
+  // Recorded before alerts are planned: the counter then no longer holds the committed spend this snapshot
+  // settles, so a balance that already shows a charge is never judged with the charge counted again.
+  const recorded = snapshot ? await store.recordSnapshot(account.id, snapshot, rules) : state;
+  const view = computeBalanceView(recorded, rules);
   let outlook: Forecast | undefined;
   if (snapshot !== undefined && view.available !== null) {
     outlook = await forecastAccount(services, account.id, view.available, now);
@@ -154,17 +154,12 @@ export async function pollAccount(
     await store.appendAlert(delivered, config.retentionDays);
   }
 
-  await store.savePoll(
-    account.id,
-    {
-      tick,
-      snapshot,
-      alert: alertState,
-      lastPollAt: now.toISOString(),
-      ...(deferred ? {} : { retryNotBefore: newWait ?? null }),
-    },
-    rules,
-  );
+  await store.endReading(account.id, {
+    snapshot,
+    alert: alertState,
+    lastPollAt: now.toISOString(),
+    ...(deferred ? {} : { retryNotBefore: newWait ?? null }),
+  });
   const retryNotBefore = deferred ? waitUntil : newWait;
   return {
     accountId: account.id,

@@ -166,14 +166,23 @@ export interface PollStore {
    * Claims one reading of the account in one conditional write, so that concurrent or repeated readings
    * record, count and alert once: false when another delivery of the same tick claimed it, when a refresh
    * ran less than `minIntervalSeconds` ago (or a scheduled poll succeeded then), or when another reading
-   * holds the account (a lease of READING_LEASE_SECONDS from `now`, ended by savePoll). Answers the account's
+   * holds the account (a lease of READING_LEASE_SECONDS from `now`, ended by endReading). Answers the account's
    * state as claimed, or undefined when refused.
    */
   claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined>;
   /**
-   * Records a poll: the newer snapshot, the alert state and `headroom` from it, then corrects the counters
-   * for holds that expired and committed parts this snapshot settles. Returns the state after.
+   * Records a good reading's snapshot (unless a newer one is recorded) with
+   * `headroom = remaining − reserveFloor − reserved`, then corrects the counter for holds that expired and
+   * committed parts this snapshot settles. Keeps the reading's lease. Returns the state after: its `reserved`
+   * is what counts against the snapshot, so alerts are planned on it (never on spend counted twice).
    */
+  recordSnapshot(accountId: string, snapshot: BalanceSnapshot, rules: PollRules): Promise<AccountState>;
+  /**
+   * Ends a reading and its lease: the alert state after its alerts, `lastPollAt` for a good reading, and
+   * HeyGen's "not before" (a good reading ends any wait). Returns the state after.
+   */
+  endReading(accountId: string, reading: Omit<PollRecord, "tick">): Promise<AccountState>;
+  /** recordSnapshot (when the poll has one), then endReading. */
   savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState>;
 }
 

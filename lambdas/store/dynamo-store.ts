@@ -27,6 +27,8 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     correctCounters: (accountId, now, settledUpToMs) =>
       reservations.correctCounters(accountId, now, settledUpToMs),
     claimReading: (accountId, claim, now) => polls.claimReading(accountId, claim, now),
+    recordSnapshot: (accountId, snapshot, rules) => polls.recordSnapshot(accountId, snapshot, rules),
+    endReading: (accountId, reading) => polls.endReading(accountId, reading),
     savePoll: (accountId, poll, rules) => polls.savePoll(accountId, poll, rules),
     putSnapshot: (accountId, tick, snapshot, retentionDays) =>
       history.putSnapshot(accountId, tick, snapshot, retentionDays),

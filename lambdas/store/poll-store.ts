@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountState, INITIAL_ALERT_STATE } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
 import { roundAmount } from "#core/reservations";
 import {
   type AccountStateStore,
@@ -71,67 +72,75 @@ export class DynamoPollStore implements PollStore {
   }
 
   /**
-   * Records a reading on the state item and ends its lease: one write for the alert state, the reading's times
-   * and HeyGen's "not before", then, for a good reading, one for the snapshot (unless a newer one is recorded)
-   * with `headroom = remaining − reserveFloor − reserved`, computed by DynamoDB from the counter as it stands,
-   * so no reserve in between can be missed. Then corrects the counter for holds that expired and committed
-   * parts the recorded snapshot settles (cost: what is corrected). A failed or skipped reading (no snapshot)
-   * changes only the alert state and the wait. Returns the state after.
+   * The snapshot's write computes `headroom = remaining − reserveFloor − reserved` in DynamoDB from the
+   * counter as it stands, so no reserve in between can be missed; the corrections that follow cost what they
+   * correct. An item the release before wrote (holds inside it) is migrated right after, from the item itself.
    */
-  async savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState> {
-    const values: Record<string, unknown> = {
-      ":alert": definedOnly(poll.alert ?? INITIAL_ALERT_STATE),
-      ":accountId": accountId,
-      ":zero": 0,
-      ":one": 1,
-    };
-    const sets = [
-      poll.alert ? "alert = :alert" : "alert = if_not_exists(alert, :alert)",
-      "accountId = :accountId",
-      COUNTERS_IF_NEW,
-    ];
-    const removals = ["readingLeaseUntil"];
-    const snapshot = poll.snapshot;
-    if (snapshot === undefined) {
-      const wait = poll.retryNotBefore;
-      if (wait) {
-        sets.push("retryNotBefore = :wait");
-        values[":wait"] = wait;
-      }
-      if (wait === null) removals.push("retryNotBefore");
-      await this.write(accountId, sets, removals, values);
-      return (await this.states.getAccountState(accountId)) as AccountState;
-    }
-    sets.push("lastPollAt = :pollAt");
-    values[":pollAt"] = poll.lastPollAt;
-    removals.push("retryNotBefore");
-    // The counters exist (COUNTERS_IF_NEW) before the snapshot's write, which reads `reserved`; an item the
-    // release before wrote is migrated first (until then no reserve can land on it).
-    const written = await this.write(accountId, sets, removals, values);
-    if (written.holds !== undefined) await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
+  async recordSnapshot(accountId: string, snapshot: BalanceSnapshot, rules: PollRules): Promise<AccountState> {
     const recorded = await conditionalWrite(
       this.doc,
       new UpdateCommand({
         TableName: this.tableName,
         Key: stateKey(accountId),
-        UpdateExpression: "SET latest = :latest, headroom = :free - reserved ADD version :one",
+        UpdateExpression:
+          "SET latest = :latest, accountId = :accountId, alert = if_not_exists(alert, :alert), " +
+          "reserved = if_not_exists(reserved, :zero), openHolds = if_not_exists(openHolds, :zero), " +
+          "headroom = :free - if_not_exists(reserved, :zero) ADD version :one",
         ConditionExpression: "attribute_not_exists(latest) OR latest.observedAt <= :observedAt",
         ExpressionAttributeValues: {
           ":latest": definedOnly(snapshot),
+          ":accountId": accountId,
+          ":zero": 0,
+          ":alert": definedOnly(INITIAL_ALERT_STATE),
           ":free": roundAmount(snapshot.remaining - rules.reserveFloor),
           ":observedAt": snapshot.observedAt,
           ":one": 1,
         },
+        ReturnValues: "ALL_NEW",
       }),
     );
-    const observedAt = recorded.applied
-      ? snapshot.observedAt
-      : ((await this.states.getAccountState(accountId))?.latest?.observedAt ?? snapshot.observedAt);
-    await correctCounters(this.doc, this.tableName, accountId, {
+    let latest = recorded.applied ? recorded.attributes : undefined;
+    if (latest === undefined || latest.holds !== undefined) {
+      if (latest?.holds !== undefined) await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
+      latest = (await this.states.getAccountState(accountId)) as unknown as Record<string, unknown>;
+    }
+    const observedAt = String((latest.latest as BalanceSnapshot | undefined)?.observedAt ?? snapshot.observedAt);
+    const corrected = await correctCounters(this.doc, this.tableName, accountId, {
       expiredUpToMs: rules.now.getTime(),
       settledUpToMs: Date.parse(observedAt) - rules.settleSeconds * 1000,
     });
-    return (await this.states.getAccountState(accountId)) as AccountState;
+    return corrected > 0 ? ((await this.states.getAccountState(accountId)) as AccountState) : toAccountState(latest);
+  }
+
+  async endReading(accountId: string, reading: Omit<PollRecord, "tick">): Promise<AccountState> {
+    const values: Record<string, unknown> = {
+      ":alert": definedOnly(reading.alert ?? INITIAL_ALERT_STATE),
+      ":accountId": accountId,
+      ":zero": 0,
+      ":one": 1,
+    };
+    const sets = [
+      reading.alert ? "alert = :alert" : "alert = if_not_exists(alert, :alert)",
+      "accountId = :accountId",
+      COUNTERS_IF_NEW,
+    ];
+    const removals = ["readingLeaseUntil"];
+    if (reading.snapshot !== undefined) {
+      sets.push("lastPollAt = :pollAt");
+      values[":pollAt"] = reading.lastPollAt;
+      removals.push("retryNotBefore");
+    } else if (reading.retryNotBefore) {
+      sets.push("retryNotBefore = :wait");
+      values[":wait"] = reading.retryNotBefore;
+    } else if (reading.retryNotBefore === null) {
+      removals.push("retryNotBefore");
+    }
+    return toAccountState(await this.write(accountId, sets, removals, values));
+  }
+
+  async savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState> {
+    if (poll.snapshot !== undefined) await this.recordSnapshot(accountId, poll.snapshot, rules);
+    return this.endReading(accountId, poll);
   }
 
   /** An unconditional write; answers the item after it. */

@@ -31,6 +31,7 @@ const ACCOUNTS = [
   { id: "lost" },
   { id: "dup" },
   { id: "faulty", apiVersion: "v3" },
+  { id: "settles", thresholds: { warning: 50, critical: 10 } },
 ];
 
 const clock = new TestClock();
@@ -392,5 +393,27 @@ describe("the monitoring API", () => {
     const later = await post(stack, "/v1/accounts/usage/refresh");
     expect(later.body).toMatchObject({ refreshed: true, remaining: 270 });
     expect(calls()).toBe(start + 2);
+  });
+});
+
+describe("spend that HeyGen has charged is counted once", () => {
+  // Found by a newcomer's trial: the reading that settled a committed job judged the new balance with the
+  // job still counted, so a balance that had only paid for it alerted "warning" (and "exhausted" when low).
+  it("the reading that shows a committed job's charge alerts on the balance alone", async () => {
+    const key = keyOf("settles");
+    sandbox().setAccount({ apiKey: key, billingType: "wallet", currency: "usd", balance: 75 });
+    clock.advance(60);
+    expect((await post(stack, "/v1/accounts/settles/refresh")).body).toMatchObject({ remaining: 75 });
+    const hold = await post<{ id: string }>(stack, "/v1/reservations", { accountId: "settles", amount: 15 });
+    expect(hold.status).toBe(201);
+    expect((await post(stack, `/v1/reservations/${hold.body.id}/commit`)).status).toBe(200);
+    await inbox.take("settles");
+
+    clock.advance(120); // past settleSeconds (60): the next reading settles the commit
+    sandbox().setBalance(key, 60); // HeyGen charged the job
+    const refreshed = await post<Record<string, unknown>>(stack, "/v1/accounts/settles/refresh");
+    expect(refreshed.body).toMatchObject({ remaining: 60, reserved: 0, available: 60, alertLevel: "ok" });
+    expect(await inbox.take("settles")).toEqual([]);
+    expect((await alertLog("settles")).filter((a) => a.alertType === "low_balance")).toEqual([]);
   });
 });
