@@ -1,4 +1,4 @@
-import type { Alert, Severity } from "#core/account";
+import type { Alert, AlertLevel, Severity } from "#core/account";
 import { balanceLevel, type Thresholds } from "#core/alert-policy";
 import { alertHeadline, fitText, MAX_SUBJECT_LENGTH, SUBJECT_PREFIX } from "#core/alert-text";
 import type { Unit } from "#core/balance";
@@ -9,6 +9,8 @@ export interface TestAlertInput {
   available: number;
   unit: Unit;
   thresholds: Thresholds;
+  /** The level the alert policy recorded (hysteresis included); from `available` when none is recorded yet. */
+  recordedLevel?: AlertLevel | "unknown";
   hoursToExhaustion: number | null;
   /** Subscribers filter on it (SMS: at least `smsMinSeverity`), so the caller chooses who receives the test. */
   severity: Severity;
@@ -21,7 +23,10 @@ export interface TestAlertInput {
  * says it is a test. It is built beside the alert policy, never by it, and so never moves the alert state.
  */
 export function testAlert(input: TestAlertInput): Alert {
-  const level = balanceLevel(input.available, input.thresholds);
+  const level =
+    input.recordedLevel === undefined || input.recordedLevel === "unknown"
+      ? balanceLevel(input.available, input.thresholds)
+      : input.recordedLevel;
   const fields = {
     accountId: input.accountId,
     alertType: "low_balance" as const,

@@ -30,10 +30,11 @@ export async function sendTestAlert(
   const { store, config, log } = services;
   const now = services.now();
   const state = await store.getAccountState(account.id);
-  const view = computeBalanceView(
-    { latest: state?.latest, holds: state?.holds ?? {} },
-    { now, reserveFloor: account.reserveFloor, settleSeconds: config.reservations.settleSeconds },
-  );
+  const view = computeBalanceView(state, {
+    now,
+    reserveFloor: account.reserveFloor,
+    settleSeconds: config.reservations.settleSeconds,
+  });
   const latest = state?.latest;
   if (!latest || view.available === null) {
     throw new BalanceUnknownError(account.id, "no balance has been read yet; POST .../refresh first");
@@ -45,6 +46,7 @@ export async function sendTestAlert(
     available: view.available,
     unit: latest.unit,
     thresholds: account.thresholds,
+    ...(state?.alert.level ? { recordedLevel: state.alert.level } : {}),
     hoursToExhaustion: outlook.hoursToExhaustion,
     severity,
     now,

@@ -76,7 +76,11 @@ export class DynamoPollStore implements PollStore {
    * counter as it stands, so no reserve in between can be missed; the corrections that follow cost what they
    * correct. An item the release before wrote (holds inside it) is migrated right after, from the item itself.
    */
-  async recordSnapshot(accountId: string, snapshot: BalanceSnapshot, rules: PollRules): Promise<AccountState> {
+  async recordSnapshot(
+    accountId: string,
+    snapshot: BalanceSnapshot,
+    rules: PollRules,
+  ): Promise<AccountState> {
     const recorded = await conditionalWrite(
       this.doc,
       new UpdateCommand({
@@ -104,12 +108,16 @@ export class DynamoPollStore implements PollStore {
       if (latest?.holds !== undefined) await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
       latest = (await this.states.getAccountState(accountId)) as unknown as Record<string, unknown>;
     }
-    const observedAt = String((latest.latest as BalanceSnapshot | undefined)?.observedAt ?? snapshot.observedAt);
+    const observedAt = String(
+      (latest.latest as BalanceSnapshot | undefined)?.observedAt ?? snapshot.observedAt,
+    );
     const corrected = await correctCounters(this.doc, this.tableName, accountId, {
       expiredUpToMs: rules.now.getTime(),
       settledUpToMs: Date.parse(observedAt) - rules.settleSeconds * 1000,
     });
-    return corrected > 0 ? ((await this.states.getAccountState(accountId)) as AccountState) : toAccountState(latest);
+    return corrected > 0
+      ? ((await this.states.getAccountState(accountId)) as AccountState)
+      : toAccountState(latest);
   }
 
   async endReading(accountId: string, reading: Omit<PollRecord, "tick">): Promise<AccountState> {

@@ -122,4 +122,19 @@ describe("a test alert", () => {
     expect((await post(stack, "/v1/accounts/nobody/test-alert")).status).toBe(404);
     expect(await inbox.take("unread")).toEqual([]);
   });
+
+  // Found by a newcomer's trial: the test alert read the release before's holds map (always empty now) and
+  // recomputed the level, so it showed $0 reserved and a level the account did not have.
+  it("shows the account's real figures: what open holds take, and the level the policy recorded", async () => {
+    const hold = await post<{ id: string }>(stack, "/v1/reservations", { accountId: "team", amount: 8 });
+    expect(hold.status).toBe(201);
+    const { body } = await post<{ alert: Record<string, unknown> }>(stack, "/v1/accounts/team/test-alert");
+    // available 0 would be "exhausted" by the thresholds alone; the recorded level is critical.
+    expect(body.alert).toMatchObject({ remaining: 8, available: 0, level: "critical" });
+    const [delivered] = await inbox.take("team");
+    const texts = JSON.parse(delivered?.message ?? "{}") as Record<string, string>;
+    expect(texts.email).toContain("Available:  $0.00");
+    expect(texts.email).toContain("$8.00");
+    expect((await post(stack, `/v1/reservations/${hold.body.id}/release`)).status).toBe(200);
+  });
 });
