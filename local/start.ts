@@ -68,7 +68,7 @@ function printBanner(
     `  curl -s ${stack.url}/v1/accounts/${account} | jq`,
     `  curl -s -X POST ${stack.url}/v1/estimates -H 'content-type: application/json' -d '{"durationSeconds": 90, "resolution": "1080p"}' | jq`,
     `  curl -s -X POST ${stack.url}/v1/checks -H 'content-type: application/json' -d '{"accountId": "${account}", "durationSeconds": 120}' | jq`,
-    `  curl -s -X POST ${stack.url}/v1/reservations -H 'content-type: application/json' -H 'Idempotency-Key: job-42' -d '{"accountId": "${account}", "amount": 5}' | jq`,
+    `  curl -s -X POST ${stack.url}/v1/reservations -H 'content-type: application/json' -H 'Idempotency-Key: banner-job-1' -d '{"accountId": "${account}", "amount": 5}' | jq`,
     `  curl -s ${stack.url}/v1/accounts/${account}/alerts | jq`,
     `  curl -s -X POST ${stack.url}/v1/accounts/${account}/test-alert | jq    # a marked test alert, printed below`,
     `  curl -s ${stack.url}/openapi.json | jq .paths`,

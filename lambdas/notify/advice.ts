@@ -51,8 +51,8 @@ function lowBalanceAdvice(alert: Alert, context: AdviceContext): Advice {
   const reserved = context.reserved ?? 0;
   if (reserved > 0 && context.snapshot) {
     steps.push(
-      `${formatAmount(reserved, context.snapshot.unit)} is held by open reservations: ` +
-        "release the ones no job will use.",
+      `${formatAmount(reserved, context.snapshot.unit)} is reserved (open holds, and committed jobs until HeyGen charges them): ` +
+        "release the holds no job will use (GET /v1/reservations?status=held lists them).",
     );
   }
   return { steps, short: isOverdrawn(alert) ? "Top up now." : billing.short };

@@ -183,7 +183,7 @@ function amountLines(alert: Alert, context: MessageContext): string[] {
     remaining === undefined ? undefined : `Remaining:  ${formatAmount(remaining, unit)} (HeyGen's balance)`,
     context.reserved === undefined
       ? undefined
-      : `Reserved:   ${formatAmount(context.reserved, unit)} (held by open reservations)`,
+      : `Reserved:   ${formatAmount(context.reserved, unit)} (open holds, and committed jobs HeyGen has not charged yet)`,
   ].filter((line): line is string => line !== undefined);
 }
 

@@ -23,7 +23,7 @@ const cli = (...args: string[]) =>
     ),
   );
 
-it("extend, partial commit, listing", async () => {
+it("extend, partial commit, listing, from the client and the CLI", async () => {
   const client = new QuotaGuardClient({ url: stack.url });
   const hold = await client.reserve({ amount: 5 });
   expect((await client.extend(hold.id, { amount: 8 })).amount).toBe(8);
@@ -43,6 +43,9 @@ it("extend, partial commit, listing", async () => {
   expect(JSON.parse(json.stdout).reservations[0].id).toBe(hold.id);
   const big = await cli("extend", hold.id, "--amount", "1000");
   expect(big.code).toBe(1);
+  const partial = await cli("commit", hold.id, "--actual", "3", "--partial");
+  expect(partial.code).toBe(0);
+  expect(JSON.parse(partial.stdout)).toMatchObject({ status: "held", committedAmount: 5, heldAmount: 4 });
   const withWithRes = await client.withReservation({ amount: 1, idempotencyKey: "m-1" }, async () => ({
     actualAmount: 1,
   }));

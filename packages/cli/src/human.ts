@@ -98,7 +98,10 @@ export function renderBalance(a: AccountDetail): string {
     ["level", a.monitorDegraded ? `${a.alertLevel} (monitor degraded)` : a.alertLevel],
     ["available", money(a.available, a.unit)],
     ["remaining", money(a.remaining, a.unit)],
-    ["reserved", `${money(a.reserved, a.unit)} in ${a.activeReservations} hold(s)`],
+    [
+      "reserved",
+      `${money(a.reserved, a.unit)} (${a.activeReservations} open hold${a.activeReservations === 1 ? "" : "s"}, and committed jobs not yet charged)`,
+    ],
     ["floor", a.reserveFloor ? money(a.reserveFloor, a.unit) : undefined],
     ["observed", a.balanceObservedAt ? `${a.balanceObservedAt} (${a.balanceAgeSeconds} s ago)` : "never"],
     [

@@ -174,9 +174,13 @@ program
   .command("commit <id>")
   .description("end a hold as spent")
   .option("--actual <amount>", "what the job really cost (default: the held amount)", numberArg)
-  .action(async (id: string, flags: { actual?: number }, command: Command) =>
+  .option("--partial", "record --actual as spent and keep the rest held (a partial capture, final: false)")
+  .action(async (id: string, flags: { actual?: number; partial?: boolean }, command: Command) =>
     emit(
-      await clientFor(command).commit(id, flags.actual === undefined ? {} : { actualAmount: flags.actual }),
+      await clientFor(command).commit(id, {
+        ...(flags.actual === undefined ? {} : { actualAmount: flags.actual }),
+        ...(flags.partial ? { final: false } : {}),
+      }),
       renderReservation,
     ),
   );

@@ -113,7 +113,7 @@ describe("composeMessage", () => {
     expect(email).toMatch(
       /Upgrade the HeyGen plan \(now: pro\) or buy add-on credits, or wait for the credits to reset at 2026-06-01 00:00 UTC/,
     );
-    expect(email).toContain("release the ones no job will use");
+    expect(email).toContain("release the holds no job will use");
     expect(email).not.toMatch(/[{}]/);
   });
 
