@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
@@ -30,6 +31,11 @@ export interface LocalStackOptions {
   heygenTimeoutMs?: number;
   now?: () => Date;
   log?: Log;
+  /**
+   * The HeyGen webhook secret; default HEYGEN_WEBHOOK_SECRET from `env`, else one made at start
+   * (`LocalStack.webhookSecret`, which `npm start` prints).
+   */
+  webhookSecret?: string;
   /** Called for every alert that reaches the subscribed queue. */
   onNotification?: (notification: DeliveredNotification) => void;
 }
@@ -46,6 +52,10 @@ export interface LocalStack {
   sandbox?: HeyGenSandbox;
   /** The sandbox API key of each account served by the sandbox. */
   sandboxKeys: Record<string, string>;
+  /** The secret `POST /v1/webhooks/heygen` verifies with (the sandbox's jobs sign with it). */
+  webhookSecret: string;
+  /** True when the stack made `webhookSecret` itself (no HEYGEN_WEBHOOK_SECRET given). */
+  webhookSecretGenerated: boolean;
   pollNow(tick?: string): Promise<PollResult[]>;
   stop(): Promise<void>;
 }
@@ -90,8 +100,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(() => sandbox?.close() ?? Promise.resolve());
     }
 
+    const givenSecret = options.webhookSecret ?? env.HEYGEN_WEBHOOK_SECRET;
+    const webhookSecret = givenSecret || `whsec_${randomBytes(24).toString("base64url")}`;
     const base = {
       config,
+      webhookSecret: async () => webhookSecret,
       doc: dynamo.doc,
       tableName,
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
@@ -114,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       (event, context: Context) => resolveHttpEvent(router, event, context),
       { port },
     );
+    await sandbox?.setWebhook({ url: `http://127.0.0.1:${port}/v1/webhooks/heygen`, secret: webhookSecret });
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(
       () =>
@@ -166,6 +180,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns,
       ...(sandbox ? { sandbox } : {}),
       sandboxKeys,
+      webhookSecret,
+      webhookSecretGenerated: !givenSecret,
       pollNow,
       stop,
     };

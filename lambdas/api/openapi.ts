@@ -1,12 +1,14 @@
 import * as z from "zod";
 import { VERSION } from "#config/version";
 import { Estimate } from "#core/estimator";
+import { HeyGenEvent } from "#core/heygen-events";
 import { EstimateRequest } from "#core/job-spec";
 import {
   AlertsQuery,
   AmountReservationRequest,
   CheckRequest,
   CommitRequest,
+  EventsQuery,
   ExtendRequest,
   HistoryQuery,
   JobReservationRequest,
@@ -242,6 +244,58 @@ export function openApiDocument(): object {
           },
         },
       },
+      "/v1/accounts/{id}/events": {
+        get: {
+          summary: "The webhook log: HeyGen deliveries and what each did, newest first",
+          parameters: [idParameter("Account id"), ...queryParameters(EventsQuery)],
+          responses: {
+            "200": jsonResponse("{ accountId, events }"),
+            "404": problemResponse("Unknown account"),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/webhooks/heygen": {
+        post: {
+          summary:
+            "HeyGen's webhook deliveries (no IAM: HeyGen's signature). A success commits the hold named by " +
+            "callback_id at the reported duration, a failure releases it; see docs/webhooks.md",
+          security: [],
+          parameters: [
+            {
+              name: "Signature",
+              in: "header",
+              required: false,
+              schema: { type: "string" },
+              description: "Lowercase hex HMAC-SHA256 of the raw body with the endpoint secret.",
+            },
+            {
+              name: "Heygen-Signature",
+              in: "header",
+              required: false,
+              schema: { type: "string" },
+              description: 'Hex HMAC-SHA256 of `Heygen-Timestamp + "." + body`; with Heygen-Timestamp.',
+            },
+            {
+              name: "Heygen-Timestamp",
+              in: "header",
+              required: false,
+              schema: { type: "string" },
+              description: "Unix seconds; accepted within 5 minutes of now.",
+            },
+          ],
+          requestBody: jsonBody("HeyGenEvent"),
+          responses: {
+            "200": jsonResponse(
+              "{ received, duplicate, action: committed | released | replayed | conflict | unknown-reservation | ignored, … }",
+            ),
+            "400": problemResponse("Not JSON, or not a HeyGen event; `errors[]` points at each field."),
+            "401": problemResponse("Missing or bad signature (no detail)."),
+            "413": problemResponse("Body larger than 64 KiB."),
+            "503": problemResponse("The store is unavailable; HeyGen's retry will be handled."),
+          },
+        },
+      },
       "/v1/accounts/{id}/refresh": {
         post: {
           summary:
@@ -267,6 +321,7 @@ export function openApiDocument(): object {
         CommitRequest: schema(CommitRequest),
         ReleaseRequest: schema(ReleaseRequest),
         ExtendRequest: schema(ExtendRequest),
+        HeyGenEvent: schema(HeyGenEvent),
         Problem: {
           type: "object",
           required: ["type", "title", "status", "detail"],

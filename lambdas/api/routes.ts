@@ -36,6 +36,7 @@ import {
   ReservationId,
   ReservationsQuery,
 } from "./schemas.ts";
+import { addWebhookRoutes } from "./webhook-routes.ts";
 
 /** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
 export interface ApiObserver {
@@ -239,6 +240,8 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
       ...accountSummary(services, account, state),
     });
   });
+
+  addWebhookRoutes(app, services);
 
   app.notFound(async (_error, { req }) =>
     problems.routeNotFound(req.method, new URL(req.url).pathname).toResponse(),

@@ -87,6 +87,10 @@ export const AlertsQuery = z.strictObject({
   limit: Limit(1000, 50).meta({ description: "At most this many alerts (1–1000, default 50)." }),
 });
 
+export const EventsQuery = z.strictObject({
+  limit: Limit(1000, 50).meta({ description: "At most this many webhook deliveries (1–1000, default 50)." }),
+});
+
 export const ReservationsQuery = z.strictObject({
   accountId: AccountId.optional(),
   status: z.enum(["held", "committed", "released", "expired"]).optional().meta({

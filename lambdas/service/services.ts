@@ -10,6 +10,12 @@ export interface BalanceSource {
   getBalance(accountId: string): Promise<BalanceSnapshot>;
 }
 
+/** Reads what HeyGen reports about a finished video (the HeyGen client). */
+export interface VideoSource {
+  /** Seconds, or undefined when HeyGen reports no duration. Throws HeyGenError. */
+  getVideoDuration(videoId: string): Promise<number | undefined>;
+}
+
 /** Delivers one alert; throws when the channel did not accept it. */
 export interface AlertPublisher {
   publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }>;
@@ -31,6 +37,13 @@ export interface Services {
   store: QuotaStore;
   rateCards: RateCardRegistry;
   balanceSource(account: AccountConfig): BalanceSource;
+  /** The same HeyGen client, for `GET /v3/videos/{id}` when a success event carries no duration. */
+  videoSource?(account: AccountConfig): VideoSource;
+  /**
+   * The HeyGen webhook endpoint secret (`whsec_…`): Secrets Manager in AWS, HEYGEN_WEBHOOK_SECRET locally.
+   * Undefined or empty: no webhook verifies (every delivery answers 401).
+   */
+  webhookSecret?(): Promise<string | undefined>;
   /** Publishes alerts; without one, planned alerts are logged as failed and planned again next reading. */
   publisher?: AlertPublisher;
   now(): Date;
