@@ -1,6 +1,6 @@
 import type { Router } from "@aws-lambda-powertools/event-handler/http";
 import { HeyGenEvent } from "#core/heygen-events";
-import { verifyHeyGenSignature } from "#core/webhook-signature";
+import { verifyHeyGenSignature, webhookSecretsOf } from "#core/webhook-signature";
 import { resolveAccount } from "#service/accounts";
 import type { Services } from "#service/services";
 import { handleHeyGenEvent } from "#service/webhooks";
@@ -19,8 +19,9 @@ export function addWebhookRoutes(app: Router, services: Services): void {
   app.post(HEYGEN_WEBHOOK_ROUTE.path, async ({ req }) => {
     const raw = await req.text();
     if (Buffer.byteLength(raw, "utf8") > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
-    const secret = (await services.webhookSecret?.()) ?? "";
-    if (!verifyHeyGenSignature(raw, (name) => req.headers.get(name), secret, services.now())) {
+    const secrets = webhookSecretsOf(await services.webhookSecret?.());
+    const header = (name: string) => req.headers.get(name);
+    if (!secrets.some((secret) => verifyHeyGenSignature(raw, header, secret, services.now()))) {
       throw problems.unauthorized();
     }
     let body: unknown;

@@ -50,6 +50,14 @@ export function verifyHeyGenSignature(
 }
 
 /**
+ * The secrets a stored value holds: one, or several separated by whitespace while HeyGen's endpoint secret
+ * is being rotated (the new one first), so that deliveries signed with either verify (docs/deploy.md).
+ */
+export function webhookSecretsOf(value: string | undefined): string[] {
+  return (value ?? "").split(/\s+/).filter((secret) => secret !== "" && !secret.startsWith("NOT_SET"));
+}
+
+/**
  * The headers a sender (the sandbox, tests) puts on a body: both schemes, so either verifier accepts it.
  * `nowSeconds` is the unix time stamped into `Heygen-Timestamp`.
  */
