@@ -2,8 +2,9 @@ import { Duration, type RemovalPolicy, SecretValue } from "aws-cdk-lib";
 import { type CfnRoute, type CfnStage, HttpMethod, HttpNoneAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { HEYGEN_WEBHOOK_ROUTE } from "#api/route-list";
+import { HEYGEN_WEBHOOK_ROUTE, WAIT_ROUTE } from "#api/route-list";
 import { WEBHOOK_SECRET_ENV } from "#runtime/aws";
 import type { LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
@@ -74,11 +75,18 @@ export class HeyGenWebhook extends Construct {
     });
     this.handler.allow(["secretsmanager:GetSecretValue"], [this.secretReadableArn]);
 
+    const integration = new HttpLambdaIntegration("Webhook", this.handler);
     const [route] = props.api.httpApi.addRoutes({
       path: HEYGEN_WEBHOOK_ROUTE.path,
       methods: [HttpMethod[HEYGEN_WEBHOOK_ROUTE.method]],
-      integration: new HttpLambdaIntegration("Webhook", this.handler),
+      integration,
       authorizer: new HttpNoneAuthorizer(),
+    });
+    // IAM like every other route; here because registering a token may send a result at once.
+    props.api.httpApi.addRoutes({
+      path: WAIT_ROUTE.path,
+      methods: [HttpMethod[WAIT_ROUTE.method]],
+      integration,
     });
     if (route) {
       acknowledge(
@@ -89,9 +97,15 @@ export class HeyGenWebhook extends Construct {
       );
     }
     const stage = props.api.stage.node.defaultChild as CfnStage;
+    // The one route whose callers are not ours: its own limit, so a flood cannot starve the API.
     stage.addPropertyOverride(`RouteSettings.${HEYGEN_WEBHOOK_ROUTE.method} ${HEYGEN_WEBHOOK_ROUTE.path}`, {
       ThrottlingRateLimit: props.throttle.rateLimit,
       ThrottlingBurstLimit: props.throttle.burstLimit,
     });
+  }
+
+  /** Lets the function send task results (SendTaskSuccess / SendTaskFailure) to this state machine only. */
+  allowTaskResults(stateMachine: IStateMachine): void {
+    this.handler.allow(["states:SendTaskSuccess", "states:SendTaskFailure"], [stateMachine.stateMachineArn]);
   }
 }

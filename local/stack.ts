@@ -11,7 +11,7 @@ import { API_MAX_RETRY_AFTER_MS } from "#runtime/aws";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "#runtime/create-services";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
-import type { Log, Services } from "#service/services";
+import type { Log, Services, TaskResultSender } from "#service/services";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
@@ -36,6 +36,8 @@ export interface LocalStackOptions {
    * (`LocalStack.webhookSecret`, which `npm start` prints).
    */
   webhookSecret?: string;
+  /** Where results for tasks waiting on a hold go (the tests hand them to aws-local-stepfunctions). */
+  taskResults?: TaskResultSender;
   /** Called for every alert that reaches the subscribed queue. */
   onNotification?: (notification: DeliveredNotification) => void;
 }
@@ -105,6 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const base = {
       config,
       webhookSecret: async () => webhookSecret,
+      ...(options.taskResults ? { taskResults: options.taskResults } : {}),
       doc: dynamo.doc,
       tableName,
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,

@@ -14,6 +14,7 @@ import {
   JobReservationRequest,
   ReleaseRequest,
   ReservationsQuery,
+  WaitRequest,
 } from "./schemas.ts";
 
 /**
@@ -213,6 +214,22 @@ export function openApiDocument(): object {
           },
         },
       },
+      "/v1/reservations/{id}/wait": {
+        post: {
+          summary:
+            "Register a Step Functions task (.waitForTaskToken) to be sent the hold's video outcome: success, or " +
+            "failure VideoFailed / InsufficientCredits, when HeyGen's webhook settles the hold",
+          parameters: [idParameter("Reservation id")],
+          requestBody: jsonBody("WaitRequest"),
+          responses: {
+            "200": jsonResponse(
+              "{ reservationId, waiting, resultSent } (resultSent: the outcome was known already)",
+            ),
+            "404": problemResponse("Unknown reservation"),
+            ...commonErrors,
+          },
+        },
+      },
       "/v1/accounts": { get: { summary: "Every account", responses: { "200": jsonResponse("Accounts") } } },
       "/v1/accounts/{id}": {
         get: {
@@ -322,6 +339,7 @@ export function openApiDocument(): object {
         ReleaseRequest: schema(ReleaseRequest),
         ExtendRequest: schema(ExtendRequest),
         HeyGenEvent: schema(HeyGenEvent),
+        WaitRequest: schema(WaitRequest),
         Problem: {
           type: "object",
           required: ["type", "title", "status", "detail"],

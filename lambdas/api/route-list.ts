@@ -29,6 +29,8 @@ export const EXTEND_ROUTE = {
   method: "POST",
   path: "/v1/reservations/{id}/extend",
 } as const satisfies ApiRoute;
+/** Served by the webhook function in AWS: only it may send task results (infra/heygen-webhook.ts). */
+export const WAIT_ROUTE = { method: "POST", path: "/v1/reservations/{id}/wait" } as const satisfies ApiRoute;
 export const LIST_ROUTE = { method: "GET", path: "/v1/reservations" } as const satisfies ApiRoute;
 
 /** The routes called with IAM (SigV4); HEYGEN_WEBHOOK_ROUTE is the only other one. */
@@ -43,6 +45,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   COMMIT_ROUTE,
   RELEASE_ROUTE,
   EXTEND_ROUTE,
+  WAIT_ROUTE,
   { method: "GET", path: "/v1/accounts" },
   { method: "GET", path: "/v1/accounts/{id}" },
   { method: "GET", path: "/v1/accounts/{id}/history" },
@@ -51,6 +54,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "POST", path: "/v1/accounts/{id}/refresh" },
   { method: "GET", path: "/openapi.json" },
 ];
+
+/** The routes API Gateway sends to the webhook function, the only one that may send task results. */
+export const WEBHOOK_FUNCTION_ROUTES: readonly ApiRoute[] = [HEYGEN_WEBHOOK_ROUTE, WAIT_ROUTE];
 
 /** Every route the router serves: the IAM routes and the webhook. */
 export const ALL_ROUTES: readonly ApiRoute[] = [...API_ROUTES, HEYGEN_WEBHOOK_ROUTE];

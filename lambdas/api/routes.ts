@@ -18,6 +18,7 @@ import {
 } from "#service/reservations";
 import type { Services } from "#service/services";
 import type { SettleResult } from "#service/store-port";
+import { waitOnReservation } from "#service/task-callbacks";
 import { toProblem } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { fieldErrors, parseOr400, problems } from "./problem.ts";
@@ -35,6 +36,7 @@ import {
   ReleaseRequest,
   ReservationId,
   ReservationsQuery,
+  WaitRequest,
 } from "./schemas.ts";
 import { addWebhookRoutes } from "./webhook-routes.ts";
 
@@ -201,6 +203,15 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   app.post("/v1/reservations/:id/commit", settleRoute("committed"));
   app.post("/v1/reservations/:id/release", settleRoute("released"));
   app.post("/v1/reservations/:id/extend", settleRoute("extended"));
+
+  app.post("/v1/reservations/:id/wait", async ({ params, req }) => {
+    const id = reservationIdParam(params.id);
+    if (!accountOfReservation(services, id)) throw problems.notFound("reservation", id, "/path/id");
+    const { taskToken } = parseOr400(WaitRequest, await readJsonBody(req), "request body");
+    const outcome = await waitOnReservation(services, id, taskToken);
+    if (outcome === "not_found") throw problems.notFound("reservation", id, "/path/id");
+    return json(200, { reservationId: id, waiting: outcome === "waiting", resultSent: outcome === "sent" });
+  });
 
   app.get("/v1/accounts", async () => {
     const states = await store.listAccountStates(config.accounts.map((a) => a.id));

@@ -74,6 +74,16 @@ export const ExtendRequest = z
   })
   .meta({ description: "Raises a held reservation's amount and/or moves its expiry." });
 
+export const WaitRequest = z
+  .strictObject({
+    taskToken: z
+      .string()
+      .min(1)
+      .max(2048)
+      .meta({ description: "The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state." }),
+  })
+  .meta({ description: "Registers a Step Functions task that waits for this hold's video." });
+
 const IsoTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
-import type { AlertPublisher, Services } from "#service/services";
+import type { AlertPublisher, Services, TaskResultSender } from "#service/services";
 import { TABLE } from "#store/table";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
 
@@ -46,7 +46,12 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
  * name (cached), never from the environment; the config in the environment holds secret names only.
  */
 export function createAwsServices(
-  options: { publisher?: AlertPublisher; heygenMaxRetryAfterMs?: number; webhookSecretName?: string } = {},
+  options: {
+    publisher?: AlertPublisher;
+    heygenMaxRetryAfterMs?: number;
+    webhookSecretName?: string;
+    taskResults?: TaskResultSender;
+  } = {},
 ): Services {
   const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_SETTINGS), {
@@ -62,6 +67,7 @@ export function createAwsServices(
       return apiKeyFromSecret(value, account.secretName);
     },
     ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.taskResults ? { taskResults: options.taskResults } : {}),
     ...(options.webhookSecretName
       ? {
           // Cached like the API keys: a rotated secret is picked up within SECRET_MAX_AGE_SECONDS.

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
 import { HeyGenClient } from "#heygen/client";
-import type { AlertPublisher, Log, Services } from "#service/services";
+import type { AlertPublisher, Log, Services, TaskResultSender } from "#service/services";
 import { createDynamoStore } from "#store/dynamo-store";
 
 export const DEFAULT_HEYGEN_BASE_URL = "https://api.heygen.com";
@@ -17,6 +17,7 @@ export interface ServiceWiring {
   apiKeyFor(account: AccountConfig): Promise<string> | string;
   /** Publishes the alerts of every reading (the poller's and the API's refreshes). */
   publisher?: AlertPublisher;
+  taskResults?: TaskResultSender;
   /** Resolves the HeyGen webhook secret (Secrets Manager in AWS, an environment variable locally). */
   webhookSecret?: () => Promise<string | undefined>;
   heygenTimeoutMs?: number;
@@ -55,6 +56,7 @@ export function createServices(wiring: ServiceWiring): Services {
     balanceSource: clientFor,
     videoSource: clientFor,
     ...(wiring.webhookSecret ? { webhookSecret: wiring.webhookSecret } : {}),
+    ...(wiring.taskResults ? { taskResults: wiring.taskResults } : {}),
     ...(wiring.publisher ? { publisher: wiring.publisher } : {}),
     now: wiring.now ?? (() => new Date()),
     log: wiring.log,

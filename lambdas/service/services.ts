@@ -16,6 +16,15 @@ export interface VideoSource {
   getVideoDuration(videoId: string): Promise<number | undefined>;
 }
 
+/**
+ * Sends a waiting Step Functions task its result (SendTaskSuccess / SendTaskFailure in AWS; in the local
+ * stack, whatever runs the state machine, e.g. aws-local-stepfunctions in the tests).
+ */
+export interface TaskResultSender {
+  succeed(taskToken: string, output: unknown): Promise<void>;
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
 /** Delivers one alert; throws when the channel did not accept it. */
 export interface AlertPublisher {
   publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }>;
@@ -44,6 +53,8 @@ export interface Services {
    * Undefined or empty: no webhook verifies (every delivery answers 401).
    */
   webhookSecret?(): Promise<string | undefined>;
+  /** Sends results to tasks waiting on a hold's video; without one, none is sent (and none can wait). */
+  taskResults?: TaskResultSender;
   /** Publishes alerts; without one, planned alerts are logged as failed and planned again next reading. */
   publisher?: AlertPublisher;
   now(): Date;

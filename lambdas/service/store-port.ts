@@ -237,12 +237,39 @@ export interface WebhookLogStore {
   listWebhookEvents(accountId: string, limit: number): Promise<WebhookLogEntry[]>;
 }
 
+/**
+ * What a Step Functions task waiting on a hold's video (`.waitForTaskToken`) is sent: success, or a failure
+ * named `VideoFailed` or `InsufficientCredits`.
+ */
+export type TaskResult =
+  | { status: "success"; output: ReservationView }
+  | { status: "failure"; error: "VideoFailed" | "InsufficientCredits"; cause: string };
+
+/**
+ * A waiting task's token and the video's outcome meet on the hold item. Each write is conditional on the
+ * other being absent, so whichever comes second sees the first and sends the result: exactly one sender,
+ * whether the webhook arrives before or after the task starts waiting.
+ */
+export interface TaskCallbackStore {
+  /** Stores the token unless a result is stored: then answers it (the caller sends it to the token). */
+  attachTaskToken(
+    reservationId: string,
+    taskToken: string,
+  ): Promise<{ kind: "attached" } | { kind: "result"; result: TaskResult } | { kind: "not_found" }>;
+  /** Stores the result unless a token is stored: then answers the token (the caller sends the result). */
+  recordTaskResult(
+    reservationId: string,
+    result: TaskResult,
+  ): Promise<{ kind: "recorded" } | { kind: "token"; taskToken: string } | { kind: "not_found" }>;
+}
+
 export interface QuotaStore
   extends AccountStateStore,
     ReservationStore,
     PollStore,
     HistoryStore,
-    WebhookLogStore {}
+    WebhookLogStore,
+    TaskCallbackStore {}
 
 /** A request that cannot be stored as given; `field` names the offending input, `pointer` where it was. */
 export class InvalidReservationRequestError extends Error {

@@ -10,6 +10,7 @@ import { pollAccount } from "./poll-account.ts";
 import { accountOfReservation, commitReservation, releaseReservation } from "./reservations.ts";
 import type { Services } from "./services.ts";
 import type { SettleResult, WebhookLogEntry } from "./store-port.ts";
+import { settleWaitingTask } from "./task-callbacks.ts";
 
 /** What a delivery did; `duplicate`: HeyGen repeated a delivery already handled, so nothing was done. */
 export interface WebhookOutcome {
@@ -28,6 +29,8 @@ export interface WebhookOutcome {
  *   (the one reading path), so its alert goes out now rather than at the next tick.
  * - A delivery whose delivery keys (type + video id, event id) were recorded before does nothing again; a
  *   settle that the pipeline already made follows the reservations' idempotency rules (replay or conflict).
+ * - A Step Functions task waiting on the hold (task-callbacks.ts) is sent success, or failure `VideoFailed`
+ *   or `InsufficientCredits`, after the hold is settled.
  * - An unknown `callback_id` changes nothing (logged to the account's webhook log when the id names one).
  *
  * Settling comes before recording the delivery, so a crash in between leaves HeyGen's retry to finish the
@@ -72,6 +75,10 @@ export async function handleHeyGenEvent(
       ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
       basis: price.basis,
     });
+    await settleWaitingTask(services, hold.id, {
+      status: "success",
+      output: result.kind === "ok" || result.kind === "conflict" ? result.view : hold,
+    });
     entry = {
       ...entry,
       ...settledAs("committed", result),
@@ -82,6 +89,11 @@ export async function handleHeyGenEvent(
   } else if (outcome.kind === "fail") {
     const result = await releaseReservation(services, account, hold.id);
     entry = { ...entry, ...settledAs("released", result), reservationId: hold.id };
+    await settleWaitingTask(services, hold.id, {
+      status: "failure",
+      error: outcome.insufficientCredit ? "InsufficientCredits" : "VideoFailed",
+      cause: outcome.reason || event.event_type,
+    });
     if (outcome.insufficientCredit) {
       const reading = await pollAccount(services, account, { refresh: true, urgent: true });
       services.log.warn("HeyGen failed a job for lack of credit; balance read now", {

@@ -4,6 +4,7 @@ import { DynamoAccountStateStore } from "./account-state-store.ts";
 import { DynamoHistoryStore } from "./history-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
 import { DynamoReservationStore } from "./reservation-store.ts";
+import { DynamoTaskCallbackStore } from "./task-callback-store.ts";
 import { DynamoWebhookLogStore } from "./webhook-log-store.ts";
 
 /**
@@ -16,6 +17,7 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
   const polls = new DynamoPollStore(doc, tableName, states);
   const history = new DynamoHistoryStore(doc, tableName);
   const webhooks = new DynamoWebhookLogStore(doc, tableName);
+  const callbacks = new DynamoTaskCallbackStore(doc, tableName);
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
@@ -39,5 +41,7 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     recordDelivery: (entry, deliveryKeys, retentionDays) =>
       webhooks.recordDelivery(entry, deliveryKeys, retentionDays),
     listWebhookEvents: (accountId, limit) => webhooks.listWebhookEvents(accountId, limit),
+    attachTaskToken: (reservationId, taskToken) => callbacks.attachTaskToken(reservationId, taskToken),
+    recordTaskResult: (reservationId, result) => callbacks.recordTaskResult(reservationId, result),
   };
 }

@@ -47,7 +47,20 @@ export function holdItem(
   });
 }
 
-const ITEM_ONLY = new Set(["pk", "sk", "ttl", "openPk", "openSk", "heldPk", "heldSk", "version", "captures"]);
+const ITEM_ONLY = new Set([
+  "pk",
+  "sk",
+  "ttl",
+  "openPk",
+  "openSk",
+  "heldPk",
+  "heldSk",
+  "version",
+  "captures",
+  // A waiting Step Functions task's token and the result it is owed (task-callback-store.ts): never shown.
+  "taskToken",
+  "taskResult",
+]);
 
 export function toStoredHold(item: Record<string, unknown>): StoredHold {
   const hold = Object.fromEntries(

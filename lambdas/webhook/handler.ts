@@ -1,3 +1,4 @@
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { resolveHttpEvent } from "#api/resolve";
@@ -12,16 +13,19 @@ import {
   TOPIC_ENV,
   WEBHOOK_SECRET_ENV,
 } from "#runtime/aws";
+import { SfnTaskResults } from "#runtime/sfn-task-results";
 
 /**
- * The webhook function: API Gateway sends it `POST /v1/webhooks/heygen` only (infra/quota-guard.ts), so it
- * runs the same router as the API with its own role (the webhook secret; no IAM caller) and throttling.
+ * The webhook function: API Gateway sends it `POST /v1/webhooks/heygen` and `POST /v1/reservations/{id}/wait`
+ * only (infra/heygen-webhook.ts), so it runs the same router as the API with its own role (the webhook
+ * secret, sending task results) and throttling.
  * A credit failure's reading publishes its alerts here (one reading path).
  */
 const services = createAwsServices({
   publisher: new SnsNotifier(new SNSClient(AWS_CLIENT_SETTINGS), requiredEnv(TOPIC_ENV)),
   heygenMaxRetryAfterMs: API_MAX_RETRY_AFTER_MS,
   webhookSecretName: requiredEnv(WEBHOOK_SECRET_ENV),
+  taskResults: new SfnTaskResults(new SFNClient(AWS_CLIENT_SETTINGS)),
 });
 const router = createApiRouter(services, {
   unexpectedError(error) {

@@ -3,7 +3,7 @@ import { type RunOptions, StateMachine, type StateMachineDefinition } from "aws-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "#local/stack";
 import { get } from "#test/support/e2e";
-import { joinToText, removeTempDirs, single, synth } from "../infra/synth.ts";
+import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth.ts";
 
 /**
  * The synthesized GatedVideoJob definition run by aws-local-stepfunctions (an independent ASL interpreter),
@@ -51,7 +51,7 @@ let executions = 0;
 
 beforeAll(async () => {
   const { template } = synth({ context: { exampleStateMachine: "true" } });
-  const machine = single(template, "AWS::StepFunctions::StateMachine");
+  const machine = resourceNamed(template, "AWS::StepFunctions::StateMachine", "GatedVideoJobStateMachine");
   definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as StateMachineDefinition;
   stack = await startLocalStack({ env: {}, pollIntervalSeconds: 0 });
   await stack.pollNow();

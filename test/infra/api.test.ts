@@ -16,6 +16,7 @@ const DESIGN_ROUTES = [
   "POST /v1/reservations/{id}/commit",
   "POST /v1/reservations/{id}/release",
   "POST /v1/reservations/{id}/extend",
+  "POST /v1/reservations/{id}/wait",
   "GET /v1/reservations",
   "GET /v1/accounts",
   "GET /v1/accounts/{id}",
@@ -41,10 +42,12 @@ describe("HTTP API", () => {
     expect(unauthorised).toEqual([WEBHOOK]);
   });
 
-  it("sends the webhook to its own function, throttled on its own below the stage's limit", () => {
-    const webhook = routes.find((r) => r.RouteKey === WEBHOOK) as { Target: unknown };
-    const others = routes.filter((r) => r.RouteKey !== WEBHOOK) as { Target: unknown }[];
-    expect(others.every((r) => JSON.stringify(r.Target) !== JSON.stringify(webhook.Target))).toBe(true);
+  it("sends the webhook and /wait (which may send task results) to their own function; the webhook throttled on its own", () => {
+    const ownFunction = [WEBHOOK, "POST /v1/reservations/{id}/wait"];
+    const targetOf = (key: string) => JSON.stringify(routes.find((r) => r.RouteKey === key)?.Target);
+    expect(targetOf(ownFunction[1] as string)).toBe(targetOf(WEBHOOK));
+    const others = routes.filter((r) => !ownFunction.includes(r.RouteKey as string));
+    expect(others.every((r) => JSON.stringify(r.Target) !== targetOf(WEBHOOK))).toBe(true);
     const [stage] = Object.values(resourcesOf(template, "AWS::ApiGatewayV2::Stage"));
     const props = stage?.Properties as {
       DefaultRouteSettings: { ThrottlingRateLimit: number };

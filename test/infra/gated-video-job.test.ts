@@ -4,8 +4,8 @@ import {
   actionsOf,
   joinToText,
   removeTempDirs,
+  resourceNamed,
   resourcesOf,
-  single,
   statementsOfRole,
   synth,
 } from "./synth.ts";
@@ -34,11 +34,11 @@ describe("GatedVideoJob example", () => {
   it("is deployed only when the exampleStateMachine context flag is true", () => {
     expect(stateMachinesOf({}).machines).toHaveLength(0);
     expect(stateMachinesOf({ exampleStateMachine: "false" }).machines).toHaveLength(0);
-    expect(stateMachinesOf({ exampleStateMachine: true }).machines).toHaveLength(1);
+    expect(stateMachinesOf({ exampleStateMachine: true }).machines).toHaveLength(2);
   });
 
   const { template } = stateMachinesOf({ exampleStateMachine: "true" });
-  const machine = single(template, "AWS::StepFunctions::StateMachine");
+  const machine = resourceNamed(template, "AWS::StepFunctions::StateMachine", "GatedVideoJobStateMachine");
   const definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as {
     StartAt: string;
     States: Record<string, State>;
