@@ -17,12 +17,7 @@ import {
 } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { RELEASE_ROUTE, WAIT_ROUTE } from "#api/route-list";
-import {
-  acknowledgeStateMachineFindings,
-  reserveCall,
-  retryTransientFailures,
-  settleCall,
-} from "./gated-video-job.ts";
+import { acknowledgeStateMachineFindings, reserveCall, settleCall } from "./gated-video-job.ts";
 import type { HeyGenWebhook } from "./heygen-webhook.ts";
 import { createLogGroup, type LogSettings } from "./log-settings.ts";
 import type { QuotaGuardApi } from "./quota-guard-api.ts";
@@ -95,26 +90,31 @@ export class GatedVideoJobWithCallback extends Construct {
       resultPath: "$.videoRequest",
     });
 
-    const wait = retryTransientFailures(
-      new ReservationApiCall(this, "WaitForVideo", {
-        api,
-        route: WAIT_ROUTE,
-        integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-        apiPath: JsonPath.format(
-          WAIT_ROUTE.path.replace("{id}", "{}"),
-          JsonPath.stringAt("$.reserved.reservation.id"),
-        ),
-        // The route reads the body; CDK insists on seeing the token in a header too.
-        headers: TaskInput.fromObject({
-          "Content-Type": ["application/json"],
-          "Task-Token": JsonPath.array(JsonPath.taskToken),
-        }),
-        requestBody: TaskInput.fromObject({ taskToken: JsonPath.taskToken }),
-        resultPath: "$.video",
-        taskTimeout: Timeout.duration(Duration.seconds(props.timeout)),
-        heartbeatTimeout: Timeout.duration(Duration.seconds(props.timeout - HEARTBEAT_MARGIN_SECONDS)),
+    const wait = new ReservationApiCall(this, "WaitForVideo", {
+      api,
+      route: WAIT_ROUTE,
+      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      apiPath: JsonPath.format(
+        WAIT_ROUTE.path.replace("{id}", "{}"),
+        JsonPath.stringAt("$.reserved.reservation.id"),
+      ),
+      // The route reads the body; CDK insists on seeing the token in a header too.
+      headers: TaskInput.fromObject({
+        "Content-Type": ["application/json"],
+        "Task-Token": JsonPath.array(JsonPath.taskToken),
       }),
-    );
+      requestBody: TaskInput.fromObject({ taskToken: JsonPath.taskToken }),
+      resultPath: "$.video",
+      taskTimeout: Timeout.duration(Duration.seconds(props.timeout)),
+      heartbeatTimeout: Timeout.duration(Duration.seconds(props.timeout - HEARTBEAT_MARGIN_SECONDS)),
+    });
+    // Not retryTransientFailures: a timed-out wait must release, not wait the whole timeout again.
+    wait.addRetry({
+      errors: ["ApiGateway.429", "ApiGateway.500", "ApiGateway.502", "ApiGateway.503", "ApiGateway.504"],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 3,
+    });
     wait.addCatch(videoFailed, { errors: ["VideoFailed"], resultPath: "$.videoError" });
     wait.addCatch(insufficientCredits, { errors: ["InsufficientCredits"], resultPath: "$.videoError" });
     wait.addCatch(release, { errors: [Errors.ALL], resultPath: "$.videoError" });

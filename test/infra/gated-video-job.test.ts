@@ -141,3 +141,54 @@ describe("GatedVideoJob example", () => {
     }
   });
 });
+
+describe("GatedVideoJobWithCallback example", () => {
+  const { template } = synth({ context: { exampleStateMachine: "true" } });
+  const machine = resourceNamed(
+    template,
+    "AWS::StepFunctions::StateMachine",
+    "GatedVideoJobWithCallbackStateMachine",
+  );
+  const definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as {
+    States: Record<string, State & { Resource?: string; HeartbeatSeconds?: number; Parameters?: unknown }>;
+  };
+  const wait = definition.States.WaitForVideo;
+
+  it("starts the job with the reservation id as callback_id, then waits for a task token", () => {
+    expect(definition.States.StartVideoJob?.Next).toBe("WaitForVideo");
+    expect(JSON.stringify(definition.States.StartVideoJob?.Parameters)).toContain(
+      '"callback_id.$":"$.reserved.reservation.id"',
+    );
+    expect(wait?.Resource).toMatch(/:apigateway:invoke\.waitForTaskToken$/);
+    expect(JSON.stringify(wait?.Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
+  });
+
+  it("sets HeartbeatSeconds below TimeoutSeconds; a timeout releases, the webhook's failures end the run", () => {
+    expect(wait?.TimeoutSeconds).toBeGreaterThan(wait?.HeartbeatSeconds ?? Number.POSITIVE_INFINITY);
+    expect(wait?.HeartbeatSeconds).toBeGreaterThan(0);
+    const catchOf = (error: string) => wait?.Catch?.find((c) => c.ErrorEquals.includes(error))?.Next;
+    expect(catchOf("VideoFailed")).toBe("VideoFailed");
+    expect(catchOf("InsufficientCredits")).toBe("InsufficientCredits");
+    expect(catchOf("States.ALL")).toBe("Release");
+    expect(definition.States.Release?.Next).toBe("VideoTimedOut");
+  });
+
+  it("lets the webhook function, and only it, send task results, to this state machine only", () => {
+    const send = ["states:SendTaskFailure", "states:SendTaskSuccess"];
+    const machineId = Object.keys(resourcesOf(template, "AWS::StepFunctions::StateMachine")).find((id) =>
+      id.startsWith("GatedVideoJobWithCallbackStateMachine"),
+    );
+    for (const fn of Object.values(resourcesOf(template, "AWS::Lambda::Function"))) {
+      const roleId = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const statements = statementsOfRole(template, roleId).filter((s) =>
+        actionsOf([s]).some((a) => a.startsWith("states:")),
+      );
+      if (fn.Properties.Description !== "HeyGen Quota Guard webhook receiver") {
+        expect(statements).toEqual([]);
+        continue;
+      }
+      expect(actionsOf(statements)).toEqual(send);
+      expect(statements.map((s) => s.Resource)).toEqual([{ Ref: machineId }]);
+    }
+  });
+});
