@@ -173,6 +173,22 @@ describe("GatedVideoJobWithCallback example", () => {
     expect(definition.States.Release?.Next).toBe("VideoTimedOut");
   });
 
+  it("is the ASL fragment README.md shows, but for the API's endpoint and partition", () => {
+    const placeholders = (key: string, value: unknown) => {
+      if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
+      if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
+      return value;
+    };
+    const synthesized = JSON.parse(
+      JSON.stringify({ StartAt: "Reserve", States: definition.States }),
+      placeholders,
+    );
+    const text = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const start = text.lastIndexOf("```json", text.indexOf('"WaitForVideo": {'));
+    const fragment = text.slice(text.indexOf("\n", start) + 1, text.indexOf("\n```", start));
+    expect(JSON.parse(fragment)).toEqual(synthesized);
+  });
+
   it("lets the webhook function, and only it, send task results, to this state machine only", () => {
     const send = ["states:SendTaskFailure", "states:SendTaskSuccess"];
     const machineId = Object.keys(resourcesOf(template, "AWS::StepFunctions::StateMachine")).find((id) =>
