@@ -19,17 +19,18 @@ export class DynamoTaskCallbackStore implements TaskCallbackStore {
     const outcome = await this.write(reservationId, "taskToken", taskToken, "taskResult");
     if (outcome === "not_found") return { kind: "not_found" } as const;
     if (outcome.applied) return { kind: "attached" } as const;
-    return { kind: "result", result: outcome.other as TaskResult } as const;
+    return { kind: "result", result: JSON.parse(String(outcome.other)) as TaskResult } as const;
   }
 
   async recordTaskResult(reservationId: string, result: TaskResult) {
-    const outcome = await this.write(reservationId, "taskResult", result, "taskToken");
+    // As JSON text, like the hold's spec: its output may carry numbers DynamoDB cannot store.
+    const outcome = await this.write(reservationId, "taskResult", JSON.stringify(result), "taskToken");
     if (outcome === "not_found") return { kind: "not_found" } as const;
     if (outcome.applied) return { kind: "recorded" } as const;
     return { kind: "token", taskToken: String(outcome.other) } as const;
   }
 
-  private async write(reservationId: string, name: string, value: unknown, other: string) {
+  private async write(reservationId: string, name: string, value: string, other: string) {
     const accountId = accountIdOfReservation(reservationId);
     if (accountId === undefined) return "not_found" as const;
     const outcome = await conditionalWrite(

@@ -118,6 +118,20 @@ describe("POST /v1/webhooks/heygen settles holds", () => {
     expect(after).toMatchObject({ status: "committed", actualAmount: 2, commitBasis: "held-amount" });
   });
 
+  it("a spec with a number DynamoDB cannot store (5e-324) still reserves, and is priced from it", async () => {
+    // Found by the fuzz suite: the spec kept for webhooks was stored as a DynamoDB map, a 500.
+    const reply = await post<Hold & { spec: { durationSeconds: number } }>(stack, "/v1/reservations", {
+      accountId: "hooks",
+      durationSeconds: 5e-324,
+    });
+    expect(reply.status).toBe(201);
+    expect(
+      (await get<Hold & { spec: unknown }>(stack, `/v1/reservations/${reply.body.id}`)).body.spec,
+    ).toEqual(reply.body.spec);
+    const { hold: after } = await job(reply.body, "success", { durationSeconds: 30 });
+    expect(after).toMatchObject({ status: "committed", actualAmount: 1.5, commitBasis: "video-duration" });
+  });
+
   it("a fail event releases the hold", async () => {
     const before = await account();
     const hold = await reserve();
