@@ -1,25 +1,24 @@
 import { Duration } from "aws-cdk-lib";
 import {
-  Choice,
-  Condition,
-  DefinitionBody,
   Errors,
   Fail,
   IntegrationPattern,
   JsonPath,
-  LogLevel,
   Pass,
-  StateMachine,
-  StateMachineType,
-  Succeed,
+  type StateMachine,
   TaskInput,
   Timeout,
 } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { RELEASE_ROUTE, WAIT_ROUTE } from "#api/route-list";
-import { acknowledgeStateMachineFindings, reserveCall, settleCall } from "./gated-video-job.ts";
+import {
+  acknowledgeStateMachineFindings,
+  gatedStateMachine,
+  reserveCall,
+  settleCall,
+} from "./gated-video-job.ts";
 import type { HeyGenWebhook } from "./heygen-webhook.ts";
-import { createLogGroup, type LogSettings } from "./log-settings.ts";
+import type { LogSettings } from "./log-settings.ts";
 import type { QuotaGuardApi } from "./quota-guard-api.ts";
 import { ReservationApiCall } from "./reservation-api-call.ts";
 
@@ -119,28 +118,15 @@ export class GatedVideoJobWithCallback extends Construct {
     wait.addCatch(insufficientCredits, { errors: ["InsufficientCredits"], resultPath: "$.videoError" });
     wait.addCatch(release, { errors: [Errors.ALL], resultPath: "$.videoError" });
 
-    const granted = new Choice(this, "ReservationGranted")
-      .when(
-        Condition.or(
-          Condition.numberEquals("$.reserved.statusCode", 201),
-          Condition.numberEquals("$.reserved.statusCode", 200),
-        ),
-        start.next(wait).next(new Succeed(this, "Done")),
-      )
-      .when(Condition.numberEquals("$.reserved.statusCode", 409), insufficientCredits)
-      .otherwise(reservationFailed);
-
-    this.stateMachine = new StateMachine(this, "StateMachine", {
-      stateMachineType: StateMachineType.STANDARD,
+    this.stateMachine = gatedStateMachine(this, {
       comment: "Gates a HeyGen video job on a Quota Guard reservation; HeyGen's webhook ends the wait",
-      definitionBody: DefinitionBody.fromChainable(reserve.next(granted)),
+      reserve,
+      whenGranted: start.next(wait),
+      insufficientCredits,
+      reservationFailed,
+      // The execution outlives the wait by the release a timeout makes.
       timeout: Duration.seconds(props.timeout + 300),
-      tracingEnabled: true,
-      logs: {
-        destination: createLogGroup(this, "Logs", props.logs),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      logs: props.logs,
     });
     props.webhook.allowTaskResults(this.stateMachine);
     acknowledgeStateMachineFindings(this, api, [RELEASE_ROUTE, WAIT_ROUTE]);

@@ -1,5 +1,6 @@
 import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
 import {
+  type Chain,
   Choice,
   Condition,
   DefinitionBody,
@@ -88,31 +89,57 @@ export class GatedVideoJob extends Construct {
     const commit = settleCall(this, this.api, "Commit", COMMIT_ROUTE);
     commit.addCatch(commitFailed, { errors: [Errors.ALL], resultPath: "$.commitError" });
 
-    const granted = new Choice(this, "ReservationGranted")
-      .when(
-        Condition.or(
-          Condition.numberEquals("$.reserved.statusCode", 201),
-          Condition.numberEquals("$.reserved.statusCode", 200),
-        ),
-        job.next(commit).next(new Succeed(this, "Done")),
-      )
-      .when(Condition.numberEquals("$.reserved.statusCode", 409), insufficientCredits)
-      .otherwise(reservationFailed);
-
-    this.stateMachine = new StateMachine(this, "StateMachine", {
-      stateMachineType: StateMachineType.STANDARD,
+    this.stateMachine = gatedStateMachine(this, {
       comment: "Gates a HeyGen video job on a Quota Guard credit reservation",
-      definitionBody: DefinitionBody.fromChainable(reserve.next(granted)),
+      reserve,
+      whenGranted: job.next(commit),
+      insufficientCredits,
+      reservationFailed,
       timeout: Duration.seconds(props.timeout),
-      tracingEnabled: true,
-      logs: {
-        destination: createLogGroup(this, "Logs", props.logs),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      logs: props.logs,
     });
     acknowledgeStateMachineFindings(this, this.api, [COMMIT_ROUTE, RELEASE_ROUTE]);
   }
+}
+
+/**
+ * Reserve → ReservationGranted: 200/201 runs `whenGranted` then Done, 409 ends in `insufficientCredits`,
+ * anything else in `reservationFailed`; a standard state machine with full logs and tracing.
+ */
+export function gatedStateMachine(
+  scope: Construct,
+  props: {
+    comment: string;
+    reserve: ReservationApiCall;
+    whenGranted: Chain;
+    insufficientCredits: Fail;
+    reservationFailed: Fail;
+    timeout: Duration;
+    logs: LogSettings;
+  },
+): StateMachine {
+  const granted = new Choice(scope, "ReservationGranted")
+    .when(
+      Condition.or(
+        Condition.numberEquals("$.reserved.statusCode", 201),
+        Condition.numberEquals("$.reserved.statusCode", 200),
+      ),
+      props.whenGranted.next(new Succeed(scope, "Done")),
+    )
+    .when(Condition.numberEquals("$.reserved.statusCode", 409), props.insufficientCredits)
+    .otherwise(props.reservationFailed);
+  return new StateMachine(scope, "StateMachine", {
+    stateMachineType: StateMachineType.STANDARD,
+    comment: props.comment,
+    definitionBody: DefinitionBody.fromChainable(props.reserve.next(granted)),
+    timeout: props.timeout,
+    tracingEnabled: true,
+    logs: {
+      destination: createLogGroup(scope, "Logs", props.logs),
+      level: LogLevel.ALL,
+      includeExecutionData: false,
+    },
+  });
 }
 
 /**

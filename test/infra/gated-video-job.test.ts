@@ -12,6 +12,13 @@ import {
 
 afterAll(removeTempDirs);
 
+/** What the README's fragments show instead of the API's endpoint and the partition. */
+const placeholders = (key: string, value: unknown) => {
+  if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
+  if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
+  return value;
+};
+
 interface State {
   Type: string;
   Next?: string;
@@ -124,11 +131,6 @@ describe("GatedVideoJob example", () => {
   });
 
   it("is the ASL fragment README.md and docs/deploy.md show, but for the API's endpoint and partition", () => {
-    const placeholders = (key: string, value: unknown) => {
-      if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
-      if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
-      return value;
-    };
     const synthesized = JSON.parse(
       JSON.stringify({ StartAt: definition.StartAt, States: definition.States }),
       placeholders,
@@ -174,11 +176,6 @@ describe("GatedVideoJobWithCallback example", () => {
   });
 
   it("is the ASL fragment README.md shows, but for the API's endpoint and partition", () => {
-    const placeholders = (key: string, value: unknown) => {
-      if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
-      if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
-      return value;
-    };
     const synthesized = JSON.parse(
       JSON.stringify({ StartAt: "Reserve", States: definition.States }),
       placeholders,
