@@ -34,8 +34,9 @@ export interface WebhookOutcome {
  * - An unknown `callback_id` changes nothing (logged to the account's webhook log when the id names one).
  *
  * Settling comes before recording the delivery, so a crash in between leaves HeyGen's retry to finish the
- * job, and the retry's settle replays. Raises only store or HeyGen-unrelated failures (the caller answers
- * 5xx so that HeyGen retries).
+ * job, and the retry's settle replays. A priced amount above the hold is committed whole (the excess comes
+ * out of `available`, as for any commit: HeyGen charged it). Raises store and Step Functions failures (the
+ * route answers 503, so HeyGen retries); HeyGen failures only change the basis or count as a failed reading.
  */
 export async function handleHeyGenEvent(
   services: Services,
@@ -111,8 +112,8 @@ export async function handleHeyGenEvent(
 function settledAs(done: "committed" | "released", result: SettleResult): Pick<WebhookLogEntry, "action"> {
   if (result.kind === "ok") return { action: result.replayed ? "replayed" : done };
   if (result.kind === "not_found") return { action: "unknown-reservation" };
-  // conflict (settled otherwise, or expired) or insufficient (cannot happen for a final commit at the held
-  // amount): HeyGen cannot fix either by retrying, so the delivery is logged and acknowledged.
+  // conflict (settled otherwise, or expired): HeyGen cannot fix it by retrying, so the delivery is logged and
+  // acknowledged.
   return { action: "conflict" };
 }
 

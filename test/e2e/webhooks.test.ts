@@ -27,10 +27,11 @@ interface Hold {
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    config: testConfig([{ id: "hooks" }, { id: "broke" }]),
+    config: testConfig([{ id: "hooks" }, { id: "broke" }, { id: "tight" }]),
     env: {},
     pollIntervalSeconds: 0,
   });
+  sandboxOf(stack).setBalance(sandboxKeyOf(stack, "tight"), 7);
   await stack.pollNow();
 }, 60_000);
 
@@ -130,6 +131,13 @@ describe("POST /v1/webhooks/heygen settles holds", () => {
     ).toEqual(reply.body.spec);
     const { hold: after } = await job(reply.body, "success", { durationSeconds: 30 });
     expect(after).toMatchObject({ status: "committed", actualAmount: 1.5, commitBasis: "video-duration" });
+  });
+
+  it("a video longer than held is committed whole, the excess taken from available", async () => {
+    const hold = await reserve("tight"); // 6 of 7
+    const { hold: after } = await job(hold, "success", { accountId: "tight", durationSeconds: 300 });
+    expect(after).toMatchObject({ status: "committed", actualAmount: 15, commitBasis: "video-duration" });
+    expect((await account("tight")).available).toBe(7 - 15);
   });
 
   it("a fail event releases the hold", async () => {
