@@ -1,5 +1,6 @@
 import { type CfnElement, Duration, Stack } from "aws-cdk-lib";
 import {
+  type Chain,
   Choice,
   Condition,
   DefinitionBody,
@@ -16,7 +17,7 @@ import {
   Timeout,
 } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { COMMIT_ROUTE, executeApiPath, RELEASE_ROUTE, RESERVE_ROUTE } from "#api/route-list";
+import { type ApiRoute, COMMIT_ROUTE, executeApiPath, RELEASE_ROUTE, RESERVE_ROUTE } from "#api/route-list";
 import { createLogGroup, type LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
 import type { QuotaGuardApi } from "./quota-guard-api.ts";
@@ -31,7 +32,7 @@ export interface GatedVideoJobProps {
 }
 
 /** How long one call to the Quota Guard API may take (API Gateway itself gives up at 30 s). */
-const API_CALL_TIMEOUT = Duration.seconds(30);
+export const API_CALL_TIMEOUT = Duration.seconds(30);
 
 /**
  * Example of gating a video job on a credit reservation (design §9):
@@ -67,11 +68,11 @@ export class GatedVideoJob extends Construct {
       cause: "The job ran but the commit failed; the hold keeps counting until its TTL expires.",
     });
 
-    const reserve = this.reserve();
+    const reserve = reserveCall(this, this.api);
     reserve.addCatch(insufficientCredits, { errors: ["ApiGateway.409"], resultPath: "$.denial" });
     reserve.addCatch(reservationFailed, { errors: [Errors.ALL], resultPath: "$.error" });
 
-    const release = this.settle("Release", RELEASE_ROUTE, {});
+    const release = settleCall(this, this.api, "Release", RELEASE_ROUTE);
     release.addCatch(jobFailed, { errors: [Errors.ALL], resultPath: "$.releaseError" });
     release.next(jobFailed);
 
@@ -85,101 +86,140 @@ export class GatedVideoJob extends Construct {
     );
     job.addCatch(release, { errors: [Errors.ALL], resultPath: "$.jobError" });
 
-    const commit = this.settle("Commit", COMMIT_ROUTE, {});
+    const commit = settleCall(this, this.api, "Commit", COMMIT_ROUTE);
     commit.addCatch(commitFailed, { errors: [Errors.ALL], resultPath: "$.commitError" });
 
-    const granted = new Choice(this, "ReservationGranted")
-      .when(
-        Condition.or(
-          Condition.numberEquals("$.reserved.statusCode", 201),
-          Condition.numberEquals("$.reserved.statusCode", 200),
-        ),
-        job.next(commit).next(new Succeed(this, "Done")),
-      )
-      .when(Condition.numberEquals("$.reserved.statusCode", 409), insufficientCredits)
-      .otherwise(reservationFailed);
-
-    this.stateMachine = new StateMachine(this, "StateMachine", {
-      stateMachineType: StateMachineType.STANDARD,
+    this.stateMachine = gatedStateMachine(this, {
       comment: "Gates a HeyGen video job on a Quota Guard credit reservation",
-      definitionBody: DefinitionBody.fromChainable(reserve.next(granted)),
+      reserve,
+      whenGranted: job.next(commit),
+      insufficientCredits,
+      reservationFailed,
       timeout: Duration.seconds(props.timeout),
-      tracingEnabled: true,
-      logs: {
-        destination: createLogGroup(this, "Logs", props.logs),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      logs: props.logs,
     });
-    this.acknowledgeFindings();
-  }
-
-  private acknowledgeFindings(): void {
-    const apiLogicalId = Stack.of(this).getLogicalId(this.api.httpApi.node.defaultChild as CfnElement);
-    for (const route of [COMMIT_ROUTE, RELEASE_ROUTE]) {
-      acknowledge(
-        this,
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${DEFAULT_STAGE}/${route.method}${executeApiPath(route)}]`,
-        "The wildcard is the reservation id, known only at run time; the grant names this one route.",
-      );
-    }
-    acknowledge(
-      this,
-      "AwsSolutions-IAM5[Resource::*]",
-      "Delivering execution logs (logs:*LogDelivery*, DescribeLogGroups...) and X-Ray traces " +
-        "(xray:PutTraceSegments...) support no resource-level permissions.",
-    );
-  }
-
-  private reserve(): ReservationApiCall {
-    const call = new ReservationApiCall(this, "Reserve", {
-      api: this.api,
-      route: RESERVE_ROUTE,
-      apiPath: RESERVE_ROUTE.path,
-      headers: TaskInput.fromObject({
-        "Content-Type": ["application/json"],
-        "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
-      }),
-      requestBody: TaskInput.fromJsonPathAt("$.reservation"),
-      resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
-      resultPath: "$.reserved",
-      taskTimeout: Timeout.duration(API_CALL_TIMEOUT),
-    });
-    return retryTransientFailures(call);
-  }
-
-  /**
-   * Commit or release the hold made by Reserve. Both are safe to retry: a repeated final commit or release
-   * answers 200 with Idempotent-Replayed, and the execution name as Idempotency-Key makes a retry answer the
-   * stored answer whatever happened in between, so a lost answer never ends the execution in a failure.
-   */
-  private settle(
-    id: string,
-    route: typeof COMMIT_ROUTE | typeof RELEASE_ROUTE,
-    body: object,
-  ): ReservationApiCall {
-    const call = new ReservationApiCall(this, id, {
-      api: this.api,
-      route,
-      apiPath: JsonPath.format(
-        route.path.replace("{id}", "{}"),
-        JsonPath.stringAt("$.reserved.reservation.id"),
-      ),
-      headers: TaskInput.fromObject({
-        "Content-Type": ["application/json"],
-        "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
-      }),
-      requestBody: TaskInput.fromObject(body),
-      resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
-      resultPath: `$.${id.toLowerCase()}`,
-      taskTimeout: Timeout.duration(API_CALL_TIMEOUT),
-    });
-    return retryTransientFailures(call);
+    acknowledgeStateMachineFindings(this, this.api, [COMMIT_ROUTE, RELEASE_ROUTE]);
   }
 }
 
+/**
+ * Reserve → ReservationGranted: 200/201 runs `whenGranted` then Done, 409 ends in `insufficientCredits`,
+ * anything else in `reservationFailed`; a standard state machine with full logs and tracing.
+ */
+export function gatedStateMachine(
+  scope: Construct,
+  props: {
+    comment: string;
+    reserve: ReservationApiCall;
+    whenGranted: Chain;
+    insufficientCredits: Fail;
+    reservationFailed: Fail;
+    timeout: Duration;
+    logs: LogSettings;
+  },
+): StateMachine {
+  const granted = new Choice(scope, "ReservationGranted")
+    .when(
+      Condition.or(
+        Condition.numberEquals("$.reserved.statusCode", 201),
+        Condition.numberEquals("$.reserved.statusCode", 200),
+      ),
+      props.whenGranted.next(new Succeed(scope, "Done")),
+    )
+    .when(Condition.numberEquals("$.reserved.statusCode", 409), props.insufficientCredits)
+    .otherwise(props.reservationFailed);
+  return new StateMachine(scope, "StateMachine", {
+    stateMachineType: StateMachineType.STANDARD,
+    comment: props.comment,
+    definitionBody: DefinitionBody.fromChainable(props.reserve.next(granted)),
+    timeout: props.timeout,
+    tracingEnabled: true,
+    logs: {
+      destination: createLogGroup(scope, "Logs", props.logs),
+      level: LogLevel.ALL,
+      includeExecutionData: false,
+    },
+  });
+}
+
+/**
+ * The findings every example state machine shares: grants on routes whose `{id}` is only known at run time,
+ * and the log and trace deliveries that support no resource-level permissions.
+ */
+export function acknowledgeStateMachineFindings(
+  scope: Construct,
+  api: QuotaGuardApi,
+  routesWithId: readonly ApiRoute[],
+): void {
+  const apiLogicalId = Stack.of(scope).getLogicalId(api.httpApi.node.defaultChild as CfnElement);
+  for (const route of routesWithId) {
+    acknowledge(
+      scope,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${apiLogicalId}>/${DEFAULT_STAGE}/${route.method}${executeApiPath(route)}]`,
+      "The wildcard is the reservation id, known only at run time; the grant names this one route.",
+    );
+  }
+  acknowledge(
+    scope,
+    "AwsSolutions-IAM5[Resource::*]",
+    "Delivering execution logs (logs:*LogDelivery*, DescribeLogGroups...) and X-Ray traces " +
+      "(xray:PutTraceSegments...) support no resource-level permissions.",
+  );
+}
+
+/**
+ * POST /v1/reservations with the execution name as Idempotency-Key, so a retried Reserve never holds twice.
+ * Input `$.reservation` (the request body); result in `$.reserved` ({ statusCode, reservation }).
+ */
+export function reserveCall(scope: Construct, api: QuotaGuardApi): ReservationApiCall {
+  const call = new ReservationApiCall(scope, "Reserve", {
+    api,
+    route: RESERVE_ROUTE,
+    apiPath: RESERVE_ROUTE.path,
+    headers: TaskInput.fromObject({
+      "Content-Type": ["application/json"],
+      "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
+    }),
+    requestBody: TaskInput.fromJsonPathAt("$.reservation"),
+    resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
+    resultPath: "$.reserved",
+    taskTimeout: Timeout.duration(API_CALL_TIMEOUT),
+  });
+  return retryTransientFailures(call);
+}
+
+/**
+ * Commit or release the hold made by Reserve. Both are safe to retry: a repeated final commit or release
+ * answers 200 with Idempotent-Replayed, and the execution name as Idempotency-Key makes a retry answer the
+ * stored answer whatever happened in between, so a lost answer never ends the execution in a failure.
+ */
+export function settleCall(
+  scope: Construct,
+  api: QuotaGuardApi,
+  id: string,
+  route: typeof COMMIT_ROUTE | typeof RELEASE_ROUTE,
+): ReservationApiCall {
+  const call = new ReservationApiCall(scope, id, {
+    api,
+    route,
+    apiPath: JsonPath.format(
+      route.path.replace("{id}", "{}"),
+      JsonPath.stringAt("$.reserved.reservation.id"),
+    ),
+    headers: TaskInput.fromObject({
+      "Content-Type": ["application/json"],
+      "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
+    }),
+    requestBody: TaskInput.fromObject({}),
+    resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
+    resultPath: `$.${id.toLowerCase()}`,
+    taskTimeout: Timeout.duration(API_CALL_TIMEOUT),
+  });
+  return retryTransientFailures(call);
+}
+
 /** Throttling, 5xx and timeouts are worth another try; a 4xx answer will not change. */
-function retryTransientFailures(call: ReservationApiCall): ReservationApiCall {
+export function retryTransientFailures(call: ReservationApiCall): ReservationApiCall {
   call.addRetry({
     errors: [
       "ApiGateway.429",

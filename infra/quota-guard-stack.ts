@@ -2,11 +2,12 @@ import { CfnOutput, type RemovalPolicy, Stack, type StackProps } from "aws-cdk-l
 import type { Construct } from "constructs";
 import type { QuotaGuardConfig } from "#config/config";
 import { GatedVideoJob } from "./gated-video-job.ts";
+import { GatedVideoJobWithCallback } from "./gated-video-job-callback.ts";
 import { QuotaGuard } from "./quota-guard.ts";
 
 export interface QuotaGuardStackProps extends StackProps {
   readonly config: QuotaGuardConfig;
-  /** Deploy the GatedVideoJob example state machine (design §9). */
+  /** Deploy the example state machines GatedVideoJob (design §9) and GatedVideoJobWithCallback. */
   readonly exampleStateMachine: boolean;
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -14,6 +15,7 @@ export interface QuotaGuardStackProps extends StackProps {
 export class QuotaGuardStack extends Stack {
   readonly guard: QuotaGuard;
   readonly gatedVideoJob?: GatedVideoJob;
+  readonly gatedVideoJobWithCallback?: GatedVideoJobWithCallback;
 
   constructor(scope: Construct, id: string, props: QuotaGuardStackProps) {
     super(scope, id, props);
@@ -28,6 +30,15 @@ export class QuotaGuardStack extends Stack {
         logs: this.guard.logs,
       });
       new CfnOutput(this, "StateMachineArn", { value: this.gatedVideoJob.stateMachine.stateMachineArn });
+      this.gatedVideoJobWithCallback = new GatedVideoJobWithCallback(this, "GatedVideoJobWithCallback", {
+        api: this.guard.api,
+        webhook: this.guard.webhook,
+        timeout: props.config.reservations.maxTtlSeconds,
+        logs: this.guard.logs,
+      });
+      new CfnOutput(this, "CallbackStateMachineArn", {
+        value: this.gatedVideoJobWithCallback.stateMachine.stateMachineArn,
+      });
     }
     new CfnOutput(this, "ApiUrl", { value: this.guard.api.url });
     new CfnOutput(this, "TopicArn", { value: this.guard.alertsTopic.topicArn });

@@ -17,6 +17,7 @@ import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
 import { ChatChannels } from "./chat-channels.ts";
 import { QuotaGuardMonitoring } from "./dashboard.ts";
 import { createEncryptedTopic } from "./encrypted-topic.ts";
+import { HeyGenWebhook } from "./heygen-webhook.ts";
 import type { LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
 import { HANDLER_ENTRIES } from "./paths.ts";
@@ -33,8 +34,13 @@ export interface QuotaGuardProps {
   readonly apiThrottle?: ApiThrottle;
   /** Who receives the alarms (ops topic). @default config.alerts.emails */
   readonly opsEmails?: readonly string[];
-  /** Handler entry files. @default lambdas/poller/handler.ts and lambdas/api/handler.ts */
-  readonly entries?: { readonly poller: string; readonly api: string };
+  /** Handler entry files. @default lambdas/{poller,api,webhook}/handler.ts */
+  readonly entries?: { readonly poller: string; readonly api: string; readonly webhook?: string };
+  /**
+   * HeyGen's webhook endpoint secret: imported by this name, or (default) created with a placeholder.
+   * Throttling of the webhook route. @default 10 requests per second, bursts of 20
+   */
+  readonly webhook?: { readonly importSecretName?: string; readonly throttle?: ApiThrottle };
 }
 
 /**
@@ -64,6 +70,7 @@ export class QuotaGuard extends Construct {
   readonly poller: QuotaGuardFunction;
   readonly apiHandler: QuotaGuardFunction;
   readonly api: QuotaGuardApi;
+  readonly webhook: HeyGenWebhook;
   readonly deadLetterQueue: Queue;
   readonly monitoring: QuotaGuardMonitoring;
   /** Retention and removal of every log group, for constructs added next to this one. */
@@ -127,6 +134,22 @@ export class QuotaGuard extends Construct {
       throttle: props.apiThrottle ?? { rateLimit: 25, burstLimit: 50 },
       logs,
     });
+    this.webhook = new HeyGenWebhook(this, "HeyGenWebhook", {
+      api: this.api,
+      entry: entries.webhook ?? HANDLER_ENTRIES.webhook,
+      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
+      logs,
+      removalPolicy,
+      throttle: props.webhook?.throttle ?? { rateLimit: 10, burstLimit: 20 },
+      ...(props.webhook?.importSecretName ? { importSecretName: props.webhook.importSecretName } : {}),
+    });
+    // It settles holds, and a credit failure's reading reads keys and publishes alerts (one reading path).
+    const webhookHandler = this.webhook.handler;
+    webhookHandler.useTable(this.table, STORE_ACTIONS);
+    webhookHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    webhookHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
+    webhookHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
+
     this.monitoring = new QuotaGuardMonitoring(this, "Monitoring", {
       accountIds: config.accounts.map((a) => a.id),
       poller: this.poller,
@@ -232,7 +255,7 @@ export class QuotaGuard extends Construct {
       "AwsSolutions-SQS3",
       "This queue is itself the dead-letter queue of the poll schedule and of the poller's async invocations.",
     );
-    for (const fn of [this.poller, this.apiHandler]) {
+    for (const fn of [this.poller, this.apiHandler, this.webhook.handler]) {
       acknowledge(
         fn.role ?? fn,
         "AwsSolutions-IAM5[Resource::*]",

@@ -19,6 +19,12 @@
  *   DELETE /_sandbox/replies    leave raw-reply mode
  *   POST   /_sandbox/latency    { ms }                      delay every balance answer by ms
  *   DELETE /_sandbox/calls      zero the call counters
+ *   POST   /_sandbox/videos     { apiKey, callbackId, durationSeconds, outcome: "success" | "fail" |
+ *                               "insufficient_credit", afterMs, durationInEvent?, eventType? } -> { videoId }
+ *                               a simulated job: after afterMs its signed webhook event is posted
+ *   POST   /_sandbox/webhook    { url, secret }             where job events go (the local stack sets it)
+ *
+ * Video endpoint: GET /v3/videos/{video_id} (a sandbox job's status and, once completed, its duration).
  * e.g. `curl -X POST localhost:PORT/_sandbox/faults -d '{"apiKey":"*","fault":"rate_limited","times":2}'`
  *
  * Raw replies come first (any status, headers and body: a field case replayed as HeyGen sent it), then faults
@@ -39,6 +45,7 @@ import {
 } from "./heygen-sandbox/faults.ts";
 import { sendHalfThenReset, sendJson, sendText } from "./heygen-sandbox/http.ts";
 import { type RawReply, RawReplyBook } from "./heygen-sandbox/raw-replies.ts";
+import { type VideoJob, VideoJobBook, VideoJobRequest, videoStatusBody } from "./heygen-sandbox/videos.ts";
 
 export { type FaultOptions, SANDBOX_FAULTS, type SandboxFault } from "./heygen-sandbox/faults.ts";
 export type { RawRepliesRequest, RawReply } from "./heygen-sandbox/raw-replies.ts";
@@ -65,6 +72,8 @@ export interface HeyGenSandbox extends Omit<SandboxControls, "state"> {
   url: string;
   /** Requests to the balance endpoints (the control API is not counted). */
   calls(): SandboxCalls;
+  /** The simulated video jobs, with the guard's answer to each delivery of their events. */
+  videos(): VideoJob[];
   close(): Promise<void>;
 }
 
@@ -108,9 +117,15 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
       pending.add(timer);
     });
 
+  const videos = new VideoJobBook(wait, (apiKey) => {
+    const account = accounts.get(apiKey);
+    if (account) accounts.set(apiKey, { ...account, balance: 0 });
+  });
+
   const controls: SandboxControls = {
     state: () => ({
       accounts: [...accounts.values()],
+      videos: videos.list(),
       faults: faults.list(),
       rawReplies: rawReplies.list(),
       latencyMs,
@@ -136,7 +151,28 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
     resetCalls: () => {
       calls = emptyCalls();
     },
+    createVideo: (request) => {
+      const parsed = VideoJobRequest.safeParse(request);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`${issue?.path.join(".") || "(body)"}: ${issue?.message}`);
+      }
+      accountFor(parsed.data.apiKey);
+      const { videoId, done } = videos.create(parsed.data);
+      done.catch(() => undefined);
+      return { videoId };
+    },
+    setWebhook: (target) => videos.setWebhook(target),
   };
+
+  function answerVideo(req: IncomingMessage, res: ServerResponse, path: string) {
+    const apiKey = headerValue(req.headers["x-api-key"]);
+    countCall(calls, "/v3/videos/{id}", apiKey);
+    if (!apiKey || !accounts.has(apiKey)) return sendUnknownKey(res, "v3");
+    const job = videos.get(decodeURIComponent(path.slice("/v3/videos/".length)));
+    if (!job || job.apiKey !== apiKey) return sendJson(res, 404, v3Error("not_found", "Video not found"));
+    return sendJson(res, 200, videoStatusBody(job));
+  }
 
   async function answerBalance(
     req: IncomingMessage,
@@ -178,7 +214,9 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
       ? handleControl(req, res, controls)
       : endpoint && req.method === "GET"
         ? answerBalance(req, res, endpoint, path)
-        : Promise.resolve(sendJson(res, 404, v3Error("not_found", `No route ${req.method} ${path}`)));
+        : path.startsWith("/v3/videos/") && req.method === "GET"
+          ? Promise.resolve(answerVideo(req, res, path))
+          : Promise.resolve(sendJson(res, 404, v3Error("not_found", `No route ${req.method} ${path}`)));
     handled.catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, v3Error("sandbox_error", String(error)));
       else res.destroy();
@@ -196,6 +234,7 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     ...controls,
     calls: () => structuredClone(calls),
+    videos: () => videos.list(),
     async close() {
       for (const timer of pending) clearTimeout(timer);
       pending.clear();

@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
 import { resolveHttpEvent } from "#api/resolve";
+import { HEYGEN_WEBHOOK_ROUTE } from "#api/route-list";
 import { createApiRouter } from "#api/routes";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
@@ -10,7 +12,7 @@ import { API_MAX_RETRY_AFTER_MS } from "#runtime/aws";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "#runtime/create-services";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
-import type { Log, Services } from "#service/services";
+import type { Log, Services, TaskResultSender } from "#service/services";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
@@ -32,6 +34,13 @@ export interface LocalStackOptions {
   heygenTimeoutMs?: number;
   now?: () => Date;
   log?: Log;
+  /**
+   * The HeyGen webhook secret; default HEYGEN_WEBHOOK_SECRET from `env`, else one made at start
+   * (`LocalStack.webhookSecret`, which `npm start` prints).
+   */
+  webhookSecret?: string;
+  /** Where results for tasks waiting on a hold go (the tests hand them to aws-local-stepfunctions). */
+  taskResults?: TaskResultSender;
   /** Called for every alert that reaches the subscribed queue. */
   onNotification?: (notification: DeliveredNotification) => void;
   /** Require SigV4 signed with these keys on every request, as API Gateway's IAM auth does (LOCAL_SIGV4=1). */
@@ -50,6 +59,10 @@ export interface LocalStack {
   sandbox?: HeyGenSandbox;
   /** The sandbox API key of each account served by the sandbox. */
   sandboxKeys: Record<string, string>;
+  /** The secret `POST /v1/webhooks/heygen` verifies with (the sandbox's jobs sign with it). */
+  webhookSecret: string;
+  /** True when the stack made `webhookSecret` itself (no HEYGEN_WEBHOOK_SECRET given). */
+  webhookSecretGenerated: boolean;
   pollNow(tick?: string): Promise<PollResult[]>;
   stop(): Promise<void>;
 }
@@ -94,8 +107,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stops.push(() => sandbox?.close() ?? Promise.resolve());
     }
 
+    const givenSecret = options.webhookSecret ?? env.HEYGEN_WEBHOOK_SECRET;
+    const webhookSecret = givenSecret || `whsec_${randomBytes(24).toString("base64url")}`;
     const base = {
       config,
+      webhookSecret: async () => webhookSecret,
+      ...(options.taskResults ? { taskResults: options.taskResults } : {}),
       doc: dynamo.doc,
       tableName,
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
@@ -120,9 +137,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       {
         port,
         statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
-        ...(sigv4 ? { authorize: (req, body) => sigV4Refusal(req, body, sigv4) } : {}),
+        // As in AWS, HeyGen's webhook is the one route without IAM: its HMAC signature is checked by the API.
+        ...(sigv4
+          ? {
+              authorize: async (req, body) =>
+                req.method === HEYGEN_WEBHOOK_ROUTE.method && req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
+                  ? undefined
+                  : sigV4Refusal(req, body, sigv4),
+            }
+          : {}),
       },
     );
+    await sandbox?.setWebhook({ url: `http://127.0.0.1:${port}/v1/webhooks/heygen`, secret: webhookSecret });
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(
       () =>
@@ -175,6 +201,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns,
       ...(sandbox ? { sandbox } : {}),
       sandboxKeys,
+      webhookSecret,
+      webhookSecretGenerated: !givenSecret,
       pollNow,
       stop,
     };

@@ -2,7 +2,8 @@
  * `npm start`: the whole Quota Guard on this machine. Environment (design §4): HEYGEN_API_KEY (real HeyGen;
  * otherwise the sandbox), HEYGEN_API_BASE_URL, PORT (3000), POLL_INTERVAL_SECONDS (60),
  * MIN_REFRESH_INTERVAL_SECONDS, QUOTA_GUARD_CONFIG (path to a config file), LOCAL_SIGV4=1 (require SigV4
- * with a key pair made up for this run and printed).
+ * with a key pair made up for this run and printed), HEYGEN_WEBHOOK_SECRET (the secret POST
+ * /v1/webhooks/heygen verifies with; without it one is made and printed).
  */
 import { ConfigError, loadConfigFile, parseConfig, type QuotaGuardConfig } from "#config/config";
 import { JavaMissingError } from "./dynamodb-local.ts";
@@ -76,10 +77,35 @@ function printBanner(
     `  npx quota-guard${cliUrl} history --chart`,
     ...sigV4Lines(sigv4, cliUrl),
     "",
+    ...webhookLoop(stack, account),
+    "",
     "Press Ctrl-C to stop.",
     "",
   ];
   console.log(lines.join("\n"));
+}
+
+/** The webhook lines of the banner: where it listens, its secret if made now, and the loop with curl. */
+function webhookLoop(stack: LocalStack, account: string): string[] {
+  const lines = [
+    `Webhook: POST ${stack.url}/v1/webhooks/heygen, ` +
+      (stack.webhookSecretGenerated
+        ? `secret ${stack.webhookSecret} (made now; set HEYGEN_WEBHOOK_SECRET to keep one)`
+        : "secret from HEYGEN_WEBHOOK_SECRET"),
+  ];
+  const apiKey = stack.sandboxKeys[account];
+  if (!stack.sandbox || !apiKey) return lines;
+  const job = (outcome: string) =>
+    `  curl -s -X POST ${stack.sandbox?.url}/_sandbox/videos -d '{"apiKey": "${apiKey}", "callbackId": "'$id'", ` +
+    `"durationSeconds": 90, "outcome": "${outcome}", "afterMs": 1000}'`;
+  return [
+    ...lines,
+    "The loop: reserve → sandbox job (callback_id = reservation id) → signed webhook → committed:",
+    `  id=$(curl -s -X POST ${stack.url}/v1/reservations -H 'content-type: application/json' -d '{"accountId": "${account}", "durationSeconds": 120}' | jq -r .id)`,
+    job("success"),
+    `  sleep 2; curl -s ${stack.url}/v1/reservations/$id | jq '{status, amount, actualAmount, commitBasis}'`,
+    `  curl -s ${stack.url}/v1/accounts/${account}/events | jq   # outcome "fail" releases; "insufficient_credit" also alerts`,
+  ];
 }
 
 async function main(): Promise<void> {

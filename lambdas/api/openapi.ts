@@ -1,18 +1,21 @@
 import * as z from "zod";
 import { VERSION } from "#config/version";
 import { Estimate } from "#core/estimator";
+import { HeyGenEvent } from "#core/heygen-events";
 import { EstimateRequest } from "#core/job-spec";
 import {
   AlertsQuery,
   AmountReservationRequest,
   CheckRequest,
   CommitRequest,
+  EventsQuery,
   ExtendRequest,
   HistoryQuery,
   JobReservationRequest,
   ReleaseRequest,
   ReservationsQuery,
   TestAlertRequest,
+  WaitRequest,
 } from "./schemas.ts";
 
 /**
@@ -212,6 +215,22 @@ export function openApiDocument(): object {
           },
         },
       },
+      "/v1/reservations/{id}/wait": {
+        post: {
+          summary:
+            "Register a Step Functions task (.waitForTaskToken) to be sent the hold's video outcome: success, or " +
+            "failure VideoFailed / InsufficientCredits, when HeyGen's webhook settles the hold",
+          parameters: [idParameter("Reservation id")],
+          requestBody: jsonBody("WaitRequest"),
+          responses: {
+            "200": jsonResponse(
+              "{ reservationId, waiting, resultSent } (resultSent: the outcome was known already)",
+            ),
+            "404": problemResponse("Unknown reservation"),
+            ...commonErrors,
+          },
+        },
+      },
       "/v1/accounts": { get: { summary: "Every account", responses: { "200": jsonResponse("Accounts") } } },
       "/v1/accounts/{id}": {
         get: {
@@ -240,6 +259,58 @@ export function openApiDocument(): object {
             "200": jsonResponse("Alerts"),
             "404": problemResponse("Unknown account"),
             ...commonErrors,
+          },
+        },
+      },
+      "/v1/accounts/{id}/events": {
+        get: {
+          summary: "The webhook log: HeyGen deliveries and what each did, newest first",
+          parameters: [idParameter("Account id"), ...queryParameters(EventsQuery)],
+          responses: {
+            "200": jsonResponse("{ accountId, events }"),
+            "404": problemResponse("Unknown account"),
+            ...commonErrors,
+          },
+        },
+      },
+      "/v1/webhooks/heygen": {
+        post: {
+          summary:
+            "HeyGen's webhook deliveries (no IAM: HeyGen's signature). A success commits the hold named by " +
+            "callback_id at the reported duration, a failure releases it; see docs/webhooks.md",
+          security: [],
+          parameters: [
+            {
+              name: "Signature",
+              in: "header",
+              required: false,
+              schema: { type: "string" },
+              description: "Lowercase hex HMAC-SHA256 of the raw body with the endpoint secret.",
+            },
+            {
+              name: "Heygen-Signature",
+              in: "header",
+              required: false,
+              schema: { type: "string" },
+              description: 'Hex HMAC-SHA256 of `Heygen-Timestamp + "." + body`; with Heygen-Timestamp.',
+            },
+            {
+              name: "Heygen-Timestamp",
+              in: "header",
+              required: false,
+              schema: { type: "string" },
+              description: "Unix seconds; accepted within 5 minutes of now.",
+            },
+          ],
+          requestBody: jsonBody("HeyGenEvent"),
+          responses: {
+            "200": jsonResponse(
+              "{ received, duplicate, action: committed | released | replayed | conflict | unknown-reservation | ignored, … }",
+            ),
+            "400": problemResponse("Not JSON, or not a HeyGen event; `errors[]` points at each field."),
+            "401": problemResponse("Missing or bad signature (no detail)."),
+            "413": problemResponse("Body larger than 64 KiB."),
+            "503": problemResponse("The store is unavailable; HeyGen's retry will be handled."),
           },
         },
       },
@@ -285,6 +356,8 @@ export function openApiDocument(): object {
         ReleaseRequest: schema(ReleaseRequest),
         ExtendRequest: schema(ExtendRequest),
         TestAlertRequest: schema(TestAlertRequest),
+        HeyGenEvent: schema(HeyGenEvent),
+        WaitRequest: schema(WaitRequest),
         Problem: {
           type: "object",
           required: ["type", "title", "status", "detail"],

@@ -48,6 +48,8 @@ export class Problem extends Error {
 }
 
 export const problems = {
+  /** Says nothing of why: a forger learns nothing from the answer. */
+  unauthorized: () => new Problem(401, "unauthorized", "Unauthorized", "The request is not authenticated."),
   validation: (errors: FieldError[], where = "request") =>
     new Problem(
       400,

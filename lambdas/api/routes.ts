@@ -19,6 +19,7 @@ import {
 import type { Services } from "#service/services";
 import type { SettleResult } from "#service/store-port";
 import { sendTestAlert } from "#service/test-alert";
+import { waitOnReservation } from "#service/task-callbacks";
 import { toProblem } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { fieldErrors, parseOr400, problems } from "./problem.ts";
@@ -37,7 +38,9 @@ import {
   ReservationId,
   ReservationsQuery,
   TestAlertRequest,
+  WaitRequest,
 } from "./schemas.ts";
+import { addWebhookRoutes } from "./webhook-routes.ts";
 
 /** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
 export interface ApiObserver {
@@ -203,6 +206,15 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   app.post("/v1/reservations/:id/release", settleRoute("released"));
   app.post("/v1/reservations/:id/extend", settleRoute("extended"));
 
+  app.post("/v1/reservations/:id/wait", async ({ params, req }) => {
+    const id = reservationIdParam(params.id);
+    if (!accountOfReservation(services, id)) throw problems.notFound("reservation", id, "/path/id");
+    const { taskToken } = parseOr400(WaitRequest, await readJsonBody(req), "request body");
+    const outcome = await waitOnReservation(services, id, taskToken);
+    if (outcome === "not_found") throw problems.notFound("reservation", id, "/path/id");
+    return json(200, { reservationId: id, waiting: outcome === "waiting", resultSent: outcome === "sent" });
+  });
+
   app.get("/v1/accounts", async () => {
     const states = await store.listAccountStates(config.accounts.map((a) => a.id));
     return json(200, {
@@ -247,6 +259,8 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     const { severity } = parseOr400(TestAlertRequest, (await readJsonBody(req)) ?? {}, "request body");
     return json(200, { alert: await sendTestAlert(services, account, severity) });
   });
+
+  addWebhookRoutes(app, services);
 
   app.notFound(async (_error, { req }) =>
     problems.routeNotFound(req.method, new URL(req.url).pathname).toResponse(),

@@ -74,6 +74,16 @@ export const ExtendRequest = z
   })
   .meta({ description: "Raises a held reservation's amount and/or moves its expiry." });
 
+export const WaitRequest = z
+  .strictObject({
+    taskToken: z
+      .string()
+      .min(1)
+      .max(2048)
+      .meta({ description: "The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state." }),
+  })
+  .meta({ description: "Registers a Step Functions task that waits for this hold's video." });
+
 const IsoTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
@@ -85,6 +95,10 @@ export const HistoryQuery = z.strictObject({
 
 export const AlertsQuery = z.strictObject({
   limit: Limit(1000, 50).meta({ description: "At most this many alerts (1–1000, default 50)." }),
+});
+
+export const EventsQuery = z.strictObject({
+  limit: Limit(1000, 50).meta({ description: "At most this many webhook deliveries (1–1000, default 50)." }),
 });
 
 export const ReservationsQuery = z.strictObject({

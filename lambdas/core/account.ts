@@ -80,7 +80,17 @@ export interface Hold {
   releasedAt?: string;
   /** The estimate the amount came from, when the hold was made from a job spec. */
   estimate?: unknown;
+  /** The job spec that estimate priced, so a webhook can price the job at the duration HeyGen reports. */
+  spec?: unknown;
+  /** How a webhook's final commit chose its amount (absent for commits sent by the pipeline). */
+  commitBasis?: CommitBasis;
 }
+
+/**
+ * Where a webhook's commit took its actual amount from: the duration in the event, the duration read from
+ * `GET /v3/videos/{id}`, or the held amount (no spec on the hold, or no duration known).
+ */
+export type CommitBasis = "event-duration" | "video-duration" | "held-amount";
 
 /** The account state item: everything a check needs in one read. */
 export interface AccountState {

@@ -15,7 +15,7 @@
  * rounded to 1e-9 so that float drift never turns an exact fit into a denial.
  */
 
-import type { AccountState, Hold } from "#core/account";
+import type { AccountState, CommitBasis, Hold } from "#core/account";
 import type { Unit } from "#core/balance";
 import { convertLegacyHolds } from "./legacy-holds.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
@@ -68,6 +68,10 @@ export interface ReservationView {
   actualAmount?: number;
   releasedAt?: string;
   estimate?: unknown;
+  /** The job spec the estimate priced. */
+  spec?: unknown;
+  /** Set when a HeyGen webhook committed the hold: where its amount came from. */
+  commitBasis?: CommitBasis;
 }
 
 export interface Shortfall {
@@ -165,5 +169,7 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   if (hold.status === "committed") view.actualAmount = committedAmount;
   if (hold.releasedAt !== undefined) view.releasedAt = hold.releasedAt;
   if (hold.estimate !== undefined) view.estimate = hold.estimate;
+  if (hold.spec !== undefined) view.spec = hold.spec;
+  if (hold.commitBasis !== undefined) view.commitBasis = hold.commitBasis;
   return view;
 }

@@ -112,6 +112,27 @@ export class HeyGenClient {
     }
   }
 
+  /**
+   * The duration in seconds HeyGen reports for a video (`GET /v3/videos/{video_id}` → `data.duration`,
+   * developers.heygen.com/reference/get-video), or undefined when the video reports none. Throws HeyGenError.
+   */
+  async getVideoDuration(videoId: string): Promise<number | undefined> {
+    const apiKey = (await this.#apiKey()).trim();
+    const path = `/v3/videos/${encodeURIComponent(videoId)}`;
+    const url = endpointUrl(this.#baseUrl, path);
+    try {
+      if (!apiKey) throw new HeyGenError("invalid_key", "The HeyGen API key is empty");
+      const body = await withRetries(async () => {
+        const reply = await getOnce(this.#fetch, url, apiKey, this.#timeoutMs);
+        return bodyOrThrow({ ...reply, text: redact(reply.text, apiKey) }, path, this.#now());
+      }, this.#retry);
+      const duration = (body as { data?: { duration?: unknown } } | undefined)?.data?.duration;
+      return typeof duration === "number" && Number.isFinite(duration) && duration > 0 ? duration : undefined;
+    } catch (error) {
+      throw error instanceof HeyGenError ? error.finalise(1, apiKey) : error;
+    }
+  }
+
   async #readFirstAvailable(accountId: string, apiKey: string, requests: { count: number }) {
     const [first, ...fallbacks] = this.#versions as [HeyGenApiVersion, ...HeyGenApiVersion[]];
     try {

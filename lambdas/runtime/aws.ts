@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
-import type { AlertPublisher, Services } from "#service/services";
+import type { AlertPublisher, Services, TaskResultSender } from "#service/services";
 import { TABLE } from "#store/table";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
 
@@ -30,6 +30,8 @@ export const API_MAX_RETRY_AFTER_MS = 3_000;
 
 export const CONFIG_ENV = "QUOTA_GUARD_CONFIG_JSON";
 export const TOPIC_ENV = "TOPIC_ARN";
+/** The name of the Secrets Manager secret holding HeyGen's webhook endpoint secret (webhook function only). */
+export const WEBHOOK_SECRET_ENV = "WEBHOOK_SECRET_NAME";
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -44,7 +46,12 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
  * name (cached), never from the environment; the config in the environment holds secret names only.
  */
 export function createAwsServices(
-  options: { publisher?: AlertPublisher; heygenMaxRetryAfterMs?: number } = {},
+  options: {
+    publisher?: AlertPublisher;
+    heygenMaxRetryAfterMs?: number;
+    webhookSecretName?: string;
+    taskResults?: TaskResultSender;
+  } = {},
 ): Services {
   const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_SETTINGS), {
@@ -60,6 +67,16 @@ export function createAwsServices(
       return apiKeyFromSecret(value, account.secretName);
     },
     ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.taskResults ? { taskResults: options.taskResults } : {}),
+    ...(options.webhookSecretName
+      ? {
+          // Cached like the API keys: a rotated secret is picked up within SECRET_MAX_AGE_SECONDS.
+          webhookSecret: async () =>
+            (await getSecret<string>(options.webhookSecretName as string, {
+              maxAge: SECRET_MAX_AGE_SECONDS,
+            })) ?? undefined,
+        }
+      : {}),
     ...(options.heygenMaxRetryAfterMs ? { heygenMaxRetryAfterMs: options.heygenMaxRetryAfterMs } : {}),
     log: logger,
   });

@@ -15,8 +15,11 @@ import type { Services } from "./services.ts";
 export type Reading =
   /** A schedule tick: claimed once per tick, so a tick delivered twice does nothing twice. */
   | { tick: string }
-  /** On demand: claimed at most once per `checks.minRefreshIntervalSeconds`. */
-  | { refresh: true };
+  /**
+   * On demand: claimed at most once per `checks.minRefreshIntervalSeconds`, unless `urgent` (HeyGen just
+   * failed a job for lack of credit, so the balance is known to have moved): then only the lease applies.
+   */
+  | { refresh: true; urgent?: boolean };
 
 export interface PollResult {
   accountId: string;
@@ -89,7 +92,10 @@ export async function pollAccount(
   const claim =
     "tick" in reading
       ? { tick }
-      : { refresh: true as const, minIntervalSeconds: config.checks.minRefreshIntervalSeconds };
+      : {
+          refresh: true as const,
+          minIntervalSeconds: reading.urgent ? 0 : config.checks.minRefreshIntervalSeconds,
+        };
   const state = await store.claimReading(account.id, claim, now);
   if (state === undefined) return duplicate();
 

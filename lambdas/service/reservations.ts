@@ -108,7 +108,7 @@ async function holdAgainst(
       unit,
       retentionDays: services.config.retentionDays,
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
-      ...(priced ? { estimate: priced } : {}),
+      ...(priced && "jobs" in input.what ? { estimate: priced, spec: input.what.jobs } : {}),
     },
     { now, reserveFloor: account.reserveFloor, settleSeconds: services.config.reservations.settleSeconds },
     { observedAtOrAfter: reader.freshFrom(), unit },

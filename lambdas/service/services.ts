@@ -10,6 +10,21 @@ export interface BalanceSource {
   getBalance(accountId: string): Promise<BalanceSnapshot>;
 }
 
+/** Reads what HeyGen reports about a finished video (the HeyGen client). */
+export interface VideoSource {
+  /** Seconds, or undefined when HeyGen reports no duration. Throws HeyGenError. */
+  getVideoDuration(videoId: string): Promise<number | undefined>;
+}
+
+/**
+ * Sends a waiting Step Functions task its result (SendTaskSuccess / SendTaskFailure in AWS; in the local
+ * stack, whatever runs the state machine, e.g. aws-local-stepfunctions in the tests).
+ */
+export interface TaskResultSender {
+  succeed(taskToken: string, output: unknown): Promise<void>;
+  fail(taskToken: string, error: string, cause: string): Promise<void>;
+}
+
 /** Delivers one alert; throws when the channel did not accept it. */
 export interface AlertPublisher {
   publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }>;
@@ -31,6 +46,15 @@ export interface Services {
   store: QuotaStore;
   rateCards: RateCardRegistry;
   balanceSource(account: AccountConfig): BalanceSource;
+  /** The same HeyGen client, for `GET /v3/videos/{id}` when a success event carries no duration. */
+  videoSource?(account: AccountConfig): VideoSource;
+  /**
+   * The HeyGen webhook endpoint secret (`whsec_…`): Secrets Manager in AWS, HEYGEN_WEBHOOK_SECRET locally.
+   * Undefined or empty: no webhook verifies (every delivery answers 401).
+   */
+  webhookSecret?(): Promise<string | undefined>;
+  /** Sends results to tasks waiting on a hold's video; without one, none is sent (and none can wait). */
+  taskResults?: TaskResultSender;
   /**
    * Publishes alerts (every reading's, and test alerts); without one, planned alerts are logged as failed and
    * planned again next reading.

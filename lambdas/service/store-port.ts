@@ -1,4 +1,4 @@
-import type { AccountState, Alert, AlertState, Hold } from "#core/account";
+import type { AccountState, Alert, AlertState, CommitBasis, Hold } from "#core/account";
 import type { BalanceSnapshot, Unit } from "#core/balance";
 import type { BalanceRules, ReservationStatus, ReservationView, Shortfall } from "#core/reservations";
 
@@ -18,6 +18,8 @@ export interface ReserveRequest {
   retentionDays: number;
   idempotencyKey?: IdempotencyKeyUse;
   estimate?: unknown;
+  /** The job spec the estimate priced (kept so a webhook can price the job at its real duration). */
+  spec?: unknown;
 }
 
 /** An Idempotency-Key and the fingerprint of the request it came with (same key, other request: refused). */
@@ -63,6 +65,8 @@ export interface CommitRequest {
   actualAmount?: number;
   /** A final commit ends the hold; a partial one (false) keeps the rest held. */
   final: boolean;
+  /** Recorded on the hold when a HeyGen webhook commits it. */
+  basis?: CommitBasis;
 }
 
 export interface ExtendRequest {
@@ -203,7 +207,78 @@ export interface HistoryStore {
   listAlerts(accountId: string, limit: number): Promise<Alert[]>;
 }
 
-export interface QuotaStore extends AccountStateStore, ReservationStore, PollStore, HistoryStore {}
+/** One HeyGen webhook delivery as the guard handled it (the per-account webhook log). */
+export interface WebhookLogEntry {
+  accountId: string;
+  receivedAt: string;
+  eventType: string;
+  videoId?: string;
+  eventId?: string;
+  callbackId?: string;
+  /**
+   * What the guard did: `committed` / `released` the hold, `replayed` (the pipeline or an earlier delivery
+   * had already settled it the same way), `conflict` (it was settled otherwise), `unknown-reservation`, or
+   * `ignored` (an event type that settles nothing).
+   */
+  action: "committed" | "released" | "replayed" | "conflict" | "unknown-reservation" | "ignored";
+  reservationId?: string;
+  /** The failure HeyGen reported, for a `.fail` event. */
+  reason?: string;
+  /** The actual amount and its basis, for a commit. */
+  actualAmount?: number;
+  commitBasis?: CommitBasis;
+}
+
+/** The webhook log: one entry per delivery, recognised again by its delivery keys (see deliveryKeys). */
+export interface WebhookLogStore {
+  /** True when a delivery with any of these keys was already recorded for the account. */
+  seenDelivery(accountId: string, deliveryKeys: readonly string[]): Promise<boolean>;
+  /**
+   * Records the entry with its delivery keys in one transaction, kept `retentionDays`; false (and nothing
+   * written) when one of the keys was recorded before.
+   */
+  recordDelivery(
+    entry: WebhookLogEntry,
+    deliveryKeys: readonly string[],
+    retentionDays: number,
+  ): Promise<boolean>;
+  /** The account's webhook log, newest first, at most `limit` (1–1000). */
+  listWebhookEvents(accountId: string, limit: number): Promise<WebhookLogEntry[]>;
+}
+
+/**
+ * What a Step Functions task waiting on a hold's video (`.waitForTaskToken`) is sent: success, or a failure
+ * named `VideoFailed` or `InsufficientCredits`.
+ */
+export type TaskResult =
+  | { status: "success"; output: ReservationView }
+  | { status: "failure"; error: "VideoFailed" | "InsufficientCredits"; cause: string };
+
+/**
+ * A waiting task's token and the video's outcome meet on the hold item. Each write is conditional on the
+ * other being absent, so whichever comes second sees the first and sends the result: exactly one sender,
+ * whether the webhook arrives before or after the task starts waiting.
+ */
+export interface TaskCallbackStore {
+  /** Stores the token unless a result is stored: then answers it (the caller sends it to the token). */
+  attachTaskToken(
+    reservationId: string,
+    taskToken: string,
+  ): Promise<{ kind: "attached" } | { kind: "result"; result: TaskResult } | { kind: "not_found" }>;
+  /** Stores the result unless a token is stored: then answers the token (the caller sends the result). */
+  recordTaskResult(
+    reservationId: string,
+    result: TaskResult,
+  ): Promise<{ kind: "recorded" } | { kind: "token"; taskToken: string } | { kind: "not_found" }>;
+}
+
+export interface QuotaStore
+  extends AccountStateStore,
+    ReservationStore,
+    PollStore,
+    HistoryStore,
+    WebhookLogStore,
+    TaskCallbackStore {}
 
 /** A request that cannot be stored as given; `field` names the offending input, `pointer` where it was. */
 export class InvalidReservationRequestError extends Error {

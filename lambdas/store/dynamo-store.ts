@@ -4,6 +4,8 @@ import { DynamoAccountStateStore } from "./account-state-store.ts";
 import { DynamoHistoryStore } from "./history-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
 import { DynamoReservationStore } from "./reservation-store.ts";
+import { DynamoTaskCallbackStore } from "./task-callback-store.ts";
+import { DynamoWebhookLogStore } from "./webhook-log-store.ts";
 
 /**
  * The use cases' QuotaStore on the one DynamoDB table of table.ts, assembled from one adapter per job:
@@ -14,6 +16,8 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
   const reservations = new DynamoReservationStore(doc, tableName);
   const polls = new DynamoPollStore(doc, tableName, states);
   const history = new DynamoHistoryStore(doc, tableName);
+  const webhooks = new DynamoWebhookLogStore(doc, tableName);
+  const callbacks = new DynamoTaskCallbackStore(doc, tableName);
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
@@ -35,5 +39,11 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     listSnapshots: (accountId, range) => history.listSnapshots(accountId, range),
     appendAlert: (alert, retentionDays) => history.appendAlert(alert, retentionDays),
     listAlerts: (accountId, limit) => history.listAlerts(accountId, limit),
+    seenDelivery: (accountId, deliveryKeys) => webhooks.seenDelivery(accountId, deliveryKeys),
+    recordDelivery: (entry, deliveryKeys, retentionDays) =>
+      webhooks.recordDelivery(entry, deliveryKeys, retentionDays),
+    listWebhookEvents: (accountId, limit) => webhooks.listWebhookEvents(accountId, limit),
+    attachTaskToken: (reservationId, taskToken) => callbacks.attachTaskToken(reservationId, taskToken),
+    recordTaskResult: (reservationId, result) => callbacks.recordTaskResult(reservationId, result),
   };
 }

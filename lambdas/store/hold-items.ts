@@ -42,17 +42,34 @@ export function holdItem(
   return definedOnly({
     ...holdKey(accountId, hold.id),
     ...hold,
+    // As JSON text: a spec is the caller's input, and DynamoDB refuses numbers JSON allows (5e-324
+    // underflows); the estimate's numbers are computed and bounded.
+    spec: hold.spec === undefined ? undefined : JSON.stringify(hold.spec),
     ...(options.counted ? openHoldIndex(accountId, hold) : {}),
     ttl: options.ttl,
   });
 }
 
-const ITEM_ONLY = new Set(["pk", "sk", "ttl", "openPk", "openSk", "heldPk", "heldSk", "version", "captures"]);
+const ITEM_ONLY = new Set([
+  "pk",
+  "sk",
+  "ttl",
+  "openPk",
+  "openSk",
+  "heldPk",
+  "heldSk",
+  "version",
+  "captures",
+  // A waiting Step Functions task's token and the result it is owed (task-callback-store.ts): never shown.
+  "taskToken",
+  "taskResult",
+]);
 
 export function toStoredHold(item: Record<string, unknown>): StoredHold {
   const hold = Object.fromEntries(
     Object.entries(item).filter(([key]) => !ITEM_ONLY.has(key)),
   ) as unknown as Hold;
+  if (typeof hold.spec === "string") hold.spec = JSON.parse(hold.spec);
   return { ...hold, version: Number(item.version ?? 0), captures: Number(item.captures ?? 0) };
 }
 

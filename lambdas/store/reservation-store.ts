@@ -184,6 +184,10 @@ export class DynamoReservationStore implements ReservationStore {
         values[":committedStatus"] = "committed";
         values[":given"] = request.actualAmount ?? null;
       }
+      if (request.basis !== undefined) {
+        holdSets.push("commitBasis = :basis");
+        values[":basis"] = request.basis;
+      }
       writes.push(
         this.holdUpdate(hold, now, {
           set: holdSets,
@@ -210,6 +214,7 @@ export class DynamoReservationStore implements ReservationStore {
         committedAmount: plan.committedAmount,
         committedAt,
         ...(request.final ? { status: "committed", finalActualAmount: request.actualAmount ?? null } : {}),
+        ...(request.basis !== undefined ? { commitBasis: request.basis } : {}),
       };
       return { writes, after };
     });
@@ -540,6 +545,7 @@ function newHold(request: ReserveRequest, now: Date): StoredHold {
     committedAmount: 0,
     idempotencyKey: request.idempotencyKey?.key,
     estimate: request.estimate,
+    spec: request.spec,
     version: 1,
     captures: 0,
   });

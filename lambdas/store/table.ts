@@ -10,6 +10,8 @@
  *   pk = ACCOUNT#<accountId>   sk = CAPTURE#<id>#<n>          a committed part, counted until settled
  *   pk = ACCOUNT#<accountId>   sk = IDEMPOTENCY#<hash>        an Idempotency-Key's answer (TTL 24 h)
  *   pk = ACCOUNT#<accountId>   sk = RESERVATION#<id>          holds archived by the release before (read only)
+ *   pk = ACCOUNT#<accountId>   sk = EVENT#<ISO time>#<key>    webhook log (TTL retentionDays)
+ *   pk = ACCOUNT#<accountId>   sk = DELIVERY#<key>            a webhook delivery seen (TTL retentionDays)
  *
  * Two sparse indexes, both keyed by the account:
  *   open (openPk, openSk)  what `reserved` counts: held holds by expiry (`E#<ms>`), unsettled committed parts
@@ -40,6 +42,9 @@ export const keys = {
   snapshotPrefix: "SNAPSHOT#",
   alert: (createdAt: string, alertType: string) => `ALERT#${createdAt}#${alertType}`,
   alertPrefix: "ALERT#",
+  webhookEvent: (receivedAt: string, deliveryKey: string) => `EVENT#${receivedAt}#${deliveryKey}`,
+  webhookEventPrefix: "EVENT#",
+  delivery: (deliveryKey: string) => `DELIVERY#${deliveryKey}`,
   hold: (reservationId: string) => `HOLD#${reservationId}`,
   holdPrefix: "HOLD#",
   capture: (reservationId: string, n: number) => `CAPTURE#${reservationId}#${String(n).padStart(6, "0")}`,

@@ -4,6 +4,7 @@ import { SandboxAccount } from "./account.ts";
 import { type FaultOptions, SANDBOX_FAULTS, type SandboxFault } from "./faults.ts";
 import { readJsonBody, sendJson } from "./http.ts";
 import { RawRepliesRequest } from "./raw-replies.ts";
+import { type VideoJobRequest, WebhookTarget } from "./videos.ts";
 
 /** What the control API can do to a running sandbox (the same operations as its in-process handle). */
 export interface SandboxControls {
@@ -19,6 +20,10 @@ export interface SandboxControls {
   clearRawReplies(): void;
   setLatency(ms: number): void;
   resetCalls(): void;
+  /** A simulated video job whose signed webhook event is posted after `afterMs` (videos.ts). */
+  createVideo(request: VideoJobRequest): { videoId: string };
+  /** Where job events are posted, and the secret they are signed with. */
+  setWebhook(target: WebhookTarget): void;
 }
 
 const nonNegative = z.number().finite().nonnegative();
@@ -55,6 +60,8 @@ const ROUTES: Record<string, Route> = {
   "DELETE /_sandbox/replies": (_body, controls) => controls.clearRawReplies(),
   "POST /_sandbox/latency": (body, controls) => controls.setLatency(parse(LatencyRequest, body).ms),
   "DELETE /_sandbox/calls": (_body, controls) => controls.resetCalls(),
+  "POST /_sandbox/videos": (body, controls) => controls.createVideo(body as VideoJobRequest),
+  "POST /_sandbox/webhook": (body, controls) => controls.setWebhook(parse(WebhookTarget, body)),
 };
 
 /** Serves `/_sandbox/*`; bad input answers 400 with the field at fault, never a crash. */

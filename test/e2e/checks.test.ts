@@ -400,10 +400,13 @@ const DOCUMENTED_ROUTES = [
   "/v1/reservations/{id}/commit",
   "/v1/reservations/{id}/extend",
   "/v1/reservations/{id}/release",
+  "/v1/reservations/{id}/wait",
+  "/v1/webhooks/heygen",
   "/v1/accounts",
   "/v1/accounts/{id}",
   "/v1/accounts/{id}/history",
   "/v1/accounts/{id}/alerts",
+  "/v1/accounts/{id}/events",
   "/v1/accounts/{id}/refresh",
   "/v1/accounts/{id}/test-alert",
 ];

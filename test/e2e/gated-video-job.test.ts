@@ -1,9 +1,10 @@
-import { type RunOptions, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "#local/stack";
+import { type ApiGatewayInvoke, invokeApi, type LocalHandlers, named } from "#test/support/asl";
 import { get } from "#test/support/e2e";
-import { joinToText, removeTempDirs, single, synth } from "../infra/synth.ts";
+import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth.ts";
 
 /**
  * The synthesized GatedVideoJob definition run by aws-local-stepfunctions (an independent ASL interpreter),
@@ -12,38 +13,8 @@ import { joinToText, removeTempDirs, single, synth } from "../infra/synth.ts";
  * loss, holding and spending exactly once.
  */
 
-// aws-local-stepfunctions uses Promise.withResolvers (Node 22); the project runs on Node 20 too.
-if (!("withResolvers" in Promise)) {
-  Object.assign(Promise, {
-    withResolvers<T>() {
-      let resolve!: (value: T) => void;
-      let reject!: (reason: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
-
-type LocalHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
-
-interface ApiGatewayInvoke {
-  Method: string;
-  Path: string;
-  Headers?: Record<string, string[]>;
-  RequestBody?: unknown;
-}
-
 const TASKS = ["Reserve", "Commit", "Release"] as const;
 type TaskName = (typeof TASKS)[number];
-
-function named(name: string, message: string): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
-}
 
 let stack: LocalStack;
 let definition: StateMachineDefinition;
@@ -51,7 +22,7 @@ let executions = 0;
 
 beforeAll(async () => {
   const { template } = synth({ context: { exampleStateMachine: "true" } });
-  const machine = single(template, "AWS::StepFunctions::StateMachine");
+  const machine = resourceNamed(template, "AWS::StepFunctions::StateMachine", "GatedVideoJobStateMachine");
   definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as StateMachineDefinition;
   stack = await startLocalStack({ env: {}, pollIntervalSeconds: 0 });
   await stack.pollNow();
@@ -61,21 +32,6 @@ afterAll(async () => {
   await stack?.stop();
   removeTempDirs();
 });
-
-/** What API Gateway's integration does: the HTTP call, a 4xx/5xx as the task error `ApiGateway.<status>`. */
-async function invoke(input: ApiGatewayInvoke) {
-  const headers = Object.fromEntries(
-    Object.entries(input.Headers ?? {}).map(([name, values]) => [name, values.join(",")]),
-  );
-  const response = await fetch(new URL(input.Path, stack.url), {
-    method: input.Method,
-    headers,
-    body: JSON.stringify(input.RequestBody ?? {}),
-  });
-  const body = await response.json();
-  if (response.status >= 400) throw named(`ApiGateway.${response.status}`, JSON.stringify(body));
-  return { StatusCode: response.status, ResponseBody: body };
-}
 
 interface Scenario {
   /** Tasks whose first answer is lost after the API applied the request. */
@@ -87,7 +43,7 @@ async function run(scenario: Scenario) {
   const calls: Record<TaskName, number> = { Reserve: 0, Commit: 0, Release: 0 };
   const handler = (task: TaskName) => async (input: unknown) => {
     calls[task] += 1;
-    const answer = await invoke(input as unknown as ApiGatewayInvoke);
+    const answer = await invokeApi(stack, input as unknown as ApiGatewayInvoke);
     if (scenario.lose?.includes(task) && calls[task] === 1) {
       throw named("States.Timeout", `${task}: the answer was lost`);
     }

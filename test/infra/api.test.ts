@@ -3,6 +3,8 @@ import { removeTempDirs, resourcesOf, synth } from "./synth.ts";
 
 afterAll(removeTempDirs);
 
+const WEBHOOK = "POST /v1/webhooks/heygen";
+
 /** The routes of design §8, written out here so that a route dropped from infra is noticed. */
 const DESIGN_ROUTES = [
   "GET /v1/health",
@@ -14,11 +16,13 @@ const DESIGN_ROUTES = [
   "POST /v1/reservations/{id}/commit",
   "POST /v1/reservations/{id}/release",
   "POST /v1/reservations/{id}/extend",
+  "POST /v1/reservations/{id}/wait",
   "GET /v1/reservations",
   "GET /v1/accounts",
   "GET /v1/accounts/{id}",
   "GET /v1/accounts/{id}/history",
   "GET /v1/accounts/{id}/alerts",
+  "GET /v1/accounts/{id}/events",
   "POST /v1/accounts/{id}/refresh",
   "POST /v1/accounts/{id}/test-alert",
   "GET /openapi.json",
@@ -30,13 +34,30 @@ describe("HTTP API", () => {
     (r) => r.Properties ?? {},
   );
 
-  it("has exactly the routes of design §8, with no catch-all route", () => {
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...DESIGN_ROUTES].sort());
+  it("has exactly the routes of design §8 and the HeyGen webhook, with no catch-all route", () => {
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...DESIGN_ROUTES, WEBHOOK].sort());
   });
 
-  it("requires IAM (SigV4) authorization on every route", () => {
+  it("requires IAM (SigV4) authorization on every route but HeyGen's webhook", () => {
     const unauthorised = routes.filter((r) => r.AuthorizationType !== "AWS_IAM").map((r) => r.RouteKey);
-    expect(unauthorised).toEqual([]);
+    expect(unauthorised).toEqual([WEBHOOK]);
+  });
+
+  it("sends the webhook and /wait (which may send task results) to their own function; the webhook throttled on its own", () => {
+    const ownFunction = [WEBHOOK, "POST /v1/reservations/{id}/wait"];
+    const targetOf = (key: string) => JSON.stringify(routes.find((r) => r.RouteKey === key)?.Target);
+    expect(targetOf(ownFunction[1] as string)).toBe(targetOf(WEBHOOK));
+    const others = routes.filter((r) => !ownFunction.includes(r.RouteKey as string));
+    expect(others.every((r) => JSON.stringify(r.Target) !== targetOf(WEBHOOK))).toBe(true);
+    const [stage] = Object.values(resourcesOf(template, "AWS::ApiGatewayV2::Stage"));
+    const props = stage?.Properties as {
+      DefaultRouteSettings: { ThrottlingRateLimit: number };
+      RouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    };
+    const own = props.RouteSettings[WEBHOOK];
+    expect(own?.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(own?.ThrottlingRateLimit).toBeLessThan(props.DefaultRouteSettings.ThrottlingRateLimit);
+    expect(own?.ThrottlingBurstLimit).toBeGreaterThanOrEqual(own?.ThrottlingRateLimit ?? 0);
   });
 
   it("serves the $default stage with throttling and JSON access logs to a log group with retention", () => {
@@ -67,7 +88,7 @@ describe("HTTP API", () => {
       const parts = (p.SourceArn as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1];
       return String(parts.at(-1)).replace(/^\/\*\/\*/, "");
     });
-    const designPaths = DESIGN_ROUTES.map((route) => route.split(" ")[1]);
+    const designPaths = [...DESIGN_ROUTES, WEBHOOK].map((route) => route.split(" ")[1]);
     expect(new Set(invokedPaths)).toEqual(new Set(designPaths));
   });
 });

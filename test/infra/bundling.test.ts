@@ -17,7 +17,7 @@ describe("Lambda bundles", () => {
     removeTempDirs();
   });
 
-  it("bundles both handlers with local esbuild into minified ESM exporting `handler`, with source maps", () => {
+  it("bundles every handler with local esbuild into minified ESM exporting `handler`, with source maps", () => {
     const { app, stack } = buildApp({ context: { "aws:cdk:bundling-stacks": ["**"] } });
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as {
@@ -30,6 +30,7 @@ describe("Lambda bundles", () => {
     expect(functions.map((f) => f.Properties.Description).sort()).toEqual([
       "HeyGen Quota Guard HTTP API",
       "HeyGen Quota Guard balance poller",
+      "HeyGen Quota Guard webhook receiver",
     ]);
     for (const fn of functions) {
       // The asset's hash names both its S3 key and its directory in the cloud assembly.

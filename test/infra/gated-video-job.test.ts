@@ -4,13 +4,20 @@ import {
   actionsOf,
   joinToText,
   removeTempDirs,
+  resourceNamed,
   resourcesOf,
-  single,
   statementsOfRole,
   synth,
 } from "./synth.ts";
 
 afterAll(removeTempDirs);
+
+/** What the README's fragments show instead of the API's endpoint and the partition. */
+const placeholders = (key: string, value: unknown) => {
+  if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
+  if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
+  return value;
+};
 
 interface State {
   Type: string;
@@ -34,11 +41,11 @@ describe("GatedVideoJob example", () => {
   it("is deployed only when the exampleStateMachine context flag is true", () => {
     expect(stateMachinesOf({}).machines).toHaveLength(0);
     expect(stateMachinesOf({ exampleStateMachine: "false" }).machines).toHaveLength(0);
-    expect(stateMachinesOf({ exampleStateMachine: true }).machines).toHaveLength(1);
+    expect(stateMachinesOf({ exampleStateMachine: true }).machines).toHaveLength(2);
   });
 
   const { template } = stateMachinesOf({ exampleStateMachine: "true" });
-  const machine = single(template, "AWS::StepFunctions::StateMachine");
+  const machine = resourceNamed(template, "AWS::StepFunctions::StateMachine", "GatedVideoJobStateMachine");
   const definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as {
     StartAt: string;
     States: Record<string, State>;
@@ -124,11 +131,6 @@ describe("GatedVideoJob example", () => {
   });
 
   it("is the ASL fragment README.md and docs/deploy.md show, but for the API's endpoint and partition", () => {
-    const placeholders = (key: string, value: unknown) => {
-      if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
-      if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
-      return value;
-    };
     const synthesized = JSON.parse(
       JSON.stringify({ StartAt: definition.StartAt, States: definition.States }),
       placeholders,
@@ -138,6 +140,68 @@ describe("GatedVideoJob example", () => {
       const start = text.lastIndexOf("```json", text.indexOf('"StartAt": "Reserve"'));
       const fragment = text.slice(text.indexOf("\n", start) + 1, text.indexOf("\n```", start));
       expect(JSON.parse(fragment), doc).toEqual(synthesized);
+    }
+  });
+});
+
+describe("GatedVideoJobWithCallback example", () => {
+  const { template } = synth({ context: { exampleStateMachine: "true" } });
+  const machine = resourceNamed(
+    template,
+    "AWS::StepFunctions::StateMachine",
+    "GatedVideoJobWithCallbackStateMachine",
+  );
+  const definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as {
+    States: Record<string, State & { Resource?: string; HeartbeatSeconds?: number; Parameters?: unknown }>;
+  };
+  const wait = definition.States.WaitForVideo;
+
+  it("starts the job with the reservation id as callback_id, then waits for a task token", () => {
+    expect(definition.States.StartVideoJob?.Next).toBe("WaitForVideo");
+    expect(JSON.stringify(definition.States.StartVideoJob?.Parameters)).toContain(
+      '"callback_id.$":"$.reserved.reservation.id"',
+    );
+    expect(wait?.Resource).toMatch(/:apigateway:invoke\.waitForTaskToken$/);
+    expect(JSON.stringify(wait?.Parameters)).toContain('"taskToken.$":"$$.Task.Token"');
+  });
+
+  it("sets HeartbeatSeconds below TimeoutSeconds; a timeout releases, the webhook's failures end the run", () => {
+    expect(wait?.TimeoutSeconds).toBeGreaterThan(wait?.HeartbeatSeconds ?? Number.POSITIVE_INFINITY);
+    expect(wait?.HeartbeatSeconds).toBeGreaterThan(0);
+    const catchOf = (error: string) => wait?.Catch?.find((c) => c.ErrorEquals.includes(error))?.Next;
+    expect(catchOf("VideoFailed")).toBe("VideoFailed");
+    expect(catchOf("InsufficientCredits")).toBe("InsufficientCredits");
+    expect(catchOf("States.ALL")).toBe("Release");
+    expect(definition.States.Release?.Next).toBe("VideoTimedOut");
+  });
+
+  it("is the ASL fragment README.md shows, but for the API's endpoint and partition", () => {
+    const synthesized = JSON.parse(
+      JSON.stringify({ StartAt: "Reserve", States: definition.States }),
+      placeholders,
+    );
+    const text = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const start = text.lastIndexOf("```json", text.indexOf('"WaitForVideo": {'));
+    const fragment = text.slice(text.indexOf("\n", start) + 1, text.indexOf("\n```", start));
+    expect(JSON.parse(fragment)).toEqual(synthesized);
+  });
+
+  it("lets the webhook function, and only it, send task results, to this state machine only", () => {
+    const send = ["states:SendTaskFailure", "states:SendTaskSuccess"];
+    const machineId = Object.keys(resourcesOf(template, "AWS::StepFunctions::StateMachine")).find((id) =>
+      id.startsWith("GatedVideoJobWithCallbackStateMachine"),
+    );
+    for (const fn of Object.values(resourcesOf(template, "AWS::Lambda::Function"))) {
+      const roleId = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const statements = statementsOfRole(template, roleId).filter((s) =>
+        actionsOf([s]).some((a) => a.startsWith("states:")),
+      );
+      if (fn.Properties.Description !== "HeyGen Quota Guard webhook receiver") {
+        expect(statements).toEqual([]);
+        continue;
+      }
+      expect(actionsOf(statements)).toEqual(send);
+      expect(statements.map((s) => s.Resource)).toEqual([{ Ref: machineId }]);
     }
   });
 });

@@ -12,6 +12,7 @@ const TWO_ACCOUNTS = {
 };
 const POLLER = "HeyGen Quota Guard balance poller";
 const API = "HeyGen Quota Guard HTTP API";
+const WEBHOOK = "HeyGen Quota Guard webhook receiver";
 
 describe("secrets never reach the template", () => {
   const fakeKey = "hg_live_4f9c2d7e1a8b6c3d5e0f9a2b7c4d1e8f";
@@ -30,10 +31,14 @@ describe("secrets never reach the template", () => {
   it("gives each Lambda only names and settings: the config env var is the validated config, secret names included", () => {
     const { template } = synth({ config: TWO_ACCOUNTS });
     const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     for (const fn of functions) {
-      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const { WEBHOOK_SECRET_NAME, ...variables } = (
+        fn.Properties.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
       expect(Object.keys(variables).filter((name) => /KEY|SECRET|TOKEN|PASSWORD/i.test(name))).toEqual([]);
+      // The webhook function is told the secret's name, never its value.
+      if (WEBHOOK_SECRET_NAME !== undefined) expect(WEBHOOK_SECRET_NAME).toBe("quota-guard/heygen-webhook");
       const config = JSON.parse(variables.QUOTA_GUARD_CONFIG_JSON as string);
       expect(config).toEqual(parseConfig(TWO_ACCOUNTS));
       expect(config.accounts.map((a: { secretName: string }) => a.secretName)).toEqual([
@@ -46,10 +51,15 @@ describe("secrets never reach the template", () => {
   it("creates secrets holding a placeholder (never a generated value) and imports the others by name", () => {
     const { template } = synth({ config: TWO_ACCOUNTS });
     const secrets = Object.values(resourcesOf(template, "AWS::SecretsManager::Secret"));
-    expect(secrets.map((s) => s.Properties?.Name)).toEqual(["quota-guard/heygen/default"]);
-    expect(secrets[0]?.Properties?.GenerateSecretString).toBeUndefined();
-    expect(secrets[0]?.Properties?.SecretString).toMatch(/^NOT_SET/);
-    expect(secrets[0]?.DeletionPolicy).toBe("Retain");
+    expect(secrets.map((s) => s.Properties?.Name)).toEqual([
+      "quota-guard/heygen/default",
+      "quota-guard/heygen-webhook",
+    ]);
+    for (const secret of secrets) {
+      expect(secret.Properties?.GenerateSecretString).toBeUndefined();
+      expect(secret.Properties?.SecretString).toMatch(/^NOT_SET/);
+      expect(secret.DeletionPolicy).toBe("Retain");
+    }
   });
 });
 
@@ -86,6 +96,17 @@ describe("least privilege", () => {
     expect(publish?.Resource).toEqual({ Ref: alertsTopic });
   });
 
+  it("the webhook function may use the table, read the keys and its own secret, and publish alerts", () => {
+    // GetSecretValue twice: the account keys, and the webhook secret in a statement of its own.
+    expect(actionsOf(statementsOfFunction(template, WEBHOOK))).toEqual(
+      [...store, ...tracing, ...logging, ...reading, "secretsmanager:GetSecretValue"].sort(),
+    );
+    const secretReads = statementsOfFunction(template, WEBHOOK).filter(
+      (s) => s.Action === "secretsmanager:GetSecretValue",
+    );
+    expect(JSON.stringify(secretReads)).toMatch(/"Ref":"QuotaGuardHeyGenWebhookSecret[0-9A-F]+"/);
+  });
+
   it("reads exactly the account secrets: the created one by ARN, the imported one by name plus suffix", () => {
     for (const description of [POLLER, API]) {
       const [statement] = statementsOfFunction(template, description).filter(
@@ -99,7 +120,7 @@ describe("least privilege", () => {
   });
 
   it("grants nothing on * except X-Ray, which has no resource-level permissions", () => {
-    for (const description of [POLLER, API]) {
+    for (const description of [POLLER, API, WEBHOOK]) {
       const onEverything = statementsOfFunction(template, description).filter((s) => s.Resource === "*");
       expect(actionsOf(onEverything)).toEqual(tracing);
     }

@@ -94,6 +94,14 @@ export function joinToText(value: unknown): string {
 }
 
 /** The one resource of `type` in the template; throws when there is none or more than one. */
+/** The one resource of `type` whose logical id starts with `prefix` (the construct's id). */
+export function resourceNamed(template: Template, type: string, prefix: string): Resources[string] {
+  const found = Object.entries(resourcesOf(template, type)).filter(([id]) => id.startsWith(prefix));
+  if (found.length !== 1 || !found[0])
+    throw new Error(`expected one ${type} ${prefix}*, found ${found.length}`);
+  return found[0][1];
+}
+
 export function single(template: Template, type: string): Resources[string] {
   const found = Object.values(resourcesOf(template, type));
   if (found.length !== 1 || !found[0]) throw new Error(`expected one ${type}, found ${found.length}`);

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signHeyGenEvent } from "#core/webhook-signature";
 import { type LocalStack, startLocalStack } from "#local/stack";
 import { TABLE } from "#store/table";
 import { type RawReply, type RawRequest, rawRequest } from "#test/support/raw-http";
@@ -8,8 +9,8 @@ import { scanTable, userVisibleContent } from "#test/support/table-scan";
 
 /**
  * Hostile and malformed requests through the real HTTP adapter. The oracle, per request:
- * - the status is one the API documents for a client's request: 200, 201, 400, 404, 405, 409, 413, 415
- *   or 422 — never a 5xx (DynamoDB and HeyGen are healthy here, so no 503 either);
+ * - the status is one the API documents for a client's request: 200, 201, 400, 401 (the webhook), 404,
+ *   405, 409, 413, 415 or 422 — never a 5xx (DynamoDB and HeyGen are healthy here, so no 503 either);
  * - every 4xx is `application/problem+json` whose body repeats the status; every 2xx is JSON;
  * - a request answered 4xx changed nothing a user can see in the table (every item compared, see
  *   userVisibleContent), and nothing reached Object.prototype of the process serving the API;
@@ -18,7 +19,7 @@ import { scanTable, userVisibleContent } from "#test/support/table-scan";
 
 // FUZZ_RUNS=20000 npx vitest run test/reliability/api-fuzz.test.ts fuzzes deeper than npm test does.
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
-const ALLOWED = new Set([200, 201, 400, 404, 405, 409, 413, 415, 422]);
+const ALLOWED = new Set([200, 201, 400, 401, 404, 405, 409, 413, 415, 422]);
 
 const HOSTILE_WORDS = [
   "__proto__",
@@ -103,13 +104,14 @@ const path = fc.oneof(
     "/v1/checks/",
     "/V1/CHECKS",
     "/v1/accounts/default/../../v1/reservations",
+    "/v1/webhooks/heygen",
   ),
   fc.tuple(segment, query).map(([id, q]) => `/v1/reservations/${id}${q}`),
   fc
     .tuple(segment, fc.constantFrom("commit", "release", "..", "commit/extra"))
     .map(([id, action]) => `/v1/reservations/${id}/${action}`),
   fc
-    .tuple(segment, fc.constantFrom("", "/history", "/alerts", "/refresh", "/nope"), query)
+    .tuple(segment, fc.constantFrom("", "/history", "/alerts", "/events", "/refresh", "/nope"), query)
     .map(([id, tail, q]) => `/v1/accounts/${id}${tail}${q}`),
   fc.tuple(segment, segment).map(([a, b]) => `/${a}/${b}`),
 );
@@ -347,6 +349,86 @@ describe("API fuzzing through the HTTP adapter", () => {
     if (process.env.RELIABILITY_FIGURES) {
       console.info("fuzz figures", figures.requests, Object.fromEntries(figures.byStatus));
     }
+  }, 120_000);
+
+  it(`answers ${FUZZ_RUNS / 4} webhook deliveries with random bodies and signatures without a 5xx; unsigned ones write nothing`, async () => {
+    let before = userVisibleContent(await table());
+    const eventBody = fc
+      .record(
+        {
+          event_type: fc.oneof(
+            fc.constantFrom("avatar_video.success", "avatar_video.fail", "video_translate.fail", "x.success"),
+            hostileText,
+          ),
+          event_id: fc.oneof(hostileText, fc.constant(undefined)),
+          event_data: fc.oneof(
+            fc.record(
+              {
+                video_id: fc.oneof(hostileText, fc.constant("vid_fuzz")),
+                callback_id: fc.oneof(knownId, hostileText, fc.constant(null)),
+                duration: anything,
+                msg: fc.oneof(
+                  fc.constant("MOVIO_PAYMENT_INSUFFICIENT_CREDIT: Insufficient credit"),
+                  hostileText,
+                ),
+                failure_code: anything,
+              },
+              { requiredKeys: [] },
+            ),
+            anything,
+          ),
+        },
+        { requiredKeys: [] },
+      )
+      .map(json);
+    const delivery = fc.record({
+      body: fc.oneof(
+        { weight: 3, arbitrary: eventBody },
+        body.map((b) => b ?? ""),
+      ),
+      signing: fc.constantFrom("none", "right", "wrong-secret", "forged", "stale", "timestamp-only"),
+      forged: visibleAscii,
+      contentType,
+    });
+    await fc.assert(
+      fc.asyncProperty(delivery, async ({ body: raw, signing, forged, contentType: type }) => {
+        const now = Date.now() / 1000;
+        const signed = signHeyGenEvent(raw, stack.webhookSecret, now);
+        const headers: Record<string, string> =
+          signing === "right"
+            ? signed
+            : signing === "wrong-secret"
+              ? signHeyGenEvent(raw, "whsec_wrong", now)
+              : signing === "forged"
+                ? {
+                    signature: forged,
+                    "heygen-signature": forged,
+                    "heygen-timestamp": String(Math.floor(now)),
+                  }
+                : signing === "stale"
+                  ? (({ signature: _s, ...rest }) => rest)(
+                      signHeyGenEvent(raw, stack.webhookSecret, now - 301),
+                    )
+                  : signing === "timestamp-only"
+                    ? (({ signature: _s, ...rest }) => rest)(signed)
+                    : {};
+        const request: RawRequest = {
+          method: "POST",
+          path: "/v1/webhooks/heygen",
+          body: raw,
+          headers: { ...(type ? { "content-type": type } : {}), ...headers },
+        };
+        const reply = await rawRequest(stack.url, request);
+        expect(oracleViolations(request, reply)).toEqual([]);
+        const verifiable = signing === "right" || signing === "timestamp-only";
+        if (!verifiable && Buffer.byteLength(raw) <= 64 * 1024) expect(reply.status).toBe(401);
+        const after = userVisibleContent(await table());
+        if (reply.status >= 400) expect(after).toEqual(before);
+        before = after;
+      }),
+      { numRuns: FUZZ_RUNS / 4 },
+    );
+    expect(log.find("ERROR", "unexpected")).toEqual([]);
   }, 120_000);
 
   it("answers a body past the adapter's 1 MiB read cap with a 413 problem, and keeps serving", async () => {

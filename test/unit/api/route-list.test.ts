@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "#api/openapi";
-import { API_ROUTES } from "#api/route-list";
+import { ALL_ROUTES } from "#api/route-list";
 import { createApiRouter } from "#api/routes";
 import { parseConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
@@ -54,7 +54,7 @@ const concrete = (path: string) => path.replace("{id}", "default");
 describe("the route list shared by the router, the OpenAPI document and the stack", () => {
   const router = createApiRouter(services);
 
-  it.each(API_ROUTES.map((r) => [r.method, r.path]))(
+  it.each(ALL_ROUTES.map((r) => [r.method, r.path]))(
     "%s %s is served by the router",
     async (method, path) => {
       const response = await router.resolve(event(method, concrete(path)), {} as Context);
@@ -86,7 +86,7 @@ describe("the route list shared by the router, the OpenAPI document and the stac
     const documented = Object.entries(paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const listed = API_ROUTES.filter((r) => r.path !== "/openapi.json").map((r) => `${r.method} ${r.path}`);
+    const listed = ALL_ROUTES.filter((r) => r.path !== "/openapi.json").map((r) => `${r.method} ${r.path}`);
     expect(documented.sort()).toEqual(listed.sort());
   });
 });

@@ -1,0 +1,111 @@
+import { Duration, type RemovalPolicy, SecretValue } from "aws-cdk-lib";
+import { type CfnRoute, type CfnStage, HttpMethod, HttpNoneAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
+import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
+import { Construct } from "constructs";
+import { HEYGEN_WEBHOOK_ROUTE, WAIT_ROUTE } from "#api/route-list";
+import { WEBHOOK_SECRET_ENV } from "#runtime/aws";
+import type { LogSettings } from "./log-settings.ts";
+import { acknowledge } from "./nag.ts";
+import type { ApiThrottle, QuotaGuardApi } from "./quota-guard-api.ts";
+import { QuotaGuardFunction } from "./quota-guard-function.ts";
+
+/** Stored until the operator puts HeyGen's `whsec_…`; every delivery answers 401 until then. */
+export const WEBHOOK_SECRET_PLACEHOLDER =
+  "NOT_SET: put the HeyGen webhook secret with aws secretsmanager put-secret-value";
+
+export const DEFAULT_WEBHOOK_SECRET_NAME = "quota-guard/heygen-webhook";
+
+export interface HeyGenWebhookProps {
+  readonly api: QuotaGuardApi;
+  readonly entry: string;
+  readonly environment: Record<string, string>;
+  readonly logs: LogSettings;
+  readonly removalPolicy: RemovalPolicy;
+  /** Import this existing secret by name instead of creating a placeholder one. */
+  readonly importSecretName?: string;
+  /** Its own limit, so a flood of deliveries (HeyGen's retries, or forgeries) cannot starve the API. */
+  readonly throttle: ApiThrottle;
+}
+
+/**
+ * `POST /v1/webhooks/heygen`: the one route without IAM (HeyGen cannot sign SigV4), authenticated by
+ * HeyGen's webhook signature in the function, served by its own function and role and throttled per route.
+ */
+export class HeyGenWebhook extends Construct {
+  readonly handler: QuotaGuardFunction;
+  readonly secret: ISecret;
+  /** What an IAM statement must name to read the secret (an imported secret's ARN ends in a suffix). */
+  readonly secretReadableArn: string;
+
+  constructor(scope: Construct, id: string, props: HeyGenWebhookProps) {
+    super(scope, id);
+    if (props.importSecretName) {
+      this.secret = Secret.fromSecretNameV2(this, "Secret", props.importSecretName);
+      this.secretReadableArn = `${this.secret.secretArn}-??????`;
+    } else {
+      const secret = new Secret(this, "Secret", {
+        secretName: DEFAULT_WEBHOOK_SECRET_NAME,
+        description: "HeyGen webhook endpoint secret (whsec_...) of Quota Guard's POST /v1/webhooks/heygen",
+        secretStringValue: SecretValue.unsafePlainText(WEBHOOK_SECRET_PLACEHOLDER),
+        removalPolicy: props.removalPolicy,
+      });
+      acknowledge(
+        secret,
+        "AwsSolutions-SMG4",
+        "HeyGen issues the webhook secret when the endpoint is registered (POST /v3/webhooks/endpoints); no " +
+          "rotation Lambda can make HeyGen change it, so operators rotate it as docs/deploy.md says.",
+      );
+      this.secret = secret;
+      this.secretReadableArn = secret.secretArn;
+    }
+
+    this.handler = new QuotaGuardFunction(this, "Handler", {
+      entry: props.entry,
+      description: "HeyGen Quota Guard webhook receiver",
+      timeout: Duration.seconds(10),
+      memorySize: 512,
+      logs: props.logs,
+      // A name the function looks up (the created secret's `secretName` is a token that parses its ARN).
+      environment: {
+        ...props.environment,
+        [WEBHOOK_SECRET_ENV]: props.importSecretName ?? DEFAULT_WEBHOOK_SECRET_NAME,
+      },
+    });
+    this.handler.allow(["secretsmanager:GetSecretValue"], [this.secretReadableArn]);
+
+    const integration = new HttpLambdaIntegration("Webhook", this.handler);
+    const [route] = props.api.httpApi.addRoutes({
+      path: HEYGEN_WEBHOOK_ROUTE.path,
+      methods: [HttpMethod[HEYGEN_WEBHOOK_ROUTE.method]],
+      integration,
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    // IAM like every other route; here because registering a token may send a result at once.
+    props.api.httpApi.addRoutes({
+      path: WAIT_ROUTE.path,
+      methods: [HttpMethod[WAIT_ROUTE.method]],
+      integration,
+    });
+    if (route) {
+      acknowledge(
+        route.node.defaultChild as CfnRoute,
+        "AwsSolutions-APIG4",
+        "HeyGen cannot sign SigV4: this route is authenticated by HeyGen's webhook signature (HMAC-SHA256 " +
+          "with the endpoint secret), checked before anything is read or written.",
+      );
+    }
+    const stage = props.api.stage.node.defaultChild as CfnStage;
+    // The one route whose callers are not ours: its own limit, so a flood cannot starve the API.
+    stage.addPropertyOverride(`RouteSettings.${HEYGEN_WEBHOOK_ROUTE.method} ${HEYGEN_WEBHOOK_ROUTE.path}`, {
+      ThrottlingRateLimit: props.throttle.rateLimit,
+      ThrottlingBurstLimit: props.throttle.burstLimit,
+    });
+  }
+
+  /** Lets the function send task results (SendTaskSuccess / SendTaskFailure) to this state machine only. */
+  allowTaskResults(stateMachine: IStateMachine): void {
+    this.handler.allow(["states:SendTaskSuccess", "states:SendTaskFailure"], [stateMachine.stateMachineArn]);
+  }
+}

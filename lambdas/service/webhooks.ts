@@ -1,0 +1,183 @@
+import { createHash } from "node:crypto";
+import type { AccountConfig } from "#config/config";
+import type { CommitBasis } from "#core/account";
+import { type Estimate, estimate } from "#core/estimator";
+import { deliveryKeys, type HeyGenEvent, outcomeOf } from "#core/heygen-events";
+import type { EstimateRequest } from "#core/job-spec";
+import type { ReservationView } from "#core/reservations";
+import { cardForAccount } from "./checks.ts";
+import { pollAccount } from "./poll-account.ts";
+import { accountOfReservation, commitReservation, releaseReservation } from "./reservations.ts";
+import type { Services } from "./services.ts";
+import type { SettleResult, WebhookLogEntry } from "./store-port.ts";
+import { settleWaitingTask } from "./task-callbacks.ts";
+
+/** What a delivery did; `duplicate`: HeyGen repeated a delivery already handled, so nothing was done. */
+export interface WebhookOutcome {
+  entry: Omit<WebhookLogEntry, "accountId"> & { accountId?: string };
+  duplicate: boolean;
+}
+
+/**
+ * Handles one verified HeyGen webhook delivery (docs/webhooks.md). The event's `callback_id` is the
+ * reservation id the pipeline gave HeyGen when it created the job:
+ *
+ * - `*.success` commits the hold at the job priced at the duration HeyGen reports (the event's `duration`,
+ *   else `GET /v3/videos/{video_id}`), by the card and spec the hold was estimated with; else at the held
+ *   amount. The hold records which (`commitBasis`).
+ * - `*.fail` releases it; a failure for lack of credit also reads the balance at once through pollAccount
+ *   (the one reading path), so its alert goes out now rather than at the next tick.
+ * - A delivery whose delivery keys (type + video id, event id) were recorded before does nothing again; a
+ *   settle that the pipeline already made follows the reservations' idempotency rules (replay or conflict).
+ * - A Step Functions task waiting on the hold (task-callbacks.ts) is sent success, or failure `VideoFailed`
+ *   or `InsufficientCredits`, after the hold is settled.
+ * - An unknown `callback_id` changes nothing (logged to the account's webhook log when the id names one).
+ *
+ * Settling comes before recording the delivery, so a crash in between leaves HeyGen's retry to finish the
+ * job, and the retry's settle replays. A priced amount above the hold is committed whole (the excess comes
+ * out of `available`, as for any commit: HeyGen charged it). Raises store and Step Functions failures (the
+ * route answers 503, so HeyGen retries); HeyGen failures only change the basis or count as a failed reading.
+ */
+export async function handleHeyGenEvent(
+  services: Services,
+  event: HeyGenEvent,
+  rawBody: string,
+): Promise<WebhookOutcome> {
+  const now = services.now();
+  const outcome = outcomeOf(event);
+  const callbackId = event.event_data.callback_id ?? undefined;
+  const base = {
+    receivedAt: now.toISOString(),
+    eventType: event.event_type,
+    ...(event.event_data.video_id ? { videoId: event.event_data.video_id } : {}),
+    ...(event.event_id ? { eventId: event.event_id } : {}),
+    ...(callbackId ? { callbackId } : {}),
+    ...(outcome.kind === "fail" && outcome.reason ? { reason: outcome.reason } : {}),
+  };
+  const account = callbackId ? accountOfReservation(services, callbackId) : undefined;
+  if (!account || !callbackId) {
+    const action = outcome.kind === "ignored" ? "ignored" : "unknown-reservation";
+    services.log.info("HeyGen webhook names no reservation; nothing changed", { ...base, action });
+    return { entry: { ...base, action }, duplicate: false };
+  }
+  const keys = deliveryKeys(event);
+  if (keys.length === 0) keys.push(`B#${createHash("sha256").update(rawBody).digest("base64url")}`);
+  if (await services.store.seenDelivery(account.id, keys)) {
+    return { entry: { ...base, accountId: account.id, action: "replayed" }, duplicate: true };
+  }
+
+  let entry: WebhookLogEntry = { ...base, accountId: account.id, action: "ignored" };
+  const hold = await services.store.getReservation(callbackId, now);
+  if (!hold) entry = { ...entry, action: "unknown-reservation" };
+  else if (outcome.kind === "success") {
+    const price = await actualAmountOf(services, account, hold, event, outcome.durationSeconds);
+    const result = await commitReservation(services, account, hold.id, {
+      final: true,
+      ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
+      basis: price.basis,
+    });
+    await settleWaitingTask(services, hold.id, {
+      status: "success",
+      output: result.kind === "ok" || result.kind === "conflict" ? result.view : hold,
+    });
+    entry = {
+      ...entry,
+      ...settledAs("committed", result),
+      reservationId: hold.id,
+      ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
+      commitBasis: price.basis,
+    };
+  } else if (outcome.kind === "fail") {
+    const result = await releaseReservation(services, account, hold.id);
+    entry = { ...entry, ...settledAs("released", result), reservationId: hold.id };
+    await settleWaitingTask(services, hold.id, {
+      status: "failure",
+      error: outcome.insufficientCredit ? "InsufficientCredits" : "VideoFailed",
+      cause: outcome.reason || event.event_type,
+    });
+    if (outcome.insufficientCredit) {
+      const reading = await pollAccount(services, account, { refresh: true, urgent: true });
+      services.log.warn("HeyGen failed a job for lack of credit; balance read now", {
+        accountId: account.id,
+        reservationId: hold.id,
+        reading: reading.status,
+        alerts: reading.alerts.map((alert) => `${alert.alertType}:${alert.level}`),
+      });
+    }
+  }
+  const first = await services.store.recordDelivery(entry, keys, services.config.retentionDays);
+  return { entry, duplicate: !first };
+}
+
+function settledAs(done: "committed" | "released", result: SettleResult): Pick<WebhookLogEntry, "action"> {
+  if (result.kind === "ok") return { action: result.replayed ? "replayed" : done };
+  if (result.kind === "not_found") return { action: "unknown-reservation" };
+  // conflict (settled otherwise, or expired): HeyGen cannot fix it by retrying, so the delivery is logged and
+  // acknowledged.
+  return { action: "conflict" };
+}
+
+interface Price {
+  /** Undefined: commit what is held. */
+  actualAmount?: number;
+  basis: CommitBasis;
+}
+
+/** The job priced at HeyGen's reported duration, by the hold's own card and spec; else the held amount. */
+async function actualAmountOf(
+  services: Services,
+  account: AccountConfig,
+  hold: ReservationView,
+  event: HeyGenEvent,
+  eventDuration: number | undefined,
+): Promise<Price> {
+  const held: Price = { basis: "held-amount" };
+  const single = singleJobSpec(hold.spec);
+  const card = (hold.estimate as Estimate | undefined)?.rateCard;
+  if (!single || !card) return held;
+  let seconds = eventDuration;
+  let basis: CommitBasis = "event-duration";
+  const videoId = event.event_data.video_id;
+  if (seconds === undefined && videoId && services.videoSource) {
+    seconds = await services
+      .videoSource(account)
+      .getVideoDuration(videoId)
+      .catch((error: unknown) => {
+        services.log.warn("video duration not read; committing the held amount", {
+          accountId: account.id,
+          videoId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return undefined;
+      });
+    basis = "video-duration";
+  }
+  if (seconds === undefined || seconds <= 0) return held;
+  try {
+    const priced = estimate(
+      { ...single, durationSeconds: seconds } as EstimateRequest,
+      cardForAccount(services, account, card, hold.unit),
+    );
+    return { actualAmount: priced.total, basis };
+  } catch (error) {
+    services.log.warn("job not priced at its duration; committing the held amount", {
+      accountId: account.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return held;
+  }
+}
+
+/** A spec of one video (not a list, not several copies) with its duration fields removed, or undefined. */
+function singleJobSpec(spec: unknown): Record<string, unknown> | undefined {
+  if (typeof spec !== "object" || spec === null || "jobs" in spec) return undefined;
+  const {
+    durationSeconds: _d,
+    script: _s,
+    scenes: _c,
+    voiceSpeed: _v,
+    ...rest
+  } = spec as Record<string, unknown>;
+  if (typeof rest.count === "number" && rest.count !== 1) return undefined;
+  return rest;
+}

@@ -1,0 +1,53 @@
+import type { RunOptions } from "aws-local-stepfunctions";
+import type { LocalStack } from "#local/stack";
+
+/**
+ * What the ASL tests share: running synthesized definitions in aws-local-stepfunctions with their API
+ * Gateway tasks sent to the local stack.
+ */
+
+// aws-local-stepfunctions uses Promise.withResolvers (Node 22); the project runs on Node 20 too.
+if (!("withResolvers" in Promise)) {
+  Object.assign(Promise, {
+    withResolvers<T>() {
+      let resolve!: (value: T) => void;
+      let reject!: (reason: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+export type LocalHandlers = NonNullable<NonNullable<RunOptions["overrides"]>["taskResourceLocalHandlers"]>;
+
+export interface ApiGatewayInvoke {
+  Method: string;
+  Path: string;
+  Headers?: Record<string, string[]>;
+  RequestBody?: unknown;
+}
+
+/** An error whose name is what a Catch or Retry matches (`ApiGateway.409`, `States.Timeout`, …). */
+export function named(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/** What API Gateway's integration does: the HTTP call, a 4xx/5xx as the task error `ApiGateway.<status>`. */
+export async function invokeApi(stack: Pick<LocalStack, "url">, input: ApiGatewayInvoke) {
+  const headers = Object.fromEntries(
+    Object.entries(input.Headers ?? {}).map(([name, values]) => [name, values.join(",")]),
+  );
+  const response = await fetch(new URL(input.Path, stack.url), {
+    method: input.Method,
+    headers,
+    body: JSON.stringify(input.RequestBody ?? {}),
+  });
+  const body = await response.json();
+  if (response.status >= 400) throw named(`ApiGateway.${response.status}`, JSON.stringify(body));
+  return { StatusCode: response.status, ResponseBody: body };
+}
