@@ -141,7 +141,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(sigv4
           ? {
               authorize: async (req, body) =>
-                req.method === HEYGEN_WEBHOOK_ROUTE.method && req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
+                req.method === HEYGEN_WEBHOOK_ROUTE.method &&
+                req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
                   ? undefined
                   : sigV4Refusal(req, body, sigv4),
             }

@@ -18,8 +18,8 @@ import {
 } from "#service/reservations";
 import type { Services } from "#service/services";
 import type { SettleResult } from "#service/store-port";
-import { sendTestAlert } from "#service/test-alert";
 import { waitOnReservation } from "#service/task-callbacks";
+import { sendTestAlert } from "#service/test-alert";
 import { toProblem } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { fieldErrors, parseOr400, problems } from "./problem.ts";

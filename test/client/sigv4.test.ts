@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { AuthorizationError, QuotaGuardClient } from "@heygen-quota-guard/client";
 import { AwsClient } from "aws4fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signHeyGenEvent } from "#core/webhook-signature";
 import { type LocalSigV4Keys, localSigV4Keys } from "#local/sigv4";
 import type { LocalStack } from "#local/stack";
 import { startOneAccountStack } from "#test/support/e2e";
@@ -40,6 +41,22 @@ const reserved = async () =>
   ).reserved;
 
 describe("signed requests", () => {
+  it("HeyGen's webhook needs no SigV4, as in AWS: its own HMAC decides (401 forged, 200 signed)", async () => {
+    const body = JSON.stringify({
+      event_type: "avatar_video.success",
+      event_data: { video_id: "vid_sigv4" },
+    });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${stack.url}/v1/webhooks/heygen`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body,
+      });
+    expect((await send({ signature: "0".repeat(64) })).status).toBe(401);
+    const signed = await send(signHeyGenEvent(body, stack.webhookSecret, Date.now() / 1000));
+    expect(signed.status).toBe(200);
+  });
+
   it("the client signs when told to, and the stack accepts it: reads and a reserve with a body", async () => {
     const client = new QuotaGuardClient({
       url: stack.url,

@@ -59,6 +59,10 @@ export interface Reservation {
   actualAmount?: number;
   releasedAt?: string;
   estimate?: Estimate;
+  /** The job spec the estimate priced (webhooks price the reported duration with it). */
+  spec?: unknown;
+  /** Set when a HeyGen webhook committed the hold: where its amount came from. */
+  commitBasis?: "event-duration" | "video-duration" | "held-amount";
 }
 
 /** A normalised HeyGen balance reading. */
