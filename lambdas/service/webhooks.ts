@@ -90,12 +90,9 @@ export async function handleHeyGenEvent(
   } else if (outcome.kind === "fail") {
     const result = await releaseReservation(services, account, hold.id);
     entry = { ...entry, ...settledAs("released", result), reservationId: hold.id };
-    await settleWaitingTask(services, hold.id, {
-      status: "failure",
-      error: outcome.insufficientCredit ? "InsufficientCredits" : "VideoFailed",
-      cause: outcome.reason || event.event_type,
-    });
     if (outcome.insufficientCredit) {
+      // Read before the waiting task hears of it: a pipeline told InsufficientCredits then finds the empty
+      // balance recorded (and the alert sent), not the reading still in progress.
       const reading = await pollAccount(services, account, { refresh: true, urgent: true });
       services.log.warn("HeyGen failed a job for lack of credit; balance read now", {
         accountId: account.id,
@@ -104,6 +101,11 @@ export async function handleHeyGenEvent(
         alerts: reading.alerts.map((alert) => `${alert.alertType}:${alert.level}`),
       });
     }
+    await settleWaitingTask(services, hold.id, {
+      status: "failure",
+      error: outcome.insufficientCredit ? "InsufficientCredits" : "VideoFailed",
+      cause: outcome.reason || event.event_type,
+    });
   }
   const first = await services.store.recordDelivery(entry, keys, services.config.retentionDays);
   return { entry, duplicate: !first };

@@ -146,6 +146,8 @@ describe("GatedVideoJobWithCallback in an ASL interpreter against the local stac
     const result = await run("insufficient_credit");
     expect(result.status).toBe("InsufficientCredits");
     expect(result.hold?.status).toBe("released");
+    // Told InsufficientCredits, the pipeline already finds the empty balance recorded.
+    expect((await get<{ remaining: number }>(stack, "/v1/accounts/cb")).body.remaining).toBe(0);
     sandboxOf(stack).setBalance(sandboxKeyOf(stack, "cb"), 120);
     await stack.pollNow();
   });
