@@ -94,9 +94,8 @@ export interface SettleContext extends BalanceRules {
   idempotencyKey?: IdempotencyKeyUse;
 }
 
+/** How a reading ends (endReading). */
 export interface PollRecord {
-  /** The schedule tick (ISO time) this poll ran for. */
-  tick: string;
   /** Undefined for a failed or skipped reading: then only the alert state (and retryNotBefore) change. */
   snapshot?: BalanceSnapshot;
   /** The alert state after this reading's alerts. */
@@ -185,9 +184,7 @@ export interface PollStore {
    * Ends a reading and its lease: the alert state after its alerts, `lastPollAt` for a good reading, and
    * HeyGen's "not before" (a good reading ends any wait). Returns the state after.
    */
-  endReading(accountId: string, reading: Omit<PollRecord, "tick">): Promise<AccountState>;
-  /** recordSnapshot (when the poll has one), then endReading. */
-  savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState>;
+  endReading(accountId: string, reading: PollRecord): Promise<AccountState>;
 }
 
 /** Balance history and the alert log, append-only, newest first on read. */

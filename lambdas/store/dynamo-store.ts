@@ -33,7 +33,6 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     claimReading: (accountId, claim, now) => polls.claimReading(accountId, claim, now),
     recordSnapshot: (accountId, snapshot, rules) => polls.recordSnapshot(accountId, snapshot, rules),
     endReading: (accountId, reading) => polls.endReading(accountId, reading),
-    savePoll: (accountId, poll, rules) => polls.savePoll(accountId, poll, rules),
     putSnapshot: (accountId, tick, snapshot, retentionDays) =>
       history.putSnapshot(accountId, tick, snapshot, retentionDays),
     listSnapshots: (accountId, range) => history.listSnapshots(accountId, range),

@@ -120,7 +120,7 @@ export class DynamoPollStore implements PollStore {
       : toAccountState(latest);
   }
 
-  async endReading(accountId: string, reading: Omit<PollRecord, "tick">): Promise<AccountState> {
+  async endReading(accountId: string, reading: PollRecord): Promise<AccountState> {
     const values: Record<string, unknown> = {
       ":alert": definedOnly(reading.alert ?? INITIAL_ALERT_STATE),
       ":accountId": accountId,
@@ -144,11 +144,6 @@ export class DynamoPollStore implements PollStore {
       removals.push("retryNotBefore");
     }
     return toAccountState(await this.write(accountId, sets, removals, values));
-  }
-
-  async savePoll(accountId: string, poll: PollRecord, rules: PollRules): Promise<AccountState> {
-    if (poll.snapshot !== undefined) await this.recordSnapshot(accountId, poll.snapshot, rules);
-    return this.endReading(accountId, poll);
   }
 
   /** An unconditional write; answers the item after it. */

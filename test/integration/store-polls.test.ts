@@ -13,6 +13,7 @@ import {
   recordPoll,
   reserveRequest,
   SETTLE_SECONDS,
+  savePoll,
   settle,
   snapshot,
   storeOnDynamoDbLocal,
@@ -235,7 +236,8 @@ describe("data written by the release before (holds inside the state item)", () 
 describe("poll writes", () => {
   it("a failed poll creates or updates only the alert state", async () => {
     const failing = { ...INITIAL_ALERT_STATE, consecutiveFailures: 1 };
-    const fresh = await local.store.savePoll(
+    const fresh = await savePoll(
+      local.store,
       "poll-never-good",
       { tick: T0.toISOString(), alert: failing, lastPollAt: T0.toISOString() },
       pollRules(T0),
@@ -252,7 +254,8 @@ describe("poll writes", () => {
     const accountId = await account(50);
     await hold(accountId, 5);
     const before = await local.store.getAccountState(accountId);
-    await local.store.savePoll(
+    await savePoll(
+      local.store,
       accountId,
       { tick: at(T0, 60).toISOString(), alert: failing, lastPollAt: at(T0, 60).toISOString() },
       pollRules(T0),
@@ -265,7 +268,8 @@ describe("poll writes", () => {
     const accountId = await account(10);
     const now = at(T0, 300);
     expect(await local.store.claimReading(accountId, { tick: now.toISOString() }, now)).toBeDefined();
-    await local.store.savePoll(
+    await savePoll(
+      local.store,
       accountId,
       {
         tick: now.toISOString(),
@@ -279,7 +283,8 @@ describe("poll writes", () => {
       retryNotBefore: { until: at(T0, 900).toISOString() },
     });
     const later = at(T0, 960);
-    const saved = await local.store.savePoll(
+    const saved = await savePoll(
+      local.store,
       accountId,
       {
         tick: later.toISOString(),
@@ -304,12 +309,13 @@ describe("reading claims", () => {
     const accountId = await account(10);
     const t1 = at(T0, 1000);
     expect(await local.store.claimReading(accountId, { tick: "tick-1" }, t1)).toBeDefined();
-    // The lease is held until savePoll: a refresh and another tick wait for it.
+    // The lease is held until the reading ends: a refresh and another tick wait for it.
     expect(
       await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, at(T0, 1001)),
     ).toBeUndefined();
     expect(await local.store.claimReading(accountId, { tick: "tick-2" }, at(T0, 1001))).toBeUndefined();
-    await local.store.savePoll(
+    await savePoll(
+      local.store,
       accountId,
       { tick: "tick-1", alert: INITIAL_ALERT_STATE, lastPollAt: t1.toISOString() },
       pollRules(t1),
@@ -319,7 +325,8 @@ describe("reading claims", () => {
     expect(
       await local.store.claimReading(accountId, { refresh: true, minIntervalSeconds: 10 }, r1),
     ).toMatchObject({ accountId, lastRefreshAt: r1.toISOString(), latest: { remaining: 10 } });
-    await local.store.savePoll(
+    await savePoll(
+      local.store,
       accountId,
       { tick: r1.toISOString(), lastPollAt: r1.toISOString() },
       pollRules(r1),

@@ -3,7 +3,7 @@ import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
 import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import type { QuotaStore, ReserveRequest } from "#service/store-port";
+import type { PollRecord, PollRules, QuotaStore, ReserveRequest } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
 
 /** Builders for the reservation and store tests. */
@@ -71,6 +71,17 @@ export function pollRules(now: Date, reserveFloor = 0) {
   return { now, reserveFloor, settleSeconds: SETTLE_SECONDS, retentionDays: RETENTION_DAYS };
 }
 
+/** A whole reading's writes, as pollAccount makes them: the snapshot (when there is one), then its end. */
+export async function savePoll(
+  store: QuotaStore,
+  accountId: string,
+  poll: PollRecord & { tick?: string },
+  rules: PollRules,
+) {
+  if (poll.snapshot !== undefined) await store.recordSnapshot(accountId, poll.snapshot, rules);
+  return store.endReading(accountId, poll);
+}
+
 /** Records a good poll of `remaining` observed at `now`, as the poller would. */
 export function recordPoll(
   store: QuotaStore,
@@ -79,7 +90,8 @@ export function recordPoll(
   now: Date,
   reserveFloor = 0,
 ) {
-  return store.savePoll(
+  return savePoll(
+    store,
     accountId,
     {
       tick: now.toISOString(),
