@@ -4,14 +4,13 @@ import type { BalanceSnapshot } from "#core/balance";
 import type { HistoryStore, SnapshotRange } from "#service/store-port";
 import { keys } from "#store/table";
 import { conditionalWrite } from "./conditional-write.ts";
+import { assertLimit, newestItems } from "./newest-items.ts";
 import { definedOnly, expiryEpochSeconds } from "./state-item.ts";
 
 /**
  * Balance history and the alert log: append-only items under the account's partition, newest first on
  * read, expired by TTL after `retentionDays`.
  */
-
-const MAX_LIST_LIMIT = 1000;
 
 /**
  * A snapshot's sort key is its schedule tick, not its observation time; the two differ by the time a poll
@@ -23,12 +22,6 @@ function toIsoTime(value: string | Date, field: string): string {
   const time = new Date(value);
   if (Number.isNaN(time.getTime())) throw new RangeError(`${field} must be an ISO date-time, got "${value}"`);
   return time.toISOString();
-}
-
-function assertLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-    throw new RangeError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
-  }
 }
 
 function snapshotKeyRange(range: SnapshotRange): { from: string; to: string } {
@@ -118,16 +111,7 @@ export class DynamoHistoryStore implements HistoryStore {
   }
 
   async listAlerts(accountId: string, limit: number): Promise<Alert[]> {
-    assertLimit(limit);
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.account(accountId), ":prefix": keys.alertPrefix },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((item) => item.alert as Alert);
+    const items = await newestItems(this.doc, this.tableName, accountId, keys.alertPrefix, limit);
+    return items.map((item) => item.alert as Alert);
   }
 }

@@ -1,14 +1,8 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { WebhookLogEntry, WebhookLogStore } from "#service/store-port";
 import { keys } from "#store/table";
+import { newestItems } from "./newest-items.ts";
 import { definedOnly, expiryEpochSeconds } from "./state-item.ts";
-
-const MAX_LIST_LIMIT = 1000;
 
 /**
  * The webhook log: one `EVENT#` item per delivery, newest first on read, and one `DELIVERY#` marker per
@@ -74,18 +68,7 @@ export class DynamoWebhookLogStore implements WebhookLogStore {
   }
 
   async listWebhookEvents(accountId: string, limit: number): Promise<WebhookLogEntry[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-      throw new RangeError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
-    }
-    const { Items } = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.account(accountId), ":prefix": keys.webhookEventPrefix },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (Items ?? []).map((item) => item.event as WebhookLogEntry);
+    const items = await newestItems(this.doc, this.tableName, accountId, keys.webhookEventPrefix, limit);
+    return items.map((item) => item.event as WebhookLogEntry);
   }
 }
