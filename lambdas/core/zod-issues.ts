@@ -45,5 +45,8 @@ export class InvalidDocumentError extends Error {
 
 /** The issues of a zod error as InvalidDocumentError lists them (dotted paths; unknown keys on their parent). */
 export function documentIssues(error: z.ZodError): { path: string; message: string }[] {
-  return issuesOf(error, { perKey: false }).map((issue) => ({ path: dottedPath(issue.path), message: issue.message }));
+  return issuesOf(error, { perKey: false }).map((issue) => ({
+    path: dottedPath(issue.path),
+    message: issue.message,
+  }));
 }
