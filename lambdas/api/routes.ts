@@ -2,8 +2,7 @@ import { Router } from "@aws-lambda-powertools/event-handler/http";
 import { VERSION } from "#config/version";
 import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
-import { checkJobs, estimateJobs } from "#service/checks";
-import type { HoldAmount } from "#service/reservations";
+import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
 import { getReservation, holdCredit, listAccountReservations, settleHold } from "#service/reservations";
 import type { Services } from "#service/services";
 import { waitForVideo } from "#service/task-callbacks";
@@ -34,7 +33,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     if (!known) throw problems.notFound("problem type", path.type, "/path/type");
     return answer(200, { type: known[0], ...known[1] });
   });
-  serve(app, ROUTES.rateCards, async () => answer(200, { rateCards: services.rateCards.list() }));
+  serve(app, ROUTES.rateCards, async () => answer(200, await listRateCards(services)));
 
   serve(app, ROUTES.estimate, async ({ body }) => answer(200, await estimateJobs(services, body)));
   serve(app, ROUTES.check, async ({ body }) => {
@@ -44,15 +43,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   });
 
   serve(app, ROUTES.reserve, async ({ body, headers }) => {
-    const { accountId, ttlSeconds, ...rest } = body;
-    const what: HoldAmount = "amount" in rest ? { amount: rest.amount } : { jobs: rest };
-    const hold = await holdCredit(services, reader, {
-      accountId,
-      ttlSeconds,
-      what,
-      idempotencyKey: headers["Idempotency-Key"],
-      body,
-    });
+    const hold = await holdCredit(services, reader, body, headers["Idempotency-Key"]);
     return hold.replayed ? answer(200, hold.reservation, true) : answer(201, hold.reservation);
   });
   serve(app, ROUTES.listReservations, async ({ query }) =>

@@ -123,3 +123,8 @@ export const checkJobs = useCase(
     );
   },
 );
+
+/** `GET /v1/rate-cards`: every card the guard prices with. */
+export const listRateCards = useCase(async (services: Services) => ({
+  rateCards: services.rateCards.list(),
+}));

@@ -199,15 +199,14 @@ export interface HoldAnswer {
   replayed: boolean;
 }
 
-/** The hold request of `POST /v1/reservations`, validated by its schema. */
-export interface HoldRequest {
-  accountId?: string | undefined;
-  what: HoldAmount;
-  ttlSeconds?: number | undefined;
-  /** The Idempotency-Key header, and the body it came with (same key, other body: refused). */
-  idempotencyKey?: string | undefined;
-  body: unknown;
-}
+/**
+ * The body of `POST /v1/reservations`, validated by its schema: an explicit `amount` (in the account's
+ * unit), or a job spec (or `{jobs}`) whose estimate is held; `ttlSeconds` and `accountId` optional.
+ */
+export type HoldRequest = { accountId?: string | undefined; ttlSeconds?: number | undefined } & (
+  | { amount: number }
+  | EstimateRequest
+);
 
 /** `ttlSeconds` within `reservations.maxTtlSeconds` (a hold that outlives it would block credit too long). */
 function checkTtl(services: Services, ttlSeconds: number | undefined): void {
@@ -226,13 +225,19 @@ function checkTtl(services: Services, ttlSeconds: number | undefined): void {
  * BalanceUnknownError, InsufficientBalanceError, IdempotencyKeyReusedError, DependencyUnavailableError.
  */
 export const holdCredit = useCase(
-  async (services: Services, reader: BalanceReader, request: HoldRequest): Promise<HoldAnswer> => {
-    checkTtl(services, request.ttlSeconds);
+  async (
+    services: Services,
+    reader: BalanceReader,
+    request: HoldRequest,
+    idempotencyKey: string | undefined,
+  ): Promise<HoldAnswer> => {
+    const { accountId, ttlSeconds, ...rest } = request;
+    checkTtl(services, ttlSeconds);
     const outcome = await reserve(services, reader, {
-      account: resolveAccount(services, request.accountId, "/accountId"),
-      what: request.what,
-      ttlSeconds: request.ttlSeconds,
-      idempotencyKey: keyUse(request.idempotencyKey, "reserve", request.body),
+      account: resolveAccount(services, accountId, "/accountId"),
+      what: "amount" in rest ? { amount: rest.amount } : { jobs: rest },
+      ttlSeconds,
+      idempotencyKey: keyUse(idempotencyKey, "reserve", request),
     });
     if (outcome.kind === "insufficient") {
       throw new InsufficientBalanceError(
