@@ -86,7 +86,3 @@ export const PROBLEM_TYPES = {
 } as const satisfies Record<string, { status: number; title: string; explanation: string }>;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;
-
-export function isProblemType(name: string): name is ProblemType {
-  return Object.hasOwn(PROBLEM_TYPES, name);
-}

@@ -8,9 +8,11 @@ import { ROUTES, type RouteSpec } from "./route-table.ts";
 export interface ApiRoute {
   readonly method: "GET" | "POST";
   readonly path: string;
+  /** `iam` (SigV4), or `heygen-signature`: no IAM, HeyGen's webhook signature checked by the function. */
+  readonly auth: RouteSpec["auth"];
 }
 
-const routeOf = ({ method, path }: RouteSpec): ApiRoute => ({ method, path });
+const routeOf = ({ method, path, auth }: RouteSpec): ApiRoute => ({ method, path, auth });
 const all = Object.values(ROUTES) as RouteSpec[];
 
 /**
@@ -21,23 +23,18 @@ export const HEYGEN_WEBHOOK_ROUTE = routeOf(ROUTES.heygenWebhook);
 export const RESERVE_ROUTE = routeOf(ROUTES.reserve);
 export const COMMIT_ROUTE = routeOf(ROUTES.commit);
 export const RELEASE_ROUTE = routeOf(ROUTES.release);
-export const EXTEND_ROUTE = routeOf(ROUTES.extend);
 /** Served by the webhook function in AWS: only it may send task results (infra/heygen-webhook.ts). */
 export const WAIT_ROUTE = routeOf(ROUTES.wait);
-export const LIST_ROUTE = routeOf(ROUTES.listReservations);
 
 /** Every route the router serves. */
 export const ALL_ROUTES: readonly ApiRoute[] = all.map(routeOf);
 
-/** The routes called with IAM (SigV4); HEYGEN_WEBHOOK_ROUTE is the only other one. */
-export const API_ROUTES: readonly ApiRoute[] = all.filter((r) => r.auth === "iam").map(routeOf);
-
-/** The routes API Gateway sends to the webhook function, the only one that may send task results. */
+/** The routes API Gateway sends to the webhook function (infra/heygen-webhook.ts): it alone may send task results. */
 export const WEBHOOK_FUNCTION_ROUTES: readonly ApiRoute[] = all
   .filter((r) => r.servedBy === "webhook")
   .map(routeOf);
 
-/** The routes API Gateway sends to the API function. */
+/** The routes API Gateway sends to the API function (infra/quota-guard-api.ts). */
 export const API_FUNCTION_ROUTES: readonly ApiRoute[] = all.filter((r) => r.servedBy === "api").map(routeOf);
 
 /** The execute-api resource path of a route: path parameters become a wildcard. */
