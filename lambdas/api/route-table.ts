@@ -85,11 +85,11 @@ export interface RouteSpec {
     body?: BodySpec;
   };
   answers: Partial<Record<200 | 201, Answer>>;
-  /** Problem types beyond those every route with a body or parameters can answer (see COMMON_PROBLEMS). */
+  /** The problem types the route answers besides COMMON_PROBLEMS (the OpenAPI document lists them by status). */
   problems: readonly ProblemType[];
 }
 
-/** A route whose request is parsed by the router: a body, a query, headers or path parameters. */
+/** Problem types every route can answer: a dependency outage (503, `Retry-After`) and a bug (500). */
 export const COMMON_PROBLEMS: readonly ProblemType[] = ["dependency-unavailable", "internal-error"];
 
 const id = (description: string) => z.object({ id: z.string().meta({ description }) });
