@@ -6,7 +6,7 @@ import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
 import { getReservation, holdCredit, listAccountReservations, settleHold } from "#service/reservations";
 import type { Services } from "#service/services";
 import { waitForVideo } from "#service/task-callbacks";
-import { sendTestAlert } from "#service/test-alert";
+import { sendTestAlertTo } from "#service/test-alert";
 import { accountWebhookEvents, receiveHeyGenDelivery } from "#service/webhooks";
 import { type ApiObserver, registerErrorHandlers } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -91,7 +91,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     answer(200, await refreshAccount(services, reader, path.id)),
   );
   serve(app, ROUTES.testAlert, async ({ path, body }) =>
-    answer(200, { alert: await sendTestAlert(services, path.id, body.severity) }),
+    answer(200, { alert: await sendTestAlertTo(services, path.id, body.severity) }),
   );
 
   // Checked in this order, each refusal writing nothing: size (413), then in the use case the signature over

@@ -115,12 +115,7 @@ export const checkJobs = useCase(
     request: EstimateRequest & { accountId?: string | undefined },
   ): Promise<CheckAnswer> => {
     const { accountId, ...jobs } = request;
-    return runCheck(
-      services,
-      reader,
-      resolveAccount(services, accountId, "/accountId"),
-      jobs as EstimateRequest,
-    );
+    return runCheck(services, reader, resolveAccount(services, accountId, "/accountId"), jobs);
   },
 );
 

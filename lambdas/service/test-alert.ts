@@ -1,3 +1,4 @@
+import type { AccountConfig } from "#config/config";
 import type { Alert, Severity } from "#core/account";
 import { computeBalanceView } from "#core/reservations";
 import { testAlert } from "#core/test-alert";
@@ -20,48 +21,56 @@ export class TestAlertNotSentError extends Error {
  * reminder time or failure count changes.
  *
  * @returns the alert as sent and logged (`status: "sent"`, `test: true`).
- * @throws UnknownAccountError for an account not configured (404).
  * @throws BalanceUnknownError when no balance has been recorded yet (409 `balance-unknown`).
  * @throws TestAlertNotSentError when the publisher refused it (logged as `failed`; 503).
  */
-export const sendTestAlert = useCase(
-  async (services: Services, accountId: string, severity: Severity): Promise<Alert> => {
-    const account = resolveAccount(services, accountId, "/path/id");
-    const { store, config, log } = services;
-    const now = services.now();
-    const state = await store.getAccountState(account.id);
-    const view = computeBalanceView(state, {
-      now,
-      reserveFloor: account.reserveFloor,
-      settleSeconds: config.reservations.settleSeconds,
-    });
-    const latest = state?.latest;
-    if (!latest || view.available === null) {
-      throw new BalanceUnknownError(account.id, "no balance has been read yet; POST .../refresh first");
-    }
-    const outlook = await forecastAccount(services, account.id, view.available, now);
-    const alert = testAlert({
-      accountId: account.id,
-      remaining: latest.remaining,
-      available: view.available,
-      unit: latest.unit,
-      thresholds: account.thresholds,
-      ...(state?.alert.level ? { recordedLevel: state.alert.level } : {}),
-      hoursToExhaustion: outlook.hoursToExhaustion,
-      severity,
-      now,
-    });
-    const delivered = await deliver(services, alert, {
-      snapshot: latest,
-      forecast: outlook,
-      thresholds: account.thresholds,
-      reserved: view.reserved,
-    });
-    await store.appendAlert(delivered, config.retentionDays);
-    log.info("test alert", { accountId: account.id, severity, status: delivered.status });
-    if (delivered.status !== "sent") {
-      throw new TestAlertNotSentError(`the test alert was not sent: ${delivered.error ?? "unknown reason"}`);
-    }
-    return delivered;
-  },
+export async function sendTestAlert(
+  services: Services,
+  account: AccountConfig,
+  severity: Severity,
+): Promise<Alert> {
+  const { store, config, log } = services;
+  const now = services.now();
+  const state = await store.getAccountState(account.id);
+  const view = computeBalanceView(state, {
+    now,
+    reserveFloor: account.reserveFloor,
+    settleSeconds: config.reservations.settleSeconds,
+  });
+  const latest = state?.latest;
+  if (!latest || view.available === null) {
+    throw new BalanceUnknownError(account.id, "no balance has been read yet; POST .../refresh first");
+  }
+  const outlook = await forecastAccount(services, account.id, view.available, now);
+  const alert = testAlert({
+    accountId: account.id,
+    remaining: latest.remaining,
+    available: view.available,
+    unit: latest.unit,
+    thresholds: account.thresholds,
+    ...(state?.alert.level ? { recordedLevel: state.alert.level } : {}),
+    hoursToExhaustion: outlook.hoursToExhaustion,
+    severity,
+    now,
+  });
+  const delivered = await deliver(services, alert, {
+    snapshot: latest,
+    forecast: outlook,
+    thresholds: account.thresholds,
+    reserved: view.reserved,
+  });
+  await store.appendAlert(delivered, config.retentionDays);
+  log.info("test alert", { accountId: account.id, severity, status: delivered.status });
+  if (delivered.status !== "sent") {
+    throw new TestAlertNotSentError(`the test alert was not sent: ${delivered.error ?? "unknown reason"}`);
+  }
+  return delivered;
+}
+
+/**
+ * `POST /v1/accounts/{id}/test-alert`: sendTestAlert to a configured account. Raises UnknownAccountError (404)
+ * and what sendTestAlert raises.
+ */
+export const sendTestAlertTo = useCase((services: Services, accountId: string, severity: Severity) =>
+  sendTestAlert(services, resolveAccount(services, accountId, "/path/id"), severity),
 );
