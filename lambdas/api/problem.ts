@@ -24,7 +24,8 @@ export function problemContextOf(event: {
   requestContext: { domainName: string; requestId: string };
 }): ProblemContext {
   const host = event.headers?.host ?? event.requestContext.domainName;
-  const protocol = event.headers?.["x-forwarded-proto"] ?? "https";
+  // API Gateway sends https; the local adapter http. Nothing else can make a `type` URI.
+  const protocol = event.headers?.["x-forwarded-proto"] === "http" ? "http" : "https";
   const origin = URL.canParse(`${protocol}://${host}`)
     ? new URL(`${protocol}://${host}`).origin
     : "https://localhost";
