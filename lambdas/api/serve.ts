@@ -66,7 +66,7 @@ export function serve<R extends RouteSpec>(
 }
 
 /** `/v1/reservations/{id}` → `/v1/reservations/:id`, the router's syntax. */
-export function routerPath(path: string): `/${string}` {
+function routerPath(path: string): `/${string}` {
   return path.replace(/\{([^}]+)\}/g, ":$1") as `/${string}`;
 }
 

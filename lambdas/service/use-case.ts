@@ -21,7 +21,7 @@ export function useCase<Args extends unknown[], Result>(
 }
 
 /** The use-case error a store error means; other errors unchanged. */
-export function asUseCaseError(error: unknown): unknown {
+function asUseCaseError(error: unknown): unknown {
   if (error instanceof InvalidReservationRequestError) {
     return new InvalidRequestError([{ pointer: error.pointer, detail: error.message }]);
   }
