@@ -42,8 +42,8 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     return answer(200, verdict);
   });
 
-  serve(app, ROUTES.reserve, async ({ body, headers }) => {
-    const hold = await holdCredit(services, reader, body, headers["Idempotency-Key"]);
+  serve(app, ROUTES.reserve, async ({ body, sentBody, headers }) => {
+    const hold = await holdCredit(services, reader, body, { key: headers["Idempotency-Key"], sentBody });
     return hold.replayed ? answer(200, hold.reservation, true) : answer(201, hold.reservation);
   });
   serve(app, ROUTES.listReservations, async ({ query }) =>

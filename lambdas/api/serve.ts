@@ -12,6 +12,8 @@ export interface RouteInput<R extends RouteSpec> {
   body: R["request"] extends { body: { schema: infer S extends z.ZodType; raw?: false } }
     ? z.output<S>
     : undefined;
+  /** The JSON body as sent, before its schema's defaults (what an Idempotency-Key's fingerprint is taken of). */
+  sentBody: unknown;
   req: Request;
 }
 
@@ -51,13 +53,13 @@ export function serve<R extends RouteSpec>(
   const request: RouteSpec["request"] = route.request;
   app.route(
     async ({ req, params }) => {
-      const input = {
-        path: request?.path ? parseOr400(request.path, params, "path", "/path") : {},
-        headers: request?.headers ? parseHeaders(request.headers, req) : {},
-        query: request?.query ? parseOr400(request.query, queryOf(req), "query", "/query") : {},
-        body: request?.body && !request.body.raw ? await parseJsonBody(req, request.body) : undefined,
-        req,
-      } as RouteInput<R>;
+      const path = request?.path ? parseOr400(request.path, params, "path", "/path") : {};
+      const headers = request?.headers ? parseHeaders(request.headers, req) : {};
+      const query = request?.query ? parseOr400(request.query, queryOf(req), "query", "/query") : {};
+      const bodySpec = request?.body?.raw ? undefined : request?.body;
+      const sentBody = bodySpec ? ((await readJsonBody(req)) ?? {}) : undefined;
+      const body = bodySpec ? parseBody(sentBody, bodySpec) : undefined;
+      const input = { path, headers, query, body, sentBody, req } as RouteInput<R>;
       const answer = await handle(input);
       return json(answer.status, answer.body, answer.replayed ? { "idempotent-replayed": "true" } : {});
     },
@@ -88,9 +90,8 @@ function parseHeaders(schema: z.ZodObject, req: Request): unknown {
   throw problems.validation(errors, `${names.join(", ")} header`);
 }
 
-/** An absent body reads as `{}`, so that a missing field is named rather than the whole body. */
-async function parseJsonBody(req: Request, { schema, parse }: BodySpec) {
-  const body = (await readJsonBody(req)) ?? {};
+/** The body by its schema; an absent body reads as `{}`, so that a missing field is named, not the whole body. */
+function parseBody(body: unknown, { schema, parse }: BodySpec) {
   const result = parse ? parse(body) : schema.safeParse(body);
   if (!result.success) throw problems.validation(fieldErrors(result.error), "request body");
   return result.data;

@@ -229,7 +229,8 @@ export const holdCredit = useCase(
     services: Services,
     reader: BalanceReader,
     request: HoldRequest,
-    idempotencyKey: string | undefined,
+    /** The Idempotency-Key, fingerprinted with the body as sent (the same key with another body is refused). */
+    idempotency: { key: string | undefined; sentBody: unknown },
   ): Promise<HoldAnswer> => {
     const { accountId, ttlSeconds, ...rest } = request;
     checkTtl(services, ttlSeconds);
@@ -237,7 +238,7 @@ export const holdCredit = useCase(
       account: resolveAccount(services, accountId, "/accountId"),
       what: "amount" in rest ? { amount: rest.amount } : { jobs: rest },
       ttlSeconds,
-      idempotencyKey: keyUse(idempotencyKey, "reserve", request),
+      idempotencyKey: keyUse(idempotency.key, "reserve", idempotency.sentBody),
     });
     if (outcome.kind === "insufficient") {
       throw new InsufficientBalanceError(
