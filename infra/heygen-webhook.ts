@@ -1,10 +1,16 @@
 import { Duration, type RemovalPolicy, SecretValue } from "aws-cdk-lib";
-import { type CfnRoute, type CfnStage, HttpMethod, HttpNoneAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  type CfnRoute,
+  type CfnStage,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type HttpRoute,
+} from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { HEYGEN_WEBHOOK_ROUTE, WAIT_ROUTE } from "#api/route-list";
+import { HEYGEN_WEBHOOK_ROUTE, WEBHOOK_FUNCTION_ROUTES } from "#api/route-list";
 import { WEBHOOK_SECRET_ENV } from "#runtime/aws";
 import type { LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
@@ -76,18 +82,18 @@ export class HeyGenWebhook extends Construct {
     this.handler.allow(["secretsmanager:GetSecretValue"], [this.secretReadableArn]);
 
     const integration = new HttpLambdaIntegration("Webhook", this.handler);
-    const [route] = props.api.httpApi.addRoutes({
-      path: HEYGEN_WEBHOOK_ROUTE.path,
-      methods: [HttpMethod[HEYGEN_WEBHOOK_ROUTE.method]],
-      integration,
-      authorizer: new HttpNoneAuthorizer(),
-    });
-    // IAM like every other route; here because registering a token may send a result at once.
-    props.api.httpApi.addRoutes({
-      path: WAIT_ROUTE.path,
-      methods: [HttpMethod[WAIT_ROUTE.method]],
-      integration,
-    });
+    // The webhook without IAM (HeyGen's signature instead); /wait with IAM like every other route, here because
+    // registering a token may send a result at once.
+    let route: HttpRoute | undefined;
+    for (const served of WEBHOOK_FUNCTION_ROUTES) {
+      const [added] = props.api.httpApi.addRoutes({
+        path: served.path,
+        methods: [HttpMethod[served.method]],
+        integration,
+        ...(served.auth === "iam" ? {} : { authorizer: new HttpNoneAuthorizer() }),
+      });
+      if (served.auth !== "iam") route = added;
+    }
     if (route) {
       acknowledge(
         route.node.defaultChild as CfnRoute,

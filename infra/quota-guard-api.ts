@@ -6,7 +6,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { API_ROUTES, type ApiRoute, executeApiPath, WEBHOOK_FUNCTION_ROUTES } from "#api/route-list";
+import { API_FUNCTION_ROUTES, type ApiRoute, executeApiPath } from "#api/route-list";
 import { createLogGroup, type LogSettings } from "./log-settings.ts";
 
 export interface ApiThrottle {
@@ -53,7 +53,7 @@ export class QuotaGuardApi extends Construct {
     });
     const integration = new HttpLambdaIntegration("Handler", props.handler);
     // The webhook function adds its own routes (heygen-webhook.ts).
-    for (const route of API_ROUTES.filter((r) => !WEBHOOK_FUNCTION_ROUTES.includes(r))) {
+    for (const route of API_FUNCTION_ROUTES) {
       this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
   }

@@ -28,6 +28,8 @@ export function toHttpApiEvent(req: IncomingMessage, body: string | undefined): 
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
   }
+  // As API Gateway does (`https` there): the router builds its request URL, and problems their `type` URI, from it.
+  headers["x-forwarded-proto"] ??= "http";
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;

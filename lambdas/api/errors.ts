@@ -1,116 +1,101 @@
-import { ParameterValidationError } from "@aws-lambda-powertools/event-handler/http";
+import { ParameterValidationError, type Router } from "@aws-lambda-powertools/event-handler/http";
 import { EstimateError } from "#core/estimator";
 import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
   AccountRequiredError,
   BalanceUnknownError,
+  DependencyUnavailableError,
+  IdempotencyKeyReusedError,
+  InsufficientBalanceError,
+  InvalidRequestError,
+  MalformedJsonError,
+  ReservationConflictError,
+  UnauthenticatedError,
   UnitMismatchError,
   UnknownAccountError,
+  UnknownReservationError,
 } from "#service/errors";
-import { InvalidReservationRequestError, StoreConflictError } from "#service/store-port";
 import { TestAlertNotSentError } from "#service/test-alert";
-import { Problem, problems } from "./problem.ts";
+import { Problem, type ProblemContext, problemContextOf, problems } from "./problem.ts";
 
-/** AWS SDK errors that mean a dependency is down or throttling, not that the request is wrong. */
-const DEPENDENCY_FAULTS = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-  "InternalServerError",
-  "ServiceUnavailable",
-  "TimeoutError",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-]);
-
-function isDependencyFault(error: Error): boolean {
-  const code = (error as { code?: string }).code;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return (
-    DEPENDENCY_FAULTS.has(error.name) ||
-    (code !== undefined && DEPENDENCY_FAULTS.has(code)) ||
-    (status !== undefined && status >= 500) ||
-    error.name === "StoreConflictError" ||
-    error.name === "TransactionContentionError" ||
-    (error.cause instanceof Error && isDependencyFault(error.cause))
-  );
+/** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
+export interface ApiObserver {
+  checkDecided?(decision: string): void;
+  unexpectedError?(error: unknown): void;
 }
 
-/** Maps every error a route can raise to a problem; an unexpected one is a 500 and is logged as a bug. */
-export function toProblem(error: unknown): { problem: Problem; unexpected: boolean } {
-  if (error instanceof Problem) return { problem: error, unexpected: false };
-  if (error instanceof EstimateError) {
-    return {
-      problem: problems.unprocessable([{ pointer: error.pointer, detail: error.message }], error.message),
-      unexpected: false,
-    };
+type ErrorClass<E extends Error> = new (...args: never[]) => E;
+
+/** The problem each error a route can raise is answered with, one entry per error class. */
+const PROBLEM_OF: [ErrorClass<Error>, (error: never) => Problem][] = [];
+function problemFor<E extends Error>(type: ErrorClass<E>, toProblem: (error: E) => Problem): void {
+  PROBLEM_OF.push([type, toProblem as (error: never) => Problem]);
+}
+
+problemFor(Problem, (problem) => problem);
+problemFor(InvalidRequestError, (error) => problems.validation(error.fields, error.where));
+problemFor(AccountRequiredError, (error) =>
+  problems.validation([{ pointer: "/accountId", detail: error.message }], "request body"),
+);
+problemFor(MalformedJsonError, (error) => problems.malformedJson(error.message));
+problemFor(UnauthenticatedError, () => problems.unauthorized());
+problemFor(UnknownAccountError, (error) => problems.notFound("account", error.accountId, error.pointer));
+problemFor(UnknownReservationError, (error) =>
+  problems.notFound("reservation", error.reservationId, error.pointer),
+);
+// The router refuses a path parameter that decodes to blanks (`/v1/reservations/%09`): no such resource.
+problemFor(
+  ParameterValidationError,
+  (error) => new Problem("not-found", `The path names no resource: ${error.issues.join("; ")}.`),
+);
+problemFor(EstimateError, (error) =>
+  problems.unprocessable([{ pointer: error.pointer, detail: error.message }], error.message),
+);
+problemFor(UnknownRateCardError, (error) =>
+  problems.unprocessable([{ pointer: "/rateCard", detail: error.message }], error.message),
+);
+problemFor(UnitMismatchError, (error) =>
+  problems.unprocessable([{ pointer: "/rateCard", detail: error.message }], error.message),
+);
+problemFor(InsufficientBalanceError, (error) => problems.insufficientBalance(error));
+problemFor(IdempotencyKeyReusedError, () => problems.idempotencyKeyReused());
+problemFor(ReservationConflictError, (error) =>
+  problems.reservationConflict(error.message, error.reservation),
+);
+problemFor(BalanceUnknownError, (error) => new Problem("balance-unknown", error.message));
+problemFor(TestAlertNotSentError, (error) => problems.unavailable(`${error.message}; retry shortly.`, 5));
+problemFor(DependencyUnavailableError, () =>
+  problems.unavailable("A dependency (the balance store) is unavailable; retry shortly.", 2),
+);
+
+/** Errors that are answered but are still bugs to look at: a built-in card that does not validate. */
+const UNEXPECTED: ErrorClass<Error>[] = [RateCardError];
+
+/**
+ * Registers the router's error handlers: one per error class above (the router picks the handler of the
+ * error's class, else of a parent class), the router's own 404 and 405, and a 500 for anything else,
+ * reported to `observer` as a bug. Every problem carries the request's id as `instance`.
+ */
+export function registerErrorHandlers(app: Router, observer: ApiObserver): void {
+  const contextOf = ({ event }: { event: unknown }): ProblemContext =>
+    problemContextOf(event as Parameters<typeof problemContextOf>[0]);
+  for (const [type, toProblem] of PROBLEM_OF) {
+    app.errorHandler(type, async (error, reqCtx) => toProblem(error as never).toResponse(contextOf(reqCtx)));
   }
-  if (error instanceof UnknownRateCardError) {
-    return {
-      problem: problems.unprocessable([{ pointer: "/rateCard", detail: error.message }], error.message),
-      unexpected: false,
-    };
-  }
-  if (error instanceof UnitMismatchError) {
-    return {
-      problem: problems.unprocessable([{ pointer: "/rateCard", detail: error.message }], error.message),
-      unexpected: false,
-    };
-  }
-  if (error instanceof UnknownAccountError) {
-    return { problem: problems.notFound("account", error.accountId, error.pointer), unexpected: false };
-  }
-  if (error instanceof AccountRequiredError) {
-    return {
-      problem: problems.validation([{ pointer: "/accountId", detail: error.message }], "request body"),
-      unexpected: false,
-    };
-  }
-  if (error instanceof InvalidReservationRequestError) {
-    return {
-      problem: problems.validation([{ pointer: error.pointer, detail: error.message }], "request"),
-      unexpected: false,
-    };
-  }
-  if (error instanceof BalanceUnknownError) {
-    return {
-      problem: problems.conflict("balance-unknown", "Balance unknown", error.message),
-      unexpected: false,
-    };
-  }
-  // The router refuses a path parameter that decodes to blanks (`/v1/reservations/%09`): no such resource.
-  if (error instanceof ParameterValidationError) {
-    return {
-      problem: new Problem(
-        404,
-        "not-found",
-        "Not found",
-        `The path names no resource: ${error.issues.join("; ")}.`,
-      ),
-      unexpected: false,
-    };
-  }
-  if (error instanceof TestAlertNotSentError) {
-    return { problem: problems.unavailable(`${error.message}; retry shortly.`, 5), unexpected: false };
-  }
-  if (error instanceof RateCardError) {
-    return { problem: problems.unprocessable([], error.message), unexpected: true };
-  }
-  if (error instanceof StoreConflictError || (error instanceof Error && isDependencyFault(error))) {
-    return {
-      problem: problems.unavailable("A dependency (the balance store) is unavailable; retry shortly.", 2),
-      unexpected: false,
-    };
-  }
-  return {
-    problem: new Problem(
-      500,
-      "internal-error",
-      "Internal error",
-      "An unexpected error occurred; it has been logged.",
-    ),
-    unexpected: true,
-  };
+  app.errorHandler(UNEXPECTED, async (error, reqCtx) => {
+    observer.unexpectedError?.(error);
+    return problems.unprocessable([], error.message).toResponse(contextOf(reqCtx));
+  });
+  app.notFound(async (_error, reqCtx) =>
+    problems.routeNotFound(reqCtx.req.method, new URL(reqCtx.req.url).pathname).toResponse(contextOf(reqCtx)),
+  );
+  app.methodNotAllowed(async (_error, reqCtx) =>
+    problems
+      .methodNotAllowed(reqCtx.req.method, new URL(reqCtx.req.url).pathname)
+      .toResponse(contextOf(reqCtx)),
+  );
+  app.errorHandler(Error, async (error, reqCtx) => {
+    observer.unexpectedError?.(error);
+    return problems.internal().toResponse(contextOf(reqCtx));
+  });
 }

@@ -6,8 +6,7 @@ import { MAX_BODY_BYTES } from "./schemas.ts";
  * body reads as `undefined` so routes whose body is optional can default it.
  */
 export async function readJsonBody(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
+  const text = await readRawBody(req);
   if (text.trim() === "") return undefined;
   const contentType = req.headers.get("content-type") ?? "";
   if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(contentType)) {
@@ -18,6 +17,13 @@ export async function readJsonBody(req: Request): Promise<unknown> {
   } catch (error) {
     throw problems.malformedJson((error as Error).message);
   }
+}
+
+/** The body as sent, at most MAX_BODY_BYTES (413). */
+export async function readRawBody(req: Request): Promise<string> {
+  const text = await req.text();
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
+  return text;
 }
 
 /** Query parameters as a plain object (the last value wins for repeated names). */

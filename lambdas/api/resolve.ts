@@ -1,6 +1,6 @@
 import type { Router } from "@aws-lambda-powertools/event-handler/http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { PROBLEM_CONTENT_TYPE, type Problem, problems } from "./problem.ts";
+import { PROBLEM_CONTENT_TYPE, type Problem, problemContextOf, problems } from "./problem.ts";
 
 /** The methods the router can turn into a fetch Request; any other it answers with a bare 405. */
 const ROUTER_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
@@ -19,10 +19,12 @@ export async function resolveHttpEvent(
   context: Context,
 ): Promise<unknown> {
   const method = event.requestContext.http.method.toUpperCase();
-  if (!ROUTER_METHODS.has(method)) return problemResult(problems.methodNotAllowed(method, event.rawPath));
+  if (!ROUTER_METHODS.has(method))
+    return problemResult(problems.methodNotAllowed(method, event.rawPath), event);
   if (!decodes(event.rawPath)) {
     return problemResult(
       problems.validation([{ pointer: "/path", detail: "is not valid percent-encoding" }], "request path"),
+      event,
     );
   }
   if (BODILESS_METHODS.has(method) && event.body !== undefined) {
@@ -41,10 +43,10 @@ function decodes(path: string): boolean {
   }
 }
 
-function problemResult(problem: Problem): APIGatewayProxyStructuredResultV2 {
+function problemResult(problem: Problem, event: APIGatewayProxyEventV2): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
     headers: { "content-type": PROBLEM_CONTENT_TYPE },
-    body: JSON.stringify(problem),
+    body: JSON.stringify(problem.body(problemContextOf(event))),
   };
 }

@@ -124,7 +124,3 @@ export const IdempotencyKey = z
   .min(1)
   .max(255)
   .regex(/^[\x21-\x7e]+$/, "must be 1–255 visible ASCII characters");
-
-export const ReservationId = z
-  .string()
-  .regex(/^rsv_[a-z0-9-]{1,40}_[A-Za-z0-9_-]{22}$/, "is not a reservation id");

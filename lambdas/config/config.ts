@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as z from "zod";
 import type { Unit } from "#core/balance";
+import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
 
 /**
  * The one configuration shape (design §4), shared by CDK synth, the Lambdas and the local stack.
@@ -151,30 +152,18 @@ export type QuotaGuardConfig = Omit<z.infer<typeof QuotaGuardConfig>, "accounts"
 export type AlertsConfig = QuotaGuardConfig["alerts"];
 export type { Unit };
 
-export class ConfigError extends Error {
+/** An invalid config; the message names every invalid field (dotted paths). */
+export class ConfigError extends InvalidDocumentError {
   override readonly name = "ConfigError";
-  constructor(
-    readonly source: string,
-    readonly issues: { path: string; message: string }[],
-  ) {
-    super(
-      `Invalid Quota Guard config (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`,
-    );
+  constructor(source: string, issues: { path: string; message: string }[]) {
+    super("Quota Guard config", source, issues);
   }
 }
 
 /** Validates a parsed config object; throws ConfigError naming every invalid field. */
 export function parseConfig(input: unknown, source = "config"): QuotaGuardConfig {
   const result = QuotaGuardConfig.safeParse(input ?? {});
-  if (!result.success) {
-    throw new ConfigError(
-      source,
-      result.error.issues.map((issue) => ({
-        path: issue.path.length ? issue.path.join(".") : "(root)",
-        message: issue.message,
-      })),
-    );
-  }
+  if (!result.success) throw new ConfigError(source, documentIssues(result.error));
   const config = result.data;
   return {
     ...config,

@@ -7,6 +7,7 @@ import payg2026 from "./rate-cards/heygen-payg-2026.json" with { type: "json" };
 import payg202605 from "./rate-cards/heygen-payg-2026-05.json" with { type: "json" };
 import skillGuide from "./rate-cards/heygen-skill-guide.json" with { type: "json" };
 import webCredits202605 from "./rate-cards/heygen-web-credits-2026-05.json" with { type: "json" };
+import { documentIssues, InvalidDocumentError } from "./zod-issues.ts";
 
 /**
  * A rate card is data (design §6): every card is expressed by this one schema, so the estimator has no
@@ -151,13 +152,11 @@ export function pricedTiers(card: Pick<RateCard, "resolutions">, item: RateItem)
   return Resolution.options.filter((tier) => tierPrices(card, item)[tier] !== undefined);
 }
 
-export class RateCardError extends Error {
+/** An invalid rate card; the message names every invalid field (e.g. `items.3.rate`). */
+export class RateCardError extends InvalidDocumentError {
   override readonly name = "RateCardError";
-  constructor(
-    readonly source: string,
-    readonly issues: { path: string; message: string }[],
-  ) {
-    super(`Invalid rate card (${source}):\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`);
+  constructor(source: string, issues: { path: string; message: string }[]) {
+    super("rate card", source, issues);
   }
 }
 
@@ -165,13 +164,7 @@ export class RateCardError extends Error {
 export function parseRateCard(json: unknown, source: string): RateCard {
   const result = RateCard.safeParse(json);
   if (result.success) return result.data;
-  throw new RateCardError(
-    source,
-    result.error.issues.map((issue) => ({
-      path: issue.path.length ? issue.path.join(".") : "(root)",
-      message: issue.message,
-    })),
-  );
+  throw new RateCardError(source, documentIssues(result.error));
 }
 
 /** Old ids stay, so that an estimate made with them can be reproduced. */

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { BalanceSnapshot } from "#core/balance";
+import { dottedPath, issuesOf } from "#core/zod-issues";
 import { HeyGenError, redact } from "./errors.ts";
 import { getOnce } from "./http.ts";
 import { type Observation, snapshotFromV2, snapshotFromV3 } from "./normalise.ts";
@@ -180,6 +181,6 @@ function endpointUrl(baseUrl: URL, path: string): URL {
 function parseNumbers(options: HeyGenClientOptions): z.infer<typeof Numbers> {
   const result = Numbers.safeParse(options);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new TypeError(`HeyGenClientOptions.${issue?.path.join(".")}: ${issue?.message}`);
+  const [issue] = issuesOf(result.error);
+  throw new TypeError(`HeyGenClientOptions.${dottedPath(issue?.path ?? [])}: ${issue?.message}`);
 }

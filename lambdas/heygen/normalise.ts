@@ -1,4 +1,5 @@
 import { BalanceSnapshot, type OtherPool, type Pool } from "#core/balance";
+import { dottedPath, issuesOf } from "#core/zod-issues";
 import { HeyGenError } from "./errors.ts";
 import { LenientReader } from "./lenient.ts";
 import { classifyV2Pool } from "./v2-pools.ts";
@@ -198,9 +199,9 @@ function finish(candidate: Omit<BalanceSnapshot, "warnings">, read: LenientReade
     ...(read.warnings.length ? { warnings: read.warnings } : {}),
   });
   if (result.success) return result.data;
-  const issues = result.error.issues
+  const issues = issuesOf(result.error)
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? issue.path.join(".") : "(body)"}: ${issue.message}`);
+    .map((issue) => `${issue.path.length ? dottedPath(issue.path) : "(body)"}: ${issue.message}`);
   throw new HeyGenError(
     "bad_response",
     `HeyGen answered a body we cannot read as a balance: ${issues.join("; ")}`,

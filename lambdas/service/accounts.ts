@@ -1,9 +1,12 @@
 import type { AccountConfig } from "#config/config";
-import type { AccountState } from "#core/account";
+import type { AccountState, Alert } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
 import { computeBalanceView } from "#core/reservations";
+import type { BalanceReader } from "./balance-reader.ts";
 import { AccountRequiredError, UnknownAccountError } from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { Services } from "./services.ts";
+import { useCase } from "./use-case.ts";
 
 /** The account a request is about; `accountId` may be omitted when exactly one account is configured. */
 export function resolveAccount(
@@ -61,7 +64,7 @@ export function accountSummary(services: Services, account: AccountConfig, state
  * `GET /v1/accounts/{id}`: the summary, the age of the oldest hold still held (seconds; null when none),
  * and the forecast from the last day of snapshots.
  */
-export async function accountDetail(services: Services, account: AccountConfig) {
+async function accountDetail(services: Services, account: AccountConfig) {
   const now = services.now();
   const { store } = services;
   let state = await store.getAccountState(account.id);
@@ -85,3 +88,68 @@ export async function accountDetail(services: Services, account: AccountConfig) 
     : null;
   return { ...summary, oldestOpenHoldAgeSeconds, forecast: outlook };
 }
+
+/** `GET /v1/accounts`: every configured account's summary, in config order. */
+export const listAccounts = useCase(async (services: Services) => {
+  const { accounts } = services.config;
+  const states = await services.store.listAccountStates(accounts.map((a) => a.id));
+  return { accounts: accounts.map((account) => accountSummary(services, account, states.get(account.id))) };
+});
+
+/** `GET /v1/accounts/{id}`: the summary, the oldest open hold's age and the forecast. Raises UnknownAccountError. */
+export const getAccount = useCase((services: Services, accountId: string) =>
+  accountDetail(services, resolveAccount(services, accountId, "/path/id")),
+);
+
+/** Which snapshots `GET /v1/accounts/{id}/history` lists: ISO times, at most `limit` (1–1000). */
+export interface HistoryRange {
+  since?: string | undefined;
+  until?: string | undefined;
+  limit: number;
+}
+
+/** `GET /v1/accounts/{id}/history`: balance snapshots observed in the range, newest first. */
+export const accountHistory = useCase(
+  async (
+    services: Services,
+    accountId: string,
+    range: HistoryRange,
+  ): Promise<{ accountId: string; snapshots: BalanceSnapshot[] }> => {
+    const account = resolveAccount(services, accountId, "/path/id");
+    const snapshots = await services.store.listSnapshots(account.id, {
+      ...(range.since ? { since: new Date(range.since) } : {}),
+      ...(range.until ? { until: new Date(range.until) } : {}),
+      limit: range.limit,
+    });
+    return { accountId: account.id, snapshots };
+  },
+);
+
+/** `GET /v1/accounts/{id}/alerts`: the alert log, newest first, at most `limit` (1–1000). */
+export const accountAlerts = useCase(
+  async (
+    services: Services,
+    accountId: string,
+    limit: number,
+  ): Promise<{ accountId: string; alerts: Alert[] }> => {
+    const account = resolveAccount(services, accountId, "/path/id");
+    return { accountId: account.id, alerts: await services.store.listAlerts(account.id, limit) };
+  },
+);
+
+/**
+ * `POST /v1/accounts/{id}/refresh`: reads the balance from HeyGen now, as a scheduled poll does, and answers
+ * the summary with `refreshed` and, when false, why (`reason`, and `refreshError` for a HeyGen failure).
+ */
+export const refreshAccount = useCase(
+  async (services: Services, reader: BalanceReader, accountId: string) => {
+    const account = resolveAccount(services, accountId, "/path/id");
+    const { state, refreshed, reason, error } = await reader.refreshOnRequest(account);
+    return {
+      refreshed,
+      ...(reason ? { reason } : {}),
+      ...(error ? { refreshError: error } : {}),
+      ...accountSummary(services, account, state),
+    };
+  },
+);

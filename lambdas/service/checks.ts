@@ -5,9 +5,11 @@ import { type CardAgeRule, type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
 import type { RateCard } from "#core/rate-card";
 import { computeBalanceView } from "#core/reservations";
+import { resolveAccount } from "./accounts.ts";
 import type { BalanceReader, BalanceReading } from "./balance-reader.ts";
 import { UnitMismatchError } from "./errors.ts";
 import type { Services } from "./services.ts";
+import { useCase } from "./use-case.ts";
 
 export interface CheckAnswer extends CheckVerdict {
   accountId: string;
@@ -95,3 +97,29 @@ export function viewOf(services: Services, account: AccountConfig, reading: Bala
     settleSeconds: services.config.reservations.settleSeconds,
   });
 }
+
+/** `POST /v1/estimates`: the cost of the job(s) by the request's card (else as cardForEstimate chooses). */
+export const estimateJobs = useCase(
+  async (services: Services, request: EstimateRequest): Promise<Estimate> =>
+    estimate(request, await cardForEstimate(services, request.rateCard), cardAgeRule(services)),
+);
+
+/**
+ * `POST /v1/checks`: may the job(s) start now on the account? A no is an answer (`allowed: false`).
+ * Raises UnknownAccountError, AccountRequiredError, UnitMismatchError, EstimateError, UnknownRateCardError.
+ */
+export const checkJobs = useCase(
+  async (
+    services: Services,
+    reader: BalanceReader,
+    request: EstimateRequest & { accountId?: string | undefined },
+  ): Promise<CheckAnswer> => {
+    const { accountId, ...jobs } = request;
+    return runCheck(services, reader, resolveAccount(services, accountId, "/accountId"), jobs);
+  },
+);
+
+/** `GET /v1/rate-cards`: every card the guard prices with. */
+export const listRateCards = useCase(async (services: Services) => ({
+  rateCards: services.rateCards.list(),
+}));

@@ -1,4 +1,4 @@
-/** Use-case errors; the API maps each to its problem type (lambdas/api/errors.ts). */
+/** Use-case errors: what a use case refuses, in its own words; the API maps each to its problem type (lambdas/api/errors.ts). */
 
 export class UnknownAccountError extends Error {
   override readonly name = "UnknownAccountError";
@@ -40,5 +40,103 @@ export class BalanceUnknownError extends Error {
     reason: string,
   ) {
     super(`the balance of account "${accountId}" is unknown: ${reason}`);
+  }
+}
+
+/** One invalid field of a request: a JSON pointer (RFC 6901) into the body or a parameter, and why. */
+export interface FieldIssue {
+  pointer: string;
+  detail: string;
+}
+
+/** A request the use case cannot apply as given (a rule beyond its schema, or the store refused a field). */
+export class InvalidRequestError extends Error {
+  override readonly name = "InvalidRequestError";
+  constructor(
+    readonly fields: FieldIssue[],
+    /** What was invalid, for the message: `request body`, `request`, `webhook event`. */
+    readonly where = "request",
+  ) {
+    super(`the ${where} is invalid: ${fields.map((f) => `${f.pointer || "/"} ${f.detail}`).join("; ")}`);
+  }
+}
+
+/** A body that is not JSON (HeyGen's webhook body is parsed only after its signature is checked). */
+export class MalformedJsonError extends Error {
+  override readonly name = "MalformedJsonError";
+}
+
+/** A webhook delivery without a valid signature; says nothing of why, so a forger learns nothing. */
+export class UnauthenticatedError extends Error {
+  override readonly name = "UnauthenticatedError";
+  constructor() {
+    super("the request is not authenticated");
+  }
+}
+
+/** No reservation of a configured account has this id. */
+export class UnknownReservationError extends Error {
+  override readonly name = "UnknownReservationError";
+  constructor(
+    readonly reservationId: string,
+    readonly pointer = "/path/id",
+  ) {
+    super(`unknown reservation "${reservationId}"`);
+  }
+}
+
+/** A hold or raise that does not fit in `available`. Amounts in `unit` (usd or credits). */
+export class InsufficientBalanceError extends Error {
+  override readonly name = "InsufficientBalanceError";
+  constructor(
+    readonly required: number,
+    readonly available: number,
+    readonly shortfall: number,
+    readonly unit: string,
+  ) {
+    super(`the hold needs ${required} ${unit} but only ${available} ${unit} is available`);
+  }
+}
+
+/** The Idempotency-Key was used within 24 h with another request. */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = "IdempotencyKeyReusedError";
+  constructor() {
+    super("the Idempotency-Key was used with another request");
+  }
+}
+
+/** What a reservation conflict names of the hold as recorded. */
+export interface ConflictingReservation {
+  id: string;
+  status: string;
+  amount: number;
+  committedAmount: number;
+  actualAmount?: number;
+}
+
+/** The commit, release or extend cannot apply to the reservation as recorded (its state, or another amount). */
+export class ReservationConflictError extends Error {
+  override readonly name = "ReservationConflictError";
+  constructor(
+    /** `committed`, `released` or `extended`: what the request asked the hold to be. */
+    readonly action: string,
+    readonly reservation: ConflictingReservation,
+  ) {
+    const r = reservation;
+    super(
+      `Reservation ${r.id} is ${r.status} (amount ${r.amount}, committed ${r.committedAmount}); it cannot be ${action}.`,
+    );
+  }
+}
+
+/** A dependency (the balance store) is down, throttling or kept losing write races; a retry may succeed. */
+export class DependencyUnavailableError extends Error {
+  override readonly name = "DependencyUnavailableError";
+  constructor(
+    readonly dependency: string,
+    options?: ErrorOptions,
+  ) {
+    super(`a dependency (${dependency}) is unavailable`, options);
   }
 }

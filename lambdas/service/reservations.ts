@@ -5,9 +5,17 @@ import { type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
 import { accountIdOfReservation, reservationIdFor } from "#core/reservation-id";
 import type { ReservationView } from "#core/reservations";
+import { resolveAccount } from "./accounts.ts";
 import type { BalanceKind, BalanceReader } from "./balance-reader.ts";
 import { cardAgeRule, cardForAccount } from "./checks.ts";
-import { BalanceUnknownError } from "./errors.ts";
+import {
+  BalanceUnknownError,
+  IdempotencyKeyReusedError,
+  InsufficientBalanceError,
+  InvalidRequestError,
+  ReservationConflictError,
+  UnknownReservationError,
+} from "./errors.ts";
 import type { Services } from "./services.ts";
 import type {
   CommitRequest,
@@ -18,6 +26,7 @@ import type {
   ReserveResult,
   SettleResult,
 } from "./store-port.ts";
+import { useCase } from "./use-case.ts";
 
 export type HoldAmount = { amount: number } | { jobs: EstimateRequest };
 
@@ -182,3 +191,168 @@ export function listReservations(
 ): Promise<ReservationPage> {
   return services.store.listReservations(account.id, query, services.now());
 }
+
+/** A hold as answered, and whether it is the answer to an earlier request with the same Idempotency-Key. */
+export interface HoldAnswer {
+  reservation: ReservationView;
+  /** True: this Idempotency-Key's request was applied before; this is its hold as it is now. */
+  replayed: boolean;
+}
+
+/**
+ * The body of `POST /v1/reservations`, validated by its schema: an explicit `amount` (in the account's
+ * unit), or a job spec (or `{jobs}`) whose estimate is held; `ttlSeconds` and `accountId` optional.
+ */
+export type HoldRequest = { accountId?: string | undefined; ttlSeconds?: number | undefined } & (
+  | { amount: number }
+  | EstimateRequest
+);
+
+/** `ttlSeconds` within `reservations.maxTtlSeconds` (a hold that outlives it would block credit too long). */
+function checkTtl(services: Services, ttlSeconds: number | undefined): void {
+  const max = services.config.reservations.maxTtlSeconds;
+  if (ttlSeconds !== undefined && ttlSeconds > max) {
+    throw new InvalidRequestError(
+      [{ pointer: "/ttlSeconds", detail: `must be at most ${max}` }],
+      "request body",
+    );
+  }
+}
+
+/**
+ * `POST /v1/reservations`: holds `amount` (or the estimate of a job spec) on the account, in its balance unit.
+ * Raises InvalidRequestError (ttlSeconds above the maximum), UnknownAccountError, AccountRequiredError,
+ * BalanceUnknownError, InsufficientBalanceError, IdempotencyKeyReusedError, DependencyUnavailableError.
+ */
+export const holdCredit = useCase(
+  async (
+    services: Services,
+    reader: BalanceReader,
+    request: HoldRequest,
+    /** The Idempotency-Key, fingerprinted with the body as sent (the same key with another body is refused). */
+    idempotency: { key: string | undefined; sentBody: unknown },
+  ): Promise<HoldAnswer> => {
+    const { accountId, ttlSeconds, ...rest } = request;
+    checkTtl(services, ttlSeconds);
+    const outcome = await reserve(services, reader, {
+      account: resolveAccount(services, accountId, "/accountId"),
+      what: "amount" in rest ? { amount: rest.amount } : { jobs: rest },
+      ttlSeconds,
+      idempotencyKey: keyUse(idempotency.key, "reserve", idempotency.sentBody),
+    });
+    if (outcome.kind === "insufficient") {
+      throw new InsufficientBalanceError(
+        outcome.required,
+        outcome.available,
+        outcome.shortfall,
+        outcome.unit,
+      );
+    }
+    if (outcome.kind === "key-reused") throw new IdempotencyKeyReusedError();
+    return { reservation: outcome.reservation, replayed: outcome.kind === "existing" };
+  },
+);
+
+/** The configured account a reservation id names; UnknownReservationError when none. */
+function accountOfKnownReservation(services: Services, reservationId: string): AccountConfig {
+  const account = accountOfReservation(services, reservationId);
+  if (!account) throw new UnknownReservationError(reservationId);
+  return account;
+}
+
+/** `GET /v1/reservations/{id}`: the reservation as it is now. Raises UnknownReservationError. */
+export const getReservation = useCase(
+  async (services: Services, reservationId: string): Promise<ReservationView> => {
+    accountOfKnownReservation(services, reservationId);
+    const found = await services.store.getReservation(reservationId, services.now());
+    if (!found) throw new UnknownReservationError(reservationId);
+    return found;
+  },
+);
+
+/** What a commit, release or extend asks of a hold (its body, validated by its schema). */
+export type SettleRequest =
+  | { action: "commit"; commit: CommitRequest }
+  | { action: "release" }
+  | { action: "extend"; extend: ExtendRequest };
+
+const SETTLED_AS = { commit: "committed", release: "released", extend: "extended" } as const;
+
+/**
+ * `POST /v1/reservations/{id}/commit|release|extend`: applies the request to the hold, once per
+ * Idempotency-Key (a repeat answers the first answer, `replayed`). An extend's `ttlSeconds` is at most
+ * `reservations.maxTtlSeconds`. Raises UnknownReservationError, InvalidRequestError,
+ * ReservationConflictError (the hold's state does not allow it), InsufficientBalanceError (a raise that does
+ * not fit), IdempotencyKeyReusedError, DependencyUnavailableError.
+ */
+export const settleHold = useCase(
+  async (
+    services: Services,
+    reservationId: string,
+    request: SettleRequest,
+    idempotencyKey: string | undefined,
+  ): Promise<HoldAnswer> => {
+    const account = accountOfKnownReservation(services, reservationId);
+    let result: SettleResult;
+    switch (request.action) {
+      case "commit":
+        result = await commitReservation(
+          services,
+          account,
+          reservationId,
+          request.commit,
+          keyUse(idempotencyKey, "commit", request.commit),
+        );
+        break;
+      case "release":
+        result = await releaseReservation(
+          services,
+          account,
+          reservationId,
+          keyUse(idempotencyKey, "release", {}),
+        );
+        break;
+      case "extend":
+        checkTtl(services, request.extend.ttlSeconds);
+        result = await extendReservation(
+          services,
+          account,
+          reservationId,
+          request.extend,
+          keyUse(idempotencyKey, "extend", request.extend),
+        );
+        break;
+    }
+    switch (result.kind) {
+      case "not_found":
+        throw new UnknownReservationError(reservationId);
+      case "conflict":
+        throw new ReservationConflictError(SETTLED_AS[request.action], result.view);
+      case "key-reused":
+        throw new IdempotencyKeyReusedError();
+      case "insufficient":
+        throw new InsufficientBalanceError(
+          result.required,
+          result.available,
+          result.shortfall,
+          result.unit ?? "",
+        );
+      default:
+        return { reservation: result.view, replayed: result.replayed };
+    }
+  },
+);
+
+/**
+ * `GET /v1/reservations`: one page of an account's reservations, newest first. Raises UnknownAccountError,
+ * AccountRequiredError, InvalidRequestError (a cursor not of this listing).
+ */
+export const listAccountReservations = useCase(
+  async (
+    services: Services,
+    query: ReservationQuery & { accountId?: string | undefined },
+  ): Promise<ReservationPage> => {
+    const { accountId, ...page } = query;
+    return listReservations(services, resolveAccount(services, accountId, "/query/accountId"), page);
+  },
+);

@@ -1,5 +1,8 @@
+import { UnknownReservationError } from "./errors.ts";
+import { accountOfReservation } from "./reservations.ts";
 import type { Services } from "./services.ts";
 import type { TaskResult } from "./store-port.ts";
+import { useCase } from "./use-case.ts";
 
 /**
  * Step Functions waiting on a hold's video (`.waitForTaskToken`, docs/webhooks.md): the task registers its
@@ -23,6 +26,17 @@ export async function waitOnReservation(
   await send(services, taskToken, outcome.result);
   return "sent";
 }
+
+/**
+ * `POST /v1/reservations/{id}/wait`: registers the task's token on the hold (waitOnReservation).
+ * `resultSent`: the outcome was known already and has been sent. Raises UnknownReservationError.
+ */
+export const waitForVideo = useCase(async (services: Services, reservationId: string, taskToken: string) => {
+  if (!accountOfReservation(services, reservationId)) throw new UnknownReservationError(reservationId);
+  const outcome = await waitOnReservation(services, reservationId, taskToken);
+  if (outcome === "not_found") throw new UnknownReservationError(reservationId);
+  return { reservationId, waiting: outcome === "waiting", resultSent: outcome === "sent" };
+});
 
 /** Step Functions' answers for a task that no longer waits: nothing a retry could change. */
 const TASK_GONE = new Set(["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"]);

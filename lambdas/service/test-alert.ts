@@ -2,10 +2,12 @@ import type { AccountConfig } from "#config/config";
 import type { Alert, Severity } from "#core/account";
 import { computeBalanceView } from "#core/reservations";
 import { testAlert } from "#core/test-alert";
+import { resolveAccount } from "./accounts.ts";
 import { BalanceUnknownError } from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
+import { useCase } from "./use-case.ts";
 
 /** SNS did not accept the test alert; the API answers 503 so that the caller tries again. */
 export class TestAlertNotSentError extends Error {
@@ -64,3 +66,11 @@ export async function sendTestAlert(
   }
   return delivered;
 }
+
+/**
+ * `POST /v1/accounts/{id}/test-alert`: sendTestAlert to a configured account. Raises UnknownAccountError (404)
+ * and what sendTestAlert raises.
+ */
+export const sendTestAlertTo = useCase((services: Services, accountId: string, severity: Severity) =>
+  sendTestAlert(services, resolveAccount(services, accountId, "/path/id"), severity),
+);

@@ -2,15 +2,20 @@ import { createHash } from "node:crypto";
 import type { AccountConfig } from "#config/config";
 import type { CommitBasis } from "#core/account";
 import { type Estimate, estimate } from "#core/estimator";
-import { deliveryKeys, type HeyGenEvent, outcomeOf } from "#core/heygen-events";
+import { deliveryKeys, HeyGenEvent, outcomeOf } from "#core/heygen-events";
 import type { EstimateRequest } from "#core/job-spec";
 import type { ReservationView } from "#core/reservations";
+import { type HeaderLookup, verifyHeyGenSignature, webhookSecretsOf } from "#core/webhook-signature";
+import { issuesOf, toPointer } from "#core/zod-issues";
+import { resolveAccount } from "./accounts.ts";
 import { cardForAccount } from "./checks.ts";
+import { InvalidRequestError, MalformedJsonError, UnauthenticatedError } from "./errors.ts";
 import { pollAccount } from "./poll-account.ts";
 import { accountOfReservation, commitReservation, releaseReservation } from "./reservations.ts";
 import type { Services } from "./services.ts";
 import type { SettleResult, WebhookLogEntry } from "./store-port.ts";
 import { settleWaitingTask } from "./task-callbacks.ts";
+import { useCase } from "./use-case.ts";
 
 /** What a delivery did; `duplicate`: HeyGen repeated a delivery already handled, so nothing was done. */
 export interface WebhookOutcome {
@@ -110,6 +115,46 @@ export async function handleHeyGenEvent(
   const first = await services.store.recordDelivery(entry, keys, services.config.retentionDays);
   return { entry, duplicate: !first };
 }
+
+/**
+ * `POST /v1/webhooks/heygen`: one delivery as received (`rawBody`, the bytes HeyGen signed), checked in this
+ * order, each refusal writing nothing: the signature with any of the stored secrets (UnauthenticatedError,
+ * saying nothing of why), JSON (MalformedJsonError), a HeyGen event (InvalidRequestError naming each field);
+ * then handled by handleHeyGenEvent. Answers what it did, `received: true` whatever it meant.
+ */
+export const receiveHeyGenDelivery = useCase(
+  async (services: Services, rawBody: string, header: HeaderLookup) => {
+    const secrets = webhookSecretsOf(await services.webhookSecret?.());
+    if (!secrets.some((secret) => verifyHeyGenSignature(rawBody, header, secret, services.now()))) {
+      throw new UnauthenticatedError();
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody);
+    } catch (error) {
+      throw new MalformedJsonError((error as Error).message);
+    }
+    const parsed = HeyGenEvent.safeParse(body);
+    if (!parsed.success) {
+      const fields = issuesOf(parsed.error).map((i) => ({ pointer: toPointer(i.path), detail: i.message }));
+      throw new InvalidRequestError(fields, "webhook event");
+    }
+    const { entry, duplicate } = await handleHeyGenEvent(services, parsed.data, rawBody);
+    return { received: true as const, duplicate, ...entry };
+  },
+);
+
+/** `GET /v1/accounts/{id}/events`: the account's webhook log, newest first, at most `limit` (1–1000). */
+export const accountWebhookEvents = useCase(
+  async (
+    services: Services,
+    accountId: string,
+    limit: number,
+  ): Promise<{ accountId: string; events: WebhookLogEntry[] }> => {
+    const account = resolveAccount(services, accountId, "/path/id");
+    return { accountId: account.id, events: await services.store.listWebhookEvents(account.id, limit) };
+  },
+);
 
 function settledAs(done: "committed" | "released", result: SettleResult): Pick<WebhookLogEntry, "action"> {
   if (result.kind === "ok") return { action: result.replayed ? "replayed" : done };

@@ -391,6 +391,8 @@ function j(fields: Record<string, unknown>): string {
 }
 
 const DOCUMENTED_ROUTES = [
+  "/openapi.json",
+  "/problems/{type}",
   "/v1/health",
   "/v1/rate-cards",
   "/v1/estimates",

@@ -26,6 +26,7 @@ const DESIGN_ROUTES = [
   "POST /v1/accounts/{id}/refresh",
   "POST /v1/accounts/{id}/test-alert",
   "GET /openapi.json",
+  "GET /problems/{type}",
 ];
 
 describe("HTTP API", () => {

@@ -5,6 +5,7 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local
 import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices } from "#runtime/create-services";
 import { type Log, type Services, silentLog } from "#service/services";
+import { assertAnswerConforms } from "./answer-conformance.ts";
 
 /** Helpers for the end-to-end tests: a clock the test moves, and a small JSON client for the local API. */
 
@@ -53,12 +54,10 @@ export async function call<T = Json>(
   }
   const response = await fetch(`${stack.url}${path}`, { method, headers, ...(body ? { body } : {}) });
   const text = await response.text();
-  return {
-    status: response.status,
-    contentType: response.headers.get("content-type") ?? "",
-    headers: response.headers,
-    body: (text ? JSON.parse(text) : {}) as T,
-  };
+  const contentType = response.headers.get("content-type") ?? "";
+  const parsed = text ? JSON.parse(text) : {};
+  assertAnswerConforms(method, path, response.status, contentType, parsed);
+  return { status: response.status, contentType, headers: response.headers, body: parsed as T };
 }
 
 export const get = <T = Json>(stack: Pick<LocalStack, "url">, path: string) => call<T>(stack, "GET", path);

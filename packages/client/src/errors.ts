@@ -5,7 +5,11 @@ import type { components } from "./generated/openapi.ts";
  * problem's own members (`required`, `available`, `shortfall`, `reservationStatus`, ...). API Gateway's own
  * refusals (403 on a bad signature) are `{message}`; they are turned into the same shape.
  */
-export type Problem = components["schemas"]["Problem"] & Record<string, unknown>;
+export type Problem = Pick<ServerProblem, "type" | "title" | "status" | "detail" | "errors"> &
+  /** `instance`, the API's request id, is absent from the problems made of API Gateway's and the network's refusals. */
+  Partial<Pick<ServerProblem, "instance">> &
+  Record<string, unknown>;
+type ServerProblem = components["schemas"]["Problem"];
 
 /** The last path segment of a problem's `type` URI: `insufficient-balance`, `validation-error`, ... */
 export function problemType(problem: Problem): string {

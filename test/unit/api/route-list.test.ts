@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "#api/openapi";
+import { PROBLEM_TYPES } from "#api/problem-types";
 import { ALL_ROUTES } from "#api/route-list";
 import { createApiRouter } from "#api/routes";
 import { parseConfig } from "#config/config";
@@ -82,11 +83,47 @@ describe("the route list shared by the router, the OpenAPI document and the stac
   });
 
   it("the OpenAPI document describes exactly the listed routes", () => {
-    const paths = (openApiDocument() as { paths: Record<string, Record<string, unknown>> }).paths;
+    const paths = openApiDocument().paths as Record<string, Record<string, unknown>>;
     const documented = Object.entries(paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const listed = ALL_ROUTES.filter((r) => r.path !== "/openapi.json").map((r) => `${r.method} ${r.path}`);
+    const listed = ALL_ROUTES.map((r) => `${r.method} ${r.path}`);
     expect(documented.sort()).toEqual(listed.sort());
+  });
+});
+
+describe("problem types are served where their type URIs point", () => {
+  const router = createApiRouter(services);
+  const answer = async (method: string, path: string) => {
+    const response = await router.resolve(event(method, path), {} as Context);
+    return {
+      status: response.statusCode,
+      body: JSON.parse(response.body ?? "{}") as Record<string, unknown>,
+    };
+  };
+
+  it("a problem's type is <origin>/problems/<type>, and GET of that path explains it", async () => {
+    const problem = await answer("GET", "/v1/unlisted");
+    expect(problem.body.type).toBe("https://localhost/problems/not-found");
+    expect(problem.body.instance).toBe("r");
+    const explained = await answer("GET", new URL(String(problem.body.type)).pathname);
+    expect(explained.status).toBe(200);
+    expect(explained.body).toEqual({ type: "not-found", ...PROBLEM_TYPES["not-found"] });
+  });
+
+  it.each(Object.keys(PROBLEM_TYPES))(
+    "GET /problems/%s answers its status, title and explanation",
+    async (type) => {
+      const { status, body } = await answer("GET", `/problems/${type}`);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ type, status: expect.any(Number), title: expect.any(String) });
+      expect(String(body.explanation).length).toBeGreaterThan(20);
+    },
+  );
+
+  it("an unknown problem type is a 404 problem naming it", async () => {
+    const { status, body } = await answer("GET", "/problems/toString");
+    expect(status).toBe(404);
+    expect(body.errors).toEqual([{ pointer: "/path/type", detail: "unknown problem type" }]);
   });
 });

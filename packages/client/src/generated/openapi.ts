@@ -13,27 +13,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Status and version */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-            };
+        /** Liveness and version */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /** This document */
+        get: operations["openApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a problem type means: the `type` URI of every problem answer points here */
+        get: operations["problemType"];
         put?: never;
         post?: never;
         delete?: never;
@@ -50,26 +65,7 @@ export interface paths {
             cookie?: never;
         };
         /** The rate cards */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Cards */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-            };
-        };
+        get: operations["rateCards"];
         put?: never;
         post?: never;
         delete?: never;
@@ -88,75 +84,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Estimate the cost of one job or a list of jobs */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["EstimateRequest"];
-                };
-            };
-            responses: {
-                /** @description The estimate */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Estimate"];
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The card does not price this job (unknown card, engine, resolution...). */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["estimate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -173,84 +101,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** May this job be started now? A no is a 200 with allowed: false */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["CheckRequest"];
-                };
-            };
-            responses: {
-                /** @description The check answer */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The card does not price the job, or counts in another unit. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -265,182 +116,10 @@ export interface paths {
             cookie?: never;
         };
         /** An account's reservations, newest first, a page at a time */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The account; optional when exactly one account is configured. */
-                    accountId?: string;
-                    /** @description Only reservations in this state. */
-                    status?: "held" | "committed" | "released" | "expired";
-                    /** @description At most this many (1–100, default 20). */
-                    limit?: number;
-                    /** @description `nextCursor` of the page before. */
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description { reservations, nextCursor? } */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["listReservations"];
         put?: never;
         /** Hold credit for a job (atomic; never oversubscribes) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
-                    "Idempotency-Key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["AmountReservationRequest"] | components["schemas"]["JobReservationRequest"];
-                };
-            };
-            responses: {
-                /** @description The hold this Idempotency-Key made, as it is now */
-                200: {
-                    headers: {
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description The new hold */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description insufficient-balance (with required, available, shortfall), balance-unknown or idempotency-key-reused */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The card does not price the job. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["reserve"];
         delete?: never;
         options?: never;
         head?: never;
@@ -455,38 +134,7 @@ export interface paths {
             cookie?: never;
         };
         /** A reservation */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Reservation id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The reservation */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Unknown reservation */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getReservation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -505,91 +153,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Commit spend against a hold: a part (final: false) or the rest, ending it */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
-                    "Idempotency-Key"?: string;
-                };
-                path: {
-                    /** @description Reservation id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["CommitRequest"];
-                };
-            };
-            responses: {
-                /** @description The reservation (Idempotent-Replayed: true for a repeated final commit) */
-                200: {
-                    headers: {
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown reservation */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description reservation-conflict (naming reservationStatus, amount, committedAmount) or idempotency-key-reused */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["commit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -606,91 +170,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Return what a hold still holds */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
-                    "Idempotency-Key"?: string;
-                };
-                path: {
-                    /** @description Reservation id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["ReleaseRequest"];
-                };
-            };
-            responses: {
-                /** @description The released reservation (Idempotent-Replayed: true when repeated) */
-                200: {
-                    headers: {
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown reservation */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description reservation-conflict (naming reservationStatus, amount, committedAmount) or idempotency-key-reused */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["release"];
         delete?: never;
         options?: never;
         head?: never;
@@ -707,91 +187,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Raise a held reservation's amount (taken from available) and/or move its expiry */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
-                    "Idempotency-Key"?: string;
-                };
-                path: {
-                    /** @description Reservation id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["ExtendRequest"];
-                };
-            };
-            responses: {
-                /** @description The extended reservation */
-                200: {
-                    headers: {
-                        "Idempotent-Replayed"?: "true";
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown reservation */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description insufficient-balance (with required, available, shortfall), reservation-conflict or idempotency-key-reused */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["extend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -808,78 +204,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Register a Step Functions task (.waitForTaskToken) to be sent the hold's video outcome: success, or failure VideoFailed / InsufficientCredits, when HeyGen's webhook settles the hold */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Reservation id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["WaitRequest"];
-                };
-            };
-            responses: {
-                /** @description { reservationId, waiting, resultSent } (resultSent: the outcome was known already) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown reservation */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["wait"];
         delete?: never;
         options?: never;
         head?: never;
@@ -894,26 +219,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every account */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Accounts */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-            };
-        };
+        get: operations["listAccounts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -930,38 +236,7 @@ export interface paths {
             cookie?: never;
         };
         /** One account: latest balance, reserved, available, activeReservations, oldestOpenHoldAgeSeconds, alert level, forecast */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Account id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The account */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["getAccount"];
         put?: never;
         post?: never;
         delete?: never;
@@ -978,81 +253,7 @@ export interface paths {
             cookie?: never;
         };
         /** Balance snapshots, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description Oldest observation time (ISO 8601). */
-                    since?: string;
-                    /** @description Newest observation time (ISO 8601). */
-                    until?: string;
-                    /** @description At most this many snapshots (1–1000, default 100). */
-                    limit?: number;
-                };
-                header?: never;
-                path: {
-                    /** @description Account id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Snapshots */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1069,77 +270,7 @@ export interface paths {
             cookie?: never;
         };
         /** The alert log, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description At most this many alerts (1–1000, default 50). */
-                    limit?: number;
-                };
-                header?: never;
-                path: {
-                    /** @description Account id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Alerts */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["alerts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1156,162 +287,9 @@ export interface paths {
             cookie?: never;
         };
         /** The webhook log: HeyGen deliveries and what each did, newest first */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description At most this many webhook deliveries (1–1000, default 50). */
-                    limit?: number;
-                };
-                header?: never;
-                path: {
-                    /** @description Account id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description { accountId, events } */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description A dependency is unavailable; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        get: operations["events"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/webhooks/heygen": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** HeyGen's webhook deliveries (no IAM: HeyGen's signature). A success commits the hold named by callback_id at the reported duration, a failure releases it; see docs/webhooks.md */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Lowercase hex HMAC-SHA256 of the raw body with the endpoint secret. */
-                    Signature?: string;
-                    /** @description Hex HMAC-SHA256 of `Heygen-Timestamp + "." + body`; with Heygen-Timestamp. */
-                    "Heygen-Signature"?: string;
-                    /** @description Unix seconds; accepted within 5 minutes of now. */
-                    "Heygen-Timestamp"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": components["schemas"]["HeyGenEvent"];
-                };
-            };
-            responses: {
-                /** @description { received, duplicate, action: committed | released | replayed | conflict | unknown-reservation | ignored, … } */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Not JSON, or not a HeyGen event; `errors[]` points at each field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Missing or bad signature (no detail). */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description The store is unavailable; HeyGen's retry will be handled. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1328,38 +306,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Read the balance from HeyGen now, as a scheduled poll does (records, moves the level, alerts, counts failures) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Account id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The account, with refreshed: true|false and, when false, reason: minRefreshIntervalSeconds (read recently or a reading in progress), retryNotBefore (HeyGen asked to wait) or heygen-error (with refreshError) */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
+        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1376,87 +323,24 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send a marked test alert through SNS (email, SMS, chat); changes no alert level */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Account id */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: {
-                content: {
-                    "application/json": components["schemas"]["TestAlertRequest"];
-                };
-            };
-            responses: {
-                /** @description {alert}: the test alert as sent and logged */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": Record<string, unknown>;
-                    };
-                };
-                /** @description Invalid request; `errors[]` points at each invalid field. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Unknown account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description balance-unknown: no balance recorded yet */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body larger than 64 KiB. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Body is not application/json. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description SNS (or the store) did not accept it; retry after `Retry-After` seconds. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
+        post: operations["testAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/heygen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        get?: never;
+        put?: never;
+        /** HeyGen's webhook deliveries (no IAM: HeyGen's signature). A success commits the hold named by callback_id at the reported duration, a failure releases it; see docs/webhooks.md */
+        post: operations["heygenWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1579,46 +463,6 @@ export interface components {
             count?: number;
             /** @description Rate card id; default: the account's card, else the default for its balance unit. */
             rateCard?: string;
-        };
-        Estimate: {
-            /** @description Id of the rate card used. */
-            rateCard: string;
-            /** @enum {string} */
-            unit: "usd" | "credits";
-            /** @description Sum of the lines; usd rounded up to cents, credits as the card rounds. */
-            total: number;
-            /** @description The unrounded total, exactly: a decimal ("3.006"), or a fraction ("31/300") when it has none. */
-            totalExact: string;
-            lines: {
-                /** @description Index of the job in the request (0 for a single job). */
-                job: number;
-                /**
-                 * @description What is generated.
-                 * @enum {string}
-                 */
-                type: "avatar_video" | "video_translation" | "streaming" | "video_agent" | "cinematic_avatar" | "lipsync" | "text_to_speech" | "avatar_creation";
-                /** @description The engine priced; null when the card ignores engines here. */
-                engine: ("avatar_iv" | "avatar_v" | "avatar_iii" | "photo_avatar" | "video_avatar" | "digital_twin" | "studio_avatar") | null;
-                /** @description The rate card item that priced the job. */
-                item: string;
-                /**
-                 * @description Output resolution tier.
-                 * @enum {string}
-                 */
-                resolution: "720p" | "1080p" | "4k";
-                /** @description Seconds billed per video after increments and minimums; null when priced per video. */
-                billableSeconds: number | null;
-                /** @description Rate at this resolution, in rateUnit. */
-                rate: number;
-                /** @description unit/second, unit/minute, unit/video or unit/session. */
-                rateUnit: string;
-                /** @description Cost of all `count` videos, exact (not rounded to cents). */
-                cost: number;
-                count: number;
-                notes: string[];
-            }[];
-            assumptions: string[];
-            warnings: string[];
         };
         /** @description A job spec (or { jobs }) plus optional accountId and rateCard. */
         CheckRequest: {
@@ -1886,6 +730,11 @@ export interface components {
             /** @description The hold now expires this long from now. */
             ttlSeconds?: number;
         };
+        /** @description Registers a Step Functions task that waits for this hold's video. */
+        WaitRequest: {
+            /** @description The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state. */
+            taskToken: string;
+        };
         /** @description Sends a marked test alert; the body may be omitted. */
         TestAlertRequest: {
             /**
@@ -1910,21 +759,489 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** @description Registers a Step Functions task that waits for this hold's video. */
-        WaitRequest: {
-            /** @description The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state. */
-            taskToken: string;
+        Health: {
+            /** @constant */
+            status: "ok";
+            version: string;
         };
         Problem: {
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description This API's GET /problems/{type}: what the problem means.
+             */
             type: string;
             title: string;
             status: number;
             detail: string;
+            /** @description The request id (API Gateway's), as in the logs. */
+            instance: string;
             errors?: {
+                /** @description JSON pointer (RFC 6901) to the invalid field. */
                 pointer: string;
                 detail: string;
             }[];
+        } & {
+            [key: string]: unknown;
+        };
+        OpenApiDocument: {
+            openapi: string;
+            info: {
+                title: string;
+                version: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        ProblemExplanation: {
+            type: string;
+            status: number;
+            title: string;
+            explanation: string;
+        };
+        /** @description The rate cards the guard prices with (README, "Rate cards"). */
+        RateCards: {
+            rateCards: components["schemas"]["RateCard"][];
+        };
+        RateCard: {
+            id: string;
+            title: string;
+            /** @enum {string} */
+            unit: "usd" | "credits";
+            source: {
+                url: string;
+                date: string;
+                title: string;
+            };
+            /** Format: date */
+            retrievedAt?: string;
+            /** Format: date */
+            validFrom?: string;
+            billing: {
+                /** @constant */
+                rounding: "up-per-increment";
+                incrementSeconds: number;
+                /** @default 0 */
+                minimumSeconds: number;
+            } | {
+                /** @constant */
+                rounding: "ceil-total";
+                /** @default 0 */
+                minimumSeconds: number;
+            };
+            resolutions: {
+                [key: string]: {
+                    /** @description A non-negative decimal written as a string, so that it stays exact. */
+                    multiplier: string;
+                } | {
+                    /** @description A non-negative decimal written as a string, so that it stays exact. */
+                    rate: string;
+                };
+            };
+            /** @default {} */
+            engineAliases: {
+                [key: string]: "avatar_iv" | "avatar_v" | "avatar_iii" | "photo_avatar" | "video_avatar" | "digital_twin" | "studio_avatar";
+            };
+            /** @enum {string} */
+            testMode: "free" | "full-cost-with-warning";
+            /** @default [] */
+            notes: string[];
+            items: {
+                label: string;
+                /**
+                 * @description What is generated.
+                 * @enum {string}
+                 */
+                type: "avatar_video" | "video_translation" | "streaming" | "video_agent" | "cinematic_avatar" | "lipsync" | "text_to_speech" | "avatar_creation";
+                engines?: ("avatar_iv" | "avatar_v" | "avatar_iii" | "photo_avatar" | "video_avatar" | "digital_twin" | "studio_avatar")[];
+                translationModes?: ("speed_audio" | "speed_lipsync" | "precision" | "fast" | "quality")[];
+                /** @description A non-negative decimal written as a string, so that it stays exact. */
+                rate: string;
+                /** @enum {string} */
+                per: "second" | "minute" | "video" | "session" | "call";
+                durationLimits?: {
+                    minSeconds?: number;
+                    maxSeconds?: number;
+                };
+                billing?: {
+                    incrementSeconds?: number;
+                    minimumSeconds?: number;
+                };
+                resolutions?: {
+                    [key: string]: ({
+                        /** @description A non-negative decimal written as a string, so that it stays exact. */
+                        multiplier: string;
+                    } | {
+                        /** @description A non-negative decimal written as a string, so that it stays exact. */
+                        rate: string;
+                    }) | null;
+                };
+                notes?: string[];
+            }[];
+        };
+        Estimate: {
+            /** @description Id of the rate card used. */
+            rateCard: string;
+            /** @enum {string} */
+            unit: "usd" | "credits";
+            /** @description Sum of the lines; usd rounded up to cents, credits as the card rounds. */
+            total: number;
+            /** @description The unrounded total, exactly: a decimal ("3.006"), or a fraction ("31/300") when it has none. */
+            totalExact: string;
+            lines: {
+                /** @description Index of the job in the request (0 for a single job). */
+                job: number;
+                /**
+                 * @description What is generated.
+                 * @enum {string}
+                 */
+                type: "avatar_video" | "video_translation" | "streaming" | "video_agent" | "cinematic_avatar" | "lipsync" | "text_to_speech" | "avatar_creation";
+                /** @description The engine priced; null when the card ignores engines here. */
+                engine: ("avatar_iv" | "avatar_v" | "avatar_iii" | "photo_avatar" | "video_avatar" | "digital_twin" | "studio_avatar") | null;
+                /** @description The rate card item that priced the job. */
+                item: string;
+                /**
+                 * @description Output resolution tier.
+                 * @enum {string}
+                 */
+                resolution: "720p" | "1080p" | "4k";
+                /** @description Seconds billed per video after increments and minimums; null when priced per video. */
+                billableSeconds: number | null;
+                /** @description Rate at this resolution, in rateUnit. */
+                rate: number;
+                /** @description unit/second, unit/minute, unit/video or unit/session. */
+                rateUnit: string;
+                /** @description Cost of all `count` videos, exact (not rounded to cents). */
+                cost: number;
+                count: number;
+                notes: string[];
+            }[];
+            assumptions: string[];
+            warnings: string[];
+        };
+        /** @description A no is an answer (allowed: false), not an error. */
+        CheckAnswer: {
+            allowed: boolean;
+            /** @enum {string} */
+            decision: "allow" | "deny" | "unknown";
+            reason: string;
+            accountId: string;
+            /** @enum {string} */
+            unit: "usd" | "credits";
+            /** @description In the account's balance unit (`unit`). */
+            required: number;
+            /** @description The recorded balance; null before the first good reading. */
+            remaining: number | null;
+            /** @description In the account's balance unit (`unit`). */
+            reserved: number;
+            /** @description remaining − reserved − reserveFloor; null while the balance is unknown. */
+            available: number | null;
+            /** @description available − required. */
+            remainingAfter: number | null;
+            /** @description How much is missing for the job to fit; 0 when it fits. */
+            shortfall: number | null;
+            balanceObservedAt: string | null;
+            balanceAgeSeconds: number | null;
+            estimate: components["schemas"]["Estimate"];
+            warnings: string[];
+        };
+        /** @description A credit hold; amounts in `unit`. */
+        Reservation: {
+            id: string;
+            accountId: string;
+            /** @description The authorised total, in `unit`. */
+            amount: number;
+            /** @enum {string} */
+            unit?: "usd" | "credits";
+            /** @enum {string} */
+            status: "held" | "committed" | "released" | "expired";
+            /** @description Σ committed parts. */
+            committedAmount: number;
+            /** @description What still counts as held: amount − committedAmount while held, else 0. */
+            heldAmount: number;
+            /** @description ISO 8601 time. */
+            createdAt: string;
+            /** @description ISO 8601 time. */
+            expiresAt: string;
+            /** @description ISO 8601 time. */
+            committedAt?: string;
+            /** @description The total committed, once a final commit ended the hold. */
+            actualAmount?: number;
+            /** @description ISO 8601 time. */
+            releasedAt?: string;
+            /** @description The Estimate the amount came from (a job-spec hold). */
+            estimate?: unknown;
+            /** @description The job spec that estimate priced. */
+            spec?: unknown;
+            /**
+             * @description Set when a HeyGen webhook committed the hold: where its amount came from.
+             * @enum {string}
+             */
+            commitBasis?: "event-duration" | "video-duration" | "held-amount";
+        };
+        ReservationPage: {
+            reservations: components["schemas"]["Reservation"][];
+            /** @description Send as `cursor` for the next page; absent on the last. */
+            nextCursor?: string;
+        };
+        WaitAnswer: {
+            reservationId: string;
+            waiting: boolean;
+            /** @description The outcome was known already and was sent to the task. */
+            resultSent: boolean;
+        };
+        AccountList: {
+            accounts: components["schemas"]["AccountSummary"][];
+        };
+        AccountSummary: {
+            accountId: string;
+            unit: ("usd" | "credits") | null;
+            remaining: number | null;
+            /** @description In the account's balance unit (`unit`). */
+            reserved: number;
+            /** @description In the account's balance unit (`unit`). */
+            reserveFloor: number;
+            /** @description remaining − reserved − reserveFloor; null while the balance is unknown. */
+            available: number | null;
+            activeReservations: number;
+            /** @enum {string} */
+            alertLevel: "unknown" | "ok" | "warning" | "critical" | "exhausted";
+            monitorDegraded: boolean;
+            consecutiveFailures: number;
+            lastFailure: {
+                /** @description ISO 8601 time. */
+                at: string;
+                code: string;
+                message: string;
+                /** @description ISO 8601 time. */
+                until?: string;
+            } | null;
+            /** @description HeyGen asked not to be called before `until` (a long Retry-After); null when it did not. */
+            retryNotBefore: {
+                /** @description ISO 8601 time. */
+                until: string;
+                reason: string;
+            } | null;
+            balanceObservedAt: string | null;
+            balanceAgeSeconds: number | null;
+            lastPollAt: string | null;
+            thresholds: {
+                warning: number;
+                critical: number;
+            };
+            latest: components["schemas"]["BalanceSnapshot"] | null;
+        };
+        BalanceSnapshot: {
+            accountId: string;
+            /** Format: date-time */
+            observedAt: string;
+            /** @enum {string} */
+            source: "v3" | "v2";
+            /** @enum {string} */
+            billingType: "wallet" | "subscription" | "usage_based" | "legacy_quota";
+            /** @enum {string} */
+            unit: "usd" | "credits";
+            remaining: number;
+            pools: {
+                name: string;
+                remaining: number;
+                /** @enum {string} */
+                unit: "usd" | "credits";
+                /** Format: date-time */
+                resetsAt?: string;
+            }[];
+            otherPools?: {
+                name: string;
+                remaining: number;
+                /** @enum {string} */
+                unit: "credits" | "count" | "raw";
+                /** @enum {string} */
+                kind: "not_api_spendable" | "count" | "unknown";
+            }[];
+            used?: number;
+            plan?: string;
+            spendingCapUsd?: number;
+            spendingCurrentUsd?: number;
+            autoReload?: {
+                enabled: boolean;
+                thresholdUsd?: number;
+                amountUsd?: number;
+            };
+            warnings?: string[];
+        };
+        AccountDetail: {
+            accountId: string;
+            unit: ("usd" | "credits") | null;
+            remaining: number | null;
+            /** @description In the account's balance unit (`unit`). */
+            reserved: number;
+            /** @description In the account's balance unit (`unit`). */
+            reserveFloor: number;
+            /** @description remaining − reserved − reserveFloor; null while the balance is unknown. */
+            available: number | null;
+            activeReservations: number;
+            /** @enum {string} */
+            alertLevel: "unknown" | "ok" | "warning" | "critical" | "exhausted";
+            monitorDegraded: boolean;
+            consecutiveFailures: number;
+            lastFailure: {
+                /** @description ISO 8601 time. */
+                at: string;
+                code: string;
+                message: string;
+                /** @description ISO 8601 time. */
+                until?: string;
+            } | null;
+            /** @description HeyGen asked not to be called before `until` (a long Retry-After); null when it did not. */
+            retryNotBefore: {
+                /** @description ISO 8601 time. */
+                until: string;
+                reason: string;
+            } | null;
+            balanceObservedAt: string | null;
+            balanceAgeSeconds: number | null;
+            lastPollAt: string | null;
+            thresholds: {
+                warning: number;
+                critical: number;
+            };
+            latest: components["schemas"]["BalanceSnapshot"] | null;
+            /** @description Age of the oldest hold still held; null when none. */
+            oldestOpenHoldAgeSeconds: number | null;
+            forecast: components["schemas"]["Forecast"] | null;
+        };
+        Forecast: {
+            /** @description Consumption per hour in the balance's unit; null with too little data. */
+            burnRatePerHour: number | null;
+            hoursToExhaustion: number | null;
+            exhaustsAt: string | null;
+            /** @description ISO 8601 time. */
+            cappedByResetAt?: string;
+            samples: number;
+        };
+        History: {
+            accountId: string;
+            snapshots: components["schemas"]["BalanceSnapshot"][];
+        };
+        AlertLog: {
+            accountId: string;
+            alerts: components["schemas"]["Alert"][];
+        };
+        Alert: {
+            accountId: string;
+            /** @enum {string} */
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered";
+            /** @enum {string} */
+            severity: "info" | "warning" | "critical";
+            /** @enum {string} */
+            level: "ok" | "warning" | "critical" | "exhausted" | "forecast" | "monitor_degraded";
+            /** @enum {string} */
+            previousLevel: "ok" | "warning" | "critical" | "exhausted" | "unknown" | "forecast" | "monitor_degraded";
+            subject: string;
+            /** @description ISO 8601 time. */
+            createdAt: string;
+            remaining?: number;
+            available?: number;
+            /** @enum {string} */
+            unit?: "usd" | "credits";
+            hoursToExhaustion?: number | null;
+            /** @description ISO 8601 time. */
+            rateLimitedUntil?: string;
+            /** @enum {string} */
+            status?: "sent" | "failed";
+            error?: string;
+            test?: boolean;
+        };
+        WebhookEvents: {
+            accountId: string;
+            events: components["schemas"]["WebhookLogEntry"][];
+        };
+        WebhookLogEntry: {
+            accountId: string;
+            /** @description ISO 8601 time. */
+            receivedAt: string;
+            eventType: string;
+            videoId?: string;
+            eventId?: string;
+            callbackId?: string;
+            /** @enum {string} */
+            action: "committed" | "released" | "replayed" | "conflict" | "unknown-reservation" | "ignored";
+            reservationId?: string;
+            reason?: string;
+            actualAmount?: number;
+            /** @enum {string} */
+            commitBasis?: "event-duration" | "video-duration" | "held-amount";
+        };
+        RefreshAnswer: {
+            accountId: string;
+            unit: ("usd" | "credits") | null;
+            remaining: number | null;
+            /** @description In the account's balance unit (`unit`). */
+            reserved: number;
+            /** @description In the account's balance unit (`unit`). */
+            reserveFloor: number;
+            /** @description remaining − reserved − reserveFloor; null while the balance is unknown. */
+            available: number | null;
+            activeReservations: number;
+            /** @enum {string} */
+            alertLevel: "unknown" | "ok" | "warning" | "critical" | "exhausted";
+            monitorDegraded: boolean;
+            consecutiveFailures: number;
+            lastFailure: {
+                /** @description ISO 8601 time. */
+                at: string;
+                code: string;
+                message: string;
+                /** @description ISO 8601 time. */
+                until?: string;
+            } | null;
+            /** @description HeyGen asked not to be called before `until` (a long Retry-After); null when it did not. */
+            retryNotBefore: {
+                /** @description ISO 8601 time. */
+                until: string;
+                reason: string;
+            } | null;
+            balanceObservedAt: string | null;
+            balanceAgeSeconds: number | null;
+            lastPollAt: string | null;
+            thresholds: {
+                warning: number;
+                critical: number;
+            };
+            latest: components["schemas"]["BalanceSnapshot"] | null;
+            refreshed: boolean;
+            /**
+             * @description Why not refreshed: read recently (or a reading in progress), HeyGen failed, or asked to wait.
+             * @enum {string}
+             */
+            reason?: "minRefreshIntervalSeconds" | "heygen-error" | "retryNotBefore";
+            refreshError?: {
+                code: string;
+                message: string;
+            };
+        };
+        TestAlertAnswer: {
+            alert: components["schemas"]["Alert"];
+        };
+        WebhookReceipt: {
+            /** @description Absent when the callback_id names no account. */
+            accountId?: string;
+            /** @description ISO 8601 time. */
+            receivedAt: string;
+            eventType: string;
+            videoId?: string;
+            eventId?: string;
+            callbackId?: string;
+            /** @enum {string} */
+            action: "committed" | "released" | "replayed" | "conflict" | "unknown-reservation" | "ignored";
+            reservationId?: string;
+            reason?: string;
+            actualAmount?: number;
+            /** @enum {string} */
+            commitBasis?: "event-duration" | "video-duration" | "held-amount";
+            /** @constant */
+            received: true;
+            /** @description HeyGen repeated a delivery already handled; nothing was done. */
+            duplicate: boolean;
         };
     };
     responses: never;
@@ -1934,4 +1251,1460 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status and version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    openApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenApiDocument"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    problemType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A problem type, e.g. validation-error. */
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problem type's status, title and explanation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemExplanation"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rateCards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every rate card */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateCards"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    estimate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstimateRequest"];
+            };
+        };
+        responses: {
+            /** @description The estimate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Estimate"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unprocessable (GET /problems/{type} explains each). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckRequest"];
+            };
+        };
+        responses: {
+            /** @description The check answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckAnswer"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unprocessable (GET /problems/{type} explains each). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReservations: {
+        parameters: {
+            query?: {
+                accountId?: string;
+                /** @description Only reservations in this state. */
+                status?: "held" | "committed" | "released" | "expired";
+                /** @description At most this many (1–100, default 20). */
+                limit?: number;
+                /** @description `nextCursor` of the page before. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReservationPage"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reserve: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AmountReservationRequest"] | components["schemas"]["JobReservationRequest"];
+            };
+        };
+        responses: {
+            /** @description The hold this Idempotency-Key made, as it is now */
+            200: {
+                headers: {
+                    /** @description This answer repeats the first request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description The new hold */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: insufficient-balance, balance-unknown, idempotency-key-reused (GET /problems/{type} explains each). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unprocessable (GET /problems/{type} explains each). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReservation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reservation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    commit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CommitRequest"];
+            };
+        };
+        responses: {
+            /** @description The reservation (Idempotent-Replayed: true for a repeated request) */
+            200: {
+                headers: {
+                    /** @description This answer repeats the first request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: reservation-conflict, idempotency-key-reused (GET /problems/{type} explains each). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    release: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReleaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The released reservation (Idempotent-Replayed: true when repeated) */
+            200: {
+                headers: {
+                    /** @description This answer repeats the first request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: reservation-conflict, idempotency-key-reused (GET /problems/{type} explains each). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    extend: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: true); with another request, 409 idempotency-key-reused. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtendRequest"];
+            };
+        };
+        responses: {
+            /** @description The extended reservation */
+            200: {
+                headers: {
+                    /** @description This answer repeats the first request with the same Idempotency-Key. */
+                    "Idempotent-Replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reservation"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: reservation-conflict, idempotency-key-reused, insufficient-balance (GET /problems/{type} explains each). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaitRequest"];
+            };
+        };
+        responses: {
+            /** @description Registered, or the known outcome sent (resultSent) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitAnswer"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every configured account's summary */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDetail"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    history: {
+        parameters: {
+            query?: {
+                /** @description Oldest observation time (ISO 8601). */
+                since?: string;
+                /** @description Newest observation time (ISO 8601). */
+                until?: string;
+                /** @description At most this many snapshots (1–1000, default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Snapshots */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    alerts: {
+        parameters: {
+            query?: {
+                /** @description At most this many alerts (1–1000, default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alerts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertLog"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    events: {
+        parameters: {
+            query?: {
+                /** @description At most this many webhook deliveries (1–1000, default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Webhook deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEvents"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account, with refreshed: true|false and, when false, reason: minRefreshIntervalSeconds (read recently or a reading in progress), retryNotBefore (HeyGen asked to wait) or heygen-error (with refreshError) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshAnswer"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TestAlertRequest"];
+            };
+        };
+        responses: {
+            /** @description The test alert as sent and logged */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestAlertAnswer"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: balance-unknown (GET /problems/{type} explains each). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    heygenWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Lowercase hex HMAC-SHA256 of the raw body with the endpoint secret. */
+                Signature?: string;
+                /** @description Hex HMAC-SHA256 of `Heygen-Timestamp + "." + body`; with Heygen-Timestamp. */
+                "Heygen-Signature"?: string;
+                /** @description Unix seconds; accepted within 5 minutes of now. */
+                "Heygen-Timestamp"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HeyGenEvent"];
+            };
+        };
+        responses: {
+            /** @description Received, whatever it meant (an ignored type, an unknown callback_id, a repeat) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceipt"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unauthorized (GET /problems/{type} explains each). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

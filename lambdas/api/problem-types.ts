@@ -1,0 +1,88 @@
+/**
+ * Every problem type the API answers (RFC 9457), declared once: its status, its title and what it means.
+ * A problem's `type` is the URI of `GET /problems/{type}` on the API that answered it, which serves the
+ * explanation below; the route table lists which types each route can answer.
+ */
+export const PROBLEM_TYPES = {
+  "validation-error": {
+    status: 400,
+    title: "Invalid request",
+    explanation:
+      "A field of the body, query, path or headers is invalid; `errors[]` has a JSON pointer and a reason for each. Fix the request; do not retry it as is.",
+  },
+  "malformed-json": {
+    status: 400,
+    title: "Malformed JSON",
+    explanation: "The body is not a JSON document. Send valid JSON with Content-Type: application/json.",
+  },
+  unauthorized: {
+    status: 401,
+    title: "Unauthorized",
+    explanation:
+      "A HeyGen webhook delivery without a valid signature (Signature, or Heygen-Signature with Heygen-Timestamp within 5 minutes). The answer says nothing more, on purpose.",
+  },
+  "not-found": {
+    status: 404,
+    title: "Not found",
+    explanation:
+      "No such route, account or reservation; `errors[]` points at the unknown id when one was named. Accounts are those of the configuration; reservation ids start with rsv_<account>_.",
+  },
+  "method-not-allowed": {
+    status: 405,
+    title: "Method not allowed",
+    explanation: "The path exists but not with this method; GET /openapi.json lists the routes.",
+  },
+  "balance-unknown": {
+    status: 409,
+    title: "Balance unknown",
+    explanation:
+      "No usable balance is recorded for the account (never read, or stale and HeyGen could not be reached), so nothing can be held against it. POST /v1/accounts/{id}/refresh, then retry.",
+  },
+  "insufficient-balance": {
+    status: 409,
+    title: "Insufficient balance",
+    explanation:
+      "The hold (or the raise) does not fit in what the account can still hand out: `required`, `available` (remaining − reserved − reserveFloor) and `shortfall`, in `unit`. Top up or wait for holds to end.",
+  },
+  "reservation-conflict": {
+    status: 409,
+    title: "Reservation conflict",
+    explanation:
+      "The reservation's state does not allow the request (committed, released or expired; or a repeated final commit names another amount). `reservationStatus`, `amount` and `committedAmount` say how it is recorded.",
+  },
+  "idempotency-key-reused": {
+    status: 409,
+    title: "Idempotency-Key reused",
+    explanation:
+      "This Idempotency-Key was used within 24 h with another request. The same key with the same request answers the first answer; a new request needs a new key.",
+  },
+  "payload-too-large": {
+    status: 413,
+    title: "Payload too large",
+    explanation: "The body is larger than 64 KiB.",
+  },
+  "unsupported-media-type": {
+    status: 415,
+    title: "Unsupported media type",
+    explanation: "A body was sent without Content-Type: application/json.",
+  },
+  unprocessable: {
+    status: 422,
+    title: "Cannot be processed",
+    explanation:
+      "The request is well formed but cannot be priced: an unknown rate card, a card in another unit than the account's balance, or a job the card does not price (engine, resolution, ...). `errors[]` points at the field.",
+  },
+  "internal-error": {
+    status: 500,
+    title: "Internal error",
+    explanation: "An unexpected error; it was logged with the request id given as `instance`. Report it.",
+  },
+  "dependency-unavailable": {
+    status: 503,
+    title: "Service unavailable",
+    explanation:
+      "A dependency (the balance store, SNS, Step Functions) is down, throttling or busy; nothing was changed that a retry would repeat. Retry after `Retry-After` seconds, with the same Idempotency-Key.",
+  },
+} as const satisfies Record<string, { status: number; title: string; explanation: string }>;
+
+export type ProblemType = keyof typeof PROBLEM_TYPES;

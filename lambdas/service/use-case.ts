@@ -1,0 +1,50 @@
+import { isServerError, isThrottlingError, isTransientError } from "@smithy/service-error-classification";
+import { DependencyUnavailableError, InvalidRequestError } from "./errors.ts";
+import { InvalidReservationRequestError, StoreConflictError } from "./store-port.ts";
+
+/**
+ * A use case the API calls: the store's errors leave it as use-case errors (lambdas/service/errors.ts), so
+ * the API knows no store. A field the store refuses is an InvalidRequestError; lost write races and a store
+ * that is down, throttling or unreachable are a DependencyUnavailableError; anything else passes unchanged
+ * (a use-case error, or a bug the API answers 500).
+ */
+export function useCase<Args extends unknown[], Result>(
+  run: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  return async (...args) => {
+    try {
+      return await run(...args);
+    } catch (error) {
+      throw asUseCaseError(error);
+    }
+  };
+}
+
+/** The use-case error a store error means; other errors unchanged. */
+function asUseCaseError(error: unknown): unknown {
+  if (error instanceof InvalidReservationRequestError) {
+    return new InvalidRequestError([{ pointer: error.pointer, detail: error.message }]);
+  }
+  if (error instanceof Error && isDependencyFault(error)) {
+    return new DependencyUnavailableError("the balance store", { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Throttling, a 5xx, a timeout or a dropped connection, as the AWS SDK's own retry classifies them
+ * (@smithy/service-error-classification, which also follows `cause`); and the store's lost write races:
+ * StoreConflictError, and the transaction helper's TransactionContentionError (lambdas/store/
+ * conditional-write.ts), recognised by name so that use cases import no store.
+ */
+function isDependencyFault(error: Error): boolean {
+  // Any error may carry the SDK's members ($metadata, $retryable); the classifiers read them when present.
+  const sdk = error as Parameters<typeof isTransientError>[0];
+  return (
+    error instanceof StoreConflictError ||
+    error.name === "TransactionContentionError" ||
+    isThrottlingError(sdk) ||
+    isTransientError(sdk) ||
+    isServerError(sdk)
+  );
+}
