@@ -8,6 +8,14 @@ import { DynamoTaskCallbackStore } from "./task-callback-store.ts";
 import { DynamoWebhookLogStore } from "./webhook-log-store.ts";
 
 /**
+ * The DynamoDB actions this store performs on its table and indexes, which infra grants to every function
+ * that uses it (and nothing more): Get, BatchGet, Query, Put, Update; a TransactWriteItems is authorised as
+ * the Put and Update it contains. Nothing deletes items (TTL does) or scans the table.
+ * test/unit/store/store-actions.test.ts keeps this list true to the commands the store's code sends.
+ */
+export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"] as const;
+
+/**
  * The use cases' QuotaStore on the one DynamoDB table of table.ts, assembled from one adapter per job:
  * account state, reservations, polls and history.
  */

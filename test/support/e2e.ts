@@ -2,8 +2,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import type { HeyGenSandbox } from "#local/heygen-sandbox";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
-import { SnsNotifier } from "#notify/sns-notifier";
-import { createServices } from "#runtime/create-services";
+import { createServices } from "#runtime/wiring";
 import { type Log, type Services, silentLog } from "#service/services";
 
 /** Helpers for the end-to-end tests: a clock the test moves, and a small JSON client for the local API. */
@@ -152,7 +151,7 @@ export function servicesBeside(
     heygenTimeoutMs: 500,
     now: options.now,
     log: options.log ?? silentLog,
-    ...(options.alerts ? { publisher: new SnsNotifier(options.alerts.sns, options.alerts.topicArn) } : {}),
+    ...(options.alerts ? { alerts: options.alerts } : {}),
   });
 }
 
