@@ -126,23 +126,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
     const { sigv4 } = options;
-    const server: Server = await serveHttpApi(
-      (event, context: Context) => api.handle(event, context),
-      {
-        port,
-        statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
-        // As in AWS, HeyGen's webhook is the one route without IAM: its HMAC signature is checked by the API.
-        ...(sigv4
-          ? {
-              authorize: async (req, body) =>
-                req.method === HEYGEN_WEBHOOK_ROUTE.method &&
-                req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
-                  ? undefined
-                  : sigV4Refusal(req, body, sigv4),
-            }
-          : {}),
-      },
-    );
+    const server: Server = await serveHttpApi((event, context: Context) => api.handle(event, context), {
+      port,
+      statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
+      // As in AWS, HeyGen's webhook is the one route without IAM: its HMAC signature is checked by the API.
+      ...(sigv4
+        ? {
+            authorize: async (req, body) =>
+              req.method === HEYGEN_WEBHOOK_ROUTE.method &&
+              req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
+                ? undefined
+                : sigV4Refusal(req, body, sigv4),
+          }
+        : {}),
+    });
     await sandbox?.setWebhook({ url: `http://127.0.0.1:${port}/v1/webhooks/heygen`, secret: webhookSecret });
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(

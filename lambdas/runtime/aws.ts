@@ -10,8 +10,8 @@ import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
 import { CONFIG_ENV, ENV, requiredEnv } from "./environment.ts";
-import { tracedFetch } from "./traced-fetch.ts";
 import { SfnTaskResults } from "./sfn-task-results.ts";
+import { tracedFetch } from "./traced-fetch.ts";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL } from "./wiring.ts";
 
 /** Cached per container; a rotated key is picked up within this many seconds. */

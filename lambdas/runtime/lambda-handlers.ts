@@ -74,7 +74,11 @@ export function createPollerLambda(): ScheduleLambda {
     try {
       const results = await poller.poll(event.time);
       for (const result of results) reportPoll(metrics, result);
-      const summary = results.map(({ accountId, status, error }) => ({ accountId, status, error: error?.code }));
+      const summary = results.map(({ accountId, status, error }) => ({
+        accountId,
+        status,
+        error: error?.code,
+      }));
       logger.info("poll finished", { accounts: summary });
       if (results.some((r) => r.error?.code === "internal"))
         throw new Error("poll could not be recorded; retrying");
