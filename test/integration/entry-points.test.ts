@@ -33,8 +33,13 @@ const savedEnv = { ...process.env };
 const output: string[] = [];
 
 type Handler<E, R> = (event: E, context: Context) => Promise<R>;
-let api: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
-let webhook: Handler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+let apiHandler: Handler<APIGatewayProxyEventV2, unknown>;
+let webhookHandler: Handler<APIGatewayProxyEventV2, unknown>;
+/** The HTTP functions answer API Gateway's payload 2.0 result. */
+const api = async (event: APIGatewayProxyEventV2, context: Context) =>
+  (await apiHandler(event, context)) as APIGatewayProxyStructuredResultV2;
+const webhook = async (event: APIGatewayProxyEventV2, context: Context) =>
+  (await webhookHandler(event, context)) as APIGatewayProxyStructuredResultV2;
 let poller: Handler<ScheduledEvent, void>;
 
 function lambdaContext(functionName: string, awsRequestId: string): Context {
@@ -149,8 +154,8 @@ beforeAll(async () => {
   };
   vi.spyOn(process.stdout, "write").mockImplementation(capture);
   vi.spyOn(process.stderr, "write").mockImplementation(capture);
-  ({ handler: api } = await import("#api/handler"));
-  ({ handler: webhook } = await import("../../lambdas/webhook/handler.ts"));
+  ({ handler: apiHandler } = await import("#api/handler"));
+  ({ handler: webhookHandler } = await import("../../lambdas/webhook/handler.ts"));
   ({ handler: poller } = await import("#poller/handler"));
 }, 60_000);
 
