@@ -1,4 +1,4 @@
-import { createApiLambda } from "#runtime/lambda-handlers";
+import { createApiLambda } from "#runtime/lambda-http";
 
-/** The HTTP API's Lambda entry point, wired once per container (runtime/lambda-handlers.ts). */
+/** The HTTP API's Lambda entry point, wired once per container (runtime/lambda-http.ts). */
 export const handler = createApiLambda();

@@ -1,8 +1,5 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { resolveHttpEvent } from "#api/resolve";
-import { type ApiObserver, createApiRouter } from "#api/routes";
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
 import { HeyGenClient } from "#heygen/client";
@@ -13,18 +10,12 @@ import type { Log, Services, TaskResultSender } from "#service/services";
 import { createDynamoStore } from "#store/dynamo-store";
 
 /**
- * The one wiring of adapters into use cases, for the Lambda entry points (runtime/lambda-handlers.ts), the
- * local stack (local/stack.ts) and the tests: only where each adapter points differs between them.
+ * The one wiring of adapters into use cases, for the Lambda entry points (runtime/lambda-*.ts), the local
+ * stack (local/stack.ts) and the tests: only where each adapter points differs between them. The HTTP API's
+ * part is in http-wiring.ts, so that the poller's bundle carries no router.
  */
 
 export const DEFAULT_HEYGEN_BASE_URL = "https://api.heygen.com";
-
-/**
- * The longest `Retry-After` a reading waits out inside the API or webhook function (whose Lambda times out
- * after 10 s); a longer one is stored as the account's `retryNotBefore`. The poller waits up to HeyGen's
- * CLI's 30 s (the client's default).
- */
-export const API_MAX_RETRY_AFTER_MS = 3_000;
 
 /** Where each adapter points: AWS (runtime/aws.ts) or this machine (local/stack.ts, the tests). */
 export interface Adapters {
@@ -84,22 +75,6 @@ export function createServices(adapters: Adapters, heygenMaxRetryAfterMs?: numbe
     now: adapters.now ?? (() => new Date()),
     log: adapters.log,
   };
-}
-
-/** The HTTP API (every route, or the webhook function's two) as one API Gateway payload 2.0 handler. */
-export interface HttpApi {
-  services: Services;
-  handle(event: APIGatewayProxyEventV2, context: Context): Promise<unknown>;
-}
-
-/**
- * The API's services and router: a refresh is a reading like the schedule's (one reading path), so it
- * alerts; it waits out at most API_MAX_RETRY_AFTER_MS of a `Retry-After`.
- */
-export function wireHttpApi(adapters: Adapters, observer: ApiObserver = {}): HttpApi {
-  const services = createServices(adapters, API_MAX_RETRY_AFTER_MS);
-  const router = createApiRouter(services, observer);
-  return { services, handle: (event, context) => resolveHttpEvent(router, event, context) };
 }
 
 export interface Poller {

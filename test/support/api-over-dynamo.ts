@@ -4,7 +4,8 @@ import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createDocumentClient, createLocalDynamoClient } from "#local/dynamodb-local";
 import { freePort } from "#local/free-port";
 import { serveHttpApi } from "#local/http-adapter";
-import { wireHttpApi, wirePoller } from "#runtime/wiring";
+import { wireHttpApi } from "#runtime/http-wiring";
+import { wirePoller } from "#runtime/wiring";
 import type { Log, Services } from "#service/services";
 
 export interface ApiOverDynamoOptions {

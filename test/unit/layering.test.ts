@@ -24,7 +24,7 @@ const FORBIDDEN: [folder: string, specifier: string][] = [
   ["lambdas/service", "#runtime/wiring"],
   ["lambdas/api", "#store/table"],
   ["lambdas/api/handler.ts", "./routes.ts"],
-  ["lambdas/poller/handler.ts", "#service/poll-accounts"],
+  ["lambdas/billing/handler.ts", "#service/poll-accounts"],
   // Any folder's handler, a new one included.
   ["lambdas/status/handler.ts", "#runtime/aws"],
 ];
@@ -35,7 +35,8 @@ const ALLOWED: [folder: string, specifier: string][] = [
   ["lambdas/service", "#config/config"],
   ["lambdas/service", "./store-port.ts"],
   ["lambdas/api", "#service/services"],
-  ["lambdas/webhook/handler.ts", "#runtime/lambda-handlers"],
+  ["lambdas/webhook/handler.ts", "#runtime/lambda-http"],
+  ["lambdas/poller/handler.ts", "#runtime/lambda-poller"],
 ];
 
 /** A probe per case: `<folder>/probe-<n>.ts`, or the handler file itself (one case per handler). */
