@@ -5,6 +5,7 @@ import type { Context } from "aws-lambda";
 import { HEYGEN_WEBHOOK_ROUTE } from "#api/route-list";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
+import { ENV } from "#runtime/environment";
 import { wireHttpApi } from "#runtime/http-wiring";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL, wirePoller } from "#runtime/wiring";
 import type { PollResult } from "#service/poll-account";
@@ -91,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const tableName = await dynamo.createTable("quota-guard");
 
-    const realBaseUrl = env.HEYGEN_API_BASE_URL;
+    const realBaseUrl = env[ENV.heygenBaseUrl];
     const sandboxed = config.accounts.filter((a) => !env[a.apiKeyEnv]);
     const sandboxKeys = Object.fromEntries(sandboxed.map((a) => [a.id, sandboxKeyFor(a.id)]));
     let sandbox: HeyGenSandbox | undefined;

@@ -57,8 +57,9 @@ export interface Log {
 }
 
 /**
- * Everything the use cases need, wired once per process by the Lambda entry points (runtime/aws.ts) or the
- * local stack. Adapters are swappable: tests pass DynamoDB Local, fauxqs and the HeyGen sandbox.
+ * Everything the use cases need, wired once per process by runtime/wiring.ts, for the Lambda entry points, the
+ * local stack and the tests alike; only where the adapters point differs (AWS, or DynamoDB Local, fauxqs and
+ * the HeyGen sandbox).
  */
 export interface Services {
   config: QuotaGuardConfig;
