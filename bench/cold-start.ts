@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type BuildOptions, build } from "esbuild";
-import { LAMBDA_BUNDLING } from "../infra/bundling.ts";
+import { ENV } from "#runtime/environment";
+import { esbuildOptions } from "../infra/bundling.ts";
 import { median } from "./stats.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -16,26 +17,14 @@ export const LAMBDA_ENTRIES = {
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
 
 /** The esbuild settings NodejsFunction derives from infra/bundling.ts, the same values the stack uses. */
-const STACK_BUNDLING: BuildOptions = {
-  bundle: true,
-  platform: "node",
-  target: LAMBDA_BUNDLING.target,
-  format: LAMBDA_BUNDLING.format,
-  minify: LAMBDA_BUNDLING.minify,
-  sourcemap: LAMBDA_BUNDLING.sourceMap,
-  sourcesContent: LAMBDA_BUNDLING.sourcesContent,
-  external: [...LAMBDA_BUNDLING.externalModules],
-  mainFields: [...LAMBDA_BUNDLING.mainFields],
-  banner: { js: LAMBDA_BUNDLING.banner },
-  logLevel: "warning",
-};
+const STACK_BUNDLING: BuildOptions = { ...esbuildOptions(), logLevel: "warning" };
 
 /** What the handlers read from the environment at import (placeholders; nothing is called at import). */
 const IMPORT_ENV = {
   AWS_REGION: "us-east-1",
-  TABLE_NAME: "quota-guard-bench",
-  TOPIC_ARN: "arn:aws:sns:us-east-1:000000000000:quota-guard-bench",
-  QUOTA_GUARD_CONFIG_JSON: "{}",
+  [ENV.tableName]: "quota-guard-bench",
+  [ENV.topicArn]: "arn:aws:sns:us-east-1:000000000000:quota-guard-bench",
+  [ENV.config]: "{}",
   POWERTOOLS_SERVICE_NAME: "quota-guard",
   // As the stack sets it: stack traces map back to the sources, which costs a source-map read at import.
   NODE_OPTIONS: "--enable-source-maps",

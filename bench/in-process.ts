@@ -9,7 +9,7 @@ import type { AccountState } from "#core/account";
 import { INITIAL_ALERT_STATE } from "#core/account";
 import { createRateCardRegistry } from "#core/rate-card";
 import { type Services, silentLog } from "#service/services";
-import type { QuotaStore } from "#service/store-port";
+import type { AccountStore } from "#service/store-port";
 import { nsToMs, quantile } from "./stats.ts";
 
 export interface InProcessFigure {
@@ -116,10 +116,10 @@ function inMemoryServices(): Services {
     headroom: 120,
     version: 1,
   };
-  const store: Pick<QuotaStore, "getAccountState"> = { getAccountState: async () => state };
+  const store: Pick<AccountStore, "getAccountState"> = { getAccountState: async () => state };
   return {
     config,
-    store: store as QuotaStore,
+    store: store as AccountStore,
     rateCards: createRateCardRegistry(config.rateCards),
     balanceSource() {
       throw new Error("the in-process bench must never call HeyGen");

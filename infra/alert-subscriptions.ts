@@ -1,10 +1,7 @@
 import { SubscriptionFilter, type Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription, SmsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { AlertsConfig } from "#config/config";
-import type { Severity } from "#core/account";
-
-/** Alert severities from least to most urgent; the notifier sets one of them as the `severity` attribute. */
-export const SEVERITIES: readonly Severity[] = ["info", "warning", "critical"];
+import { SEVERITIES, type Severity } from "#core/account";
 
 export function severitiesAtLeast(minimum: Severity): Severity[] {
   return SEVERITIES.slice(SEVERITIES.indexOf(minimum));

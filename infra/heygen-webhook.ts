@@ -11,7 +11,7 @@ import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { HEYGEN_WEBHOOK_ROUTE, WEBHOOK_FUNCTION_ROUTES } from "#api/route-list";
-import { WEBHOOK_SECRET_ENV } from "#runtime/aws";
+import { ENV } from "#runtime/environment";
 import type { LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
 import type { ApiThrottle, QuotaGuardApi } from "./quota-guard-api.ts";
@@ -76,7 +76,7 @@ export class HeyGenWebhook extends Construct {
       // A name the function looks up (the created secret's `secretName` is a token that parses its ARN).
       environment: {
         ...props.environment,
-        [WEBHOOK_SECRET_ENV]: props.importSecretName ?? DEFAULT_WEBHOOK_SECRET_NAME,
+        [ENV.webhookSecretName]: props.importSecretName ?? DEFAULT_WEBHOOK_SECRET_NAME,
       },
     });
     this.handler.allow(["secretsmanager:GetSecretValue"], [this.secretReadableArn]);

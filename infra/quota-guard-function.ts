@@ -2,9 +2,10 @@ import type { Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, type IDestination, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
+import { ENV } from "#runtime/environment";
 import { TABLE } from "#store/table";
 import { LAMBDA_BUNDLING } from "./bundling.ts";
 import { createLogGroup, type LogSettings } from "./log-settings.ts";
@@ -58,14 +59,9 @@ export class QuotaGuardFunction extends NodejsFunction {
         ...props.environment,
       },
       bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        minify: LAMBDA_BUNDLING.minify,
-        sourceMap: LAMBDA_BUNDLING.sourceMap,
-        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
+        ...LAMBDA_BUNDLING,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         externalModules: [...LAMBDA_BUNDLING.externalModules],
-        banner: LAMBDA_BUNDLING.banner,
       },
     });
     logGroup.grantWrite(role);
@@ -80,7 +76,7 @@ export class QuotaGuardFunction extends NodejsFunction {
         ...Object.values(TABLE.indexes).map((index) => `${table.tableArn}/index/${index.name}`),
       ],
     );
-    this.addEnvironment(TABLE.nameEnv, table.tableName);
+    this.addEnvironment(ENV.tableName, table.tableName);
   }
 
   allow(actions: readonly string[], resources: readonly string[]): void {

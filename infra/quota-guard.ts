@@ -11,6 +11,8 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { QuotaGuardConfig } from "#config/config";
+import { ENV } from "#runtime/environment";
+import { STORE_ACTIONS } from "#store/dynamo-store";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
 import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
@@ -42,13 +44,6 @@ export interface QuotaGuardProps {
    */
   readonly webhook?: { readonly importSecretName?: string; readonly throttle?: ApiThrottle };
 }
-
-/**
- * DynamoDB operations of lambdas/store, which both handlers use (Get, BatchGet, Query, Put,
- * Update; a TransactWriteItems is authorised as the Put and Update it contains); nothing deletes items (TTL
- * does) or scans the table.
- */
-export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"] as const;
 
 /** What SNS needs from a publisher's role to encrypt a message with the topic's key. */
 export const TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
@@ -97,14 +92,14 @@ export class QuotaGuard extends Construct {
     this.secrets = new AccountSecrets(this, "AccountSecrets", config.accounts, removalPolicy);
     this.deadLetterQueue = this.createDeadLetterQueue();
 
-    const environment = { QUOTA_GUARD_CONFIG_JSON: configEnvironmentValue(config) };
+    const environment = { [ENV.config]: configEnvironmentValue(config) };
     this.poller = new QuotaGuardFunction(this, "Poller", {
       entry: entries.poller,
       description: "HeyGen Quota Guard balance poller",
       timeout: Duration.seconds(60),
       memorySize: 256,
       logs,
-      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
+      environment: { ...environment, [ENV.topicArn]: this.alertsTopic.topicArn },
       onFailure: new SqsDestination(this.deadLetterQueue),
       maxEventAge: Duration.minutes(15),
     });
@@ -120,7 +115,7 @@ export class QuotaGuard extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 512,
       logs,
-      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
+      environment: { ...environment, [ENV.topicArn]: this.alertsTopic.topicArn },
     });
     this.apiHandler.useTable(this.table, STORE_ACTIONS);
     // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts
@@ -137,7 +132,7 @@ export class QuotaGuard extends Construct {
     this.webhook = new HeyGenWebhook(this, "HeyGenWebhook", {
       api: this.api,
       entry: entries.webhook ?? HANDLER_ENTRIES.webhook,
-      environment: { ...environment, TOPIC_ARN: this.alertsTopic.topicArn },
+      environment: { ...environment, [ENV.topicArn]: this.alertsTopic.topicArn },
       logs,
       removalPolicy,
       throttle: props.webhook?.throttle ?? { rateLimit: 10, burstLimit: 20 },

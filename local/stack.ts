@@ -2,16 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
-import { resolveHttpEvent } from "#api/resolve";
 import { HEYGEN_WEBHOOK_ROUTE } from "#api/route-list";
-import { createApiRouter } from "#api/routes";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
-import { SnsNotifier } from "#notify/sns-notifier";
-import { API_MAX_RETRY_AFTER_MS } from "#runtime/aws";
-import { createServices, DEFAULT_HEYGEN_BASE_URL } from "#runtime/create-services";
+import { ENV } from "#runtime/environment";
+import { wireHttpApi } from "#runtime/http-wiring";
+import { type Adapters, DEFAULT_HEYGEN_BASE_URL, wirePoller } from "#runtime/wiring";
 import type { PollResult } from "#service/poll-account";
-import { pollAccounts } from "#service/poll-accounts";
 import type { Log, Services, TaskResultSender } from "#service/services";
 import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
@@ -74,8 +71,8 @@ export function sandboxKeyFor(accountId: string): string {
 
 /**
  * The whole product on this machine: DynamoDB Local, fauxqs (SNS) with a subscribed queue, the HeyGen
- * sandbox for every account without a real key, the API on loopback and the poller on a timer. The same
- * handlers' code runs as in Lambda; only the wiring differs.
+ * sandbox for every account without a real key, the API on loopback and the poller on a timer. They are
+ * wired by the Lambda entry points' wiring (runtime/wiring.ts); only the adapters' endpoints and secrets differ.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const config = options.config ?? parseConfig({});
@@ -95,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const tableName = await dynamo.createTable("quota-guard");
 
-    const realBaseUrl = env.HEYGEN_API_BASE_URL;
+    const realBaseUrl = env[ENV.heygenBaseUrl];
     const sandboxed = config.accounts.filter((a) => !env[a.apiKeyEnv]);
     const sandboxKeys = Object.fromEntries(sandboxed.map((a) => [a.id, sandboxKeyFor(a.id)]));
     let sandbox: HeyGenSandbox | undefined;
@@ -109,46 +106,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const givenSecret = options.webhookSecret ?? env.HEYGEN_WEBHOOK_SECRET;
     const webhookSecret = givenSecret || `whsec_${randomBytes(24).toString("base64url")}`;
-    const base = {
+    // The Lambdas' wiring (runtime/wiring.ts) with local adapters: only the endpoints and secrets differ.
+    const adapters: Adapters = {
       config,
-      webhookSecret: async () => webhookSecret,
-      ...(options.taskResults ? { taskResults: options.taskResults } : {}),
       doc: dynamo.doc,
       tableName,
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
-      apiKeyFor: (account: QuotaGuardConfig["accounts"][number]) =>
-        env[account.apiKeyEnv] ?? sandboxKeyFor(account.id),
+      apiKeyFor: (account) => env[account.apiKeyEnv] ?? sandboxKeyFor(account.id),
+      alerts: { sns: sns.sns, topicArn: sns.topicArn },
+      webhookSecret: async () => webhookSecret,
+      ...(options.taskResults ? { taskResults: options.taskResults } : {}),
       ...(options.heygenTimeoutMs ? { heygenTimeoutMs: options.heygenTimeoutMs } : {}),
       ...(options.now ? { now: options.now } : {}),
       log,
     };
-    // As in AWS: both publish alerts (one reading path) and test alerts; the API waits out shorter Retry-Afters.
-    const publisher = new SnsNotifier(sns.sns, sns.topicArn);
-    const pollerServices = createServices({ ...base, publisher });
-    const apiServices = createServices({ ...base, publisher, heygenMaxRetryAfterMs: API_MAX_RETRY_AFTER_MS });
-    const router = createApiRouter(apiServices, {
+    const poller = wirePoller(adapters);
+    // One HTTP API serves every route here; in AWS the webhook's two routes have their own function.
+    const api = wireHttpApi(adapters, {
       unexpectedError: (error) => log.error("unexpected", { error: String(error) }),
     });
 
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
     const { sigv4 } = options;
-    const server: Server = await serveHttpApi(
-      (event, context: Context) => resolveHttpEvent(router, event, context),
-      {
-        port,
-        statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
-        // As in AWS, HeyGen's webhook is the one route without IAM: its HMAC signature is checked by the API.
-        ...(sigv4
-          ? {
-              authorize: async (req, body) =>
-                req.method === HEYGEN_WEBHOOK_ROUTE.method &&
-                req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
-                  ? undefined
-                  : sigV4Refusal(req, body, sigv4),
-            }
-          : {}),
-      },
-    );
+    const server: Server = await serveHttpApi((event, context: Context) => api.handle(event, context), {
+      port,
+      statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
+      // As in AWS, HeyGen's webhook is the one route without IAM: its HMAC signature is checked by the API.
+      ...(sigv4
+        ? {
+            authorize: async (req, body) =>
+              req.method === HEYGEN_WEBHOOK_ROUTE.method &&
+              req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
+                ? undefined
+                : sigV4Refusal(req, body, sigv4),
+          }
+        : {}),
+    });
     await sandbox?.setWebhook({ url: `http://127.0.0.1:${port}/v1/webhooks/heygen`, secret: webhookSecret });
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(
@@ -161,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const clock = options.now ?? (() => new Date());
     // Ticks come from the stack's clock, as the snapshots' times do, so a history query finds them.
-    const pollNow = (tick = clock().toISOString()) => pollAccounts(pollerServices, tick);
+    const pollNow = (tick = clock().toISOString()) => poller.poll(tick);
 
     if (options.onNotification) {
       const onNotification = options.onNotification;
@@ -196,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return {
       url: `http://127.0.0.1:${port}`,
       config,
-      services: apiServices,
+      services: api.services,
       dynamo,
       tableName,
       sns,

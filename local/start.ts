@@ -6,6 +6,8 @@
  * /v1/webhooks/heygen verifies with; without it one is made and printed).
  */
 import { ConfigError, loadConfigFile, parseConfig, type QuotaGuardConfig } from "#config/config";
+import { ENV } from "#runtime/environment";
+import { DEFAULT_HEYGEN_BASE_URL } from "#runtime/wiring";
 import { JavaMissingError } from "./dynamodb-local.ts";
 import { type LocalSigV4Keys, localSigV4Keys } from "./sigv4.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
@@ -54,7 +56,7 @@ function printBanner(
   const cliUrl = stack.url === "http://127.0.0.1:3000" ? "" : ` --url ${stack.url}`;
   const source = stack.sandbox
     ? `HeyGen sandbox at ${stack.sandbox.url} (no HEYGEN_API_KEY set; control API at ${stack.sandbox.url}/_sandbox/state)`
-    : `HeyGen at ${process.env.HEYGEN_API_BASE_URL ?? "https://api.heygen.com"}`;
+    : `HeyGen at ${process.env[ENV.heygenBaseUrl] ?? DEFAULT_HEYGEN_BASE_URL}`;
   const lines = [
     "",
     `HeyGen Quota Guard is running at ${stack.url}  (ready in ${Date.now() - startedMs} ms)`,

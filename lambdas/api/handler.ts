@@ -1,36 +1,4 @@
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { SNSClient } from "@aws-sdk/client-sns";
-import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
-import { SnsNotifier } from "#notify/sns-notifier";
-import {
-  API_MAX_RETRY_AFTER_MS,
-  AWS_CLIENT_SETTINGS,
-  createAwsServices,
-  logger,
-  requiredEnv,
-  TOPIC_ENV,
-} from "#runtime/aws";
-import { resolveHttpEvent } from "./resolve.ts";
-import { createApiRouter } from "./routes.ts";
+import { createApiLambda } from "#runtime/lambda-http";
 
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-// A refresh is a reading like the schedule's (one reading path): it alerts, so the API publishes too.
-const services = createAwsServices({
-  publisher: new SnsNotifier(new SNSClient(AWS_CLIENT_SETTINGS), requiredEnv(TOPIC_ENV)),
-  heygenMaxRetryAfterMs: API_MAX_RETRY_AFTER_MS,
-});
-const router = createApiRouter(services, {
-  checkDecided(decision) {
-    const single = metrics.singleMetric();
-    single.addDimension(DIMENSION.decision, decision);
-    single.addMetric(METRIC.checks, MetricUnit.Count, 1);
-    single.publishStoredMetrics();
-  },
-  unexpectedError(error) {
-    logger.error("unexpected error in a route", { error });
-  },
-});
-
-export const handler = (event: APIGatewayProxyEventV2, context: Context) =>
-  resolveHttpEvent(router, event, context);
+/** The HTTP API's Lambda entry point, wired once per container (runtime/lambda-http.ts). */
+export const handler = createApiLambda();

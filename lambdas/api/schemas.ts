@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ACCOUNT_ID_PATTERN } from "#config/config";
+import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
 import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
 
@@ -112,7 +112,7 @@ export const ReservationsQuery = z.strictObject({
 
 export const TestAlertRequest = z
   .strictObject({
-    severity: z.enum(["info", "warning", "critical"]).default("critical").meta({
+    severity: z.enum(SEVERITIES).default("critical").meta({
       description:
         "The alert's severity attribute (default critical, so that SMS subscribers, who filter on it, receive it too).",
     }),

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as z from "zod";
+import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
 import type { Unit } from "#core/balance";
 import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
 
@@ -7,8 +8,6 @@ import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
  * The one configuration shape (design §4), shared by CDK synth, the Lambdas and the local stack.
  * Every field has a default; `parseConfig` fails with a message naming each invalid field.
  */
-
-export const ACCOUNT_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().nonnegative();
@@ -36,7 +35,7 @@ export const AccountConfig = z.strictObject({
 });
 export type AccountConfig = z.infer<typeof AccountConfig> & { secretName: string };
 
-const SmsSeverity = z.enum(["info", "warning", "critical"]);
+const SmsSeverity = z.enum(SEVERITIES);
 
 const uuid = z.string().regex(/^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/, "must be a GUID");
 

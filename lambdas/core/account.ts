@@ -5,7 +5,12 @@ export const ALERT_LEVELS = ["ok", "warning", "critical", "exhausted"] as const;
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
 export type AlertType = "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered";
-export type Severity = "info" | "warning" | "critical";
+/** Alert severities from least to most urgent (the SNS `severity` attribute subscribers filter on). */
+export const SEVERITIES = ["info", "warning", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Account ids: lowercase letters, digits and `-`, so they never contain the `_` reservation ids split on. */
+export const ACCOUNT_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
 
 /** What the alert policy remembers between polls; persisted in the account state item. */
 export interface AlertState {

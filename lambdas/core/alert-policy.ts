@@ -1,4 +1,3 @@
-import type { AlertsConfig } from "#config/config";
 import type { Alert, AlertLevel, AlertState, Severity } from "#core/account";
 import { alertSubject, isBalanceLevel, levelRank, truncate } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
@@ -37,12 +36,24 @@ export interface Thresholds {
   critical: number;
 }
 
+/** The alert rules planAlerts reads (config `alerts`; QuotaGuardConfig["alerts"] satisfies it). */
+export interface AlertRules {
+  /** Percent beyond a threshold the balance must move before the level changes back. */
+  hysteresisPercent: number;
+  /** Failed readings in a row before `monitor_degraded`. */
+  degradedAfterFailures: number;
+  /** Hours between reminders at warning, and at critical or exhausted. */
+  repeatHours: { warning: number; critical: number };
+  /** Hours ahead a forecast exhaustion raises a `forecast` alert. */
+  forecastHorizonHours: number;
+}
+
 export interface PlanAlertsInput {
   accountId: string;
   state: AlertState;
   outcome: PollOutcome;
   thresholds: Thresholds;
-  alerts: AlertsConfig;
+  alerts: AlertRules;
   now: Date;
 }
 
@@ -138,7 +149,7 @@ function stateAfterGoodPoll(
   state: AlertState,
   level: AlertLevel,
   forecast: Forecast,
-  alerts: AlertsConfig,
+  alerts: AlertRules,
 ): AlertState {
   // Nobody needs telling that a never-seen account is fine, so that move needs no publish to stick.
   const { skippedReadings: _reset, ...counted } = state;
@@ -218,7 +229,7 @@ function levelAlert(input: PlanAlertsInput, level: AlertLevel, base: AlertBase):
   return build({ ...base, alertType: "recovered", severity: "info", level, previousLevel: previous });
 }
 
-function reminderDue(state: AlertState, level: AlertLevel, alerts: AlertsConfig, now: Date): boolean {
+function reminderDue(state: AlertState, level: AlertLevel, alerts: AlertRules, now: Date): boolean {
   if (level === "ok") return false;
   if (!state.levelNotifiedAt) return true;
   const repeatHours = level === "warning" ? alerts.repeatHours.warning : alerts.repeatHours.critical;
@@ -246,7 +257,7 @@ function forecastAlert(
 }
 
 /** Clearly outside the horizon (or no exhaustion in sight); too little data is no news and clears nothing. */
-function forecastCleared(forecast: Forecast, alerts: AlertsConfig): boolean {
+function forecastCleared(forecast: Forecast, alerts: AlertRules): boolean {
   if (forecast.burnRatePerHour === null) return false;
   const hours = forecast.hoursToExhaustion;
   return hours === null || hours > withHysteresis(alerts.forecastHorizonHours, alerts.hysteresisPercent);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ACCOUNT_ID_PATTERN } from "#config/config";
+import { ACCOUNT_ID_PATTERN } from "#core/account";
 
 /**
  * Reservation ids carry their account (`rsv_<accountId>_<22 url-safe chars>`) so that a reservation is

@@ -1,5 +1,4 @@
 import type { Alert } from "#core/account";
-import type { Thresholds } from "#core/alert-policy";
 import {
   alertHeadline,
   fitText,
@@ -11,6 +10,7 @@ import {
 } from "#core/alert-text";
 import type { BalanceSnapshot, Unit } from "#core/balance";
 import type { Forecast } from "#core/forecast";
+import type { MessageContext } from "#service/services";
 import { type Advice, adviceFor } from "./advice.ts";
 import { chatNotification, type FactSection } from "./chat-card.ts";
 
@@ -19,17 +19,6 @@ import { chatNotification, type FactSection } from "./chat-card.ts";
  * protocol (`email` in full, `sms` within 140 characters, `default` for everything else) and the
  * attributes subscribers filter on. Pure: the notifier only sends what this returns.
  */
-
-export interface MessageContext {
-  /** The snapshot the alert was raised on (for monitor alerts: the last known one, if any). */
-  snapshot?: BalanceSnapshot;
-  forecast?: Forecast;
-  thresholds: Thresholds;
-  /** Total of the holds counting against the balance. */
-  reserved?: number;
-  /** The failure behind a monitor_degraded alert (the alert state's `lastFailure`). */
-  failure?: { code: string; message: string; at?: string; until?: string };
-}
 
 export type StringAttribute = { DataType: "String"; StringValue: string };
 

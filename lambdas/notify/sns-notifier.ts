@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "#core/account";
-import { composeMessage, type MessageContext } from "./message.ts";
+import type { AlertPublisher, MessageContext } from "#service/services";
+import { composeMessage } from "./message.ts";
 
 /** A publish SNS did not accept; the poller records it and the alert is planned again at the next poll. */
 export class NotificationError extends Error {
@@ -8,7 +9,7 @@ export class NotificationError extends Error {
 }
 
 /** Publishes alerts to the alerts topic; the client is injected so tests and the local stack pass their own. */
-export class SnsNotifier {
+export class SnsNotifier implements AlertPublisher {
   constructor(
     private readonly sns: SNSClient,
     private readonly topicArn: string,

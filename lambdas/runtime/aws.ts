@@ -1,13 +1,18 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
-import type { AlertPublisher, Services, TaskResultSender } from "#service/services";
-import { TABLE } from "#store/table";
-import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
+import { CONFIG_ENV, ENV, requiredEnv } from "./environment.ts";
+import { SfnTaskResults } from "./sfn-task-results.ts";
+import { tracedFetch } from "./traced-fetch.ts";
+import { type Adapters, DEFAULT_HEYGEN_BASE_URL } from "./wiring.ts";
 
 /** Cached per container; a rotated key is picked up within this many seconds. */
 const SECRET_MAX_AGE_SECONDS = 300;
@@ -22,62 +27,55 @@ export const AWS_CLIENT_SETTINGS = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 };
 
-/**
- * The longest `Retry-After` a reading waits out inside the API (whose Lambda times out after 10 s); a longer
- * one is stored as the account's `retryNotBefore`. The poller waits up to HeyGen's CLI's 30 s.
- */
-export const API_MAX_RETRY_AFTER_MS = 3_000;
-
-export const CONFIG_ENV = "QUOTA_GUARD_CONFIG_JSON";
-export const TOPIC_ENV = "TOPIC_ARN";
-/** The name of the Secrets Manager secret holding HeyGen's webhook endpoint secret (webhook function only). */
-export const WEBHOOK_SECRET_ENV = "WEBHOOK_SECRET_NAME";
-
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it)`);
-  return value;
-}
-
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 /**
- * Services for a Lambda container, built once at module scope. HeyGen keys come from Secrets Manager by
- * name (cached), never from the environment; the config in the environment holds secret names only.
+ * X-Ray through Powertools: on only inside Lambda (Powertools turns it off elsewhere, and with
+ * POWERTOOLS_TRACE_ENABLED=false), so the tests and the local stack pay nothing for it. HTTP is not captured
+ * globally: HeyGen calls get their own subsegments (tracedFetch), which record no header and so no key.
  */
-export function createAwsServices(
-  options: {
-    publisher?: AlertPublisher;
-    heygenMaxRetryAfterMs?: number;
-    webhookSecretName?: string;
-    taskResults?: TaskResultSender;
-  } = {},
-): Services {
+export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
+
+/**
+ * The adapters of a Lambda container, built once at module scope from the environment the stack sets
+ * (runtime/environment.ts). HeyGen keys come from Secrets Manager by name (cached), never from the
+ * environment; the config in the environment holds secret names only. `webhook`: the webhook function's
+ * extras (the webhook secret, sending Step Functions task results).
+ */
+export function awsAdapters(options: { webhook?: boolean } = {}): Adapters {
   const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_SETTINGS), {
-    marshallOptions: { removeUndefinedValues: true },
+  const doc = DynamoDBDocumentClient.from(
+    tracer.captureAWSv3Client(new DynamoDBClient(AWS_CLIENT_SETTINGS)),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const secrets = new SecretsProvider({
+    awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient(AWS_CLIENT_SETTINGS)),
   });
-  return createServices({
+  // Cached: a rotated secret is picked up within SECRET_MAX_AGE_SECONDS.
+  const secret = (name: string) => secrets.get(name, { maxAge: SECRET_MAX_AGE_SECONDS });
+  const webhookSecretName = options.webhook ? requiredEnv(ENV.webhookSecretName) : undefined;
+  return {
     config,
     doc,
-    tableName: requiredEnv(TABLE.nameEnv),
-    heygenBaseUrl: process.env.HEYGEN_API_BASE_URL ?? DEFAULT_HEYGEN_BASE_URL,
+    tableName: requiredEnv(ENV.tableName),
+    heygenBaseUrl: process.env[ENV.heygenBaseUrl] ?? DEFAULT_HEYGEN_BASE_URL,
+    heygenFetch: tracedFetch(tracer),
     async apiKeyFor(account) {
-      const value = await getSecret<string>(account.secretName, { maxAge: SECRET_MAX_AGE_SECONDS });
-      return apiKeyFromSecret(value, account.secretName);
+      return apiKeyFromSecret(await secret(account.secretName), account.secretName);
     },
-    ...(options.publisher ? { publisher: options.publisher } : {}),
-    ...(options.taskResults ? { taskResults: options.taskResults } : {}),
-    ...(options.webhookSecretName
+    alerts: {
+      sns: tracer.captureAWSv3Client(new SNSClient(AWS_CLIENT_SETTINGS)),
+      topicArn: requiredEnv(ENV.topicArn),
+    },
+    ...(webhookSecretName
       ? {
-          // Cached like the API keys: a rotated secret is picked up within SECRET_MAX_AGE_SECONDS.
-          webhookSecret: async () =>
-            (await getSecret<string>(options.webhookSecretName as string, {
-              maxAge: SECRET_MAX_AGE_SECONDS,
-            })) ?? undefined,
+          webhookSecret: async () => {
+            const value = await secret(webhookSecretName);
+            return typeof value === "string" ? value : undefined;
+          },
+          taskResults: new SfnTaskResults(tracer.captureAWSv3Client(new SFNClient(AWS_CLIENT_SETTINGS))),
         }
       : {}),
-    ...(options.heygenMaxRetryAfterMs ? { heygenMaxRetryAfterMs: options.heygenMaxRetryAfterMs } : {}),
     log: logger,
-  });
+  };
 }

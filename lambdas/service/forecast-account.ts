@@ -1,12 +1,12 @@
 import { DEFAULT_FORECAST_WINDOW_HOURS, type Forecast, forecast } from "#core/forecast";
-import type { Services } from "./services.ts";
+import type { AccountStore } from "./store-port.ts";
 
 /** Enough for a day of polls at one a minute. */
 const HISTORY_LIMIT = 1000;
 
 /** The account's forecast from its recorded snapshots over the forecast window (one Query). */
 export async function forecastAccount(
-  services: Services,
+  services: { store: Pick<AccountStore, "listSnapshots"> },
   accountId: string,
   available: number,
   now: Date,

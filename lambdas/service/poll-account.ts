@@ -5,7 +5,8 @@ import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { type BalanceView, computeBalanceView } from "#core/reservations";
 import { forecastAccount } from "./forecast-account.ts";
-import type { Services } from "./services.ts";
+import type { MessageContext, Services } from "./services.ts";
+import type { AccountStore } from "./store-port.ts";
 
 /**
  * Which reading this is. Every reading of HeyGen goes through `pollAccount` (design §5, "one reading path"):
@@ -20,6 +21,21 @@ export type Reading =
    * failed a job for lack of credit, so the balance is known to have moved): then only the lease applies.
    */
   | { refresh: true; urgent?: boolean };
+
+/** The ports a reading uses (Services has them all; unit tests pass plain fakes of just these). */
+export interface ReadingPorts
+  extends Pick<Services, "config" | "balanceSource" | "publisher" | "now" | "log"> {
+  store: Pick<
+    AccountStore,
+    | "getAccountState"
+    | "claimReading"
+    | "putSnapshot"
+    | "recordSnapshot"
+    | "endReading"
+    | "appendAlert"
+    | "listSnapshots"
+  >;
+}
 
 export interface PollResult {
   accountId: string;
@@ -68,7 +84,7 @@ function waitAskedFor(failure: Failure, now: Date): { until: string; reason: str
  * failed to send is planned again at the next reading.
  */
 export async function pollAccount(
-  services: Services,
+  services: ReadingPorts,
   account: AccountConfig,
   reading: Reading,
 ): Promise<PollResult> {
@@ -181,9 +197,9 @@ export async function pollAccount(
 
 /** Publishes one alert; the alert comes back with its delivery `status` (and `error`), never a throw. */
 export async function deliver(
-  services: Services,
+  services: Pick<Services, "publisher" | "log">,
   alert: Alert,
-  context: Parameters<NonNullable<Services["publisher"]>["publish"]>[1],
+  context: MessageContext,
 ): Promise<Alert> {
   if (!services.publisher) return { ...alert, status: "failed", error: "no publisher configured" };
   try {

@@ -1,13 +1,12 @@
 import type { AccountConfig } from "#config/config";
-import { type PollResult, pollAccount } from "./poll-account.ts";
-import type { Services } from "./services.ts";
+import { type PollResult, pollAccount, type ReadingPorts } from "./poll-account.ts";
 
 /** HeyGen calls in flight at once; 100 accounts at 150 ms each take ~1.5 s, well inside a Lambda timeout. */
 export const POLL_CONCURRENCY = 10;
 
 /** Polls every configured account for one schedule tick; one account failing never stops the others. */
 export async function pollAccounts(
-  services: Services,
+  services: ReadingPorts,
   tick: string,
   accounts: readonly AccountConfig[] = services.config.accounts,
   concurrency = POLL_CONCURRENCY,

@@ -1,9 +1,16 @@
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import type { Alert } from "#core/account";
+import type { Thresholds } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
+import type { Forecast } from "#core/forecast";
 import type { RateCardRegistry } from "#core/rate-card";
-import type { MessageContext } from "#notify/message";
-import type { QuotaStore } from "./store-port.ts";
+import type { AccountStore } from "./store-port.ts";
+
+/**
+ * The ports the use cases depend on, owned here: AccountStore (store-port.ts), BalanceSource, VideoSource,
+ * TaskResultSender, AlertPublisher and Log. Adapters implement them (lambdas/store, lambdas/heygen,
+ * lambdas/notify, runtime/sfn-task-results.ts) and runtime/wiring.ts plugs them in; no use case names one.
+ */
 
 /** Reads one account's balance from HeyGen (the HeyGen client, or a stand-in in narrow unit tests). */
 export interface BalanceSource {
@@ -25,7 +32,19 @@ export interface TaskResultSender {
   fail(taskToken: string, error: string, cause: string): Promise<void>;
 }
 
-/** Delivers one alert; throws when the channel did not accept it. */
+/** What an alert is told with, beside the alert itself: the facts a subscriber needs to act on it. */
+export interface MessageContext {
+  /** The snapshot the alert was raised on (for monitor alerts: the last known one, if any). */
+  snapshot?: BalanceSnapshot;
+  forecast?: Forecast;
+  thresholds: Thresholds;
+  /** Total of the holds counting against the balance. */
+  reserved?: number;
+  /** The failure behind a monitor_degraded alert (the alert state's `lastFailure`). */
+  failure?: { code: string; message: string; at?: string; until?: string };
+}
+
+/** Delivers one alert (SNS in AWS and locally: notify/sns-notifier.ts); throws when the channel refused it. */
 export interface AlertPublisher {
   publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }>;
 }
@@ -38,12 +57,13 @@ export interface Log {
 }
 
 /**
- * Everything the use cases need, wired once per process by the Lambda entry points (runtime/aws.ts) or the
- * local stack. Adapters are swappable: tests pass DynamoDB Local, fauxqs and the HeyGen sandbox.
+ * Everything the use cases need, wired once per process by runtime/wiring.ts, for the Lambda entry points, the
+ * local stack and the tests alike; only where the adapters point differs (AWS, or DynamoDB Local, fauxqs and
+ * the HeyGen sandbox).
  */
 export interface Services {
   config: QuotaGuardConfig;
-  store: QuotaStore;
+  store: AccountStore;
   rateCards: RateCardRegistry;
   balanceSource(account: AccountConfig): BalanceSource;
   /** The same HeyGen client, for `GET /v3/videos/{id}` when a success event carries no duration. */

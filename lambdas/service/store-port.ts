@@ -269,7 +269,7 @@ export interface TaskCallbackStore {
   ): Promise<{ kind: "recorded" } | { kind: "token"; taskToken: string } | { kind: "not_found" }>;
 }
 
-export interface QuotaStore
+export interface AccountStore
   extends AccountStateStore,
     ReservationStore,
     PollStore,

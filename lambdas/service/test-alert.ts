@@ -7,7 +7,13 @@ import { BalanceUnknownError } from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
+import type { AccountStore } from "./store-port.ts";
 import { useCase } from "./use-case.ts";
+
+/** The ports a test alert uses (Services has them all; unit tests pass plain fakes of just these). */
+export interface TestAlertPorts extends Pick<Services, "config" | "publisher" | "now" | "log"> {
+  store: Pick<AccountStore, "getAccountState" | "appendAlert" | "listSnapshots">;
+}
 
 /** SNS did not accept the test alert; the API answers 503 so that the caller tries again. */
 export class TestAlertNotSentError extends Error {
@@ -25,7 +31,7 @@ export class TestAlertNotSentError extends Error {
  * @throws TestAlertNotSentError when the publisher refused it (logged as `failed`; 503).
  */
 export async function sendTestAlert(
-  services: Services,
+  services: TestAlertPorts,
   account: AccountConfig,
   severity: Severity,
 ): Promise<Alert> {

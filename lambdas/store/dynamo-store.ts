@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { QuotaStore } from "#service/store-port";
+import type { AccountStore } from "#service/store-port";
 import { DynamoAccountStateStore } from "./account-state-store.ts";
 import { DynamoHistoryStore } from "./history-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
@@ -8,10 +8,18 @@ import { DynamoTaskCallbackStore } from "./task-callback-store.ts";
 import { DynamoWebhookLogStore } from "./webhook-log-store.ts";
 
 /**
- * The use cases' QuotaStore on the one DynamoDB table of table.ts, assembled from one adapter per job:
+ * The DynamoDB actions this store performs on its table and indexes, which infra grants to every function
+ * that uses it (and nothing more): Get, BatchGet, Query, Put, Update; a TransactWriteItems is authorised as
+ * the Put and Update it contains. Nothing deletes items (TTL does) or scans the table.
+ * test/unit/store/store-actions.test.ts keeps this list true to the commands the store's code sends.
+ */
+export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"] as const;
+
+/**
+ * The use cases' AccountStore on the one DynamoDB table of table.ts, assembled from one adapter per job:
  * account state, reservations, polls and history.
  */
-export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string): QuotaStore {
+export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string): AccountStore {
   const states = new DynamoAccountStateStore(doc, tableName);
   const reservations = new DynamoReservationStore(doc, tableName);
   const polls = new DynamoPollStore(doc, tableName, states);

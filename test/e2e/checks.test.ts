@@ -1,11 +1,12 @@
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiRouter } from "#api/routes";
 import { MAX_BODY_BYTES } from "#api/schemas";
 import { freePort } from "#local/free-port";
 import { serveHttpApi } from "#local/http-adapter";
 import { type LocalStack, startLocalStack } from "#local/stack";
+import { wireHttpApi } from "#runtime/http-wiring";
 import {
+  adaptersBeside,
   call,
   get,
   PROBLEM_JSON,
@@ -13,7 +14,6 @@ import {
   post,
   sandboxKeyOf,
   sandboxOf,
-  servicesBeside,
   TestClock,
   testConfig,
 } from "#test/support/e2e";
@@ -44,10 +44,9 @@ const pollAll = () => {
 
 async function startLenientApi(): Promise<{ url: string; server: Server }> {
   const config = { ...stack.config, checks: { ...stack.config.checks, whenUnknown: "allow" as const } };
-  const services = servicesBeside(stack, { config, now: clock.now });
-  const router = createApiRouter(services);
+  const api = wireHttpApi(adaptersBeside(stack, { config, now: clock.now }));
   const port = await freePort();
-  const server = await serveHttpApi((event, context) => router.resolve(event, context), { port });
+  const server = await serveHttpApi((event, context) => api.handle(event, context), { port });
   return { url: `http://127.0.0.1:${port}`, server };
 }
 

@@ -93,3 +93,19 @@ describe("dashboard and alarms", () => {
     );
   });
 });
+
+describe("tracing", () => {
+  const { template } = synth({ config: { accounts: [{ id: "studio" }] } });
+  const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function")).filter((f) =>
+    String(f.Properties?.Description ?? "").startsWith("HeyGen Quota Guard"),
+  );
+
+  it("traces every Quota Guard function with X-Ray (the Powertools Tracer sends its subsegments there)", () => {
+    expect(functions.map((f) => f.Properties?.Description).sort()).toEqual([
+      "HeyGen Quota Guard HTTP API",
+      "HeyGen Quota Guard balance poller",
+      "HeyGen Quota Guard webhook receiver",
+    ]);
+    for (const f of functions) expect(f.Properties?.TracingConfig).toEqual({ Mode: "Active" });
+  });
+});

@@ -2,7 +2,7 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { type Alert, type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import { computeBalanceView } from "#core/reservations";
-import type { QuotaStore } from "#service/store-port";
+import type { AccountStore } from "#service/store-port";
 import { keys } from "#store/table";
 import { legacyReservationId } from "#test/support/legacy-state";
 import {
@@ -378,7 +378,7 @@ describe("balance history", () => {
       snapshot("history-other", 1, T0),
       RETENTION_DAYS,
     );
-    const remaining = async (range: Parameters<QuotaStore["listSnapshots"]>[1]) =>
+    const remaining = async (range: Parameters<AccountStore["listSnapshots"]>[1]) =>
       (await local.store.listSnapshots(accountId, range)).map((s) => s.remaining);
 
     expect(await remaining({ limit: 100 })).toEqual([91, 92, 93, 94, 95, 96, 97, 98, 99, 100]);

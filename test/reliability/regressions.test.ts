@@ -12,7 +12,7 @@ import { parseConfig } from "#config/config";
 import { createDocumentClient, LOCAL_AWS } from "#local/dynamodb-local";
 import { freePort } from "#local/free-port";
 import { serveHttpApi } from "#local/http-adapter";
-import { createServices } from "#runtime/create-services";
+import { createServices } from "#runtime/wiring";
 import { silentLog } from "#service/services";
 import { rawRequest } from "#test/support/raw-http";
 

@@ -1,14 +1,11 @@
 import type { Server } from "node:http";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { Context } from "aws-lambda";
-import { resolveHttpEvent } from "#api/resolve";
-import { createApiRouter } from "#api/routes";
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createDocumentClient, createLocalDynamoClient } from "#local/dynamodb-local";
 import { freePort } from "#local/free-port";
 import { serveHttpApi } from "#local/http-adapter";
-import { SnsNotifier } from "#notify/sns-notifier";
-import { createServices } from "#runtime/create-services";
+import { wireHttpApi } from "#runtime/http-wiring";
+import { wirePoller } from "#runtime/wiring";
 import type { Log, Services } from "#service/services";
 
 export interface ApiOverDynamoOptions {
@@ -31,12 +28,12 @@ export interface ApiOverDynamo {
 }
 
 /**
- * The local stack's wiring (createServices, the API router, the HTTP adapter) over a DynamoDB the test owns,
+ * The Lambdas' wiring (runtime/wiring.ts) behind the local HTTP adapter, over a DynamoDB the test owns,
  * for the dependency-fault tests that stop and restart DynamoDB Local or fauxqs underneath a running API.
  */
 export async function startApiOverDynamo(options: ApiOverDynamoOptions): Promise<ApiOverDynamo> {
   const client = createLocalDynamoClient(options.dynamoEndpoint);
-  const base = {
+  const adapters = {
     config: options.config,
     doc: createDocumentClient(client),
     tableName: options.tableName,
@@ -44,25 +41,16 @@ export async function startApiOverDynamo(options: ApiOverDynamoOptions): Promise
     apiKeyFor: options.apiKeyFor,
     log: options.log,
   };
-  const api = createServices(base);
-  const poller = createServices({
-    ...base,
-    ...(options.alerts ? { publisher: new SnsNotifier(options.alerts.sns, options.alerts.topicArn) } : {}),
-  });
-  const router = createApiRouter(api, {
+  const http = wireHttpApi(adapters, {
     unexpectedError: (error) => options.log.error("unexpected", { error: String(error) }),
   });
+  const poller = wirePoller({ ...adapters, ...(options.alerts ? { alerts: options.alerts } : {}) });
   const port = await freePort();
-  const server: Server = await serveHttpApi(
-    (event, context: Context) => resolveHttpEvent(router, event, context),
-    {
-      port,
-    },
-  );
+  const server: Server = await serveHttpApi((event, context) => http.handle(event, context), { port });
   return {
     url: `http://127.0.0.1:${port}`,
-    api,
-    poller,
+    api: http.services,
+    poller: poller.services,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,8 +2,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import type { HeyGenSandbox } from "#local/heygen-sandbox";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
-import { SnsNotifier } from "#notify/sns-notifier";
-import { createServices } from "#runtime/create-services";
+import { type Adapters, createServices } from "#runtime/wiring";
 import { type Log, type Services, silentLog } from "#service/services";
 import { assertAnswerConforms } from "./answer-conformance.ts";
 
@@ -129,20 +128,19 @@ export function sandboxKeyOf(stack: LocalStack, accountId: string): string {
   return key;
 }
 
+export interface BesideOptions {
+  now: () => Date;
+  config?: QuotaGuardConfig;
+  alerts?: { sns: SNSClient; topicArn: string };
+  log?: Log;
+}
+
 /**
- * Services over the stack's own table and sandbox, wired differently from the stack's (another config, a
+ * Adapters over the stack's own table and sandbox, set differently from the stack's (another config, a
  * broken alert topic), for what one stack per test file cannot otherwise show.
  */
-export function servicesBeside(
-  stack: LocalStack,
-  options: {
-    now: () => Date;
-    config?: QuotaGuardConfig;
-    alerts?: { sns: SNSClient; topicArn: string };
-    log?: Log;
-  },
-): Services {
-  return createServices({
+export function adaptersBeside(stack: LocalStack, options: BesideOptions): Adapters {
+  return {
     config: options.config ?? stack.config,
     doc: stack.dynamo.doc,
     tableName: stack.tableName,
@@ -151,8 +149,13 @@ export function servicesBeside(
     heygenTimeoutMs: 500,
     now: options.now,
     log: options.log ?? silentLog,
-    ...(options.alerts ? { publisher: new SnsNotifier(options.alerts.sns, options.alerts.topicArn) } : {}),
-  });
+    ...(options.alerts ? { alerts: options.alerts } : {}),
+  };
+}
+
+/** Services wired (runtime/wiring.ts) over adaptersBeside. */
+export function servicesBeside(stack: LocalStack, options: BesideOptions): Services {
+  return createServices(adaptersBeside(stack, options));
 }
 
 /**

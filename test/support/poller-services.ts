@@ -1,7 +1,6 @@
 import type { LocalStack } from "#local/stack";
 import { sandboxKeyFor } from "#local/stack";
-import { SnsNotifier } from "#notify/sns-notifier";
-import { createServices } from "#runtime/create-services";
+import { wirePoller } from "#runtime/wiring";
 import type { Log, Services } from "#service/services";
 import { TABLE } from "#store/table";
 
@@ -15,21 +14,21 @@ export interface PollerWiring {
 
 /**
  * Poller services over a running local stack's DynamoDB, SNS and sandbox, wired as the stack wires its own
- * poller (createServices with the SNS publisher), but with the test's log, HeyGen URL and timeout, so a
+ * poller (runtime/wiring.ts, publishing to the stack's topic), but with the test's log, HeyGen URL and timeout, so a
  * test can poll chosen accounts through pollAccounts instead of every account at once.
  */
 export function pollerServicesFor(stack: LocalStack, wiring: PollerWiring): Services {
   const heygenBaseUrl = wiring.heygenBaseUrl ?? stack.sandbox?.url;
   if (!heygenBaseUrl) throw new Error("heygenBaseUrl: the stack runs no sandbox; pass one");
-  return createServices({
+  return wirePoller({
     config: stack.config,
     doc: stack.dynamo.doc,
     tableName: TABLE.localName,
     heygenBaseUrl,
     apiKeyFor: (account) => stack.sandboxKeys[account.id] ?? sandboxKeyFor(account.id),
-    publisher: new SnsNotifier(stack.sns.sns, stack.sns.topicArn),
+    alerts: { sns: stack.sns.sns, topicArn: stack.sns.topicArn },
     ...(wiring.heygenTimeoutMs ? { heygenTimeoutMs: wiring.heygenTimeoutMs } : {}),
     ...(wiring.now ? { now: wiring.now } : {}),
     log: wiring.log,
-  });
+  }).services;
 }

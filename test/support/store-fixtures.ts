@@ -3,7 +3,7 @@ import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
 import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
-import type { PollRecord, PollRules, QuotaStore, ReserveRequest } from "#service/store-port";
+import type { AccountStore, PollRecord, PollRules, ReserveRequest } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
 
 /** Builders for the reservation and store tests. */
@@ -73,7 +73,7 @@ export function pollRules(now: Date, reserveFloor = 0) {
 
 /** A whole reading's writes, as pollAccount makes them: the snapshot (when there is one), then its end. */
 export async function savePoll(
-  store: QuotaStore,
+  store: AccountStore,
   accountId: string,
   poll: PollRecord & { tick?: string },
   rules: PollRules,
@@ -84,7 +84,7 @@ export async function savePoll(
 
 /** Records a good poll of `remaining` observed at `now`, as the poller would. */
 export function recordPoll(
-  store: QuotaStore,
+  store: AccountStore,
   accountId: string,
   remaining: number,
   now: Date,
@@ -106,11 +106,11 @@ export function recordPoll(
 export interface StoreOnDynamoDbLocal {
   dynamo: DynamoDbLocal;
   tableName: string;
-  store: QuotaStore;
+  store: AccountStore;
 }
 
 /**
- * A QuotaStore over a fresh table in its own DynamoDB Local, started before the file's tests and stopped
+ * A AccountStore over a fresh table in its own DynamoDB Local, started before the file's tests and stopped
  * after them. The fields are filled in `beforeAll`, so read them inside tests, not at module scope.
  */
 export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {

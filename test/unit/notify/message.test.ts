@@ -4,7 +4,8 @@ import type { Alert, AlertType } from "#core/account";
 import { alertSubject } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
-import { composeMessage, type MessageContext } from "#notify/message";
+import { composeMessage } from "#notify/message";
+import type { MessageContext } from "#service/services";
 import { CustomNotificationSchema } from "#test/support/custom-notification";
 
 const CREATED_AT = "2026-05-01T12:00:00.000Z";

@@ -1,0 +1,60 @@
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
+import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
+import { awsAdapters, logger } from "./aws.ts";
+import { type HttpApi, wireHttpApi } from "./http-wiring.ts";
+
+/**
+ * The HTTP Lambdas' entry points (the API and the webhook function), each built once per container at module
+ * scope by its handler file: the AWS adapters (runtime/aws.ts) put into the wiring the local stack uses too
+ * (runtime/http-wiring.ts). Every log line of an invocation carries the Lambda context (function, request id,
+ * cold start) and API Gateway's request id; the keys are cleared when the invocation ends, so none leaks into
+ * the next.
+ */
+
+export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+function httpLambda(api: HttpApi): HttpLambda {
+  return async (event, context) => {
+    logger.addContext(context);
+    logger.appendKeys({ apiRequestId: event.requestContext.requestId });
+    try {
+      return await api.handle(event, context);
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}
+
+/** The HTTP API: every route but the webhook's two; publishes alerts (a refresh is a reading). */
+export function createApiLambda(): HttpLambda {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  return httpLambda(
+    wireHttpApi(awsAdapters(), {
+      checkDecided(decision) {
+        const single = metrics.singleMetric();
+        single.addDimension(DIMENSION.decision, decision);
+        single.addMetric(METRIC.checks, MetricUnit.Count, 1);
+        single.publishStoredMetrics();
+      },
+      unexpectedError(error) {
+        logger.error("unexpected error in a route", { error });
+      },
+    }),
+  );
+}
+
+/**
+ * The webhook function: API Gateway sends it `POST /v1/webhooks/heygen` and `POST /v1/reservations/{id}/wait`
+ * only (infra/heygen-webhook.ts), so it runs the same router as the API with its own role (the webhook
+ * secret, sending task results) and throttling. A credit failure's reading publishes its alerts here.
+ */
+export function createWebhookLambda(): HttpLambda {
+  return httpLambda(
+    wireHttpApi(awsAdapters({ webhook: true }), {
+      unexpectedError(error) {
+        logger.error("unexpected error in the webhook route", { error });
+      },
+    }),
+  );
+}

@@ -1,0 +1,90 @@
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { AccountConfig, QuotaGuardConfig } from "#config/config";
+import { createRateCardRegistry } from "#core/rate-card";
+import { HeyGenClient } from "#heygen/client";
+import { SnsNotifier } from "#notify/sns-notifier";
+import type { PollResult } from "#service/poll-account";
+import { pollAccounts } from "#service/poll-accounts";
+import type { Log, Services, TaskResultSender } from "#service/services";
+import { createDynamoStore } from "#store/dynamo-store";
+
+/**
+ * The one wiring of adapters into use cases, for the Lambda entry points (runtime/lambda-*.ts), the local
+ * stack (local/stack.ts) and the tests: only where each adapter points differs between them. The HTTP API's
+ * part is in http-wiring.ts, so that the poller's bundle carries no router.
+ */
+
+export const DEFAULT_HEYGEN_BASE_URL = "https://api.heygen.com";
+
+/** Where each adapter points: AWS (runtime/aws.ts) or this machine (local/stack.ts, the tests). */
+export interface Adapters {
+  config: QuotaGuardConfig;
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** Where HeyGen is (the sandbox locally). */
+  heygenBaseUrl: string;
+  /** Resolves an account's HeyGen key (Secrets Manager in AWS, an environment variable locally). */
+  apiKeyFor(account: AccountConfig): Promise<string> | string;
+  /**
+   * The alerts topic every reading (the poller's and the API's refreshes) and test alert publishes to;
+   * without one, planned alerts are logged as failed and planned again next reading.
+   */
+  alerts?: { sns: SNSClient; topicArn: string };
+  taskResults?: TaskResultSender;
+  /** Resolves the HeyGen webhook secret (Secrets Manager in AWS, an environment variable locally). */
+  webhookSecret?: () => Promise<string | undefined>;
+  /** HeyGen's transport (AWS: one X-Ray subsegment per call); default the global fetch. */
+  heygenFetch?: typeof fetch;
+  /** Per HeyGen call, in ms (default: the client's). */
+  heygenTimeoutMs?: number;
+  now?: () => Date;
+  log: Log;
+}
+
+/** The use cases' Services over the adapters; `heygenMaxRetryAfterMs` (ms) defaults to the client's 30 s. */
+export function createServices(adapters: Adapters, heygenMaxRetryAfterMs?: number): Services {
+  const clients = new Map<string, HeyGenClient>();
+  const clientFor = (account: AccountConfig): HeyGenClient => {
+    let client = clients.get(account.id);
+    if (!client) {
+      client = new HeyGenClient({
+        baseUrl: adapters.heygenBaseUrl,
+        apiKey: () => adapters.apiKeyFor(account),
+        apiVersion: account.apiVersion,
+        ...(adapters.heygenFetch ? { fetch: adapters.heygenFetch } : {}),
+        ...(adapters.heygenTimeoutMs ? { timeoutMs: adapters.heygenTimeoutMs } : {}),
+        ...(heygenMaxRetryAfterMs !== undefined ? { maxRetryAfterMs: heygenMaxRetryAfterMs } : {}),
+        // Snapshots must be observed on the same clock the use cases judge their age by.
+        ...(adapters.now ? { now: adapters.now } : {}),
+      });
+      clients.set(account.id, client);
+    }
+    return client;
+  };
+  const { alerts } = adapters;
+  return {
+    config: adapters.config,
+    store: createDynamoStore(adapters.doc, adapters.tableName),
+    rateCards: createRateCardRegistry(adapters.config.rateCards),
+    balanceSource: clientFor,
+    videoSource: clientFor,
+    ...(adapters.webhookSecret ? { webhookSecret: adapters.webhookSecret } : {}),
+    ...(adapters.taskResults ? { taskResults: adapters.taskResults } : {}),
+    ...(alerts ? { publisher: new SnsNotifier(alerts.sns, alerts.topicArn) } : {}),
+    now: adapters.now ?? (() => new Date()),
+    log: adapters.log,
+  };
+}
+
+export interface Poller {
+  services: Services;
+  /** Polls every configured account for one schedule tick (ISO time); see pollAccounts. */
+  poll(tick: string): Promise<PollResult[]>;
+}
+
+/** The scheduled poller's services: HeyGen's `Retry-After` is waited out up to the client's 30 s. */
+export function wirePoller(adapters: Adapters): Poller {
+  const services = createServices(adapters);
+  return { services, poll: (tick) => pollAccounts(services, tick) };
+}

@@ -1,0 +1,114 @@
+import { type AccountState, type Alert, INITIAL_ALERT_STATE } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
+import type { ReadingPorts } from "#service/poll-account";
+import type { AlertPublisher, BalanceSource, Log, MessageContext } from "#service/services";
+import type { PollRecord } from "#service/store-port";
+
+/**
+ * Plain fakes of the use cases' ports (no casts: each implements exactly the port's methods), for unit tests
+ * of the use cases without DynamoDB, HeyGen or SNS. They record what the use case did with them.
+ */
+
+export const NOW = new Date("2026-11-30T12:00:00.000Z");
+
+export function snapshotOf(accountId: string, remaining: number, at: Date = NOW): BalanceSnapshot {
+  return {
+    accountId,
+    observedAt: at.toISOString(),
+    source: "v3",
+    billingType: "wallet",
+    unit: "credits",
+    remaining,
+    pools: [{ name: "wallet", remaining, unit: "credits" }],
+  };
+}
+
+export function stateOf(accountId: string, fields: Partial<AccountState> = {}): AccountState {
+  return {
+    accountId,
+    alert: INITIAL_ALERT_STATE,
+    reserved: 0,
+    headroom: 0,
+    openHolds: 0,
+    version: 1,
+    ...fields,
+  };
+}
+
+type ReadingStore = ReadingPorts["store"];
+
+/** An account store holding one state per account in memory; every reading's claim lands unless refused. */
+export class FakeAccountStore implements ReadingStore {
+  readonly states = new Map<string, AccountState>();
+  readonly alerts: Alert[] = [];
+  readonly ended: PollRecord[] = [];
+  readonly snapshots: BalanceSnapshot[] = [];
+  /** Set to refuse every claim, as when another reading holds the account. */
+  refuseClaims = false;
+
+  async getAccountState(accountId: string) {
+    return this.states.get(accountId);
+  }
+  async claimReading(accountId: string) {
+    if (this.refuseClaims) return undefined;
+    const state = this.states.get(accountId) ?? stateOf(accountId);
+    this.states.set(accountId, state);
+    return state;
+  }
+  async putSnapshot(_accountId: string, _tick: string, snapshot: BalanceSnapshot) {
+    this.snapshots.push(snapshot);
+    return true;
+  }
+  async recordSnapshot(accountId: string, snapshot: BalanceSnapshot) {
+    const state = { ...(this.states.get(accountId) ?? stateOf(accountId)), latest: snapshot };
+    this.states.set(accountId, state);
+    return state;
+  }
+  async endReading(accountId: string, reading: PollRecord) {
+    this.ended.push(reading);
+    const before = this.states.get(accountId) ?? stateOf(accountId);
+    const state = { ...before, ...(reading.alert ? { alert: reading.alert } : {}) };
+    this.states.set(accountId, state);
+    return state;
+  }
+  async appendAlert(alert: Alert) {
+    this.alerts.push(alert);
+  }
+  async listSnapshots() {
+    return [...this.snapshots].reverse();
+  }
+}
+
+/** A balance source answering `remaining` credits, or throwing `failure` (a HeyGenError-like code). */
+export class FakeBalanceSource implements BalanceSource {
+  calls = 0;
+  constructor(
+    public remaining: number,
+    public failure?: { code: string; message: string },
+  ) {}
+  async getBalance(accountId: string) {
+    this.calls++;
+    if (this.failure) throw Object.assign(new Error(this.failure.message), { code: this.failure.code });
+    return snapshotOf(accountId, this.remaining);
+  }
+}
+
+/** A publisher that accepts every alert (or refuses every one), keeping what it was given. */
+export class FakePublisher implements AlertPublisher {
+  readonly published: { alert: Alert; context: MessageContext }[] = [];
+  constructor(private readonly refuse = false) {}
+  async publish(alert: Alert, context: MessageContext) {
+    if (this.refuse) throw new Error("the channel refused it");
+    this.published.push({ alert, context });
+    return { messageId: `m-${this.published.length}` };
+  }
+}
+
+/** The one account of `config`. */
+export function onlyAccount<A>(config: { accounts: A[] }): A {
+  const [account] = config.accounts;
+  if (account === undefined) throw new Error("the config has no account");
+  return account;
+}
+
+export const quietLog: Log = { info() {}, warn() {}, error() {} };

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "#config/config";
+import { pollAccount, type ReadingPorts } from "#service/poll-account";
+import { FakeAccountStore, FakeBalanceSource, FakePublisher, NOW, onlyAccount, quietLog } from "./fakes.ts";
+
+/** pollAccount against plain fakes of its ports: what a reading reads, records and publishes. */
+
+const config = parseConfig({ accounts: [{ id: "acme", thresholds: { warning: 50, critical: 10 } }] });
+const account = onlyAccount(config);
+
+function ports(balance: FakeBalanceSource, publisher?: FakePublisher) {
+  const store = new FakeAccountStore();
+  const services: ReadingPorts = {
+    config,
+    store,
+    balanceSource: () => balance,
+    ...(publisher ? { publisher } : {}),
+    now: () => NOW,
+    log: quietLog,
+  };
+  return { store, services };
+}
+
+describe("pollAccount through its ports", () => {
+  it("records a low balance and publishes its critical alert with the snapshot and thresholds", async () => {
+    const publisher = new FakePublisher();
+    const { store, services } = ports(new FakeBalanceSource(5), publisher);
+    const result = await pollAccount(services, account, { tick: NOW.toISOString() });
+    expect(result.status).toBe("recorded");
+    expect(result.view?.available).toBe(5);
+    expect(publisher.published.map((p) => p.alert.level)).toEqual(["critical"]);
+    const context = publisher.published[0]?.context;
+    expect(context?.snapshot?.remaining).toBe(5);
+    expect(context?.thresholds).toEqual({ warning: 50, critical: 10 });
+    expect(store.alerts.map((a) => a.status)).toEqual(["sent"]);
+    expect(store.ended.at(-1)?.alert?.level).toBe("critical");
+  });
+
+  it("keeps the alert state where it was when the publisher refuses, so the alert is planned again", async () => {
+    const { store, services } = ports(new FakeBalanceSource(5), new FakePublisher(true));
+    const result = await pollAccount(services, account, { tick: NOW.toISOString() });
+    expect(result.alerts.map((a) => a.status)).toEqual(["failed"]);
+    expect(store.alerts.map((a) => a.error)).toEqual(["the channel refused it"]);
+    expect(store.ended.at(-1)?.alert?.level).toBe("unknown");
+  });
+
+  it("counts a HeyGen failure and records no snapshot", async () => {
+    const balance = new FakeBalanceSource(0, { code: "unauthorized", message: "HeyGen refused the key" });
+    const { store, services } = ports(balance, new FakePublisher());
+    const result = await pollAccount(services, account, { tick: NOW.toISOString() });
+    expect(result).toMatchObject({ status: "failed", error: { code: "unauthorized" } });
+    expect(store.snapshots).toEqual([]);
+    expect(store.ended.at(-1)?.alert?.consecutiveFailures).toBe(1);
+  });
+
+  it("calls HeyGen not at all when another reading holds the claim", async () => {
+    const balance = new FakeBalanceSource(100);
+    const { store, services } = ports(balance, new FakePublisher());
+    store.refuseClaims = true;
+    const result = await pollAccount(services, account, { tick: NOW.toISOString() });
+    expect(result.status).toBe("duplicate");
+    expect(balance.calls).toBe(0);
+    expect(store.ended).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { STORE_ACTIONS } from "#store/dynamo-store";
+
+/**
+ * STORE_ACTIONS, which infra grants, is what the store's code sends: every command in lambdas/store maps to a
+ * granted action and every granted action is used (least privilege both ways). A transaction is authorised
+ * per item, so its items may only be the kinds granted too.
+ */
+
+const STORE_DIR = fileURLToPath(new URL("../../../lambdas/store", import.meta.url));
+const sources = readdirSync(STORE_DIR)
+  .filter((name) => name.endsWith(".ts"))
+  .map((name) => readFileSync(join(STORE_DIR, name), "utf8"))
+  .join("\n");
+
+/** The IAM actions a lib-dynamodb command needs (a transaction: those of its items, checked below). */
+const ACTIONS_OF: Record<string, string[]> = {
+  GetCommand: ["GetItem"],
+  BatchGetCommand: ["BatchGetItem"],
+  QueryCommand: ["Query"],
+  PutCommand: ["PutItem"],
+  UpdateCommand: ["UpdateItem"],
+  TransactWriteCommand: [],
+};
+
+describe("the store's DynamoDB actions", () => {
+  const commands = [...new Set([...sources.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] ?? ""))];
+
+  it("grants exactly what the store's commands need", () => {
+    for (const command of commands) expect(Object.keys(ACTIONS_OF), command).toContain(command);
+    const needed = new Set(commands.flatMap((command) => ACTIONS_OF[command] ?? []));
+    expect([...STORE_ACTIONS].sort()).toEqual([...needed].sort());
+  });
+
+  it("puts only Put and Update items in transactions (no Delete or ConditionCheck, which are not granted)", () => {
+    expect(sources).not.toMatch(/\b(Delete|ConditionCheck)\s*:\s*\{/);
+  });
+});
