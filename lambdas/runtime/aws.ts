@@ -2,11 +2,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { getSecret } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
 import type { AlertPublisher, Services, TaskResultSender } from "#service/services";
 import { TABLE } from "#store/table";
+import { loadRuntimeConfig } from "./config-source.ts";
 import { createServices, DEFAULT_HEYGEN_BASE_URL } from "./create-services.ts";
 
 /** Cached per container; a rotated key is picked up within this many seconds. */
@@ -28,7 +28,6 @@ export const AWS_CLIENT_SETTINGS = {
  */
 export const API_MAX_RETRY_AFTER_MS = 3_000;
 
-export const CONFIG_ENV = "QUOTA_GUARD_CONFIG_JSON";
 export const TOPIC_ENV = "TOPIC_ARN";
 /** The name of the Secrets Manager secret holding HeyGen's webhook endpoint secret (webhook function only). */
 export const WEBHOOK_SECRET_ENV = "WEBHOOK_SECRET_NAME";
@@ -43,7 +42,7 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 /**
  * Services for a Lambda container, built once at module scope. HeyGen keys come from Secrets Manager by
- * name (cached), never from the environment; the config in the environment holds secret names only.
+ * name (cached), never from the environment; the shipped config holds secret names only.
  */
 export function createAwsServices(
   options: {
@@ -53,7 +52,7 @@ export function createAwsServices(
     taskResults?: TaskResultSender;
   } = {},
 ): Services {
-  const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
+  const config = loadRuntimeConfig();
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(AWS_CLIENT_SETTINGS), {
     marshallOptions: { removeUndefinedValues: true },
   });
