@@ -1,6 +1,6 @@
 import type { AccountConfig } from "#config/config";
 import type { LocalStack } from "#local/stack";
-import { POLL_CONCURRENCY, pollAccounts } from "#service/poll-accounts";
+import { POLL_LIMITS, pollAccounts } from "#service/poll-accounts";
 import { nsToMs } from "./stats.ts";
 
 export interface PollScalingFigure {
@@ -46,8 +46,8 @@ export async function measurePollerScaling(
       wallMs,
       heygenCalls: sandbox.calls().total,
       recorded: results.filter((r) => r.status === "recorded").length,
-      latencyFloorMs: Math.ceil(count / POLL_CONCURRENCY) * latencyMs,
+      latencyFloorMs: Math.ceil(count / POLL_LIMITS.concurrency) * latencyMs,
     });
   }
-  return { concurrency: POLL_CONCURRENCY, runs };
+  return { concurrency: POLL_LIMITS.concurrency, runs };
 }

@@ -11,6 +11,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { QuotaGuardConfig } from "#config/config";
+import { POLLER_TIMEOUT_SECONDS } from "#service/poll-accounts";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
 import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
@@ -101,7 +102,7 @@ export class QuotaGuard extends Construct {
     this.poller = new QuotaGuardFunction(this, "Poller", {
       entry: entries.poller,
       description: "HeyGen Quota Guard balance poller",
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(POLLER_TIMEOUT_SECONDS),
       memorySize: 256,
       logs,
       environment,
