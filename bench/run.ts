@@ -11,7 +11,7 @@ import { measureDynamoDbCalls } from "./dynamodb-calls.ts";
 import { measureInProcess, measureInProcessOn } from "./in-process.ts";
 import { resolveLambdaNode } from "./lambda-node.ts";
 import { measureOpenHolds } from "./open-holds.ts";
-import { measurePollerScaling } from "./poller-scaling.ts";
+import { measurePollerScaling, pollBenchAccounts } from "./poller-scaling.ts";
 import { describeMachine, renderRatios, renderTable, writeResults } from "./report.ts";
 import { measureReservations } from "./reservations-http.ts";
 import type { BenchFigures, BenchResults } from "./results.ts";
@@ -101,11 +101,8 @@ export async function runBench(
 
 /** The account the checks use, plus `pollAccounts` more for the poller scaling phase. */
 function benchConfig(pollAccounts: number) {
-  const polled = Array.from({ length: pollAccounts }, (_, i) => ({
-    id: `poll-${String(i + 1).padStart(3, "0")}`,
-  }));
   return parseConfig(
-    { accounts: [{ id: CHECK_ACCOUNT }, { id: OPEN_HOLDS_ACCOUNT }, ...polled] },
+    { accounts: [{ id: CHECK_ACCOUNT }, { id: OPEN_HOLDS_ACCOUNT }, ...pollBenchAccounts(pollAccounts)] },
     "bench config",
   );
 }

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "#config/config";
-import { MAX_CREATED_SECRETS } from "#infra/account-secrets";
+import { parseConfig } from "#config/config";
 import { CONFIG_FILE_ENV, CONFIG_FILE_PATH } from "#runtime/config-source";
 import { removeTempDirs, resourcesOf, shippedConfig, statementsOfFunction, synth } from "./synth.ts";
 
@@ -73,23 +72,9 @@ describe("a 500-account config", () => {
   });
 });
 
-describe("a 500-account config that cannot deploy fails the synth naming the field", () => {
+describe("an invalid 500-account config fails the synth naming the field", () => {
   it("names the account whose field is invalid, however deep in the list", () => {
     const bad = { accounts: accounts.map((a, i) => (i === 499 ? { ...a, id: "Client_500" } : a)) };
     expect(() => synth({ config: bad })).toThrow(/accounts\.499\.id: must match/);
-  });
-
-  it("refuses more created secrets than one stack can hold, and says to import the rest", () => {
-    const created = { accounts: accounts.map((a, i) => ({ ...a, importSecret: i > MAX_CREATED_SECRETS })) };
-    let thrown: unknown;
-    try {
-      synth({ config: created });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    expect((thrown as Error).message).toMatch(
-      new RegExp(`accounts: ${MAX_CREATED_SECRETS + 1} accounts .*"importSecret": true`),
-    );
   });
 });
