@@ -1,8 +1,8 @@
-import { pathToFileURL } from "node:url";
 import { type AccountConfig, parseConfig } from "#config/config";
 import { meterConsumedCapacity } from "#local/consumed-capacity";
 import { type LocalStack, startLocalStack } from "#local/stack";
 import { POLL_LIMITS, pollAccounts } from "#service/poll-accounts";
+import { runIfMain } from "./script.ts";
 import { parseBenchSettings } from "./settings.ts";
 import { nsToMs } from "./stats.ts";
 
@@ -94,9 +94,4 @@ async function main() {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

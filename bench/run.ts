@@ -2,7 +2,6 @@
  * `npm run bench`: the guard measured side by side with the HeyGen quota guide's check-then-spend flow.
  * Prints one table and the ratios, writes bench/results.json. Settings: see settings.ts (`--help`).
  */
-import { pathToFileURL } from "node:url";
 import { parseConfig } from "#config/config";
 import { startLocalStack } from "#local/stack";
 import { measureChecks } from "./checks-http.ts";
@@ -15,6 +14,7 @@ import { measurePollerScaling, pollBenchAccounts } from "./poller-scaling.ts";
 import { describeMachine, renderRatios, renderTable, writeResults } from "./report.ts";
 import { measureReservations } from "./reservations-http.ts";
 import type { BenchFigures, BenchResults } from "./results.ts";
+import { runIfMain } from "./script.ts";
 import { type BenchSettings, parseBenchSettings, settingsHelp } from "./settings.ts";
 import { judgeTargets } from "./targets.ts";
 
@@ -124,9 +124,4 @@ async function main() {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);
