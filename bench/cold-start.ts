@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type BuildOptions, build } from "esbuild";
@@ -24,7 +24,6 @@ const IMPORT_ENV = {
   AWS_REGION: "us-east-1",
   [ENV.tableName]: "quota-guard-bench",
   [ENV.topicArn]: "arn:aws:sns:us-east-1:000000000000:quota-guard-bench",
-  [ENV.config]: "{}",
   POWERTOOLS_SERVICE_NAME: "quota-guard",
   // As the stack sets it: stack traces map back to the sources, which costs a source-map read at import.
   NODE_OPTIONS: "--enable-source-maps",
@@ -47,6 +46,10 @@ export async function measureColdStarts(
   // the runtime's copy.
   const outDir = mkdtempSync(join(REPO_ROOT, "bench", ".cold-start-"));
   try {
+    // The defaults, as the stack's config layer would hold them (the handlers read it at import).
+    const configFile = join(outDir, "config.json");
+    writeFileSync(configFile, "{}");
+    const env = { ...IMPORT_ENV, [ENV.config]: configFile };
     const bundles = {} as Record<LambdaName, string>;
     for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaName[]) {
       bundles[name] = join(outDir, name, "index.mjs");
@@ -61,7 +64,7 @@ export async function measureColdStarts(
     // Interleaved, so that a burst of noise on the machine does not land on one bundle only.
     for (let run = 0; run < runs; run++) {
       for (const name of Object.keys(bundles) as LambdaName[])
-        times[name].push(importOnceMs(bundles[name], nodePath));
+        times[name].push(importOnceMs(bundles[name], nodePath, env));
     }
     const figure = (name: LambdaName): ColdStartFigure => ({
       bundleBytes: statSync(bundles[name]).size,
@@ -75,7 +78,7 @@ export async function measureColdStarts(
 }
 
 /** Time from just before `import()` to the module being evaluated, in a new Node process. */
-function importOnceMs(bundlePath: string, nodePath: string): number {
+function importOnceMs(bundlePath: string, nodePath: string, env: Record<string, string>): number {
   const script = [
     "const t0 = performance.now();",
     `const mod = await import(${JSON.stringify(pathToFileURL(bundlePath).href)});`,
@@ -84,7 +87,7 @@ function importOnceMs(bundlePath: string, nodePath: string): number {
     "console.log(ms);",
   ].join("\n");
   const child = spawnSync(nodePath, ["--input-type=module", "-e", script], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...IMPORT_ENV },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     encoding: "utf8",
   });
   const ms = Number(child.stdout.trim());

@@ -3,9 +3,9 @@
  * check, must not depend on how many holds are open. Run alone: `tsx bench/open-holds.ts [levels]`, e.g.
  * `tsx bench/open-holds.ts 0,1000,10000`.
  */
-import { pathToFileURL } from "node:url";
 import { meterConsumedCapacity } from "#local/consumed-capacity";
 import { type LocalStack, sandboxKeyFor, startLocalStack } from "#local/stack";
+import { runIfMain } from "./script.ts";
 import { quantile, round } from "./stats.ts";
 
 export interface OpenHoldsFigures {
@@ -104,9 +104,4 @@ async function main() {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

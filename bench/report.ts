@@ -124,14 +124,14 @@ export function renderTable(results: BenchResults): string {
       `6. Poller, concurrency ${pollerScaling.concurrency}, HeyGen ${s.heygenLatencyMs} ms`,
       "wall time",
       "latency floor",
-      "HeyGen calls",
+      "HeyGen calls, RCU / WCU",
     ],
     ...pollerScaling.runs.map(
       (r): Row => [
         `   ${r.accounts} account${r.accounts === 1 ? "" : "s"}`,
         ms(r.wallMs),
         ms(r.latencyFloorMs),
-        String(r.heygenCalls),
+        `${r.heygenCalls}, ${fixed(r.readUnits, 1)} / ${fixed(r.writeUnits, 1)}`,
       ],
     ),
     ["Targets", "measured", "", ""],

@@ -2,7 +2,6 @@
  * `npm run bench`: the guard measured side by side with the HeyGen quota guide's check-then-spend flow.
  * Prints one table and the ratios, writes bench/results.json. Settings: see settings.ts (`--help`).
  */
-import { pathToFileURL } from "node:url";
 import { parseConfig } from "#config/config";
 import { startLocalStack } from "#local/stack";
 import { measureChecks } from "./checks-http.ts";
@@ -11,10 +10,11 @@ import { measureDynamoDbCalls } from "./dynamodb-calls.ts";
 import { measureInProcess, measureInProcessOn } from "./in-process.ts";
 import { resolveLambdaNode } from "./lambda-node.ts";
 import { measureOpenHolds } from "./open-holds.ts";
-import { measurePollerScaling } from "./poller-scaling.ts";
+import { measurePollerScaling, pollBenchAccounts } from "./poller-scaling.ts";
 import { describeMachine, renderRatios, renderTable, writeResults } from "./report.ts";
 import { measureReservations } from "./reservations-http.ts";
 import type { BenchFigures, BenchResults } from "./results.ts";
+import { runIfMain } from "./script.ts";
 import { type BenchSettings, parseBenchSettings, settingsHelp } from "./settings.ts";
 import { judgeTargets } from "./targets.ts";
 
@@ -101,11 +101,8 @@ export async function runBench(
 
 /** The account the checks use, plus `pollAccounts` more for the poller scaling phase. */
 function benchConfig(pollAccounts: number) {
-  const polled = Array.from({ length: pollAccounts }, (_, i) => ({
-    id: `poll-${String(i + 1).padStart(3, "0")}`,
-  }));
   return parseConfig(
-    { accounts: [{ id: CHECK_ACCOUNT }, { id: OPEN_HOLDS_ACCOUNT }, ...polled] },
+    { accounts: [{ id: CHECK_ACCOUNT }, { id: OPEN_HOLDS_ACCOUNT }, ...pollBenchAccounts(pollAccounts)] },
     "bench config",
   );
 }
@@ -127,9 +124,4 @@ async function main() {
   );
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  });
-}
+runIfMain(import.meta.url, main);

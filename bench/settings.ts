@@ -89,7 +89,7 @@ const FIELDS: readonly Field[] = [
     env: "BENCH_POLL_ACCOUNTS",
     flag: "poll-accounts",
     key: "pollAccountCounts",
-    fallback: "1,10,100",
+    fallback: "1,10,100,500",
     parse: ascendingCounts,
   },
   {

@@ -1,10 +1,25 @@
-import { type RemovalPolicy, SecretValue } from "aws-cdk-lib";
+import { ArnFormat, type RemovalPolicy, SecretValue, Stack } from "aws-cdk-lib";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import type { AccountConfig } from "#config/config";
+import { type AccountConfig, ConfigError } from "#config/config";
 // Stored until the operator puts the real key; constant, so a redeploy never overwrites a key put since.
 import { SECRET_PLACEHOLDER } from "#config/secrets";
 import { acknowledge } from "./nag.ts";
+import type { QuotaGuardFunction } from "./quota-guard-function.ts";
+
+/**
+ * Secrets one stack may create. CloudFormation takes at most 500 resources per stack and the rest of Quota
+ * Guard needs about 75 (more with chat channels, subscribers and the example state machines); the accounts
+ * beyond are imported (`importSecret: true`), their secrets created outside the stack (docs/deploy.md).
+ */
+export const MAX_CREATED_SECRETS = 400;
+
+/**
+ * Up to this many accounts each secret is granted by its own ARN. Beyond, the ARNs (~90 characters each)
+ * would overflow IAM's policy size limits (10,240 characters of inline policy per role, 6,144 per managed
+ * policy), so the grant names each secret-name folder once (`quota-guard/heygen/*`).
+ */
+export const MAX_EXACT_SECRET_GRANTS = 40;
 
 export interface AccountSecret {
   readonly accountId: string;
@@ -25,13 +40,62 @@ export class AccountSecrets extends Construct {
     removalPolicy: RemovalPolicy,
   ) {
     super(scope, id);
+    const created = accounts.filter((a) => !a.importSecret).length;
+    if (created > MAX_CREATED_SECRETS) {
+      throw new ConfigError("CloudFormation limits", [
+        {
+          path: "accounts",
+          message:
+            `${created} accounts would each get a secret created by the stack, which holds at most ` +
+            `${MAX_CREATED_SECRETS} (500 resources per stack): set "importSecret": true on the others and ` +
+            "create their secrets outside the stack (docs/deploy.md, Many accounts)",
+        },
+      ]);
+    }
     this.secrets = accounts.map((account) =>
       account.importSecret ? this.importSecret(account) : this.createSecret(account, removalPolicy),
     );
   }
 
+  /** What a reader of every account's key must be granted: each secret's ARN, or each name folder's. */
   get readableArns(): string[] {
-    return this.secrets.map((s) => s.readableArn);
+    if (this.secrets.length <= MAX_EXACT_SECRET_GRANTS) return this.secrets.map((s) => s.readableArn);
+    const patterns = [...new Set(this.secrets.map((s) => folderPattern(s.secretName)))];
+    if (patterns.length > MAX_EXACT_SECRET_GRANTS) {
+      throw new ConfigError("IAM limits", [
+        {
+          path: "accounts",
+          message:
+            `the secret names spread over ${patterns.length} folders; with more than ` +
+            `${MAX_EXACT_SECRET_GRANTS} accounts, keep them in at most ${MAX_EXACT_SECRET_GRANTS} ` +
+            "(the default quota-guard/heygen/<id> is one)",
+        },
+      ]);
+    }
+    const stack = Stack.of(this);
+    return patterns.map((resourceName) =>
+      stack.formatArn({
+        service: "secretsmanager",
+        resource: "secret",
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    );
+  }
+
+  /** Lets `fn` read every account's key (GetSecretValue on `readableArns`, nothing else). */
+  grantRead(fn: QuotaGuardFunction): void {
+    const resources = this.readableArns;
+    fn.allow(["secretsmanager:GetSecretValue"], resources);
+    for (const resource of resources.filter((arn) => arn.endsWith("*"))) {
+      const folder = resource.slice(resource.lastIndexOf(":") + 1);
+      acknowledge(
+        fn.role ?? fn,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${folder}]`,
+        `Every secret in ${folder.slice(0, -1)} holds a Quota Guard account's HeyGen key; one ARN per account ` +
+          `(${this.secrets.length} accounts) would not fit IAM's policy size limit.`,
+      );
+    }
   }
 
   private createSecret(account: AccountConfig, removalPolicy: RemovalPolicy): AccountSecret {
@@ -59,4 +123,10 @@ export class AccountSecrets extends Construct {
       readableArn: `${secret.secretArn}-??????`,
     };
   }
+}
+
+/** `a/b/c` -> `a/b/*` (every secret in that folder); a name without a folder -> itself plus the ARN suffix. */
+function folderPattern(secretName: string): string {
+  const slash = secretName.lastIndexOf("/");
+  return slash < 0 ? `${secretName}-??????` : `${secretName.slice(0, slash + 1)}*`;
 }

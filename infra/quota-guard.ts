@@ -12,11 +12,13 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { QuotaGuardConfig } from "#config/config";
 import { ENV } from "#runtime/environment";
+import { POLLER_TIMEOUT_SECONDS } from "#service/poll-accounts";
 import { STORE_ACTIONS } from "#store/dynamo-store";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
 import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
 import { ChatChannels } from "./chat-channels.ts";
+import { ConfigLayer } from "./config-layer.ts";
 import { QuotaGuardMonitoring } from "./dashboard.ts";
 import { createEncryptedTopic } from "./encrypted-topic.ts";
 import { HeyGenWebhook } from "./heygen-webhook.ts";
@@ -47,9 +49,6 @@ export interface QuotaGuardProps {
 
 /** What SNS needs from a publisher's role to encrypt a message with the topic's key. */
 export const TOPIC_KEY_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"] as const;
-
-/** Lambda accepts at most 4 KiB of environment variables; leave room for the others. */
-const CONFIG_ENV_LIMIT_BYTES = 3_000;
 
 /**
  * HeyGen Quota Guard in one construct: the table, the alert and ops topics, one secret per account, the
@@ -92,19 +91,22 @@ export class QuotaGuard extends Construct {
     this.secrets = new AccountSecrets(this, "AccountSecrets", config.accounts, removalPolicy);
     this.deadLetterQueue = this.createDeadLetterQueue();
 
-    const environment = { [ENV.config]: configEnvironmentValue(config) };
+    // The config travels as a file in a layer, not in the environment (4 KB, about 20 accounts).
+    const configLayer = new ConfigLayer(this, "Config", config);
+    const environment = { [ENV.topicArn]: this.alertsTopic.topicArn };
     this.poller = new QuotaGuardFunction(this, "Poller", {
       entry: entries.poller,
       description: "HeyGen Quota Guard balance poller",
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(POLLER_TIMEOUT_SECONDS),
       memorySize: 256,
       logs,
-      environment: { ...environment, [ENV.topicArn]: this.alertsTopic.topicArn },
+      environment,
       onFailure: new SqsDestination(this.deadLetterQueue),
       maxEventAge: Duration.minutes(15),
     });
     this.poller.useTable(this.table, STORE_ACTIONS);
-    this.poller.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    configLayer.attachTo(this.poller);
+    this.secrets.grantRead(this.poller);
     this.poller.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
     this.poller.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
     this.schedulePoller(config.schedule);
@@ -115,12 +117,13 @@ export class QuotaGuard extends Construct {
       timeout: Duration.seconds(10),
       memorySize: 512,
       logs,
-      environment: { ...environment, [ENV.topicArn]: this.alertsTopic.topicArn },
+      environment,
     });
     this.apiHandler.useTable(this.table, STORE_ACTIONS);
     // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts
     // (and the test alerts of POST .../test-alert).
-    this.apiHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    configLayer.attachTo(this.apiHandler);
+    this.secrets.grantRead(this.apiHandler);
     this.apiHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
     this.apiHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
 
@@ -132,7 +135,7 @@ export class QuotaGuard extends Construct {
     this.webhook = new HeyGenWebhook(this, "HeyGenWebhook", {
       api: this.api,
       entry: entries.webhook ?? HANDLER_ENTRIES.webhook,
-      environment: { ...environment, [ENV.topicArn]: this.alertsTopic.topicArn },
+      environment,
       logs,
       removalPolicy,
       throttle: props.webhook?.throttle ?? { rateLimit: 10, burstLimit: 20 },
@@ -141,7 +144,8 @@ export class QuotaGuard extends Construct {
     // It settles holds, and a credit failure's reading reads keys and publishes alerts (one reading path).
     const webhookHandler = this.webhook.handler;
     webhookHandler.useTable(this.table, STORE_ACTIONS);
-    webhookHandler.allow(["secretsmanager:GetSecretValue"], this.secrets.readableArns);
+    configLayer.attachTo(webhookHandler);
+    this.secrets.grantRead(webhookHandler);
     webhookHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
     webhookHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
 
@@ -258,16 +262,4 @@ export class QuotaGuard extends Construct {
       );
     }
   }
-}
-
-function configEnvironmentValue(config: QuotaGuardConfig): string {
-  const json = JSON.stringify(config);
-  const bytes = Buffer.byteLength(json);
-  if (bytes > CONFIG_ENV_LIMIT_BYTES) {
-    throw new Error(
-      `Quota Guard config is ${bytes} bytes as JSON; Lambda environment variables allow about ` +
-        `${CONFIG_ENV_LIMIT_BYTES}. Move custom rateCards out or use fewer accounts per stack.`,
-    );
-  }
-  return json;
 }

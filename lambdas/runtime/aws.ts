@@ -6,10 +6,10 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { parseConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
-import { CONFIG_ENV, ENV, requiredEnv } from "./environment.ts";
+import { loadRuntimeConfig } from "./config-source.ts";
+import { ENV, requiredEnv } from "./environment.ts";
 import { SfnTaskResults } from "./sfn-task-results.ts";
 import { tracedFetch } from "./traced-fetch.ts";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL } from "./wiring.ts";
@@ -39,11 +39,11 @@ export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsReques
 /**
  * The adapters of a Lambda container, built once at module scope from the environment the stack sets
  * (runtime/environment.ts). HeyGen keys come from Secrets Manager by name (cached), never from the
- * environment; the config in the environment holds secret names only. `webhook`: the webhook function's
+ * environment; the shipped config holds secret names only. `webhook`: the webhook function's
  * extras (the webhook secret, sending Step Functions task results).
  */
 export function awsAdapters(options: { webhook?: boolean } = {}): Adapters {
-  const config = parseConfig(JSON.parse(requiredEnv(CONFIG_ENV)), CONFIG_ENV);
+  const config = loadRuntimeConfig();
   const doc = DynamoDBDocumentClient.from(
     tracer.captureAWSv3Client(new DynamoDBClient(AWS_CLIENT_SETTINGS)),
     { marshallOptions: { removeUndefinedValues: true } },

@@ -6,8 +6,11 @@ import { TABLE } from "#store/table";
  * the variables hold names (of the table, the topic, the secrets), never values.
  */
 export const ENV = {
-  /** The validated QuotaGuardConfig as JSON (secret names only, no keys). */
-  config: "QUOTA_GUARD_CONFIG_JSON",
+  /**
+   * The path of the validated QuotaGuardConfig, a JSON file (secret names only, no keys) in the config layer
+   * (infra/config-layer.ts, runtime/config-source.ts).
+   */
+  config: "QUOTA_GUARD_CONFIG_FILE",
   /** The alerts topic's ARN (every function publishes alerts: one reading path). */
   topicArn: "TOPIC_ARN",
   /** The Secrets Manager secret holding HeyGen's webhook endpoint secret (webhook function only). */
@@ -17,8 +20,6 @@ export const ENV = {
   /** Where HeyGen is; unset means https://api.heygen.com (the local stack points it at the sandbox). */
   heygenBaseUrl: "HEYGEN_API_BASE_URL",
 } as const;
-
-export const CONFIG_ENV = ENV.config;
 
 /** The variable's value; throws naming it when the stack did not set it. */
 export function requiredEnv(name: string): string {

@@ -4,6 +4,7 @@ import { markSent, type PollOutcome, planAlerts } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { type BalanceView, computeBalanceView } from "#core/reservations";
+import { answerWithin, timeoutError } from "./deadline.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { MessageContext, Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
@@ -54,6 +55,16 @@ export interface PollResult {
   alerts: Alert[];
 }
 
+/** How long one reading may wait for HeyGen; the poller's fan-out sets it (poll-accounts.ts). */
+export interface ReadingLimits {
+  /**
+   * Milliseconds HeyGen's answer is awaited; past them the reading records a `timeout` failure (counted like
+   * any failed read, so the account turns `monitor_degraded` in the end). 0 or less: HeyGen is not asked.
+   * Unset: as long as the HeyGen client's own timeouts and retries take.
+   */
+  readTimeoutMs?: number;
+}
+
 interface Failure {
   code: string;
   message: string;
@@ -87,6 +98,7 @@ export async function pollAccount(
   services: ReadingPorts,
   account: AccountConfig,
   reading: Reading,
+  limits: ReadingLimits = {},
 ): Promise<PollResult> {
   const { store, config, log } = services;
   const now = services.now();
@@ -121,7 +133,7 @@ export async function pollAccount(
   let failure: Failure | undefined;
   if (!deferred) {
     try {
-      snapshot = await services.balanceSource(account).getBalance(account.id);
+      snapshot = await readBalance(services, account, limits.readTimeoutMs);
       // Conditional on the tick too: never a second snapshot for a tick, whatever happened before.
       const firstForTick = await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
       if ("tick" in reading && !firstForTick) return duplicate();
@@ -193,6 +205,23 @@ export async function pollAccount(
     ...(retryNotBefore ? { retryNotBefore } : {}),
     alerts,
   };
+}
+
+/** The account's balance from HeyGen, within `timeoutMs` when given (ReadingLimits). */
+async function readBalance(
+  services: Pick<Services, "balanceSource">,
+  account: AccountConfig,
+  timeoutMs: number | undefined,
+): Promise<BalanceSnapshot> {
+  if (timeoutMs === undefined) return services.balanceSource(account).getBalance(account.id);
+  if (timeoutMs <= 0) {
+    throw timeoutError("HeyGen was not asked: the poll's time ran out before this account's turn");
+  }
+  return answerWithin(
+    services.balanceSource(account).getBalance(account.id),
+    timeoutMs,
+    `HeyGen did not answer within the poll's ${timeoutMs} ms for one account`,
+  );
 }
 
 /** Publishes one alert; the alert comes back with its delivery `status` (and `error`), never a throw. */

@@ -108,7 +108,10 @@ export interface PollRecord {
   retryNotBefore?: { until: string; reason: string } | null;
 }
 
-/** How long a reading holds the account: the poller's timeout, past any poll that is still running. */
+/**
+ * How long a reading holds the account: past the longest one reading runs (HeyGen awaited at most
+ * `POLL_LIMITS.accountTimeoutMs`, 40 s, then a few writes), though the poller's run may last longer.
+ */
 export const READING_LEASE_SECONDS = 60;
 
 /** Which reading is claimed: one schedule tick, or an on-demand refresh at most every `minIntervalSeconds`. */

@@ -79,6 +79,8 @@ describe("npm run bench (smoke)", () => {
       [1, 1, 1],
       [3, 3, 3],
     ]);
+    // Each run is metered: a poll writes (claim, snapshot, end of reading) for every account it reads.
+    for (const run of pollerScaling.runs) expect(run.writeUnits).toBeGreaterThanOrEqual(3 * run.accounts);
     expect(written.figures.openHolds.map((o) => o.openHolds)).toEqual([0, 5]);
     for (const level of written.figures.openHolds) {
       expect(level.reserveWcu).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "#config/config";
+import { MAX_CREATED_SECRETS } from "#infra/account-secrets";
 import { createApp } from "#infra/create-app";
 import { DEFAULT_WEBHOOK_SECRET_NAME } from "#infra/heygen-webhook";
 import { removeTempDirs, resourcesOf, synth } from "./synth.ts";
@@ -79,8 +80,17 @@ describe("an invalid config fails the synth with a message naming the field", ()
     );
   });
 
-  it("refuses a config too large for Lambda's environment instead of failing at deploy", () => {
-    const accounts = Array.from({ length: 30 }, (_, i) => ({ id: `account-${i}` }));
-    expect(() => synth({ config: { accounts } })).toThrow(/Lambda environment variables allow/);
+  it("refuses a config too large for one stack (more created secrets than it holds) instead of failing at deploy", () => {
+    const accounts = Array.from({ length: MAX_CREATED_SECRETS + 1 }, (_, i) => ({ id: `account-${i}` }));
+    let thrown: unknown;
+    try {
+      synth({ config: { accounts } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toMatch(
+      new RegExp(`accounts: ${MAX_CREATED_SECRETS + 1} accounts .*"importSecret": true`),
+    );
   });
 });

@@ -1,6 +1,15 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "#config/config";
-import { actionsOf, removeTempDirs, resourcesOf, statementsOfFunction, synth } from "./synth.ts";
+import { CONFIG_FILE_PATH } from "#runtime/config-source";
+import { ENV } from "#runtime/environment";
+import {
+  actionsOf,
+  removeTempDirs,
+  resourcesOf,
+  shippedConfig,
+  statementsOfFunction,
+  synth,
+} from "./synth.ts";
 
 afterAll(removeTempDirs);
 
@@ -24,12 +33,20 @@ describe("secrets never reach the template", () => {
   it("does not copy a key found in the synth environment into any resource", () => {
     process.env.HEYGEN_API_KEY = fakeKey;
     process.env.AGENCY_KEY = fakeKey;
-    const { template } = synth({ config: TWO_ACCOUNTS });
+    const { app, template } = synth({ config: TWO_ACCOUNTS });
     expect(JSON.stringify(template.toJSON())).not.toContain(fakeKey);
+    // Nor into the config the Lambdas are shipped, which leaves the template as an asset.
+    expect(JSON.stringify(shippedConfig(app, template))).not.toContain(fakeKey);
   });
 
-  it("gives each Lambda only names and settings: the config env var is the validated config, secret names included", () => {
-    const { template } = synth({ config: TWO_ACCOUNTS });
+  it("gives each Lambda only names and settings: the shipped config is the validated config, secret names included", () => {
+    const { app, template } = synth({ config: TWO_ACCOUNTS });
+    const config = shippedConfig(app, template) as ReturnType<typeof parseConfig>;
+    expect(config).toEqual(parseConfig(TWO_ACCOUNTS));
+    expect(config.accounts.map((a) => a.secretName)).toEqual([
+      "quota-guard/heygen/default",
+      "shared/heygen-agency",
+    ]);
     const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
     expect(functions).toHaveLength(3);
     for (const fn of functions) {
@@ -39,12 +56,9 @@ describe("secrets never reach the template", () => {
       expect(Object.keys(variables).filter((name) => /KEY|SECRET|TOKEN|PASSWORD/i.test(name))).toEqual([]);
       // The webhook function is told the secret's name, never its value.
       if (WEBHOOK_SECRET_NAME !== undefined) expect(WEBHOOK_SECRET_NAME).toBe("quota-guard/heygen-webhook");
-      const config = JSON.parse(variables.QUOTA_GUARD_CONFIG_JSON as string);
-      expect(config).toEqual(parseConfig(TWO_ACCOUNTS));
-      expect(config.accounts.map((a: { secretName: string }) => a.secretName)).toEqual([
-        "quota-guard/heygen/default",
-        "shared/heygen-agency",
-      ]);
+      // Each reads the config from the one layer's file.
+      expect(variables[ENV.config]).toBe(CONFIG_FILE_PATH);
+      expect(fn.Properties.Layers).toEqual([{ Ref: expect.stringMatching(/^QuotaGuardConfigLayer/) }]);
     }
   });
 

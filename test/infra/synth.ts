@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { createApp } from "#infra/create-app";
+import { CONFIG_LAYER_FILE } from "#runtime/config-source";
 
 const tempDirs: string[] = [];
 
@@ -106,4 +108,12 @@ export function single(template: Template, type: string): Resources[string] {
   const found = Object.values(resourcesOf(template, type));
   if (found.length !== 1 || !found[0]) throw new Error(`expected one ${type}, found ${found.length}`);
   return found[0];
+}
+
+/** The config the stack ships to its Lambdas: the file in the layer's staged asset (infra/config-layer.ts). */
+export function shippedConfig(app: App, template: Template): unknown {
+  const layer = single(template, "AWS::Lambda::LayerVersion");
+  const key = (layer.Properties.Content as { S3Key: string }).S3Key;
+  const assetDir = join(app.synth().directory, `asset.${key.replace(/\.zip$/, "")}`);
+  return JSON.parse(readFileSync(join(assetDir, CONFIG_LAYER_FILE), "utf8"));
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -41,6 +44,13 @@ const api = async (event: APIGatewayProxyEventV2, context: Context) =>
 const webhook = async (event: APIGatewayProxyEventV2, context: Context) =>
   (await webhookHandler(event, context)) as APIGatewayProxyStructuredResultV2;
 let poller: Handler<ScheduledEvent, void>;
+
+/** Writes `config` where a test Lambda reads it, as the config layer does at /opt; returns the path. */
+function configFile(config: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), "quota-guard-config-")), "config.json");
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
 
 function lambdaContext(functionName: string, awsRequestId: string): Context {
   return {
@@ -143,7 +153,8 @@ beforeAll(async () => {
     [ENV.heygenBaseUrl]: sandbox.url,
     // The suite silences Powertools (vitest.config.ts); these tests read the log lines.
     POWERTOOLS_LOG_LEVEL: "INFO",
-    [ENV.config]: JSON.stringify({
+    // As the config layer ships it: a file named by the environment.
+    [ENV.config]: configFile({
       accounts: [{ id: "default", thresholds: { warning: 50, critical: 10 } }],
       checks: { minRefreshIntervalSeconds: 3600 },
     }),
