@@ -23,6 +23,8 @@ export interface ServiceWiring {
   heygenTimeoutMs?: number;
   /** The longest `Retry-After` waited out inside one reading (default: the client's 30 s). */
   heygenMaxRetryAfterMs?: number;
+  /** How the HeyGen client waits between retries (default: real time; tests inject one that does not wait). */
+  heygenSleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   log: Log;
 }
@@ -42,6 +44,7 @@ export function createServices(wiring: ServiceWiring): Services {
         ...(wiring.heygenMaxRetryAfterMs !== undefined
           ? { maxRetryAfterMs: wiring.heygenMaxRetryAfterMs }
           : {}),
+        ...(wiring.heygenSleep ? { sleep: wiring.heygenSleep } : {}),
         // Snapshots must be observed on the same clock the use cases judge their age by.
         ...(wiring.now ? { now: wiring.now } : {}),
       });

@@ -3,10 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { AccountConfig } from "#config/config";
 import { parseConfig } from "#config/config";
 import { freePort } from "#local/free-port";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Services } from "#service/services";
+import { startTestStack } from "#test/support/local-stack";
 import { pollerServicesFor } from "#test/support/poller-services";
 import { RecordingLog } from "#test/support/recording-log";
 import { accountIdFor, FAULT_ROWS, type FaultRow } from "./fault-matrix.ts";
@@ -36,7 +37,7 @@ describe("HeyGen fault matrix through the poller and the store", () => {
       apiKeyEnv: `FAULT_MATRIX_KEY_${index}`,
       apiVersion: row.apiVersion,
     }));
-    stack = await startLocalStack({
+    stack = await startTestStack({
       config: parseConfig({ accounts: [...accounts, { id: "healthy", apiKeyEnv: "FAULT_MATRIX_HEALTHY" }] }),
       env: {},
       log,

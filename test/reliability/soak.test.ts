@@ -1,8 +1,9 @@
 import { expect, it } from "vitest";
+import { startTestStack } from "#test/support/local-stack";
 import { runSoak } from "./soak.ts";
 
 it("a 15 s soak of mixed traffic and polls under random HeyGen faults keeps every invariant", async () => {
-  const figures = await runSoak({ durationMs: 15_000 });
+  const figures = await runSoak({ durationMs: 15_000, startStack: startTestStack });
   expect(figures.violations, `seed ${figures.seed}`).toEqual([]);
   // The run really exercised what it claims to.
   expect(figures.byOperation.reserve).toBeGreaterThan(0);

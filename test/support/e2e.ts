@@ -1,10 +1,11 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import type { HeyGenSandbox } from "#local/heygen-sandbox";
-import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
+import type { LocalStack, LocalStackOptions } from "#local/stack";
 import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices } from "#runtime/create-services";
 import { type Log, type Services, silentLog } from "#service/services";
+import { startTestStack } from "./local-stack.ts";
 
 /** Helpers for the end-to-end tests: a clock the test moves, and a small JSON client for the local API. */
 
@@ -164,7 +165,7 @@ export async function startOneAccountStack(
   accountId: string,
   options: Pick<LocalStackOptions, "sigv4"> = {},
 ): Promise<{ stack: LocalStack; readCredits(balance: number, tick?: string): Promise<void> }> {
-  const stack = await startLocalStack({
+  const stack = await startTestStack({
     config: testConfig([{ id: accountId }], { checks: { maxBalanceAgeSeconds: 90 * 86400 } }),
     env: {},
     pollIntervalSeconds: 0,

@@ -3,7 +3,7 @@ import { sandboxKeyFor } from "#local/stack";
 import { SnsNotifier } from "#notify/sns-notifier";
 import { createServices } from "#runtime/create-services";
 import type { Log, Services } from "#service/services";
-import { TABLE } from "#store/table";
+import { noWait } from "./local-stack.ts";
 
 export interface PollerWiring {
   log: Log;
@@ -24,11 +24,13 @@ export function pollerServicesFor(stack: LocalStack, wiring: PollerWiring): Serv
   return createServices({
     config: stack.config,
     doc: stack.dynamo.doc,
-    tableName: TABLE.localName,
+    tableName: stack.tableName,
     heygenBaseUrl,
     apiKeyFor: (account) => stack.sandboxKeys[account.id] ?? sandboxKeyFor(account.id),
     publisher: new SnsNotifier(stack.sns.sns, stack.sns.topicArn),
     ...(wiring.heygenTimeoutMs ? { heygenTimeoutMs: wiring.heygenTimeoutMs } : {}),
+    // As the test stacks do: a retried fault costs attempts, not real time.
+    heygenSleep: noWait,
     ...(wiring.now ? { now: wiring.now } : {}),
     log: wiring.log,
   });

@@ -1,0 +1,16 @@
+import { inject } from "vitest";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
+
+/**
+ * The HeyGen client's wait between retries, for tests: resolves at once, so a fault that makes the client
+ * back off (or wait out `Retry-After`) costs no real time. The number of attempts is unchanged.
+ */
+export const noWait = async (_ms: number): Promise<void> => {};
+
+/**
+ * `startLocalStack` as the tests run it: on the run's one DynamoDB Local (test/setup/dynamodb-local.ts; a
+ * table of its own, deleted at stop) and with HeyGen retries that do not wait. `options` may override both.
+ */
+export function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  return startLocalStack({ dynamoEndpoint: inject("dynamoDbEndpoint"), heygenSleep: noWait, ...options });
+}
