@@ -7,6 +7,7 @@ import type { LocalStack } from "#local/stack";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Services } from "#service/services";
+import { TestClock } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 import { pollerServicesFor } from "#test/support/poller-services";
 import { RecordingLog } from "#test/support/recording-log";
@@ -30,6 +31,9 @@ describe("HeyGen fault matrix through the poller and the store", () => {
   const observed: ObservedRow[] = [];
   let stack: LocalStack;
   let poller: Services;
+  // The poller's retries wait on this clock: a Retry-After has passed when the poll ends, in no real time.
+  const clock = new TestClock();
+  const onClock = { now: clock.now, heygenSleep: clock.sleep };
 
   beforeAll(async () => {
     const accounts = FAULT_ROWS.map((row, index) => ({
@@ -43,7 +47,7 @@ describe("HeyGen fault matrix through the poller and the store", () => {
       log,
       pollIntervalSeconds: 0,
     });
-    poller = pollerServicesFor(stack, { log, heygenTimeoutMs: HEYGEN_TIMEOUT_MS });
+    poller = pollerServicesFor(stack, { log, ...onClock, heygenTimeoutMs: HEYGEN_TIMEOUT_MS });
   });
 
   afterEach(() => {
@@ -69,6 +73,7 @@ describe("HeyGen fault matrix through the poller and the store", () => {
       const fetchSpy = vi.spyOn(globalThis, "fetch");
       const refused = pollerServicesFor(stack, {
         log,
+        ...onClock,
         heygenTimeoutMs: HEYGEN_TIMEOUT_MS,
         heygenBaseUrl: deadUrl,
       });

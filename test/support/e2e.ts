@@ -24,6 +24,14 @@ export class TestClock {
     return this.now();
   }
 
+  /**
+   * Waits `ms` by moving the clock instead of the real time: injected as the HeyGen client's sleep, a
+   * `Retry-After` or a backoff has passed for the code that reads this clock, at once.
+   */
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.#ms += ms;
+  };
+
   /** The current time as an ISO string, used as a distinct schedule tick per poll. */
   tick(): string {
     return this.now().toISOString();

@@ -10,6 +10,8 @@ export interface PollerWiring {
   /** Default: the stack's sandbox. */
   heygenBaseUrl?: string;
   heygenTimeoutMs?: number;
+  /** How the HeyGen client waits between retries; default: not at all (the attempts are unchanged). */
+  heygenSleep?: (ms: number) => Promise<void>;
   now?: () => Date;
 }
 
@@ -29,8 +31,7 @@ export function pollerServicesFor(stack: LocalStack, wiring: PollerWiring): Serv
     apiKeyFor: (account) => stack.sandboxKeys[account.id] ?? sandboxKeyFor(account.id),
     publisher: new SnsNotifier(stack.sns.sns, stack.sns.topicArn),
     ...(wiring.heygenTimeoutMs ? { heygenTimeoutMs: wiring.heygenTimeoutMs } : {}),
-    // As the test stacks do: a retried fault costs attempts, not real time.
-    heygenSleep: noWait,
+    heygenSleep: wiring.heygenSleep ?? noWait,
     ...(wiring.now ? { now: wiring.now } : {}),
     log: wiring.log,
   });
