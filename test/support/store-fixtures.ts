@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
 import { connectDynamoDbLocal, type DynamoDbLocal } from "#local/dynamodb-local";
 import type { PollRecord, PollRules, QuotaStore, ReserveRequest } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
+import { runDynamoDbEndpoint } from "./local-stack.ts";
 
 /** Builders for the reservation and store tests. */
 
@@ -116,7 +117,7 @@ export interface StoreOnDynamoDbLocal {
 export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
   const local = {} as StoreOnDynamoDbLocal;
   beforeAll(async () => {
-    local.dynamo = connectDynamoDbLocal(inject("dynamoDbEndpoint"));
+    local.dynamo = connectDynamoDbLocal(runDynamoDbEndpoint());
     local.tableName = await local.dynamo.createTable();
     local.store = createDynamoStore(local.dynamo.doc, local.tableName);
   });
