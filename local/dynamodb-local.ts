@@ -118,8 +118,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 }
 
 /**
- * A DynamoDB Local that another process started (the test run's global setup does, once for every
- * test file): tables are made here as on an own instance, and `stop()` deletes them and leaves the database up.
+ * A DynamoDB Local that another process started (the test run's global setup, once for every test file):
+ * tables are made here as on an own instance, and `stop()` deletes them and leaves the database up.
  */
 export function connectDynamoDbLocal(endpoint: string): DynamoDbLocal {
   const client = createLocalDynamoClient(endpoint);

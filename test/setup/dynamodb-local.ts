@@ -5,7 +5,7 @@ import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
  * Vitest global setup: one DynamoDB Local (a JVM, seconds to start) for the whole run, instead of one per
  * test file. Its endpoint reaches the test files as `inject("dynamoDbEndpoint")`; each file makes its own
  * tables there (`connectDynamoDbLocal`, `startLocalStack({ dynamoEndpoint })`), so files running at the same
- * time share nothing but the process.
+ * time share only the database process.
  */
 
 declare module "vitest" {

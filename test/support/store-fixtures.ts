@@ -111,8 +111,9 @@ export interface StoreOnDynamoDbLocal {
 }
 
 /**
- * A QuotaStore over a fresh table in the run's DynamoDB Local (test/setup/dynamodb-local.ts), made before the
- * file's tests and deleted after them. The fields are filled in `beforeAll`, so read them inside tests, not at module scope.
+ * A QuotaStore over a fresh table in the run's DynamoDB Local (test/setup/dynamodb-local.ts), made before
+ * the file's tests and deleted after them. The fields are filled in `beforeAll`, so read them inside tests,
+ * not at module scope.
  */
 export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
   const local = {} as StoreOnDynamoDbLocal;
