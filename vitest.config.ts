@@ -1,13 +1,22 @@
 import { defineConfig } from "vitest/config";
 
+/** DynamoDB Local, started once per run for every project that names it (test/setup/dynamodb-local.ts). */
+const DYNAMODB_LOCAL = "test/setup/dynamodb-local.ts";
+
+/**
+ * Five projects, one script each (`npm run test:unit`, ...); `vitest run` (in `npm test`) runs them all in one
+ * pool of two workers. `unit` and `infra` need no local services.
+ */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // DynamoDB Local (a JVM) and fauxqs are started once per test file; give them room on 2 cores.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,
+    // Each worker process runs file after file with its imports kept: aws-cdk-lib, the AWS SDK and
+    // Powertools are loaded once per worker, not once per file (per file, that was most of the run's time).
+    // Test files leave no state behind (each stack, table and server is stopped in its afterAll).
+    isolate: false,
     env: {
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "local",
@@ -17,5 +26,39 @@ export default defineConfig({
       POWERTOOLS_LOG_LEVEL: "SILENT",
       POWERTOOLS_METRICS_DISABLED: "true",
     },
+    projects: [
+      { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: [DYNAMODB_LOCAL],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          // The client library and the CLI against the local stack, and the bench's smoke run, are end to end too.
+          include: [
+            "test/e2e/**/*.test.ts",
+            "test/client/**/*.test.ts",
+            "test/cli/**/*.test.ts",
+            "test/bench/**/*.test.ts",
+          ],
+          globalSetup: [DYNAMODB_LOCAL],
+        },
+      },
+      { extends: true, test: { name: "infra", include: ["test/infra/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          globalSetup: [DYNAMODB_LOCAL],
+        },
+      },
+    ],
   },
 });

@@ -3,7 +3,7 @@
  * Prints one table and the ratios, writes bench/results.json. Settings: see settings.ts (`--help`).
  */
 import { parseConfig } from "#config/config";
-import { startLocalStack } from "#local/stack";
+import { type LocalStackOptions, startLocalStack } from "#local/stack";
 import { measureChecks } from "./checks-http.ts";
 import { measureColdStarts } from "./cold-start.ts";
 import { measureDynamoDbCalls } from "./dynamodb-calls.ts";
@@ -22,9 +22,11 @@ const CHECK_ACCOUNT = "default";
 /** Its own account, so that its 10,000 open holds leave the other phases' balance alone. */
 const OPEN_HOLDS_ACCOUNT = "holds";
 
+/** `stackOptions` go to the local stack (the smoke test passes the test run's DynamoDB Local). */
 export async function runBench(
   settings: BenchSettings,
   progress: (message: string) => void = () => {},
+  stackOptions: Pick<LocalStackOptions, "dynamoEndpoint"> = {},
 ): Promise<BenchResults> {
   const started = process.hrtime.bigint();
   const machine = describeMachine();
@@ -46,7 +48,12 @@ export async function runBench(
   const config = benchConfig(settings.pollAccountCounts.at(-1) ?? 0);
   progress("starting the local stack (DynamoDB Local, fauxqs, HeyGen sandbox)");
   // An empty env: every account is served by the sandbox, even when HEYGEN_API_KEY is set in the shell.
-  const stack = await startLocalStack({ config, env: {}, sandboxLatencyMs: settings.heygenLatencyMs });
+  const stack = await startLocalStack({
+    ...stackOptions,
+    config,
+    env: {},
+    sandboxLatencyMs: settings.heygenLatencyMs,
+  });
   let figures: BenchFigures;
   try {
     progress("DynamoDB calls per operation");

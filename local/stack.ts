@@ -10,7 +10,7 @@ import { wireHttpApi } from "#runtime/http-wiring";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL, wirePoller } from "#runtime/wiring";
 import type { PollResult } from "#service/poll-account";
 import type { Log, Services, TaskResultSender } from "#service/services";
-import { type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
+import { connectDynamoDbLocal, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
 import { serveHttpApi } from "./http-adapter.ts";
@@ -29,6 +29,13 @@ export interface LocalStackOptions {
   /** Sandbox latency per HeyGen call, in ms. */
   sandboxLatencyMs?: number;
   heygenTimeoutMs?: number;
+  /** How the HeyGen client waits between retries (default: real time; tests pass one that does not wait). */
+  heygenSleep?: (ms: number) => Promise<void>;
+  /**
+   * A DynamoDB Local already running (the test run's, shared by every test file): the stack makes its own
+   * table there, and deletes it at stop, instead of starting a JVM of its own.
+   */
+  dynamoEndpoint?: string;
   now?: () => Date;
   log?: Log;
   /**
@@ -85,12 +92,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const [dynamo, sns] = await Promise.all([startDynamoDbLocal(), startSnsLocal()]);
+    const [dynamo, sns] = await Promise.all([
+      options.dynamoEndpoint ? connectDynamoDbLocal(options.dynamoEndpoint) : startDynamoDbLocal(),
+      startSnsLocal(),
+    ]);
     stops.push(
       () => dynamo.stop(),
       () => sns.stop(),
     );
-    const tableName = await dynamo.createTable("quota-guard");
+    const tableName = await dynamo.createTable(options.dynamoEndpoint ? undefined : "quota-guard");
 
     const realBaseUrl = env[ENV.heygenBaseUrl];
     const sandboxed = config.accounts.filter((a) => !env[a.apiKeyEnv]);
@@ -117,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       webhookSecret: async () => webhookSecret,
       ...(options.taskResults ? { taskResults: options.taskResults } : {}),
       ...(options.heygenTimeoutMs ? { heygenTimeoutMs: options.heygenTimeoutMs } : {}),
+      ...(options.heygenSleep ? { heygenSleep: options.heygenSleep } : {}),
       ...(options.now ? { now: options.now } : {}),
       log,
     };

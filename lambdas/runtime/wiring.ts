@@ -38,6 +38,8 @@ export interface Adapters {
   heygenFetch?: typeof fetch;
   /** Per HeyGen call, in ms (default: the client's). */
   heygenTimeoutMs?: number;
+  /** How the HeyGen client waits between retries (default: real time; tests inject one that does not wait). */
+  heygenSleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   log: Log;
 }
@@ -55,6 +57,7 @@ export function createServices(adapters: Adapters, heygenMaxRetryAfterMs?: numbe
         ...(adapters.heygenFetch ? { fetch: adapters.heygenFetch } : {}),
         ...(adapters.heygenTimeoutMs ? { timeoutMs: adapters.heygenTimeoutMs } : {}),
         ...(heygenMaxRetryAfterMs !== undefined ? { maxRetryAfterMs: heygenMaxRetryAfterMs } : {}),
+        ...(adapters.heygenSleep ? { sleep: adapters.heygenSleep } : {}),
         // Snapshots must be observed on the same clock the use cases judge their age by.
         ...(adapters.now ? { now: adapters.now } : {}),
       });

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runDynamoDbEndpoint } from "#test/support/local-stack";
 import { renderTable, writeResults } from "../../bench/report.ts";
 import type { BenchResults } from "../../bench/results.ts";
 import { runBench } from "../../bench/run.ts";
@@ -32,7 +33,7 @@ describe("npm run bench (smoke)", () => {
       ],
       {},
     );
-    const results = await runBench(settings);
+    const results = await runBench(settings, undefined, { dynamoEndpoint: runDynamoDbEndpoint() });
     writeResults(settings.resultsPath, results);
 
     expect(existsSync(settings.resultsPath)).toBe(true);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "#api/schemas";
 import { freePort } from "#local/free-port";
 import { serveHttpApi } from "#local/http-adapter";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { wireHttpApi } from "#runtime/http-wiring";
 import {
   adaptersBeside,
@@ -17,6 +17,7 @@ import {
   TestClock,
   testConfig,
 } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 
 /** Estimates and pre-generation checks through the local stack's HTTP API. */
 
@@ -51,7 +52,7 @@ async function startLenientApi(): Promise<{ url: string; server: Server }> {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig(ACCOUNTS, { checks: { maxBalanceAgeSeconds: MAX_BALANCE_AGE_SECONDS } }),
     env: {},
     now: clock.now,

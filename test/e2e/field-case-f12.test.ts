@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { get, post, sandboxKeyOf, sandboxOf, TestClock, testConfig } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 
 /**
  * Field case F12 (test/fixtures/field-cases/heygen-2026-11.json): a job whose video failed for lack of
@@ -19,7 +20,7 @@ const clock = new TestClock();
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig([{ id: "f12" }], { checks: { maxBalanceAgeSeconds: 90 * 86400 } }),
     env: {},
     now: clock.now,

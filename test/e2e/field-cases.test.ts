@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountConfig } from "#config/config";
 import type { RawReply } from "#local/heygen-sandbox";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { BalanceReader } from "#service/balance-reader";
 import {
   AlertInbox,
@@ -14,6 +14,7 @@ import {
   TestClock,
   testConfig,
 } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 import { RecordingLog } from "#test/support/recording-log";
 
 /**
@@ -93,7 +94,7 @@ function replay(accountId: string, c: FieldCase, extra: RawReply[] = []) {
 
 beforeAll(async () => {
   const ids = new Set([...READING_CASES, "F13"]);
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig(
       [
         ...[...ids].map((id) => ({ id: accountIdOf(id), apiVersion: apiVersionOf(byId(id)) })),

@@ -1,9 +1,10 @@
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import type { TaskResultSender } from "#service/services";
 import { type ApiGatewayInvoke, invokeApi, type LocalHandlers, named } from "#test/support/asl";
 import { get, sandboxKeyOf, sandboxOf, testConfig } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth.ts";
 
 /**
@@ -42,7 +43,7 @@ beforeAll(async () => {
     "GatedVideoJobWithCallbackStateMachine",
   );
   definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as StateMachineDefinition;
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig([{ id: "cb" }]),
     env: {},
     pollIntervalSeconds: 0,

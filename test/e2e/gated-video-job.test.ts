@@ -1,9 +1,10 @@
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { type ApiGatewayInvoke, invokeApi, type LocalHandlers, named } from "#test/support/asl";
 import { get } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth.ts";
 
 /**
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const { template } = synth({ context: { exampleStateMachine: "true" } });
   const machine = resourceNamed(template, "AWS::StepFunctions::StateMachine", "GatedVideoJobStateMachine");
   definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as StateMachineDefinition;
-  stack = await startLocalStack({ env: {}, pollIntervalSeconds: 0 });
+  stack = await startTestStack({ env: {}, pollIntervalSeconds: 0 });
   await stack.pollNow();
 }, 120_000);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccountConfig } from "#config/config";
 import { SANDBOX_FAULTS } from "#local/heygen-sandbox";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { pollAccounts } from "#service/poll-accounts";
 import {
   AlertInbox,
@@ -15,6 +15,7 @@ import {
   TestClock,
   testConfig,
 } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 
 /** Balance monitoring through the whole local stack: sandbox → poller → DynamoDB/SNS → HTTP API. */
 
@@ -55,7 +56,7 @@ const kindsOf = (alerts: { attributes: Record<string, string> }[]) =>
   alerts.map((a) => `${a.attributes.alertType}:${a.attributes.severity}`);
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig(ACCOUNTS, {
       // Forecast alerts are off so that each test sees only the alerts it provokes.
       alerts: { forecastHorizonHours: 0, degradedAfterFailures: 3, hysteresisPercent: 10 },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import {
   call,
   get,
@@ -11,6 +11,7 @@ import {
   TestClock,
   testConfig,
 } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 
 /** Credit reservations over HTTP: the two-phase hold, its conflicts, expiry and settlement against polls. */
 
@@ -50,7 +51,7 @@ const poll = (afterSeconds: number) => {
 };
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig(ACCOUNTS, {
       // Balances never go stale here, so no check or reserve polls behind the test's back.
       checks: { maxBalanceAgeSeconds: 90 * 86400 },

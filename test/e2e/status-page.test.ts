@@ -1,9 +1,10 @@
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { type Browser, collectPageProblems, launchChromium } from "#test/support/browser";
 import { get, post, sandboxKeyOf, sandboxOf, TestClock, testConfig } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 import { rawRequest } from "#test/support/raw-http";
 
 /**
@@ -30,7 +31,7 @@ const chartPoints = (id: string) =>
   page.locator(`[data-account="${id}"] .chart`).getAttribute("data-points", { timeout: 10_000 });
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig(
       [
         { id: "default", thresholds: { warning: 100, critical: 40 } },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertState } from "#core/account";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { CustomNotificationSchema } from "#test/support/custom-notification";
 import {
   AlertInbox,
@@ -13,6 +13,7 @@ import {
   TestClock,
   testConfig,
 } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 
 /** POST /v1/accounts/{id}/test-alert through the whole local stack: API → SNS (fauxqs) → subscribed queue. */
 
@@ -28,7 +29,7 @@ const alertState = async (id: string): Promise<AlertState | undefined> =>
   (await stack.services.store.getAccountState(id))?.alert;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig([{ id: "team", thresholds: { warning: 50, critical: 10 } }, { id: "unread" }], {
       alerts: { forecastHorizonHours: 0 },
     }),

@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signHeyGenEvent } from "#core/webhook-signature";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { call, get, PROBLEM_JSON, post, sandboxKeyOf, sandboxOf, testConfig } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 
 /**
  * HeyGen webhooks settle holds, through the local stack and the sandbox's simulated jobs: the sandbox posts
@@ -26,7 +27,7 @@ interface Hold {
 }
 
 beforeAll(async () => {
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: testConfig([{ id: "hooks" }, { id: "broke" }, { id: "tight" }]),
     env: {},
     pollIntervalSeconds: 0,

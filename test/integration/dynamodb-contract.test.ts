@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
+import { startTestStack } from "#test/support/local-stack";
 import { measureDynamoDbCalls } from "../../bench/dynamodb-calls.ts";
 
 /**
@@ -10,7 +11,7 @@ import { measureDynamoDbCalls } from "../../bench/dynamodb-calls.ts";
 describe("DynamoDB calls per operation", () => {
   let stack: LocalStack;
   beforeAll(async () => {
-    stack = await startLocalStack({ env: {} });
+    stack = await startTestStack({ env: {} });
   });
   afterAll(async () => {
     await stack?.stop();

@@ -9,10 +9,11 @@ import type {
 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { signHeyGenEvent } from "#core/webhook-signature";
-import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
+import { connectDynamoDbLocal, type DynamoDbLocal } from "#local/dynamodb-local";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "#local/heygen-sandbox";
 import { type SnsLocal, startSnsLocal } from "#local/sns-local";
 import { ENV } from "#runtime/environment";
+import { runDynamoDbEndpoint } from "#test/support/local-stack";
 import { type SecretsManagerLocal, startSecretsManagerLocal } from "#test/support/secrets-manager-local";
 
 /**
@@ -132,7 +133,7 @@ async function logsOf<T>(invoke: () => Promise<T>): Promise<{ result: T; lines: 
 
 beforeAll(async () => {
   [dynamo, sns, sandbox] = await Promise.all([
-    startDynamoDbLocal(),
+    connectDynamoDbLocal(runDynamoDbEndpoint()),
     startSnsLocal(),
     startHeyGenSandbox({ accounts: [{ ...DEFAULT_SANDBOX_ACCOUNT, apiKey: HEYGEN_KEY, balance: 5 }] }),
   ]);
@@ -147,7 +148,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-    [ENV.tableName]: await dynamo.createTable("quota-guard"),
+    [ENV.tableName]: await dynamo.createTable(),
     [ENV.topicArn]: sns.topicArn,
     [ENV.webhookSecretName]: WEBHOOK_SECRET_NAME,
     [ENV.heygenBaseUrl]: sandbox.url,

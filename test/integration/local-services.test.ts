@@ -1,14 +1,17 @@
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
+import { connectDynamoDbLocal, type DynamoDbLocal } from "#local/dynamodb-local";
 import { type SnsLocal, startSnsLocal } from "#local/sns-local";
+import { runDynamoDbEndpoint } from "#test/support/local-stack";
 
 describe("embedded local services", () => {
   let dynamo: DynamoDbLocal;
   let sns: SnsLocal;
   beforeAll(async () => {
-    [dynamo, sns] = await Promise.all([startDynamoDbLocal(), startSnsLocal()]);
+    // The run's DynamoDB Local, which the global setup started with startDynamoDbLocal.
+    dynamo = connectDynamoDbLocal(runDynamoDbEndpoint());
+    sns = await startSnsLocal();
   });
   afterAll(async () => {
     await Promise.all([dynamo?.stop(), sns?.stop()]);

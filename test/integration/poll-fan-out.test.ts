@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccountConfig, parseConfig } from "#config/config";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import { POLL_LIMITS, pollAccounts } from "#service/poll-accounts";
 import type { Services } from "#service/services";
+import { startTestStack } from "#test/support/local-stack";
 import { pollerServicesFor } from "#test/support/poller-services";
 import { RecordingLog } from "#test/support/recording-log";
 
@@ -40,7 +41,7 @@ describe("the poller's fan-out over 500 accounts", () => {
   };
 
   beforeAll(async () => {
-    stack = await startLocalStack({
+    stack = await startTestStack({
       config: parseConfig({ accounts: ids.map((id) => ({ id })) }),
       env: {},
       log,

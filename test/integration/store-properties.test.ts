@@ -148,7 +148,9 @@ async function applyToHold(model: Model, action: Extract<Step, { type: "commit" 
     const increase = roundAmount(
       Math.max(0, newAmount - hold.committed) - Math.max(0, hold.amount - hold.committed),
     );
-    const fits = increase <= model.available() + 1e-9;
+    // The store checks the balance only for an increase (reservation-store.ts, extend): an extend that asks
+    // for nothing more is never refused, even when a poll has since left `available` below zero.
+    const fits = increase <= 0 || increase <= model.available() + 1e-9;
     const result = await local.store.extend(
       hold.id,
       { amount: newAmount, ...(action.ttl ? { ttlSeconds: action.ttl } : {}) },

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signHeyGenEvent } from "#core/webhook-signature";
-import { type LocalStack, startLocalStack } from "#local/stack";
-import { TABLE } from "#store/table";
+import type { LocalStack } from "#local/stack";
+import { startTestStack } from "#test/support/local-stack";
 import { type RawReply, type RawRequest, rawRequest } from "#test/support/raw-http";
 import { RecordingLog } from "#test/support/recording-log";
 import { scanTable, userVisibleContent } from "#test/support/table-scan";
@@ -308,7 +308,7 @@ describe("API fuzzing through the HTTP adapter", () => {
   const figures = { requests: 0, byStatus: new Map<number, number>() };
 
   beforeAll(async () => {
-    stack = await startLocalStack({ env: {}, log, pollIntervalSeconds: 0 });
+    stack = await startTestStack({ env: {}, log, pollIntervalSeconds: 0 });
     await stack.pollNow();
     for (const amount of [1, 2, 3]) {
       const reply = await rawRequest(stack.url, {
@@ -325,7 +325,7 @@ describe("API fuzzing through the HTTP adapter", () => {
     await stack?.stop();
   });
 
-  const table = () => scanTable(stack.dynamo.doc, TABLE.localName);
+  const table = () => scanTable(stack.dynamo.doc, stack.tableName);
 
   it(`answers ${FUZZ_RUNS} hostile requests with 4xx problems (or a valid answer), writes nothing when it refuses`, async () => {
     let before = userVisibleContent(await table());

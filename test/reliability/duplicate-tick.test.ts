@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseConfig } from "#config/config";
-import { type LocalStack, sandboxKeyFor, startLocalStack } from "#local/stack";
+import { type LocalStack, sandboxKeyFor } from "#local/stack";
+import { startTestStack } from "#test/support/local-stack";
 
 /**
  * Regression (found by the soak): the same schedule tick delivered twice at once — EventBridge and Lambda
@@ -9,7 +10,7 @@ import { type LocalStack, sandboxKeyFor, startLocalStack } from "#local/stack";
  */
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({ config: parseConfig({}), env: {}, pollIntervalSeconds: 0 });
+  stack = await startTestStack({ config: parseConfig({}), env: {}, pollIntervalSeconds: 0 });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -3,10 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { AccountConfig } from "#config/config";
 import { parseConfig } from "#config/config";
 import { freePort } from "#local/free-port";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import type { LocalStack } from "#local/stack";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Services } from "#service/services";
+import { TestClock } from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
 import { pollerServicesFor } from "#test/support/poller-services";
 import { RecordingLog } from "#test/support/recording-log";
 import { accountIdFor, FAULT_ROWS, type FaultRow } from "./fault-matrix.ts";
@@ -29,6 +31,9 @@ describe("HeyGen fault matrix through the poller and the store", () => {
   const observed: ObservedRow[] = [];
   let stack: LocalStack;
   let poller: Services;
+  // The poller's retries wait on this clock: a Retry-After has passed when the poll ends, in no real time.
+  const clock = new TestClock();
+  const onClock = { now: clock.now, heygenSleep: clock.sleep };
 
   beforeAll(async () => {
     const accounts = FAULT_ROWS.map((row, index) => ({
@@ -36,13 +41,13 @@ describe("HeyGen fault matrix through the poller and the store", () => {
       apiKeyEnv: `FAULT_MATRIX_KEY_${index}`,
       apiVersion: row.apiVersion,
     }));
-    stack = await startLocalStack({
+    stack = await startTestStack({
       config: parseConfig({ accounts: [...accounts, { id: "healthy", apiKeyEnv: "FAULT_MATRIX_HEALTHY" }] }),
       env: {},
       log,
       pollIntervalSeconds: 0,
     });
-    poller = pollerServicesFor(stack, { log, heygenTimeoutMs: HEYGEN_TIMEOUT_MS });
+    poller = pollerServicesFor(stack, { log, ...onClock, heygenTimeoutMs: HEYGEN_TIMEOUT_MS });
   });
 
   afterEach(() => {
@@ -68,6 +73,7 @@ describe("HeyGen fault matrix through the poller and the store", () => {
       const fetchSpy = vi.spyOn(globalThis, "fetch");
       const refused = pollerServicesFor(stack, {
         log,
+        ...onClock,
         heygenTimeoutMs: HEYGEN_TIMEOUT_MS,
         heygenBaseUrl: deadUrl,
       });

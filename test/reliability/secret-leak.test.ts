@@ -3,9 +3,9 @@ import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { parseConfig } from "#config/config";
 import { signHeyGenEvent } from "#core/webhook-signature";
 import { type HeyGenSandbox, SANDBOX_FAULTS, startHeyGenSandbox } from "#local/heygen-sandbox";
-import { type LocalStack, startLocalStack } from "#local/stack";
-import { TABLE } from "#store/table";
+import type { LocalStack } from "#local/stack";
 import { KEY_ECHOES, type KeyEchoingHeyGen, startKeyEchoingHeyGen } from "#test/support/key-echoing-heygen";
+import { startTestStack } from "#test/support/local-stack";
 import { RecordingLog } from "#test/support/recording-log";
 import { scanTable } from "#test/support/table-scan";
 
@@ -48,7 +48,7 @@ beforeAll(async () => {
     accounts: [{ apiKey: MARKER, billingType: "wallet", currency: "usd", balance: 120 }],
   });
   heygen = await startKeyEchoingHeyGen(sandbox.url);
-  stack = await startLocalStack({
+  stack = await startTestStack({
     config: parseConfig({ checks: { minRefreshIntervalSeconds: 0, maxBalanceAgeSeconds: 1 } }),
     env: { HEYGEN_API_KEY: MARKER, HEYGEN_API_BASE_URL: heygen.url },
     webhookSecret: WEBHOOK_SECRET,
@@ -132,7 +132,7 @@ it("the HeyGen key and the webhook secret appear in no log line, output, API ans
     await call("GET", path);
   }
 
-  const items = await scanTable(stack.dynamo.doc, TABLE.localName);
+  const items = await scanTable(stack.dynamo.doc, stack.tableName);
   const messages = published.mock.calls.map(([command]) => JSON.stringify(command.input));
   const delivered = (await stack.sns.drain(1)).map((d) => JSON.stringify(d));
   const everything = {

@@ -8,9 +8,8 @@ import { parseConfig } from "#config/config";
 import type { Alert } from "#core/account";
 import { SANDBOX_FAULTS, type SandboxFault } from "#local/heygen-sandbox";
 import type { DeliveredNotification } from "#local/sns-local";
-import { type LocalStack, startLocalStack } from "#local/stack";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
 import type { PollResult } from "#service/poll-account";
-import { TABLE } from "#store/table";
 import { RecordingLog } from "#test/support/recording-log";
 import {
   type AccountSummary,
@@ -25,6 +24,8 @@ export interface SoakOptions {
   durationMs: number;
   workers?: number;
   seed?: number;
+  /** How the stack is started (default `startLocalStack`; the test passes the run's shared DynamoDB Local). */
+  startStack?: (options: LocalStackOptions) => Promise<LocalStack>;
 }
 
 export interface SoakFigures {
@@ -68,7 +69,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
   const random = generator(seed);
   const log = new RecordingLog();
   const delivered: DeliveredNotification[] = [];
-  const stack = await startLocalStack({
+  const stack = await (options.startStack ?? startLocalStack)({
     config: parseConfig({
       accounts: [{ id: ACCOUNT, thresholds: { warning: 50, critical: 10 } }],
       // Nothing settles or goes stale during the run, so the ledger below is the whole truth.
@@ -245,12 +246,12 @@ async function checkInvariants(
   const violate = (message: string) => figures.violations.push(message);
   const summary = (await (await fetch(`${stack.url}/v1/accounts/${ACCOUNT}`)).json()) as AccountSummary;
   const state = await stack.services.store.getAccountState(ACCOUNT);
-  const stored = await countedHoldIds(stack.dynamo.doc, TABLE.localName, ACCOUNT);
+  const stored = await countedHoldIds(stack.dynamo.doc, stack.tableName, ACCOUNT);
   for (const v of reservationViolations(ledger, summary, state, stored)) violate(v);
   figures.invariantsChecked += RESERVATION_INVARIANTS;
 
   // One snapshot per tick: exactly the ticks some poll recorded, each once.
-  const items = await scanTable(stack.dynamo.doc, TABLE.localName);
+  const items = await scanTable(stack.dynamo.doc, stack.tableName);
   const snapshotTicks = items.filter((i) => String(i.sk).startsWith("SNAPSHOT#")).map((i) => String(i.tick));
   const recordedTicks = new Set(pollResults.filter((p) => p.result.status === "recorded").map((p) => p.tick));
   if (new Set(snapshotTicks).size !== snapshotTicks.length) violate("a tick has two snapshots");

@@ -1,10 +1,11 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import type { HeyGenSandbox } from "#local/heygen-sandbox";
-import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
+import type { LocalStack, LocalStackOptions } from "#local/stack";
 import { type Adapters, createServices } from "#runtime/wiring";
 import { type Log, type Services, silentLog } from "#service/services";
 import { assertAnswerConforms } from "./answer-conformance.ts";
+import { startTestStack } from "./local-stack.ts";
 
 /** Helpers for the end-to-end tests: a clock the test moves, and a small JSON client for the local API. */
 
@@ -22,6 +23,14 @@ export class TestClock {
     this.#ms += seconds * 1000;
     return this.now();
   }
+
+  /**
+   * Waits `ms` by moving the clock instead of the real time: injected as the HeyGen client's sleep, a
+   * `Retry-After` or a backoff has passed for the code that reads this clock, at once.
+   */
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.#ms += ms;
+  };
 
   /** The current time as an ISO string, used as a distinct schedule tick per poll. */
   tick(): string {
@@ -166,7 +175,7 @@ export async function startOneAccountStack(
   accountId: string,
   options: Pick<LocalStackOptions, "sigv4"> = {},
 ): Promise<{ stack: LocalStack; readCredits(balance: number, tick?: string): Promise<void> }> {
-  const stack = await startLocalStack({
+  const stack = await startTestStack({
     config: testConfig([{ id: accountId }], { checks: { maxBalanceAgeSeconds: 90 * 86400 } }),
     env: {},
     pollIntervalSeconds: 0,

@@ -2,13 +2,15 @@ import type { LocalStack } from "#local/stack";
 import { sandboxKeyFor } from "#local/stack";
 import { wirePoller } from "#runtime/wiring";
 import type { Log, Services } from "#service/services";
-import { TABLE } from "#store/table";
+import { noWait } from "./local-stack.ts";
 
 export interface PollerWiring {
   log: Log;
   /** Default: the stack's sandbox. */
   heygenBaseUrl?: string;
   heygenTimeoutMs?: number;
+  /** How the HeyGen client waits between retries; default: not at all (the attempts are unchanged). */
+  heygenSleep?: (ms: number) => Promise<void>;
   now?: () => Date;
 }
 
@@ -23,11 +25,12 @@ export function pollerServicesFor(stack: LocalStack, wiring: PollerWiring): Serv
   return wirePoller({
     config: stack.config,
     doc: stack.dynamo.doc,
-    tableName: TABLE.localName,
+    tableName: stack.tableName,
     heygenBaseUrl,
     apiKeyFor: (account) => stack.sandboxKeys[account.id] ?? sandboxKeyFor(account.id),
     alerts: { sns: stack.sns.sns, topicArn: stack.sns.topicArn },
     ...(wiring.heygenTimeoutMs ? { heygenTimeoutMs: wiring.heygenTimeoutMs } : {}),
+    heygenSleep: wiring.heygenSleep ?? noWait,
     ...(wiring.now ? { now: wiring.now } : {}),
     log: wiring.log,
   }).services;

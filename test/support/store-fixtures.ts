@@ -2,9 +2,10 @@ import { afterAll, beforeAll } from "vitest";
 import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
-import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
+import { connectDynamoDbLocal, type DynamoDbLocal } from "#local/dynamodb-local";
 import type { AccountStore, PollRecord, PollRules, ReserveRequest } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
+import { runDynamoDbEndpoint } from "./local-stack.ts";
 
 /** Builders for the reservation and store tests. */
 
@@ -110,13 +111,14 @@ export interface StoreOnDynamoDbLocal {
 }
 
 /**
- * A AccountStore over a fresh table in its own DynamoDB Local, started before the file's tests and stopped
- * after them. The fields are filled in `beforeAll`, so read them inside tests, not at module scope.
+ * An AccountStore over a fresh table in the run's DynamoDB Local (test/setup/dynamodb-local.ts), made before
+ * the file's tests and deleted after them. The fields are filled in `beforeAll`, so read them inside tests,
+ * not at module scope.
  */
 export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
   const local = {} as StoreOnDynamoDbLocal;
   beforeAll(async () => {
-    local.dynamo = await startDynamoDbLocal();
+    local.dynamo = connectDynamoDbLocal(runDynamoDbEndpoint());
     local.tableName = await local.dynamo.createTable();
     local.store = createDynamoStore(local.dynamo.doc, local.tableName);
   });

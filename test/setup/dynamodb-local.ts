@@ -1,0 +1,39 @@
+import type { TestProject } from "vitest/node";
+import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
+
+/**
+ * Vitest global setup: one DynamoDB Local (a JVM, seconds to start) for the whole run, instead of one per
+ * test file. Its endpoint reaches the test files as `inject("dynamoDbEndpoint")`; each file makes its own
+ * tables there (`connectDynamoDbLocal`, `startLocalStack({ dynamoEndpoint })`), so files running at the same
+ * time share only the database process.
+ */
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The run's DynamoDB Local, e.g. `http://127.0.0.1:41234`. */
+    dynamoDbEndpoint: string;
+  }
+}
+
+interface Shared {
+  started: Promise<DynamoDbLocal>;
+  projects: number;
+}
+
+// Every project that needs DynamoDB names this file, and Vitest loads it once per project: the one instance is
+// kept on the process and stopped when the last project's teardown runs.
+const SHARED = Symbol.for("quota-guard.test.dynamodb-local");
+const holder = globalThis as { [SHARED]?: Shared };
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const shared = holder[SHARED] ?? { started: startDynamoDbLocal(), projects: 0 };
+  holder[SHARED] = shared;
+  shared.projects++;
+  const dynamo = await shared.started;
+  project.provide("dynamoDbEndpoint", dynamo.endpoint);
+  return async () => {
+    if (--shared.projects > 0) return;
+    delete holder[SHARED];
+    await dynamo.stop();
+  };
+}
