@@ -39,7 +39,7 @@ export async function measurePollerScaling(
   const largest = counts.at(-1) ?? 0;
   if (accounts.length < largest)
     throw new Error(`need ${largest} accounts, the config has ${accounts.length}`);
-  await pollAccounts(stack.services, new Date().toISOString(), accounts.slice(0, largest));
+  await pollAccounts(stack.pollerServices, new Date().toISOString(), accounts.slice(0, largest));
   const meter = meterConsumedCapacity(stack.dynamo.client);
   const runs: PollScalingFigure[] = [];
   try {
@@ -48,7 +48,11 @@ export async function measurePollerScaling(
       let results: Awaited<ReturnType<typeof pollAccounts>> = [];
       const t0 = process.hrtime.bigint();
       const consumed = await meter.during(async () => {
-        results = await pollAccounts(stack.services, new Date().toISOString(), accounts.slice(0, count));
+        results = await pollAccounts(
+          stack.pollerServices,
+          new Date().toISOString(),
+          accounts.slice(0, count),
+        );
       });
       const wallMs = nsToMs(process.hrtime.bigint() - t0);
       runs.push({

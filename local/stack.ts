@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Context } from "aws-lambda";
-import { HEYGEN_WEBHOOK_ROUTE } from "#api/route-list";
+import { HEYGEN_WEBHOOK_ROUTE, UNSIGNED_ROUTES } from "#api/route-list";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
 import { SERVICE_NAME } from "#config/observability";
 import { ENV } from "#runtime/environment";
@@ -54,7 +54,10 @@ export interface LocalStackOptions {
 export interface LocalStack {
   url: string;
   config: QuotaGuardConfig;
+  /** The HTTP API's services (a reading waits out at most API_MAX_RETRY_AFTER_MS of a `Retry-After`). */
   services: Services;
+  /** The scheduled poller's services, as the poller Lambda wires them (`pollNow` uses them). */
+  pollerServices: Services;
   dynamo: DynamoDbLocal;
   /** The Quota Guard table in `dynamo`. */
   tableName: string;
@@ -142,18 +145,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server: Server = await serveHttpApi((event, context: Context) => api.handle(event, context), {
       port,
       statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
-      // As in AWS, HeyGen's webhook is the one route without IAM: its HMAC signature is checked by the API.
+      // As in AWS, the routes without IAM (HeyGen's webhook) are not signed: their HMAC signature is checked.
       ...(sigv4
         ? {
             authorize: async (req, body) =>
-              req.method === HEYGEN_WEBHOOK_ROUTE.method &&
-              req.url?.split("?")[0] === HEYGEN_WEBHOOK_ROUTE.path
+              UNSIGNED_ROUTES.some((r) => r.method === req.method && r.path === req.url?.split("?")[0])
                 ? undefined
                 : sigV4Refusal(req, body, sigv4),
           }
         : {}),
     });
-    await sandbox?.setWebhook({ url: `http://127.0.0.1:${port}/v1/webhooks/heygen`, secret: webhookSecret });
+    await sandbox?.setWebhook({
+      url: `http://127.0.0.1:${port}${HEYGEN_WEBHOOK_ROUTE.path}`,
+      secret: webhookSecret,
+    });
     // Keep-alive connections would hold close() open; a stopping stack answers no one.
     stops.push(
       () =>
@@ -201,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       url: `http://127.0.0.1:${port}`,
       config,
       services: api.services,
+      pollerServices: poller.services,
       dynamo,
       tableName,
       sns,

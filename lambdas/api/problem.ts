@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { issuesOf, toPointer } from "#core/zod-issues";
+import { pointedIssues } from "#core/zod-issues";
 import type { ConflictingReservation, FieldIssue } from "#service/errors";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
 
@@ -126,11 +126,6 @@ export const problems = {
   internal: () => new Problem("internal-error", "An unexpected error occurred; it has been logged."),
 };
 
-/** A zod error as field errors, each pointer after `prefix` (`/query`, `/headers`). */
-export function fieldErrors(error: z.ZodError, prefix = ""): FieldError[] {
-  return issuesOf(error).map((issue) => ({ pointer: toPointer(issue.path, prefix), detail: issue.message }));
-}
-
 /** Parses with a zod schema or throws a 400 problem naming every invalid field. */
 export function parseOr400<S extends z.ZodType>(
   schema: S,
@@ -139,6 +134,6 @@ export function parseOr400<S extends z.ZodType>(
   prefix = "",
 ): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw problems.validation(fieldErrors(result.error, prefix), where);
+  if (!result.success) throw problems.validation(pointedIssues(result.error, prefix), where);
   return result.data;
 }

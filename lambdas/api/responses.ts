@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { ALERT_LEVELS, SEVERITIES } from "#core/account";
 import { BalanceSnapshot, Unit } from "#core/balance";
 import { Estimate } from "#core/estimator";
 import { RateCard } from "#core/rate-card";
@@ -165,13 +166,13 @@ export const History = z
   .strictObject({ accountId: z.string(), snapshots: z.array(Snapshot) })
   .meta({ id: "History" });
 
-const AlertLevelOr = (...more: string[]) => z.enum(["ok", "warning", "critical", "exhausted", ...more]);
+const AlertLevelOr = (...more: string[]) => z.enum([...ALERT_LEVELS, ...more]);
 
 export const Alert = z
   .strictObject({
     accountId: z.string(),
     alertType: z.enum(["low_balance", "recovered", "forecast", "monitor_degraded", "monitor_recovered"]),
-    severity: z.enum(["info", "warning", "critical"]),
+    severity: z.enum(SEVERITIES),
     level: AlertLevelOr("forecast", "monitor_degraded"),
     previousLevel: AlertLevelOr("unknown", "forecast", "monitor_degraded"),
     subject: z.string(),

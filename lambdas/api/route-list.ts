@@ -29,6 +29,9 @@ export const WAIT_ROUTE = routeOf(ROUTES.wait);
 /** Every route the router serves. */
 export const ALL_ROUTES: readonly ApiRoute[] = all.map(routeOf);
 
+/** The routes called without IAM (HeyGen's webhook): the local stack's SigV4 check exempts them, as AWS does. */
+export const UNSIGNED_ROUTES: readonly ApiRoute[] = ALL_ROUTES.filter((r) => r.auth !== "iam");
+
 /** The routes API Gateway sends to the webhook function (infra/heygen-webhook.ts): it alone may send task results. */
 export const WEBHOOK_FUNCTION_ROUTES: readonly ApiRoute[] = all
   .filter((r) => r.servedBy === "webhook")

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
 import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
+import { MAX_LIST_LIMIT } from "#service/store-port";
 
 /** Request schemas: the single source for validation, TypeScript types and the OpenAPI document. */
 
@@ -90,15 +91,21 @@ const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).
 export const HistoryQuery = z.strictObject({
   since: IsoTime.optional().meta({ description: "Oldest observation time (ISO 8601)." }),
   until: IsoTime.optional().meta({ description: "Newest observation time (ISO 8601)." }),
-  limit: Limit(1000, 100).meta({ description: "At most this many snapshots (1–1000, default 100)." }),
+  limit: Limit(MAX_LIST_LIMIT, 100).meta({
+    description: `At most this many snapshots (1–${MAX_LIST_LIMIT}, default 100).`,
+  }),
 });
 
 export const AlertsQuery = z.strictObject({
-  limit: Limit(1000, 50).meta({ description: "At most this many alerts (1–1000, default 50)." }),
+  limit: Limit(MAX_LIST_LIMIT, 50).meta({
+    description: `At most this many alerts (1–${MAX_LIST_LIMIT}, default 50).`,
+  }),
 });
 
 export const EventsQuery = z.strictObject({
-  limit: Limit(1000, 50).meta({ description: "At most this many webhook deliveries (1–1000, default 50)." }),
+  limit: Limit(MAX_LIST_LIMIT, 50).meta({
+    description: `At most this many webhook deliveries (1–${MAX_LIST_LIMIT}, default 50).`,
+  }),
 });
 
 export const ReservationsQuery = z.strictObject({

@@ -1,6 +1,7 @@
 import type { Router } from "@aws-lambda-powertools/event-handler/http";
 import type * as z from "zod";
-import { fieldErrors, parseOr400, problems } from "./problem.ts";
+import { pointedIssues } from "#core/zod-issues";
+import { parseOr400, problems } from "./problem.ts";
 import { json, queryOf, readJsonBody } from "./request.ts";
 import type { BodySpec, RouteSpec } from "./route-table.ts";
 
@@ -83,7 +84,7 @@ function parseHeaders(schema: z.ZodObject, req: Request): unknown {
   const result = schema.safeParse(sent);
   if (result.success) return result.data;
   // Header names are case-insensitive; pointers name them as HTTP/2 sends them, lowercase.
-  const errors = fieldErrors(result.error, "/headers").map((e) => ({
+  const errors = pointedIssues(result.error, "/headers").map((e) => ({
     ...e,
     pointer: e.pointer.toLowerCase(),
   }));
@@ -93,6 +94,6 @@ function parseHeaders(schema: z.ZodObject, req: Request): unknown {
 /** The body by its schema; an absent body reads as `{}`, so that a missing field is named, not the whole body. */
 function parseBody(body: unknown, { schema, parse }: BodySpec) {
   const result = parse ? parse(body) : schema.safeParse(body);
-  if (!result.success) throw problems.validation(fieldErrors(result.error), "request body");
+  if (!result.success) throw problems.validation(pointedIssues(result.error), "request body");
   return result.data;
 }

@@ -189,7 +189,3 @@ export function loadConfigFile(path: string): QuotaGuardConfig {
   }
   return parseConfig(json, path);
 }
-
-export function findAccount(config: QuotaGuardConfig, accountId: string): AccountConfig | undefined {
-  return config.accounts.find((a) => a.id === accountId);
-}

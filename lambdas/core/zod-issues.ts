@@ -26,6 +26,17 @@ export function toPointer(path: readonly PropertyKey[], prefix = ""): string {
   return prefix + path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
 }
 
+/** An invalid field named by a JSON pointer, as the API's problems list it (`errors[]`). */
+export interface PointedIssue {
+  pointer: string;
+  detail: string;
+}
+
+/** A zod error as pointer-named issues, each pointer after `prefix` (`/query`, `/headers`); unknown keys one each. */
+export function pointedIssues(error: z.ZodError, prefix = ""): PointedIssue[] {
+  return issuesOf(error).map((issue) => ({ pointer: toPointer(issue.path, prefix), detail: issue.message }));
+}
+
 /** A path as dotted segments for a person reading a file: `accounts.0.thresholds`, `(root)` when empty. */
 export function dottedPath(path: readonly PropertyKey[]): string {
   return path.length ? path.map(String).join(".") : "(root)";

@@ -201,7 +201,7 @@ function finish(candidate: Omit<BalanceSnapshot, "warnings">, read: LenientReade
   if (result.success) return result.data;
   const issues = issuesOf(result.error)
     .slice(0, 5)
-    .map((issue) => `${issue.path.length ? dottedPath(issue.path) : "(body)"}: ${issue.message}`);
+    .map((issue) => `${dottedPath(issue.path)}: ${issue.message}`);
   throw new HeyGenError(
     "bad_response",
     `HeyGen answered a body we cannot read as a balance: ${issues.join("; ")}`,

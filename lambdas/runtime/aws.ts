@@ -22,7 +22,7 @@ const SECRET_MAX_AGE_SECONDS = 300;
  * and a hung call would hold the API Lambda until its own timeout (a 5xx from API Gateway) instead of
  * answering 503 with Retry-After. Two attempts of at most ~3 s fit inside the API's 10 s timeout.
  */
-export const AWS_CLIENT_SETTINGS = {
+const AWS_CLIENT_SETTINGS = {
   maxAttempts: 2,
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 };

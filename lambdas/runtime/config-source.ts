@@ -1,5 +1,5 @@
 import { loadConfigFile, type QuotaGuardConfig } from "#config/config";
-import { ENV } from "./environment.ts";
+import { ENV, requiredEnv } from "./environment.ts";
 
 /**
  * Where a Lambda finds its config: a JSON file in a Lambda layer that the stack builds from the config
@@ -18,7 +18,5 @@ export const CONFIG_FILE_PATH = `/opt/${CONFIG_LAYER_FILE}`;
  * naming `ENV.config` when the stack did not set it.
  */
 export function loadRuntimeConfig(env: Record<string, string | undefined> = process.env): QuotaGuardConfig {
-  const path = env[ENV.config];
-  if (!path) throw new Error(`environment variable ${ENV.config} is not set (the stack sets it)`);
-  return loadConfigFile(path);
+  return loadConfigFile(requiredEnv(ENV.config, env));
 }

@@ -22,8 +22,8 @@ export const ENV = {
 } as const;
 
 /** The variable's value; throws naming it when the stack did not set it. */
-export function requiredEnv(name: string): string {
-  const value = process.env[name];
+export function requiredEnv(name: string, env: Record<string, string | undefined> = process.env): string {
+  const value = env[name];
   if (!value) throw new Error(`environment variable ${name} is not set (the stack sets it)`);
   return value;
 }

@@ -47,7 +47,7 @@ export function cardForAccount(
  * A bare estimate names no account: the request's card, else the first account's configured card, else the
  * default for the first account's recorded balance unit, else the usd pay-as-you-go card.
  */
-export async function cardForEstimate(services: Services, requested: string | undefined): Promise<RateCard> {
+async function cardForEstimate(services: Services, requested: string | undefined): Promise<RateCard> {
   if (requested) return services.rateCards.get(requested);
   const account = services.config.accounts[0];
   if (account?.rateCard) return services.rateCards.get(account.rateCard);
@@ -61,7 +61,7 @@ export function cardAgeRule(services: Services): CardAgeRule {
 }
 
 /** Estimates the job(s) and compares them with what the account can still hand out. */
-export async function runCheck(
+async function runCheck(
   services: Services,
   reader: BalanceReader,
   account: AccountConfig,
@@ -90,7 +90,7 @@ export async function runCheck(
   };
 }
 
-export function viewOf(services: Services, account: AccountConfig, reading: BalanceReading) {
+function viewOf(services: Services, account: AccountConfig, reading: BalanceReading) {
   return computeBalanceView(reading.state, {
     now: services.now(),
     reserveFloor: account.reserveFloor,

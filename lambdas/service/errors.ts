@@ -1,3 +1,5 @@
+import type { PointedIssue } from "#core/zod-issues";
+
 /** Use-case errors: what a use case refuses, in its own words; the API maps each to its problem type (lambdas/api/errors.ts). */
 
 export class UnknownAccountError extends Error {
@@ -44,10 +46,7 @@ export class BalanceUnknownError extends Error {
 }
 
 /** One invalid field of a request: a JSON pointer (RFC 6901) into the body or a parameter, and why. */
-export interface FieldIssue {
-  pointer: string;
-  detail: string;
-}
+export type FieldIssue = PointedIssue;
 
 /** A request the use case cannot apply as given (a rule beyond its schema, or the store refused a field). */
 export class InvalidRequestError extends Error {

@@ -46,11 +46,7 @@ type ReserveOutcome =
  * An Idempotency-Key with the fingerprint of what it was sent with: the same key with another request is
  * refused rather than answered with the first request's answer.
  */
-export function keyUse(
-  key: string | undefined,
-  operation: string,
-  request: unknown,
-): IdempotencyKeyUse | undefined {
+function keyUse(key: string | undefined, operation: string, request: unknown): IdempotencyKeyUse | undefined {
   if (key === undefined) return undefined;
   const requestHash = createHash("sha256")
     .update(`${operation}\u0000${JSON.stringify(request ?? {})}`)
@@ -173,7 +169,7 @@ export function releaseReservation(
 }
 
 /** Raises a hold's amount (taken from `available`) and/or moves its expiry to `ttlSeconds` from now. */
-export function extendReservation(
+function extendReservation(
   services: Services,
   account: AccountConfig,
   reservationId: string,

@@ -7,6 +7,9 @@ import type { BalanceRules, ReservationStatus, ReservationView, Shortfall } from
  * history. lambdas/store implements it on DynamoDB; the rules for what counts are in #core/reservations.
  */
 
+/** The most items one list (snapshots, alerts, webhook events) returns: one small Query page, far under 1 MB. */
+export const MAX_LIST_LIMIT = 1000;
+
 export interface ReserveRequest {
   /** From reservationIdFor(accountId, now). */
   id: string;
@@ -199,7 +202,7 @@ export interface HistoryStore {
     snapshot: BalanceSnapshot,
     retentionDays: number,
   ): Promise<boolean>;
-  /** Snapshots observed within [since, until], newest first, at most `limit` (1–1000). */
+  /** Snapshots observed within [since, until], newest first, at most `limit` (1–MAX_LIST_LIMIT). */
   listSnapshots(accountId: string, range: SnapshotRange): Promise<BalanceSnapshot[]>;
   /** Records an alert (sent or failed); the same alert written twice stays one entry. */
   appendAlert(alert: Alert, retentionDays: number): Promise<void>;
@@ -242,7 +245,7 @@ export interface WebhookLogStore {
     deliveryKeys: readonly string[],
     retentionDays: number,
   ): Promise<boolean>;
-  /** The account's webhook log, newest first, at most `limit` (1–1000). */
+  /** The account's webhook log, newest first, at most `limit` (1–MAX_LIST_LIMIT). */
   listWebhookEvents(accountId: string, limit: number): Promise<WebhookLogEntry[]>;
 }
 

@@ -15,7 +15,7 @@ import { useCase } from "./use-case.ts";
  * Registers a waiting task's token on the hold. If the video's outcome is already known, sends it now.
  * Answers `not_found` for an unknown hold; raises when Step Functions refuses the result.
  */
-export async function waitOnReservation(
+async function waitOnReservation(
   services: Services,
   reservationId: string,
   taskToken: string,

@@ -6,7 +6,7 @@ import { deliveryKeys, HeyGenEvent, outcomeOf } from "#core/heygen-events";
 import type { EstimateRequest } from "#core/job-spec";
 import type { ReservationView } from "#core/reservations";
 import { type HeaderLookup, verifyHeyGenSignature, webhookSecretsOf } from "#core/webhook-signature";
-import { issuesOf, toPointer } from "#core/zod-issues";
+import { pointedIssues } from "#core/zod-issues";
 import { resolveAccount } from "./accounts.ts";
 import { cardForAccount } from "./checks.ts";
 import { InvalidRequestError, MalformedJsonError, UnauthenticatedError } from "./errors.ts";
@@ -43,7 +43,7 @@ export interface WebhookOutcome {
  * out of `available`, as for any commit: HeyGen charged it). Raises store and Step Functions failures (the
  * route answers 503, so HeyGen retries); HeyGen failures only change the basis or count as a failed reading.
  */
-export async function handleHeyGenEvent(
+async function handleHeyGenEvent(
   services: Services,
   event: HeyGenEvent,
   rawBody: string,
@@ -136,8 +136,7 @@ export const receiveHeyGenDelivery = useCase(
     }
     const parsed = HeyGenEvent.safeParse(body);
     if (!parsed.success) {
-      const fields = issuesOf(parsed.error).map((i) => ({ pointer: toPointer(i.path), detail: i.message }));
-      throw new InvalidRequestError(fields, "webhook event");
+      throw new InvalidRequestError(pointedIssues(parsed.error), "webhook event");
     }
     const { entry, duplicate } = await handleHeyGenEvent(services, parsed.data, rawBody);
     return { received: true as const, duplicate, ...entry };

@@ -1,8 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { MAX_LIST_LIMIT } from "#service/store-port";
 import { keys } from "#store/table";
-
-/** The most items one list may ask for: one Query page of these small items stays far under 1 MB. */
-export const MAX_LIST_LIMIT = 1000;
 
 /** Throws RangeError unless `limit` is an integer from 1 to MAX_LIST_LIMIT (callers validate first). */
 export function assertLimit(limit: number): void {

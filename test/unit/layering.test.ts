@@ -22,7 +22,9 @@ const FORBIDDEN: [folder: string, specifier: string][] = [
   ["lambdas/service", "#store/dynamo-store"],
   ["lambdas/service", "#notify/sns-notifier"],
   ["lambdas/service", "#runtime/wiring"],
+  ["lambdas/service", "../store/dynamo-store.ts"],
   ["lambdas/api", "#store/table"],
+  ["lambdas/api", "../store/table.ts"],
   ["lambdas/api/handler.ts", "./routes.ts"],
   ["lambdas/billing/handler.ts", "#service/poll-accounts"],
   // Any folder's handler, a new one included.
