@@ -83,6 +83,28 @@ export class AccountSecrets extends Construct {
     );
   }
 
+  /**
+   * Throws ConfigError when a folder grant (more than MAX_EXACT_SECRET_GRANTS accounts) would also cover
+   * `secretName`, a secret that is no account's key (HeyGen's webhook secret): no role may read it by accident.
+   */
+  assertNotGranting(secretName: string, what: string): void {
+    if (this.secrets.length <= MAX_EXACT_SECRET_GRANTS) return;
+    const covering = this.secrets
+      .map((s) => folderPattern(s.secretName))
+      .find((pattern) => pattern.endsWith("/*") && secretName.startsWith(pattern.slice(0, -1)));
+    if (covering) {
+      throw new ConfigError("IAM limits", [
+        {
+          path: "accounts",
+          message:
+            `with more than ${MAX_EXACT_SECRET_GRANTS} accounts every function may read ${covering}, which ` +
+            `would include ${what} (${secretName}): keep the account secrets in a folder of their own ` +
+            "(the default quota-guard/heygen/<id>)",
+        },
+      ]);
+    }
+  }
+
   /** Lets `fn` read every account's key (GetSecretValue on `readableArns`, nothing else). */
   grantRead(fn: QuotaGuardFunction): void {
     const resources = this.readableArns;

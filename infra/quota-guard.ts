@@ -21,7 +21,7 @@ import { ChatChannels } from "./chat-channels.ts";
 import { ConfigLayer } from "./config-layer.ts";
 import { QuotaGuardMonitoring } from "./dashboard.ts";
 import { createEncryptedTopic } from "./encrypted-topic.ts";
-import { HeyGenWebhook } from "./heygen-webhook.ts";
+import { DEFAULT_WEBHOOK_SECRET_NAME, HeyGenWebhook } from "./heygen-webhook.ts";
 import type { LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
 import { HANDLER_ENTRIES } from "./paths.ts";
@@ -132,6 +132,10 @@ export class QuotaGuard extends Construct {
       throttle: props.apiThrottle ?? { rateLimit: 25, burstLimit: 50 },
       logs,
     });
+    this.secrets.assertNotGranting(
+      props.webhook?.importSecretName ?? DEFAULT_WEBHOOK_SECRET_NAME,
+      "HeyGen's webhook secret",
+    );
     this.webhook = new HeyGenWebhook(this, "HeyGenWebhook", {
       api: this.api,
       entry: entries.webhook ?? HANDLER_ENTRIES.webhook,

@@ -78,4 +78,13 @@ describe("an invalid 500-account config fails the synth naming the field", () =>
     const bad = { accounts: accounts.map((a, i) => (i === 499 ? { ...a, id: "Client_500" } : a)) };
     expect(() => synth({ config: bad })).toThrow(/accounts\.499\.id: must match/);
   });
+
+  it("refuses account secret names whose folder grant would also let every function read the webhook secret", () => {
+    const spread = accounts.slice(0, 41).map((a) => ({ ...a, secretName: `quota-guard/${a.id}` }));
+    expect(() => synth({ config: { ...FLEET, accounts: spread } })).toThrow(
+      /quota-guard\/\*, which would include HeyGen's webhook secret \(quota-guard\/heygen-webhook\)/,
+    );
+    // The default names (quota-guard/heygen/<id>) keep to their own folder, which the webhook secret is not in.
+    expect(() => synth({ config: { ...FLEET, accounts: accounts.slice(0, 41) } })).not.toThrow();
+  });
 });
