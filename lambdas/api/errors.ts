@@ -17,6 +17,7 @@ import {
 } from "#service/errors";
 import { TestAlertNotSentError } from "#service/test-alert";
 import { Problem, type ProblemContext, problemContextOf, problems } from "./problem.ts";
+import { methodsAt } from "./route-list.ts";
 
 /** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
 export interface ApiObserver {
@@ -86,9 +87,16 @@ export function registerErrorHandlers(app: Router, observer: ApiObserver): void 
     observer.unexpectedError?.(error);
     return problems.unprocessable([], error.message).toResponse(contextOf(reqCtx));
   });
-  app.notFound(async (_error, reqCtx) =>
-    problems.routeNotFound(reqCtx.req.method, new URL(reqCtx.req.url).pathname).toResponse(contextOf(reqCtx)),
-  );
+  // The router knows routes by method, so a known path asked with another method lands here too. In AWS,
+  // API Gateway answers such requests itself (only declared routes reach the Lambda); locally this does.
+  app.notFound(async (_error, reqCtx) => {
+    const path = new URL(reqCtx.req.url).pathname;
+    const allowed = methodsAt(path);
+    const problem = allowed.length
+      ? problems.methodNotAllowed(reqCtx.req.method, path, allowed)
+      : problems.routeNotFound(reqCtx.req.method, path);
+    return problem.toResponse(contextOf(reqCtx));
+  });
   app.methodNotAllowed(async (_error, reqCtx) =>
     problems
       .methodNotAllowed(reqCtx.req.method, new URL(reqCtx.req.url).pathname)

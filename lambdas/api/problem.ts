@@ -96,8 +96,15 @@ export const problems = {
     new Problem("not-found", `No ${what} "${id}".`, [{ pointer, detail: `unknown ${what}` }]),
   routeNotFound: (method: string, path: string) =>
     new Problem("not-found", `No route for ${method} ${path}.`),
-  methodNotAllowed: (method: string, path: string) =>
-    new Problem("method-not-allowed", `${method} is not allowed on ${path}.`),
+  /** `allowed`: the methods the path is served with, for the `Allow` header (RFC 9110 §15.5.6). */
+  methodNotAllowed: (method: string, path: string, allowed: readonly string[] = []) =>
+    new Problem(
+      "method-not-allowed",
+      `${method} is not allowed on ${path}${allowed.length ? `; use ${allowed.join(" or ")}` : ""}.`,
+      [],
+      {},
+      allowed.length ? { allow: allowed.join(", ") } : {},
+    ),
   unprocessable: (errors: FieldError[], detail: string) => new Problem("unprocessable", detail, errors),
 
   insufficientBalance: (s: { required: number; available: number; shortfall: number; unit: string }) =>

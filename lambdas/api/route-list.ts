@@ -40,6 +40,16 @@ export const WEBHOOK_FUNCTION_ROUTES: readonly ApiRoute[] = all
 /** The routes API Gateway sends to the API function (infra/quota-guard-api.ts). */
 export const API_FUNCTION_ROUTES: readonly ApiRoute[] = all.filter((r) => r.servedBy === "api").map(routeOf);
 
+/** The methods a concrete path is served with (`/v1/reservations/rsv_a_1/commit` → POST); none: no such path. */
+export function methodsAt(path: string): ApiRoute["method"][] {
+  return ALL_ROUTES.filter((route) => templateMatches(route.path, path)).map((route) => route.method);
+}
+
+function templateMatches(template: string, path: string): boolean {
+  const [want, got] = [template.split("/"), path.split("/")];
+  return want.length === got.length && want.every((part, i) => part.startsWith("{") || part === got[i]);
+}
+
 /** The execute-api resource path of a route: path parameters become a wildcard. */
 export function executeApiPath(route: ApiRoute): string {
   return route.path.replace(/\{[^}]+\}/g, "*");

@@ -73,7 +73,9 @@ export function decideCheck(input: CheckInput): CheckVerdict {
     reason:
       view.remaining !== null && view.remaining < 0
         ? `The balance is overdrawn by ${format(-view.remaining, unit)}: ${format(required, unit)} is short by ${format(-remainingAfter, unit)} (the debt included).`
-        : `${format(required, unit)} is more than the available ${format(Math.max(view.available, 0), unit)} (short by ${format(-remainingAfter, unit)}).`,
+        : view.available < 0
+          ? `${format(required, unit)} cannot be held: holds, jobs not yet charged and the reserve floor already exceed the balance of ${format(view.remaining ?? 0, unit)} by ${format(-view.available, unit)} (short by ${format(-remainingAfter, unit)}).`
+          : `${format(required, unit)} is more than the available ${format(view.available, unit)} (short by ${format(-remainingAfter, unit)}).`,
     remainingAfter,
     shortfall: roundAmount(-remainingAfter),
     warnings,

@@ -375,13 +375,19 @@ describe("bad input: always a 4xx problem naming the field, never a 5xx", () => 
     expect(reply.contentType).toContain(PROBLEM_JSON);
   });
 
-  it("an unknown route or method is a 404/405 problem", async () => {
+  it("an unknown route is a 404 problem; a known path with another method is a 405 naming the allowed ones", async () => {
     const route = await get(stack, "/v1/nothing-here");
     expect(route.status).toBe(404);
     expect(route.contentType).toContain(PROBLEM_JSON);
     const method = await call(stack, "DELETE", "/v1/checks");
-    expect([404, 405]).toContain(method.status);
+    expect(method.status).toBe(405);
     expect(method.contentType).toContain(PROBLEM_JSON);
+    expect(method.headers.get("allow")).toBe("POST");
+    // A path with a parameter: the route is matched by its template, and every method it has is allowed.
+    const templated = await call(stack, "DELETE", "/v1/accounts/usd");
+    expect(templated.status).toBe(405);
+    expect(templated.headers.get("allow")).toBe("GET");
+    expect((await call(stack, "GET", "/v1/reservations/rsv_usd_1/commit")).headers.get("allow")).toBe("POST");
   });
 });
 

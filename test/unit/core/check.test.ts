@@ -57,6 +57,15 @@ describe("decideCheck", () => {
     });
   });
 
+  it("a denial when holds already exceed the balance says so, with figures that agree with the verdict", () => {
+    // The newcomer trial: balance $8, $11 held, a $0.50 job. The reason used to say "the available $0.00".
+    const verdict = decideCheck(input({ required: 0.5, unit: "usd", view: view(8, 11) }));
+    expect(verdict).toMatchObject({ decision: "deny", available: -3, shortfall: 3.5 });
+    expect(verdict.reason).toBe(
+      "$0.50 cannot be held: holds, jobs not yet charged and the reserve floor already exceed the balance of $8.00 by $3.00 (short by $3.50).",
+    );
+  });
+
   it("an exact fit in decimals is a fit, not a float-drift denial", () => {
     const verdict = decideCheck(input({ required: 0.3, unit: "usd", view: view(0.1 + 0.2) }));
     expect(verdict).toMatchObject({ decision: "allow", remainingAfter: 0, shortfall: 0 });
