@@ -1,16 +1,10 @@
 import { Duration, type RemovalPolicy, SecretValue } from "aws-cdk-lib";
-import {
-  type CfnRoute,
-  type CfnStage,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  type HttpRoute,
-} from "aws-cdk-lib/aws-apigatewayv2";
+import { type CfnRoute, type CfnStage, HttpMethod, HttpNoneAuthorizer } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import type { IStateMachine } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
-import { HEYGEN_WEBHOOK_ROUTE, WEBHOOK_FUNCTION_ROUTES } from "#api/route-list";
+import { WEBHOOK_FUNCTION_ROUTES } from "#api/route-list";
 import { ENV } from "#runtime/environment";
 import type { LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
@@ -36,8 +30,9 @@ export interface HeyGenWebhookProps {
 }
 
 /**
- * `POST /v1/webhooks/heygen`: the one route without IAM (HeyGen cannot sign SigV4), authenticated by
- * HeyGen's webhook signature in the function, served by its own function and role and throttled per route.
+ * `POST /v1/webhooks/heygen`: the route without IAM (HeyGen cannot sign SigV4), authenticated by HeyGen's
+ * webhook signature in the function, served by its own function and role and throttled per route; with it
+ * `OPTIONS /v1/webhooks/heygen`, HeyGen's validation probe, also without IAM, and `POST /v1/reservations/{id}/wait`.
  */
 export class HeyGenWebhook extends Construct {
   readonly handler: QuotaGuardFunction;
@@ -82,9 +77,9 @@ export class HeyGenWebhook extends Construct {
     this.handler.allow(["secretsmanager:GetSecretValue"], [this.secretReadableArn]);
 
     const integration = new HttpLambdaIntegration("Webhook", this.handler);
-    // The webhook without IAM (HeyGen's signature instead); /wait with IAM like every other route, here because
-    // registering a token may send a result at once.
-    let route: HttpRoute | undefined;
+    // The webhook and HeyGen's OPTIONS probe of it without IAM (HeyGen cannot sign SigV4); /wait with IAM like
+    // every other route, here because registering a token may send a result at once.
+    const stage = props.api.stage.node.defaultChild as CfnStage;
     for (const served of WEBHOOK_FUNCTION_ROUTES) {
       const [added] = props.api.httpApi.addRoutes({
         path: served.path,
@@ -92,22 +87,22 @@ export class HeyGenWebhook extends Construct {
         integration,
         ...(served.auth === "iam" ? {} : { authorizer: new HttpNoneAuthorizer() }),
       });
-      if (served.auth !== "iam") route = added;
-    }
-    if (route) {
+      if (served.auth === "iam" || !added) continue;
       acknowledge(
-        route.node.defaultChild as CfnRoute,
+        added.node.defaultChild as CfnRoute,
         "AwsSolutions-APIG4",
-        "HeyGen cannot sign SigV4: this route is authenticated by HeyGen's webhook signature (HMAC-SHA256 " +
-          "with the endpoint secret), checked before anything is read or written.",
+        served.auth === "heygen-signature"
+          ? "HeyGen cannot sign SigV4: this route is authenticated by HeyGen's webhook signature (HMAC-SHA256 " +
+              "with the endpoint secret), checked before anything is read or written."
+          : "HeyGen's OPTIONS validation probe of the webhook URL (field case G5) carries no credentials: the " +
+              "route answers 204 with Allow from the route table, reading no store, secret or HeyGen.",
       );
+      // The routes whose callers are not ours: their own limit, so a flood cannot starve the API.
+      stage.addPropertyOverride(`RouteSettings.${served.method} ${served.path}`, {
+        ThrottlingRateLimit: props.throttle.rateLimit,
+        ThrottlingBurstLimit: props.throttle.burstLimit,
+      });
     }
-    const stage = props.api.stage.node.defaultChild as CfnStage;
-    // The one route whose callers are not ours: its own limit, so a flood cannot starve the API.
-    stage.addPropertyOverride(`RouteSettings.${HEYGEN_WEBHOOK_ROUTE.method} ${HEYGEN_WEBHOOK_ROUTE.path}`, {
-      ThrottlingRateLimit: props.throttle.rateLimit,
-      ThrottlingBurstLimit: props.throttle.burstLimit,
-    });
   }
 
   /** Lets the function send task results (SendTaskSuccess / SendTaskFailure) to this state machine only. */

@@ -22,7 +22,8 @@
  *   POST   /_sandbox/videos     { apiKey, callbackId, durationSeconds, outcome: "success" | "fail" |
  *                               "insufficient_credit", afterMs, durationInEvent?, eventType? } -> { videoId }
  *                               a simulated job: after afterMs its signed webhook event is posted
- *   POST   /_sandbox/webhook    { url, secret }             where job events go (the local stack sets it)
+ *   POST   /_sandbox/webhook    { url, secret, signing? }   where job events go (the local stack sets it),
+ *                               signed as HeyGen v3 signs ("v3"), or "v3+signature" / "signature"
  *
  * Video endpoint: GET /v3/videos/{video_id} (a sandbox job's status and, once completed, its duration).
  * e.g. `curl -X POST localhost:PORT/_sandbox/faults -d '{"apiKey":"*","fault":"rate_limited","times":2}'`

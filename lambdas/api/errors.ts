@@ -14,6 +14,7 @@ import {
   UnitMismatchError,
   UnknownAccountError,
   UnknownReservationError,
+  UnsignedDeliveryError,
 } from "#service/errors";
 import { TestAlertNotSentError } from "#service/test-alert";
 import { Problem, type ProblemContext, problemContextOf, problems } from "./problem.ts";
@@ -23,6 +24,8 @@ import { methodsAt } from "./route-list.ts";
 export interface ApiObserver {
   checkDecided?(decision: string): void;
   unexpectedError?(error: unknown): void;
+  /** A webhook delivery with no signature was refused (a job's callback_url pointed at the guard). */
+  unsignedDelivery?(): void;
 }
 
 type ErrorClass<E extends Error> = new (...args: never[]) => E;
@@ -83,6 +86,11 @@ export function registerErrorHandlers(app: Router, observer: ApiObserver): void 
   for (const [type, toProblem] of PROBLEM_OF) {
     app.errorHandler(type, async (error, reqCtx) => toProblem(error as never).toResponse(contextOf(reqCtx)));
   }
+  // Counted apart from forgeries: each one is a pipeline whose holds will not settle until it is fixed.
+  app.errorHandler(UnsignedDeliveryError, async (_error, reqCtx) => {
+    observer.unsignedDelivery?.();
+    return problems.unsignedDelivery().toResponse(contextOf(reqCtx));
+  });
   app.errorHandler(UNEXPECTED, async (error, reqCtx) => {
     observer.unexpectedError?.(error);
     return problems.unprocessable([], error.message).toResponse(contextOf(reqCtx));

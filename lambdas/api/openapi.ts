@@ -28,7 +28,7 @@ function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
   for (const [status, answer] of Object.entries(route.answers)) {
     responses[status as `2${string}`] = {
       description: answer.description,
-      content: { "application/json": { schema: answer.schema } },
+      ...(answer.schema ? { content: { "application/json": { schema: answer.schema } } } : {}),
       ...(answer.replayable ? { headers: replayedHeader } : {}),
     };
   }
@@ -54,7 +54,7 @@ function operationOf(name: string, route: RouteSpec): ZodOpenApiOperationObject 
   return {
     operationId: name,
     summary: route.summary,
-    ...(route.auth === "heygen-signature" ? { security: [] } : {}),
+    ...(route.auth === "iam" ? {} : { security: [] }),
     ...(request?.path || request?.query || request?.headers
       ? {
           requestParams: {

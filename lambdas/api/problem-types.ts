@@ -19,7 +19,13 @@ export const PROBLEM_TYPES = {
     status: 401,
     title: "Unauthorized",
     explanation:
-      "A HeyGen webhook delivery without a valid signature (Signature, or Heygen-Signature with Heygen-Timestamp within 5 minutes). The answer says nothing more, on purpose.",
+      "A HeyGen webhook delivery whose signature does not verify (Signature or Heygen-Signature, with Heygen-Timestamp within 5 minutes for the latter; docs/webhooks.md). The answer says nothing more, on purpose.",
+  },
+  "unsigned-delivery": {
+    status: 401,
+    title: "Unsigned webhook delivery",
+    explanation:
+      "A webhook delivery with no signature at all (neither Signature nor Heygen-Signature). HeyGen does not sign what it posts to a job's own callback_url, so the guard cannot trust it and settles nothing from it. Fix: register the guard's URL as a HeyGen webhook endpoint (POST /v3/webhooks/endpoints), store the endpoint's secret (docs/deploy.md), and stop pointing callback_url at the guard; keep callback_id set to the reservation id.",
   },
   "not-found": {
     status: 404,

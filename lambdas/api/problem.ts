@@ -77,6 +77,14 @@ export class Problem extends Error {
 export const problems = {
   /** Says nothing of why: a forger learns nothing from the answer. */
   unauthorized: () => new Problem("unauthorized", "The request is not authenticated."),
+  /** Says why, unlike `unauthorized`: an unsigned delivery is a set-up mistake, not a forgery to keep guessing. */
+  unsignedDelivery: () =>
+    new Problem(
+      "unsigned-delivery",
+      "The delivery is unsigned (no Signature or Heygen-Signature header), so nothing was done. HeyGen does " +
+        "not sign deliveries to a job's callback_url: register this URL as a HeyGen webhook endpoint with a " +
+        "secret (POST /v3/webhooks/endpoints) and do not set callback_url to the guard.",
+    ),
   validation: (errors: FieldError[], where = "request") =>
     new Problem(
       "validation-error",

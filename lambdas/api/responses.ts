@@ -3,6 +3,7 @@ import { ALERT_LEVELS, SEVERITIES } from "#core/account";
 import { BalanceSnapshot, Unit } from "#core/balance";
 import { Estimate } from "#core/estimator";
 import { RateCard } from "#core/rate-card";
+import { SIGNATURE_SCHEMES } from "#core/webhook-signature";
 
 /**
  * The API's answers, one zod schema each: the OpenAPI document and the client's types are generated from
@@ -206,6 +207,15 @@ const WebhookLogShape = {
   reason: z.string().optional(),
   actualAmount: z.number().optional(),
   commitBasis: z.enum(["event-duration", "video-duration", "held-amount"]).optional(),
+  signatureScheme: z
+    .enum(SIGNATURE_SCHEMES)
+    .optional()
+    .meta({
+      description:
+        "How the delivery was verified: `signature` (Signature = HMAC of the body), `heygen-signature` " +
+        "(Heygen-Signature = HMAC of the body, Heygen-Timestamp within 5 minutes; HeyGen v3) or " +
+        "`heygen-signature-timestamped` (HMAC of `timestamp.body`). Absent on entries logged before it was recorded.",
+    }),
 };
 
 export const WebhookEvents = z

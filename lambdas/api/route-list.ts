@@ -6,9 +6,12 @@ import { ROUTES, type RouteSpec } from "./route-table.ts";
  * a caller needs.
  */
 export interface ApiRoute {
-  readonly method: "GET" | "POST";
+  readonly method: RouteSpec["method"];
   readonly path: string;
-  /** `iam` (SigV4), or `heygen-signature`: no IAM, HeyGen's webhook signature checked by the function. */
+  /**
+   * `iam` (SigV4); `heygen-signature`: no IAM, HeyGen's webhook signature checked by the function; `none`:
+   * no IAM and nothing to check (HeyGen's OPTIONS probe of the webhook URL).
+   */
   readonly auth: RouteSpec["auth"];
 }
 
@@ -29,7 +32,10 @@ export const WAIT_ROUTE = routeOf(ROUTES.wait);
 /** Every route the router serves. */
 export const ALL_ROUTES: readonly ApiRoute[] = all.map(routeOf);
 
-/** The routes called without IAM (HeyGen's webhook): the local stack's SigV4 check exempts them, as AWS does. */
+/**
+ * The routes called without IAM (HeyGen's webhook and its OPTIONS probe): the local stack's SigV4 check
+ * exempts them, as AWS does.
+ */
 export const UNSIGNED_ROUTES: readonly ApiRoute[] = ALL_ROUTES.filter((r) => r.auth !== "iam");
 
 /** The routes API Gateway sends to the webhook function (infra/heygen-webhook.ts): it alone may send task results. */

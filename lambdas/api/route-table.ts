@@ -44,11 +44,12 @@ import {
  * (route-list.ts, read by infra) and the OpenAPI document (openapi.ts) are all derived from this table.
  */
 
-export type Method = "GET" | "POST";
+export type Method = "GET" | "POST" | "OPTIONS";
 
 export interface Answer {
   description: string;
-  schema: z.ZodType;
+  /** The JSON body's schema; none for a 204, which has no body. */
+  schema?: z.ZodType;
   /** The answer repeats an earlier request's (same Idempotency-Key): `Idempotent-Replayed: true`. */
   replayable?: boolean;
 }
@@ -68,10 +69,11 @@ export interface RouteSpec {
   path: `/${string}`;
   summary: string;
   /**
-   * Who may call it: `iam` (SigV4; every route but one) or `heygen-signature` (HeyGen's webhook, which cannot
-   * sign SigV4: the body's HMAC is checked by the use case instead).
+   * Who may call it: `iam` (SigV4; every route but HeyGen's), `heygen-signature` (HeyGen's webhook, which
+   * cannot sign SigV4: the body's HMAC is checked by the use case instead) or `none` (HeyGen's OPTIONS probe
+   * of the webhook URL, which carries nothing to check and reads nothing).
    */
-  auth: "iam" | "heygen-signature";
+  auth: "iam" | "heygen-signature" | "none";
   /**
    * The Lambda function that serves it in AWS: `webhook` for the routes that may send Step Functions task
    * results (the webhook and /wait, infra/heygen-webhook.ts), `api` for the rest.
@@ -84,7 +86,7 @@ export interface RouteSpec {
     headers?: z.ZodObject;
     body?: BodySpec;
   };
-  answers: Partial<Record<200 | 201, Answer>>;
+  answers: Partial<Record<200 | 201 | 204, Answer>>;
   /** The problem types the route answers besides COMMON_PROBLEMS (the OpenAPI document lists them by status). */
   problems: readonly ProblemType[];
 }
@@ -393,17 +395,26 @@ export const ROUTES = {
     servedBy: "webhook",
     request: {
       headers: z.object({
-        Signature: z
+        Signature: z.string().optional().meta({
+          description:
+            "Hex HMAC-SHA256 of the raw body with the endpoint secret (any case, optional `sha256=`).",
+        }),
+        "Heygen-Signature": z
           .string()
           .optional()
-          .meta({ description: "Lowercase hex HMAC-SHA256 of the raw body with the endpoint secret." }),
-        "Heygen-Signature": z.string().optional().meta({
-          description: 'Hex HMAC-SHA256 of `Heygen-Timestamp + "." + body`; with Heygen-Timestamp.',
-        }),
+          .meta({
+            description:
+              'HeyGen v3: hex HMAC-SHA256 of the raw body (or, the older form, of `Heygen-Timestamp + "." + ' +
+              "body`); needs Heygen-Timestamp.",
+          }),
         "Heygen-Timestamp": z
           .string()
           .optional()
-          .meta({ description: "Unix seconds; accepted within 5 minutes of now." }),
+          .meta({ description: "Unix seconds; Heygen-Signature is accepted within 5 minutes of it." }),
+        "Heygen-Event-Id": z.string().optional().meta({
+          description:
+            "The delivery's id (HeyGen repeats it on a retry): a repeat is answered duplicate: true.",
+        }),
       }),
       body: { schema: named(HeyGenEvent, "HeyGenEvent"), required: true, raw: true },
     },
@@ -413,7 +424,24 @@ export const ROUTES = {
         schema: WebhookReceipt,
       },
     },
-    problems: ["validation-error", "malformed-json", "unauthorized", "payload-too-large"],
+    problems: [
+      "validation-error",
+      "malformed-json",
+      "unauthorized",
+      "unsigned-delivery",
+      "payload-too-large",
+    ],
+  },
+  heygenWebhookProbe: {
+    method: "OPTIONS",
+    path: "/v1/webhooks/heygen",
+    summary:
+      "HeyGen's validation probe of a new webhook endpoint (OPTIONS, 1 s timeout; field case G5): 204 with " +
+      "Allow, no IAM, no signature, nothing read",
+    auth: "none",
+    servedBy: "webhook",
+    answers: { 204: { description: "No content; `Allow: POST, OPTIONS`" } },
+    problems: [],
   },
 } as const satisfies Record<string, RouteSpec>;
 

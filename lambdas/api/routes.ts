@@ -13,6 +13,7 @@ import { openApiDocument } from "./openapi.ts";
 import { problems } from "./problem.ts";
 import { PROBLEM_TYPES } from "./problem-types.ts";
 import { readRawBody } from "./request.ts";
+import { methodsAt } from "./route-list.ts";
 import { ROUTES } from "./route-table.ts";
 import { answer, serve } from "./serve.ts";
 
@@ -103,6 +104,14 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
       await receiveHeyGenDelivery(services, await readRawBody(req), (name) => req.headers.get(name)),
     ),
   );
+
+  // HeyGen probes a new endpoint with OPTIONS and a 1 s timeout (field case G5): answered from the route table
+  // alone, so no store, secret or HeyGen is read, and nothing can make it slow or fail.
+  const probeAllow = methodsAt(ROUTES.heygenWebhookProbe.path).join(", ");
+  app.route(async () => new Response(null, { status: 204, headers: { allow: probeAllow } }), {
+    method: ROUTES.heygenWebhookProbe.method,
+    path: ROUTES.heygenWebhookProbe.path,
+  });
 
   registerErrorHandlers(app, observer);
   return app;

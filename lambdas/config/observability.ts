@@ -18,6 +18,8 @@ export const METRIC = {
   /** API (dimension Decision = allow | deny | unknown). */
   checks: "Checks",
   reservationsDenied: "ReservationsDenied",
+  /** Webhook deliveries refused as unsigned (a job's callback_url pointed at the guard; docs/webhooks.md). */
+  unsignedWebhookDeliveries: "UnsignedWebhookDeliveries",
 } as const;
 
 export const DIMENSION = { accountId: "AccountId", decision: "Decision" } as const;

@@ -50,10 +50,16 @@ export function createApiLambda(): HttpLambda {
  * secret, sending task results) and throttling. A credit failure's reading publishes its alerts here.
  */
 export function createWebhookLambda(): HttpLambda {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   return httpLambda(
     wireHttpApi(awsAdapters({ webhook: true }), {
       unexpectedError(error) {
         logger.error("unexpected error in the webhook route", { error });
+      },
+      unsignedDelivery() {
+        const single = metrics.singleMetric();
+        single.addMetric(METRIC.unsignedWebhookDeliveries, MetricUnit.Count, 1);
+        single.publishStoredMetrics();
       },
     }),
   );

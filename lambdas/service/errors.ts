@@ -73,6 +73,18 @@ export class UnauthenticatedError extends Error {
   }
 }
 
+/**
+ * A webhook delivery with no signature at all: HeyGen does not sign what it posts to a job's own
+ * `callback_url` (design §2.11), so this is most likely a pipeline pointing `callback_url` at the guard. Its
+ * refusal says so, and how to fix it, which a bad signature's never does (docs/webhooks.md).
+ */
+export class UnsignedDeliveryError extends Error {
+  override readonly name = "UnsignedDeliveryError";
+  constructor() {
+    super("the webhook delivery is unsigned");
+  }
+}
+
 /** No reservation of a configured account has this id. */
 export class UnknownReservationError extends Error {
   override readonly name = "UnknownReservationError";

@@ -1,6 +1,7 @@
 import type { AccountState, Alert, AlertState, CommitBasis, Hold } from "#core/account";
 import type { BalanceSnapshot, Unit } from "#core/balance";
 import type { BalanceRules, ReservationStatus, ReservationView, Shortfall } from "#core/reservations";
+import type { SignatureScheme } from "#core/webhook-signature";
 
 /**
  * The storage port the use cases depend on, one interface per job: account state, reservations, polls and
@@ -230,6 +231,8 @@ export interface WebhookLogEntry {
   /** The actual amount and its basis, for a commit. */
   actualAmount?: number;
   commitBasis?: CommitBasis;
+  /** The signature scheme that verified the delivery (core/webhook-signature.ts); absent on older entries. */
+  signatureScheme?: SignatureScheme;
 }
 
 /** The webhook log: one entry per delivery, recognised again by its delivery keys (see deliveryKeys). */

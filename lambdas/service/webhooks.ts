@@ -5,11 +5,23 @@ import { type Estimate, estimate } from "#core/estimator";
 import { deliveryKeys, HeyGenEvent, outcomeOf } from "#core/heygen-events";
 import type { EstimateRequest } from "#core/job-spec";
 import type { ReservationView } from "#core/reservations";
-import { type HeaderLookup, verifyHeyGenSignature, webhookSecretsOf } from "#core/webhook-signature";
+import {
+  type HeaderLookup,
+  isUnsignedDelivery,
+  SIGNATURE_HEADERS,
+  type SignatureScheme,
+  verifyHeyGenSignature,
+  webhookSecretsOf,
+} from "#core/webhook-signature";
 import { pointedIssues } from "#core/zod-issues";
 import { resolveAccount } from "./accounts.ts";
 import { cardForAccount } from "./checks.ts";
-import { InvalidRequestError, MalformedJsonError, UnauthenticatedError } from "./errors.ts";
+import {
+  InvalidRequestError,
+  MalformedJsonError,
+  UnauthenticatedError,
+  UnsignedDeliveryError,
+} from "./errors.ts";
 import { pollAccount } from "./poll-account.ts";
 import { accountOfReservation, commitReservation, releaseReservation } from "./reservations.ts";
 import type { Services } from "./services.ts";
@@ -21,6 +33,11 @@ import { useCase } from "./use-case.ts";
 export interface WebhookOutcome {
   entry: Omit<WebhookLogEntry, "accountId"> & { accountId?: string };
   duplicate: boolean;
+}
+
+/** How a verified delivery arrived: the signature scheme that verified it (recorded in the webhook log). */
+export interface Delivery {
+  signatureScheme: SignatureScheme;
 }
 
 /**
@@ -47,6 +64,7 @@ async function handleHeyGenEvent(
   services: Services,
   event: HeyGenEvent,
   rawBody: string,
+  delivery?: Delivery,
 ): Promise<WebhookOutcome> {
   const now = services.now();
   const outcome = outcomeOf(event);
@@ -58,6 +76,7 @@ async function handleHeyGenEvent(
     ...(event.event_id ? { eventId: event.event_id } : {}),
     ...(callbackId ? { callbackId } : {}),
     ...(outcome.kind === "fail" && outcome.reason ? { reason: outcome.reason } : {}),
+    ...(delivery ? { signatureScheme: delivery.signatureScheme } : {}),
   };
   const account = callbackId ? accountOfReservation(services, callbackId) : undefined;
   if (!account || !callbackId) {
@@ -116,18 +135,45 @@ async function handleHeyGenEvent(
   return { entry, duplicate: !first };
 }
 
+/** What the operator reads when an unsigned delivery is refused: the likely cause and the fix. */
+export const UNSIGNED_DELIVERY_FIX =
+  "register the guard's URL as a HeyGen webhook endpoint (POST /v3/webhooks/endpoints) and store its secret " +
+  "(docs/deploy.md); do not point a job's callback_url at the guard: HeyGen does not sign those deliveries";
+
 /**
  * `POST /v1/webhooks/heygen`: one delivery as received (`rawBody`, the bytes HeyGen signed), checked in this
- * order, each refusal writing nothing: the signature with any of the stored secrets (UnauthenticatedError,
- * saying nothing of why), JSON (MalformedJsonError), a HeyGen event (InvalidRequestError naming each field);
- * then handled by handleHeyGenEvent. Answers what it did, `received: true` whatever it meant.
+ * order, each refusal writing nothing:
+ *
+ * 1. a signature at all: none (a job's `callback_url` delivery, which HeyGen does not sign) raises
+ *    UnsignedDeliveryError with a warn log naming cause and fix, before any secret is read; its body is
+ *    never acted on (docs/webhooks.md "Unsigned deliveries");
+ * 2. the signature, by any scheme (core/webhook-signature.ts), with any of the stored secrets
+ *    (UnauthenticatedError, saying nothing of why);
+ * 3. JSON (MalformedJsonError), a HeyGen event and a well-formed `Heygen-Event-Id` (InvalidRequestError
+ *    naming each field).
+ *
+ * Then handled by handleHeyGenEvent, with `Heygen-Event-Id`, when sent, as the event's id: the delivery's
+ * identity for repeats (field case G4). Answers what it did, `received: true` whatever it meant.
  */
 export const receiveHeyGenDelivery = useCase(
   async (services: Services, rawBody: string, header: HeaderLookup) => {
-    const secrets = webhookSecretsOf(await services.webhookSecret?.());
-    if (!secrets.some((secret) => verifyHeyGenSignature(rawBody, header, secret, services.now()))) {
-      throw new UnauthenticatedError();
+    if (isUnsignedDelivery(header)) {
+      services.log.warn("HeyGen webhook delivery refused: unsigned", {
+        cause:
+          "no Signature or Heygen-Signature header (a job's callback_url delivery is not signed by HeyGen)",
+        fix: UNSIGNED_DELIVERY_FIX,
+        ...callbackIdOf(rawBody),
+      });
+      throw new UnsignedDeliveryError();
     }
+    const secrets = webhookSecretsOf(await services.webhookSecret?.());
+    const now = services.now();
+    let signatureScheme: SignatureScheme | undefined;
+    for (const secret of secrets) {
+      signatureScheme = verifyHeyGenSignature(rawBody, header, secret, now);
+      if (signatureScheme) break;
+    }
+    if (!signatureScheme) throw new UnauthenticatedError();
     let body: unknown;
     try {
       body = JSON.parse(rawBody);
@@ -138,10 +184,37 @@ export const receiveHeyGenDelivery = useCase(
     if (!parsed.success) {
       throw new InvalidRequestError(pointedIssues(parsed.error), "webhook event");
     }
-    const { entry, duplicate } = await handleHeyGenEvent(services, parsed.data, rawBody);
+    const event = withHeaderEventId(parsed.data, header(SIGNATURE_HEADERS.eventId));
+    const { entry, duplicate } = await handleHeyGenEvent(services, event, rawBody, { signatureScheme });
     return { received: true as const, duplicate, ...entry };
   },
 );
+
+/**
+ * The event with `Heygen-Event-Id` (v3's delivery id, repeated on HeyGen's retries) as its `event_id`, so
+ * that the log and the delivery keys (deliveryKeys) name it; a malformed one is a 400 naming the header.
+ */
+function withHeaderEventId(event: HeyGenEvent, headerValue: string | null | undefined): HeyGenEvent {
+  if (headerValue === null || headerValue === undefined) return event;
+  const eventId = HeyGenEvent.shape.event_id.safeParse(headerValue.trim());
+  if (!eventId.success || eventId.data === undefined) {
+    throw new InvalidRequestError(
+      [{ pointer: `/headers/${SIGNATURE_HEADERS.eventId}`, detail: "must be 1 to 200 characters" }],
+      "Heygen-Event-Id header",
+    );
+  }
+  return { ...event, event_id: eventId.data };
+}
+
+/** The `callback_id` an unsigned body names, for the refusal's log line only (it settles nothing). */
+function callbackIdOf(rawBody: string): { callbackId?: string } {
+  try {
+    const id = (JSON.parse(rawBody) as { event_data?: { callback_id?: unknown } })?.event_data?.callback_id;
+    return typeof id === "string" && /^[\w-]{1,100}$/.test(id) ? { callbackId: id } : {};
+  } catch {
+    return {};
+  }
+}
 
 /** `GET /v1/accounts/{id}/events`: the account's webhook log, newest first, at most `limit` (1–1000). */
 export const accountWebhookEvents = useCase(

@@ -4,7 +4,7 @@ import { SandboxAccount } from "./account.ts";
 import { type FaultOptions, SANDBOX_FAULTS, type SandboxFault } from "./faults.ts";
 import { readJsonBody, sendJson } from "./http.ts";
 import { RawRepliesRequest } from "./raw-replies.ts";
-import { type VideoJobRequest, WebhookTarget } from "./videos.ts";
+import { type VideoJobRequest, WebhookTarget, type WebhookTargetInput } from "./videos.ts";
 
 /** What the control API can do to a running sandbox (the same operations as its in-process handle). */
 export interface SandboxControls {
@@ -23,7 +23,7 @@ export interface SandboxControls {
   /** A simulated video job whose signed webhook event is posted after `afterMs` (videos.ts). */
   createVideo(request: VideoJobRequest): { videoId: string };
   /** Where job events are posted, and the secret they are signed with. */
-  setWebhook(target: WebhookTarget): void;
+  setWebhook(target: WebhookTargetInput): void;
 }
 
 const nonNegative = z.number().finite().nonnegative();

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { signHeyGenEvent } from "#core/webhook-signature";
+import { type SignOptions, signHeyGenEvent } from "#core/webhook-signature";
 
 /**
  * Simulated video jobs: `POST /_sandbox/videos` makes one; after `afterMs` it finishes as asked and its
@@ -24,7 +24,17 @@ export const VideoJobRequest = z.strictObject({
 });
 export type VideoJobRequest = z.input<typeof VideoJobRequest>;
 
-export const WebhookTarget = z.strictObject({ url: z.url(), secret: z.string().min(1) });
+/**
+ * Where job events go and how they are signed: `v3` (default) as HeyGen v3 endpoints are signed,
+ * `Heygen-Signature` = hex HMAC-SHA256 of the raw body with `Heygen-Timestamp` and `Heygen-Event-Id` (field
+ * case G4); `v3+signature` adds the legacy `Signature` header (HMAC of the body); `signature` sends only it.
+ */
+export const WebhookTarget = z.strictObject({
+  url: z.url(),
+  secret: z.string().min(1),
+  signing: z.enum(["v3", "v3+signature", "signature"]).default("v3"),
+});
+export type WebhookTargetInput = z.input<typeof WebhookTarget>;
 export type WebhookTarget = z.infer<typeof WebhookTarget>;
 
 export interface VideoJob {
@@ -51,7 +61,7 @@ export class VideoJobBook {
     private readonly emptyWallet: (apiKey: string) => void,
   ) {}
 
-  setWebhook(target: WebhookTarget): void {
+  setWebhook(target: WebhookTargetInput): void {
     this.#target = WebhookTarget.parse(target);
   }
 
@@ -87,7 +97,11 @@ export class VideoJobBook {
     const target = this.#target;
     if (!target) return;
     const body = JSON.stringify(eventFor(job, request));
-    const headers = signHeyGenEvent(body, target.secret, Date.now() / 1000);
+    // One event id per event, as HeyGen's: a retry of the same event would carry it again.
+    const headers = signHeyGenEvent(body, target.secret, Date.now() / 1000, {
+      eventId: `evt_${randomBytes(8).toString("hex")}`,
+      scheme: SCHEME_OF[target.signing],
+    });
     const answer = await fetch(target.url, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
@@ -97,6 +111,12 @@ export class VideoJobBook {
     await answer?.body?.cancel();
   }
 }
+
+const SCHEME_OF = {
+  v3: "heygen-signature",
+  "v3+signature": "both",
+  signature: "signature",
+} as const satisfies Record<WebhookTarget["signing"], SignOptions["scheme"]>;
 
 function eventFor(job: VideoJob, request: z.infer<typeof VideoJobRequest>) {
   if (job.outcome === "success") {

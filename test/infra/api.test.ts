@@ -1,9 +1,12 @@
+import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, resourcesOf, synth } from "./synth.ts";
 
 afterAll(removeTempDirs);
 
 const WEBHOOK = "POST /v1/webhooks/heygen";
+/** HeyGen's validation probe of the webhook URL (field case G5): no IAM, on the webhook's function. */
+const PROBE = "OPTIONS /v1/webhooks/heygen";
 
 /** The routes of design §8, written out here so that a route dropped from infra is noticed. */
 const DESIGN_ROUTES = [
@@ -35,17 +38,30 @@ describe("HTTP API", () => {
     (r) => r.Properties ?? {},
   );
 
-  it("has exactly the routes of design §8 and the HeyGen webhook, with no catch-all route", () => {
-    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...DESIGN_ROUTES, WEBHOOK].sort());
+  it("has exactly the routes of design §8 and the HeyGen webhook with its OPTIONS probe, with no catch-all route", () => {
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual([...DESIGN_ROUTES, WEBHOOK, PROBE].sort());
   });
 
-  it("requires IAM (SigV4) authorization on every route but HeyGen's webhook", () => {
+  it("requires IAM (SigV4) authorization on every route but HeyGen's webhook and its OPTIONS probe", () => {
     const unauthorised = routes.filter((r) => r.AuthorizationType !== "AWS_IAM").map((r) => r.RouteKey);
-    expect(unauthorised).toEqual([WEBHOOK]);
+    expect(unauthorised.sort()).toEqual([PROBE, WEBHOOK].sort());
   });
 
-  it("sends the webhook and /wait (which may send task results) to their own function; the webhook throttled on its own", () => {
-    const ownFunction = [WEBHOOK, "POST /v1/reservations/{id}/wait"];
+  it("has the OPTIONS probe route without an authorizer, on the webhook's function, throttled like the webhook (G5)", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Route", {
+      RouteKey: PROBE,
+      AuthorizationType: "NONE",
+      Target: Match.anyValue(),
+    });
+    const targetOf = (key: string) => JSON.stringify(routes.find((r) => r.RouteKey === key)?.Target);
+    expect(targetOf(PROBE)).toBe(targetOf(WEBHOOK));
+    const [stage] = Object.values(resourcesOf(template, "AWS::ApiGatewayV2::Stage"));
+    const settings = (stage?.Properties as { RouteSettings: Record<string, unknown> }).RouteSettings;
+    expect(settings[PROBE]).toEqual(settings[WEBHOOK]);
+  });
+
+  it("sends the webhook, its probe and /wait (which may send task results) to their own function; the webhook throttled on its own", () => {
+    const ownFunction = [WEBHOOK, PROBE, "POST /v1/reservations/{id}/wait"];
     const targetOf = (key: string) => JSON.stringify(routes.find((r) => r.RouteKey === key)?.Target);
     expect(targetOf(ownFunction[1] as string)).toBe(targetOf(WEBHOOK));
     const others = routes.filter((r) => !ownFunction.includes(r.RouteKey as string));
@@ -89,7 +105,7 @@ describe("HTTP API", () => {
       const parts = (p.SourceArn as { "Fn::Join": [string, unknown[]] })["Fn::Join"][1];
       return String(parts.at(-1)).replace(/^\/\*\/\*/, "");
     });
-    const designPaths = [...DESIGN_ROUTES, WEBHOOK].map((route) => route.split(" ")[1]);
+    const designPaths = [...DESIGN_ROUTES, WEBHOOK, PROBE].map((route) => route.split(" ")[1]);
     expect(new Set(invokedPaths)).toEqual(new Set(designPaths));
   });
 });

@@ -26,8 +26,8 @@ export function assertAnswerConforms(
   }
   const pathname = path.split("?")[0] ?? path;
   const found = TEMPLATES.find((t) => t.route.method === method && t.pattern.test(pathname));
-  const answer = found?.route.answers[status as 200 | 201];
-  if (!answer || !contentType.startsWith("application/json")) return;
+  const answer = found?.route.answers[status as 200 | 201 | 204];
+  if (!answer?.schema || !contentType.startsWith("application/json")) return;
   const result = answer.schema.safeParse(body);
   if (!result.success) {
     throw new Error(`${method} ${path} ${status} does not match its schema: ${result.error.message}`);
