@@ -20,7 +20,8 @@
  *   POST   /_sandbox/latency    { ms }                      delay every balance answer by ms
  *   DELETE /_sandbox/calls      zero the call counters
  *   POST   /_sandbox/videos     { apiKey, callbackId, durationSeconds, outcome: "success" | "fail" |
- *                               "insufficient_credit", afterMs, durationInEvent?, eventType? } -> { videoId }
+ *                               "insufficient_credit", afterMs, durationInEvent?, eventType?, videoId?,
+ *                               deliver? } -> { videoId }
  *                               a simulated job: after afterMs its signed webhook event is posted
  *   POST   /_sandbox/webhook    { url, secret, signing? }   where job events go (the local stack sets it),
  *                               signed as HeyGen v3 signs ("v3"), or "v3+signature" / "signature"

@@ -21,6 +21,13 @@ export const VideoJobRequest = z.strictObject({
   /** Put `duration` in the success event too (HeyGen's own events do not always). */
   durationInEvent: z.boolean().default(false),
   eventType: z.enum(["avatar_video", "video_translate", "video_agent"]).default("avatar_video"),
+  /** The job's video id, e.g. a field case's (`vid_0000g4demo`); default a random one. */
+  videoId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .optional(),
+  /** False: the job finishes but its event is not posted (a test delivers a field case's exact bytes). */
+  deliver: z.boolean().default(true),
 });
 export type VideoJobRequest = z.input<typeof VideoJobRequest>;
 
@@ -76,7 +83,7 @@ export class VideoJobBook {
   /** Starts a job; resolves its id at once (the event follows after `afterMs`). */
   create(input: VideoJobRequest): { videoId: string; done: Promise<void> } {
     const request = VideoJobRequest.parse(input);
-    const id = `vid_${randomBytes(8).toString("hex")}`;
+    const id = request.videoId ?? `vid_${randomBytes(8).toString("hex")}`;
     const job: VideoJob = {
       id,
       apiKey: request.apiKey,
@@ -95,7 +102,7 @@ export class VideoJobBook {
     job.status = job.outcome === "success" ? "completed" : "failed";
     if (job.outcome === "insufficient_credit") this.emptyWallet(job.apiKey);
     const target = this.#target;
-    if (!target) return;
+    if (!target || !request.deliver) return;
     const body = JSON.stringify(eventFor(job, request));
     // One event id per event, as HeyGen's: a retry of the same event would carry it again.
     const headers = signHeyGenEvent(body, target.secret, Date.now() / 1000, {
