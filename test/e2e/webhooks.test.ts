@@ -102,10 +102,35 @@ describe("POST /v1/webhooks/heygen settles holds", () => {
     const hold = await reserve();
     expect(hold.amount).toBe(6); // 120 s on the default card
     const before = await account();
-    const { hold: after } = await job(hold, "success", { durationSeconds: 90 });
+    const { hold: after, videoId } = await job(hold, "success", { durationSeconds: 90 });
     // No duration in the event: read from GET /v3/videos/{id}, priced by the hold's card and spec.
     expect(after).toMatchObject({ status: "committed", actualAmount: 4.5, commitBasis: "video-duration" });
     expect((await account()).reserved).toBe(before.reserved - 6 + 4.5);
+    // The sandbox signs as HeyGen v3 does (body HMAC, Heygen-Timestamp, Heygen-Event-Id; field case G4).
+    const { events } = (await get<{ events: Record<string, unknown>[] }>(stack, "/v1/accounts/hooks/events"))
+      .body;
+    expect(events.find((e) => e.videoId === videoId)).toMatchObject({
+      signatureScheme: "heygen-signature",
+      eventId: expect.stringMatching(/^evt_/),
+    });
+  });
+
+  it.each([
+    ["signature", "signature"],
+    ["v3+signature", "signature"],
+  ] as const)("the sandbox can sign the legacy way too (%s): recorded as %s", async (signing, scheme) => {
+    const url = `${stack.url}/v1/webhooks/heygen`;
+    await sandboxOf(stack).setWebhook({ url, secret: stack.webhookSecret, signing });
+    try {
+      const { hold: after, videoId } = await job(await reserve(), "success");
+      expect(after.status).toBe("committed");
+      const { events } = (
+        await get<{ events: Record<string, unknown>[] }>(stack, "/v1/accounts/hooks/events")
+      ).body;
+      expect(events.find((e) => e.videoId === videoId)).toMatchObject({ signatureScheme: scheme });
+    } finally {
+      await sandboxOf(stack).setWebhook({ url, secret: stack.webhookSecret });
+    }
   });
 
   it("a duration in the event is used first", async () => {
@@ -173,20 +198,25 @@ describe("what the webhook refuses or ignores changes nothing", () => {
     event_data: { video_id: videoId, callback_id: callbackId, duration: 30 },
   });
 
-  it("a bad or missing signature gets 401 with no detail, and the hold stays held", async () => {
+  it("a bad signature gets 401 with no detail, a missing one 401 unsigned-delivery, and the hold stays held", async () => {
     const hold = await reserve();
     const body = JSON.stringify(success(hold.id));
     for (const headers of [
-      {},
       { signature: "0".repeat(64) },
       signHeyGenEvent(body, "whsec_other", Date.now() / 1000),
+      signHeyGenEvent(body, "whsec_other", Date.now() / 1000, { scheme: "signature" }),
     ]) {
       const reply = await webhook(body, headers);
       expect(reply.status).toBe(401);
       expect(reply.contentType).toContain(PROBLEM_JSON);
+      expect(reply.body).toMatchObject({ detail: "The request is not authenticated." });
       expect(JSON.stringify(reply.body)).not.toContain(hold.id);
     }
-    // A timestamped signature outside the 5-minute window.
+    const unsigned = await webhook(body, {});
+    expect(unsigned.status).toBe(401);
+    expect(String(unsigned.body.type)).toMatch(/\/problems\/unsigned-delivery$/);
+    expect(JSON.stringify(unsigned.body)).not.toContain(hold.id);
+    // A body-HMAC Heygen-Signature whose timestamp is outside the 5-minute window.
     const old = signHeyGenEvent(body, stack.webhookSecret, Date.now() / 1000 - 600);
     expect(
       (
@@ -199,17 +229,20 @@ describe("what the webhook refuses or ignores changes nothing", () => {
     expect((await get<Hold>(stack, `/v1/reservations/${hold.id}`)).body.status).toBe("held");
   });
 
-  it("the timestamped scheme alone is accepted within its window", async () => {
-    const hold = await reserve();
-    const body = JSON.stringify(success(hold.id, "vid_timestamped"));
-    const signed = signHeyGenEvent(body, stack.webhookSecret, Date.now() / 1000);
-    const reply = await webhook(body, {
-      "heygen-timestamp": signed["heygen-timestamp"] as string,
-      "heygen-signature": signed["heygen-signature"] as string,
-    });
-    expect(reply.status).toBe(200);
-    expect((await get<Hold>(stack, `/v1/reservations/${hold.id}`)).body.status).toBe("committed");
-  });
+  it.each([["heygen-signature-timestamped"], ["signature"]] as const)(
+    "the %s scheme alone is accepted (and recorded as such)",
+    async (scheme) => {
+      const hold = await reserve();
+      const body = JSON.stringify(success(hold.id, `vid_${scheme}`));
+      const reply = await webhook(
+        body,
+        signHeyGenEvent(body, stack.webhookSecret, Date.now() / 1000, { scheme }),
+      );
+      expect(reply.status).toBe(200);
+      expect(reply.body).toMatchObject({ action: "committed", signatureScheme: scheme });
+      expect((await get<Hold>(stack, `/v1/reservations/${hold.id}`)).body.status).toBe("committed");
+    },
+  );
 
   it("a replayed event (same type and video id, or same event id) has no second effect", async () => {
     const hold = await reserve();
