@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "#api/openapi";
 import { PROBLEM_TYPES } from "#api/problem-types";
+import { routedPath } from "#api/resolve";
 import { ALL_ROUTES } from "#api/route-list";
 import { createApiRouter } from "#api/routes";
 import { parseConfig } from "#config/config";
@@ -59,7 +60,7 @@ describe("the route list shared by the router, the OpenAPI document and the stac
     "%s %s is served by the router",
     async (method, path) => {
       const response = await router.resolve(event(method, concrete(path)), {} as Context);
-      const body = JSON.parse(response.body ?? "{}") as { detail?: string };
+      const body = JSON.parse(response.body || "{}") as { detail?: string };
       expect(response.statusCode).not.toBe(405);
       expect(body.detail ?? "").not.toMatch(/^No route for/);
     },
@@ -125,5 +126,20 @@ describe("problem types are served where their type URIs point", () => {
     const { status, body } = await answer("GET", "/problems/toString");
     expect(status).toBe(404);
     expect(body.errors).toEqual([{ pointer: "/path/type", detail: "unknown problem type" }]);
+  });
+});
+
+describe("routing by the payload-2.0 route key (field case G9)", () => {
+  it.each([
+    ["POST /v1/webhooks/heygen", "/quota-guard/v1/webhooks/heygen", "/v1/webhooks/heygen"],
+    ["GET /v1/reservations/{id}", "/prod/v1/reservations/rsv_a_1", "/v1/reservations/rsv_a_1"],
+    ["GET /v1/health", "/a/b/v1/health", "/a/b/v1/health".slice(4)],
+    ["GET /v1/health", "/v1/health", "/v1/health"],
+    ["$default", "/quota-guard/v1/health", "/quota-guard/v1/health"],
+    ["GET /v1/reservations/{id}", "/quota-guard/v1/accounts/x", "/quota-guard/v1/accounts/x"],
+    ["GET /v1/reservations/{id}", "/quota-guard/v1/reservations/", "/quota-guard/v1/reservations/"],
+    ["GET /{proxy+}", "/quota-guard/v1/health", "/quota-guard/v1/health"],
+  ])("%s with rawPath %s is routed as %s", (routeKey, rawPath, routed) => {
+    expect(routedPath({ routeKey, rawPath })).toBe(routed);
   });
 });

@@ -342,7 +342,8 @@ export interface paths {
         /** HeyGen's webhook deliveries (no IAM: HeyGen's signature). A success commits the hold named by callback_id at the reported duration, a failure releases it; see docs/webhooks.md */
         post: operations["heygenWebhook"];
         delete?: never;
-        options?: never;
+        /** HeyGen's validation probe of a new webhook endpoint (OPTIONS, 1 s timeout; field case G5): 204 with Allow, no IAM, no signature, nothing read */
+        options: operations["heygenWebhookProbe"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -1170,6 +1171,11 @@ export interface components {
             actualAmount?: number;
             /** @enum {string} */
             commitBasis?: "event-duration" | "video-duration" | "held-amount";
+            /**
+             * @description How the delivery was verified: `signature` (Signature = HMAC of the body), `heygen-signature` (Heygen-Signature = HMAC of the body, Heygen-Timestamp within 5 minutes; HeyGen v3) or `heygen-signature-timestamped` (HMAC of `timestamp.body`). Absent on entries logged before it was recorded.
+             * @enum {string}
+             */
+            signatureScheme?: "signature" | "heygen-signature" | "heygen-signature-timestamped";
         };
         RefreshAnswer: {
             accountId: string;
@@ -1238,6 +1244,11 @@ export interface components {
             actualAmount?: number;
             /** @enum {string} */
             commitBasis?: "event-duration" | "video-duration" | "held-amount";
+            /**
+             * @description How the delivery was verified: `signature` (Signature = HMAC of the body), `heygen-signature` (Heygen-Signature = HMAC of the body, Heygen-Timestamp within 5 minutes; HeyGen v3) or `heygen-signature-timestamped` (HMAC of `timestamp.body`). Absent on entries logged before it was recorded.
+             * @enum {string}
+             */
+            signatureScheme?: "signature" | "heygen-signature" | "heygen-signature-timestamped";
             /** @constant */
             received: true;
             /** @description HeyGen repeated a delivery already handled; nothing was done. */
@@ -2633,12 +2644,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Lowercase hex HMAC-SHA256 of the raw body with the endpoint secret. */
+                /** @description Hex HMAC-SHA256 of the raw body with the endpoint secret (any case, optional `sha256=`). */
                 Signature?: string;
-                /** @description Hex HMAC-SHA256 of `Heygen-Timestamp + "." + body`; with Heygen-Timestamp. */
+                /** @description HeyGen v3: hex HMAC-SHA256 of the raw body (or, the older form, of `Heygen-Timestamp + "." + body`); needs Heygen-Timestamp. */
                 "Heygen-Signature"?: string;
-                /** @description Unix seconds; accepted within 5 minutes of now. */
+                /** @description Unix seconds; Heygen-Signature is accepted within 5 minutes of it. */
                 "Heygen-Timestamp"?: string;
+                /** @description The delivery's id (HeyGen repeats it on a retry): a repeat is answered duplicate: true. */
+                "Heygen-Event-Id"?: string;
             };
             path?: never;
             cookie?: never;
@@ -2667,7 +2680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: unauthorized (GET /problems/{type} explains each). */
+            /** @description Problem types: unauthorized, unsigned-delivery (GET /problems/{type} explains each). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2684,6 +2697,44 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    heygenWebhookProbe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content; `Allow: POST, OPTIONS` */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem types: internal-error (GET /problems/{type} explains each). */
             500: {
