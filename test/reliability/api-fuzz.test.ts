@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signHeyGenEvent } from "#core/webhook-signature";
@@ -9,9 +10,11 @@ import { scanTable, userVisibleContent } from "#test/support/table-scan";
 
 /**
  * Hostile and malformed requests through the real HTTP adapter. The oracle, per request:
- * - the status is one the API documents for a client's request: 200, 201, 400, 401 (the webhook), 404,
- *   405, 409, 413, 415 or 422 — never a 5xx (DynamoDB and HeyGen are healthy here, so no 503 either);
- * - every 4xx is `application/problem+json` whose body repeats the status; every 2xx is JSON;
+ * - the status is one the API documents for a client's request: 200, 201, 204 (the webhook's OPTIONS probe),
+ *   400, 401 (the webhook), 404, 405, 409, 413, 415 or 422 — never a 5xx (DynamoDB and HeyGen are healthy
+ *   here, so no 503 either);
+ * - every 4xx is `application/problem+json` whose body repeats the status; every 2xx but a bodiless 204 is
+ *   JSON;
  * - a request answered 4xx changed nothing a user can see in the table (every item compared, see
  *   userVisibleContent), and nothing reached Object.prototype of the process serving the API;
  * - the router never reported an unexpected error.
@@ -19,7 +22,7 @@ import { scanTable, userVisibleContent } from "#test/support/table-scan";
 
 // FUZZ_RUNS=20000 npx vitest run test/reliability/api-fuzz.test.ts fuzzes deeper than npm test does.
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
-const ALLOWED = new Set([200, 201, 400, 401, 404, 405, 409, 413, 415, 422]);
+const ALLOWED = new Set([200, 201, 204, 400, 401, 404, 405, 409, 413, 415, 422]);
 
 const HOSTILE_WORDS = [
   "__proto__",
@@ -296,6 +299,8 @@ function oracleViolations(request: RawRequest, reply: RawReply): string[] {
     ) {
       violations.push(`problem body ${reply.body.slice(0, 200)}`);
     }
+  } else if (reply.status === 204) {
+    if (reply.body !== "") violations.push(`204 with a body ${reply.body.slice(0, 200)}`);
   } else if (!type.startsWith("application/json")) {
     violations.push(`2xx content-type ${type}`);
   }
@@ -430,6 +435,172 @@ describe("API fuzzing through the HTTP adapter", () => {
     );
     expect(log.find("ERROR", "unexpected")).toEqual([]);
   }, 120_000);
+
+  it(`answers ${FUZZ_RUNS / 4} deliveries across every signature scheme and header variant without a 5xx; only validly signed ones change anything`, async () => {
+    let before = userVisibleContent(await table());
+    const seen = new Map<string, number>();
+    const delivery = fc.record({
+      method: fc.constantFrom("POST", "POST", "POST", "POST", "POST", "OPTIONS"),
+      freshHold: fc.boolean(),
+      callbackId: fc.oneof(
+        knownId,
+        fc.constantFrom("rsv_default_AAAAAAAAAAAAAAAAAAAAAA", "vid_pipeline_own"),
+      ),
+      eventType: fc.constantFrom("avatar_video.success", "avatar_video.fail", "video_agent.success", "x.y"),
+      videoId: fc.stringMatching(/^vid_[a-z0-9]{1,12}$/),
+      /** Which signature headers are sent; `none` is a callback_url delivery (unsigned). */
+      scheme: fc.constantFrom(
+        "signature",
+        "heygen-signature",
+        "heygen-signature-timestamped",
+        "both",
+        "none",
+      ),
+      rightSecret: fc.boolean(),
+      /** How the hex digest is written: the first five are valid spellings, the rest are not. */
+      spelling: fc.constantFrom(
+        "lower",
+        "upper",
+        "sha256=",
+        "SHA256=upper",
+        "padded",
+        "truncated",
+        "sha1=",
+        "junk",
+      ),
+      casing: fc.constantFrom("lower", "Title", "UPPER"),
+      timestamp: fc.oneof(
+        { weight: 3, arbitrary: fc.constant<"fresh">("fresh") },
+        fc.record({
+          skew: fc.oneof(fc.integer({ min: 301, max: 10 ** 9 }), fc.integer({ min: -(10 ** 9), max: -301 })),
+        }),
+        fc.constantFrom("missing", "milliseconds", "iso", "blank"),
+        visibleAscii.map((junk) => ({ junk })),
+      ),
+      eventId: fc.option(
+        fc.oneof(fc.stringMatching(/^evt_[A-Za-z0-9]{1,20}$/), visibleAscii, fc.constant("e".repeat(201))),
+        { nil: undefined },
+      ),
+    });
+    const spell = (hex: string, spelling: string): string =>
+      ({
+        lower: hex,
+        upper: hex.toUpperCase(),
+        "sha256=": `sha256=${hex}`,
+        "SHA256=upper": `SHA256=${hex.toUpperCase()}`,
+        padded: `  ${hex}\t`,
+        truncated: hex.slice(0, 63),
+        "sha1=": `sha1=${hex}`,
+        junk: `${hex.slice(0, 60)}zzzz`,
+      })[spelling] ?? hex;
+    const named = (name: string, casing: string) =>
+      casing === "UPPER"
+        ? name.toUpperCase()
+        : casing === "Title"
+          ? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())
+          : name;
+    await fc.assert(
+      fc.asyncProperty(delivery, async (d) => {
+        let callbackId = d.callbackId;
+        if (d.freshHold) {
+          const held = await rawRequest(stack.url, {
+            method: "POST",
+            path: "/v1/reservations",
+            headers: { "content-type": "application/json" },
+            body: json({ amount: 0.01 }),
+          });
+          if (held.status === 201) {
+            callbackId = (JSON.parse(held.body) as { id: string }).id;
+            before = userVisibleContent(await table());
+          }
+        }
+        const raw = json({
+          event_type: d.eventType,
+          event_data: { video_id: d.videoId, callback_id: callbackId },
+        });
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        const ts =
+          d.timestamp === "fresh"
+            ? String(nowSeconds)
+            : d.timestamp === "missing"
+              ? undefined
+              : d.timestamp === "milliseconds"
+                ? String(nowSeconds * 1000)
+                : d.timestamp === "iso"
+                  ? new Date().toISOString()
+                  : d.timestamp === "blank"
+                    ? " "
+                    : "skew" in d.timestamp
+                      ? String(nowSeconds + d.timestamp.skew)
+                      : d.timestamp.junk;
+        const secret = d.rightSecret ? stack.webhookSecret : "whsec_wrong";
+        const hmac = (payload: string) => createHmac("sha256", secret).update(payload).digest("hex");
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        const put = (name: string, value: string | undefined) => {
+          if (value !== undefined) headers[named(name, d.casing)] = value;
+        };
+        if (d.scheme === "signature" || d.scheme === "both") put("signature", spell(hmac(raw), d.spelling));
+        if (d.scheme !== "signature" && d.scheme !== "none") {
+          const payload = d.scheme === "heygen-signature-timestamped" ? `${ts ?? ""}.${raw}` : raw;
+          put("heygen-signature", spell(hmac(payload), d.spelling));
+        }
+        if (d.scheme !== "none") put("heygen-timestamp", ts);
+        put("heygen-event-id", d.eventId);
+
+        // The oracle's own reading of the rules (docs/webhooks.md "Authentication"), not the module's.
+        const spelledRight = ["lower", "upper", "sha256=", "SHA256=upper", "padded"].includes(d.spelling);
+        const fresh =
+          ts !== undefined && /^\d{1,12}$/.test(ts) && Math.abs(Number(ts) - Date.now() / 1000) <= 300;
+        const valid =
+          d.rightSecret &&
+          spelledRight &&
+          (d.scheme === "signature" || d.scheme === "both" || (d.scheme !== "none" && fresh));
+        const eventIdOk =
+          d.eventId === undefined || (d.eventId.trim().length >= 1 && d.eventId.trim().length <= 200);
+
+        const request: RawRequest = {
+          method: d.method,
+          path: "/v1/webhooks/heygen",
+          headers,
+          ...(d.method === "POST" ? { body: raw } : {}),
+        };
+        const reply = await rawRequest(stack.url, request);
+        expect(oracleViolations(request, reply)).toEqual([]);
+        const label = `${d.method} ${d.scheme} ${valid ? "valid" : "invalid"} ${reply.status}`;
+        seen.set(label, (seen.get(label) ?? 0) + 1);
+        const after = userVisibleContent(await table());
+        if (d.method === "OPTIONS") {
+          expect(reply.status).toBe(204);
+          expect(reply.headers.allow).toBe("POST, OPTIONS");
+        } else if (d.scheme === "none") {
+          expect(reply.status).toBe(401);
+          expect((JSON.parse(reply.body) as { type: string }).type).toMatch(/unsigned-delivery$/);
+        } else if (!valid) {
+          expect(reply.status).toBe(401);
+          expect((JSON.parse(reply.body) as { type: string }).type).toMatch(/unauthorized$/);
+        } else {
+          expect(reply.status).toBe(eventIdOk ? 200 : 400);
+        }
+        if (reply.status !== 200) expect(after).toEqual(before);
+        before = after;
+      }),
+      { numRuns: FUZZ_RUNS / 4, seed: 19 },
+    );
+    // Every kind was met: a valid delivery per scheme, refusals, unsigned and the probe.
+    const labels = [...seen.keys()].join("\n");
+    for (const kind of [
+      "POST signature valid 200",
+      "POST heygen-signature valid 200",
+      "POST heygen-signature-timestamped valid 200",
+      "POST both valid 200",
+      "POST none invalid 401",
+      "POST heygen-signature invalid 401",
+      "OPTIONS",
+    ]) {
+      expect(labels).toContain(kind);
+    }
+    expect(log.find("ERROR", "unexpected")).toEqual([]);
+  }, 180_000);
 
   it("answers a body past the adapter's 1 MiB read cap with a 413 problem, and keeps serving", async () => {
     const reply = await rawRequest(stack.url, {
