@@ -45,9 +45,10 @@ export function createApiLambda(): HttpLambda {
 }
 
 /**
- * The webhook function: API Gateway sends it `POST /v1/webhooks/heygen` and `POST /v1/reservations/{id}/wait`
- * only (infra/heygen-webhook.ts), so it runs the same router as the API with its own role (the webhook
- * secret, sending task results) and throttling. A credit failure's reading publishes its alerts here.
+ * The webhook function: API Gateway sends it `POST` and `OPTIONS /v1/webhooks/heygen` and
+ * `POST /v1/reservations/{id}/wait` only (infra/heygen-webhook.ts), so it runs the same router as the API with
+ * its own role (the webhook secret, sending task results) and throttling. A credit failure's reading
+ * publishes its alerts here; each unsigned delivery counts one `UnsignedWebhookDeliveries`.
  */
 export function createWebhookLambda(): HttpLambda {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });

@@ -56,8 +56,10 @@ describe("HTTP API", () => {
     const targetOf = (key: string) => JSON.stringify(routes.find((r) => r.RouteKey === key)?.Target);
     expect(targetOf(PROBE)).toBe(targetOf(WEBHOOK));
     const [stage] = Object.values(resourcesOf(template, "AWS::ApiGatewayV2::Stage"));
-    const settings = (stage?.Properties as { RouteSettings: Record<string, unknown> }).RouteSettings;
-    expect(settings[PROBE]).toEqual(settings[WEBHOOK]);
+    const settings = (stage?.Properties as { RouteSettings?: Record<string, unknown> } | undefined)
+      ?.RouteSettings;
+    expect(settings?.[PROBE]).toMatchObject({ ThrottlingRateLimit: expect.any(Number) });
+    expect(settings?.[PROBE]).toEqual(settings?.[WEBHOOK]);
   });
 
   it("sends the webhook, its probe and /wait (which may send task results) to their own function; the webhook throttled on its own", () => {
