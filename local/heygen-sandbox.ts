@@ -20,8 +20,10 @@
  *   POST   /_sandbox/latency    { ms }                      delay every balance answer by ms
  *   DELETE /_sandbox/calls      zero the call counters
  *   POST   /_sandbox/videos     { apiKey, callbackId, durationSeconds, outcome: "success" | "fail" |
- *                               "insufficient_credit", afterMs, durationInEvent?, eventType? } -> { videoId }
- *                               a simulated job: after afterMs its signed webhook event is posted
+ *                               "insufficient_credit", afterMs, durationInEvent?, eventType?, videoId?,
+ *                               deliver? } -> { videoId }
+ *                               a simulated job: after afterMs its signed webhook event is posted (unless
+ *                               deliver: false, for a field case whose own bytes the test delivers)
  *   POST   /_sandbox/webhook    { url, secret }             where job events go (the local stack sets it)
  *
  * Video endpoint: GET /v3/videos/{video_id} (a sandbox job's status and, once completed, its duration).

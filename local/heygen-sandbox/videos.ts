@@ -21,6 +21,10 @@ export const VideoJobRequest = z.strictObject({
   /** Put `duration` in the success event too (HeyGen's own events do not always). */
   durationInEvent: z.boolean().default(false),
   eventType: z.enum(["avatar_video", "video_translate", "video_agent"]).default("avatar_video"),
+  /** The job's id, as HeyGen gave it in a field case being replayed (default: a new `vid_…`). */
+  videoId: z.string().min(1).max(200).optional(),
+  /** False: the job finishes but posts no event (the test delivers a field case's own bytes instead). */
+  deliver: z.boolean().default(true),
 });
 export type VideoJobRequest = z.input<typeof VideoJobRequest>;
 
@@ -66,7 +70,7 @@ export class VideoJobBook {
   /** Starts a job; resolves its id at once (the event follows after `afterMs`). */
   create(input: VideoJobRequest): { videoId: string; done: Promise<void> } {
     const request = VideoJobRequest.parse(input);
-    const id = `vid_${randomBytes(8).toString("hex")}`;
+    const id = request.videoId ?? `vid_${randomBytes(8).toString("hex")}`;
     const job: VideoJob = {
       id,
       apiKey: request.apiKey,
@@ -85,7 +89,7 @@ export class VideoJobBook {
     job.status = job.outcome === "success" ? "completed" : "failed";
     if (job.outcome === "insufficient_credit") this.emptyWallet(job.apiKey);
     const target = this.#target;
-    if (!target) return;
+    if (!target || !request.deliver) return;
     const body = JSON.stringify(eventFor(job, request));
     const headers = signHeyGenEvent(body, target.secret, Date.now() / 1000);
     const answer = await fetch(target.url, {
