@@ -22,7 +22,7 @@
  *   POST   /_sandbox/videos     { apiKey, callbackId, durationSeconds, outcome: "success" | "fail" |
  *                               "insufficient_credit", afterMs, durationInEvent?, eventType?, videoId?,
  *                               deliver? } -> { videoId }
- *                               a simulated job: after afterMs its signed webhook event is posted
+ *                               a simulated job: after afterMs its signed webhook event is posted (unless deliver: false)
  *   POST   /_sandbox/webhook    { url, secret, signing? }   where job events go (the local stack sets it),
  *                               signed as HeyGen v3 signs ("v3"), or "v3+signature" / "signature"
  *

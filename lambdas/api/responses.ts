@@ -200,6 +200,10 @@ const WebhookLogShape = {
   receivedAt: IsoTime,
   eventType: z.string(),
   videoId: z.string().optional(),
+  outputId: z
+    .string()
+    .optional()
+    .meta({ description: "The output the event is about when it is not the video (a translation's id)." }),
   eventId: z.string().optional(),
   callbackId: z.string().optional(),
   action: z.enum(["committed", "released", "replayed", "conflict", "unknown-reservation", "ignored"]),

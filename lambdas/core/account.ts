@@ -89,6 +89,22 @@ export interface Hold {
   spec?: unknown;
   /** How a webhook's final commit chose its amount (absent for commits sent by the pipeline). */
   commitBasis?: CommitBasis;
+  /**
+   * A job of several outputs (a translation into several languages, `count` videos): each output's terminal
+   * outcome by output id, recorded by the webhook with the commit it made (core/job-outputs.ts). Never shown.
+   */
+  outputs?: Record<string, OutputOutcome>;
+}
+
+/** One output's terminal outcome, recorded on its hold (Hold.outputs). */
+export interface OutputOutcome {
+  outcome: "success" | "fail";
+  /** A success: the part committed for it, and how that part was priced. */
+  amount?: number;
+  basis?: CommitBasis;
+  /** A failure: whether HeyGen said it was for lack of credit, and its text. */
+  insufficientCredit?: boolean;
+  reason?: string;
 }
 
 /**

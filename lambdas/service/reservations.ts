@@ -21,6 +21,8 @@ import type {
   CommitRequest,
   ExtendRequest,
   IdempotencyKeyUse,
+  OutputSettleRequest,
+  OutputSettleResult,
   ReservationPage,
   ReservationQuery,
   ReserveResult,
@@ -156,6 +158,16 @@ export function commitReservation(
   idempotencyKey?: IdempotencyKeyUse,
 ): Promise<SettleResult> {
   return services.store.commit(reservationId, request, settleContext(services, account, idempotencyKey));
+}
+
+/** Records one output's outcome on a hold of several outputs, with its commit (ReservationStore.settleOutput). */
+export function settleReservationOutput(
+  services: Services,
+  account: AccountConfig,
+  reservationId: string,
+  request: OutputSettleRequest,
+): Promise<OutputSettleResult> {
+  return services.store.settleOutput(reservationId, request, settleContext(services, account));
 }
 
 /** Ends a hold, returning what it held and did not commit. */

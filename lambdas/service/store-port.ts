@@ -1,4 +1,4 @@
-import type { AccountState, Alert, AlertState, CommitBasis, Hold } from "#core/account";
+import type { AccountState, Alert, AlertState, CommitBasis, Hold, OutputOutcome } from "#core/account";
 import type { BalanceSnapshot, Unit } from "#core/balance";
 import type { BalanceRules, ReservationStatus, ReservationView, Shortfall } from "#core/reservations";
 import type { SignatureScheme } from "#core/webhook-signature";
@@ -72,6 +72,32 @@ export interface CommitRequest {
   /** Recorded on the hold when a HeyGen webhook commits it. */
   basis?: CommitBasis;
 }
+
+/** One output's terminal outcome, for a hold that pays for several outputs (core/job-outputs.ts). */
+export interface OutputSettleRequest {
+  /** The output's id (outputIdOf the event); an output is settled once. */
+  outputId: string;
+  /** How many outputs the hold pays for (outputCountOf its spec), at least 2. */
+  outputs: number;
+  /** A success's `amount` is the part it commits; undefined: the held share (heldShareOf). */
+  outcome: OutputOutcome;
+}
+
+/** The answer to settleOutput. */
+export type OutputSettleResult =
+  | {
+      kind: "ok";
+      view: ReservationView;
+      /** True: this output's outcome was recorded before (a retried delivery); nothing changed. */
+      replayed: boolean;
+      /** Every output recorded so far, this one included. */
+      outputs: Record<string, OutputOutcome>;
+      /** Every output is terminal: the hold has ended (committed for the successes, the rest released). */
+      complete: boolean;
+    }
+  | { kind: "not_found" }
+  /** The hold was not held (settled otherwise, or expired), or this output was recorded with the other outcome. */
+  | { kind: "conflict"; view: ReservationView };
 
 export interface ExtendRequest {
   /** The new authorised total, ≥ the current one. */
@@ -155,6 +181,17 @@ export interface ReservationStore {
   commit(reservationId: string, request: CommitRequest, context: SettleContext): Promise<SettleResult>;
   /** Ends a held, unexpired hold, returning the part not committed. */
   release(reservationId: string, context: SettleContext): Promise<SettleResult>;
+  /**
+   * Records one output's outcome on a held hold of several outputs, with its money, in one transaction: a
+   * success commits its part (partial), a failure commits nothing (its share stays held until the end), and
+   * the output that makes every output terminal ends the hold: committed when any succeeded (the rest
+   * released), else released. An output already recorded is a replay (same outcome) or a conflict.
+   */
+  settleOutput(
+    reservationId: string,
+    request: OutputSettleRequest,
+    context: SettleContext,
+  ): Promise<OutputSettleResult>;
   /** Raises the authorised total (taken atomically from `available`) and/or the expiry of a held hold. */
   extend(reservationId: string, request: ExtendRequest, context: SettleContext): Promise<SettleResult>;
   /** A reservation; undefined when unknown or malformed. */
@@ -217,6 +254,8 @@ export interface WebhookLogEntry {
   receivedAt: string;
   eventType: string;
   videoId?: string;
+  /** The output the event is about, when it is not the video id (a translation's id; outputIdOf). */
+  outputId?: string;
   eventId?: string;
   callbackId?: string;
   /**
@@ -261,21 +300,36 @@ export type TaskResult =
   | { status: "failure"; error: "VideoFailed" | "InsufficientCredits"; cause: string };
 
 /**
- * A waiting task's token and the video's outcome meet on the hold item. Each write is conditional on the
- * other being absent, so whichever comes second sees the first and sends the result: exactly one sender,
- * whether the webhook arrives before or after the task starts waiting.
+ * A waiting task's token and the job's outcome meet on the hold item, each written by one single-item update
+ * that sees the item as it was: of a token and the result, the one written second sees the first and its
+ * writer sends the result, so each token is sent its result by one writer, whether the webhook arrives before
+ * or after the task starts waiting. The result is written once and kept: a later event never overwrites it,
+ * and a task that waits again (a redrive) is sent it at once.
  */
 export interface TaskCallbackStore {
-  /** Stores the token unless a result is stored: then answers it (the caller sends it to the token). */
+  /**
+   * Stores the token (replacing an older one: that task no longer waits); when a result is stored, answers
+   * it (the caller sends it to this token).
+   */
   attachTaskToken(
     reservationId: string,
     taskToken: string,
   ): Promise<{ kind: "attached" } | { kind: "result"; result: TaskResult } | { kind: "not_found" }>;
-  /** Stores the result unless a token is stored: then answers the token (the caller sends the result). */
+  /**
+   * Stores the result unless one is stored. `waitingToken`: a task was waiting when it was stored (the
+   * caller sends it). `exists`: the stored result (never replaced), with `unsentToken` when a waiting token
+   * was not marked sent (an earlier send failed; the caller sends the stored result again).
+   */
   recordTaskResult(
     reservationId: string,
     result: TaskResult,
-  ): Promise<{ kind: "recorded" } | { kind: "token"; taskToken: string } | { kind: "not_found" }>;
+  ): Promise<
+    | { kind: "recorded"; waitingToken?: string }
+    | { kind: "exists"; result: TaskResult; unsentToken?: string }
+    | { kind: "not_found" }
+  >;
+  /** Records that `taskToken` was sent the result (or no longer waits), so a retried delivery sends no more. */
+  markResultSent(reservationId: string, taskToken: string): Promise<void>;
 }
 
 export interface AccountStore

@@ -5,31 +5,33 @@ import type { TaskResult } from "./store-port.ts";
 import { useCase } from "./use-case.ts";
 
 /**
- * Step Functions waiting on a hold's video (`.waitForTaskToken`, docs/webhooks.md): the task registers its
- * token on the hold with `POST /v1/reservations/{id}/wait`, and the webhook that settles the hold sends
- * the result. Token and result meet on the hold item (TaskCallbackStore), so whichever arrives second
- * sends, once, in either order.
+ * Step Functions waiting on a hold's job (`.waitForTaskToken`, docs/webhooks.md): the task registers its
+ * token on the hold with `POST /v1/reservations/{id}/wait`, and the webhook that settles the hold stores the
+ * job's outcome there. Token and result meet on the hold item (TaskCallbackStore), so whichever arrives
+ * second sends, once, in either order. The outcome stays stored, so a task that waits again after the hold
+ * was settled (a redrive, whose task has a new token) is sent it at once.
  */
 
 /**
- * Registers a waiting task's token on the hold. If the video's outcome is already known, sends it now.
- * Answers `not_found` for an unknown hold; raises when Step Functions refuses the result.
+ * Registers a waiting task's token on the hold. If the job's outcome is already known, sends it now:
+ * `sent`, or `gone` when Step Functions answers that the task no longer waits. Answers `not_found` for an
+ * unknown hold; raises any other Step Functions failure (the task's Retry asks again).
  */
 async function waitOnReservation(
   services: Services,
   reservationId: string,
   taskToken: string,
-): Promise<"waiting" | "sent" | "not_found"> {
+): Promise<"waiting" | "sent" | "gone" | "not_found"> {
   const outcome = await services.store.attachTaskToken(reservationId, taskToken);
   if (outcome.kind === "not_found") return "not_found";
   if (outcome.kind === "attached") return "waiting";
-  await send(services, taskToken, outcome.result);
-  return "sent";
+  return (await sendOnce(services, reservationId, taskToken, outcome.result)) ? "sent" : "gone";
 }
 
 /**
  * `POST /v1/reservations/{id}/wait`: registers the task's token on the hold (waitOnReservation).
- * `resultSent`: the outcome was known already and has been sent. Raises UnknownReservationError.
+ * `waiting: false` when the job's outcome was known already; `resultSent`: it has been sent to this token.
+ * Raises UnknownReservationError.
  */
 export const waitForVideo = useCase(async (services: Services, reservationId: string, taskToken: string) => {
   if (!accountOfReservation(services, reservationId)) throw new UnknownReservationError(reservationId);
@@ -42,9 +44,10 @@ export const waitForVideo = useCase(async (services: Services, reservationId: st
 const TASK_GONE = new Set(["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"]);
 
 /**
- * Records the video's outcome on the hold; when a task is already waiting on it, sends it. A task that no
- * longer waits (timed out, or sent before by a retried delivery) is logged; any other failure to send is
- * raised, so that HeyGen's retry sends again (the stored token is found again).
+ * Stores the job's outcome on the hold, once (a stored outcome is never replaced: the first terminal outcome
+ * of the job is the one a task is told), even when no task waits or sending fails; when a task waits, sends
+ * it the stored outcome. A task that no longer waits is logged; any other failure to send is raised, so that
+ * HeyGen's retry sends again (the token is not marked sent).
  */
 export async function settleWaitingTask(
   services: Services,
@@ -52,16 +55,36 @@ export async function settleWaitingTask(
   result: TaskResult,
 ): Promise<void> {
   const outcome = await services.store.recordTaskResult(reservationId, result);
-  if (outcome.kind !== "token") return;
+  if (outcome.kind === "recorded" && outcome.waitingToken !== undefined) {
+    await sendOnce(services, reservationId, outcome.waitingToken, result);
+  } else if (outcome.kind === "exists" && outcome.unsentToken !== undefined) {
+    await sendOnce(services, reservationId, outcome.unsentToken, outcome.result);
+  }
+}
+
+/**
+ * Sends the result to the token and marks it sent; false when the task no longer waits (logged, and marked
+ * too: no retry can reach it). Raises any other Step Functions failure, leaving the token unmarked.
+ */
+async function sendOnce(
+  services: Services,
+  reservationId: string,
+  taskToken: string,
+  result: TaskResult,
+): Promise<boolean> {
+  let delivered = true;
   try {
-    await send(services, outcome.taskToken, result);
+    await send(services, taskToken, result);
   } catch (error) {
     if (!(error instanceof Error) || !TASK_GONE.has(error.name)) throw error;
-    services.log.warn("the waiting task did not take its result", {
+    delivered = false;
+    services.log.warn("the waiting task did not take its result; it is kept for a task that waits again", {
       reservationId,
       error: `${error.name}: ${error.message}`,
     });
   }
+  await services.store.markResultSent(reservationId, taskToken);
+  return delivered;
 }
 
 async function send(services: Services, taskToken: string, result: TaskResult): Promise<void> {

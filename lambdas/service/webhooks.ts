@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import type { AccountConfig } from "#config/config";
 import type { CommitBasis } from "#core/account";
 import { type Estimate, estimate } from "#core/estimator";
-import { deliveryKeys, HeyGenEvent, outcomeOf } from "#core/heygen-events";
+import { deliveryKeys, type EventOutcome, HeyGenEvent, outcomeOf, outputIdOf } from "#core/heygen-events";
+import { jobVerdictOf, outputCountOf } from "#core/job-outputs";
 import type { EstimateRequest } from "#core/job-spec";
 import type { ReservationView } from "#core/reservations";
 import {
@@ -23,7 +24,12 @@ import {
   UnsignedDeliveryError,
 } from "./errors.ts";
 import { pollAccount } from "./poll-account.ts";
-import { accountOfReservation, commitReservation, releaseReservation } from "./reservations.ts";
+import {
+  accountOfReservation,
+  commitReservation,
+  releaseReservation,
+  settleReservationOutput,
+} from "./reservations.ts";
 import type { Services } from "./services.ts";
 import type { SettleResult, WebhookLogEntry } from "./store-port.ts";
 import { settleWaitingTask } from "./task-callbacks.ts";
@@ -44,15 +50,19 @@ export interface Delivery {
  * Handles one verified HeyGen webhook delivery (docs/webhooks.md). The event's `callback_id` is the
  * reservation id the pipeline gave HeyGen when it created the job:
  *
- * - `*.success` commits the hold at the job priced at the duration HeyGen reports (the event's `duration`,
- *   else `GET /v3/videos/{video_id}`), by the card and spec the hold was estimated with; else at the held
- *   amount. The hold records which (`commitBasis`).
- * - `*.fail` releases it; a failure for lack of credit also reads the balance at once through pollAccount
- *   (the one reading path), so its alert goes out now rather than at the next tick.
- * - A delivery whose delivery keys (type + video id, event id) were recorded before does nothing again; a
+ * - Only a job's own terminal outcome (JOB_OUTCOME_EVENT_TYPES) settles the hold; any other type (a GIF or
+ *   captions of the video, field case G1) is logged and changes nothing: not the hold, not the waiting task.
+ * - A hold of one output: `*.success` commits it at the job priced at the duration HeyGen reports (the
+ *   event's `duration`, else `GET /v3/videos/{video_id}`), by the card and spec the hold was estimated with;
+ *   else at the held amount. The hold records which (`commitBasis`). `*.fail` releases it.
+ * - A hold of several outputs (its spec's `count`: a translation into N languages sends N outcomes, field
+ *   case G3) settles per output (settleOutput), and the hold ends when every output is terminal.
+ * - A failure for lack of credit (its text in any field, failureText) also reads the balance at once through
+ *   pollAccount (the one reading path), so its alert goes out now rather than at the next tick.
+ * - A delivery whose delivery keys (type + output id, event id) were recorded before does nothing again; a
  *   settle that the pipeline already made follows the reservations' idempotency rules (replay or conflict).
- * - A Step Functions task waiting on the hold (task-callbacks.ts) is sent success, or failure `VideoFailed`
- *   or `InsufficientCredits`, after the hold is settled.
+ * - The job's outcome is stored on the hold once, and a Step Functions task waiting on it is sent success,
+ *   or failure `VideoFailed` or `InsufficientCredits` (task-callbacks.ts).
  * - An unknown `callback_id` changes nothing (logged to the account's webhook log when the id names one).
  *
  * Settling comes before recording the delivery, so a crash in between leaves HeyGen's retry to finish the
@@ -66,16 +76,10 @@ async function handleHeyGenEvent(
   rawBody: string,
   delivery?: Delivery,
 ): Promise<WebhookOutcome> {
-  const now = services.now();
   const outcome = outcomeOf(event);
   const callbackId = event.event_data.callback_id ?? undefined;
   const base = {
-    receivedAt: now.toISOString(),
-    eventType: event.event_type,
-    ...(event.event_data.video_id ? { videoId: event.event_data.video_id } : {}),
-    ...(event.event_id ? { eventId: event.event_id } : {}),
-    ...(callbackId ? { callbackId } : {}),
-    ...(outcome.kind === "fail" && outcome.reason ? { reason: outcome.reason } : {}),
+    ...logEntryBase(services.now(), event, outcome),
     ...(delivery ? { signatureScheme: delivery.signatureScheme } : {}),
   };
   const account = callbackId ? accountOfReservation(services, callbackId) : undefined;
@@ -89,50 +93,184 @@ async function handleHeyGenEvent(
   if (await services.store.seenDelivery(account.id, keys)) {
     return { entry: { ...base, accountId: account.id, action: "replayed" }, duplicate: true };
   }
-
-  let entry: WebhookLogEntry = { ...base, accountId: account.id, action: "ignored" };
-  const hold = await services.store.getReservation(callbackId, now);
-  if (!hold) entry = { ...entry, action: "unknown-reservation" };
-  else if (outcome.kind === "success") {
-    const price = await actualAmountOf(services, account, hold, event, outcome.durationSeconds);
-    const result = await commitReservation(services, account, hold.id, {
-      final: true,
-      ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
-      basis: price.basis,
-    });
-    await settleWaitingTask(services, hold.id, {
-      status: "success",
-      output: result.kind === "ok" || result.kind === "conflict" ? result.view : hold,
-    });
-    entry = {
-      ...entry,
-      ...settledAs("committed", result),
-      reservationId: hold.id,
-      ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
-      commitBasis: price.basis,
-    };
-  } else if (outcome.kind === "fail") {
-    const result = await releaseReservation(services, account, hold.id);
-    entry = { ...entry, ...settledAs("released", result), reservationId: hold.id };
-    if (outcome.insufficientCredit) {
-      // Read before the waiting task hears of it: a pipeline told InsufficientCredits then finds the empty
-      // balance recorded (and the alert sent), not the reading still in progress.
-      const reading = await pollAccount(services, account, { refresh: true, urgent: true });
-      services.log.warn("HeyGen failed a job for lack of credit; balance read now", {
-        accountId: account.id,
-        reservationId: hold.id,
-        reading: reading.status,
-        alerts: reading.alerts.map((alert) => `${alert.alertType}:${alert.level}`),
-      });
-    }
-    await settleWaitingTask(services, hold.id, {
-      status: "failure",
-      error: outcome.insufficientCredit ? "InsufficientCredits" : "VideoFailed",
-      cause: outcome.reason || event.event_type,
-    });
+  const entry: WebhookLogEntry = { ...base, accountId: account.id, action: "ignored" };
+  if (outcome.kind === "ignored") {
+    // A derived artefact (GIF, captions) or another kind of event: not the outcome of the job the hold paid
+    // for, so it must not end the hold nor tell the waiting task anything.
+    services.log.info("HeyGen event is not a job's outcome; nothing changed", { ...entry });
   }
-  const first = await services.store.recordDelivery(entry, keys, services.config.retentionDays);
-  return { entry, duplicate: !first };
+  const handled =
+    outcome.kind === "ignored" ? entry : await settleFromEvent(services, account, event, outcome, entry);
+  const first = await services.store.recordDelivery(handled, keys, services.config.retentionDays);
+  return { entry: handled, duplicate: !first };
+}
+
+type Settling = Exclude<EventOutcome, { kind: "ignored" }>;
+
+/** The log entry's fields that come from the event itself. */
+function logEntryBase(now: Date, event: HeyGenEvent, outcome: EventOutcome) {
+  const callbackId = event.event_data.callback_id ?? undefined;
+  const outputId = outputIdOf(event);
+  return {
+    receivedAt: now.toISOString(),
+    eventType: event.event_type,
+    ...(event.event_data.video_id ? { videoId: event.event_data.video_id } : {}),
+    ...(outputId && outputId !== event.event_data.video_id ? { outputId } : {}),
+    ...(event.event_id ? { eventId: event.event_id } : {}),
+    ...(callbackId ? { callbackId } : {}),
+    ...(outcome.kind === "fail" && outcome.reason ? { reason: outcome.reason } : {}),
+  };
+}
+
+/** Settles the hold named by `callback_id` from a job outcome: whole (one output) or per output. */
+async function settleFromEvent(
+  services: Services,
+  account: AccountConfig,
+  event: HeyGenEvent,
+  outcome: Settling,
+  entry: WebhookLogEntry,
+): Promise<WebhookLogEntry> {
+  const hold = await services.store.getReservation(entry.callbackId ?? "", services.now());
+  if (!hold) return { ...entry, action: "unknown-reservation" };
+  const outputs = outputCountOf(hold.spec);
+  if (outputs > 1) return settleOneOutput(services, account, hold, outputs, event, outcome, entry);
+  if (outcome.kind === "success") return commitFromSuccess(services, account, hold, event, outcome, entry);
+  return releaseFromFailure(services, account, hold, outcome, entry);
+}
+
+/** One output: the final commit at the priced duration, then the waiting task is sent success. */
+async function commitFromSuccess(
+  services: Services,
+  account: AccountConfig,
+  hold: ReservationView,
+  event: HeyGenEvent,
+  outcome: Extract<Settling, { kind: "success" }>,
+  entry: WebhookLogEntry,
+): Promise<WebhookLogEntry> {
+  const price = await actualAmountOf(services, account, hold, event, outcome.durationSeconds);
+  const result = await commitReservation(services, account, hold.id, {
+    final: true,
+    ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
+    basis: price.basis,
+  });
+  await settleWaitingTask(services, hold.id, {
+    status: "success",
+    output: result.kind === "ok" || result.kind === "conflict" ? result.view : hold,
+  });
+  return {
+    ...entry,
+    ...settledAs("committed", result),
+    reservationId: hold.id,
+    ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
+    commitBasis: price.basis,
+  };
+}
+
+/** One output: the release (and a reading at once after a credit failure), then the task is sent failure. */
+async function releaseFromFailure(
+  services: Services,
+  account: AccountConfig,
+  hold: ReservationView,
+  outcome: Extract<Settling, { kind: "fail" }>,
+  entry: WebhookLogEntry,
+): Promise<WebhookLogEntry> {
+  const result = await releaseReservation(services, account, hold.id);
+  if (outcome.insufficientCredit) await readBalanceAfterCreditFailure(services, account, hold.id);
+  await settleWaitingTask(services, hold.id, {
+    status: "failure",
+    error: outcome.insufficientCredit ? "InsufficientCredits" : "VideoFailed",
+    cause: outcome.reason || entry.eventType,
+  });
+  return { ...entry, ...settledAs("released", result), reservationId: hold.id };
+}
+
+/**
+ * One output of a hold of several (core/job-outputs.ts): a success commits its part priced at its duration
+ * (else its held share), a failure records itself; the store does either with the output's record in one
+ * transaction, so a retried or concurrent delivery settles each output once. When every output is terminal,
+ * the job's one outcome (jobVerdictOf) is stored for the waiting task, also on a replay (a crash between the
+ * settle and storing it).
+ */
+async function settleOneOutput(
+  services: Services,
+  account: AccountConfig,
+  hold: ReservationView,
+  outputs: number,
+  event: HeyGenEvent,
+  outcome: Settling,
+  entry: WebhookLogEntry,
+): Promise<WebhookLogEntry> {
+  // Without an id, the outputs of a job cannot be told apart: all such events count as one output.
+  const outputId = outputIdOf(event) ?? "(no output id)";
+  const price =
+    outcome.kind === "success"
+      ? await actualAmountOf(services, account, hold, event, outcome.durationSeconds)
+      : undefined;
+  const result = await settleReservationOutput(services, account, hold.id, {
+    outputId,
+    outputs,
+    outcome: price
+      ? {
+          outcome: "success",
+          basis: price.basis,
+          ...(price.actualAmount !== undefined ? { amount: price.actualAmount } : {}),
+        }
+      : {
+          outcome: "fail",
+          ...(outcome.kind === "fail" && outcome.insufficientCredit ? { insufficientCredit: true } : {}),
+          ...(outcome.kind === "fail" && outcome.reason ? { reason: outcome.reason } : {}),
+        },
+  });
+  const fresh = result.kind === "ok" && !result.replayed;
+  if (fresh && outcome.kind === "fail" && outcome.insufficientCredit) {
+    await readBalanceAfterCreditFailure(services, account, hold.id);
+  }
+  if (result.kind === "ok" && result.complete) {
+    const verdict = jobVerdictOf(result.outputs);
+    await settleWaitingTask(
+      services,
+      hold.id,
+      verdict.status === "success" ? { status: "success", output: result.view } : verdict,
+    );
+  }
+  const done = outcome.kind === "success" ? "committed" : "released";
+  const action: WebhookLogEntry["action"] =
+    result.kind === "ok"
+      ? result.replayed
+        ? "replayed"
+        : done
+      : result.kind === "conflict"
+        ? "conflict"
+        : "unknown-reservation";
+  const committed = result.kind === "ok" ? result.outputs[outputId]?.amount : undefined;
+  return {
+    ...entry,
+    action,
+    reservationId: hold.id,
+    ...(outputId !== entry.videoId ? { outputId } : {}),
+    ...(outcome.kind === "success" && committed !== undefined ? { actualAmount: committed } : {}),
+    ...(price ? { commitBasis: price.basis } : {}),
+  };
+}
+
+/**
+ * Reads the balance at once after HeyGen failed a job for lack of credit, through pollAccount (refresh,
+ * urgent: not limited by minRefreshIntervalSeconds), so the exhausted/critical alert goes out now. Called
+ * before the waiting task hears of it: a pipeline told InsufficientCredits then finds the empty balance
+ * recorded (and the alert sent), not the reading still in progress.
+ */
+async function readBalanceAfterCreditFailure(
+  services: Services,
+  account: AccountConfig,
+  reservationId: string,
+): Promise<void> {
+  const reading = await pollAccount(services, account, { refresh: true, urgent: true });
+  services.log.warn("HeyGen failed a job for lack of credit; balance read now", {
+    accountId: account.id,
+    reservationId,
+    reading: reading.status,
+    alerts: reading.alerts.map((alert) => `${alert.alertType}:${alert.level}`),
+  });
 }
 
 /** What the operator reads when an unsigned delivery is refused: the likely cause and the fix. */
@@ -287,7 +425,10 @@ async function actualAmountOf(
   }
 }
 
-/** A spec of one video (not a list, not several copies) with its duration fields removed, or undefined. */
+/**
+ * The spec of one output (not a list of jobs): its duration fields removed and `count` 1, so that a hold of
+ * several outputs prices each at its own duration. Undefined for a list.
+ */
 function singleJobSpec(spec: unknown): Record<string, unknown> | undefined {
   if (typeof spec !== "object" || spec === null || "jobs" in spec) return undefined;
   const {
@@ -295,8 +436,8 @@ function singleJobSpec(spec: unknown): Record<string, unknown> | undefined {
     script: _s,
     scenes: _c,
     voiceSpeed: _v,
+    count: _n,
     ...rest
   } = spec as Record<string, unknown>;
-  if (typeof rest.count === "number" && rest.count !== 1) return undefined;
-  return rest;
+  return { ...rest, count: 1 };
 }

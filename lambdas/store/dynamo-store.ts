@@ -32,6 +32,8 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     reserve: (accountId, request, rules, guard) => reservations.reserve(accountId, request, rules, guard),
     commit: (reservationId, request, context) => reservations.commit(reservationId, request, context),
     release: (reservationId, context) => reservations.release(reservationId, context),
+    settleOutput: (reservationId, request, context) =>
+      reservations.settleOutput(reservationId, request, context),
     extend: (reservationId, request, context) => reservations.extend(reservationId, request, context),
     getReservation: (reservationId, now) => reservations.getReservation(reservationId, now),
     listReservations: (accountId, query, now) => reservations.listReservations(accountId, query, now),
@@ -52,5 +54,6 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     listWebhookEvents: (accountId, limit) => webhooks.listWebhookEvents(accountId, limit),
     attachTaskToken: (reservationId, taskToken) => callbacks.attachTaskToken(reservationId, taskToken),
     recordTaskResult: (reservationId, result) => callbacks.recordTaskResult(reservationId, result),
+    markResultSent: (reservationId, taskToken) => callbacks.markResultSent(reservationId, taskToken),
   };
 }

@@ -63,6 +63,7 @@ const ITEM_ONLY = new Set([
   // A waiting Step Functions task's token and the result it is owed (task-callback-store.ts): never shown.
   "taskToken",
   "taskResult",
+  "resultSentTo",
 ]);
 
 export function toStoredHold(item: Record<string, unknown>): StoredHold {

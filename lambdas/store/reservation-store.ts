@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { AccountState, Hold } from "#core/account";
+import type { AccountState, Hold, OutputOutcome } from "#core/account";
+import { heldShareOf, weakestBasis } from "#core/job-outputs";
 import { accountIdOfReservation } from "#core/reservation-id";
 import {
   type BalanceRules,
@@ -21,6 +22,8 @@ import {
   type ExtendRequest,
   type IdempotencyKeyUse,
   InvalidReservationRequestError,
+  type OutputSettleRequest,
+  type OutputSettleResult,
   type ReservationPage,
   type ReservationQuery,
   type ReservationStore,
@@ -237,6 +240,122 @@ export class DynamoReservationStore implements ReservationStore {
         after: { ...hold, status: "released", releasedAt },
       };
     });
+  }
+
+  async settleOutput(
+    reservationId: string,
+    request: OutputSettleRequest,
+    context: SettleContext,
+  ): Promise<OutputSettleResult> {
+    if (request.outcome.amount !== undefined) assertAmount("actualAmount", request.outcome.amount);
+    // The outputs the last plan saw (settle may plan again on a newer item): what the answer reports.
+    let outputs: Record<string, OutputOutcome> = {};
+    const result = await this.settle(reservationId, "commit", context, (hold, now) => {
+      const recorded = hold.outputs ?? {};
+      outputs = recorded;
+      const earlier = recorded[request.outputId];
+      // Recorded in the same transaction as its money, so a recorded output is a settled one: a retried
+      // delivery (or one that crashed before recording the delivery) changes nothing.
+      if (earlier) return earlier.outcome === request.outcome.outcome ? "replay" : "conflict";
+      if (holdStatus(hold, now) !== "held") return "conflict";
+      const planned = this.planOutput(hold, request, now);
+      outputs = planned.outputs;
+      return planned;
+    });
+    if (result.kind === "not_found" || result.kind === "conflict") return result;
+    if (result.kind !== "ok") throw new Error(`settleOutput: unexpected ${result.kind}`);
+    const complete = Object.keys(outputs).length >= request.outputs;
+    return { kind: "ok", view: result.view, replayed: result.replayed, outputs, complete };
+  }
+
+  /**
+   * One output's writes: a success commits its part (the rest stays held), a failure only records itself
+   * (the store never lowers an authorised amount, so its share is released when the hold ends); the output
+   * that makes every output terminal ends the hold, committed when any succeeded, else released.
+   */
+  private planOutput(
+    hold: StoredHold & { accountId: string; ttl: number },
+    request: OutputSettleRequest,
+    now: Date,
+  ): { writes: TransactItem[]; after: Hold; outputs: Record<string, OutputOutcome> } {
+    const success = request.outcome.outcome === "success";
+    const part = success ? (request.outcome.amount ?? heldShareOf(hold.amount, request.outputs)) : 0;
+    const output = definedOnly({ ...request.outcome, ...(success ? { amount: part } : {}) });
+    const outputs = { ...hold.outputs, [request.outputId]: output };
+    const last = Object.keys(outputs).length >= request.outputs;
+    const successes = Object.values(outputs).filter((o) => o.outcome === "success");
+    const at = now.toISOString();
+    const index = ["openPk", "openSk", "heldPk", "heldSk"];
+    if (last && successes.length === 0) {
+      return {
+        writes: [
+          this.holdUpdate(hold, now, {
+            set: ["#status = :released", "releasedAt = :at", "outputs = :outputs"],
+            remove: index,
+            values: { ":released": "released", ":at": at, ":outputs": outputs },
+          }),
+          this.counterUpdate(hold.accountId, -heldPart(hold), -1),
+        ],
+        after: { ...hold, status: "released", releasedAt: at, outputs },
+        outputs,
+      };
+    }
+    if (!success && !last) {
+      return {
+        writes: [
+          this.holdUpdate(hold, now, {
+            set: ["outputs = :outputs"],
+            remove: [],
+            values: { ":outputs": outputs },
+          }),
+        ],
+        after: { ...hold, outputs },
+        outputs,
+      };
+    }
+    const plan = planCommit(hold, part, last);
+    const basis = weakestBasis(successes.flatMap((o) => (o.basis ? [o.basis] : [])));
+    const n = hold.captures + (plan.part > 0 ? 1 : 0);
+    const set = [
+      "committedAmount = :committed",
+      "outputs = :outputs",
+      "commitBasis = :basis",
+      "captures = :n",
+    ];
+    const values: Record<string, unknown> = {
+      ":committed": plan.committedAmount,
+      ":outputs": outputs,
+      ":basis": basis,
+      ":n": n,
+    };
+    if (plan.part > 0) {
+      set.push("committedAt = :at");
+      values[":at"] = at;
+    }
+    if (last) {
+      set.push("#status = :committedStatus", "finalActualAmount = :final");
+      values[":committedStatus"] = "committed";
+      values[":final"] = plan.committedAmount;
+    }
+    const writes: TransactItem[] = [this.holdUpdate(hold, now, { set, remove: last ? index : [], values })];
+    if (plan.part > 0) {
+      writes.push({
+        Put: {
+          TableName: this.tableName,
+          Item: captureItem(hold.accountId, hold, { n, amount: plan.part, committedAt: at, ttl: hold.ttl }),
+        },
+      });
+    }
+    writes.push(this.counterUpdate(hold.accountId, plan.reservedDelta, last ? -1 : 0));
+    const after: Hold = {
+      ...hold,
+      committedAmount: plan.committedAmount,
+      ...(plan.part > 0 ? { committedAt: at } : {}),
+      commitBasis: basis,
+      outputs,
+      ...(last ? { status: "committed" as const, finalActualAmount: plan.committedAmount } : {}),
+    };
+    return { writes, after, outputs };
   }
 
   async extend(reservationId: string, request: ExtendRequest, context: SettleContext): Promise<SettleResult> {

@@ -5,9 +5,12 @@ import { conditionalWrite } from "./conditional-write.ts";
 import { holdKey } from "./hold-items.ts";
 
 /**
- * `taskToken` and `taskResult` on the hold item (TaskCallbackStore): each written only while the other is
- * absent, and only on an existing hold. Neither changes the hold's `version`, so they never make a
- * concurrent commit or release retry.
+ * `taskToken`, `taskResult` and `resultSentTo` on the hold item (TaskCallbackStore), each one single-item
+ * update that answers the item as it was before it (ReturnValues ALL_OLD), so that of a token and the result
+ * the one written second sees the first: exactly one writer sends a given token its result. The result is
+ * written once (conditional on its absence) and kept, so a task that waits again later (a redrive, a lost
+ * `/wait` answer) still finds it. None of them changes the hold's `version`, so they never make a concurrent
+ * commit or release retry.
  */
 export class DynamoTaskCallbackStore implements TaskCallbackStore {
   constructor(
@@ -16,37 +19,76 @@ export class DynamoTaskCallbackStore implements TaskCallbackStore {
   ) {}
 
   async attachTaskToken(reservationId: string, taskToken: string) {
-    const outcome = await this.write(reservationId, "taskToken", taskToken, "taskResult");
-    if (outcome === "not_found") return { kind: "not_found" } as const;
-    if (outcome.applied) return { kind: "attached" } as const;
-    return { kind: "result", result: JSON.parse(String(outcome.other)) as TaskResult } as const;
-  }
-
-  async recordTaskResult(reservationId: string, result: TaskResult) {
-    // As JSON text, like the hold's spec: its output may carry numbers DynamoDB cannot store.
-    const outcome = await this.write(reservationId, "taskResult", JSON.stringify(result), "taskToken");
-    if (outcome === "not_found") return { kind: "not_found" } as const;
-    if (outcome.applied) return { kind: "recorded" } as const;
-    return { kind: "token", taskToken: String(outcome.other) } as const;
-  }
-
-  private async write(reservationId: string, name: string, value: string, other: string) {
-    const accountId = accountIdOfReservation(reservationId);
-    if (accountId === undefined) return "not_found" as const;
+    const key = this.key(reservationId);
+    if (key === undefined) return { kind: "not_found" } as const;
     const outcome = await conditionalWrite(
       this.doc,
       new UpdateCommand({
         TableName: this.tableName,
-        Key: holdKey(accountId, reservationId),
-        UpdateExpression: "SET #name = :value",
-        ConditionExpression: "attribute_exists(sk) AND attribute_not_exists(#other)",
-        ExpressionAttributeNames: { "#name": name, "#other": other },
-        ExpressionAttributeValues: { ":value": value },
+        Key: key,
+        // The newest token replaces an older one: a task that waits again (a redrive) has a new token, and
+        // the old task is gone.
+        UpdateExpression: "SET taskToken = :token",
+        ConditionExpression: "attribute_exists(sk)",
+        ExpressionAttributeValues: { ":token": taskToken },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    if (!outcome.applied) return { kind: "not_found" } as const;
+    const stored = outcome.attributes?.taskResult;
+    if (stored === undefined) return { kind: "attached" } as const;
+    return { kind: "result", result: JSON.parse(String(stored)) as TaskResult } as const;
+  }
+
+  async recordTaskResult(reservationId: string, result: TaskResult) {
+    const key = this.key(reservationId);
+    if (key === undefined) return { kind: "not_found" } as const;
+    const outcome = await conditionalWrite(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        // As JSON text, like the hold's spec: its output may carry numbers DynamoDB cannot store.
+        UpdateExpression: "SET taskResult = :result",
+        ConditionExpression: "attribute_exists(sk) AND attribute_not_exists(taskResult)",
+        ExpressionAttributeValues: { ":result": JSON.stringify(result) },
+        ReturnValues: "ALL_OLD",
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
-    if (outcome.applied) return { applied: true as const };
-    if (outcome.oldItem === undefined) return "not_found" as const;
-    return { applied: false as const, other: outcome.oldItem[other] };
+    if (outcome.applied) {
+      const token = outcome.attributes?.taskToken;
+      return token === undefined
+        ? ({ kind: "recorded" } as const)
+        : ({ kind: "recorded", waitingToken: String(token) } as const);
+    }
+    const item = outcome.oldItem;
+    if (item === undefined) return { kind: "not_found" } as const;
+    const stored = JSON.parse(String(item.taskResult)) as TaskResult;
+    const token = item.taskToken === undefined ? undefined : String(item.taskToken);
+    // A token the stored result has not reached (its send failed, and this is HeyGen's retry).
+    return token !== undefined && item.resultSentTo !== token
+      ? ({ kind: "exists", result: stored, unsentToken: token } as const)
+      : ({ kind: "exists", result: stored } as const);
+  }
+
+  async markResultSent(reservationId: string, taskToken: string): Promise<void> {
+    const key = this.key(reservationId);
+    if (key === undefined) return;
+    await conditionalWrite(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: "SET resultSentTo = :token",
+        ConditionExpression: "attribute_exists(sk)",
+        ExpressionAttributeValues: { ":token": taskToken },
+      }),
+    );
+  }
+
+  private key(reservationId: string) {
+    const accountId = accountIdOfReservation(reservationId);
+    return accountId === undefined ? undefined : holdKey(accountId, reservationId);
   }
 }

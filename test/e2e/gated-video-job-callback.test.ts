@@ -20,12 +20,19 @@ type Outcome = "success" | "fail" | "insufficient_credit" | "never";
 const waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
 /** Results sent before their token was waited on (cannot happen with the store's exactly-one-sender rule). */
 const sent: { token: string; status: string }[] = [];
+/** Tokens of tasks that no longer wait (an aborted execution): Step Functions answers TaskTimedOut. */
+const closed = new Set<string>();
+const refuseClosed = (token: string) => {
+  if (closed.has(token)) throw named("TaskTimedOut", "Task Timed Out");
+};
 const taskResults: TaskResultSender = {
   async succeed(token, output) {
+    refuseClosed(token);
     sent.push({ token, status: "success" });
     waiting.get(token)?.resolve(output);
   },
   async fail(token, error, cause) {
+    refuseClosed(token);
     sent.push({ token, status: error });
     waiting.get(token)?.reject(named(error, cause));
   },
@@ -58,6 +65,36 @@ afterAll(async () => {
 });
 
 type States = Record<string, Record<string, unknown>>;
+/**
+ * The definition started at `start`, without the states it cannot reach (the interpreter refuses
+ * unreachable states): what a redrive that reruns from `start` can run.
+ */
+function startingAt(machine: { States: States }, start: string) {
+  const reached = new Set<string>();
+  const visit = (name: string | undefined) => {
+    if (!name || reached.has(name)) return;
+    reached.add(name);
+    const state = machine.States[name] ?? {};
+    const catches = (state.Catch ?? []) as { Next: string }[];
+    const choices = (state.Choices ?? []) as { Next: string }[];
+    for (const next of [
+      state.Next,
+      state.Default,
+      ...catches.map((c) => c.Next),
+      ...choices.map((c) => c.Next),
+    ])
+      visit(next as string | undefined);
+  };
+  visit(start);
+  return {
+    ...machine,
+    StartAt: start,
+    States: Object.fromEntries(Object.entries(machine.States).filter(([name]) => reached.has(name))),
+  };
+}
+
+/** One entry of an execution's event log (the library does not export the type). */
+type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
 
 async function run(outcome: Outcome, options: { afterMs?: number; waitTimeoutSeconds?: number } = {}) {
   const ran = structuredClone(definition) as unknown as { States: States };
@@ -158,5 +195,109 @@ describe("GatedVideoJobWithCallback in an ASL interpreter against the local stac
     expect(result.status).toBe("VideoTimedOut");
     expect(result.calls).toContain("Release");
     expect(result.hold?.status).toBe("released");
+  });
+
+  it("redrive (field case G6): the hold is settled while the task is gone; the redriven WaitForVideo gets the outcome at once, Done", async () => {
+    // aws-local-stepfunctions has no RedriveExecution. A redrive reruns only the states that did not exit,
+    // with the input they had, and gives the rerun task a new token (AWS developer guide, "Redriving
+    // executions"): here, WaitForVideo started again from its own input with a new token.
+    const [t1, t2] = ["token-redrive-T1", "token-redrive-T2"];
+    const ran = structuredClone(definition) as unknown as { States: States; StartAt: string };
+    ran.States.StartVideoJob = {
+      ...(ran.States.StartVideoJob as object),
+      Type: "Task",
+      Resource: "StartVideoJob",
+    };
+    let waitInput: unknown;
+    const registered: unknown[] = [];
+    const handlersFor = (token: string) => ({
+      Reserve: (input: unknown) => invokeApi(stack, input as ApiGatewayInvoke),
+      Release: (input: unknown) => invokeApi(stack, input as ApiGatewayInvoke),
+      StartVideoJob: async () => ({ started: true }),
+      WaitForVideo: async (input: unknown) => {
+        waitInput ??= input;
+        const result = new Promise((resolve, reject) => waiting.set(token, { resolve, reject }));
+        registered.push((await invokeApi(stack, input as ApiGatewayInvoke)).ResponseBody);
+        return result;
+      },
+    });
+    const start = (machine: unknown, input: unknown, token: string) =>
+      new StateMachine(machine as StateMachineDefinition, { validationOptions: { checkArn: false } }).run(
+        input as Parameters<StateMachine["run"]>[0],
+        {
+          context: { Execution: { Name: "exec-g6" }, Task: { Token: token } },
+          overrides: {
+            taskResourceLocalHandlers: handlersFor(token) as unknown as LocalHandlers,
+            retryIntervalOverrides: { Reserve: 0, Release: 0, WaitForVideo: 0 },
+          },
+          noThrowOnAbort: true,
+        },
+      );
+
+    const first = start(
+      ran,
+      {
+        reservation: { accountId: "cb", durationSeconds: 30, resolution: "1080p" },
+        job: { durationSeconds: 30 },
+      },
+      t1,
+    );
+    for (let i = 0; registered.length === 0; i++) {
+      if (i > 500) throw new Error("WaitForVideo never registered its token");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(registered[0]).toMatchObject({ waiting: true });
+    const events: EventLog[] = [];
+    const logged = (async () => {
+      for await (const event of first.eventLogs) events.push(event);
+    })();
+    // StopExecution: the execution is aborted while WaitForVideo waits; its task no longer takes results.
+    first.abort();
+    closed.add(t1);
+    expect(await first.result).toBeNull();
+    await logged;
+    // What a redrive reruns: the states entered and not exited, each from the input it had.
+    const unfinished = events.filter(
+      (e): e is EventLog & { state: { name: string; input: unknown } } =>
+        e.type === "StateEntered" &&
+        !events.some((x) => x.type === "StateExited" && "state" in x && x.state.name === e.state.name),
+    );
+    expect(unfinished.map((e) => e.state.name)).toEqual(["WaitForVideo"]);
+    const redriveInput = unfinished[0]?.state.input;
+
+    // HeyGen's success for the hold: the webhook commits it; SendTaskSuccess(T1) answers TaskTimedOut.
+    const hold = (waitInput as { Path: string }).Path.split("/")[3] as string;
+    const { videoId } = sandboxOf(stack).createVideo({
+      apiKey: sandboxKeyOf(stack, "cb"),
+      callbackId: hold,
+      durationSeconds: 30,
+      outcome: "success",
+      afterMs: 0,
+    });
+    for (
+      let i = 0;
+      (
+        sandboxOf(stack)
+          .videos()
+          .find((v) => v.id === videoId)?.deliveries ?? []
+      ).length === 0;
+      i++
+    ) {
+      if (i > 500) throw new Error("the webhook was not delivered");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(
+      sandboxOf(stack)
+        .videos()
+        .find((v) => v.id === videoId)?.deliveries,
+    ).toEqual([200]);
+    expect(sent.filter((s) => s.token === t1)).toEqual([]);
+
+    // The redrive: WaitForVideo again, same input, new token T2.
+    const redriven = start(startingAt(ran, "WaitForVideo"), redriveInput, t2);
+    const output = (await redriven.result) as { video: { status: string; actualAmount: number } };
+    expect(registered[1]).toMatchObject({ waiting: false, resultSent: true });
+    expect(output.video).toMatchObject({ status: "committed", actualAmount: 1.5 });
+    expect(sent.filter((s) => s.token === t2)).toEqual([{ token: t2, status: "success" }]);
   });
 });

@@ -750,9 +750,13 @@ export interface components {
             event_id?: string;
             event_data: {
                 video_id?: string;
+                video_translate_id?: string;
+                video_translation_id?: string;
+                id?: string;
                 callback_id?: string | null;
                 duration?: number | null;
                 msg?: string | null;
+                message?: string | null;
                 failure_code?: string | null;
                 failure_message?: string | null;
                 error?: unknown;
@@ -1162,6 +1166,8 @@ export interface components {
             receivedAt: string;
             eventType: string;
             videoId?: string;
+            /** @description The output the event is about when it is not the video (a translation's id). */
+            outputId?: string;
             eventId?: string;
             callbackId?: string;
             /** @enum {string} */
@@ -1235,6 +1241,8 @@ export interface components {
             receivedAt: string;
             eventType: string;
             videoId?: string;
+            /** @description The output the event is about when it is not the video (a translation's id). */
+            outputId?: string;
             eventId?: string;
             callbackId?: string;
             /** @enum {string} */
