@@ -23,6 +23,10 @@ const replayedHeader = z.object({
     .meta({ description: "This answer repeats the first request with the same Idempotency-Key." }),
 });
 
+const locationHeader = z.object({
+  Location: z.string().meta({ description: "The path of what was created, e.g. `/v1/reservations/rsv_…`." }),
+});
+
 function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, answer] of Object.entries(route.answers)) {
@@ -30,6 +34,7 @@ function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
       description: answer.description,
       ...(answer.schema ? { content: { "application/json": { schema: answer.schema } } } : {}),
       ...(answer.replayable ? { headers: replayedHeader } : {}),
+      ...(answer.location ? { headers: locationHeader } : {}),
     };
   }
   const byStatus = new Map<number, ProblemType[]>();

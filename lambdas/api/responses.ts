@@ -240,6 +240,26 @@ export const WebhookReceipt = z
   })
   .meta({ id: "WebhookReceipt" });
 
+export const WebhookStatus = z
+  .strictObject({
+    secretSet: z.boolean().meta({
+      description:
+        "The webhook secret holds a secret (not the deploy's NOT_SET placeholder): deliveries can verify.",
+    }),
+    secrets: z
+      .number()
+      .int()
+      .meta({ description: "How many secrets verify deliveries: 2 while one is being rotated." }),
+    readError: z
+      .string()
+      .optional()
+      .meta({ description: "Why the secret could not be read (never the secret itself)." }),
+  })
+  .meta({
+    id: "WebhookStatus",
+    description: "Whether HeyGen's deliveries can be verified; the secret itself is never answered.",
+  });
+
 export const ProblemExplanation = z
   .strictObject({ type: z.string(), status: z.number().int(), title: z.string(), explanation: z.string() })
   .meta({ id: "ProblemExplanation" });

@@ -21,6 +21,7 @@ import {
   WaitAnswer,
   WebhookEvents,
   WebhookReceipt,
+  WebhookStatus,
 } from "./responses.ts";
 import {
   AlertsQuery,
@@ -52,6 +53,11 @@ export interface Answer {
   schema?: z.ZodType;
   /** The answer repeats an earlier request's (same Idempotency-Key): `Idempotent-Replayed: true`. */
   replayable?: boolean;
+  /**
+   * The `Location` header of what the answer created, from its body (a path on this API). Every 201 declares
+   * one (test/unit/api/route-table.test.ts), so that the router sets it on every 201.
+   */
+  location?: (body: never) => string;
 }
 
 export interface BodySpec {
@@ -203,7 +209,11 @@ export const ROUTES = {
       },
     },
     answers: {
-      201: { description: "The new hold", schema: Reservation },
+      201: {
+        description: "The new hold",
+        schema: Reservation,
+        location: (hold: z.output<typeof Reservation>) => `/v1/reservations/${encodeURIComponent(hold.id)}`,
+      },
       200: {
         description: "The hold this Idempotency-Key made, as it is now",
         schema: Reservation,
@@ -431,6 +441,16 @@ export const ROUTES = {
       "unsigned-delivery",
       "payload-too-large",
     ],
+  },
+  webhookStatus: {
+    method: "GET",
+    path: "/v1/webhooks/heygen/status",
+    summary:
+      "Whether the webhook secret is set (never the secret): what `quota-guard doctor` checks after a deploy",
+    auth: "iam",
+    servedBy: "webhook",
+    answers: { 200: { description: "The webhook secret's state", schema: WebhookStatus } },
+    problems: [],
   },
   heygenWebhookProbe: {
     method: "OPTIONS",

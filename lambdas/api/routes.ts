@@ -7,7 +7,7 @@ import { getReservation, holdCredit, listAccountReservations, settleHold } from 
 import type { Services } from "#service/services";
 import { waitForVideo } from "#service/task-callbacks";
 import { sendTestAlertTo } from "#service/test-alert";
-import { accountWebhookEvents, receiveHeyGenDelivery } from "#service/webhooks";
+import { accountWebhookEvents, receiveHeyGenDelivery, webhookSecretStatus } from "#service/webhooks";
 import { type ApiObserver, registerErrorHandlers } from "./errors.ts";
 import { openApiDocument } from "./openapi.ts";
 import { problems } from "./problem.ts";
@@ -104,6 +104,8 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
       await receiveHeyGenDelivery(services, await readRawBody(req), (name) => req.headers.get(name)),
     ),
   );
+
+  serve(app, ROUTES.webhookStatus, async () => answer(200, await webhookSecretStatus(services)));
 
   // HeyGen probes a new endpoint with OPTIONS and a 1 s timeout (field case G5): answered from the route table
   // alone, so no store, secret or HeyGen is read, and nothing can make it slow or fail.

@@ -3,7 +3,7 @@ import type * as z from "zod";
 import { pointedIssues } from "#core/zod-issues";
 import { parseOr400, problems } from "./problem.ts";
 import { json, queryOf, readJsonBody } from "./request.ts";
-import type { BodySpec, RouteSpec } from "./route-table.ts";
+import type { Answer, BodySpec, RouteSpec } from "./route-table.ts";
 
 /** What a route's handler gets: the request's parts, each parsed by the schema its route declares. */
 export interface RouteInput<R extends RouteSpec> {
@@ -62,7 +62,12 @@ export function serve<R extends RouteSpec>(
       const body = bodySpec ? parseBody(sentBody, bodySpec) : undefined;
       const input = { path, headers, query, body, sentBody, req } as RouteInput<R>;
       const answer = await handle(input);
-      return json(answer.status, answer.body, answer.replayed ? { "idempotent-replayed": "true" } : {});
+      const spec: Answer | undefined = (route.answers as Partial<Record<number, Answer>>)[answer.status];
+      const location = spec?.location as ((body: unknown) => string) | undefined;
+      return json(answer.status, answer.body, {
+        ...(answer.replayed ? { "idempotent-replayed": "true" } : {}),
+        ...(location ? { location: location(answer.body) } : {}),
+      });
     },
     { method: route.method, path: routerPath(route.path) },
   );

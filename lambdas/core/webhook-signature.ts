@@ -98,7 +98,11 @@ export function verifyHeyGenSignature(
  * is being rotated (the new one first), so that deliveries signed with either verify (docs/deploy.md).
  */
 export function webhookSecretsOf(value: string | undefined): string[] {
-  return (value ?? "").split(/\s+/).filter((secret) => secret !== "" && !secret.startsWith("NOT_SET"));
+  const text = (value ?? "").trim();
+  // The deploy's placeholder is a sentence ("NOT_SET: put the ..."): its words are no secrets, or a delivery
+  // signed with "put" would verify before the operator has put the real one.
+  if (text.startsWith("NOT_SET")) return [];
+  return text.split(/\s+/).filter((secret) => secret !== "");
 }
 
 export interface SignOptions {

@@ -441,3 +441,30 @@ function singleJobSpec(spec: unknown): Record<string, unknown> | undefined {
   } = spec as Record<string, unknown>;
   return { ...rest, count: 1 };
 }
+
+/** Whether the webhook secret is usable, for a post-deploy check (`quota-guard doctor`); never the secret. */
+export interface WebhookSecretStatus {
+  /** At least one secret that is not the deploy's `NOT_SET` placeholder. */
+  secretSet: boolean;
+  /** How many secrets verify deliveries: 2 while one is being rotated (docs/deploy.md). */
+  secrets: number;
+  /** Why the secret could not be read (the error's name and message, which never carry the secret). */
+  readError?: string;
+}
+
+/**
+ * Reads the webhook secret the way a delivery does and says whether it is set. Never throws for a secret
+ * that cannot be read: that is an answer (`readError`), so that a post-deploy check can report it.
+ */
+export async function webhookSecretStatus(services: Services): Promise<WebhookSecretStatus> {
+  if (!services.webhookSecret) {
+    return { secretSet: false, secrets: 0, readError: "this function is not wired with the webhook secret" };
+  }
+  try {
+    const secrets = webhookSecretsOf(await services.webhookSecret()).length;
+    return { secretSet: secrets > 0, secrets };
+  } catch (error) {
+    const readError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { secretSet: false, secrets: 0, readError };
+  }
+}

@@ -7,6 +7,7 @@ import { DEFAULT_URL, type Problem, QuotaGuardClient } from "@heygen-quota-guard
 import { type Command, InvalidArgumentError, Option, program } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { balanceChart } from "./chart.ts";
+import { registerDoctor } from "./doctor.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { describeFailure } from "./failure.ts";
 import {
@@ -246,6 +247,8 @@ program
   .action(async (id: string, _flags, command: Command) =>
     emit(await clientFor(command).reservation(id), renderReservation),
   );
+
+registerDoctor(program, clientFor, emit);
 
 /** A failure for people: the problem's title and detail, each invalid field, and what to do about a refusal. */
 function humanFailure(problem: Problem, code: ExitCode): string {

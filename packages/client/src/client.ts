@@ -14,11 +14,14 @@ import type {
   Estimate,
   EstimateRequest,
   ExtendRequest,
+  Health,
   Reservation,
   ReservationPage,
   ReservationStatus,
   ReserveRequest,
   Snapshot,
+  TestAlert,
+  WebhookStatus,
 } from "./types.ts";
 
 export const DEFAULT_URL = "http://127.0.0.1:3000";
@@ -179,6 +182,36 @@ export class QuotaGuardClient {
     return (
       await this.#send<Reservation>(() => this.api.GET("/v1/reservations/{id}", { params: { path: { id } } }))
     ).body;
+  }
+
+  /** `{status: "ok", version}` when the API answers (a post-deploy check's first step). */
+  async health(): Promise<Health> {
+    return (await this.#send<Health>(() => this.api.GET("/v1/health"))).body;
+  }
+
+  /**
+   * Whether the HeyGen webhook secret is set (`secretSet`, `secrets`, `readError`); the secret itself is never
+   * answered. Served by the webhook function in AWS, which alone reads that secret.
+   */
+  async webhookStatus(): Promise<WebhookStatus> {
+    return (await this.#send<WebhookStatus>(() => this.api.GET("/v1/webhooks/heygen/status"))).body;
+  }
+
+  /**
+   * Sends a marked test alert (default `critical`, so it passes the SMS filter) through SNS to every
+   * subscriber; changes no alert level. Not retried: a repeat would send a second one.
+   */
+  async testAlert(accountId?: string, severity?: "info" | "warning" | "critical"): Promise<TestAlert> {
+    const id = await this.#accountId(accountId);
+    const answer = await this.#send<{ alert: TestAlert }>(
+      () =>
+        this.api.POST("/v1/accounts/{id}/test-alert", {
+          params: { path: { id } },
+          body: severity ? { severity } : {},
+        }),
+      false,
+    );
+    return answer.body.alert;
   }
 
   /** Every configured account's latest balance, reserved, available and alert level. */

@@ -49,3 +49,12 @@ export type AccountDetail = Schemas["AccountDetail"];
 
 /** One entry of the alert log. */
 export type Alert = Schemas["Alert"];
+
+/** `GET /v1/health`: the API answers, with its version. */
+export type Health = Schemas["Health"];
+
+/** `GET /v1/webhooks/heygen/status`: whether HeyGen's deliveries can be verified (never the secret). */
+export type WebhookStatus = Schemas["WebhookStatus"];
+
+/** `POST /v1/accounts/{id}/test-alert`: the marked test alert as sent and logged. */
+export type TestAlert = Schemas["TestAlertAnswer"]["alert"];

@@ -7,6 +7,7 @@ import {
   signHeyGenEvent,
   TIMESTAMP_WINDOW_SECONDS,
   verifyHeyGenSignature,
+  webhookSecretsOf,
 } from "#core/webhook-signature";
 
 const SECRET = "whsec_test";
@@ -185,5 +186,30 @@ describe("HeyGen webhook signature", () => {
       }),
       { seed: 19 },
     );
+  });
+});
+
+describe("the stored webhook secret", () => {
+  // infra/heygen-webhook.ts WEBHOOK_SECRET_PLACEHOLDER, what a fresh deploy stores (not imported: it loads CDK).
+  const PLACEHOLDER = "NOT_SET: put the HeyGen webhook secret with aws secretsmanager put-secret-value";
+
+  it("the deploy's placeholder holds no secret: none of its words verifies a delivery", () => {
+    expect(webhookSecretsOf(PLACEHOLDER)).toEqual([]);
+    expect(webhookSecretsOf(`  ${PLACEHOLDER}\n`)).toEqual([]);
+    const body = '{"event_type":"avatar_video.success"}';
+    for (const word of PLACEHOLDER.split(" ")) {
+      const headers = signHeyGenEvent(body, word, nowSeconds);
+      const verified = webhookSecretsOf(PLACEHOLDER).some((secret) =>
+        verifyHeyGenSignature(body, lookup(headers), secret, NOW),
+      );
+      expect(verified, word).toBe(false);
+    }
+  });
+
+  it("one secret, or several separated by whitespace while rotating; empty holds none", () => {
+    expect(webhookSecretsOf("whsec_a")).toEqual(["whsec_a"]);
+    expect(webhookSecretsOf("whsec_new  whsec_old\n")).toEqual(["whsec_new", "whsec_old"]);
+    expect(webhookSecretsOf("")).toEqual([]);
+    expect(webhookSecretsOf(undefined)).toEqual([]);
   });
 });

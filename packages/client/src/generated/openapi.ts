@@ -348,6 +348,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/heygen/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the webhook secret is set (never the secret): what `quota-guard doctor` checks after a deploy */
+        get: operations["webhookStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1262,6 +1279,15 @@ export interface components {
             /** @description HeyGen repeated a delivery already handled; nothing was done. */
             duplicate: boolean;
         };
+        /** @description Whether HeyGen's deliveries can be verified; the secret itself is never answered. */
+        WebhookStatus: {
+            /** @description The webhook secret holds a secret (not the deploy's NOT_SET placeholder): deliveries can verify. */
+            secretSet: boolean;
+            /** @description How many secrets verify deliveries: 2 while one is being rotated. */
+            secrets: number;
+            /** @description Why the secret could not be read (never the secret itself). */
+            readError?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1708,6 +1734,8 @@ export interface operations {
             /** @description The new hold */
             201: {
                 headers: {
+                    /** @description The path of what was created, e.g. `/v1/reservations/rsv_…`. */
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2743,6 +2771,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    webhookStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook secret's state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookStatus"];
+                };
             };
             /** @description Problem types: internal-error (GET /problems/{type} explains each). */
             500: {
