@@ -28,6 +28,7 @@ const DESIGN_ROUTES = [
   "GET /v1/accounts/{id}/events",
   "POST /v1/accounts/{id}/refresh",
   "POST /v1/accounts/{id}/test-alert",
+  "GET /v1/webhooks/heygen/status",
   "GET /openapi.json",
   "GET /problems/{type}",
 ];
@@ -63,9 +64,11 @@ describe("HTTP API", () => {
   });
 
   it("sends the webhook, its probe and /wait (which may send task results) to their own function; the webhook throttled on its own", () => {
-    const ownFunction = [WEBHOOK, PROBE, "POST /v1/reservations/{id}/wait"];
+    // The webhook secret's status too: only the webhook function may read that secret.
+    const ownFunction = [WEBHOOK, PROBE, "POST /v1/reservations/{id}/wait", "GET /v1/webhooks/heygen/status"];
     const targetOf = (key: string) => JSON.stringify(routes.find((r) => r.RouteKey === key)?.Target);
     expect(targetOf(ownFunction[1] as string)).toBe(targetOf(WEBHOOK));
+    expect(targetOf(ownFunction[3] as string)).toBe(targetOf(WEBHOOK));
     const others = routes.filter((r) => !ownFunction.includes(r.RouteKey as string));
     expect(others.every((r) => JSON.stringify(r.Target) !== targetOf(WEBHOOK))).toBe(true);
     const [stage] = Object.values(resourcesOf(template, "AWS::ApiGatewayV2::Stage"));
