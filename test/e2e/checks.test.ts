@@ -410,6 +410,7 @@ const DOCUMENTED_ROUTES = [
   "/v1/reservations/{id}/release",
   "/v1/reservations/{id}/wait",
   "/v1/webhooks/heygen",
+  "/v1/webhooks/heygen/status",
   "/v1/accounts",
   "/v1/accounts/{id}",
   "/v1/accounts/{id}/history",
