@@ -55,7 +55,9 @@ import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
  * shaped as it is, and what each costs: docs/reservations.md.
  */
 
-const MAX_ATTEMPTS = 4;
+// One attempt in each round of racing writers wins, so a writer among n concurrent ones (a translation's
+// outputs delivered at once) may need n attempts; 10 covers HeyGen's per-job output counts seen so far.
+const MAX_ATTEMPTS = 10;
 type TransactItem = Parameters<typeof transactWrite>[1][number];
 
 function guardHolds(state: AccountState, guard: BalanceGuard): boolean {
