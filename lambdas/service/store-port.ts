@@ -328,8 +328,13 @@ export interface TaskCallbackStore {
     | { kind: "exists"; result: TaskResult; unsentToken?: string }
     | { kind: "not_found" }
   >;
-  /** Records that `taskToken` was sent the result (or no longer waits), so a retried delivery sends no more. */
-  markResultSent(reservationId: string, taskToken: string): Promise<void>;
+  /**
+   * Claims sending the result to `taskToken` (marks it sent): true for exactly one caller per token, so a
+   * retried or concurrent delivery sends no more.
+   */
+  claimResultSend(reservationId: string, taskToken: string): Promise<boolean>;
+  /** Gives back a claim whose send failed, so that a retry sends again. */
+  unclaimResultSend(reservationId: string, taskToken: string): Promise<void>;
 }
 
 export interface AccountStore

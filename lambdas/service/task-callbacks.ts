@@ -63,8 +63,10 @@ export async function settleWaitingTask(
 }
 
 /**
- * Sends the result to the token and marks it sent; false when the task no longer waits (logged, and marked
- * too: no retry can reach it). Raises any other Step Functions failure, leaving the token unmarked.
+ * Sends the result to the token once: only the caller that claims the token sends (a concurrent or retried
+ * delivery finds it claimed and answers true without sending). False when the task no longer waits (logged;
+ * the claim stays, no retry can reach it). Any other Step Functions failure gives the claim back and is
+ * raised, so that HeyGen's retry sends again.
  */
 async function sendOnce(
   services: Services,
@@ -72,19 +74,21 @@ async function sendOnce(
   taskToken: string,
   result: TaskResult,
 ): Promise<boolean> {
-  let delivered = true;
+  if (!(await services.store.claimResultSend(reservationId, taskToken))) return true;
   try {
     await send(services, taskToken, result);
+    return true;
   } catch (error) {
-    if (!(error instanceof Error) || !TASK_GONE.has(error.name)) throw error;
-    delivered = false;
+    if (!(error instanceof Error) || !TASK_GONE.has(error.name)) {
+      await services.store.unclaimResultSend(reservationId, taskToken);
+      throw error;
+    }
     services.log.warn("the waiting task did not take its result; it is kept for a task that waits again", {
       reservationId,
       error: `${error.name}: ${error.message}`,
     });
+    return false;
   }
-  await services.store.markResultSent(reservationId, taskToken);
-  return delivered;
 }
 
 async function send(services: Services, taskToken: string, result: TaskResult): Promise<void> {

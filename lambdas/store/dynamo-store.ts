@@ -54,6 +54,7 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     listWebhookEvents: (accountId, limit) => webhooks.listWebhookEvents(accountId, limit),
     attachTaskToken: (reservationId, taskToken) => callbacks.attachTaskToken(reservationId, taskToken),
     recordTaskResult: (reservationId, result) => callbacks.recordTaskResult(reservationId, result),
-    markResultSent: (reservationId, taskToken) => callbacks.markResultSent(reservationId, taskToken),
+    claimResultSend: (reservationId, taskToken) => callbacks.claimResultSend(reservationId, taskToken),
+    unclaimResultSend: (reservationId, taskToken) => callbacks.unclaimResultSend(reservationId, taskToken),
   };
 }

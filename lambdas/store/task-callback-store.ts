@@ -72,7 +72,29 @@ export class DynamoTaskCallbackStore implements TaskCallbackStore {
       : ({ kind: "exists", result: stored } as const);
   }
 
-  async markResultSent(reservationId: string, taskToken: string): Promise<void> {
+  /**
+   * Claims the send of the result to `taskToken`: true for exactly one caller per token, so two deliveries
+   * racing on one hold send once. The claim is the `resultSentTo` marker itself.
+   */
+  async claimResultSend(reservationId: string, taskToken: string): Promise<boolean> {
+    const key = this.key(reservationId);
+    if (key === undefined) return false;
+    const outcome = await conditionalWrite(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: "SET resultSentTo = :token",
+        ConditionExpression:
+          "attribute_exists(sk) AND (attribute_not_exists(resultSentTo) OR resultSentTo <> :token)",
+        ExpressionAttributeValues: { ":token": taskToken },
+      }),
+    );
+    return outcome.applied;
+  }
+
+  /** Gives a claim back after a failed send, so HeyGen's retry (or a new wait) sends again. */
+  async unclaimResultSend(reservationId: string, taskToken: string): Promise<void> {
     const key = this.key(reservationId);
     if (key === undefined) return;
     await conditionalWrite(
@@ -80,8 +102,8 @@ export class DynamoTaskCallbackStore implements TaskCallbackStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: key,
-        UpdateExpression: "SET resultSentTo = :token",
-        ConditionExpression: "attribute_exists(sk)",
+        UpdateExpression: "REMOVE resultSentTo",
+        ConditionExpression: "resultSentTo = :token",
         ExpressionAttributeValues: { ":token": taskToken },
       }),
     );

@@ -117,7 +117,8 @@ describe("the task token and the job's outcome on the hold item", () => {
       result: outcome(1),
       unsentToken: "T1",
     });
-    await local.store.markResultSent(id, "T1");
+    expect(await local.store.claimResultSend(id, "T1")).toBe(true);
+    expect(await local.store.claimResultSend(id, "T1")).toBe(false);
     expect(await local.store.recordTaskResult(id, outcome(3))).toEqual({
       kind: "exists",
       result: outcome(1),
