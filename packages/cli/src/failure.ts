@@ -43,13 +43,27 @@ export function describeFailure(error: unknown): { code: ExitCode; problem: Prob
     const detail = error.message.replace(/^error: /, "");
     return { code: EXIT.usage, problem: localProblem("usage", "Usage error", 400, detail) };
   }
-  // The AWS SDK's credential chain found nothing usable (no env, profile, SSO or role).
-  if (error instanceof Error && error.name === "CredentialsProviderError") {
+  // The AWS SDK's credential chain found nothing usable (no env, profile, SSO or role), or an SSO token
+  // that has expired.
+  if (error instanceof Error && ["CredentialsProviderError", "TokenProviderError"].includes(error.name)) {
     return {
       code: EXIT.auth,
       problem: localProblem("credentials", "No AWS credentials", 401, error.message),
     };
   }
+  // A 2xx answer that is not JSON: something other than Quota Guard answers at --url (a web page, a proxy).
+  if (error instanceof SyntaxError) {
+    return {
+      code: EXIT.usage,
+      problem: localProblem(
+        "not-quota-guard",
+        "Not Quota Guard",
+        400,
+        `the answer is not JSON (${error.message}): is --url (or QUOTA_GUARD_URL) the Quota Guard API?`,
+      ),
+    };
+  }
+  // Exit 70 is kept for what only a bug in the CLI can cause: every mistake a user can make is classified above.
   const detail = error instanceof Error ? error.message : String(error);
   return { code: EXIT.internal, problem: localProblem("internal", "quota-guard failed", 500, detail) };
 }

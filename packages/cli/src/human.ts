@@ -83,12 +83,26 @@ export function renderReservation(r: Reservation): string {
     ["status", r.status],
     ["account", r.accountId],
     ["amount", money(r.amount, r.unit)],
+    // A hold with partial commits: what is spent already and what still counts against the balance.
+    [
+      "committed",
+      r.status === "held" && r.committedAmount > 0
+        ? `${money(r.committedAmount, r.unit)} so far (partial commits)`
+        : undefined,
+    ],
+    ["held", r.status === "held" ? money(r.heldAmount, r.unit) : undefined],
     ["actual", r.actualAmount === undefined ? undefined : money(r.actualAmount, r.unit)],
     ["created", r.createdAt],
     ["expires", r.status === "held" ? r.expiresAt : undefined],
-    ["committed", r.committedAt],
-    ["released", r.releasedAt],
+    ["committed at", r.committedAt],
+    ["released at", r.releasedAt],
   ]);
+}
+
+/** The poller's last failed reading: its code, why (HeyGen's or the network's words), when, and any back-off. */
+function lastFailure(f: NonNullable<AccountDetail["lastFailure"]>): string {
+  const reason = f.message && f.message !== f.code ? `: ${f.message}` : "";
+  return `${f.code}${reason} (at ${f.at}${f.until ? `, no reading before ${f.until}` : ""})`;
 }
 
 export function renderBalance(a: AccountDetail): string {
@@ -115,7 +129,7 @@ export function renderBalance(a: AccountDetail): string {
         : `${money(forecast.burnRatePerHour, a.unit)} per hour`,
     ],
     ["runs out", forecast?.exhaustsAt ?? undefined],
-    ["last failure", a.lastFailure ? `${a.lastFailure.code} at ${a.lastFailure.at}` : undefined],
+    ["last failure", a.lastFailure ? lastFailure(a.lastFailure) : undefined],
   ]);
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { EstimateRequest } from "@heygen-quota-guard/client";
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { ENGINES, helpList, JOB_TYPES, RESOLUTIONS, TRANSLATION_MODES } from "./api-enums.ts";
 import { UsageError } from "./failure.ts";
 
 /** The job-spec flags of `estimate`, `check` and `reserve`, as commander parses them. */
@@ -11,6 +12,7 @@ export interface JobFlags {
   engine?: string;
   resolution?: string;
   type?: string;
+  translationMode?: string;
   count?: number;
   test?: boolean;
   rateCard?: string;
@@ -29,11 +31,12 @@ export function withJobFlags(command: Command): Command {
     .option("--spec <file>", "the request body as JSON (a job, or {jobs: [...]}); flags below override it")
     .option("--duration <seconds>", "video duration in seconds", numberArg)
     .option("--script-file <path>", "the script; its duration is estimated from its words")
-    .option("--engine <engine>", "avatar_iv (default), avatar_iii, photo_avatar, video_avatar, digital_twin")
-    .option("--resolution <tier>", "720p (default), 1080p, 4k")
+    .option("--engine <engine>", helpList(ENGINES, "avatar_iv"))
+    .option("--resolution <tier>", helpList(RESOLUTIONS, "720p"))
+    .option("--type <type>", helpList(JOB_TYPES, "avatar_video"))
     .option(
-      "--type <type>",
-      "avatar_video (default), video_translation, streaming, video_agent, cinematic_avatar",
+      "--translation-mode <mode>",
+      `for video_translation and lipsync: ${helpList(TRANSLATION_MODES)} (the rate card says which it prices)`,
     )
     .option("--count <n>", "copies of the job", numberArg)
     .addOption(new Option("--test", "HeyGen test mode (free where the card says so)"))
@@ -68,6 +71,7 @@ export function jobRequest(flags: JobFlags): EstimateRequest {
     engine: flags.engine,
     resolution: flags.resolution,
     type: flags.type,
+    translationMode: flags.translationMode,
     count: flags.count,
     test: flags.test,
     rateCard: flags.rateCard,

@@ -6,6 +6,8 @@
 import { DEFAULT_URL, type Problem, QuotaGuardClient } from "@heygen-quota-guard/client";
 import { type Command, InvalidArgumentError, Option, program } from "commander";
 import pkg from "../package.json" with { type: "json" };
+import { RESERVATION_STATUSES } from "./api-enums.ts";
+import { apiUrl } from "./api-url.ts";
 import { balanceChart } from "./chart.ts";
 import { registerDoctor } from "./doctor.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
@@ -21,6 +23,7 @@ import {
   renderReservations,
 } from "./human.ts";
 import { type JobFlags, jobRequest, numberArg, withJobFlags } from "./job-spec.ts";
+import { cliErrors } from "./problem-flags.ts";
 
 interface GlobalFlags {
   url: string;
@@ -38,7 +41,7 @@ const human = argv.includes("--human") || (!argv.includes("--json") && process.s
 function clientFor(command: Command): QuotaGuardClient {
   const flags = command.optsWithGlobals<GlobalFlags>();
   return new QuotaGuardClient({
-    url: flags.url,
+    url: apiUrl(flags.url),
     ...(flags.region ? { region: flags.region } : {}),
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.sign ? { sign: true } : {}),
@@ -218,16 +221,14 @@ program
   .command("reservations")
   .description("an account's reservations, newest first")
   .option("--account <id>", "the account (default: the only one)")
-  .addOption(
-    new Option("--status <status>", "only these").choices(["held", "committed", "released", "expired"]),
-  )
+  .addOption(new Option("--status <status>", "only these").choices(RESERVATION_STATUSES))
   .option("--limit <n>", "at most this many (1-100, default 20)", numberArg)
   .option("--cursor <cursor>", "the page after the one that printed it")
   .action(
     async (
       flags: {
         account?: string;
-        status?: "held" | "committed" | "released" | "expired";
+        status?: (typeof RESERVATION_STATUSES)[number];
         limit?: number;
         cursor?: string;
       },
@@ -250,18 +251,33 @@ program
 
 registerDoctor(program, clientFor, emit);
 
-/** A failure for people: the problem's title and detail, each invalid field, and what to do about a refusal. */
+/** The command that ran (set before its action), so that a refusal can name that command's flags. */
+let ran: Command | undefined;
+program.hook("preAction", (_program, actionCommand) => {
+  ran = actionCommand;
+});
+
+/**
+ * A failure for people: the problem's title, its detail unless it only repeats the invalid fields, each
+ * invalid field once, named by its flag, and what to do about a refusal.
+ */
 function humanFailure(problem: Problem, code: ExitCode): string {
-  const headline =
-    problem.detail && problem.detail !== problem.title
-      ? `${problem.title}: ${problem.detail}`
-      : problem.title;
-  const fields = (problem.errors ?? []).map((e) => `\n  ${e.pointer || "/"}: ${e.detail}`).join("");
+  const { detail, errors } = cliErrors(problem, ran);
+  const headline = detail && detail !== problem.title ? `${problem.title}: ${detail}` : problem.title;
+  const fields = errors.map((e) => `\n  ${e.flag}: ${e.detail}`).join("");
   const hint =
     code === EXIT.auth
       ? "\n  Requests to Quota Guard in AWS are signed with SigV4: an execute-api URL is signed by itself, any other with --sign; credentials come from the AWS SDK's chain (env, --profile, SSO, role)."
       : "";
   return `quota-guard: ${headline}${fields}${hint}\n`;
+}
+
+/** The problem as JSON, as the API sent it, with each invalid field's flag added (`errors[].flag`) for scripts. */
+function jsonFailure(problem: Problem): string {
+  if (!problem.errors?.length) return `${JSON.stringify(problem)}\n`;
+  const { errors } = cliErrors(problem, ran);
+  const named = problem.errors.map((e, i) => ({ ...e, flag: errors[i]?.flag }));
+  return `${JSON.stringify({ ...problem, errors: named })}\n`;
 }
 
 try {
@@ -275,7 +291,7 @@ try {
     process.exitCode = EXIT.ok;
   } else {
     const { code, problem } = describeFailure(error);
-    process.stderr.write(human ? humanFailure(problem, code) : `${JSON.stringify(problem)}\n`);
+    process.stderr.write(human ? humanFailure(problem, code) : jsonFailure(problem));
     process.exitCode = code;
   }
 }
