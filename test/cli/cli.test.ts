@@ -1,12 +1,14 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "#local/free-port";
 import type { LocalStack } from "#local/stack";
-import { startOneAccountStack } from "#test/support/e2e";
+import { sandboxKeyOf, sandboxOf, startOneAccountStack } from "#test/support/e2e";
 
 /** The `quota-guard` command, run as a process against the real local stack, in JSON and human form. */
 
@@ -15,6 +17,7 @@ const BIN = join(ROOT, "packages/cli/bin/quota-guard.js");
 const ACCOUNT = "cli";
 let stack: LocalStack;
 let dir: string;
+let readCredits: (balance: number, tick?: string) => Promise<void>;
 
 interface Run {
   code: number;
@@ -42,7 +45,6 @@ const problem = (r: Run) =>
   JSON.parse(r.stderr) as Record<string, unknown> & { status: number; type: string };
 
 beforeAll(async () => {
-  let readCredits: (balance: number, tick?: string) => Promise<void>;
   ({ stack, readCredits } = await startOneAccountStack(ACCOUNT));
   // 40 credits: under the warning threshold (50), so the first poll logs an alert; then 38.
   await readCredits(40, new Date(Date.now() - 120_000).toISOString());
@@ -186,7 +188,99 @@ describe("estimate and check", () => {
 
     const human = await cli("estimate", "--duration", "-5", "--human");
     expect(human.code).toBe(2);
-    expect(human.stderr).toMatch(/^quota-guard: Invalid request: .*\n {2}\/durationSeconds: /);
+    expect(human.stderr).toBe(
+      "quota-guard: Invalid request\n  --duration: Too small: expected number to be >0\n",
+    );
+  });
+
+  it("a missing --duration names --duration, once; JSON keeps the API's pointer and adds the flag", async () => {
+    const human = await cli("check", "--human");
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(
+      /^quota-guard: Invalid request\n {2}--duration: .* is required for type avatar_video\n$/,
+    );
+    expect(human.stderr).not.toContain("durationSeconds");
+    expect(human.stderr.split("is required")).toHaveLength(2);
+
+    const out = await cli("check");
+    expect(out.code).toBe(2);
+    expect(problem(out).errors).toEqual([
+      { pointer: "/durationSeconds", flag: "--duration", detail: expect.stringContaining("is required") },
+    ]);
+  });
+
+  it("a field of the --spec file keeps its pointer and says it is in --spec; an argument is named as in the help", async () => {
+    const spec = join(dir, "bad-spec.json");
+    await writeFile(spec, JSON.stringify({ jobs: [{ durationSeconds: -1 }] }));
+    const fromSpec = await cli("estimate", "--spec", spec, "--human");
+    expect(fromSpec.code).toBe(2);
+    expect(fromSpec.stderr).toContain("\n  --spec /jobs/0/durationSeconds: Too small");
+
+    const unknown = await cli("balance", "nobody", "--human");
+    expect(unknown.stderr).toBe(
+      'quota-guard: Not found: No account "nobody".\n  [account]: unknown account\n',
+    );
+  });
+
+  it("--translation-mode prices video_translation without --spec, and a bad mode names the flag", async () => {
+    const priced = await cli(
+      "estimate",
+      ...["--type", "video_translation", "--translation-mode", "fast", "--duration", "60"],
+      ...["--rate-card", "heygen-api-credits-2025"],
+    );
+    expect(priced.code).toBe(0);
+    expect(json(priced)).toMatchObject({ rateCard: "heygen-api-credits-2025", total: 3 });
+
+    const bad = await cli(
+      "estimate",
+      "--type",
+      "video_translation",
+      "--translation-mode",
+      "warp",
+      "--duration",
+      "60",
+      "--human",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^quota-guard: Invalid request\n {2}--translation-mode: /);
+  });
+
+  it("the help lists every engine, type, resolution and translation mode of the API", async () => {
+    const { ENGINES, JOB_TYPES, RESOLUTIONS, TRANSLATION_MODES } = await import("#core/job-spec");
+    const help = (await cli("check", "--help")).stdout.replace(/\s+/g, " ");
+    for (const value of [...ENGINES, ...JOB_TYPES, ...RESOLUTIONS, ...TRANSLATION_MODES]) {
+      expect(help).toContain(value);
+    }
+  });
+});
+
+describe("--url", () => {
+  it("a loopback URL without a scheme gets http://; any other host exits 2 with the hint", async () => {
+    const port = new URL(stack.url).port;
+    const out = await cli("--url", `127.0.0.1:${port}`, "balance");
+    expect(out.code).toBe(0);
+    expect(json(out)).toMatchObject({ accountId: ACCOUNT });
+
+    const remote = await cli("--url", "quota.example.com", "balance", "--human");
+    expect(remote).toMatchObject({ code: 2, stdout: "" });
+    expect(remote.stderr).toMatch(
+      /^quota-guard: Usage error: --url needs a scheme, e.g. https:\/\/quota\.example\.com/,
+    );
+  });
+
+  it("something other than Quota Guard answering 200 with a web page exits 2, not 70", async () => {
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { "content-type": "text/html" }).end("<html>"),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const out = await cli("--url", `http://127.0.0.1:${port}`, "balance", "--human");
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/^quota-guard: Not Quota Guard: .*is --url/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
@@ -260,5 +354,20 @@ describe("authentication and availability", () => {
     const out = await cli("--url", `http://127.0.0.1:${await freePort()}`, "check", "--duration", "10");
     expect(out.code).toBe(4);
     expect(problem(out)).toMatchObject({ title: "Unreachable" });
+  });
+});
+
+describe("balance --human after a failed reading", () => {
+  it("shows the failure's code and its reason", async () => {
+    sandboxOf(stack).setFault(sandboxKeyOf(stack, ACCOUNT), "server_error");
+    await stack.pollNow();
+    sandboxOf(stack).clearFaults();
+    const failure = json<{ lastFailure: { code: string; message: string } }>(
+      await cli("balance"),
+    ).lastFailure;
+    expect(failure.message).not.toBe("");
+    const text = await cli("balance", "--human");
+    const line = text.stdout.split("\n").find((l) => l.startsWith("last failure:"));
+    expect(line).toContain(`${failure.code}: ${failure.message} (at `);
   });
 });

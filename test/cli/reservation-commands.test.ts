@@ -43,11 +43,14 @@ it("extend, partial commit, listing, from the client and the CLI", async () => {
   expect(JSON.parse(json.stdout).reservations[0].id).toBe(hold.id);
   const big = await cli("extend", hold.id, "--amount", "1000");
   expect(big.code).toBe(1);
-  const partial = await cli("commit", hold.id, "--actual", "3", "--partial");
+  // --human shows a partly committed hold's two amounts: committed so far and still held.
+  const partial = await cli("commit", hold.id, "--actual", "3", "--partial", "--human");
   expect(partial.code).toBe(0);
-  expect(JSON.parse(partial.stdout)).toMatchObject({ status: "held", committedAmount: 5, heldAmount: 4 });
+  expect(partial.stdout).toMatch(/\nstatus:\s+held\n/);
+  expect(partial.stdout).toMatch(/\ncommitted:\s+5 credits so far \(partial commits\)\nheld:\s+4 credits\n/);
+  expect(await client.reservation(hold.id)).toMatchObject({ committedAmount: 5, heldAmount: 4 });
   const withWithRes = await client.withReservation({ amount: 1, idempotencyKey: "m-1" }, async () => ({
     actualAmount: 1,
   }));
   expect(withWithRes.reservation.status).toBe("committed");
-});
+}, 90_000); // seven CLI processes, each loading tsx: slow on a busy machine

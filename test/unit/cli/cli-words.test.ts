@@ -1,6 +1,7 @@
-import { Command } from "commander";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import * as api from "#core/job-spec";
+import type * as Commander from "../../../packages/cli/node_modules/commander/typings/index.d.ts";
 import {
   ENGINES,
   JOB_TYPES,
@@ -12,6 +13,12 @@ import { apiUrl } from "../../../packages/cli/src/api-url.ts";
 import { UsageError } from "../../../packages/cli/src/failure.ts";
 import { withJobFlags } from "../../../packages/cli/src/job-spec.ts";
 import { cliErrors, flagOf, inFlagWords } from "../../../packages/cli/src/problem-flags.ts";
+
+// The CLI's own commander: its package pins another version than the root's, whose types do not fit.
+const { Command } = createRequire(new URL("../../../packages/cli/package.json", import.meta.url))(
+  "commander",
+) as typeof Commander;
+type Command = Commander.Command;
 
 /** The CLI speaks flags: the API's pointers, enums and URLs as a shell user types them. */
 
