@@ -25,8 +25,11 @@ export interface BalanceReading {
  * `checks.maxBalanceAgeSeconds`. Concurrent readers in this process share one refresh; across processes
  * `minRefreshIntervalSeconds` (tracked in the state item) bounds how often HeyGen is asked.
  */
-/** What prices a job for an account: the balance's unit and billing type (the default card depends on both). */
-export type BalanceKind = Pick<BalanceSnapshot, "unit" | "billingType">;
+/**
+ * What prices a job for an account: the balance's unit, billing type and pool (the default card depends on
+ * all three; a job of another pool is refused).
+ */
+export type BalanceKind = Pick<BalanceSnapshot, "unit" | "billingType" | "spendPool">;
 
 export class BalanceReader {
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
@@ -47,7 +50,11 @@ export class BalanceReader {
     const reading = await this.readFresh(account);
     const latest = reading.state?.latest;
     if (latest !== undefined)
-      this.kinds.set(account.id, { unit: latest.unit, billingType: latest.billingType });
+      this.kinds.set(account.id, {
+        unit: latest.unit,
+        billingType: latest.billingType,
+        ...(latest.spendPool ? { spendPool: latest.spendPool } : {}),
+      });
     return reading;
   }
 
