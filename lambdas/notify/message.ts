@@ -190,6 +190,8 @@ function balanceLines(alert: Alert, context: MessageContext): string[] {
 function accountLines(snapshot: BalanceSnapshot | undefined): string[] {
   if (!snapshot) return [];
   const lines = [`Billing:    ${snapshot.billingType}${snapshot.plan ? `, plan ${snapshot.plan}` : ""}`];
+  // Said, because the same account's v3 wallet may look nearly empty while this pool is full (field case G8).
+  if (snapshot.spendPool === "plan_credit") lines.push("Pool:       plan credits (spendPool plan_credit)");
   const reload = snapshot.autoReload;
   if (reload) lines.push(`Auto-reload: ${reload.enabled ? "on" : "off"}`);
   if (snapshot.spendingCapUsd !== undefined) {
