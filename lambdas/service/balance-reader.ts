@@ -1,6 +1,7 @@
 import type { AccountConfig } from "#config/config";
 import type { AccountState } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
+import { accountPool, balancePool } from "#core/spend-pool";
 import { type PollResult, pollAccount } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 
@@ -66,7 +67,9 @@ export class BalanceReader {
 
   private async readFresh(account: AccountConfig): Promise<BalanceReading> {
     const state = await this.services.store.getAccountState(account.id);
-    if (this.isFresh(state)) return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
+    if (this.isFresh(state) && this.inConfiguredPool(state, account)) {
+      return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
+    }
 
     // A refresh claims its reading (lastRefreshAt) before it calls HeyGen: one running in this process is
     // joined; one that ran (or runs elsewhere) within minRefreshIntervalSeconds is not repeated, but the state
@@ -138,6 +141,14 @@ export class BalanceReader {
   private isFresh(state: AccountState | undefined): boolean {
     const age = this.ageSeconds(state);
     return age !== null && age <= this.services.config.checks.maxBalanceAgeSeconds;
+  }
+
+  /**
+   * Whether the recorded balance counts the pool the account is configured to spend: after `spendPool`
+   * changes, the balance recorded in the old pool is read again at once rather than judged until it ages out.
+   */
+  private inConfiguredPool(state: AccountState | undefined, account: AccountConfig): boolean {
+    return !state?.latest || balancePool(state.latest, account) === accountPool(account);
   }
 
   private refreshedRecently(state: AccountState | undefined): boolean {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RawReply } from "#local/heygen-sandbox";
 import type { LocalStack } from "#local/stack";
+import { BalanceReader } from "#service/balance-reader";
 import {
   AlertInbox,
   get,
@@ -10,6 +11,7 @@ import {
   post,
   sandboxKeyOf,
   sandboxOf,
+  servicesBeside,
   TestClock,
   testConfig,
 } from "#test/support/e2e";
@@ -76,6 +78,7 @@ beforeAll(async () => {
         { id: "g8-wallet-chosen", spendPool: "api_wallet" },
         { id: "by-type", spendPool: "plan_credit", spendPoolByJobType: { avatar_video: "api_wallet" } },
         { id: "agent-on-plan", spendPoolByJobType: { video_agent: "plan_credit" } },
+        { id: "switched", spendPool: "plan_credit" },
       ],
       { alerts: { forecastHorizonHours: 0 } },
     ),
@@ -236,5 +239,25 @@ describe("pools per job type (another instance of the kind)", () => {
     expect(avatar.status).toBe(201);
     expect(avatar.body.unit).toBe("usd");
     await post(stack, `/v1/reservations/${avatar.body.id}/release`);
+  });
+});
+
+describe("switching an account to plan_credit", () => {
+  it("reads again at once instead of judging the wallet recorded before the switch", async () => {
+    replay("switched", g8Replies());
+    // Recorded by a process still configured for the wallet (before the deploy that set spendPool).
+    const before = testConfig([{ id: "switched" }], { alerts: { forecastHorizonHours: 0 } });
+    const walletReader = new BalanceReader(servicesBeside(stack, { now: clock.now, config: before }));
+    await walletReader.refreshOnce(before.accounts[0] as (typeof before.accounts)[0]);
+    expect(await account("switched")).toMatchObject({ unit: "usd", remaining: 1.05 });
+
+    clock.advance(30); // well inside maxBalanceAgeSeconds, past minRefreshIntervalSeconds
+    const { status, body } = await post(stack, "/v1/checks", {
+      ...G8.expected.request.body,
+      accountId: "switched",
+    });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ allowed: true, unit: "credits", available: 1091 });
+    expect(await account("switched")).toMatchObject({ unit: "credits", remaining: 1091 });
   });
 });
