@@ -10,6 +10,7 @@ import {
   InvalidRequestError,
   MalformedJsonError,
   ReservationConflictError,
+  SpendPoolMismatchError,
   UnauthenticatedError,
   UnitMismatchError,
   UnknownAccountError,
@@ -60,6 +61,9 @@ problemFor(UnknownRateCardError, (error) =>
 );
 problemFor(UnitMismatchError, (error) =>
   problems.unprocessable([{ pointer: "/rateCard", detail: error.message }], error.message),
+);
+problemFor(SpendPoolMismatchError, (error) =>
+  problems.unprocessable([{ pointer: error.pointer, detail: error.message }], error.message),
 );
 problemFor(InsufficientBalanceError, (error) => problems.insufficientBalance(error));
 problemFor(IdempotencyKeyReusedError, () => problems.idempotencyKeyReused());

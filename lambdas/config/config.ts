@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import * as z from "zod";
 import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
 import type { Unit } from "#core/balance";
+import { JobType } from "#core/job-spec";
+import { SpendPool } from "#core/spend-pool";
 import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
 
 /**
@@ -12,27 +14,50 @@ import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().nonnegative();
 
-export const AccountConfig = z.strictObject({
-  id: z.string().regex(ACCOUNT_ID_PATTERN, "must match [a-z0-9-]{1,40}"),
-  /** Local stack: the environment variable that holds the HeyGen key. */
-  apiKeyEnv: z.string().min(1).default("HEYGEN_API_KEY"),
-  /** AWS: the Secrets Manager secret holding the key; defaults to `quota-guard/heygen/<id>`. */
-  secretName: z.string().min(1).optional(),
-  /** AWS: import an existing secret by name instead of creating an empty one. */
-  importSecret: z.boolean().default(false),
-  apiVersion: z.enum(["auto", "v3", "v2"]).default("auto"),
-  /** Rate card id; null picks the default for the balance's unit (design §6). */
-  rateCard: z.string().min(1).nullable().default(null),
-  thresholds: z
-    .strictObject({ warning: nonNegative.default(50), critical: nonNegative.default(10) })
-    .refine((t) => t.critical <= t.warning, {
-      message: "critical must not exceed warning",
-      path: ["critical"],
-    })
-    .prefault({}),
-  /** Balance never handed out by checks or reservations, in the account's unit. */
-  reserveFloor: nonNegative.default(0),
-});
+export const AccountConfig = z
+  .strictObject({
+    id: z.string().regex(ACCOUNT_ID_PATTERN, "must match [a-z0-9-]{1,40}"),
+    /** Local stack: the environment variable that holds the HeyGen key. */
+    apiKeyEnv: z.string().min(1).default("HEYGEN_API_KEY"),
+    /** AWS: the Secrets Manager secret holding the key; defaults to `quota-guard/heygen/<id>`. */
+    secretName: z.string().min(1).optional(),
+    /** AWS: import an existing secret by name instead of creating an empty one. */
+    importSecret: z.boolean().default(false),
+    apiVersion: z.enum(["auto", "v3", "v2"]).default("auto"),
+    /** Rate card id; null picks the default for the balance's unit (design §6). */
+    rateCard: z.string().min(1).nullable().default(null),
+    thresholds: z
+      .strictObject({ warning: nonNegative.default(50), critical: nonNegative.default(10) })
+      .refine((t) => t.critical <= t.warning, {
+        message: "critical must not exceed warning",
+        path: ["critical"],
+      })
+      .prefault({}),
+    /** Balance never handed out by checks or reservations, in the account's unit. */
+    reserveFloor: nonNegative.default(0),
+    /**
+     * Which HeyGen pool the account's jobs draw on, and so which one is recorded, checked and held against
+     * (lambdas/core/spend-pool.ts): `api_wallet` (the default) or `plan_credit` (v2 `details.plan_credit`, whole
+     * credits; thresholds and reserveFloor are then in credits). Unset means `api_wallet`, and a low v3 wallet
+     * reading then looks for a plan-credit pool on v2 and warns when it finds one (field case G8).
+     */
+    spendPool: SpendPool.optional(),
+    /**
+     * Job types that draw on another pool than `spendPool`. A check or hold of such a job is refused (422 naming
+     * its `type`), since its credit is not in the recorded balance: give it an account entry of its own.
+     */
+    spendPoolByJobType: z.partialRecord(JobType, SpendPool).optional(),
+  })
+  .superRefine((account, ctx) => {
+    // v3 does not report plan credits at all (G8); only v2's details carry them.
+    if (account.spendPool === "plan_credit" && account.apiVersion === "v3") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["spendPool"],
+        message: 'plan_credit is read from v2 /v2/user/remaining_quota; set apiVersion to "auto" or "v2"',
+      });
+    }
+  });
 export type AccountConfig = z.infer<typeof AccountConfig> & { secretName: string };
 
 const SmsSeverity = z.enum(SEVERITIES);

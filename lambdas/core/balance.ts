@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { SpendPool } from "./spend-pool.ts";
 
 /** The unit a balance (and a rate card) is counted in. */
 export const Unit = z.enum(["usd", "credits"]);
@@ -22,15 +23,17 @@ export const Pool = z.strictObject({
 export type Pool = z.infer<typeof Pool>;
 
 /**
- * A v2 `details` pool that is not part of the API balance (lambdas/heygen/v2-pools.ts): web-plan credits the
- * API cannot spend (`credits`), a count such as seats (`count`), or a pool we do not know (`raw`, as sent).
- * Never summed into `remaining`, never shown as credits unless its unit says so.
+ * A v2 `details` pool that is not part of the spendable balance (lambdas/heygen/v2-pools.ts): credits of a
+ * pool the account is not configured to spend (`not_spent`: `plan_credit` for an `api_wallet` account, the API
+ * pools for a `plan_credit` one), a count such as seats (`count`), or a pool we do not know (`raw`, as sent).
+ * Never summed into `remaining`, never shown as credits unless its unit says so. `not_api_spendable` is the
+ * kind snapshots recorded before field case G8 gave `plan_credit`; it is still read, never written.
  */
 export const OtherPool = z.strictObject({
   name: z.string().min(1),
   remaining: amount,
   unit: z.enum(["credits", "count", "raw"]),
-  kind: z.enum(["not_api_spendable", "count", "unknown"]),
+  kind: z.enum(["not_spent", "not_api_spendable", "count", "unknown"]),
 });
 export type OtherPool = z.infer<typeof OtherPool>;
 
@@ -46,6 +49,11 @@ export const BalanceSnapshot = z.strictObject({
   unit: Unit,
   /** The spendable total in `unit`; negative when overdrawn (the debt is `-remaining`). */
   remaining: balance,
+  /**
+   * The pool `remaining` counts (config `spendPool`): set only for `plan_credit` (v2 `details.plan_credit`,
+   * whole credits); absent means the API wallet, as every reading before it.
+   */
+  spendPool: SpendPool.optional(),
   pools: z.array(Pool),
   otherPools: z.array(OtherPool).optional(),
   used: amount.optional(),

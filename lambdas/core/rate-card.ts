@@ -5,8 +5,10 @@ import { Engine, JobType, Resolution, TranslationMode } from "./job-spec.ts";
 import apiCredits2025 from "./rate-cards/heygen-api-credits-2025.json" with { type: "json" };
 import payg2026 from "./rate-cards/heygen-payg-2026.json" with { type: "json" };
 import payg202605 from "./rate-cards/heygen-payg-2026-05.json" with { type: "json" };
+import planCredits202609 from "./rate-cards/heygen-plan-credits-2026-09.json" with { type: "json" };
 import skillGuide from "./rate-cards/heygen-skill-guide.json" with { type: "json" };
 import webCredits202605 from "./rate-cards/heygen-web-credits-2026-05.json" with { type: "json" };
+import type { SpendPool } from "./spend-pool.ts";
 import { documentIssues, InvalidDocumentError } from "./zod-issues.ts";
 
 /**
@@ -174,6 +176,7 @@ export const BUILT_IN_CARD_FILES = {
   "heygen-payg-2026.json": payg2026,
   "heygen-api-credits-2025.json": apiCredits2025,
   "heygen-skill-guide.json": skillGuide,
+  "heygen-plan-credits-2026-09.json": planCredits202609,
 } as const;
 
 /** The cards shipped in lambdas/core/rate-cards, validated like any other. */
@@ -192,6 +195,10 @@ export const DEFAULT_CARD_IDS: Readonly<Record<Unit, string>> = {
 };
 export const DEFAULT_CARD_IDS_BY_BILLING_TYPE: Readonly<Partial<Record<BillingType, string>>> = {
   subscription: "heygen-web-credits-2026-05",
+};
+/** A balance recorded in a pool other than the API wallet is priced by that pool's card, first (field case G8). */
+export const DEFAULT_CARD_IDS_BY_SPEND_POOL: Readonly<Partial<Record<SpendPool, string>>> = {
+  plan_credit: "heygen-plan-credits-2026-09",
 };
 
 export class RateCardRegistry {
@@ -220,10 +227,14 @@ export class RateCardRegistry {
     return [...this.cards.values()];
   }
 
-  /** The default card for a balance in `unit`, of `billingType` when known (DEFAULT_CARD_IDS*). */
-  defaultFor(unit: Unit, billingType?: BillingType): RateCard {
+  /**
+   * The default card for a balance in `unit`, of `billingType` when known, recorded in `spendPool` (absent:
+   * the API wallet) (DEFAULT_CARD_IDS*: the pool's card, else the billing type's, else the unit's).
+   */
+  defaultFor(unit: Unit, billingType?: BillingType, spendPool?: SpendPool): RateCard {
+    const byPool = spendPool === undefined ? undefined : DEFAULT_CARD_IDS_BY_SPEND_POOL[spendPool];
     const byType = billingType === undefined ? undefined : DEFAULT_CARD_IDS_BY_BILLING_TYPE[billingType];
-    return this.get(byType ?? DEFAULT_CARD_IDS[unit]);
+    return this.get(byPool ?? byType ?? DEFAULT_CARD_IDS[unit]);
   }
 
   /** The request's card, else the account's, else the default for the balance (design §6). */
@@ -232,9 +243,10 @@ export class RateCardRegistry {
     account?: string | null;
     unit: Unit;
     billingType?: BillingType;
+    spendPool?: SpendPool;
   }): RateCard {
     const id = choice.requested ?? choice.account;
-    return id ? this.get(id) : this.defaultFor(choice.unit, choice.billingType);
+    return id ? this.get(id) : this.defaultFor(choice.unit, choice.billingType, choice.spendPool);
   }
 }
 

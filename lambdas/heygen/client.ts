@@ -1,9 +1,10 @@
 import * as z from "zod";
 import type { BalanceSnapshot } from "#core/balance";
+import type { SpendPool } from "#core/spend-pool";
 import { dottedPath, issuesOf } from "#core/zod-issues";
 import { HeyGenError, redact } from "./errors.ts";
 import { getOnce } from "./http.ts";
-import { type Observation, snapshotFromV2, snapshotFromV3 } from "./normalise.ts";
+import { type Observation, planCreditIn, snapshotFromV2, snapshotFromV3 } from "./normalise.ts";
 import { bodyOrThrow } from "./reply.ts";
 import { type RetryPolicy, withRetries } from "./retry.ts";
 
@@ -18,6 +19,18 @@ export interface HeyGenClientOptions {
   apiKey: () => Promise<string> | string;
   /** `auto`: v3, then v2 only when v3 answers 404 (design §2.4). */
   apiVersion: "auto" | HeyGenApiVersion;
+  /**
+   * The pool the snapshot counts (lambdas/core/spend-pool.ts). `plan_credit` is read from v2
+   * `details.plan_credit` (whole credits) whatever v3 would answer, so apiVersion must allow v2. Default
+   * `api_wallet`.
+   */
+  spendPool?: SpendPool;
+  /**
+   * Set when the account has not chosen a pool: a v3 wallet reading at or below this amount (its own unit)
+   * also asks v2 once, without retries, whether a plan-credit pool exists, and warns when it does (field case
+   * G8: renders drew plan credits while the wallet was nearly empty). Only with apiVersion `auto`.
+   */
+  planCreditHintAtOrBelow?: number;
   /** Per request, headers and body included. Default 5000. */
   timeoutMs?: number;
   /** Per endpoint. Default 3. */
@@ -42,7 +55,7 @@ export interface HeyGenClientOptions {
 export const V3_USER_PATH = "/v3/users/me";
 export const V2_QUOTA_PATH = "/v2/user/remaining_quota";
 
-const ENDPOINTS: Record<HeyGenApiVersion, { path: string; normalise: typeof snapshotFromV3 }> = {
+const ENDPOINTS: Record<HeyGenApiVersion, { path: string; normalise: typeof snapshotFromV2 }> = {
   v3: { path: V3_USER_PATH, normalise: snapshotFromV3 },
   v2: { path: V2_QUOTA_PATH, normalise: snapshotFromV2 },
 };
@@ -60,6 +73,8 @@ export class HeyGenClient {
   readonly #baseUrl: URL;
   readonly #apiKey: HeyGenClientOptions["apiKey"];
   readonly #versions: HeyGenApiVersion[];
+  readonly #spendPool: SpendPool;
+  readonly #hintAtOrBelow: number | undefined;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #now: () => Date;
@@ -79,6 +94,13 @@ export class HeyGenClient {
     const numbers = parseNumbers(options);
     this.#apiKey = options.apiKey;
     this.#versions = options.apiVersion === "auto" ? ["v3", "v2"] : [options.apiVersion];
+    this.#spendPool = options.spendPool ?? "api_wallet";
+    if (this.#spendPool === "plan_credit" && options.apiVersion === "v3") {
+      throw new TypeError(
+        'HeyGenClientOptions.spendPool: plan_credit is read from v2; apiVersion must be "auto" or "v2"',
+      );
+    }
+    this.#hintAtOrBelow = options.apiVersion === "auto" ? options.planCreditHintAtOrBelow : undefined;
     this.#timeoutMs = numbers.timeoutMs;
     this.#fetch = options.fetch ?? fetch;
     this.#now = options.now ?? (() => new Date());
@@ -135,9 +157,12 @@ export class HeyGenClient {
   }
 
   async #readFirstAvailable(accountId: string, apiKey: string, requests: { count: number }) {
+    // v3 has no plan credits at all (G8), so a plan-credit account is read from v2 even when v3 answers.
+    if (this.#spendPool === "plan_credit") return this.#read("v2", accountId, apiKey, requests);
     const [first, ...fallbacks] = this.#versions as [HeyGenApiVersion, ...HeyGenApiVersion[]];
     try {
-      return await this.#read(first, accountId, apiKey, requests);
+      const snapshot = await this.#read(first, accountId, apiKey, requests);
+      return await this.#withPlanCreditHint(snapshot, apiKey, requests);
     } catch (error) {
       const fallback = fallbacks[0];
       if (fallback && error instanceof HeyGenError && error.code === "not_found") {
@@ -145,6 +170,38 @@ export class HeyGenClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * The v3 wallet reading, with a `spendPool:` warning when v2 reports plan credits beside a low wallet
+   * (planCreditHintAtOrBelow). One request, no retries; any failure of it leaves the reading as it was.
+   */
+  async #withPlanCreditHint(snapshot: BalanceSnapshot, apiKey: string, requests: { count: number }) {
+    const limit = this.#hintAtOrBelow;
+    if (limit === undefined || snapshot.source !== "v3" || snapshot.billingType !== "wallet") return snapshot;
+    if (snapshot.remaining > limit) return snapshot;
+    let credits: number | undefined;
+    try {
+      requests.count++;
+      const reply = await getOnce(
+        this.#fetch,
+        endpointUrl(this.#baseUrl, V2_QUOTA_PATH),
+        apiKey,
+        this.#timeoutMs,
+      );
+      credits = planCreditIn(
+        bodyOrThrow({ ...reply, text: redact(reply.text, apiKey) }, V2_QUOTA_PATH, this.#now()),
+      );
+    } catch {
+      return snapshot; // a hint, not a reading: v2 retired, throttled or down changes nothing
+    }
+    if (credits === undefined) return snapshot;
+    const warning =
+      `spendPool: v2 ${V2_QUOTA_PATH} reports ${credits} plan credits (data.details.plan_credit) beside this ` +
+      `${snapshot.remaining} ${snapshot.unit} wallet; renders made with this key may draw on the plan credits ` +
+      'instead (field case G8). Set the account\'s spendPool to "plan_credit" to guard that pool, or to ' +
+      '"api_wallet" to keep guarding the wallet and silence this warning';
+    return { ...snapshot, warnings: [...(snapshot.warnings ?? []), warning] };
   }
 
   async #read(version: HeyGenApiVersion, accountId: string, apiKey: string, requests: { count: number }) {
@@ -158,7 +215,7 @@ export class HeyGenClient {
       return bodyOrThrow({ ...reply, text: redact(reply.text, apiKey) }, path, this.#now());
     }, this.#retry);
     const observation: Observation = { accountId, observedAt: this.#now().toISOString() };
-    return normalise(body, observation);
+    return normalise(body, observation, this.#spendPool);
   }
 }
 

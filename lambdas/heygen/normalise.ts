@@ -1,8 +1,9 @@
 import { BalanceSnapshot, type OtherPool, type Pool } from "#core/balance";
+import type { SpendPool } from "#core/spend-pool";
 import { dottedPath, issuesOf } from "#core/zod-issues";
 import { HeyGenError } from "./errors.ts";
 import { LenientReader } from "./lenient.ts";
-import { classifyV2Pool } from "./v2-pools.ts";
+import { classifyV2Pool, PLAN_CREDIT_POOL } from "./v2-pools.ts";
 
 /** Where and when a body was read; the normaliser itself knows no clock. */
 export interface Observation {
@@ -33,29 +34,77 @@ export function snapshotFromV3(body: unknown, observation: Observation): Balance
 
 /**
  * `GET /v2/user/remaining_quota` body -> snapshot in credits (docs.heygen.com/reference/get-remaining-quota-v2).
- * Essential: `data.remaining_quota` (÷ 60 = credits, negative when overdrawn). `details` pools are classified
- * by `classifyV2Pool`; `used_quota` is accepted when present. Throws `bad_response` naming the path.
+ * `pool` is the account's `spendPool`:
+ *
+ * - `api_wallet` (default): essential `data.remaining_quota` (÷ 60 = credits, negative when overdrawn);
+ *   `details` pools are classified by `classifyV2Pool`, `plan_credit` reported apart in whole credits
+ *   (`otherPools`, kind `not_spent`); `used_quota` is accepted when present.
+ * - `plan_credit`: essential `data.details.plan_credit` (whole credits, field case G8) is the spendable
+ *   amount (`spendPool: "plan_credit"`); the API pools, `remaining_quota` included, are reported apart.
+ *
+ * Throws `bad_response` naming the path of a missing or unreadable essential field.
  */
-export function snapshotFromV2(body: unknown, observation: Observation): BalanceSnapshot {
+export function snapshotFromV2(
+  body: unknown,
+  observation: Observation,
+  pool: SpendPool = "api_wallet",
+): BalanceSnapshot {
   const read = new LenientReader(V2_WHAT);
   const data = read.requiredObject(field(body, "data"), "data");
-  const quota = read.requiredNumber(data.remaining_quota, "data.remaining_quota");
-  const details = read.optionalObject(data.details, "data.details") ?? {};
+  const onPlan = pool === "plan_credit";
+  // The API pool's total; on a plan-credit account only reported, so not essential there.
+  const quota = onPlan
+    ? read.optionalAmount(data.remaining_quota, "data.remaining_quota")
+    : read.requiredNumber(data.remaining_quota, "data.remaining_quota");
+  const details = onPlan
+    ? read.requiredObject(data.details, "data.details")
+    : (read.optionalObject(data.details, "data.details") ?? {});
+  const planCredit = onPlan
+    ? read.requiredNumber(details[PLAN_CREDIT_POOL], `data.details.${PLAN_CREDIT_POOL}`)
+    : undefined;
   const pools: Pool[] = [];
   const otherPools: OtherPool[] = [];
   for (const [name, raw] of Object.entries(details)) {
+    if (onPlan && name === PLAN_CREDIT_POOL) continue;
     const path = `data.details.${name}`;
     const value = read.optionalAmount(raw, path);
     if (value === undefined) continue;
     const kind = classifyV2Pool(name);
-    if (kind === "credits") pools.push({ name, remaining: value / QUOTA_PER_CREDIT, unit: "credits" });
-    else if (kind === "not_api_spendable") {
-      otherPools.push({ name, remaining: value / QUOTA_PER_CREDIT, unit: "credits", kind });
+    if (kind === "credits") {
+      const credits = { name, remaining: value / QUOTA_PER_CREDIT, unit: "credits" as const };
+      if (onPlan) otherPools.push({ ...credits, kind: "not_spent" });
+      else pools.push(credits);
+    } else if (kind === "plan_credit") {
+      otherPools.push({ name, remaining: value, unit: "credits", kind: "not_spent" });
     } else if (kind === "count") otherPools.push({ name, remaining: value, unit: "count", kind });
     else {
       otherPools.push({ name, remaining: value, unit: "raw", kind });
       read.note(path, "unknown pool; kept as sent (unit raw), not counted as credits");
     }
+  }
+  if (planCredit !== undefined) {
+    // `remaining_quota` is the API pool (design §2.3): shown apart when `details` does not name it `api`.
+    if (quota !== undefined && !("api" in details)) {
+      otherPools.unshift({
+        name: "api",
+        remaining: quota / QUOTA_PER_CREDIT,
+        unit: "credits",
+        kind: "not_spent",
+      });
+    }
+    return finish(
+      {
+        ...observation,
+        source: "v2",
+        billingType: "legacy_quota",
+        unit: "credits",
+        remaining: planCredit,
+        spendPool: "plan_credit",
+        pools: [{ name: PLAN_CREDIT_POOL, remaining: planCredit, unit: "credits" }],
+        ...(otherPools.length ? { otherPools } : {}),
+      },
+      read,
+    );
   }
   const used = read.optionalAmount(data.used_quota, "data.used_quota");
   return finish(
@@ -64,13 +113,23 @@ export function snapshotFromV2(body: unknown, observation: Observation): Balance
       source: "v2",
       billingType: "legacy_quota",
       unit: "credits",
-      remaining: quota / QUOTA_PER_CREDIT,
+      remaining: (quota ?? 0) / QUOTA_PER_CREDIT,
       pools,
       ...(otherPools.length ? { otherPools } : {}),
       ...(used !== undefined ? { used: used / QUOTA_PER_CREDIT } : {}),
     },
     read,
   );
+}
+
+/**
+ * Whole plan credits in a `GET /v2/user/remaining_quota` body (`data.details.plan_credit`), or undefined when
+ * the body reports none. Never throws: the wallet's reading is looking for a hint, not a balance.
+ */
+export function planCreditIn(body: unknown): number | undefined {
+  const details = field(field(body, "data"), "details");
+  const value = field(details, PLAN_CREDIT_POOL);
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
 function fromV3Data(read: LenientReader, data: Record<string, unknown>): Candidate {

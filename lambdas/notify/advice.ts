@@ -61,6 +61,15 @@ function lowBalanceAdvice(alert: Alert, context: AdviceContext): Advice {
 function billingAdvice(snapshot: BalanceSnapshot | undefined, now: string): Advice {
   if (!snapshot) return { steps: ["Add credit to the HeyGen account."], short: "Add credit." };
   const reset = nextReset(snapshot, now);
+  // The web plan's credits (field case G8): bought with the plan, not as API credits.
+  if (snapshot.spendPool === "plan_credit") {
+    return {
+      steps: [
+        "Upgrade the HeyGen web plan or buy more plan credits (this account's jobs draw plan credits).",
+      ],
+      short: "Upgrade the plan or buy plan credits.",
+    };
+  }
   switch (snapshot.billingType) {
     case "wallet":
       return walletAdvice(snapshot);

@@ -190,6 +190,8 @@ function balanceLines(alert: Alert, context: MessageContext): string[] {
 function accountLines(snapshot: BalanceSnapshot | undefined): string[] {
   if (!snapshot) return [];
   const lines = [`Billing:    ${snapshot.billingType}${snapshot.plan ? `, plan ${snapshot.plan}` : ""}`];
+  // Said, because the same account's v3 wallet may look nearly empty while this pool is full (field case G8).
+  if (snapshot.spendPool === "plan_credit") lines.push("Pool:       plan credits (spendPool plan_credit)");
   const reload = snapshot.autoReload;
   if (reload) lines.push(`Auto-reload: ${reload.enabled ? "on" : "off"}`);
   if (snapshot.spendingCapUsd !== undefined) {
@@ -206,11 +208,11 @@ function poolLines(snapshot: BalanceSnapshot | undefined): string[] {
       `- ${pool.name}: ${formatAmount(pool.remaining, pool.unit)}` +
       (pool.resetsAt ? `, resets at ${formatTime(pool.resetsAt)}` : ", no reset date reported"),
   );
-  // Counts are counts and web-plan credits are not the API's: shown apart, never as API credits.
+  // Counts are counts, and a pool the account's spendPool does not draw on is not its balance: shown apart.
   const apart = (snapshot?.otherPools ?? []).map((pool) => {
     if (pool.kind === "count") return `- ${pool.name}: ${pool.remaining} (a count, not credits)`;
-    if (pool.kind === "not_api_spendable") {
-      return `- ${pool.name}: ${formatAmount(pool.remaining, "credits")} (web plan, not spendable by API calls)`;
+    if (pool.kind === "not_spent" || pool.kind === "not_api_spendable") {
+      return `- ${pool.name}: ${formatAmount(pool.remaining, "credits")} (not the pool this account's spendPool guards)`;
     }
     return `- ${pool.name}: ${pool.remaining} (unknown pool, as HeyGen sent it)`;
   });

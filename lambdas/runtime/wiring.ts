@@ -54,6 +54,9 @@ export function createServices(adapters: Adapters, heygenMaxRetryAfterMs?: numbe
         baseUrl: adapters.heygenBaseUrl,
         apiKey: () => adapters.apiKeyFor(account),
         apiVersion: account.apiVersion,
+        ...(account.spendPool ? { spendPool: account.spendPool } : {}),
+        // An account that has not said which pool pays is told when a low wallet sits beside plan credits (G8).
+        ...(account.spendPool === undefined ? { planCreditHintAtOrBelow: account.thresholds.warning } : {}),
         ...(adapters.heygenFetch ? { fetch: adapters.heygenFetch } : {}),
         ...(adapters.heygenTimeoutMs ? { timeoutMs: adapters.heygenTimeoutMs } : {}),
         ...(heygenMaxRetryAfterMs !== undefined ? { maxRetryAfterMs: heygenMaxRetryAfterMs } : {}),

@@ -1,6 +1,7 @@
 import type { AccountConfig } from "#config/config";
 import type { AccountState } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
+import { accountPool, balancePool } from "#core/spend-pool";
 import { type PollResult, pollAccount } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 
@@ -25,8 +26,11 @@ export interface BalanceReading {
  * `checks.maxBalanceAgeSeconds`. Concurrent readers in this process share one refresh; across processes
  * `minRefreshIntervalSeconds` (tracked in the state item) bounds how often HeyGen is asked.
  */
-/** What prices a job for an account: the balance's unit and billing type (the default card depends on both). */
-export type BalanceKind = Pick<BalanceSnapshot, "unit" | "billingType">;
+/**
+ * What prices a job for an account: the balance's unit, billing type and pool (the default card depends on
+ * all three; a job of another pool is refused).
+ */
+export type BalanceKind = Pick<BalanceSnapshot, "unit" | "billingType" | "spendPool">;
 
 export class BalanceReader {
   private readonly inflight = new Map<string, Promise<RefreshOutcome>>();
@@ -47,7 +51,11 @@ export class BalanceReader {
     const reading = await this.readFresh(account);
     const latest = reading.state?.latest;
     if (latest !== undefined)
-      this.kinds.set(account.id, { unit: latest.unit, billingType: latest.billingType });
+      this.kinds.set(account.id, {
+        unit: latest.unit,
+        billingType: latest.billingType,
+        ...(latest.spendPool ? { spendPool: latest.spendPool } : {}),
+      });
     return reading;
   }
 
@@ -59,7 +67,9 @@ export class BalanceReader {
 
   private async readFresh(account: AccountConfig): Promise<BalanceReading> {
     const state = await this.services.store.getAccountState(account.id);
-    if (this.isFresh(state)) return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
+    if (this.isFresh(state) && this.inConfiguredPool(state, account)) {
+      return { state, ageSeconds: this.ageSeconds(state), refreshed: false };
+    }
 
     // A refresh claims its reading (lastRefreshAt) before it calls HeyGen: one running in this process is
     // joined; one that ran (or runs elsewhere) within minRefreshIntervalSeconds is not repeated, but the state
@@ -131,6 +141,14 @@ export class BalanceReader {
   private isFresh(state: AccountState | undefined): boolean {
     const age = this.ageSeconds(state);
     return age !== null && age <= this.services.config.checks.maxBalanceAgeSeconds;
+  }
+
+  /**
+   * Whether the recorded balance counts the pool the account is configured to spend: after `spendPool`
+   * changes, the balance recorded in the old pool is read again at once rather than judged until it ages out.
+   */
+  private inConfiguredPool(state: AccountState | undefined, account: AccountConfig): boolean {
+    return !state?.latest || balancePool(state.latest, account) === accountPool(account);
   }
 
   private refreshedRecently(state: AccountState | undefined): boolean {

@@ -5,9 +5,10 @@ import { type CardAgeRule, type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
 import type { RateCard } from "#core/rate-card";
 import { computeBalanceView } from "#core/reservations";
+import { balancePool, poolMismatch, type SpendPool } from "#core/spend-pool";
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceReader, BalanceReading } from "./balance-reader.ts";
-import { UnitMismatchError } from "./errors.ts";
+import { SpendPoolMismatchError, UnitMismatchError } from "./errors.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
@@ -21,7 +22,7 @@ export interface CheckAnswer extends CheckVerdict {
 
 /**
  * The card for a request about an account: the request's, else the account's, else the default for the
- * balance (its unit and billing type); a card in another unit than the balance is refused (it cannot be
+ * balance (its unit, billing type and pool); a card in another unit than the balance is refused (it cannot be
  * compared).
  */
 export function cardForAccount(
@@ -30,12 +31,14 @@ export function cardForAccount(
   requested: string | undefined,
   balanceUnit: Unit | undefined,
   billingType?: BillingType,
+  spendPool?: SpendPool,
 ): RateCard {
   const card = services.rateCards.choose({
     requested,
     account: account.rateCard,
     unit: balanceUnit ?? "credits",
     ...(billingType ? { billingType } : {}),
+    ...(spendPool ? { spendPool } : {}),
   });
   if (balanceUnit !== undefined && card.unit !== balanceUnit) {
     throw new UnitMismatchError(card.id, card.unit, balanceUnit);
@@ -52,7 +55,24 @@ async function cardForEstimate(services: Services, requested: string | undefined
   const account = services.config.accounts[0];
   if (account?.rateCard) return services.rateCards.get(account.rateCard);
   const latest = account ? (await services.store.getAccountState(account.id))?.latest : undefined;
-  return services.rateCards.defaultFor(latest?.unit ?? "usd", latest?.billingType);
+  return services.rateCards.defaultFor(latest?.unit ?? "usd", latest?.billingType, latest?.spendPool);
+}
+
+/**
+ * Refuses (SpendPoolMismatchError, 422 naming the job's `type`) a request with a job that draws on another
+ * pool than `pool`, the one the account's balance is recorded in: that job's credit is not in this balance.
+ */
+export function requireJobsInPool(account: AccountConfig, request: EstimateRequest, pool: SpendPool): void {
+  const mismatch = poolMismatch(request, account, pool);
+  if (mismatch) {
+    throw new SpendPoolMismatchError(
+      account.id,
+      mismatch.pointer,
+      mismatch.type,
+      mismatch.jobPool,
+      mismatch.balancePool,
+    );
+  }
 }
 
 /** The card-age rule of `checks.rateCardMaxAgeDays`, at the services' clock. */
@@ -69,7 +89,16 @@ async function runCheck(
 ): Promise<CheckAnswer> {
   const reading = await reader.read(account);
   const latest = reading.state?.latest;
-  const card = cardForAccount(services, account, request.rateCard, latest?.unit, latest?.billingType);
+  const pool = balancePool(latest, account);
+  requireJobsInPool(account, request, pool);
+  const card = cardForAccount(
+    services,
+    account,
+    request.rateCard,
+    latest?.unit,
+    latest?.billingType,
+    latest ? pool : undefined,
+  );
   const priced = estimate(request, card, cardAgeRule(services));
   const verdict = decideCheck({
     required: priced.total,
@@ -106,7 +135,8 @@ export const estimateJobs = useCase(
 
 /**
  * `POST /v1/checks`: may the job(s) start now on the account? A no is an answer (`allowed: false`).
- * Raises UnknownAccountError, AccountRequiredError, UnitMismatchError, EstimateError, UnknownRateCardError.
+ * Raises UnknownAccountError, AccountRequiredError, UnitMismatchError, EstimateError, UnknownRateCardError,
+ * SpendPoolMismatchError (a job of another pool than the recorded balance's).
  */
 export const checkJobs = useCase(
   async (

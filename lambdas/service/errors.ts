@@ -34,6 +34,28 @@ export class UnitMismatchError extends Error {
   }
 }
 
+/**
+ * A job whose type draws on another HeyGen pool than the one the account's balance is recorded in
+ * (`spendPoolByJobType`, field case G8): its credit is not in that balance, so it can be neither checked nor
+ * held against it. `pointer` is the job's `type` (`/type`, `/jobs/1/type`).
+ */
+export class SpendPoolMismatchError extends Error {
+  override readonly name = "SpendPoolMismatchError";
+  constructor(
+    readonly accountId: string,
+    readonly pointer: string,
+    readonly jobType: string,
+    readonly jobPool: string,
+    readonly balancePool: string,
+  ) {
+    super(
+      `jobs of type ${jobType} draw on the ${jobPool} pool (spendPoolByJobType of account "${accountId}"), but ` +
+        `its balance is recorded in ${balancePool} (its spendPool); check or hold them on an account entry ` +
+        `whose spendPool is ${jobPool}`,
+    );
+  }
+}
+
 /** No usable balance to hold against (never read, or stale and HeyGen could not be reached). */
 export class BalanceUnknownError extends Error {
   override readonly name = "BalanceUnknownError";

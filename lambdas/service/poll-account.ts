@@ -144,7 +144,10 @@ export async function pollAccount(
     }
   }
   for (const warning of snapshot?.warnings ?? []) {
-    log.warn("HeyGen reply field dropped", { accountId: account.id, path: warning.split(": ")[0], warning });
+    const path = warning.split(": ")[0];
+    // A `spendPool:` warning names a choice the operator has to make, not a field of HeyGen's reply.
+    const message = path === "spendPool" ? "HeyGen pool choice needed" : "HeyGen reply field dropped";
+    log.warn(message, { accountId: account.id, path, warning });
   }
   const newWait = failure ? waitAskedFor(failure, now) : undefined;
 

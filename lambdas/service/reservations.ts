@@ -7,7 +7,7 @@ import { accountIdOfReservation, reservationIdFor } from "#core/reservation-id";
 import type { ReservationView } from "#core/reservations";
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceKind, BalanceReader } from "./balance-reader.ts";
-import { cardAgeRule, cardForAccount } from "./checks.ts";
+import { cardAgeRule, cardForAccount, requireJobsInPool } from "./checks.ts";
 import {
   BalanceUnknownError,
   IdempotencyKeyReusedError,
@@ -92,7 +92,7 @@ async function holdAgainst(
   services: Services,
   reader: BalanceReader,
   input: ReserveInput,
-  { unit, billingType }: BalanceKind,
+  { unit, billingType, spendPool }: BalanceKind,
 ): Promise<ReserveOutcome | "stale"> {
   const { account } = input;
   let priced: Estimate | undefined;
@@ -100,8 +100,9 @@ async function holdAgainst(
   if ("amount" in input.what) {
     amount = input.what.amount;
   } else {
-    // The same card and card-age rule a check of this job would use.
-    const card = cardForAccount(services, account, input.what.jobs.rateCard, unit, billingType);
+    // The same pool rule, card and card-age rule a check of this job would use.
+    requireJobsInPool(account, input.what.jobs, spendPool ?? "api_wallet");
+    const card = cardForAccount(services, account, input.what.jobs.rateCard, unit, billingType, spendPool);
     priced = estimate(input.what.jobs, card, cardAgeRule(services));
     amount = priced.total;
   }
@@ -230,7 +231,8 @@ function checkTtl(services: Services, ttlSeconds: number | undefined): void {
 /**
  * `POST /v1/reservations`: holds `amount` (or the estimate of a job spec) on the account, in its balance unit.
  * Raises InvalidRequestError (ttlSeconds above the maximum), UnknownAccountError, AccountRequiredError,
- * BalanceUnknownError, InsufficientBalanceError, IdempotencyKeyReusedError, DependencyUnavailableError.
+ * BalanceUnknownError, InsufficientBalanceError, IdempotencyKeyReusedError, DependencyUnavailableError,
+ * SpendPoolMismatchError (a job of another pool than the recorded balance's: 422 naming its `type`).
  */
 export const holdCredit = useCase(
   async (

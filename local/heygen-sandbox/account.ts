@@ -26,7 +26,10 @@ export const SandboxAccount = z.strictObject({
   includedCredits: amount.optional(),
   spendingCapUsd: amount.optional(),
   spendingCurrentUsd: amount.optional(),
-  /** v2 only: extra `details` pools, in credits (sent × 60) next to `api`. */
+  /**
+   * v2 only: extra `details` pools, in credits, next to `api`: sent × 60 as quota, except `plan_credit`, which
+   * HeyGen sends in whole credits (field case G8).
+   */
   pools: z.record(z.string(), amount).optional(),
   /** v2 only: sent as `used_quota` (× 60) when set; HeyGen documents no such field. */
   usedCredits: amount.optional(),
@@ -93,7 +96,10 @@ function usageBasedObject(account: SandboxAccount, rewrite: BalanceRewrite) {
   };
 }
 
-/** The `GET /v2/user/remaining_quota` body: credits × 60, `details` holding `api` and any extra pools. */
+/**
+ * The `GET /v2/user/remaining_quota` body: credits × 60, `details` holding `api` and any extra pools
+ * (`plan_credit` unscaled).
+ */
 export function v2QuotaBody(
   account: SandboxAccount,
   options: { rewrite?: BalanceRewrite; emptyDetails?: boolean } = {},
@@ -103,7 +109,12 @@ export function v2QuotaBody(
     ? {}
     : {
         api: quota,
-        ...Object.fromEntries(Object.entries(account.pools ?? {}).map(([name, n]) => [name, toQuota(n)])),
+        ...Object.fromEntries(
+          Object.entries(account.pools ?? {}).map(([name, n]) => [
+            name,
+            name === "plan_credit" ? n : toQuota(n),
+          ]),
+        ),
       };
   return {
     error: null,

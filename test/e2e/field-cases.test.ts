@@ -169,8 +169,10 @@ describe("HeyGen replies read through the local stack (sandbox in raw-reply mode
   it("F8: plan_credit is reported apart and not added to the spendable amount", async () => {
     const latest = (await account("f8")).latest as { remaining: number; otherPools: unknown[] };
     expect(latest.remaining).toBe(0.1);
+    // Whole credits since field case G8 (2000, not 2000 / 60), and `not_spent`: this account guards the API
+    // pool (spendPool unset), which G8 showed is a choice, not a rule.
     expect(latest.otherPools).toEqual([
-      { name: "plan_credit", remaining: 2000 / 60, unit: "credits", kind: "not_api_spendable" },
+      { name: "plan_credit", remaining: 2000, unit: "credits", kind: "not_spent" },
     ]);
   });
 

@@ -62,6 +62,20 @@ describe("an invalid config fails the synth with a message naming the field", ()
     [{ alerts: { smsNumbers: ["555-0100"] } }, "alerts.smsNumbers.0: must be an E.164 number"],
     [{ alerts: { smsMinSeverity: "loud" } }, "alerts.smsMinSeverity"],
     [{ accounts: [{ id: "a" }], surprise: true }, "surprise"],
+    // Plan credits are only in v2's details (field case G8).
+    [
+      { accounts: [{ id: "a", apiVersion: "v3", spendPool: "plan_credit" }] },
+      "accounts.0.spendPool: plan_credit is read from v2",
+    ],
+    [{ accounts: [{ id: "a", spendPool: "plan" }] }, "accounts.0.spendPool"],
+    [
+      { accounts: [{ id: "a", spendPoolByJobType: { video_agent: "credits" } }] },
+      "accounts.0.spendPoolByJobType.video_agent",
+    ],
+    [
+      { accounts: [{ id: "a", spendPoolByJobType: { movie: "plan_credit" } }] },
+      "accounts.0.spendPoolByJobType",
+    ],
   ])("%j", (config, message) => {
     let thrown: unknown;
     try {

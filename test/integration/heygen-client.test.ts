@@ -148,7 +148,8 @@ describe("HeyGenClient against the HeyGen sandbox over HTTP", () => {
       expect(snapshot).toMatchObject({ source: "v2", remaining: 30 });
       expect(snapshot.pools.map((pool) => pool.name)).toEqual(["api"]);
       expect(snapshot.otherPools).toEqual([
-        { name: "plan_credit", remaining: 5, unit: "credits", kind: "not_api_spendable" },
+        // Whole credits, and apart: this client guards the API wallet (field cases F8, G8).
+        { name: "plan_credit", remaining: 5, unit: "credits", kind: "not_spent" },
       ]);
       expect(sandbox.calls().byPath).toEqual({ "/v3/users/me": 1, "/v2/user/remaining_quota": 1 });
       expect(heygen.lastAttempts).toBe(2);

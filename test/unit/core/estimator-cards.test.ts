@@ -434,6 +434,34 @@ const WEB_CREDITS_2026_05: Row[] = [
   },
 ];
 
+/** Field case G8: 26 plan credits for a ~38 s Video Agent render; whole credits, each video rounded up. */
+const PLAN_CREDITS_2026_09: Row[] = [
+  {
+    name: "Video Agent: 38 s × 0.7/s = 26.6 → ceil 27 (the live render took 26)",
+    job: { type: "video_agent", durationSeconds: 38 },
+    billed: 38,
+    rate: 0.7,
+    exact: "27",
+    shown: 27,
+  },
+  {
+    name: "Avatar IV: 30 s × 20/min = 10",
+    job: { durationSeconds: 30 },
+    billed: 30,
+    rate: 20,
+    exact: "10",
+    shown: 10,
+  },
+  {
+    name: "Avatar III: 45 s × 3/min = 2.25 → ceil 3",
+    job: { engine: "avatar_iii", durationSeconds: 45 },
+    billed: 45,
+    rate: 3,
+    exact: "3",
+    shown: 3,
+  },
+];
+
 describe("Cinematic Avatar on the 2026-05 card", () => {
   it.each([3, 16])("refuses %i s (HeyGen takes 4 to 15 s), naming durationSeconds", (seconds) => {
     const error = catchError(() =>
@@ -457,6 +485,7 @@ describe.each([
   ["heygen-payg-2026", "usd", PAYG],
   ["heygen-api-credits-2025", "credits", CREDITS_2025],
   ["heygen-skill-guide", "credits", SKILL_GUIDE],
+  ["heygen-plan-credits-2026-09", "credits", PLAN_CREDITS_2026_09],
 ] as const)("rate card %s", (cardId, unit, rows) => {
   it.each(rows)("$name", ({ job, billed, rate, exact, shown }) => {
     const answer = price(cardId, job);
@@ -535,6 +564,10 @@ const PRICED: Record<string, Partial<Record<JobType, Priced>>> = {
   },
   "heygen-web-credits-2026-05": {
     avatar_video: { engines: { avatar_iv: HD, avatar_v: HD, photo_avatar: HD, avatar_iii: HD } },
+  },
+  "heygen-plan-credits-2026-09": {
+    avatar_video: { engines: { avatar_iv: HD, avatar_v: HD, photo_avatar: HD, avatar_iii: HD } },
+    video_agent: { tiers: HD },
   },
   "heygen-payg-2026": {
     avatar_video: { engines: { avatar_iv: ALL, photo_avatar: ALL, digital_twin: ALL, avatar_iii: HD } },

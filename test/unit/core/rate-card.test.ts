@@ -44,6 +44,11 @@ describe("built-in rate cards", () => {
       ["heygen-payg-2026", "usd", "https://developers.heygen.com/docs/pricing"],
       ["heygen-api-credits-2025", "credits", "https://docs.heygen.com/reference/limits"],
       ["heygen-skill-guide", "credits", "../shared/heygen-quota-guide.md"],
+      [
+        "heygen-plan-credits-2026-09",
+        "credits",
+        "https://github.com/Meshpilot-AGI/meshpilot-digital-marketing-agent/blob/061fed0867fc95de099b021d9613d6030f383b74/docs/vendors/heygen.md",
+      ],
     ]);
   });
 
@@ -63,6 +68,11 @@ describe("built-in rate cards", () => {
     expect(registry.defaultFor("credits", "wallet").id).toBe("heygen-api-credits-2025");
     expect(registry.defaultFor("credits", "legacy_quota").id).toBe("heygen-api-credits-2025");
     expect(registry.defaultFor("credits", "subscription").id).toBe("heygen-web-credits-2026-05");
+    // A balance recorded in the plan-credit pool (spendPool plan_credit, field case G8) has its own card.
+    expect(registry.defaultFor("credits", "legacy_quota", "plan_credit").id).toBe(
+      "heygen-plan-credits-2026-09",
+    );
+    expect(registry.defaultFor("usd", "wallet", "api_wallet").id).toBe("heygen-payg-2026-05");
   });
 
   it("warns about a card retrieved more than maxAgeDays ago, and only then", () => {

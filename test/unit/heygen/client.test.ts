@@ -312,3 +312,71 @@ describe("HeyGenClient options", () => {
     expect(() => clientWith(fetchFn, options)).toThrow(new RegExp(`HeyGenClientOptions\\.${field}`));
   });
 });
+
+describe("which pool is read (spendPool, field case G8)", () => {
+  const v3Wallet = (balance: number) =>
+    json(200, {
+      data: {
+        billing_type: "wallet",
+        wallet: { currency: "usd", remaining_balance: balance, auto_reload: { enabled: false } },
+      },
+    });
+  const v2g8 = () =>
+    json(200, { error: null, data: { remaining_quota: 63, details: { plan_credit: 1091 } } });
+
+  it("plan_credit reads v2 only, even with apiVersion auto, and records whole plan credits", async () => {
+    const { fetchFn, requests } = scripted(v2g8());
+    const { client } = clientWith(fetchFn, { spendPool: "plan_credit" });
+    const snapshot = await client.getBalance("g8");
+    expect(snapshot).toMatchObject({
+      source: "v2",
+      unit: "credits",
+      remaining: 1091,
+      spendPool: "plan_credit",
+    });
+    expect(requests.map((r) => new URL(r.url).pathname)).toEqual(["/v2/user/remaining_quota"]);
+  });
+
+  it("refuses plan_credit with apiVersion v3 (v3 reports no plan credits)", () => {
+    expect(() => clientWith(scripted().fetchFn, { apiVersion: "v3", spendPool: "plan_credit" })).toThrow(
+      /spendPool/,
+    );
+  });
+
+  it("a low v3 wallet of an account with no pool chosen asks v2 once and warns about its plan credits", async () => {
+    const { fetchFn, requests } = scripted(v3Wallet(1.05), v2g8());
+    const { client } = clientWith(fetchFn, { planCreditHintAtOrBelow: 50 });
+    const snapshot = await client.getBalance("g8");
+    expect(snapshot).toMatchObject({ source: "v3", unit: "usd", remaining: 1.05 });
+    expect(snapshot.warnings).toEqual([
+      expect.stringMatching(/^spendPool: .*1091 plan credits.*"plan_credit"/),
+    ]);
+    expect(requests.map((r) => new URL(r.url).pathname)).toEqual([
+      "/v3/users/me",
+      "/v2/user/remaining_quota",
+    ]);
+    expect(client.lastAttempts).toBe(2);
+  });
+
+  it("no hint above the threshold, with no hint asked for, or when v2 fails or shows no plan credits", async () => {
+    const above = scripted(v3Wallet(80));
+    expect(
+      (await clientWith(above.fetchFn, { planCreditHintAtOrBelow: 50 }).client.getBalance("a")).warnings,
+    ).toBeUndefined();
+    expect(above.requests).toHaveLength(1);
+
+    const unasked = scripted(v3Wallet(1.05));
+    expect((await clientWith(unasked.fetchFn).client.getBalance("a")).warnings).toBeUndefined();
+    expect(unasked.requests).toHaveLength(1);
+
+    for (const v2 of [json(404, { code: 404, message: "retired" }), quota(63), new Error("socket hang up")]) {
+      const failing = scripted(v3Wallet(1.05), v2);
+      const snapshot = await clientWith(failing.fetchFn, { planCreditHintAtOrBelow: 50 }).client.getBalance(
+        "a",
+      );
+      expect(snapshot).toMatchObject({ source: "v3", remaining: 1.05 });
+      expect(snapshot.warnings).toBeUndefined();
+      expect(failing.requests).toHaveLength(2); // one try, no retries
+    }
+  });
+});

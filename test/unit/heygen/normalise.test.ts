@@ -297,7 +297,7 @@ describe("snapshotFromV3, read leniently", () => {
 });
 
 describe("snapshotFromV2", () => {
-  it("divides remaining_quota and the credit pools by 60; web-plan credits, counts and unknown pools apart", () => {
+  it("divides remaining_quota and the credit pools by 60; plan credits (whole), counts and unknown pools apart", () => {
     const body = v2Body({
       remaining_quota: 3600,
       details: {
@@ -320,7 +320,8 @@ describe("snapshotFromV2", () => {
         { name: "streaming_avatar", remaining: 1.5, unit: "credits" },
       ],
       otherPools: [
-        { name: "plan_credit", remaining: 10, unit: "credits", kind: "not_api_spendable" },
+        // Whole credits, not ÷ 60 (field case G8); apart, as this reading guards the API pool.
+        { name: "plan_credit", remaining: 600, unit: "credits", kind: "not_spent" },
         { name: "avatar_seats", remaining: 4, unit: "count", kind: "count" },
         { name: "interactive_avatar_instance_quota", remaining: 2, unit: "count", kind: "count" },
         { name: "mystery_pool", remaining: 7, unit: "raw", kind: "unknown" },
@@ -390,5 +391,55 @@ describe("snapshotFromV2", () => {
   ];
   it.each(broken)("rejects %s as bad_response naming the field", (_case, body, field) => {
     expectBadResponse(() => snapshotFromV2(body, observation), field);
+  });
+});
+
+describe("snapshotFromV2 for a plan-credit account (spendPool plan_credit, field case G8)", () => {
+  const g8 = v2Body({ remaining_quota: 63, details: { plan_credit: 1091 } });
+
+  it("records details.plan_credit in whole credits as the spendable pool; the API pool apart", () => {
+    expect(snapshotFromV2(g8, observation, "plan_credit")).toEqual({
+      ...observation,
+      source: "v2",
+      billingType: "legacy_quota",
+      unit: "credits",
+      remaining: 1091,
+      spendPool: "plan_credit",
+      pools: [{ name: "plan_credit", remaining: 1091, unit: "credits" }],
+      otherPools: [{ name: "api", remaining: 1.05, unit: "credits", kind: "not_spent" }],
+    });
+  });
+
+  it("the same body read for the API wallet: 1.05 credits spendable, 1091 plan credits apart (never 18.18)", () => {
+    const snapshot = snapshotFromV2(g8, observation);
+    expect(snapshot).toMatchObject({ remaining: 1.05, pools: [] });
+    expect(snapshot.spendPool).toBeUndefined();
+    expect(snapshot.otherPools).toEqual([
+      { name: "plan_credit", remaining: 1091, unit: "credits", kind: "not_spent" },
+    ]);
+  });
+
+  it("keeps a named api pool and other credit pools apart, counts as counts", () => {
+    const body = v2Body({
+      remaining_quota: 600,
+      details: { api: 600, plan_credit: 40, streaming_avatar: 120, seat: 2 },
+    });
+    expect(snapshotFromV2(body, observation, "plan_credit")).toMatchObject({
+      remaining: 40,
+      pools: [{ name: "plan_credit", remaining: 40, unit: "credits" }],
+      otherPools: [
+        { name: "api", remaining: 10, unit: "credits", kind: "not_spent" },
+        { name: "streaming_avatar", remaining: 2, unit: "credits", kind: "not_spent" },
+        { name: "seat", remaining: 2, unit: "count", kind: "count" },
+      ],
+    });
+  });
+
+  it.each([
+    ["no plan_credit pool", v2Body({ remaining_quota: 63, details: { api: 63 } })],
+    ["plan_credit not a number", v2Body({ remaining_quota: 63, details: { plan_credit: "1091" } })],
+    ["no details", v2Body({ remaining_quota: 63 })],
+  ])("fails the reading when %s (never a 0 that would alarm)", (_case, body) => {
+    expectBadResponse(() => snapshotFromV2(body, observation, "plan_credit"), "data.details");
   });
 });

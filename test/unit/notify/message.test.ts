@@ -309,3 +309,25 @@ describe("the https message: an Amazon Q Developer custom notification (chat car
     for (const text of [plain.email, plain.sms, plain.default, plain.https]) expect(text).not.toMatch(/TEST/);
   });
 });
+
+describe("a plan-credit account (spendPool plan_credit, field case G8)", () => {
+  it("says which pool the balance is, and lists the API pool apart, not as this account's balance", () => {
+    const plan: BalanceSnapshot = {
+      accountId: "default",
+      observedAt: CREATED_AT,
+      source: "v2",
+      billingType: "legacy_quota",
+      unit: "credits",
+      remaining: 8,
+      spendPool: "plan_credit",
+      pools: [{ name: "plan_credit", remaining: 8, unit: "credits" }],
+      otherPools: [{ name: "api", remaining: 1.05, unit: "credits", kind: "not_spent" }],
+    };
+    const { email } = compose(critical, { snapshot: plan }).texts;
+    expect(email).toContain("Pool:       plan credits (spendPool plan_credit)");
+    expect(email).toContain("- plan_credit: 8.00 credits");
+    expect(email).toContain("Upgrade the HeyGen web plan or buy more plan credits");
+    expect(email).not.toContain("API credits");
+    expect(email).toMatch(/- api: 1\.05 credits \(not the pool this account's spendPool guards\)/);
+  });
+});

@@ -1063,6 +1063,8 @@ export interface components {
             /** @enum {string} */
             unit: "usd" | "credits";
             remaining: number;
+            /** @enum {string} */
+            spendPool?: "api_wallet" | "plan_credit";
             pools: {
                 name: string;
                 remaining: number;
@@ -1077,7 +1079,7 @@ export interface components {
                 /** @enum {string} */
                 unit: "credits" | "count" | "raw";
                 /** @enum {string} */
-                kind: "not_api_spendable" | "count" | "unknown";
+                kind: "not_spent" | "not_api_spendable" | "count" | "unknown";
             }[];
             used?: number;
             plan?: string;
