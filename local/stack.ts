@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { HEYGEN_WEBHOOK_ROUTE, UNSIGNED_ROUTES } from "#api/route-list";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
@@ -36,6 +37,12 @@ export interface LocalStackOptions {
    * table there, and deletes it at stop, instead of starting a JVM of its own.
    */
   dynamoEndpoint?: string;
+  /**
+   * The document client the stack's store sends through, made from the stack's own: a test wraps it to
+   * inject what DynamoDB Local never does, such as throttling (test/support/dynamo-faults.ts). Table
+   * creation and `LocalStack.dynamo` are not wrapped.
+   */
+  wrapDynamo?: (doc: DynamoDBDocumentClient) => DynamoDBDocumentClient;
   now?: () => Date;
   log?: Log;
   /**
@@ -122,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The Lambdas' wiring (runtime/wiring.ts) with local adapters: only the endpoints and secrets differ.
     const adapters: Adapters = {
       config,
-      doc: dynamo.doc,
+      doc: options.wrapDynamo ? options.wrapDynamo(dynamo.doc) : dynamo.doc,
       tableName,
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
       apiKeyFor: (account) => env[account.apiKeyEnv] ?? sandboxKeyFor(account.id),

@@ -1324,7 +1324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1364,7 +1364,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1416,7 +1416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1456,7 +1456,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1536,7 +1536,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1625,7 +1625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1691,7 +1691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1805,7 +1805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1857,7 +1857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1954,7 +1954,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2051,7 +2051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2148,7 +2148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2231,7 +2231,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2271,7 +2271,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2323,7 +2323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2391,7 +2391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2455,7 +2455,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2519,7 +2519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2571,7 +2571,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2663,7 +2663,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2743,7 +2743,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2781,7 +2781,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2821,7 +2821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
