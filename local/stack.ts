@@ -11,6 +11,7 @@ import { wireHttpApi } from "#runtime/http-wiring";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL, wirePoller } from "#runtime/wiring";
 import type { PollResult } from "#service/poll-account";
 import type { Log, Services, TaskResultSender } from "#service/services";
+import { TABLE } from "#store/table";
 import { connectDynamoDbLocal, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
@@ -37,6 +38,11 @@ export interface LocalStackOptions {
    * table there, and deletes it at stop, instead of starting a JVM of its own.
    */
   dynamoEndpoint?: string;
+  /**
+   * With `dynamoEndpoint`: the table to use there, made when missing and kept at stop (`npm start` with
+   * DYNAMODB_ENDPOINT), instead of a table of the stack's own deleted at stop.
+   */
+  dynamoTable?: string;
   /**
    * The document client the stack's store sends through, made from the stack's own: a test wraps it to
    * inject what DynamoDB Local never does, such as throttling (test/support/dynamo-faults.ts). Table
@@ -103,14 +109,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     const [dynamo, sns] = await Promise.all([
-      options.dynamoEndpoint ? connectDynamoDbLocal(options.dynamoEndpoint) : startDynamoDbLocal(),
+      options.dynamoEndpoint
+        ? connectDynamoDbLocal(options.dynamoEndpoint, { keepTables: options.dynamoTable !== undefined })
+        : startDynamoDbLocal(),
       startSnsLocal(),
     ]);
     stops.push(
       () => dynamo.stop(),
       () => sns.stop(),
     );
-    const tableName = await dynamo.createTable(options.dynamoEndpoint ? undefined : "quota-guard");
+    const tableName = await dynamo.createTable(
+      options.dynamoEndpoint ? options.dynamoTable : TABLE.localName,
+    );
 
     const realBaseUrl = env[ENV.heygenBaseUrl];
     const sandboxed = config.accounts.filter((a) => !env[a.apiKeyEnv]);

@@ -18,6 +18,8 @@ export interface DynamoFault {
   operation: string;
   /** The error each failing command throws (a new one per failure). */
   error: () => Error;
+  /** Only commands whose input this accepts match (default: every command of `operation`). */
+  matches?: (input: Record<string, unknown>) => boolean;
   /** Matching commands that pass before the first failure (0: the next one fails). */
   after?: number;
   /** How many matching commands fail; Infinity: until `clear()`. */
@@ -40,9 +42,9 @@ export function dynamoFaults(): DynamoFaults {
   let faults: (DynamoFault & { seen: number; failed: number })[] = [];
   const sent: string[] = [];
   let failed = 0;
-  const faultFor = (operation: string) => {
+  const faultFor = (operation: string, input: Record<string, unknown>) => {
     for (const fault of faults) {
-      if (fault.operation !== operation) continue;
+      if (fault.operation !== operation || (fault.matches && !fault.matches(input))) continue;
       fault.seen += 1;
       if (fault.seen > (fault.after ?? 0) && fault.failed < (fault.times ?? 1)) {
         fault.failed += 1;
@@ -56,7 +58,7 @@ export function dynamoFaults(): DynamoFaults {
       const send = async (command: Parameters<DynamoDBDocumentClient["send"]>[0]) => {
         const operation = operationOf(command);
         sent.push(operation);
-        const fault = faultFor(operation);
+        const fault = faultFor(operation, (command as { input?: Record<string, unknown> }).input ?? {});
         if (fault) {
           failed += 1;
           throw fault.error();
