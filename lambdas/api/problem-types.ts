@@ -93,7 +93,7 @@ export const PROBLEM_TYPES = {
     status: 503,
     title: "Store throttled",
     explanation:
-      "DynamoDB throttled the write (the account's state item is a hot key, or the table is still scaling) and kept throttling it through the guard's own retries; nothing was written, and this is not an answer about the balance. Retry after `Retry-After` seconds, with the same Idempotency-Key. If it persists, see docs/reservations.md \"Throttling\".",
+      "DynamoDB throttled the write (the account's state item is a hot key, or the table is still scaling) and kept throttling it through the guard's own retries; nothing was written, and this is not an answer about the balance. Retry after `Retry-After` seconds, with the same Idempotency-Key. If it persists, see docs/reservations.md \"Throttling: a hot account\".",
   },
 } as const satisfies Record<string, { status: number; title: string; explanation: string }>;
 
