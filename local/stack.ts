@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { HEYGEN_WEBHOOK_ROUTE, UNSIGNED_ROUTES } from "#api/route-list";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
@@ -10,6 +11,7 @@ import { wireHttpApi } from "#runtime/http-wiring";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL, wirePoller } from "#runtime/wiring";
 import type { PollResult } from "#service/poll-account";
 import type { Log, Services, TaskResultSender } from "#service/services";
+import { TABLE } from "#store/table";
 import { connectDynamoDbLocal, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
@@ -36,6 +38,17 @@ export interface LocalStackOptions {
    * table there, and deletes it at stop, instead of starting a JVM of its own.
    */
   dynamoEndpoint?: string;
+  /**
+   * With `dynamoEndpoint`: the table to use there, made when missing and kept at stop (`npm start` with
+   * DYNAMODB_ENDPOINT), instead of a table of the stack's own deleted at stop.
+   */
+  dynamoTable?: string;
+  /**
+   * The document client the stack's store sends through, made from the stack's own: a test wraps it to
+   * inject what DynamoDB Local never does, such as throttling (test/support/dynamo-faults.ts). Table
+   * creation and `LocalStack.dynamo` are not wrapped.
+   */
+  wrapDynamo?: (doc: DynamoDBDocumentClient) => DynamoDBDocumentClient;
   now?: () => Date;
   log?: Log;
   /**
@@ -96,14 +109,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     const [dynamo, sns] = await Promise.all([
-      options.dynamoEndpoint ? connectDynamoDbLocal(options.dynamoEndpoint) : startDynamoDbLocal(),
+      options.dynamoEndpoint
+        ? connectDynamoDbLocal(options.dynamoEndpoint, { keepTables: options.dynamoTable !== undefined })
+        : startDynamoDbLocal(),
       startSnsLocal(),
     ]);
     stops.push(
       () => dynamo.stop(),
       () => sns.stop(),
     );
-    const tableName = await dynamo.createTable(options.dynamoEndpoint ? undefined : "quota-guard");
+    const tableName = await dynamo.createTable(
+      options.dynamoEndpoint ? options.dynamoTable : TABLE.localName,
+    );
 
     const realBaseUrl = env[ENV.heygenBaseUrl];
     const sandboxed = config.accounts.filter((a) => !env[a.apiKeyEnv]);
@@ -122,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The Lambdas' wiring (runtime/wiring.ts) with local adapters: only the endpoints and secrets differ.
     const adapters: Adapters = {
       config,
-      doc: dynamo.doc,
+      doc: options.wrapDynamo ? options.wrapDynamo(dynamo.doc) : dynamo.doc,
       tableName,
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
       apiKeyFor: (account) => env[account.apiKeyEnv] ?? sandboxKeyFor(account.id),

@@ -3,12 +3,14 @@
  * otherwise the sandbox), HEYGEN_API_BASE_URL, PORT (3000), POLL_INTERVAL_SECONDS (60),
  * MIN_REFRESH_INTERVAL_SECONDS, QUOTA_GUARD_CONFIG (path to a config file), LOCAL_SIGV4=1 (require SigV4
  * with a key pair made up for this run and printed), HEYGEN_WEBHOOK_SECRET (the secret POST
- * /v1/webhooks/heygen verifies with; without it one is made and printed).
+ * /v1/webhooks/heygen verifies with; without it one is made and printed), DYNAMODB_ENDPOINT (a DynamoDB Local,
+ * or a fault proxy in front of one, to keep the `quota-guard` table in instead of starting one in memory).
  */
 import { ConfigError, loadConfigFile, parseConfig, type QuotaGuardConfig } from "#config/config";
 import { ENV } from "#runtime/environment";
 import { DEFAULT_HEYGEN_BASE_URL } from "#runtime/wiring";
-import { JavaMissingError } from "./dynamodb-local.ts";
+import { TABLE } from "#store/table";
+import { DYNAMODB_ENDPOINT_ENV, JavaMissingError } from "./dynamodb-local.ts";
 import { type LocalSigV4Keys, localSigV4Keys } from "./sigv4.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
 
@@ -64,6 +66,7 @@ function printBanner(
     `  Open the status page: ${stack.url}/`,
     "",
     `  accounts:   ${stack.config.accounts.map((a) => a.id).join(", ")}`,
+    `  storage:    table ${stack.tableName} at ${stack.dynamo.endpoint}`,
     `  balances:   ${source}`,
     `  polling:    every ${pollSeconds} s (and once at start); alerts are printed below as SNS delivers them`,
     "",
@@ -116,10 +119,17 @@ async function main(): Promise<void> {
   const pollSeconds = numberEnv("POLL_INTERVAL_SECONDS", 60);
   const port = numberEnv("PORT", 3000);
   const sigv4 = process.env.LOCAL_SIGV4 === "1" ? localSigV4Keys() : undefined;
-  console.log("Starting DynamoDB Local, SNS (fauxqs) and the HeyGen sandbox...");
+  const dynamoEndpoint = process.env[DYNAMODB_ENDPOINT_ENV] || undefined;
+  console.log(
+    dynamoEndpoint
+      ? `Using DynamoDB at ${dynamoEndpoint} (${DYNAMODB_ENDPOINT_ENV}); starting SNS (fauxqs) and the HeyGen sandbox...`
+      : "Starting DynamoDB Local, SNS (fauxqs) and the HeyGen sandbox...",
+  );
   const stack = await startLocalStack({
     config,
     port,
+    // A persistent DynamoDB Local keeps the table across restarts: made when missing, never deleted.
+    ...(dynamoEndpoint ? { dynamoEndpoint, dynamoTable: TABLE.localName } : {}),
     ...(sigv4 ? { sigv4 } : {}),
     pollIntervalSeconds: pollSeconds,
     onNotification(n) {

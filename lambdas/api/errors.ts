@@ -17,6 +17,7 @@ import {
   UnknownReservationError,
   UnsignedDeliveryError,
 } from "#service/errors";
+import { StoreThrottledError } from "#service/store-port";
 import { TestAlertNotSentError } from "#service/test-alert";
 import { Problem, type ProblemContext, problemContextOf, problems } from "./problem.ts";
 import { methodsAt } from "./route-list.ts";
@@ -72,6 +73,13 @@ problemFor(ReservationConflictError, (error) =>
 );
 problemFor(BalanceUnknownError, (error) => new Problem("balance-unknown", error.message));
 problemFor(TestAlertNotSentError, (error) => problems.unavailable(`${error.message}; retry shortly.`, 5));
+// A throttle is not a denial (field case G7): 503 whatever the route, so a pipeline retries it.
+problemFor(StoreThrottledError, (error) =>
+  problems.storeThrottled(
+    "The balance store (DynamoDB) is throttling writes; nothing was written. Retry shortly with the same Idempotency-Key.",
+    error.retryAfterSeconds,
+  ),
+);
 problemFor(DependencyUnavailableError, () =>
   problems.unavailable("A dependency (the balance store) is unavailable; retry shortly.", 2),
 );

@@ -89,6 +89,12 @@ export const PROBLEM_TYPES = {
     explanation:
       "A dependency (the balance store, SNS, Step Functions) is down, throttling or busy; nothing was changed that a retry would repeat. Retry after `Retry-After` seconds, with the same Idempotency-Key.",
   },
+  "store-throttled": {
+    status: 503,
+    title: "Store throttled",
+    explanation:
+      "DynamoDB throttled the write (the account's state item is a hot key, or the table is still scaling) and kept throttling it through the guard's own retries; nothing was written, and this is not an answer about the balance. Retry after `Retry-After` seconds, with the same Idempotency-Key. If it persists, see docs/reservations.md \"Throttling: a hot account\".",
+  },
 } as const satisfies Record<string, { status: number; title: string; explanation: string }>;
 
 export type ProblemType = keyof typeof PROBLEM_TYPES;

@@ -138,6 +138,9 @@ export const problems = {
     ),
   unavailable: (detail: string, retryAfterSeconds: number) =>
     new Problem("dependency-unavailable", detail, [], {}, { "retry-after": String(retryAfterSeconds) }),
+  /** DynamoDB kept throttling: a retry after `retryAfterSeconds` may succeed; nothing was written. */
+  storeThrottled: (detail: string, retryAfterSeconds: number) =>
+    new Problem("store-throttled", detail, [], {}, { "retry-after": String(retryAfterSeconds) }),
   internal: () => new Problem("internal-error", "An unexpected error occurred; it has been logged."),
 };
 

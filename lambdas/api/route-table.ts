@@ -97,8 +97,15 @@ export interface RouteSpec {
   problems: readonly ProblemType[];
 }
 
-/** Problem types every route can answer: a dependency outage (503, `Retry-After`) and a bug (500). */
-export const COMMON_PROBLEMS: readonly ProblemType[] = ["dependency-unavailable", "internal-error"];
+/**
+ * Problem types every route can answer: a dependency outage or a throttled store (503, `Retry-After`) and a
+ * bug (500).
+ */
+export const COMMON_PROBLEMS: readonly ProblemType[] = [
+  "dependency-unavailable",
+  "store-throttled",
+  "internal-error",
+];
 
 const id = (description: string) => z.object({ id: z.string().meta({ description }) });
 const AccountPath = id("The account's id (configuration `accounts[].id`).");

@@ -1,11 +1,12 @@
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/service-error-classification";
 import { DependencyUnavailableError, InvalidRequestError } from "./errors.ts";
-import { InvalidReservationRequestError, StoreConflictError } from "./store-port.ts";
+import { InvalidReservationRequestError, StoreConflictError, StoreThrottledError } from "./store-port.ts";
 
 /**
  * A use case the API calls: the store's errors leave it as use-case errors (lambdas/service/errors.ts), so
  * the API knows no store. A field the store refuses is an InvalidRequestError; lost write races and a store
- * that is down, throttling or unreachable are a DependencyUnavailableError; anything else passes unchanged
+ * that is down or unreachable are a DependencyUnavailableError; a store that kept throttling stays the
+ * port's StoreThrottledError (its own 503, with the store's Retry-After); anything else passes unchanged
  * (a use-case error, or a bug the API answers 500).
  */
 export function useCase<Args extends unknown[], Result>(
@@ -22,6 +23,8 @@ export function useCase<Args extends unknown[], Result>(
 
 /** The use-case error a store error means; other errors unchanged. */
 function asUseCaseError(error: unknown): unknown {
+  // Before the fault check, which would take it for its cause (a throttling exception).
+  if (error instanceof StoreThrottledError) return error;
   if (error instanceof InvalidReservationRequestError) {
     return new InvalidRequestError([{ pointer: error.pointer, detail: error.message }]);
   }

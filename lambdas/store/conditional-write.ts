@@ -5,6 +5,8 @@ import {
   type UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { StoreThrottledError } from "#service/store-port";
+import { THROTTLE_RETRY, throttlingCodesOf } from "./throttling.ts";
 
 /**
  * The outcome of a conditional write: applied (with the item's attributes when the command asked for them),
@@ -68,7 +70,8 @@ function unmarshallIfNeeded(item: Record<string, unknown> | undefined): Record<s
  * Sends one TransactWriteItems; a cancellation by conditions is an answer (each item's reason, in order),
  * not an error. Transactions or writes in flight on the same items (DynamoDB's TransactionConflict) are
  * retried after a short random pause: a transaction either applies whole or not at all, so retrying
- * one that was cancelled is safe.
+ * one that was cancelled is safe. A throttled cancellation is never an answer: the store's client retries it
+ * (throttling.ts), and one that reaches this helper anyway is thrown as StoreThrottledError.
  */
 export async function transactWrite(
   doc: DynamoDBDocumentClient,
@@ -80,6 +83,12 @@ export async function transactWrite(
       return { applied: true };
     } catch (error) {
       if (!(error instanceof Error)) throw error;
+      const throttled = throttlingCodesOf(error);
+      if (throttled.length > 0) {
+        throw new StoreThrottledError("TransactWriteItems", throttled, 1, THROTTLE_RETRY.retryAfterSeconds, {
+          cause: error,
+        });
+      }
       if (error.name === "TransactionCanceledException") {
         const raw = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, unknown> }[] })
           .CancellationReasons;

@@ -5,6 +5,7 @@ import { DynamoHistoryStore } from "./history-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
 import { DynamoReservationStore } from "./reservation-store.ts";
 import { DynamoTaskCallbackStore } from "./task-callback-store.ts";
+import { THROTTLE_RETRY, type ThrottleRetryPolicy, withThrottleRetries } from "./throttling.ts";
 import { DynamoWebhookLogStore } from "./webhook-log-store.ts";
 
 /**
@@ -17,9 +18,15 @@ export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "Up
 
 /**
  * The use cases' AccountStore on the one DynamoDB table of table.ts, assembled from one adapter per job:
- * account state, reservations, polls and history.
+ * account state, reservations, polls and history. Every command goes through withThrottleRetries: a throttle
+ * is retried with backoff inside the call, then raised as StoreThrottledError, never read as a refusal.
  */
-export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string): AccountStore {
+export function createDynamoStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  throttleRetry: ThrottleRetryPolicy = THROTTLE_RETRY,
+): AccountStore {
+  const doc = withThrottleRetries(client, throttleRetry);
   const states = new DynamoAccountStateStore(doc, tableName);
   const reservations = new DynamoReservationStore(doc, tableName);
   const polls = new DynamoPollStore(doc, tableName, states);

@@ -1,11 +1,12 @@
 import type { TestProject } from "vitest/node";
-import { type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
+import { DYNAMODB_ENDPOINT_ENV, type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
 
 /**
  * Vitest global setup: one DynamoDB Local (a JVM, seconds to start) for the whole run, instead of one per
  * test file. Its endpoint reaches the test files as `inject("dynamoDbEndpoint")`; each file makes its own
  * tables there (`connectDynamoDbLocal`, `startLocalStack({ dynamoEndpoint })`), so files running at the same
- * time share only the database process.
+ * time share only the database process. With DYNAMODB_ENDPOINT set, that DynamoDB Local (started beforehand,
+ * kept up between runs) is the run's, and none is started or stopped.
  */
 
 declare module "vitest" {
@@ -26,6 +27,11 @@ const SHARED = Symbol.for("quota-guard.test.dynamodb-local");
 const holder = globalThis as { [SHARED]?: Shared };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const given = process.env[DYNAMODB_ENDPOINT_ENV];
+  if (given) {
+    project.provide("dynamoDbEndpoint", given);
+    return async () => {};
+  }
   const shared = holder[SHARED] ?? { started: startDynamoDbLocal(), projects: 0 };
   holder[SHARED] = shared;
   shared.projects++;

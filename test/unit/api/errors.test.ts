@@ -14,7 +14,7 @@ import {
   UnknownAccountError,
   UnknownReservationError,
 } from "#service/errors";
-import { InvalidReservationRequestError, StoreConflictError } from "#service/store-port";
+import { InvalidReservationRequestError, StoreConflictError, StoreThrottledError } from "#service/store-port";
 import { useCase } from "#service/use-case";
 
 const sdkError = (name: string, status: number) =>
@@ -93,6 +93,17 @@ describe("every error a route raises has its problem (one error handler per clas
     expect(headers["content-type"]).toBe("application/problem+json");
     if (pointer) expect(body.errors?.map((e) => e.pointer)).toEqual([pointer]);
     if (status === 503) expect(headers["retry-after"]).toMatch(/^\d+$/);
+  });
+
+  it("a store that kept throttling is 503 store-throttled with the store's Retry-After, never a denial (G7)", async () => {
+    const cause = sdkError("ThrottlingException", 400);
+    const error = new StoreThrottledError("TransactWriteItems", ["ThrottlingError"], 5, 2, { cause });
+    const { status, headers, body, reported } = await answerTo(error);
+    expect(reported).toEqual([]);
+    expect(status).toBe(503);
+    expect(headers["retry-after"]).toBe("2");
+    expect(body.type).toBe("https://api.example/problems/store-throttled");
+    expect(PROBLEM_TYPES["store-throttled"].status).toBe(503);
   });
 
   it("a reservation conflict names the hold's state and amounts", async () => {

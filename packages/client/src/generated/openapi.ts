@@ -1326,7 +1326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1366,7 +1366,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1418,7 +1418,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1458,7 +1458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1538,7 +1538,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1627,7 +1627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1693,7 +1693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1807,7 +1807,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1859,7 +1859,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -1956,7 +1956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2053,7 +2053,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2150,7 +2150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2233,7 +2233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2273,7 +2273,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2325,7 +2325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2393,7 +2393,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2457,7 +2457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2521,7 +2521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2573,7 +2573,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2665,7 +2665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2745,7 +2745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2783,7 +2783,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
@@ -2823,7 +2823,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: dependency-unavailable (GET /problems/{type} explains each). */
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
             503: {
                 headers: {
                     /** @description Seconds. */
