@@ -3,7 +3,7 @@ import type { BillingType, Unit } from "#core/balance";
 import { type CheckVerdict, decideCheck } from "#core/check";
 import { type CardAgeRule, type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
-import type { RateCard } from "#core/rate-card";
+import { type RateCard, UNREAD_BALANCE_UNIT, unreadBalanceCardWarning } from "#core/rate-card";
 import { computeBalanceView } from "#core/reservations";
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceReader, BalanceReading } from "./balance-reader.ts";
@@ -21,8 +21,8 @@ export interface CheckAnswer extends CheckVerdict {
 
 /**
  * The card for a request about an account: the request's, else the account's, else the default for the
- * balance (its unit and billing type); a card in another unit than the balance is refused (it cannot be
- * compared).
+ * balance (its unit and billing type), else, with no balance read yet, the default for UNREAD_BALANCE_UNIT;
+ * a card in another unit than the balance is refused (it cannot be compared).
  */
 export function cardForAccount(
   services: Services,
@@ -34,7 +34,7 @@ export function cardForAccount(
   const card = services.rateCards.choose({
     requested,
     account: account.rateCard,
-    unit: balanceUnit ?? "credits",
+    unit: balanceUnit ?? UNREAD_BALANCE_UNIT,
     ...(billingType ? { billingType } : {}),
   });
   if (balanceUnit !== undefined && card.unit !== balanceUnit) {
@@ -71,6 +71,8 @@ async function runCheck(
   const latest = reading.state?.latest;
   const card = cardForAccount(services, account, request.rateCard, latest?.unit, latest?.billingType);
   const priced = estimate(request, card, cardAgeRule(services));
+  // The answer says which card a fallback chose and why, so that nobody reads it as the account's price.
+  const fallback = latest === undefined && !request.rateCard && !account.rateCard;
   const verdict = decideCheck({
     required: priced.total,
     unit: card.unit,
@@ -86,7 +88,11 @@ async function runCheck(
     balanceObservedAt: reading.state?.latest?.observedAt ?? null,
     balanceAgeSeconds: reading.ageSeconds,
     estimate: priced,
-    warnings: [...verdict.warnings, ...priced.warnings],
+    warnings: [
+      ...verdict.warnings,
+      ...(fallback ? [unreadBalanceCardWarning(card)] : []),
+      ...priced.warnings,
+    ],
   };
 }
 
