@@ -1141,6 +1141,10 @@ export interface components {
             /** @description ISO 8601 time. */
             cappedByResetAt?: string;
             samples: number;
+            /** @description Minutes between the oldest and newest of those snapshots. */
+            spanMinutes: number;
+            /** @description Minutes the snapshots must span before a burn rate is computed. */
+            minSpanMinutes: number;
         };
         History: {
             accountId: string;
