@@ -21,6 +21,8 @@ export default defineConfig({
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "local",
       AWS_SECRET_ACCESS_KEY: "local",
+      // The SDK's notice that its 2027 releases need Node 22 (README, Troubleshooting), once per worker.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       CDK_CONTEXT_JSON: '{"aws:cdk:bundling-stacks":[]}',
       POWERTOOLS_DEV: "false",
       POWERTOOLS_LOG_LEVEL: "SILENT",

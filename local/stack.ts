@@ -1,17 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
-import { Logger } from "@aws-lambda-powertools/logger";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Context } from "aws-lambda";
 import { HEYGEN_WEBHOOK_ROUTE, UNSIGNED_ROUTES } from "#api/route-list";
 import { parseConfig, type QuotaGuardConfig } from "#config/config";
-import { SERVICE_NAME } from "#config/observability";
 import { ENV } from "#runtime/environment";
 import { wireHttpApi } from "#runtime/http-wiring";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL, wirePoller } from "#runtime/wiring";
 import type { PollResult } from "#service/poll-account";
 import type { Log, Services, TaskResultSender } from "#service/services";
 import { TABLE } from "#store/table";
+import { humanLog } from "./console.ts";
 import { connectDynamoDbLocal, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
@@ -100,7 +99,8 @@ export function sandboxKeyFor(accountId: string): string {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const config = options.config ?? parseConfig({});
   const env = options.env ?? process.env;
-  const log = options.log ?? new Logger({ serviceName: SERVICE_NAME, logLevel: "WARN" });
+  // Lines for a person at a terminal (local/console.ts); in AWS the Lambdas log JSON through Powertools.
+  const log = options.log ?? humanLog();
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
@@ -122,7 +122,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       options.dynamoEndpoint ? options.dynamoTable : TABLE.localName,
     );
 
-    const realBaseUrl = env[ENV.heygenBaseUrl];
+    // An empty variable (`HEYGEN_API_KEY=` as .env files leave it) means unset, hence `||` below, not `??`.
+    const realBaseUrl = env[ENV.heygenBaseUrl] || undefined;
     const sandboxed = config.accounts.filter((a) => !env[a.apiKeyEnv]);
     const sandboxKeys = Object.fromEntries(sandboxed.map((a) => [a.id, sandboxKeyFor(a.id)]));
     let sandbox: HeyGenSandbox | undefined;
@@ -142,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       doc: options.wrapDynamo ? options.wrapDynamo(dynamo.doc) : dynamo.doc,
       tableName,
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
-      apiKeyFor: (account) => env[account.apiKeyEnv] ?? sandboxKeyFor(account.id),
+      apiKeyFor: (account) => env[account.apiKeyEnv] || sandboxKeyFor(account.id),
       alerts: { sns: sns.sns, topicArn: sns.topicArn },
       webhookSecret: async () => webhookSecret,
       ...(options.taskResults ? { taskResults: options.taskResults } : {}),

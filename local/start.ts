@@ -1,3 +1,6 @@
+// First: it quiets the AWS SDK before any of its clients is made.
+import "./quiet-sdk.ts";
+
 /**
  * `npm start`: the whole Quota Guard on this machine. Environment (design §4): HEYGEN_API_KEY (real HeyGen;
  * otherwise the sandbox), HEYGEN_API_BASE_URL, PORT (3000), POLL_INTERVAL_SECONDS (60),
@@ -10,6 +13,7 @@ import { ConfigError, loadConfigFile, parseConfig, type QuotaGuardConfig } from 
 import { ENV } from "#runtime/environment";
 import { DEFAULT_HEYGEN_BASE_URL } from "#runtime/wiring";
 import { TABLE } from "#store/table";
+import { notificationText } from "./console.ts";
 import { DYNAMODB_ENDPOINT_ENV, JavaMissingError } from "./dynamodb-local.ts";
 import { type LocalSigV4Keys, localSigV4Keys } from "./sigv4.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
@@ -25,10 +29,10 @@ function numberEnv(name: string, fallback: number): number {
 }
 
 function loadConfig(): QuotaGuardConfig {
-  const path = process.env.QUOTA_GUARD_CONFIG;
+  const path = process.env.QUOTA_GUARD_CONFIG || undefined;
   const config = path ? loadConfigFile(path) : parseConfig({}, "defaults");
   const minRefresh = process.env.MIN_REFRESH_INTERVAL_SECONDS;
-  if (minRefresh === undefined) return config;
+  if (!minRefresh) return config;
   return {
     ...config,
     checks: { ...config.checks, minRefreshIntervalSeconds: numberEnv("MIN_REFRESH_INTERVAL_SECONDS", 10) },
@@ -58,7 +62,7 @@ function printBanner(
   const cliUrl = stack.url === "http://127.0.0.1:3000" ? "" : ` --url ${stack.url}`;
   const source = stack.sandbox
     ? `HeyGen sandbox at ${stack.sandbox.url} (no HEYGEN_API_KEY set; control API at ${stack.sandbox.url}/_sandbox/state)`
-    : `HeyGen at ${process.env[ENV.heygenBaseUrl] ?? DEFAULT_HEYGEN_BASE_URL}`;
+    : `HeyGen at ${process.env[ENV.heygenBaseUrl] || DEFAULT_HEYGEN_BASE_URL}`;
   const lines = [
     "",
     `HeyGen Quota Guard is running at ${stack.url}  (ready in ${Date.now() - startedMs} ms)`,
@@ -84,7 +88,7 @@ function printBanner(
     "",
     ...webhookLoop(stack, account),
     "",
-    "Press Ctrl-C to stop.",
+    "Press Ctrl-C to stop. The data is in memory only: balances, holds and alerts are lost at stop.",
     "",
   ];
   console.log(lines.join("\n"));
@@ -133,17 +137,7 @@ async function main(): Promise<void> {
     ...(sigv4 ? { sigv4 } : {}),
     pollIntervalSeconds: pollSeconds,
     onNotification(n) {
-      const attributes = Object.entries(n.attributes)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(" ");
-      let text = n.message;
-      try {
-        const structured = JSON.parse(n.message) as { email?: string; default?: string };
-        text = structured.email ?? structured.default ?? n.message;
-      } catch {
-        // a plain-text message: print it as it is
-      }
-      console.log(`\n=== SNS alert: ${n.subject ?? "(no subject)"} [${attributes}]\n${text}\n===`);
+      console.log(`\n${notificationText(n)}`);
     },
   });
 
@@ -153,7 +147,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal}: stopping...`);
     await stack.stop();
-    console.log("Stopped.");
+    console.log("Stopped. The local data (balances, holds, alerts) was in memory and is gone.");
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
@@ -164,7 +158,9 @@ async function main(): Promise<void> {
   for (const result of first) {
     const balance = result.snapshot
       ? `${result.snapshot.remaining} ${result.snapshot.unit}`
-      : `failed (${result.error?.code})`;
+      : result.error
+        ? `failed (${result.error.code}: ${result.error.message})`
+        : `${result.status} (no new reading)`;
     console.log(`first poll: ${result.accountId}: ${balance}`);
   }
 }

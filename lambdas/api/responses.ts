@@ -140,6 +140,12 @@ export const Forecast = z
     exhaustsAt: IsoTime.nullable(),
     cappedByResetAt: IsoTime.optional(),
     samples: z.number().int(),
+    spanMinutes: z
+      .number()
+      .meta({ description: "Minutes between the oldest and newest of those snapshots." }),
+    minSpanMinutes: z
+      .number()
+      .meta({ description: "Minutes the snapshots must span before a burn rate is computed." }),
   })
   .meta({ id: "Forecast" });
 

@@ -33,6 +33,7 @@ import {
   HistoryQuery,
   IdempotencyKey,
   JobReservationRequest,
+  RefreshRequest,
   ReleaseRequest,
   ReservationsQuery,
   TestAlertRequest,
@@ -381,7 +382,7 @@ export const ROUTES = {
       "Read the balance from HeyGen now, as a scheduled poll does (records, moves the level, alerts, counts failures)",
     auth: "iam",
     servedBy: "api",
-    request: { path: AccountPath },
+    request: { path: AccountPath, body: json(named(RefreshRequest, "RefreshRequest"), false) },
     answers: {
       200: {
         description:
@@ -390,7 +391,7 @@ export const ROUTES = {
         schema: RefreshAnswer,
       },
     },
-    problems: ["not-found"],
+    problems: [...BODY, "not-found"],
   },
   testAlert: {
     method: "POST",

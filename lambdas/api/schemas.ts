@@ -117,6 +117,11 @@ export const ReservationsQuery = z.strictObject({
   cursor: z.string().min(1).max(2000).optional().meta({ description: "`nextCursor` of the page before." }),
 });
 
+/** Refresh takes no fields; a field sent anyway is named in a 400 rather than silently ignored. */
+export const RefreshRequest = z
+  .strictObject({})
+  .meta({ description: "Reads the balance now (no fields); the body may be omitted." });
+
 export const TestAlertRequest = z
   .strictObject({
     severity: z.enum(SEVERITIES).default("critical").meta({

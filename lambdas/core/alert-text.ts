@@ -13,11 +13,26 @@ export const SUBJECT_PREFIX = "[Quota Guard]";
 
 const twoDecimals = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
-/** `$12.34` for usd, `8.40 credits` for credits. */
+/**
+ * Money in every alert text, the one place its sign is written: `$12.34` for usd, `8.40 credits` for
+ * credits, `-$885.00` below zero (never `$-885.00`, never `-$0.00`). Prose about what is left uses
+ * `formatLeft`, which words the sign instead.
+ */
 export function formatAmount(amount: number, unit: Unit): string {
   const digits = twoDecimals.format(Math.abs(amount));
   const sign = amount < 0 && digits !== "0.00" ? "-" : "";
   return unit === "usd" ? `${sign}$${digits}` : `${sign}${digits} credits`;
+}
+
+/** What is left, in words: `$12.34 left`, and below zero `overdrawn by $885.00` (no sign to misread). */
+export function formatLeft(amount: number, unit: Unit): string {
+  const text = formatAmount(amount, unit);
+  return text.startsWith("-") ? `overdrawn by ${text.slice(1)}` : `${text} left`;
+}
+
+/** The debt of a balance below zero, `$2.35`, as `overdrawn by ...` says it; a magnitude, never signed. */
+export function formatDebt(remaining: number, unit: Unit): string {
+  return formatAmount(Math.abs(Math.min(0, remaining)), unit);
 }
 
 /** A duration a person grasps at a glance: `45 minutes`, `5.2 hours`, `3.1 days`. */
@@ -97,56 +112,88 @@ export type AlertFacts = Pick<
   | "rateLimitedUntil"
 >;
 
-/** What happened (`main`) and the number that matters (`detail`, dropped first when space runs out). */
+/**
+ * What happened, as a clause whose subject is the HeyGen balance (`predicate`: `is critical`, `cannot be
+ * read`), and the number that matters (`detail`, `8.40 credits left`, dropped first when space runs out).
+ * Subject, SMS, email and chat card all build their first sentence from it, so none says it differently.
+ */
 export interface Headline {
+  /** `HeyGen balance is critical`: the predicate with its subject, for subject lines and SMS. */
   main: string;
+  predicate: string;
   detail?: string;
 }
 
 export function alertHeadline(alert: AlertFacts): Headline {
-  if (isOverdrawn(alert)) {
-    return {
-      main: `HeyGen balance overdrawn by ${formatAmount(-(alert.remaining ?? 0), alert.unit ?? "usd")} - top up`,
-    };
-  }
+  const predicate = headlinePredicate(alert);
   const detail =
-    alert.available !== undefined && alert.unit
-      ? `${formatAmount(alert.available, alert.unit)} left`
+    !isOverdrawn(alert) && alert.available !== undefined && alert.unit
+      ? formatLeft(alert.available, alert.unit)
       : undefined;
-  return { main: headlineMain(alert), ...(detail ? { detail } : {}) };
+  return { main: `HeyGen balance ${predicate}`, predicate, ...(detail ? { detail } : {}) };
 }
 
-function headlineMain(alert: AlertFacts): string {
+/**
+ * The first line of an alert's texts, a sentence: `The HeyGen balance of account "default" is critical:
+ * 8.40 credits left.`
+ */
+export function alertOpening(alert: AlertFacts): string {
+  const { predicate, detail } = alertHeadline(alert);
+  return `The HeyGen balance of account "${alert.accountId}" ${predicate}${detail ? `: ${detail}` : ""}.`;
+}
+
+function headlinePredicate(alert: AlertFacts): string {
+  if (isOverdrawn(alert)) return `is overdrawn by ${formatDebt(alert.remaining ?? 0, alert.unit ?? "usd")}`;
   switch (alert.alertType) {
     case "low_balance":
-      return lowBalanceMain(alert.level, alert.previousLevel);
+      return lowBalancePredicate(alert.level, alert.previousLevel);
     case "recovered":
-      return "HeyGen balance recovered";
+      return "has recovered";
     case "forecast":
       return alert.hoursToExhaustion === null || alert.hoursToExhaustion === undefined
-        ? "HeyGen balance forecast to run out"
-        : `HeyGen balance runs out in about ${formatHours(alert.hoursToExhaustion)}`;
+        ? "is forecast to run out"
+        : `runs out in about ${formatHours(alert.hoursToExhaustion)}`;
     case "monitor_degraded":
       return alert.rateLimitedUntil
-        ? `rate limited by HeyGen until ${formatClock(alert.rateLimitedUntil)}`
-        : "cannot read the HeyGen balance";
+        ? `cannot be read: rate limited by HeyGen until ${formatClock(alert.rateLimitedUntil)}`
+        : "cannot be read";
     case "monitor_recovered":
-      return "HeyGen balance readable again";
+      return "can be read again";
   }
 }
 
-function lowBalanceMain(level: string, previousLevel: string): string {
-  if (level === previousLevel) return `HeyGen balance still ${level}`;
-  if (levelRank(previousLevel) > levelRank(level)) return `HeyGen balance improved to ${level}`;
-  return `HeyGen balance ${level}`;
+/** A level as the predicate of a sentence: `low (warning level)`, `critical`, `exhausted`, `ok`. */
+function levelWords(level: string): string {
+  return level === "warning" ? "low (warning level)" : level;
 }
 
-/** e.g. `[Quota Guard] default: HeyGen balance critical - 8.40 credits left`, at most 99 characters. */
-export function alertSubject(alert: AlertFacts): string {
+function lowBalancePredicate(level: string, previousLevel: string): string {
+  if (level === previousLevel) return `is still ${levelWords(level)}`;
+  if (levelRank(previousLevel) > levelRank(level)) return `has improved but is still ${levelWords(level)}`;
+  return `is ${levelWords(level)}`;
+}
+
+/**
+ * What a forecast without a burn rate waits for: `needs 30 min of readings; 12 min so far`. A forecast
+ * needs its readings to span `minSpanMinutes` (forecast.ts), not a number of readings.
+ */
+export function forecastWait(forecast: { spanMinutes: number; minSpanMinutes: number }): string {
+  return `needs ${wholeMinutes(forecast.minSpanMinutes)} min of readings; ${wholeMinutes(forecast.spanMinutes)} min so far`;
+}
+
+function wholeMinutes(minutes: number): number {
+  return Math.max(0, Math.floor(minutes));
+}
+
+/**
+ * e.g. `[Quota Guard] default: HeyGen balance is critical, 8.40 credits left`, at most 99 characters;
+ * `TEST ` before the account for a test alert.
+ */
+export function alertSubject(alert: AlertFacts & { test?: boolean }): string {
   const { main, detail } = alertHeadline(alert);
   return fitText(
-    `${SUBJECT_PREFIX} ${alert.accountId}: ${main}`,
-    [detail && ` - ${detail}`],
+    `${SUBJECT_PREFIX} ${alert.test ? "TEST " : ""}${alert.accountId}: ${main}`,
+    [detail && `, ${detail}`],
     MAX_SUBJECT_LENGTH,
   );
 }

@@ -19,6 +19,10 @@ export interface Forecast {
   cappedByResetAt?: string;
   /** Snapshots the burn rate was computed from. */
   samples: number;
+  /** Minutes between the oldest and the newest of those snapshots (0 with fewer than two). */
+  spanMinutes: number;
+  /** Minutes the snapshots must span before a burn rate is computed (`burnRatePerHour` null until then). */
+  minSpanMinutes: number;
 }
 
 export interface ForecastOptions {
@@ -46,20 +50,30 @@ export function forecast(history: readonly BalanceSnapshot[], options: ForecastO
   const { now, available, windowHours, minSpanMinutes } = validated(options);
   const window = readingsInWindow(history, now.getTime() - windowHours * MS_PER_HOUR, now.getTime());
   const burnRatePerHour = burnRate(window.readings, minSpanMinutes);
-  const samples = window.readings.length;
+  // What the answer rests on, so that "not enough readings" can say how much is missing.
+  const basis = {
+    samples: window.readings.length,
+    spanMinutes: spanMinutesOf(window.readings),
+    minSpanMinutes,
+  };
   if (burnRatePerHour === null || burnRatePerHour === 0) {
-    return { burnRatePerHour, hoursToExhaustion: null, exhaustsAt: null, samples };
+    return { burnRatePerHour, hoursToExhaustion: null, exhaustsAt: null, ...basis };
   }
   const hoursToExhaustion = Math.max(0, available) / burnRatePerHour;
   const exhaustsAtMs = now.getTime() + hoursToExhaustion * MS_PER_HOUR;
   // A burn so slow that the date overflows is no exhaustion in sight.
   if (!(exhaustsAtMs <= MAX_DATE_MS))
-    return { burnRatePerHour, hoursToExhaustion: null, exhaustsAt: null, samples };
+    return { burnRatePerHour, hoursToExhaustion: null, exhaustsAt: null, ...basis };
   const reset = earliestResetBetween(window.latest?.pools ?? [], now.getTime(), exhaustsAtMs);
   if (reset !== undefined) {
-    return { burnRatePerHour, hoursToExhaustion: null, exhaustsAt: null, cappedByResetAt: reset, samples };
+    return { burnRatePerHour, hoursToExhaustion: null, exhaustsAt: null, cappedByResetAt: reset, ...basis };
   }
-  return { burnRatePerHour, hoursToExhaustion, exhaustsAt: new Date(exhaustsAtMs).toISOString(), samples };
+  return {
+    burnRatePerHour,
+    hoursToExhaustion,
+    exhaustsAt: new Date(exhaustsAtMs).toISOString(),
+    ...basis,
+  };
 }
 
 function validated(options: ForecastOptions): Required<ForecastOptions> {
@@ -95,6 +109,12 @@ function readingsInWindow(
     .filter(({ snapshot }) => snapshot.unit === latest.unit)
     .map(({ snapshot, atMs }) => ({ atMs, remaining: snapshot.remaining }));
   return { readings, latest };
+}
+
+function spanMinutesOf(readings: readonly Reading[]): number {
+  const first = readings[0];
+  const last = readings.at(-1);
+  return first && last ? (last.atMs - first.atMs) / MS_PER_MINUTE : 0;
 }
 
 function burnRate(readings: readonly Reading[], minSpanMinutes: number): number | null {

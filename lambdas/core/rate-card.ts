@@ -193,6 +193,23 @@ export const DEFAULT_CARD_IDS: Readonly<Record<Unit, string>> = {
   usd: "heygen-payg-2026-05",
   credits: "heygen-api-credits-2025",
 };
+/**
+ * The unit a check assumes for an account whose balance has never been read (a wrong key, HeyGen down since
+ * the start) and which names no card: usd, the API wallet that an API key spends (design §2.10). Credits
+ * would price it by the 2025 API credit card, which is most likely not how the account is billed, and whose
+ * age warning would describe the fallback, not the account.
+ */
+export const UNREAD_BALANCE_UNIT: Unit = "usd";
+
+/** The warning of an estimate priced by the fallback card because no balance (hence no unit) is known. */
+export function unreadBalanceCardWarning(card: RateCard): string {
+  return (
+    `no balance of this account has been read yet, so its unit is unknown: priced by "${card.id}" ` +
+    `(${card.unit}), the default for an account that names no rateCard and has no reading; set the ` +
+    "account's (or the request's) rateCard if HeyGen bills it otherwise"
+  );
+}
+
 export const DEFAULT_CARD_IDS_BY_BILLING_TYPE: Readonly<Partial<Record<BillingType, string>>> = {
   subscription: "heygen-web-credits-2026-05",
 };

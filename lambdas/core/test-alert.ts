@@ -1,6 +1,6 @@
 import type { Alert, AlertLevel, Severity } from "#core/account";
 import { balanceLevel, type Thresholds } from "#core/alert-policy";
-import { alertHeadline, fitText, MAX_SUBJECT_LENGTH, SUBJECT_PREFIX } from "#core/alert-text";
+import { alertSubject } from "#core/alert-text";
 import type { Unit } from "#core/balance";
 
 export interface TestAlertInput {
@@ -32,7 +32,7 @@ export function testAlert(input: TestAlertInput): Alert {
     alertType: "low_balance" as const,
     severity: input.severity,
     level,
-    // "still <level>": the test reports the level as unchanged, which it is.
+    // "is still <level>": the test reports the level as unchanged, which it is.
     previousLevel: level,
     createdAt: input.now.toISOString(),
     remaining: input.remaining,
@@ -41,11 +41,6 @@ export function testAlert(input: TestAlertInput): Alert {
     hoursToExhaustion: input.hoursToExhaustion,
     test: true,
   };
-  const { main, detail } = alertHeadline(fields);
-  const subject = fitText(
-    `${SUBJECT_PREFIX} TEST ${input.accountId}: ${main}`,
-    [detail && ` - ${detail}`],
-    MAX_SUBJECT_LENGTH,
-  );
+  const subject = alertSubject(fields);
   return { ...fields, subject };
 }

@@ -1,5 +1,5 @@
 import type { Alert } from "#core/account";
-import { formatAmount, formatTime, isOverdrawn } from "#core/alert-text";
+import { formatAmount, formatDebt, formatTime, isOverdrawn } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
 
 /**
@@ -23,10 +23,12 @@ const NO_ACTION: Advice = { steps: ["No action needed."], short: "No action need
 export function adviceFor(alert: Alert, context: AdviceContext): Advice {
   switch (alert.alertType) {
     case "recovered":
-    case "monitor_recovered":
       return NO_ACTION;
     case "monitor_degraded":
       return failureAdvice(context.failure);
+    // monitor_recovered: readings resumed, but the balance they show may still be low, so its advice is
+    // the level's, as a low_balance alert's would be.
+    case "monitor_recovered":
     case "low_balance":
     case "forecast":
       return alert.level === "ok" ? NO_ACTION : lowBalanceAdvice(alert, context);
@@ -38,7 +40,7 @@ function lowBalanceAdvice(alert: Alert, context: AdviceContext): Advice {
   const steps = [...billing.steps];
   if (isOverdrawn(alert) && alert.unit) {
     steps.unshift(
-      `The balance is overdrawn by ${formatAmount(-(alert.remaining ?? 0), alert.unit)}: top up at least that ` +
+      `The balance is overdrawn by ${formatDebt(alert.remaining ?? 0, alert.unit)}: top up at least that ` +
         "much plus what the next jobs need; every check and reservation is denied until then.",
     );
   }

@@ -1,7 +1,9 @@
 import type { Alert } from "#core/account";
 import {
   alertHeadline,
+  alertOpening,
   fitText,
+  forecastWait,
   formatAmount,
   formatHours,
   formatTime,
@@ -136,8 +138,7 @@ function section(title: string, lines: string[]): string[] {
 }
 
 function opening(alert: Alert): string {
-  const { main } = alertHeadline(alert);
-  return `${main.charAt(0).toUpperCase()}${main.slice(1)} for account "${alert.accountId}".`;
+  return alertOpening(alert);
 }
 
 function levelLine(alert: Alert): string {
@@ -222,7 +223,11 @@ function poolLines(snapshot: BalanceSnapshot | undefined): string[] {
 function forecastLines(forecast: Forecast | undefined, unit: Unit): string[] {
   if (!forecast) return [];
   const burn = forecast.burnRatePerHour;
-  if (burn === null) return [`Not enough readings yet to estimate a burn rate (${forecast.samples} so far).`];
+  if (burn === null) {
+    return [
+      `No forecast yet: a burn rate ${forecastWait(forecast)} (${forecast.samples} reading${forecast.samples === 1 ? "" : "s"}).`,
+    ];
+  }
   if (burn === 0) return ["Nothing was consumed recently, so no exhaustion is forecast."];
   const rate = `Burn rate: ${burnText(burn, unit)} (from ${forecast.samples} readings).`;
   if (forecast.cappedByResetAt) {

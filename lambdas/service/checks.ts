@@ -3,7 +3,7 @@ import type { BillingType, Unit } from "#core/balance";
 import { type CheckVerdict, decideCheck } from "#core/check";
 import { type CardAgeRule, type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
-import type { RateCard } from "#core/rate-card";
+import { type RateCard, UNREAD_BALANCE_UNIT, unreadBalanceCardWarning } from "#core/rate-card";
 import { computeBalanceView } from "#core/reservations";
 import { balancePool, poolMismatch, type SpendPool } from "#core/spend-pool";
 import { resolveAccount } from "./accounts.ts";
@@ -22,8 +22,8 @@ export interface CheckAnswer extends CheckVerdict {
 
 /**
  * The card for a request about an account: the request's, else the account's, else the default for the
- * balance (its unit, billing type and pool); a card in another unit than the balance is refused (it cannot be
- * compared).
+ * balance (its unit, billing type and pool), else, with no balance read yet, the default for UNREAD_BALANCE_UNIT;
+ * a card in another unit than the balance is refused (it cannot be compared).
  */
 export function cardForAccount(
   services: Services,
@@ -36,7 +36,7 @@ export function cardForAccount(
   const card = services.rateCards.choose({
     requested,
     account: account.rateCard,
-    unit: balanceUnit ?? "credits",
+    unit: balanceUnit ?? UNREAD_BALANCE_UNIT,
     ...(billingType ? { billingType } : {}),
     ...(spendPool ? { spendPool } : {}),
   });
@@ -100,6 +100,8 @@ async function runCheck(
     latest ? pool : undefined,
   );
   const priced = estimate(request, card, cardAgeRule(services));
+  // The answer says which card a fallback chose and why, so that nobody reads it as the account's price.
+  const fallback = latest === undefined && !request.rateCard && !account.rateCard;
   const verdict = decideCheck({
     required: priced.total,
     unit: card.unit,
@@ -115,7 +117,11 @@ async function runCheck(
     balanceObservedAt: reading.state?.latest?.observedAt ?? null,
     balanceAgeSeconds: reading.ageSeconds,
     estimate: priced,
-    warnings: [...verdict.warnings, ...priced.warnings],
+    warnings: [
+      ...verdict.warnings,
+      ...(fallback ? [unreadBalanceCardWarning(card)] : []),
+      ...priced.warnings,
+    ],
   };
 }
 

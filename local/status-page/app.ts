@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { formatAmount, formatHours, formatTime } from "#core/alert-text";
+import { forecastWait, formatAmount, formatHours, formatTime } from "#core/alert-text";
 import {
   type AccountDetail,
   type AlertEntry,
@@ -51,7 +51,7 @@ function ageText(seconds: number): string {
 function forecastText(account: AccountDetail): string {
   const f = account.forecast;
   if (!f) return "unknown (no balance yet)";
-  if (f.burnRatePerHour === null) return `not enough readings yet (${f.samples})`;
+  if (f.burnRatePerHour === null) return `not enough readings yet: ${forecastWait(f)}`;
   if (f.burnRatePerHour === 0) return "nothing consumed recently";
   if (f.cappedByResetAt) return `lasts until the reset at ${formatTime(f.cappedByResetAt)}`;
   if (f.hoursToExhaustion === 0) return "nothing left to spend";

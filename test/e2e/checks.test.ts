@@ -187,6 +187,14 @@ describe("checks against recorded balances", () => {
     try {
       const strict = await check({ accountId: "never", durationSeconds: 60 });
       expect(strict.body).toMatchObject({ allowed: false, decision: "unknown", remaining: null });
+      // Priced as the usd API wallet an API key spends, saying so: not in credits by the 2025 card, with
+      // that card's age warning (issue 23, finding 7).
+      expect(strict.body).toMatchObject({ unit: "usd", estimate: { rateCard: "heygen-payg-2026-05" } });
+      const warnings = strict.body.warnings as string[];
+      expect(warnings.join(" ")).toContain(
+        'no balance of this account has been read yet, so its unit is unknown: priced by "heygen-payg-2026-05"',
+      );
+      expect(warnings.join(" ")).not.toContain("days ago");
       const allowing = await post(lenient, "/v1/checks", { accountId: "never", durationSeconds: 60 });
       expect(allowing.body).toMatchObject({ allowed: true, decision: "unknown", available: null });
     } finally {

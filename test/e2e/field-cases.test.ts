@@ -202,7 +202,7 @@ describe("HeyGen replies read through the local stack (sandbox in raw-reply mode
     const alerts = await alertLog("f15");
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ alertType: "low_balance", severity: "critical", level: "exhausted" });
-    expect(alerts[0]?.subject).toContain("overdrawn by $2.35 - top up");
+    expect(alerts[0]?.subject).toContain("HeyGen balance is overdrawn by $2.35");
     const [delivered] = await inbox.take("f15");
     const texts = JSON.parse(delivered?.message ?? "{}") as { email: string; sms: string };
     expect(texts.email).toContain("The balance is overdrawn by $2.35");

@@ -33,6 +33,7 @@ const ACCOUNTS = [
   { id: "dup" },
   { id: "faulty", apiVersion: "v3" },
   { id: "settles", thresholds: { warning: 50, critical: 10 } },
+  { id: "blind", thresholds: { warning: 50, critical: 10 } },
 ];
 
 const clock = new TestClock();
@@ -252,6 +253,29 @@ describe("low-balance alerts", () => {
     await nextPoll();
     expect(kindsOf(await inbox.take("flaky"))).toEqual(["monitor_recovered:info"]);
     expect((await account("flaky")).body).toMatchObject({ consecutiveFailures: 0, monitorDegraded: false });
+  });
+
+  it("monitor_recovered at a still critical balance advises on the balance, not 'No action needed'", async () => {
+    const key = keyOf("blind");
+    sandbox().setBalance(key, 8);
+    await nextPoll();
+    const [critical] = await inbox.take("blind");
+    expect(critical?.subject).toBe("[Quota Guard] blind: HeyGen balance is critical, $8.00 left");
+    sandbox().setFault(key, "server_error");
+    for (let i = 0; i < 3; i++) await nextPoll();
+    expect(kindsOf(await inbox.take("blind"))).toEqual(["monitor_degraded:warning"]);
+    sandbox().clearFaults();
+    await nextPoll();
+    const [back] = await inbox.take("blind");
+    expect(back?.subject).toBe("[Quota Guard] blind: HeyGen balance can be read again, $8.00 left");
+    const texts = JSON.parse(back?.message ?? "{}") as { email: string; sms: string };
+    expect(texts.email.split("\n")[0]).toBe(
+      'The HeyGen balance of account "blind" can be read again: $8.00 left.',
+    );
+    expect(texts.email).toContain("Monitor: readings resumed; balance level critical.");
+    expect(texts.email).not.toContain("No action needed");
+    expect(texts.email).toContain("Top up the HeyGen wallet now");
+    expect(texts.sms).not.toContain("No action needed");
   });
 
   it("an alert SNS refused is logged as failed and sent at the next poll", async () => {

@@ -136,7 +136,7 @@ describe("the status page in Chromium", () => {
       .poll(() => page.locator('[data-account="default"] .alerts li').first().textContent(), {
         timeout: 10_000,
       })
-      .toContain("HeyGen balance critical");
+      .toContain("HeyGen balance is critical");
   });
 
   // Found by the API fuzz test: "/x/.." was normalised to "/" and answered with the page instead of the API.

@@ -68,7 +68,7 @@ describe("a test alert", () => {
     const delivered = await inbox.take("team");
     expect(delivered).toHaveLength(1);
     const [testAlert] = delivered;
-    expect(testAlert?.subject).toMatch(/^\[Quota Guard\] TEST team: HeyGen balance still critical/);
+    expect(testAlert?.subject).toMatch(/^\[Quota Guard\] TEST team: HeyGen balance is still critical/);
     expect(testAlert?.attributes).toEqual({
       accountId: "team",
       alertType: "low_balance",

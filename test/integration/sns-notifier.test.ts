@@ -75,7 +75,7 @@ describe("SnsNotifier through the embedded SNS (fauxqs)", () => {
     const delivered = await sns.drain(1);
     expect(delivered).toHaveLength(1);
     const [notification] = delivered;
-    expect(notification?.subject).toBe("[Quota Guard] team-a: HeyGen balance critical - 8.00 credits left");
+    expect(notification?.subject).toBe("[Quota Guard] team-a: HeyGen balance is critical, 8.00 credits left");
     expect(notification?.attributes).toEqual({
       severity: "critical",
       alertType: "low_balance",
@@ -87,7 +87,7 @@ describe("SnsNotifier through the embedded SNS (fauxqs)", () => {
     expect(email).toContain("Burn rate: 5.00 credits per hour");
     expect(email).toContain("runs out in about 1.6 hours");
     expect(email).toContain("wait for the credits to reset at 2026-06-01 00:00 UTC");
-    expect(plain).toContain('HeyGen balance critical for account "team-a"');
+    expect(plain).toContain('The HeyGen balance of account "team-a" is critical');
     expect(sms.length).toBeLessThanOrEqual(140);
   });
 
@@ -131,7 +131,7 @@ describe("SnsNotifier through the embedded SNS (fauxqs)", () => {
     await poll(working);
     const delivered = await sns.drain(1);
     expect(delivered.map((d) => d.subject)).toEqual([
-      "[Quota Guard] team-a: HeyGen balance warning - 30.00 credits left",
+      "[Quota Guard] team-a: HeyGen balance is low (warning level), 30.00 credits left",
     ]);
     expect(delivered[0]?.attributes.severity).toBe("warning");
   });

@@ -1,4 +1,6 @@
 import type { TestProject } from "vitest/node";
+// First: this process (Vitest's own, not a worker) makes an AWS SDK client too (README, Troubleshooting).
+import "#local/quiet-sdk";
 import { DYNAMODB_ENDPOINT_ENV, type DynamoDbLocal, startDynamoDbLocal } from "#local/dynamodb-local";
 
 /**

@@ -22,12 +22,21 @@ function goodPoll(available: number, hoursToExhaustion: number | null = null, at
   };
   const forecast: Forecast =
     hoursToExhaustion === null
-      ? { burnRatePerHour: null, hoursToExhaustion: null, exhaustsAt: null, samples: 1 }
+      ? {
+          burnRatePerHour: null,
+          hoursToExhaustion: null,
+          exhaustsAt: null,
+          samples: 1,
+          spanMinutes: 0,
+          minSpanMinutes: 30,
+        }
       : {
           burnRatePerHour: 1,
           hoursToExhaustion,
           exhaustsAt: new Date(at.getTime() + hoursToExhaustion * HOUR).toISOString(),
           samples: 10,
+          spanMinutes: 600,
+          minSpanMinutes: 30,
         };
   return { ok: true, snapshot, available, forecast };
 }
@@ -131,12 +140,14 @@ describe("planAlerts", () => {
       available: 40,
       unit: "credits",
     });
-    expect(firstDay[0]?.subject).toBe("[Quota Guard] default: HeyGen balance warning - 40.00 credits left");
+    expect(firstDay[0]?.subject).toBe(
+      "[Quota Guard] default: HeyGen balance is low (warning level), 40.00 credits left",
+    );
 
     const reminder = monitor.pollFor(1, 40);
     expect(kinds(reminder)).toEqual(["low_balance:warning"]);
     expect(reminder[0]?.previousLevel).toBe("warning");
-    expect(reminder[0]?.subject).toContain("still warning");
+    expect(reminder[0]?.subject).toContain("is still low (warning level)");
     expect(monitor.pollFor(DEFAULTS.repeatHours.warning - 1, 40)).toEqual([]);
   });
 
@@ -146,7 +157,7 @@ describe("planAlerts", () => {
     const critical = monitor.advance(0.1).poll(goodPoll(8));
     expect(critical).toHaveLength(1);
     expect(critical[0]).toMatchObject({ level: "critical", previousLevel: "warning", severity: "critical" });
-    expect(critical[0]?.subject).toBe("[Quota Guard] default: HeyGen balance critical - 8.00 credits left");
+    expect(critical[0]?.subject).toBe("[Quota Guard] default: HeyGen balance is critical, 8.00 credits left");
 
     const exhausted = monitor.advance(0.1).poll(goodPoll(0));
     expect(exhausted).toHaveLength(1);
@@ -170,7 +181,7 @@ describe("planAlerts", () => {
       level: "warning",
       previousLevel: "critical",
     });
-    expect(better[0]?.subject).toContain("improved to warning");
+    expect(better[0]?.subject).toContain("has improved but is still low (warning level)");
   });
 
   it("sends one recovered alert after a top-up past the hysteresis, none just below it", () => {
@@ -224,7 +235,9 @@ describe("planAlerts", () => {
     const skipped = [1, 2].map(() => monitor.advance(0.1).poll({ ok: false, skippedUntil: until }));
     expect(skipped.map((s) => s.length)).toEqual([0, 1]);
     expect(skipped[1]?.[0]).toMatchObject({ alertType: "monitor_degraded", rateLimitedUntil: until });
-    expect(skipped[1]?.[0]?.subject).toBe("[Quota Guard] default: rate limited by HeyGen until 00:00 UTC");
+    expect(skipped[1]?.[0]?.subject).toBe(
+      "[Quota Guard] default: HeyGen balance cannot be read: rate limited by HeyGen until 00:00 UTC",
+    );
     expect(monitor.state).toMatchObject({
       consecutiveFailures: 1,
       skippedReadings: 2,
@@ -242,7 +255,7 @@ describe("planAlerts", () => {
     monitor.poll(goodPoll(80));
     const [alert] = monitor.advance(0.1).poll(goodPoll(-2.35));
     expect(alert).toMatchObject({ alertType: "low_balance", level: "exhausted", severity: "critical" });
-    expect(alert?.subject).toBe("[Quota Guard] default: HeyGen balance overdrawn by 2.35 credits - top up");
+    expect(alert?.subject).toBe("[Quota Guard] default: HeyGen balance is overdrawn by 2.35 credits");
   });
 
   it("never changes the level on a failed poll, and a good poll in between resets the count", () => {

@@ -103,6 +103,16 @@ describe("forecast", () => {
     expect(result.samples).toBe(history.length);
   });
 
+  it("says how long its readings span and how long they must, so that a wait can be worded", () => {
+    const young = forecast([snapshot(0.2, 50), snapshot(0.1, 45), snapshot(0, 40)], {
+      now: NOW,
+      available: 40,
+    });
+    expect(young).toMatchObject({ burnRatePerHour: null, samples: 3, minSpanMinutes: 30 });
+    expect(young.spanMinutes).toBeCloseTo(12, 6);
+    expect(forecast([], { now: NOW, available: 40 })).toMatchObject({ spanMinutes: 0, minSpanMinutes: 30 });
+  });
+
   it("accepts a short span when minSpanMinutes allows it", () => {
     const result = forecast([snapshot(0.1, 50), snapshot(0, 40)], {
       now: NOW,

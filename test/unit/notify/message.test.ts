@@ -55,6 +55,8 @@ const burning: Forecast = {
   hoursToExhaustion: 4,
   exhaustsAt: "2026-05-01T16:00:00.000Z",
   samples: 12,
+  spanMinutes: 120,
+  minSpanMinutes: 30,
 };
 
 interface Texts {
@@ -95,7 +97,7 @@ describe("composeMessage", () => {
       alertType: { DataType: "String", StringValue: "low_balance" },
       accountId: { DataType: "String", StringValue: "default" },
     });
-    expect(subject).toBe("[Quota Guard] default: HeyGen balance critical - 8.40 credits left");
+    expect(subject).toBe("[Quota Guard] default: HeyGen balance is critical, 8.40 credits left");
   });
 
   it("writes an email a person can act on: level, amounts, pools with reset dates, forecast, action", () => {
@@ -129,7 +131,7 @@ describe("composeMessage", () => {
       available: 12.34,
     });
     const { subject, texts } = compose(low, { snapshot: wallet, thresholds: { warning: 20, critical: 5 } });
-    expect(subject).toBe("[Quota Guard] default: HeyGen balance warning - $12.34 left");
+    expect(subject).toBe("[Quota Guard] default: HeyGen balance is low (warning level), $12.34 left");
     expect(texts.email).toContain("Available:  $12.34");
     expect(texts.email).toContain("warning below $20.00, critical below $5.00");
     expect(texts.email).toContain("Top up the HeyGen wallet now, or turn on auto-reload");
@@ -163,14 +165,24 @@ describe("composeMessage", () => {
     expect(texts.email).toContain("lasts until the next reset at 2026-06-01 00:00 UTC");
   });
 
-  it("says when there is too little history to forecast", () => {
-    const young: Forecast = { burnRatePerHour: null, hoursToExhaustion: null, exhaustsAt: null, samples: 1 };
-    expect(compose(critical, { forecast: young }).texts.email).toContain("Not enough readings yet");
+  it("says what a forecast waits for: minutes of readings, not a number of them", () => {
+    const young: Forecast = {
+      burnRatePerHour: null,
+      hoursToExhaustion: null,
+      exhaustsAt: null,
+      samples: 24,
+      spanMinutes: 12.5,
+      minSpanMinutes: 30,
+    };
+    const { email } = compose(critical, { forecast: young }).texts;
+    expect(email).toContain(
+      "No forecast yet: a burn rate needs 30 min of readings; 12 min so far (24 readings).",
+    );
   });
 
   it("sends a person to the API key when the monitor cannot read the balance for invalid_key", () => {
     const { subject, texts } = compose(degraded, { failure, snapshot: subscription });
-    expect(subject).toBe("[Quota Guard] default: cannot read the HeyGen balance");
+    expect(subject).toBe("[Quota Guard] default: HeyGen balance cannot be read");
     expect(texts.email).toContain("Last known balance");
     expect(texts.email).toContain("invalid_key - HeyGen rejected the key (401)");
     expect(texts.email).toContain("put a valid key in this account's secret");
@@ -183,6 +195,63 @@ describe("composeMessage", () => {
   ] as const)("tells %s readers that nothing needs doing", (alertType, level, previousLevel) => {
     const good = alert({ alertType, level, previousLevel, severity: "info", available: 80 });
     expect(compose(good).texts.email).toContain("No action needed.");
+  });
+
+  it("advises on the level a monitor_recovered alert finds, not 'No action needed' while still critical", () => {
+    const back = alert({
+      alertType: "monitor_recovered",
+      level: "critical",
+      previousLevel: "monitor_degraded",
+      severity: "info",
+      unit: "usd",
+      available: 8,
+      remaining: 8,
+    });
+    const { texts } = compose(back, { snapshot: { ...wallet, remaining: 8 } });
+    expect(texts.email).not.toContain("No action needed");
+    expect(texts.email).toContain("Top up the HeyGen wallet now");
+    expect(texts.sms).toContain("Top up or enable auto-reload.");
+    expect(texts.email).toContain("Monitor: readings resumed; balance level critical.");
+  });
+
+  it("opens every text with a sentence, the account named once, and words a negative amount", () => {
+    const overdrawn = alert({
+      alertType: "low_balance",
+      level: "exhausted",
+      previousLevel: "ok",
+      unit: "usd",
+      remaining: -2.35,
+      available: -2.35,
+    });
+    const over = compose(overdrawn, { snapshot: { ...wallet, remaining: -2.35 } });
+    expect(over.subject).toBe("[Quota Guard] default: HeyGen balance is overdrawn by $2.35");
+    expect(over.texts.email.split("\n")[0]).toBe(
+      'The HeyGen balance of account "default" is overdrawn by $2.35.',
+    );
+    expect(over.texts.sms).toMatch(
+      /^Quota Guard default: HeyGen balance is overdrawn by \$2\.35\. Top up now\.$/,
+    );
+
+    // Holds beyond a positive balance: what is left is negative, said in words, never "- -$885.00 left".
+    const held = alert({
+      alertType: "low_balance",
+      level: "exhausted",
+      previousLevel: "ok",
+      unit: "usd",
+      remaining: 120,
+      available: -885,
+    });
+    const texts = compose(held, { snapshot: { ...wallet, remaining: 120 } });
+    expect(texts.subject).toBe("[Quota Guard] default: HeyGen balance is exhausted, overdrawn by $885.00");
+    expect(texts.texts.email.split("\n")[0]).toBe(
+      'The HeyGen balance of account "default" is exhausted: overdrawn by $885.00.',
+    );
+    for (const text of [texts.subject, texts.texts.email, texts.texts.sms, texts.texts.default]) {
+      expect(text).not.toMatch(/- -|-\s*-\$|\$-/);
+    }
+    expect(compose(critical).texts.email.split("\n")[0]).toBe(
+      'The HeyGen balance of account "default" is critical: 8.40 credits left.',
+    );
   });
 
   it("keeps the subject under 100 and the SMS within 140 characters for long ids and huge numbers", () => {
@@ -235,9 +304,9 @@ describe("composeMessage", () => {
       available: 123_456_789_012_345,
     });
     const { texts, subject } = compose(huge, { snapshot: subscription });
-    expect(texts.sms.startsWith(`Quota Guard ${longId}: HeyGen balance critical`)).toBe(true);
+    expect(texts.sms.startsWith(`Quota Guard ${longId}: HeyGen balance is critical`)).toBe(true);
     expect(texts.sms.length).toBeLessThanOrEqual(140);
-    expect(subject).toContain("HeyGen balance critical");
+    expect(subject).toContain("HeyGen balance is critical");
   });
 });
 

@@ -753,6 +753,8 @@ export interface components {
             /** @description The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state. */
             taskToken: string;
         };
+        /** @description Reads the balance now (no fields); the body may be omitted. */
+        RefreshRequest: Record<string, unknown>;
         /** @description Sends a marked test alert; the body may be omitted. */
         TestAlertRequest: {
             /**
@@ -1141,6 +1143,10 @@ export interface components {
             /** @description ISO 8601 time. */
             cappedByResetAt?: string;
             samples: number;
+            /** @description Minutes between the oldest and newest of those snapshots. */
+            spanMinutes: number;
+            /** @description Minutes the snapshots must span before a burn rate is computed. */
+            minSpanMinutes: number;
         };
         History: {
             accountId: string;
@@ -2544,7 +2550,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
         responses: {
             /** @description The account, with refreshed: true|false and, when false, reason: minRefreshIntervalSeconds (read recently or a reading in progress), retryNotBefore (HeyGen asked to wait) or heygen-error (with refreshError) */
             200: {
@@ -2555,8 +2565,35 @@ export interface operations {
                     "application/json": components["schemas"]["RefreshAnswer"];
                 };
             };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
