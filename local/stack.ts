@@ -28,6 +28,8 @@ export interface LocalStackOptions {
   env?: Record<string, string | undefined>;
   /** Sandbox latency per HeyGen call, in ms. */
   sandboxLatencyMs?: number;
+  /** How long after a successful sandbox video its price leaves the wallet, in ms (default 3000; tests 0). */
+  sandboxChargeDelayMs?: number;
   heygenTimeoutMs?: number;
   /** How the HeyGen client waits between retries (default: real time; tests pass one that does not wait). */
   heygenSleep?: (ms: number) => Promise<void>;
@@ -112,7 +114,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (sandboxed.length > 0 && !realBaseUrl) {
       sandbox = await startHeyGenSandbox({
         latencyMs: options.sandboxLatencyMs ?? 0,
-        accounts: sandboxed.map((a) => ({ ...DEFAULT_SANDBOX_ACCOUNT, apiKey: sandboxKeyFor(a.id) })),
+        // A video is charged by the card the guard prices the account's holds with, so the two agree.
+        accounts: sandboxed.map((a) => ({
+          ...DEFAULT_SANDBOX_ACCOUNT,
+          apiKey: sandboxKeyFor(a.id),
+          ...(a.rateCard ? { rateCard: a.rateCard } : {}),
+        })),
+        rateCards: config.rateCards,
+        ...(options.sandboxChargeDelayMs === undefined
+          ? {}
+          : { chargeDelayMs: options.sandboxChargeDelayMs }),
       });
       stops.push(() => sandbox?.close() ?? Promise.resolve());
     }
