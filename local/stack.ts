@@ -16,7 +16,7 @@ import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from 
 import { serveHttpApi } from "./http-adapter.ts";
 import { type LocalSigV4Keys, sigV4Refusal } from "./sigv4.ts";
 import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
-import { STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
+import { pageReadTarget, STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
 
 export interface LocalStackOptions {
   config?: QuotaGuardConfig;
@@ -156,6 +156,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server: Server = await serveHttpApi((event, context: Context) => api.handle(event, context), {
       port,
       statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
+      // The page's own reads (GETs only) pass without SigV4: a browser has no AWS keys (status-page.ts).
+      pageReads: pageReadTarget,
       // As in AWS, the routes without IAM (HeyGen's webhook) are not signed: their HMAC signature is checked.
       ...(sigv4
         ? {

@@ -42,6 +42,7 @@ function sigV4Lines(keys: LocalSigV4Keys | undefined, cliUrl: string): string[] 
     "  This run's local key pair (it opens nothing but this stack):",
     `  export AWS_ACCESS_KEY_ID=${keys.accessKeyId} AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey} AWS_REGION=${keys.region}`,
     `  npx quota-guard${cliUrl} --sign balance`,
+    "  The status page still works: its own reads (GETs under /status/api/) pass unsigned, on this stack only.",
   ];
 }
 
