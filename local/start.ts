@@ -108,6 +108,7 @@ function webhookLoop(stack: LocalStack, account: string): string[] {
     job("success"),
     `  sleep 2; curl -s ${stack.url}/v1/reservations/$id | jq '{status, amount, actualAmount, commitBasis}'`,
     `  curl -s ${stack.url}/v1/accounts/${account}/events | jq   # outcome "fail" releases; "insufficient_credit" also alerts`,
+    `  sleep 120; curl -s ${stack.url}/v1/accounts/${account} | jq '{remaining, reserved, available}'   # the sandbox charged the price; settled`,
   ];
 }
 
