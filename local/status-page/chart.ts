@@ -183,7 +183,8 @@ export class BalanceChart {
             const { warning, reserved, balances } = current();
             const latest = balances[balances.length - 1] ?? 0;
             const low = Math.min(0, min ?? 0, latest - reserved);
-            const high = Math.max(max ?? 0, ...balances, warning * 1.15, 1);
+            const highest = balances.reduce((a, b) => Math.max(a, b), 0);
+            const high = Math.max(max ?? 0, highest, warning * 1.15, 1);
             y = yScale(low, high);
             return [y.min, y.max];
           },
@@ -221,9 +222,9 @@ export class BalanceChart {
             draw: (u: uPlot) => {
               c.dataset.points = String(u.data[0].length);
               // What uPlot drew on the axes (its own fields): the canvas has no text a test could read.
-              const [x, y] = u.axes as unknown as { _values?: unknown[]; _splits?: number[] }[];
-              c.dataset.xTicks = JSON.stringify(x?._values ?? []);
-              c.dataset.yTicks = JSON.stringify(y?._splits ?? []);
+              const [xAxis, yAxis] = u.axes as unknown as { _values?: unknown[]; _splits?: number[] }[];
+              c.dataset.xTicks = JSON.stringify(xAxis?._values ?? []);
+              c.dataset.yTicks = JSON.stringify(yAxis?._splits ?? []);
               const { min, max } = u.scales.x ?? {};
               if (min !== undefined && max !== undefined)
                 c.dataset.hours = String(Math.round((max - min) / 3600));
