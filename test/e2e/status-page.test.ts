@@ -268,6 +268,8 @@ describe("the status page in Chromium", () => {
 
 describe("the status page under LOCAL_SIGV4=1", () => {
   let signed: LocalStack;
+  // A browser of its own: the first one's clock is fixed (a Playwright clock is the whole context's).
+  let signedBrowser: Browser;
   let signedPage: Page;
   let signedProblems: string[];
 
@@ -279,13 +281,14 @@ describe("the status page under LOCAL_SIGV4=1", () => {
       pollIntervalSeconds: 0,
     });
     await signed.pollNow();
-    signedPage = await browser.context.newPage();
+    signedBrowser = await launchChromium({ timezoneId: BROWSER_ZONE });
+    signedPage = await signedBrowser.context.newPage();
     signedProblems = collectPageProblems(signedPage);
     await signedPage.goto(`${signed.url}/?refresh=1`);
   }, 60_000);
 
   afterAll(async () => {
-    await signedPage?.close();
+    await signedBrowser?.close();
     await signed?.stop();
   });
 
@@ -298,7 +301,7 @@ describe("the status page under LOCAL_SIGV4=1", () => {
       })
       .toBe("1");
     expect(await signedPage.locator("#status").textContent()).toMatch(/^Updated /);
-    // This page runs on the real clock (the others' is fixed for the screenshots), so it is the one timed.
+    // This browser runs on the real clock (the other's is fixed for the screenshots), so it is the one timed.
     const firstChartMs = await signedPage.evaluate(
       () => performance.getEntriesByName("first-chart")[0]?.startTime ?? null,
     );
