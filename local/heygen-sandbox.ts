@@ -21,8 +21,10 @@
  *   DELETE /_sandbox/calls      zero the call counters
  *   POST   /_sandbox/videos     { apiKey, callbackId, durationSeconds, outcome: "success" | "fail" |
  *                               "insufficient_credit", afterMs, durationInEvent?, eventType?, videoId?,
- *                               deliver? } -> { videoId }
- *                               a simulated job: after afterMs its signed webhook event is posted (unless deliver: false)
+ *                               deliver?, spec?, rateCard? } -> { videoId, price }
+ *                               a simulated job: after afterMs its signed webhook event is posted (unless
+ *                               deliver: false); a success then charges the wallet its price (the job priced
+ *                               at durationSeconds by the card, as the guard prices it) chargeDelayMs later
  *   POST   /_sandbox/webhook    { url, secret, signing? }   where job events go (the local stack sets it),
  *                               signed as HeyGen v3 signs ("v3"), or "v3+signature" / "signature"
  *
@@ -46,6 +48,7 @@ import {
   v3Error,
 } from "./heygen-sandbox/faults.ts";
 import { sendHalfThenReset, sendJson, sendText } from "./heygen-sandbox/http.ts";
+import { VideoPricing } from "./heygen-sandbox/pricing.ts";
 import { type RawReply, RawReplyBook } from "./heygen-sandbox/raw-replies.ts";
 import { type VideoJob, VideoJobBook, VideoJobRequest, videoStatusBody } from "./heygen-sandbox/videos.ts";
 
@@ -84,7 +87,18 @@ export interface SandboxOptions {
   host?: "127.0.0.1";
   latencyMs?: number;
   accounts?: SandboxAccount[];
+  /**
+   * How long after a successful video completes its price leaves the wallet, in ms (default
+   * DEFAULT_CHARGE_DELAY_MS; the tests pass 0). The webhook is sent at completion, so a reading in between
+   * still shows the old balance, as with HeyGen.
+   */
+  chargeDelayMs?: number;
+  /** Rate cards besides the built-in ones that jobs may be charged by (the guard's `config.rateCards`). */
+  rateCards?: readonly unknown[];
 }
+
+/** The charge delay of `npm start`: a few seconds, so that a reading can land between webhook and charge. */
+export const DEFAULT_CHARGE_DELAY_MS = 3000;
 
 const ENDPOINT_BY_PATH: Readonly<Record<string, SandboxEndpoint>> = {
   "/v3/users/me": "v3",
@@ -119,9 +133,17 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
       pending.add(timer);
     });
 
-  const videos = new VideoJobBook(wait, (apiKey) => {
-    const account = accounts.get(apiKey);
-    if (account) accounts.set(apiKey, { ...account, balance: 0 });
+  const pricing = new VideoPricing(options.rateCards);
+  const videos = new VideoJobBook(wait, {
+    empty: (apiKey) => {
+      const account = accounts.get(apiKey);
+      if (account) accounts.set(apiKey, { ...account, balance: 0 });
+    },
+    charge: (apiKey, amount) => {
+      // The account may have been replaced or removed since the job started; charge what is there now.
+      if (accounts.has(apiKey)) controls.spend(apiKey, amount);
+    },
+    chargeDelayMs: nonNegative(options.chargeDelayMs ?? DEFAULT_CHARGE_DELAY_MS, "chargeDelayMs"),
   });
 
   const controls: SandboxControls = {
@@ -159,10 +181,12 @@ export async function startHeyGenSandbox(options: SandboxOptions = {}): Promise<
         const issue = parsed.error.issues[0];
         throw new Error(`${issue?.path.join(".") || "(body)"}: ${issue?.message}`);
       }
-      accountFor(parsed.data.apiKey);
-      const { videoId, done } = videos.create(parsed.data);
+      const account = accountFor(parsed.data.apiKey);
+      // Priced now, so that a job the card cannot price is refused (400) instead of charging nothing later.
+      const price = parsed.data.outcome === "success" ? pricing.price(account, parsed.data) : null;
+      const { videoId, done } = videos.create(parsed.data, price);
       done.catch(() => undefined);
-      return { videoId };
+      return { videoId, price };
     },
     setWebhook: (target) => videos.setWebhook(target),
   };

@@ -141,12 +141,25 @@ function serveFile(req: IncomingMessage, res: ServerResponse, statics: StaticFil
 }
 
 /**
+ * Requests the local stack answers for its own page, past the authorizer: the API request target to serve
+ * (the page's prefix taken off), or undefined for a request that is checked as any other.
+ */
+export type PageReads = (method: string | undefined, target: string | undefined) => string | undefined;
+
+/**
  * Serves an HTTP API Lambda handler on loopback, the way API Gateway would invoke it, plus the local stack's
- * own static files (the status page), served before any signature check as the page is no API.
+ * own static files (the status page), served before any signature check as the page is no API, and the
+ * page's reads of the API (`pageReads`), which skip the authorizer.
  */
 export function serveHttpApi(
   handler: HttpApiHandler,
-  options: { port: number; host?: string; statics?: StaticFiles; authorize?: Authorizer },
+  options: {
+    port: number;
+    host?: string;
+    statics?: StaticFiles;
+    authorize?: Authorizer;
+    pageReads?: PageReads;
+  },
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
     try {
@@ -156,7 +169,9 @@ export function serveHttpApi(
         send(res, problem(413, "Payload too large", `The body is larger than ${MAX_READ_BYTES} bytes.`));
         return;
       }
-      const refusal = await options.authorize?.(req, body);
+      const pageTarget = options.pageReads?.(req.method, req.url);
+      if (pageTarget !== undefined) req.url = pageTarget;
+      const refusal = pageTarget === undefined ? await options.authorize?.(req, body) : undefined;
       if (refusal !== undefined) {
         send(res, {
           statusCode: 403,

@@ -17,7 +17,7 @@ import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from 
 import { serveHttpApi } from "./http-adapter.ts";
 import { type LocalSigV4Keys, sigV4Refusal } from "./sigv4.ts";
 import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
-import { STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
+import { pageReadTarget, STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
 
 export interface LocalStackOptions {
   config?: QuotaGuardConfig;
@@ -29,6 +29,8 @@ export interface LocalStackOptions {
   env?: Record<string, string | undefined>;
   /** Sandbox latency per HeyGen call, in ms. */
   sandboxLatencyMs?: number;
+  /** How long after a successful sandbox video its price leaves the wallet, in ms (default 3000; tests 0). */
+  sandboxChargeDelayMs?: number;
   heygenTimeoutMs?: number;
   /** How the HeyGen client waits between retries (default: real time; tests pass one that does not wait). */
   heygenSleep?: (ms: number) => Promise<void>;
@@ -130,7 +132,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (sandboxed.length > 0 && !realBaseUrl) {
       sandbox = await startHeyGenSandbox({
         latencyMs: options.sandboxLatencyMs ?? 0,
-        accounts: sandboxed.map((a) => ({ ...DEFAULT_SANDBOX_ACCOUNT, apiKey: sandboxKeyFor(a.id) })),
+        // A video is charged by the card the guard prices the account's holds with, so the two agree.
+        accounts: sandboxed.map((a) => ({
+          ...DEFAULT_SANDBOX_ACCOUNT,
+          apiKey: sandboxKeyFor(a.id),
+          ...(a.rateCard ? { rateCard: a.rateCard } : {}),
+        })),
+        rateCards: config.rateCards,
+        ...(options.sandboxChargeDelayMs === undefined
+          ? {}
+          : { chargeDelayMs: options.sandboxChargeDelayMs }),
       });
       stops.push(() => sandbox?.close() ?? Promise.resolve());
     }
@@ -163,6 +174,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server: Server = await serveHttpApi((event, context: Context) => api.handle(event, context), {
       port,
       statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
+      // The page's own reads (GETs only) pass without SigV4: a browser has no AWS keys (status-page.ts).
+      pageReads: pageReadTarget,
       // As in AWS, the routes without IAM (HeyGen's webhook) are not signed: their HMAC signature is checked.
       ...(sigv4
         ? {

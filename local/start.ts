@@ -48,6 +48,7 @@ function sigV4Lines(keys: LocalSigV4Keys | undefined, cliUrl: string): string[] 
     "  This run's local key pair (it opens nothing but this stack):",
     `  export AWS_ACCESS_KEY_ID=${keys.accessKeyId} AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey} AWS_REGION=${keys.region}`,
     `  npx quota-guard${cliUrl} --sign balance`,
+    "  The status page still works: its own reads (GETs under /status/api/) pass unsigned, on this stack only.",
   ];
 }
 
@@ -114,6 +115,7 @@ function webhookLoop(stack: LocalStack, account: string): string[] {
     job("success"),
     `  sleep 2; curl -s ${stack.url}/v1/reservations/$id | jq '{status, amount, actualAmount, commitBasis}'`,
     `  curl -s ${stack.url}/v1/accounts/${account}/events | jq   # outcome "fail" releases; "insufficient_credit" also alerts`,
+    `  sleep 120; curl -s ${stack.url}/v1/accounts/${account} | jq '{remaining, reserved, available}'   # the sandbox charged the price; settled`,
   ];
 }
 

@@ -62,3 +62,29 @@ export const STATUS_PAGE_HEADERS = {
   "x-content-type-options": "nosniff",
   "cache-control": "no-cache",
 };
+
+/**
+ * Where the page sends its reads: the API's own paths under this prefix. The local stack serves them
+ * without a signature check, so that the page works under `LOCAL_SIGV4=1` too (a browser has no AWS keys);
+ * only the GETs the page makes pass, every other request is the API's and is signed as in AWS.
+ */
+export const PAGE_API_PREFIX = "/status/api";
+
+/** The page's reads (api.ts), by path: every one a GET that changes nothing. */
+const PAGE_READS: readonly RegExp[] = [
+  /^\/openapi\.json$/,
+  /^\/v1\/accounts$/,
+  /^\/v1\/accounts\/[a-z0-9-]{1,40}(\/(history|alerts))?$/,
+  /^\/v1\/reservations$/,
+];
+
+/**
+ * The API request target of one of the page's reads (`/status/api/v1/accounts?x` → `/v1/accounts?x`), or
+ * undefined for any other request, which then goes through the API's checks as it is.
+ */
+export function pageReadTarget(method: string | undefined, target: string | undefined): string | undefined {
+  if ((method !== "GET" && method !== "HEAD") || !target?.startsWith(`${PAGE_API_PREFIX}/`)) return undefined;
+  const apiTarget = target.slice(PAGE_API_PREFIX.length);
+  const path = apiTarget.split("?")[0] ?? "";
+  return PAGE_READS.some((read) => read.test(path)) ? apiTarget : undefined;
+}

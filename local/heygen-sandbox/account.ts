@@ -33,6 +33,11 @@ export const SandboxAccount = z.strictObject({
   pools: z.record(z.string(), amount).optional(),
   /** v2 only: sent as `used_quota` (× 60) when set; HeyGen documents no such field. */
   usedCredits: amount.optional(),
+  /**
+   * The rate card a successful video is charged by (its id, e.g. the guard's `accounts[].rateCard`);
+   * default the guard's default card for this balance (pricing.ts).
+   */
+  rateCard: z.string().min(1).max(64).optional(),
   /** false: `/v3/users/me` answers 404, as for an account not yet on v3. Default true. */
   v3Enabled: z.boolean().optional(),
 });

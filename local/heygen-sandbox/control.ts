@@ -20,8 +20,11 @@ export interface SandboxControls {
   clearRawReplies(): void;
   setLatency(ms: number): void;
   resetCalls(): void;
-  /** A simulated video job whose signed webhook event is posted after `afterMs` (videos.ts). */
-  createVideo(request: VideoJobRequest): { videoId: string };
+  /**
+   * A simulated video job whose signed webhook event is posted after `afterMs` (videos.ts); `price` is what
+   * its success charges the wallet, null for a job that fails.
+   */
+  createVideo(request: VideoJobRequest): { videoId: string; price: number | null };
   /** Where job events are posted, and the secret they are signed with. */
   setWebhook(target: WebhookTargetInput): void;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type SignOptions, signHeyGenEvent } from "#core/webhook-signature";
+import { VideoSpec } from "./pricing.ts";
 
 /**
  * Simulated video jobs: `POST /_sandbox/videos` makes one; after `afterMs` it finishes as asked and its
@@ -28,6 +29,13 @@ export const VideoJobRequest = z.strictObject({
     .optional(),
   /** False: the job finishes but its event is not posted (a test delivers a field case's exact bytes). */
   deliver: z.boolean().default(true),
+  /**
+   * What the job is, for its price: the fields of a reservation's job spec without a duration (`engine`,
+   * `resolution`, `type`, `translationMode`, `test`); default the guard's defaults (avatar_iv, 720p).
+   */
+  spec: VideoSpec.optional(),
+  /** The card the job is charged by; default the account's (`SandboxAccount.rateCard`), else the default. */
+  rateCard: z.string().min(1).max(64).optional(),
 });
 export type VideoJobRequest = z.input<typeof VideoJobRequest>;
 
@@ -53,6 +61,10 @@ export interface VideoJob {
   status: "processing" | "completed" | "failed";
   /** The guard's answers to this job's deliveries (HTTP status), in order. */
   deliveries: number[];
+  /** What a success costs the wallet, priced when the job is made (pricing.ts); null for a job that fails. */
+  price: number | null;
+  /** True once the wallet was charged `price`: the charge delay after the job completed. */
+  charged: boolean;
 }
 
 export const INSUFFICIENT_CREDIT_MESSAGE = "MOVIO_PAYMENT_INSUFFICIENT_CREDIT: Insufficient credit";
@@ -64,8 +76,17 @@ export class VideoJobBook {
 
   constructor(
     private readonly schedule: (ms: number) => Promise<void>,
-    /** A credit failure happens because the wallet is empty: the sandbox empties it, as HeyGen's would be. */
-    private readonly emptyWallet: (apiKey: string) => void,
+    private readonly wallet: {
+      /** A credit failure happens because the wallet is empty: the sandbox empties it, as HeyGen's would be. */
+      empty(apiKey: string): void;
+      /** Takes a successful job's price off the wallet (not below 0). */
+      charge(apiKey: string, amount: number): void;
+      /**
+       * How long after a job completes its price leaves the wallet (ms): HeyGen's balance shows a charge a
+       * little after the video is done, not with the webhook.
+       */
+      chargeDelayMs: number;
+    },
   ) {}
 
   setWebhook(target: WebhookTargetInput): void {
@@ -80,8 +101,11 @@ export class VideoJobBook {
     return [...this.#jobs.values()].map((job) => structuredClone(job));
   }
 
-  /** Starts a job; resolves its id at once (the event follows after `afterMs`). */
-  create(input: VideoJobRequest): { videoId: string; done: Promise<void> } {
+  /**
+   * Starts a job; resolves its id at once (the event follows after `afterMs`). `price` is what a success
+   * charges the wallet, null for a job that fails.
+   */
+  create(input: VideoJobRequest, price: number | null): { videoId: string; done: Promise<void> } {
     const request = VideoJobRequest.parse(input);
     const id = request.videoId ?? `vid_${randomBytes(8).toString("hex")}`;
     const job: VideoJob = {
@@ -92,6 +116,8 @@ export class VideoJobBook {
       outcome: request.outcome,
       status: "processing",
       deliveries: [],
+      price: request.outcome === "success" ? price : null,
+      charged: false,
     };
     this.#jobs.set(id, job);
     const done = this.schedule(request.afterMs).then(() => this.#finish(job, request));
@@ -100,7 +126,14 @@ export class VideoJobBook {
 
   async #finish(job: VideoJob, request: z.infer<typeof VideoJobRequest>): Promise<void> {
     job.status = job.outcome === "success" ? "completed" : "failed";
-    if (job.outcome === "insufficient_credit") this.emptyWallet(job.apiKey);
+    if (job.outcome === "insufficient_credit") this.wallet.empty(job.apiKey);
+    const price = job.price;
+    if (price !== null) {
+      void this.schedule(this.wallet.chargeDelayMs).then(() => {
+        this.wallet.charge(job.apiKey, price);
+        job.charged = true;
+      });
+    }
     const target = this.#target;
     if (!target || !request.deliver) return;
     const body = JSON.stringify(eventFor(job, request));

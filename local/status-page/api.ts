@@ -40,8 +40,14 @@ export interface Reservation {
   expiresAt: string;
 }
 
+/**
+ * The page reads the API through the local stack's pass-through for it (local/status-page.ts,
+ * PAGE_API_PREFIX), which needs no SigV4 signature even under `LOCAL_SIGV4=1`.
+ */
+const API = "/status/api";
+
 async function getJson<T>(path: string): Promise<T> {
-  const response = await fetch(path, { headers: { accept: "application/json" } });
+  const response = await fetch(`${API}${path}`, { headers: { accept: "application/json" } });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return (await response.json()) as T;
 }
@@ -96,7 +102,9 @@ export async function canListReservations(): Promise<boolean> {
 /** The account's open holds, newest first; `undefined` when the API turns out not to list them. */
 export async function openReservations(id: string, limit: number): Promise<Reservation[] | undefined> {
   const query = new URLSearchParams({ accountId: id, status: "held", limit: String(limit) });
-  const response = await fetch(`/v1/reservations?${query}`, { headers: { accept: "application/json" } });
+  const response = await fetch(`${API}/v1/reservations?${query}`, {
+    headers: { accept: "application/json" },
+  });
   if (response.status === 404 || response.status === 405) return undefined;
   if (!response.ok) throw new Error(`/v1/reservations: HTTP ${response.status}`);
   return ((await response.json()) as { reservations: Reservation[] }).reservations;

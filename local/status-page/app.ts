@@ -233,7 +233,7 @@ async function refresh(): Promise<void> {
     const ids = await listAccounts();
     for (const id of ids) cardOf(id);
     await Promise.all(ids.map((id) => renderAccount(id, since, now)));
-    setStatus(`Updated ${now.toLocaleTimeString()} · every ${refreshSeconds} s`);
+    setStatus(`Updated ${formatTime(now.toISOString())} · every ${refreshSeconds} s`);
     document.body.dataset.refreshedAt = now.toISOString();
   } catch (error) {
     // Shown on the page, not thrown: the local stack may be stopping or restarting.

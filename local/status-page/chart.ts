@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import uPlot from "uplot";
+import { formatTime } from "#core/alert-text";
 
 /**
  * The balance chart of one account (uPlot on a canvas): one point per recorded snapshot, the warning and
@@ -20,6 +21,53 @@ export interface ChartInput {
   formatAmount(amount: number): string;
   /** Short axis labels (`$100`, `2,400`). */
   formatTick(amount: number): string;
+}
+
+/**
+ * The step of the y axis' ticks: 1, 2, 2.5 or 5 × 10^k, the smallest giving at most about `ticks` intervals
+ * over `span`.
+ */
+export function niceStep(span: number, ticks = 5): number {
+  const raw = Math.max(span, Number.EPSILON) / ticks;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const multiple = [1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10;
+  return multiple * magnitude;
+}
+
+/** The multiple of `step` at or below (`down`) or at or above `value`, without the float noise of 0.1 + 0.2. */
+function onStep(value: number, step: number, down: boolean): number {
+  const steps = value / step;
+  const whole = down ? Math.floor(steps + 1e-9) : Math.ceil(steps - 1e-9);
+  return Number((whole * step).toPrecision(12));
+}
+
+/** The y scale from `low` to `high`, widened to whole steps so that the top tick is at or above `high`. */
+export function yScale(low: number, high: number): { min: number; max: number; step: number } {
+  const step = niceStep(high - low);
+  return { min: onStep(low, step, true), max: onStep(high, step, false), step };
+}
+
+/** Every tick from `min` to `max`, `step` apart. */
+function ticksOf({ min, max, step }: { min: number; max: number; step: number }): number[] {
+  const ticks: number[] = [];
+  for (let i = 0; min + i * step <= max + step * 1e-9; i++)
+    ticks.push(Number((min + i * step).toPrecision(12)));
+  return ticks;
+}
+
+/**
+ * An x tick as the page writes every time, in UTC (`formatTime`'s pieces): `HH:MM`, and under it the date
+ * `YYYY-MM-DD` on the first tick and wherever the day changes.
+ */
+export function timeTicks(splits: readonly number[]): string[] {
+  let day = "";
+  return splits.map((seconds) => {
+    const iso = new Date(seconds * 1000).toISOString();
+    const date = iso.slice(0, 10);
+    const label = date === day ? iso.slice(11, 16) : `${iso.slice(11, 16)}\n${date}`;
+    day = date;
+    return label;
+  });
 }
 
 /** Colours come from the page's CSS variables, so the chart follows the light or dark theme. */
@@ -91,8 +139,9 @@ function overlays(overlay: Overlay): uPlot.Plugin {
 }
 
 /**
- * Draws into `container` and keeps `data-points` at the number of snapshots drawn and `data-hours` at the span
- * of the x axis, as uPlot last drew them (for tests and people).
+ * Draws into `container` and keeps `data-points` at the number of snapshots drawn, `data-hours` at the span
+ * of the x axis, and `data-x-ticks` / `data-y-ticks` at the axes' labels and values (JSON arrays), as uPlot
+ * last drew them (for tests and people).
  */
 export class BalanceChart {
   #plot: uPlot | undefined;
@@ -119,9 +168,14 @@ export class BalanceChart {
     const grid = cssColour(c, "--grid");
     const current = () => this.#input as ChartInput;
     const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    // The y scale and its ticks are computed here, not by uPlot, whose top tick may lie below the highest
+    // balance (it was $100 under a $120 reading): the scale is widened to whole steps of the ticks instead.
+    let y = yScale(0, 1);
     return {
       width,
       height: 220,
+      // Times are UTC everywhere on the page; uPlot would otherwise place and label ticks in local time.
+      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
       scales: {
         x: { time: true },
         y: {
@@ -129,13 +183,20 @@ export class BalanceChart {
             const { warning, reserved, balances } = current();
             const latest = balances[balances.length - 1] ?? 0;
             const low = Math.min(0, min ?? 0, latest - reserved);
-            const high = Math.max(max ?? 0, warning * 1.15, 1);
-            return [low, high];
+            const highest = balances.reduce((a, b) => Math.max(a, b), 0);
+            const high = Math.max(max ?? 0, highest, warning * 1.15, 1);
+            y = yScale(low, high);
+            return [y.min, y.max];
           },
         },
       },
       series: [
-        {},
+        {
+          value: (_u, seconds) =>
+            seconds === null || seconds === undefined
+              ? "–"
+              : formatTime(new Date(seconds * 1000).toISOString()),
+        },
         {
           label: "Balance",
           stroke: cssColour(c, "--accent"),
@@ -144,7 +205,15 @@ export class BalanceChart {
           value: (_u, value) => (value === null || value === undefined ? "–" : current().formatAmount(value)),
         },
       ],
-      axes: [axis, { ...axis, size: 64, values: (_u, ticks) => ticks.map((t) => current().formatTick(t)) }],
+      axes: [
+        { ...axis, label: "UTC", labelSize: 20, values: (_u, splits) => timeTicks(splits) },
+        {
+          ...axis,
+          size: 64,
+          splits: () => ticksOf(y),
+          values: (_u, ticks) => ticks.map((t) => current().formatTick(t)),
+        },
+      ],
       legend: { show: true },
       plugins: [
         overlays({ input: current, colour: (name) => cssColour(c, name) }),
@@ -152,6 +221,10 @@ export class BalanceChart {
           hooks: {
             draw: (u: uPlot) => {
               c.dataset.points = String(u.data[0].length);
+              // What uPlot drew on the axes (its own fields): the canvas has no text a test could read.
+              const [xAxis, yAxis] = u.axes as unknown as { _values?: unknown[]; _splits?: number[] }[];
+              c.dataset.xTicks = JSON.stringify(xAxis?._values ?? []);
+              c.dataset.yTicks = JSON.stringify(yAxis?._splits ?? []);
               const { min, max } = u.scales.x ?? {};
               if (min !== undefined && max !== undefined)
                 c.dataset.hours = String(Math.round((max - min) / 3600));

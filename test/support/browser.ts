@@ -24,7 +24,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(options: { colorScheme?: "light" | "dark" } = {}): Promise<Browser> {
+/**
+ * A fresh headless Chromium. `timezoneId` is the browser's local zone (default the machine's): a page that
+ * leaked local time would show it there.
+ */
+export async function launchChromium(
+  options: { colorScheme?: "light" | "dark"; timezoneId?: string } = {},
+): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "quota-guard-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -32,6 +38,7 @@ export async function launchChromium(options: { colorScheme?: "light" | "dark" }
     args: FLAGS,
     viewport: { width: 1200, height: 900 },
     colorScheme: options.colorScheme ?? "light",
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
   });
   return {
     context,
