@@ -88,13 +88,25 @@ export const WaitRequest = z
 const IsoTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
-export const HistoryQuery = z.strictObject({
-  since: IsoTime.optional().meta({ description: "Oldest observation time (ISO 8601)." }),
-  until: IsoTime.optional().meta({ description: "Newest observation time (ISO 8601)." }),
-  limit: Limit(MAX_LIST_LIMIT, 100).meta({
-    description: `At most this many snapshots (1–${MAX_LIST_LIMIT}, default 100).`,
-  }),
-});
+export const HistoryQuery = z
+  .strictObject({
+    since: IsoTime.optional().meta({
+      description: "Oldest observation time (ISO 8601); not in the future, not after `until`.",
+    }),
+    until: IsoTime.optional().meta({
+      description: "Newest observation time (ISO 8601); may be in the future (up to now, then).",
+    }),
+    limit: Limit(MAX_LIST_LIMIT, 100).meta({
+      description: `At most this many snapshots (1–${MAX_LIST_LIMIT}, default 100).`,
+    }),
+  })
+  // A reversed range matches nothing and is always a mistake (swapped arguments): both are named, so the
+  // caller sees which pair contradicts.
+  .superRefine(({ since, until }, ctx) => {
+    if (since === undefined || until === undefined || Date.parse(since) <= Date.parse(until)) return;
+    ctx.addIssue({ code: "custom", path: ["since"], message: `is after until (${until}); swap them` });
+    ctx.addIssue({ code: "custom", path: ["until"], message: `is before since (${since}); swap them` });
+  });
 
 export const AlertsQuery = z.strictObject({
   limit: Limit(MAX_LIST_LIMIT, 50).meta({

@@ -15,7 +15,11 @@ export class UnknownAccountError extends Error {
 /** `accountId` omitted while several accounts are configured. */
 export class AccountRequiredError extends Error {
   override readonly name = "AccountRequiredError";
-  constructor(readonly known: string[]) {
+  constructor(
+    readonly known: string[],
+    /** Where `accountId` goes: `/accountId` in a body, `/query/accountId` in a listing's query. */
+    readonly pointer = "/accountId",
+  ) {
     super(`accountId is required when several accounts are configured (${known.join(", ")})`);
   }
 }
