@@ -4,6 +4,7 @@ import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
   AccountRequiredError,
   BalanceUnknownError,
+  CommitExceedsAvailableError,
   DependencyUnavailableError,
   IdempotencyKeyReusedError,
   InsufficientBalanceError,
@@ -75,6 +76,7 @@ problemFor(UnitMismatchError, (error) =>
 );
 problemFor(InsufficientBalanceError, (error) => problems.insufficientBalance(error));
 problemFor(IdempotencyKeyReusedError, () => problems.idempotencyKeyReused());
+problemFor(CommitExceedsAvailableError, (error) => problems.commitExceedsAvailable(error));
 problemFor(ReservationConflictError, (error) =>
   problems.reservationConflict(error.message, error.reservation),
 );

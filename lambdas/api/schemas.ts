@@ -50,16 +50,41 @@ const Amount = z
 export const CommitRequest = z
   .strictObject({
     actualAmount: Amount.optional().meta({
-      description: "What this part (or the job) really cost; default for a final commit: what is still held.",
+      description:
+        "What this commit records: a part (final: false), or the last part (final: true; after partial " +
+        "commits, only what they did not record). Default for a final commit: what is still held. Not with totalAmount.",
+    }),
+    totalAmount: Amount.optional().meta({
+      description:
+        "The job's whole cost: the guard records totalAmount − what is already committed (400 when below " +
+        "it). Not with actualAmount.",
     }),
     final: z
       .boolean()
       .default(true)
       .meta({ description: "false: record this part and keep the rest held; true (default): end the hold." }),
+    force: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "true: record the commit even past the hold plus what is available (HeyGen really charged it): it " +
+          "alerts (forced_commit) and the reservation keeps who forced it. Default: such a commit answers 409 " +
+          "commit-exceeds-available and changes nothing.",
+      }),
   })
-  .refine((body) => body.final || body.actualAmount !== undefined, {
-    path: ["actualAmount"],
-    message: "is required for a partial commit (final: false)",
+  .superRefine((body, ctx) => {
+    if (body.actualAmount !== undefined && body.totalAmount !== undefined) {
+      const message = "give actualAmount (this part) or totalAmount (the job's whole cost), not both";
+      ctx.addIssue({ code: "custom", path: ["actualAmount"], message });
+      ctx.addIssue({ code: "custom", path: ["totalAmount"], message });
+    } else if (!body.final && body.actualAmount === undefined && body.totalAmount === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["actualAmount"],
+        message: "is required for a partial commit (final: false), or totalAmount",
+      });
+    }
   })
   .meta({ description: "Commits spend against a hold, in parts or finally." });
 

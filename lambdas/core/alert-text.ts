@@ -95,6 +95,7 @@ export type AlertFacts = Pick<
   | "hoursToExhaustion"
   | "remaining"
   | "rateLimitedUntil"
+  | "forced"
 >;
 
 /** What happened (`main`) and the number that matters (`detail`, dropped first when space runs out). */
@@ -132,6 +133,10 @@ function headlineMain(alert: AlertFacts): string {
         : "cannot read the HeyGen balance";
     case "monitor_recovered":
       return "HeyGen balance readable again";
+    case "forced_commit":
+      return alert.forced && alert.unit
+        ? `commit of ${formatAmount(alert.forced.asked, alert.unit)} forced past the ${formatAmount(alert.forced.allowed, alert.unit)} allowed`
+        : "commit forced past what was available";
   }
 }
 

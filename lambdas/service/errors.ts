@@ -113,6 +113,24 @@ export class InsufficientBalanceError extends Error {
   }
 }
 
+/**
+ * A commit past the hold plus what is available, not forced: nothing was written. Amounts in `unit`; `allowed`
+ * = held + max(0, available); `field` is the body field that asked it (actualAmount or totalAmount).
+ */
+export class CommitExceedsAvailableError extends Error {
+  override readonly name = "CommitExceedsAvailableError";
+  constructor(
+    readonly held: number,
+    readonly available: number,
+    readonly asked: number,
+    readonly allowed: number,
+    readonly unit: string,
+    readonly field: "actualAmount" | "totalAmount" = "actualAmount",
+  ) {
+    super(`the commit asks ${asked} ${unit} but at most ${allowed} ${unit} may be recorded`);
+  }
+}
+
 /** The Idempotency-Key was used within 24 h with another request. */
 export class IdempotencyKeyReusedError extends Error {
   override readonly name = "IdempotencyKeyReusedError";
