@@ -21,8 +21,15 @@ function requestUrl(target: string | undefined): URL {
     : new URL("http://localhost/");
 }
 
-/** Builds the API Gateway HTTP API (payload 2.0) event the deployed Lambda would receive. */
-export function toHttpApiEvent(req: IncomingMessage, body: string | undefined): APIGatewayProxyEventV2 {
+/**
+ * Builds the API Gateway HTTP API (payload 2.0) event the deployed Lambda would receive; `accessKey`: the
+ * SigV4 key a verified request was signed with, given as API Gateway's IAM authorizer gives its caller.
+ */
+export function toHttpApiEvent(
+  req: IncomingMessage,
+  body: string | undefined,
+  accessKey?: string,
+): APIGatewayProxyEventV2 {
   const url = requestUrl(req.url);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -55,12 +62,27 @@ export function toHttpApiEvent(req: IncomingMessage, body: string | undefined): 
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: randomUUID(),
+      ...(accessKey ? { authorizer: localIamAuthorizer(accessKey) } : {}),
       routeKey: "$default",
       stage: "$default",
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
     ...(body !== undefined ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),
+  };
+}
+
+/** What API Gateway's IAM authorizer says of a caller, for the local stack's one key pair (LOCAL_SIGV4=1). */
+function localIamAuthorizer(accessKey: string) {
+  return {
+    iam: {
+      accessKey,
+      accountId: "000000000000",
+      callerId: accessKey,
+      principalOrgId: null,
+      userArn: `arn:aws:iam::000000000000:user/local-sigv4/${accessKey}`,
+      userId: accessKey,
+    },
   };
 }
 
@@ -180,7 +202,10 @@ export function serveHttpApi(
         });
         return;
       }
-      const event = toHttpApiEvent(req, body);
+      const signedWith = options.authorize
+        ? /Credential=([^/\s]+)\//.exec(String(req.headers.authorization ?? ""))?.[1]
+        : undefined;
+      const event = toHttpApiEvent(req, body, signedWith);
       const result = (await handler(event, lambdaContext(event.requestContext.requestId))) as
         | APIGatewayProxyStructuredResultV2
         | undefined;

@@ -166,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const poller = wirePoller(adapters);
     // One HTTP API serves every route here; in AWS the webhook's two routes have their own function.
     const api = wireHttpApi(adapters, {
-      unexpectedError: (error) => log.error("unexpected", { error: String(error) }),
+      unexpectedError: (error, site) => log.error("unexpected", { error: String(error), ...site }),
     });
 
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;

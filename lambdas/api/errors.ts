@@ -4,6 +4,7 @@ import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
   AccountRequiredError,
   BalanceUnknownError,
+  CommitExceedsAvailableError,
   DependencyUnavailableError,
   IdempotencyKeyReusedError,
   InsufficientBalanceError,
@@ -20,12 +21,21 @@ import {
 import { StoreThrottledError } from "#service/store-port";
 import { TestAlertNotSentError } from "#service/test-alert";
 import { Problem, type ProblemContext, problemContextOf, problems } from "./problem.ts";
-import { methodsAt } from "./route-list.ts";
+import { methodsAt, routeNameOf } from "./route-list.ts";
+
+/** Where an unexpected error happened: what its log line must carry so that the 500 can be traced. */
+export interface ErrorSite {
+  /** API Gateway's request id: the problem's `instance`, which the caller was answered with. */
+  requestId: string;
+  /** `METHOD /template`, e.g. `GET /v1/accounts/{id}/history` (route-list.ts routeNameOf). */
+  route: string;
+}
 
 /** Hooks for what the API reports beyond its answers (metrics in Lambda, nothing locally). */
 export interface ApiObserver {
   checkDecided?(decision: string): void;
-  unexpectedError?(error: unknown): void;
+  /** A bug (answered 500, or a card that does not validate): log it with `site`, so the answer can be traced. */
+  unexpectedError?(error: unknown, site: ErrorSite): void;
   /** A webhook delivery with no signature was refused (a job's callback_url pointed at the guard). */
   unsignedDelivery?(): void;
 }
@@ -41,7 +51,10 @@ function problemFor<E extends Error>(type: ErrorClass<E>, toProblem: (error: E) 
 problemFor(Problem, (problem) => problem);
 problemFor(InvalidRequestError, (error) => problems.validation(error.fields, error.where));
 problemFor(AccountRequiredError, (error) =>
-  problems.validation([{ pointer: "/accountId", detail: error.message }], "request body"),
+  problems.validation(
+    [{ pointer: error.pointer, detail: error.message }],
+    error.pointer.startsWith("/query/") ? "query" : "request body",
+  ),
 );
 problemFor(MalformedJsonError, (error) => problems.malformedJson(error.message));
 problemFor(UnauthenticatedError, () => problems.unauthorized());
@@ -68,6 +81,7 @@ problemFor(SpendPoolMismatchError, (error) =>
 );
 problemFor(InsufficientBalanceError, (error) => problems.insufficientBalance(error));
 problemFor(IdempotencyKeyReusedError, () => problems.idempotencyKeyReused());
+problemFor(CommitExceedsAvailableError, (error) => problems.commitExceedsAvailable(error));
 problemFor(ReservationConflictError, (error) =>
   problems.reservationConflict(error.message, error.reservation),
 );
@@ -95,6 +109,10 @@ const UNEXPECTED: ErrorClass<Error>[] = [RateCardError];
 export function registerErrorHandlers(app: Router, observer: ApiObserver): void {
   const contextOf = ({ event }: { event: unknown }): ProblemContext =>
     problemContextOf(event as Parameters<typeof problemContextOf>[0]);
+  const siteOf = (reqCtx: { event: unknown; req: Request }): ErrorSite => ({
+    requestId: contextOf(reqCtx).requestId,
+    route: routeNameOf(reqCtx.req.method, new URL(reqCtx.req.url).pathname),
+  });
   for (const [type, toProblem] of PROBLEM_OF) {
     app.errorHandler(type, async (error, reqCtx) => toProblem(error as never).toResponse(contextOf(reqCtx)));
   }
@@ -104,7 +122,7 @@ export function registerErrorHandlers(app: Router, observer: ApiObserver): void 
     return problems.unsignedDelivery().toResponse(contextOf(reqCtx));
   });
   app.errorHandler(UNEXPECTED, async (error, reqCtx) => {
-    observer.unexpectedError?.(error);
+    observer.unexpectedError?.(error, siteOf(reqCtx));
     return problems.unprocessable([], error.message).toResponse(contextOf(reqCtx));
   });
   // The router knows routes by method, so a known path asked with another method lands here too. In AWS,
@@ -123,7 +141,7 @@ export function registerErrorHandlers(app: Router, observer: ApiObserver): void 
       .toResponse(contextOf(reqCtx)),
   );
   app.errorHandler(Error, async (error, reqCtx) => {
-    observer.unexpectedError?.(error);
+    observer.unexpectedError?.(error, siteOf(reqCtx));
     return problems.internal().toResponse(contextOf(reqCtx));
   });
 }

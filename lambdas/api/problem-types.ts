@@ -56,6 +56,12 @@ export const PROBLEM_TYPES = {
     explanation:
       "The reservation's state does not allow the request (committed, released or expired; or a repeated final commit names another amount). `reservationStatus`, `amount` and `committedAmount` say how it is recorded.",
   },
+  "commit-exceeds-available": {
+    status: 409,
+    title: "Commit exceeds available",
+    explanation:
+      "The commit asks more than the hold plus what the account has available: `held`, `available`, `asked` and `allowed` (the most it may record, held + max(0, available)), in `unit`. Nothing was changed. Check the amount (a typo, or a total sent as actualAmount?); if HeyGen really charged it, send the commit again with `force: true`, which records it, alerts (forced_commit) and keeps who forced it.",
+  },
   "idempotency-key-reused": {
     status: 409,
     title: "Idempotency-Key reused",

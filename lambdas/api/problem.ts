@@ -122,6 +122,22 @@ export const problems = {
       [],
       { required: s.required, available: s.available, shortfall: s.shortfall, unit: s.unit },
     ),
+  /** A commit past the hold plus what is available; names the amounts and how to force it. */
+  commitExceedsAvailable: (e: {
+    held: number;
+    available: number;
+    asked: number;
+    allowed: number;
+    unit: string;
+    field: string;
+  }) =>
+    new Problem(
+      "commit-exceeds-available",
+      `The commit asks ${e.asked} ${e.unit} but at most ${e.allowed} ${e.unit} may be recorded (held ${e.held}, ` +
+        `available ${e.available}); nothing was changed. If HeyGen really charged it, send it again with force: true.`,
+      [{ pointer: `/${e.field}`, detail: `is more than the ${e.allowed} ${e.unit} allowed` }],
+      { held: e.held, available: e.available, asked: e.asked, allowed: e.allowed, unit: e.unit },
+    ),
   /** The request cannot apply to the reservation as recorded; names its state and amounts. */
   reservationConflict: (detail: string, r: ConflictingReservation) =>
     new Problem("reservation-conflict", detail, [], {

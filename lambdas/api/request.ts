@@ -26,6 +26,23 @@ export async function readRawBody(req: Request): Promise<string> {
   return text;
 }
 
+/** Who a request came from when IAM did not say (the local stack without LOCAL_SIGV4). */
+export const UNIDENTIFIED_CALLER = "unidentified (no IAM identity: an unsigned local request)";
+
+/**
+ * The caller's IAM principal as API Gateway's IAM authorizer identified it (payload 2.0
+ * `requestContext.authorizer.iam`): its ARN (`arn:aws:iam::123456789012:user/ci`, or an assumed role's
+ * `arn:aws:sts::…:assumed-role/…/session`), else its caller id or access key; UNIDENTIFIED_CALLER without one.
+ */
+export function callerOf(event: unknown): string {
+  const iam = (
+    event as {
+      requestContext?: { authorizer?: { iam?: { userArn?: string; callerId?: string; accessKey?: string } } };
+    }
+  )?.requestContext?.authorizer?.iam;
+  return iam?.userArn || iam?.callerId || iam?.accessKey || UNIDENTIFIED_CALLER;
+}
+
 /** Query parameters as a plain object (the last value wins for repeated names). */
 export function queryOf(req: Request): Record<string, string> {
   return Object.fromEntries(new URL(req.url).searchParams);

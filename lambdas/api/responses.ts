@@ -51,6 +51,19 @@ export const CheckAnswer = z
   })
   .meta({ id: "CheckAnswer", description: "A no is an answer (allowed: false), not an error." });
 
+const ForcedCommit = z
+  .strictObject({
+    by: z.string().meta({ description: "The caller's IAM principal (ARN) as API Gateway identified it." }),
+    at: IsoTime,
+    held: Amount.meta({ description: "The held part before the commit." }),
+    available: Amount.meta({ description: "What the account had available then (may be negative)." }),
+    asked: Amount.meta({ description: "What the commit recorded." }),
+    allowed: Amount.meta({
+      description: "The most it could have recorded unforced: held + max(0, available).",
+    }),
+  })
+  .meta({ id: "ForcedCommit" });
+
 export const Reservation = z
   .strictObject({
     id: z.string(),
@@ -65,8 +78,12 @@ export const Reservation = z
     createdAt: IsoTime,
     expiresAt: IsoTime,
     committedAt: IsoTime.optional(),
+    totalAmount: Amount.optional().meta({
+      description: "The job's whole cost: Σ committed parts, once a final commit ended the hold.",
+    }),
     actualAmount: Amount.optional().meta({
-      description: "The total committed, once a final commit ended the hold.",
+      description:
+        "The older name of totalAmount, kept for existing callers (in a commit request, actualAmount is the last part).",
     }),
     releasedAt: IsoTime.optional(),
     estimate: z
@@ -78,6 +95,9 @@ export const Reservation = z
       .enum(["event-duration", "video-duration", "held-amount"])
       .optional()
       .meta({ description: "Set when a HeyGen webhook committed the hold: where its amount came from." }),
+    forced: ForcedCommit.optional().meta({
+      description: "Set when a commit was forced (force: true) past the hold plus what was available.",
+    }),
   })
   .meta({ id: "Reservation", description: "A credit hold; amounts in `unit`." });
 
@@ -178,7 +198,14 @@ const AlertLevelOr = (...more: string[]) => z.enum([...ALERT_LEVELS, ...more]);
 export const Alert = z
   .strictObject({
     accountId: z.string(),
-    alertType: z.enum(["low_balance", "recovered", "forecast", "monitor_degraded", "monitor_recovered"]),
+    alertType: z.enum([
+      "low_balance",
+      "recovered",
+      "forecast",
+      "monitor_degraded",
+      "monitor_recovered",
+      "forced_commit",
+    ]),
     severity: z.enum(SEVERITIES),
     level: AlertLevelOr("forecast", "monitor_degraded"),
     previousLevel: AlertLevelOr("unknown", "forecast", "monitor_degraded"),
@@ -192,6 +219,9 @@ export const Alert = z
     status: z.enum(["sent", "failed"]).optional(),
     error: z.string().optional(),
     test: z.boolean().optional(),
+    forced: ForcedCommit.extend({ reservationId: z.string() }).optional().meta({
+      description: "A forced_commit alert: the hold, who forced the commit and the amounts.",
+    }),
   })
   .meta({ id: "Alert" });
 

@@ -51,6 +51,15 @@ export function methodsAt(path: string): ApiRoute["method"][] {
   return ALL_ROUTES.filter((route) => templateMatches(route.path, path)).map((route) => route.method);
 }
 
+/**
+ * The route a request was for, as `METHOD /template` (`GET /v1/accounts/{id}/history`), for log lines: the
+ * template, not the path, so that lines group by route and carry no ids; `METHOD (no route)` when none matches.
+ */
+export function routeNameOf(method: string, path: string): string {
+  const route = ALL_ROUTES.find((r) => r.method === method.toUpperCase() && templateMatches(r.path, path));
+  return `${method.toUpperCase()} ${route ? route.path : "(no route)"}`;
+}
+
 function templateMatches(template: string, path: string): boolean {
   const [want, got] = [template.split("/"), path.split("/")];
   return want.length === got.length && want.every((part, i) => part.startsWith("{") || part === got[i]);

@@ -275,7 +275,7 @@ export const ROUTES = {
         replayable: true,
       },
     },
-    problems: SETTLE,
+    problems: [...SETTLE, "commit-exceeds-available"],
   },
   release: {
     method: "POST",

@@ -51,11 +51,11 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     answer(200, await listAccountReservations(services, query)),
   );
   serve(app, ROUTES.getReservation, async ({ path }) => answer(200, await getReservation(services, path.id)));
-  serve(app, ROUTES.commit, async ({ path, headers, body }) => {
+  serve(app, ROUTES.commit, async ({ path, headers, body, caller }) => {
     const hold = await settleHold(
       services,
       path.id,
-      { action: "commit", commit: body },
+      { action: "commit", commit: body, caller },
       headers["Idempotency-Key"],
     );
     return answer(200, hold.reservation, hold.replayed);

@@ -50,16 +50,41 @@ const Amount = z
 export const CommitRequest = z
   .strictObject({
     actualAmount: Amount.optional().meta({
-      description: "What this part (or the job) really cost; default for a final commit: what is still held.",
+      description:
+        "What this commit records: a part (final: false), or the last part (final: true; after partial " +
+        "commits, only what they did not record). Default for a final commit: what is still held. Not with totalAmount.",
+    }),
+    totalAmount: Amount.optional().meta({
+      description:
+        "The job's whole cost: the guard records totalAmount − what is already committed (400 when below " +
+        "it). Not with actualAmount.",
     }),
     final: z
       .boolean()
       .default(true)
       .meta({ description: "false: record this part and keep the rest held; true (default): end the hold." }),
+    force: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "true: record the commit even past the hold plus what is available (HeyGen really charged it): it " +
+          "alerts (forced_commit) and the reservation keeps who forced it. Default: such a commit answers 409 " +
+          "commit-exceeds-available and changes nothing.",
+      }),
   })
-  .refine((body) => body.final || body.actualAmount !== undefined, {
-    path: ["actualAmount"],
-    message: "is required for a partial commit (final: false)",
+  .superRefine((body, ctx) => {
+    if (body.actualAmount !== undefined && body.totalAmount !== undefined) {
+      const message = "give actualAmount (this part) or totalAmount (the job's whole cost), not both";
+      ctx.addIssue({ code: "custom", path: ["actualAmount"], message });
+      ctx.addIssue({ code: "custom", path: ["totalAmount"], message });
+    } else if (!body.final && body.actualAmount === undefined && body.totalAmount === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["actualAmount"],
+        message: "is required for a partial commit (final: false), or totalAmount",
+      });
+    }
   })
   .meta({ description: "Commits spend against a hold, in parts or finally." });
 
@@ -88,13 +113,25 @@ export const WaitRequest = z
 const IsoTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 
-export const HistoryQuery = z.strictObject({
-  since: IsoTime.optional().meta({ description: "Oldest observation time (ISO 8601)." }),
-  until: IsoTime.optional().meta({ description: "Newest observation time (ISO 8601)." }),
-  limit: Limit(MAX_LIST_LIMIT, 100).meta({
-    description: `At most this many snapshots (1–${MAX_LIST_LIMIT}, default 100).`,
-  }),
-});
+export const HistoryQuery = z
+  .strictObject({
+    since: IsoTime.optional().meta({
+      description: "Oldest observation time (ISO 8601); not in the future, not after `until`.",
+    }),
+    until: IsoTime.optional().meta({
+      description: "Newest observation time (ISO 8601); may be in the future (up to now, then).",
+    }),
+    limit: Limit(MAX_LIST_LIMIT, 100).meta({
+      description: `At most this many snapshots (1–${MAX_LIST_LIMIT}, default 100).`,
+    }),
+  })
+  // A reversed range matches nothing and is always a mistake (swapped arguments): both are named, so the
+  // caller sees which pair contradicts.
+  .superRefine(({ since, until }, ctx) => {
+    if (since === undefined || until === undefined || Date.parse(since) <= Date.parse(until)) return;
+    ctx.addIssue({ code: "custom", path: ["since"], message: `is after until (${until}); swap them` });
+    ctx.addIssue({ code: "custom", path: ["until"], message: `is before since (${since}); swap them` });
+  });
 
 export const AlertsQuery = z.strictObject({
   limit: Limit(MAX_LIST_LIMIT, 50).meta({

@@ -2,7 +2,7 @@ import type { Router } from "@aws-lambda-powertools/event-handler/http";
 import type * as z from "zod";
 import { pointedIssues } from "#core/zod-issues";
 import { parseOr400, problems } from "./problem.ts";
-import { json, queryOf, readJsonBody } from "./request.ts";
+import { callerOf, json, queryOf, readJsonBody } from "./request.ts";
 import type { Answer, BodySpec, RouteSpec } from "./route-table.ts";
 
 /** What a route's handler gets: the request's parts, each parsed by the schema its route declares. */
@@ -15,6 +15,8 @@ export interface RouteInput<R extends RouteSpec> {
     : undefined;
   /** The JSON body as sent, before its schema's defaults (what an Idempotency-Key's fingerprint is taken of). */
   sentBody: unknown;
+  /** The caller's IAM principal (request.ts callerOf), for what the guard records of who did what. */
+  caller: string;
   req: Request;
 }
 
@@ -53,14 +55,14 @@ export function serve<R extends RouteSpec>(
 ): void {
   const request: RouteSpec["request"] = route.request;
   app.route(
-    async ({ req, params }) => {
+    async ({ req, params, event }) => {
       const path = request?.path ? parseOr400(request.path, params, "path", "/path") : {};
       const headers = request?.headers ? parseHeaders(request.headers, req) : {};
       const query = request?.query ? parseOr400(request.query, queryOf(req), "query", "/query") : {};
       const bodySpec = request?.body?.raw ? undefined : request?.body;
       const sentBody = bodySpec ? ((await readJsonBody(req)) ?? {}) : undefined;
       const body = bodySpec ? parseBody(sentBody, bodySpec) : undefined;
-      const input = { path, headers, query, body, sentBody, req } as RouteInput<R>;
+      const input = { path, headers, query, body, sentBody, caller: callerOf(event), req } as RouteInput<R>;
       const answer = await handle(input);
       const spec: Answer | undefined = (route.answers as Partial<Record<number, Answer>>)[answer.status];
       const location = spec?.location as ((body: unknown) => string) | undefined;

@@ -4,7 +4,14 @@ import type { BalanceSnapshot } from "#core/balance";
 export const ALERT_LEVELS = ["ok", "warning", "critical", "exhausted"] as const;
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
-export type AlertType = "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered";
+export type AlertType =
+  | "low_balance"
+  | "recovered"
+  | "forecast"
+  | "monitor_degraded"
+  | "monitor_recovered"
+  /** A commit recorded past the hold plus what was available, because its caller forced it (`force: true`). */
+  | "forced_commit";
 /** Alert severities from least to most urgent (the SNS `severity` attribute subscribers filter on). */
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -55,6 +62,26 @@ export interface Alert {
   error?: string;
   /** Sent on request to show subscribers the formats (POST /v1/accounts/{id}/test-alert); changes no level. */
   test?: boolean;
+  /** A forced_commit alert: the hold and what was forced. */
+  forced?: ForcedCommit & { reservationId: string };
+}
+
+/**
+ * A commit recorded beyond the bound (the hold's held part plus what was available) because its caller sent
+ * `force: true`: who forced it and the amounts at that instant, in the hold's unit. Kept on the hold.
+ */
+export interface ForcedCommit {
+  /** The caller's IAM principal as API Gateway identified it (its ARN), or what the local stack knows. */
+  by: string;
+  at: string;
+  /** The hold's held part before the commit. */
+  held: number;
+  /** What the account had available (may be negative). */
+  available: number;
+  /** What the commit recorded. */
+  asked: number;
+  /** The most it could have recorded unforced: held + max(0, available). */
+  allowed: number;
 }
 
 export type HoldStatus = "held" | "committed" | "released";
@@ -94,6 +121,8 @@ export interface Hold {
    * outcome by output id, recorded by the webhook with the commit it made (core/job-outputs.ts). Never shown.
    */
   outputs?: Record<string, OutputOutcome>;
+  /** Set when a commit was forced past the bound (`force: true`): by whom and how far. */
+  forced?: ForcedCommit;
 }
 
 /** One output's terminal outcome, recorded on its hold (Hold.outputs). */

@@ -117,6 +117,9 @@ export function markSent(state: AlertState, alert: Alert, now: Date): AlertState
       const { degradedNotifiedAt: _cleared, ...rest } = state;
       return { ...rest, degraded: false };
     }
+    // Told once, when the commit is forced; the level moves only with a reading.
+    case "forced_commit":
+      return state;
   }
 }
 

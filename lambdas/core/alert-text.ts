@@ -110,6 +110,7 @@ export type AlertFacts = Pick<
   | "hoursToExhaustion"
   | "remaining"
   | "rateLimitedUntil"
+  | "forced"
 >;
 
 /**
@@ -159,6 +160,10 @@ function headlinePredicate(alert: AlertFacts): string {
         : "cannot be read";
     case "monitor_recovered":
       return "can be read again";
+    case "forced_commit":
+      return alert.forced && alert.unit
+        ? `took a forced commit of ${formatAmount(alert.forced.asked, alert.unit)}, past the ${formatAmount(alert.forced.allowed, alert.unit)} allowed`
+        : "took a commit forced past what was available";
   }
 }
 

@@ -15,7 +15,7 @@
  * rounded to 1e-9 so that float drift never turns an exact fit into a denial.
  */
 
-import type { AccountState, CommitBasis, Hold } from "#core/account";
+import type { AccountState, CommitBasis, ForcedCommit, Hold } from "#core/account";
 import type { Unit } from "#core/balance";
 import { convertLegacyHolds } from "./legacy-holds.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
@@ -64,7 +64,9 @@ export interface ReservationView {
   createdAt: string;
   expiresAt: string;
   committedAt?: string;
-  /** The total committed, once a final commit ended the hold. */
+  /** The job's whole cost: Σ committed parts, once a final commit ended the hold. */
+  totalAmount?: number;
+  /** The older name of totalAmount, kept for existing callers (in a commit request, actualAmount is a part). */
   actualAmount?: number;
   releasedAt?: string;
   estimate?: unknown;
@@ -72,6 +74,25 @@ export interface ReservationView {
   spec?: unknown;
   /** Set when a HeyGen webhook committed the hold: where its amount came from. */
   commitBasis?: CommitBasis;
+  /** Set when a commit was forced past the hold plus what was available: by whom and how far. */
+  forced?: ForcedCommit;
+}
+
+/**
+ * Why a commit was refused: it asked more than the bound, `allowed` = held + max(0, available), amounts in
+ * the hold's unit. A commit within the held part is never refused; beyond it, the excess must fit in
+ * `available`, as a reserve of it would.
+ */
+export interface CommitBound {
+  held: number;
+  available: number;
+  asked: number;
+  allowed: number;
+}
+
+/** The bound a commit of `asked` meets on a hold whose held part is `held`, `available` on the account. */
+export function commitBoundOf(held: number, available: number, asked: number): CommitBound {
+  return { held, available, asked, allowed: roundAmount(held + Math.max(0, available)) };
 }
 
 export interface Shortfall {
@@ -166,10 +187,14 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   };
   if (unit !== undefined) view.unit = unit;
   if (hold.committedAt !== undefined) view.committedAt = hold.committedAt;
-  if (hold.status === "committed") view.actualAmount = committedAmount;
+  if (hold.status === "committed") {
+    view.totalAmount = committedAmount;
+    view.actualAmount = committedAmount;
+  }
   if (hold.releasedAt !== undefined) view.releasedAt = hold.releasedAt;
   if (hold.estimate !== undefined) view.estimate = hold.estimate;
   if (hold.spec !== undefined) view.spec = hold.spec;
   if (hold.commitBasis !== undefined) view.commitBasis = hold.commitBasis;
+  if (hold.forced !== undefined) view.forced = hold.forced;
   return view;
 }

@@ -26,6 +26,8 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
       return NO_ACTION;
     case "monitor_degraded":
       return failureAdvice(context.failure);
+    case "forced_commit":
+      return forcedCommitAdvice(alert);
     // monitor_recovered: readings resumed, but the balance they show may still be low, so its advice is
     // the level's, as a low_balance alert's would be.
     case "monitor_recovered":
@@ -33,6 +35,19 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
     case "forecast":
       return alert.level === "ok" ? NO_ACTION : lowBalanceAdvice(alert, context);
   }
+}
+
+function forcedCommitAdvice(alert: Alert): Advice {
+  const id = alert.forced?.reservationId ?? "{id}";
+  return {
+    steps: [
+      `Check that the job really cost this much (GET /v1/reservations/${id}). If it did, top up: checks and ` +
+        "reservations are denied while available is below what they need.",
+      `If it did not, ask the caller that forced it (${alert.forced?.by ?? "see the reservation's forced.by"}) ` +
+        "to fix the amount it commits; the balance heals at the next reading past the settle window.",
+    ],
+    short: "Check the forced commit.",
+  };
 }
 
 function lowBalanceAdvice(alert: Alert, context: AdviceContext): Advice {

@@ -125,6 +125,7 @@ export function alertSections(alert: Alert, context: MessageContext): FactSectio
     },
     { title: "Pools", lines: poolLines(context.snapshot) },
     { title: "Usage and forecast", lines: forecastLines(context.forecast, unitOf(alert, context)) },
+    { title: "Forced commit", lines: forcedLines(alert, unitOf(alert, context)) },
     {
       title: "Why the balance could not be read",
       lines: alert.alertType === "monitor_degraded" ? failureLines(context.failure) : [],
@@ -156,6 +157,8 @@ function levelLine(alert: Alert): string {
       return `Monitor: degraded; the balance level stays ${alert.previousLevel} until a reading succeeds.`;
     case "monitor_recovered":
       return `Monitor: readings resumed; balance level ${alert.level}.`;
+    case "forced_commit":
+      return `Level by what is now available: ${alert.level} (the recorded level moves at the next reading).`;
   }
 }
 
@@ -250,6 +253,16 @@ function burnText(perHour: number, unit: Unit): string {
   return perHour < smallest
     ? `under ${formatAmount(smallest, unit)} per hour`
     : `${formatAmount(perHour, unit)} per hour`;
+}
+
+function forcedLines(alert: Alert, unit: Unit): string[] {
+  const forced = alert.forced;
+  if (!forced) return [];
+  return [
+    `Reservation: ${forced.reservationId}`,
+    `Forced by:   ${forced.by} at ${formatTime(forced.at)}`,
+    `Committed:   ${formatAmount(forced.asked, unit)} (held ${formatAmount(forced.held, unit)}, available ${formatAmount(forced.available, unit)}, at most ${formatAmount(forced.allowed, unit)} unforced)`,
+  ];
 }
 
 function failureLines(failure: MessageContext["failure"]): string[] {

@@ -37,8 +37,8 @@ export function createApiLambda(): HttpLambda {
         single.addMetric(METRIC.checks, MetricUnit.Count, 1);
         single.publishStoredMetrics();
       },
-      unexpectedError(error) {
-        logger.error("unexpected error in a route", { error });
+      unexpectedError(error, site) {
+        logger.error("unexpected error in a route", { error, ...site });
       },
     }),
   );
@@ -54,8 +54,8 @@ export function createWebhookLambda(): HttpLambda {
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   return httpLambda(
     wireHttpApi(awsAdapters({ webhook: true }), {
-      unexpectedError(error) {
-        logger.error("unexpected error in the webhook route", { error });
+      unexpectedError(error, site) {
+        logger.error("unexpected error in the webhook route", { error, ...site });
       },
       unsignedDelivery() {
         const single = metrics.singleMetric();

@@ -3,7 +3,7 @@ import type { AccountState, Alert } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { computeBalanceView } from "#core/reservations";
 import type { BalanceReader } from "./balance-reader.ts";
-import { AccountRequiredError, UnknownAccountError } from "./errors.ts";
+import { AccountRequiredError, InvalidRequestError, UnknownAccountError } from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
@@ -17,7 +17,10 @@ export function resolveAccount(
   const { accounts } = services.config;
   if (accountId === undefined) {
     if (accounts.length === 1) return accounts[0] as AccountConfig;
-    throw new AccountRequiredError(accounts.map((a) => a.id));
+    throw new AccountRequiredError(
+      accounts.map((a) => a.id),
+      pointer,
+    );
   }
   const account = accounts.find((a) => a.id === accountId);
   if (!account) throw new UnknownAccountError(accountId, pointer);
@@ -108,7 +111,11 @@ export interface HistoryRange {
   limit: number;
 }
 
-/** `GET /v1/accounts/{id}/history`: balance snapshots observed in the range, newest first. */
+/**
+ * `GET /v1/accounts/{id}/history`: balance snapshots observed in the range, newest first. Raises
+ * UnknownAccountError, InvalidRequestError (`since` later than now: no snapshot can match; a mistyped year or
+ * offset, most likely). An `until` in the future is fine: the range ends now.
+ */
 export const accountHistory = useCase(
   async (
     services: Services,
@@ -116,6 +123,13 @@ export const accountHistory = useCase(
     range: HistoryRange,
   ): Promise<{ accountId: string; snapshots: BalanceSnapshot[] }> => {
     const account = resolveAccount(services, accountId, "/path/id");
+    const now = services.now();
+    if (range.since !== undefined && Date.parse(range.since) > now.getTime()) {
+      throw new InvalidRequestError(
+        [{ pointer: "/query/since", detail: `is in the future (now is ${now.toISOString()})` }],
+        "query",
+      );
+    }
     const snapshots = await services.store.listSnapshots(account.id, {
       ...(range.since ? { since: new Date(range.since) } : {}),
       ...(range.until ? { until: new Date(range.until) } : {}),

@@ -15,7 +15,11 @@ export class UnknownAccountError extends Error {
 /** `accountId` omitted while several accounts are configured. */
 export class AccountRequiredError extends Error {
   override readonly name = "AccountRequiredError";
-  constructor(readonly known: string[]) {
+  constructor(
+    readonly known: string[],
+    /** Where `accountId` goes: `/accountId` in a body, `/query/accountId` in a listing's query. */
+    readonly pointer = "/accountId",
+  ) {
     super(`accountId is required when several accounts are configured (${known.join(", ")})`);
   }
 }
@@ -128,6 +132,24 @@ export class InsufficientBalanceError extends Error {
     readonly unit: string,
   ) {
     super(`the hold needs ${required} ${unit} but only ${available} ${unit} is available`);
+  }
+}
+
+/**
+ * A commit past the hold plus what is available, not forced: nothing was written. Amounts in `unit`; `allowed`
+ * = held + max(0, available); `field` is the body field that asked it (actualAmount or totalAmount).
+ */
+export class CommitExceedsAvailableError extends Error {
+  override readonly name = "CommitExceedsAvailableError";
+  constructor(
+    readonly held: number,
+    readonly available: number,
+    readonly asked: number,
+    readonly allowed: number,
+    readonly unit: string,
+    readonly field: "actualAmount" | "totalAmount" = "actualAmount",
+  ) {
+    super(`the commit asks ${asked} ${unit} but at most ${allowed} ${unit} may be recorded`);
   }
 }
 

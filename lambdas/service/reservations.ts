@@ -1,21 +1,25 @@
 import { createHash } from "node:crypto";
 import type { AccountConfig } from "#config/config";
+import type { ForcedCommit } from "#core/account";
 import type { Unit } from "#core/balance";
 import { type Estimate, estimate } from "#core/estimator";
+import { forcedCommitAlert } from "#core/forced-commit";
 import type { EstimateRequest } from "#core/job-spec";
 import { accountIdOfReservation, reservationIdFor } from "#core/reservation-id";
-import type { ReservationView } from "#core/reservations";
+import { computeBalanceView, type ReservationView, roundAmount } from "#core/reservations";
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceKind, BalanceReader } from "./balance-reader.ts";
 import { cardAgeRule, cardForAccount, requireJobsInPool } from "./checks.ts";
 import {
   BalanceUnknownError,
+  CommitExceedsAvailableError,
   IdempotencyKeyReusedError,
   InsufficientBalanceError,
   InvalidRequestError,
   ReservationConflictError,
   UnknownReservationError,
 } from "./errors.ts";
+import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 import type {
   CommitRequest,
@@ -280,9 +284,18 @@ export const getReservation = useCase(
   },
 );
 
+/** A commit's body as the API validated it (schemas.ts CommitRequest). */
+export interface CommitBody {
+  actualAmount?: number | undefined;
+  totalAmount?: number | undefined;
+  final: boolean;
+  force?: boolean | undefined;
+}
+
 /** What a commit, release or extend asks of a hold (its body, validated by its schema). */
 export type SettleRequest =
-  | { action: "commit"; commit: CommitRequest }
+  /** `caller`: the IAM principal, recorded on the hold when it forces a commit. */
+  | { action: "commit"; commit: CommitBody; caller: string }
   | { action: "release" }
   | { action: "extend"; extend: ExtendRequest };
 
@@ -310,7 +323,7 @@ export const settleHold = useCase(
           services,
           account,
           reservationId,
-          request.commit,
+          commitOf(request.commit, request.caller),
           keyUse(idempotencyKey, "commit", request.commit),
         );
         break;
@@ -340,6 +353,17 @@ export const settleHold = useCase(
         throw new ReservationConflictError(SETTLED_AS[request.action], result.view);
       case "key-reused":
         throw new IdempotencyKeyReusedError();
+      case "exceeds-available":
+        throw new CommitExceedsAvailableError(
+          result.held,
+          result.available,
+          result.asked,
+          result.allowed,
+          result.unit ?? "",
+          request.action === "commit" && request.commit.totalAmount !== undefined
+            ? "totalAmount"
+            : "actualAmount",
+        );
       case "insufficient":
         throw new InsufficientBalanceError(
           result.required,
@@ -348,10 +372,74 @@ export const settleHold = useCase(
           result.unit ?? "",
         );
       default:
+        if (result.forced) await alertForcedCommit(services, account, result.view, result.forced);
         return { reservation: result.view, replayed: result.replayed };
     }
   },
 );
+
+/** The store's commit request of an API commit body: `force` becomes a forced commit by `caller`. */
+function commitOf(body: CommitBody, caller: string): CommitRequest {
+  return {
+    final: body.final,
+    ...(body.actualAmount !== undefined ? { actualAmount: body.actualAmount } : {}),
+    ...(body.totalAmount !== undefined ? { totalAmount: body.totalAmount } : {}),
+    ...(body.force ? { beyondAvailable: { forcedBy: caller } } : {}),
+  };
+}
+
+/**
+ * Tells subscribers that a commit was forced past the bound (a forced_commit warning, through the same
+ * publisher and message builder as every alert) and records it in the alert log. The commit stands whatever
+ * happens here: a publish SNS refuses is logged as failed (and not sent again: the next reading alerts on the
+ * balance itself), and any other failure is logged, never answered.
+ */
+async function alertForcedCommit(
+  services: Services,
+  account: AccountConfig,
+  reservation: ReservationView,
+  forced: ForcedCommit,
+): Promise<void> {
+  const fields = { accountId: account.id, reservationId: reservation.id, forcedBy: forced.by };
+  try {
+    const now = services.now();
+    const state = await services.store.getAccountState(account.id);
+    const balance = computeBalanceView(state, {
+      now,
+      reserveFloor: account.reserveFloor,
+      settleSeconds: services.config.reservations.settleSeconds,
+    });
+    const unit = reservation.unit ?? state?.latest?.unit ?? "usd";
+    const alert = forcedCommitAlert({
+      accountId: account.id,
+      reservationId: reservation.id,
+      forced,
+      unit,
+      available: balance.available ?? roundAmount(forced.available - (forced.asked - forced.held)),
+      ...(balance.remaining !== null ? { remaining: balance.remaining } : {}),
+      thresholds: account.thresholds,
+      recordedLevel: state?.alert.level ?? "unknown",
+      now,
+    });
+    const delivered = await deliver(services, alert, {
+      ...(state?.latest ? { snapshot: state.latest } : {}),
+      thresholds: account.thresholds,
+      reserved: balance.reserved,
+    });
+    await services.store.appendAlert(delivered, services.config.retentionDays);
+    services.log.warn("commit forced past what was available", {
+      ...fields,
+      asked: forced.asked,
+      allowed: forced.allowed,
+      alert: delivered.status,
+    });
+  } catch (error) {
+    services.log.error("the forced commit's alert failed; the commit stands", {
+      ...fields,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
 
 /**
  * `GET /v1/reservations`: one page of an account's reservations, newest first. Raises UnknownAccountError,

@@ -1,6 +1,20 @@
-import type { AccountState, Alert, AlertState, CommitBasis, Hold, OutputOutcome } from "#core/account";
+import type {
+  AccountState,
+  Alert,
+  AlertState,
+  CommitBasis,
+  ForcedCommit,
+  Hold,
+  OutputOutcome,
+} from "#core/account";
 import type { BalanceSnapshot, Unit } from "#core/balance";
-import type { BalanceRules, ReservationStatus, ReservationView, Shortfall } from "#core/reservations";
+import type {
+  BalanceRules,
+  CommitBound,
+  ReservationStatus,
+  ReservationView,
+  Shortfall,
+} from "#core/reservations";
 import type { SignatureScheme } from "#core/webhook-signature";
 
 /**
@@ -57,20 +71,43 @@ export type ReserveResult =
 /** The answer to a commit, release or extend. */
 export type SettleResult =
   /** `replayed`: the same request was applied before; this is its answer (Idempotent-Replayed). */
-  | { kind: "ok"; view: ReservationView; replayed: boolean }
+  | {
+      kind: "ok";
+      view: ReservationView;
+      replayed: boolean;
+      /** Set when this very commit was forced past the bound (CommitRequest.beyondAvailable.forcedBy). */
+      forced?: ForcedCommit;
+    }
   | { kind: "not_found" }
   /** The hold is not in a state this request can apply to (or a repeat names another amount). */
   | { kind: "conflict"; view: ReservationView }
   | ({ kind: "insufficient"; unit?: Unit } & Shortfall)
+  /** A commit past the hold plus what is available, not forced: nothing was written. */
+  | ({ kind: "exceeds-available"; unit?: Unit } & CommitBound)
   | { kind: "key-reused" };
 
 export interface CommitRequest {
-  /** Default: the held part. Required for a partial commit. */
+  /**
+   * What this commit records: a part (`final: false`) or the last part (after partial commits, only what they
+   * did not record). Default for a final commit: the held part. Not with totalAmount.
+   */
   actualAmount?: number;
+  /**
+   * The job's whole cost: the commit records `totalAmount − committedAmount` (InvalidReservationRequestError
+   * `totalAmount` when below what is committed). Not with actualAmount.
+   */
+  totalAmount?: number;
   /** A final commit ends the hold; a partial one (false) keeps the rest held. */
   final: boolean;
   /** Recorded on the hold when a HeyGen webhook commits it. */
   basis?: CommitBasis;
+  /**
+   * A commit past the hold plus what is available: refused when absent (`exceeds-available`, nothing
+   * written, checked in the commit's own transaction); `{ forcedBy }` records it anyway and keeps who forced it
+   * and the amounts on the hold (`forced`); `charged` records it as is (HeyGen's webhook reports a charge HeyGen
+   * already made).
+   */
+  beyondAvailable?: { forcedBy: string } | "charged";
 }
 
 /** One output's terminal outcome, for a hold that pays for several outputs (core/job-outputs.ts). */

@@ -148,7 +148,9 @@ async function commitFromSuccess(
   entry: WebhookLogEntry,
 ): Promise<WebhookLogEntry> {
   const price = await actualAmountOf(services, account, hold, event, outcome.durationSeconds);
+  // Not bounded by what is available: HeyGen reports a charge it already made (docs/reservations.md).
   const result = await commitReservation(services, account, hold.id, {
+    beyondAvailable: "charged",
     final: true,
     ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
     basis: price.basis,

@@ -24,14 +24,27 @@ function toIsoTime(value: string | Date, field: string): string {
   return time.toISOString();
 }
 
-function snapshotKeyRange(range: SnapshotRange): { from: string; to: string } {
+/**
+ * The years ISO 8601 writes with four digits: past them toISOString writes `+010000-…` or `-000001-…`, which
+ * sort before `2026-…` as text, so a key range widened past them would be reversed (DynamoDB refuses a
+ * BETWEEN whose bounds are reversed).
+ */
+const FIRST_KEY_MS = Date.parse("0000-01-01T00:00:00.000Z");
+const LAST_KEY_MS = Date.parse("9999-12-31T23:59:59.999Z");
+
+function keyTime(ms: number, field: string): string {
+  return toIsoTime(new Date(Math.min(LAST_KEY_MS, Math.max(FIRST_KEY_MS, ms))), field);
+}
+
+/** The sort-key range of `range`, widened by the slack and kept to four-digit years; undefined: empty. */
+function snapshotKeyRange(range: SnapshotRange): { from: string; to: string } | undefined {
   const from = range.since
-    ? keys.snapshot(toIsoTime(new Date(range.since.getTime() - TICK_TO_OBSERVATION_SLACK_MS), "since"))
+    ? keys.snapshot(keyTime(range.since.getTime() - TICK_TO_OBSERVATION_SLACK_MS, "since"))
     : keys.snapshotPrefix;
   const to = range.until
-    ? keys.snapshot(toIsoTime(new Date(range.until.getTime() + TICK_TO_OBSERVATION_SLACK_MS), "until"))
+    ? keys.snapshot(keyTime(range.until.getTime() + TICK_TO_OBSERVATION_SLACK_MS, "until"))
     : `${keys.snapshotPrefix}\uffff`;
-  return { from, to };
+  return from <= to ? { from, to } : undefined;
 }
 
 export class DynamoHistoryStore implements HistoryStore {
@@ -68,7 +81,10 @@ export class DynamoHistoryStore implements HistoryStore {
 
   async listSnapshots(accountId: string, range: SnapshotRange): Promise<BalanceSnapshot[]> {
     assertLimit(range.limit);
-    const { from, to } = snapshotKeyRange(range);
+    const keyRange = snapshotKeyRange(range);
+    // A range reversed by more than the slack matches nothing (the API refuses one reversed at all).
+    if (keyRange === undefined) return [];
+    const { from, to } = keyRange;
     const snapshots: BalanceSnapshot[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {

@@ -146,11 +146,17 @@ function encodeCursor(key: Record<string, unknown>): string {
 function decodeCursor(accountId: string, cursor: string | undefined): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   const sk = Buffer.from(cursor, "base64url").toString();
-  if (
-    !sk.startsWith(keys.holdPrefix) ||
-    accountIdOfReservation(sk.slice(keys.holdPrefix.length)) !== accountId
-  ) {
-    throw new InvalidReservationRequestError("cursor", "is not a cursor of this listing", "/query/cursor");
+  const cursorAccount = sk.startsWith(keys.holdPrefix)
+    ? accountIdOfReservation(sk.slice(keys.holdPrefix.length))
+    : undefined;
+  if (cursorAccount !== accountId) {
+    // A cursor is a position in one account's listing (any status or limit may follow it): another account's
+    // is named as such, so the caller sees which parameter to change.
+    const why =
+      cursorAccount === undefined
+        ? "is not a cursor of this listing (send the nextCursor of the page before, unchanged)"
+        : `is a cursor of account "${cursorAccount}"'s listing, not of "${accountId}"'s`;
+    throw new InvalidReservationRequestError("cursor", why, "/query/cursor");
   }
   return { pk: keys.account(accountId), sk };
 }

@@ -1,9 +1,10 @@
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { AccountState, Hold, OutputOutcome } from "#core/account";
+import type { AccountState, ForcedCommit, Hold, OutputOutcome } from "#core/account";
 import { heldShareOf, weakestBasis } from "#core/job-outputs";
 import { accountIdOfReservation } from "#core/reservation-id";
 import {
   type BalanceRules,
+  commitBoundOf,
   computeBalanceView,
   heldPart,
   holdStatus,
@@ -59,6 +60,17 @@ import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
 // outputs delivered at once) may need n attempts; 10 covers HeyGen's per-job output counts seen so far.
 const MAX_ATTEMPTS = 10;
 type TransactItem = Parameters<typeof transactWrite>[1][number];
+
+/**
+ * A settle's planned change: its writes (the counter update last), the hold after them, and for a write the
+ * counter guards: `required`, what headroom must cover, and `bound` for a commit (answered exceeds-available).
+ */
+interface PlannedSettle {
+  writes: TransactItem[];
+  after: Hold;
+  required?: number;
+  bound?: { held: number; asked: number };
+}
 
 function guardHolds(state: AccountState, guard: BalanceGuard): boolean {
   const latest = state.latest;
@@ -159,70 +171,138 @@ export class DynamoReservationStore implements ReservationStore {
 
   async commit(reservationId: string, request: CommitRequest, context: SettleContext): Promise<SettleResult> {
     if (request.actualAmount !== undefined) assertAmount("actualAmount", request.actualAmount);
-    else if (!request.final) {
+    if (request.totalAmount !== undefined) assertAmount("totalAmount", request.totalAmount);
+    if (request.actualAmount !== undefined && request.totalAmount !== undefined) {
       throw new InvalidReservationRequestError(
-        "actualAmount",
-        "is required for a partial commit (final: false)",
+        "totalAmount",
+        "cannot be given with actualAmount: give the part (actualAmount) or the job's whole cost (totalAmount)",
       );
     }
-    return this.settle(reservationId, "commit", context, (hold, now) => {
-      const status = holdStatus(hold, now);
-      if (status !== "held") {
-        const sameFinal =
-          request.final &&
-          hold.status === "committed" &&
-          (hold.finalActualAmount ?? null) === (request.actualAmount ?? null);
-        return sameFinal ? "replay" : "conflict";
-      }
-      const plan = planCommit(hold, request.actualAmount, request.final);
-      const n = hold.captures + 1;
-      const committedAt = now.toISOString();
-      const writes: TransactItem[] = [];
-      const holdSets = ["committedAmount = :committed", "committedAt = :at", "captures = :n"];
-      const values: Record<string, unknown> = {
-        ":committed": plan.committedAmount,
-        ":at": committedAt,
-        ":n": n,
-      };
-      if (request.final) {
-        holdSets.push("#status = :committedStatus", "finalActualAmount = :given");
-        values[":committedStatus"] = "committed";
-        values[":given"] = request.actualAmount ?? null;
-      }
-      if (request.basis !== undefined) {
-        holdSets.push("commitBasis = :basis");
-        values[":basis"] = request.basis;
-      }
-      writes.push(
-        this.holdUpdate(hold, now, {
-          set: holdSets,
-          remove: request.final ? ["openPk", "openSk", "heldPk", "heldSk"] : [],
-          values,
-        }),
+    if (request.actualAmount === undefined && request.totalAmount === undefined && !request.final) {
+      throw new InvalidReservationRequestError(
+        "actualAmount",
+        "is required for a partial commit (final: false), or totalAmount",
       );
-      if (plan.part > 0) {
-        writes.push({
-          Put: {
-            TableName: this.tableName,
-            Item: captureItem(hold.accountId, hold, {
-              n,
-              amount: plan.part,
-              committedAt,
-              ttl: hold.ttl,
-            }),
-          },
-        });
+    }
+    const bounded = request.beyondAvailable === undefined || typeof request.beyondAvailable === "object";
+    const first = await this.settle(reservationId, "commit", context, (hold, now) =>
+      this.planCommitOf(hold, now, request, bounded ? "refuse" : "record"),
+    );
+    const force = request.beyondAvailable;
+    if (first.kind !== "exceeds-available" || typeof force !== "object") return first;
+    // Forced: the refused attempt measured how far past the bound it was; the commit is made again, unguarded,
+    // with that record on the hold (a concurrent change in between is planned on, as any retry is).
+    const forced: ForcedCommit = {
+      by: force.forcedBy,
+      at: context.now.toISOString(),
+      held: first.held,
+      available: first.available,
+      asked: first.asked,
+      allowed: first.allowed,
+    };
+    const second = await this.settle(reservationId, "commit", context, (hold, now) =>
+      this.planCommitOf(hold, now, request, { forced }),
+    );
+    const madeNow = second.kind === "ok" && !second.replayed && second.view.forced?.at === forced.at;
+    return madeNow ? { ...second, forced } : second;
+  }
+
+  /**
+   * A commit's writes on a held hold: its part (`actualAmount`, `totalAmount − committedAmount`, or the held
+   * part), a capture item, and the counter change. Past the held part, `refuse` guards the counter so that the
+   * excess must fit in `headroom` (settle answers exceeds-available when it does not); `record` writes it as
+   * is; `{ forced }` writes it and keeps the record on the hold.
+   */
+  private planCommitOf(
+    hold: StoredHold & { accountId: string; ttl: number },
+    now: Date,
+    request: CommitRequest,
+    beyond: "refuse" | "record" | { forced: ForcedCommit },
+  ): "replay" | "conflict" | PlannedSettle {
+    const status = holdStatus(hold, now);
+    const committed = hold.committedAmount ?? 0;
+    if (status !== "held") {
+      const sameFinal =
+        request.final &&
+        hold.status === "committed" &&
+        (request.totalAmount !== undefined
+          ? roundAmount(committed) === roundAmount(request.totalAmount)
+          : (hold.finalActualAmount ?? null) === (request.actualAmount ?? null));
+      return sameFinal ? "replay" : "conflict";
+    }
+    let part = request.actualAmount;
+    if (request.totalAmount !== undefined) {
+      part = roundAmount(request.totalAmount - committed);
+      if (part < 0) {
+        throw new InvalidReservationRequestError(
+          "totalAmount",
+          `is below what is already committed (${committed}); totalAmount is the job's whole cost`,
+        );
       }
-      writes.push(this.counterUpdate(hold.accountId, plan.reservedDelta, request.final ? -1 : 0));
-      const after: Hold = {
-        ...hold,
-        committedAmount: plan.committedAmount,
-        committedAt,
-        ...(request.final ? { status: "committed", finalActualAmount: request.actualAmount ?? null } : {}),
-        ...(request.basis !== undefined ? { commitBasis: request.basis } : {}),
-      };
-      return { writes, after };
-    });
+    }
+    const plan = planCommit(hold, part, request.final);
+    const held = heldPart(hold);
+    const pastHeld = plan.reservedDelta > 0;
+    const forced = typeof beyond === "object" && pastHeld ? beyond.forced : undefined;
+    const n = hold.captures + 1;
+    const committedAt = now.toISOString();
+    const writes: TransactItem[] = [];
+    const holdSets = ["committedAmount = :committed", "committedAt = :at", "captures = :n"];
+    const values: Record<string, unknown> = {
+      ":committed": plan.committedAmount,
+      ":at": committedAt,
+      ":n": n,
+    };
+    // What the final commit recorded of its own (a total's part), so that the same request repeated replays.
+    const finalGiven = request.totalAmount !== undefined ? plan.part : (request.actualAmount ?? null);
+    if (request.final) {
+      holdSets.push("#status = :committedStatus", "finalActualAmount = :given");
+      values[":committedStatus"] = "committed";
+      values[":given"] = finalGiven;
+    }
+    if (request.basis !== undefined) {
+      holdSets.push("commitBasis = :basis");
+      values[":basis"] = request.basis;
+    }
+    if (forced !== undefined) {
+      holdSets.push("forced = :forced");
+      values[":forced"] = forced;
+    }
+    writes.push(
+      this.holdUpdate(hold, now, {
+        set: holdSets,
+        remove: request.final ? ["openPk", "openSk", "heldPk", "heldSk"] : [],
+        values,
+      }),
+    );
+    if (plan.part > 0) {
+      writes.push({
+        Put: {
+          TableName: this.tableName,
+          Item: captureItem(hold.accountId, hold, {
+            n,
+            amount: plan.part,
+            committedAt,
+            ttl: hold.ttl,
+          }),
+        },
+      });
+    }
+    const guarded = beyond === "refuse" && pastHeld;
+    writes.push(this.counterUpdate(hold.accountId, plan.reservedDelta, request.final ? -1 : 0, guarded));
+    const after: Hold = {
+      ...hold,
+      committedAmount: plan.committedAmount,
+      committedAt,
+      ...(request.final ? { status: "committed", finalActualAmount: finalGiven } : {}),
+      ...(request.basis !== undefined ? { commitBasis: request.basis } : {}),
+      ...(forced !== undefined ? { forced } : {}),
+    };
+    return {
+      writes,
+      after,
+      ...(guarded ? { required: plan.reservedDelta, bound: { held, asked: plan.part } } : {}),
+    };
   }
 
   async release(reservationId: string, context: SettleContext): Promise<SettleResult> {
@@ -415,7 +495,7 @@ export class DynamoReservationStore implements ReservationStore {
     plan: (
       hold: StoredHold & { accountId: string; ttl: number },
       now: Date,
-    ) => "replay" | "conflict" | { writes: TransactItem[]; after: Hold; required?: number },
+    ) => "replay" | "conflict" | PlannedSettle,
   ): Promise<SettleResult> {
     const accountId = accountIdOfReservation(reservationId);
     if (accountId === undefined) return { kind: "not_found" };
@@ -461,6 +541,14 @@ export class DynamoReservationStore implements ReservationStore {
           continue;
         }
         const available = old ? (computeBalanceView(old, context).available ?? 0) : 0;
+        if (planned.bound !== undefined) {
+          const { held, asked } = planned.bound;
+          return {
+            kind: "exceeds-available",
+            ...commitBoundOf(held, Math.min(available, old?.headroom ?? 0), asked),
+            ...(hold.unit ? { unit: hold.unit } : {}),
+          };
+        }
         return {
           kind: "insufficient",
           ...shortfallOf(planned.required, Math.min(available, old?.headroom ?? 0)),

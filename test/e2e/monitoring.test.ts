@@ -376,6 +376,31 @@ describe("the monitoring API", () => {
     expect(pointersOf(body)).toEqual([pointer]);
   });
 
+  it("GET /history with its range reversed → 400 naming since and until; a since in the future → 400 naming since", async () => {
+    const [newer, older] = [clock.now(), new Date(clock.now().getTime() - 3600_000)];
+    // Reversed by an hour (past the key range's slack, which once made DynamoDB refuse the query: a 500).
+    const reversed = await get(
+      stack,
+      `/v1/accounts/wallet/history?since=${newer.toISOString()}&until=${older.toISOString()}`,
+    );
+    expect([reversed.status, pointersOf(reversed.body).sort()]).toEqual([
+      400,
+      ["/query/since", "/query/until"],
+    ]);
+    expect(reversed.contentType).toContain(PROBLEM_JSON);
+    const future = new Date(clock.now().getTime() + 3600_000).toISOString();
+    const ahead = await get(stack, `/v1/accounts/wallet/history?since=${future}`);
+    expect([ahead.status, pointersOf(ahead.body)]).toEqual([400, ["/query/since"]]);
+    // An until in the future ends the range now, and the year 9999 is a time like any other.
+    for (const until of [future, "9999-12-31T23:59:59Z"]) {
+      const open = await get<{ snapshots: unknown[] }>(
+        stack,
+        `/v1/accounts/wallet/history?since=${older.toISOString()}&until=${until}`,
+      );
+      expect(open.status).toBe(200);
+    }
+  });
+
   it("GET /alerts validates its limit and answers the log newest first", async () => {
     expect(pointersOf((await get(stack, "/v1/accounts/low/alerts?limit=-1")).body)).toEqual(["/query/limit"]);
     const log = (await get<{ alerts: { createdAt: string }[] }>(stack, "/v1/accounts/low/alerts?limit=2"))

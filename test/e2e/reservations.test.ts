@@ -18,7 +18,13 @@ import { startTestStack } from "#test/support/local-stack";
 const MAX_TTL_SECONDS = 7200;
 const SETTLE_SECONDS = 60;
 const FLOOR = 5;
-const ACCOUNTS = [{ id: "res" }, { id: "exp" }, { id: "settle", reserveFloor: FLOOR }, { id: "web" }];
+const ACCOUNTS = [
+  { id: "res" },
+  { id: "exp" },
+  { id: "settle", reserveFloor: FLOOR },
+  { id: "web" },
+  { id: "bound" },
+];
 const clock = new TestClock();
 let stack: LocalStack;
 
@@ -69,7 +75,9 @@ beforeAll(async () => {
     sandbox().setAccount(
       id === "web"
         ? { apiKey: keyOf(id), billingType: "subscription", balance: 100 }
-        : { apiKey: keyOf(id), billingType: "wallet", currency: "credits", balance: 100 },
+        : id === "bound"
+          ? { apiKey: keyOf(id), billingType: "wallet", currency: "usd", balance: 120 }
+          : { apiKey: keyOf(id), billingType: "wallet", currency: "credits", balance: 100 },
     );
   }
   await poll(1);
@@ -419,6 +427,81 @@ describe("idempotent settle and conflicts (each rule over HTTP)", () => {
     const later = await reserve({ accountId: "res", amount: 1, ttlSeconds: 60 }, headers);
     expect(later.status).toBe(201);
     expect(later.body.id).not.toBe(first.body.id);
+  });
+});
+
+describe("a commit is bounded by the hold plus what is available (issue 23)", () => {
+  it("1000 on a $1 hold with $120 → 409 commit-exceeds-available naming the amounts, nothing changed; force: true → 200, recorded as forced, and alerted", async () => {
+    const { id } = (await reserve({ accountId: "bound", amount: 1 })).body;
+    const before = await balance("bound");
+    expect(before).toMatchObject({ remaining: 120, available: 119 });
+    const refused = await commit(id, { actualAmount: 1000 });
+    expect(refused.status).toBe(409);
+    expect(refused.contentType).toContain(PROBLEM_JSON);
+    expect(refused.body).toMatchObject({
+      type: expect.stringMatching(/commit-exceeds-available$/),
+      held: 1,
+      available: 119,
+      asked: 1000,
+      allowed: 120,
+      unit: "usd",
+    });
+    expect(pointersOf(refused.body)).toEqual(["/actualAmount"]);
+    expect(await balance("bound")).toEqual(before);
+    expect((await reservation(id)).body).toMatchObject({ status: "held", committedAmount: 0 });
+
+    // What fits (held + available) is recorded unforced.
+    const { id: fits } = (await reserve({ accountId: "bound", amount: 1 })).body;
+    expect((await commit(fits, { actualAmount: 2 })).status).toBe(200);
+    await poll(SETTLE_SECONDS * 2);
+
+    const forced = await commit(id, { actualAmount: 1000, force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.body).toMatchObject({
+      status: "committed",
+      totalAmount: 1000,
+      forced: {
+        by: expect.stringContaining("unsigned local request"),
+        held: 1,
+        asked: 1000,
+        allowed: expect.any(Number),
+      },
+    });
+    expect((await balance("bound")).available).toBeLessThan(0);
+    const alerts = (
+      await get<{ alerts: Record<string, unknown>[] }>(stack, "/v1/accounts/bound/alerts")
+    ).body.alerts.filter((a) => a.alertType === "forced_commit");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      status: "sent",
+      severity: "warning",
+      forced: { reservationId: id, asked: 1000 },
+    });
+    expect(alerts[0]?.subject).toContain("forced");
+  });
+});
+
+describe("totalAmount: the job's whole cost, actualAmount: this part", () => {
+  it("a partial commit of 1, then a final totalAmount of 2 → 2 committed, not 3", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 5 })).body;
+    await commit(id, { actualAmount: 1, final: false });
+    const last = await commit(id, { totalAmount: 2 });
+    expect(last.status).toBe(200);
+    expect(last.body).toMatchObject({ status: "committed", committedAmount: 2, totalAmount: 2 });
+    // The same final commit repeated is a replay.
+    const again = await commit(id, { totalAmount: 2 });
+    expect([again.status, again.headers.get("idempotent-replayed")]).toEqual([200, "true"]);
+  });
+
+  it("totalAmount below what is committed → 400 naming /totalAmount; both fields → 400 naming both", async () => {
+    const { id } = (await reserve({ accountId: "res", amount: 5 })).body;
+    await commit(id, { actualAmount: 3, final: false });
+    const below = await commit(id, { totalAmount: 2 });
+    expect([below.status, pointersOf(below.body)]).toEqual([400, ["/totalAmount"]]);
+    const both = await commit(id, { actualAmount: 1, totalAmount: 4 });
+    expect([both.status, pointersOf(both.body).sort()]).toEqual([400, ["/actualAmount", "/totalAmount"]]);
+    expect((await reservation(id)).body).toMatchObject({ status: "held", committedAmount: 3 });
+    await release(id);
   });
 });
 

@@ -1,8 +1,11 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as z from "zod";
+import { ROUTES } from "#api/route-table";
 import { signHeyGenEvent } from "#core/webhook-signature";
 import type { LocalStack } from "#local/stack";
+import { testConfig } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 import { type RawReply, type RawRequest, rawRequest } from "#test/support/raw-http";
 import { RecordingLog } from "#test/support/recording-log";
@@ -612,5 +615,212 @@ describe("API fuzzing through the HTTP adapter", () => {
     expect(reply.status).toBe(413);
     expect(reply.headers["content-type"]).toBe("application/problem+json");
     expect((await fetch(`${stack.url}/v1/health`)).status).toBe(200);
+  });
+});
+
+/**
+ * Every route that takes a query, each parameter of its schema (route-table.ts) generated from values that are
+ * valid alone and contradict each other together: reversed and future ranges, four-digit-year edges, limits
+ * with cursors of another account or another status, junk cursors, unknown and repeated names. The oracle:
+ * never a 5xx; every refusal is a problem naming the fields under `/query` or `/path`; a reversed range names
+ * both `since` and `until`; a `since` in the future names `since`.
+ */
+describe("query-parameter combinations on every route that takes a query", () => {
+  const QUERY_ROUTES = Object.values(ROUTES).filter(
+    (route): route is typeof route & { request: { query: z.ZodObject } } =>
+      "request" in route && route.request !== undefined && "query" in route.request,
+  );
+  const ACCOUNTS = ["alpha", "beta"];
+  const log = new RecordingLog();
+  const cursors: string[] = [];
+  let stack: LocalStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      config: testConfig(ACCOUNTS.map((id) => ({ id }))),
+      env: {},
+      log,
+      pollIntervalSeconds: 0,
+    });
+    await stack.pollNow();
+    for (const accountId of ACCOUNTS) {
+      for (const amount of [1, 2, 3]) {
+        const held = await rawRequest(stack.url, {
+          method: "POST",
+          path: "/v1/reservations",
+          headers: { "content-type": "application/json" },
+          body: json({ accountId, amount }),
+        });
+        const { id } = JSON.parse(held.body) as { id: string };
+        if (amount === 2) {
+          await rawRequest(stack.url, { method: "POST", path: `/v1/reservations/${id}/commit` });
+        }
+      }
+      for (const status of ["", "&status=held", "&status=committed"]) {
+        const page = await rawRequest(stack.url, {
+          method: "GET",
+          path: `/v1/reservations?accountId=${accountId}&limit=1${status}`,
+        });
+        const { nextCursor } = JSON.parse(page.body) as { nextCursor?: string };
+        if (nextCursor) cursors.push(nextCursor);
+      }
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const minutes = fc
+    .tuple(fc.boolean(), fc.integer({ min: 1, max: 60 * 24 * 400 }))
+    .map(([past, n]) => ({ offsetMinutes: past ? -n : n }));
+  const time = fc.oneof(
+    { weight: 4, arbitrary: minutes },
+    fc.constantFrom(
+      "0000-01-01T00:00:00Z",
+      "0000-01-01T00:00:00+14:00",
+      "9999-12-31T23:59:59Z",
+      "9999-12-31T23:59:59-12:00",
+      "2026-02-30T00:00:00Z",
+      "2026-13-45T00:00:00Z",
+      "yesterday",
+      "1700000000",
+      "",
+    ),
+  );
+  const limit = fc.oneof(
+    fc.integer({ min: -2, max: 1002 }).map(String),
+    fc.constantFrom("1e3", "1e309", "", " 5", "0x10", "1.5", "NaN", "-0", "[]"),
+  );
+  const cursor = fc.oneof(
+    { weight: 3, arbitrary: fc.nat().map((n) => cursors[n % Math.max(1, cursors.length)] ?? "none") },
+    fc.string({ maxLength: 30 }).map((text) => Buffer.from(text).toString("base64url")),
+    fc.constantFrom("", "x", "HOLD#", Buffer.from("HOLD#rsv_alpha_").toString("base64url"), "a".repeat(2001)),
+  );
+  const byName: Record<string, fc.Arbitrary<string | { offsetMinutes: number }>> = {
+    since: time,
+    until: time,
+    limit,
+    cursor,
+    status: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom("held", "committed", "released", "expired") },
+      fc.constantFrom("HELD", "", "all"),
+    ),
+    accountId: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom("alpha", "beta") },
+      fc.constantFrom("nobody", "", "ALPHA", "__proto__"),
+    ),
+  };
+  const anyValue = fc.string({ maxLength: 12 });
+
+  const request = fc.oneof(
+    ...QUERY_ROUTES.map((route) => {
+      const names = Object.keys(route.request.query.shape);
+      return fc.record({
+        route: fc.constant(route),
+        id: fc.constantFrom("alpha", "beta", "nobody"),
+        params: fc.record(Object.fromEntries(names.map((name) => [name, byName[name] ?? anyValue])), {
+          requiredKeys: [],
+        }),
+        extra: fc.option(fc.tuple(fc.constantFrom("x", "__proto__", "since", "limit"), anyValue), {
+          nil: undefined,
+        }),
+      });
+    }),
+  );
+
+  /**
+   * The model's own reading of the range rules, for a history query of a known account whose other
+   * parameters are valid: the pointers a refusal must name (a reversed range: both; a `since` in the future:
+   * since), or undefined when the rule says nothing.
+   */
+  function rangeRule(
+    path: string,
+    id: string,
+    params: Record<string, string | { offsetMinutes: number }>,
+    extra: unknown,
+  ): string[] | undefined {
+    if (!path.endsWith("/history") || id === "nobody" || extra) return undefined;
+    const { since, until, limit } = params;
+    const offset = (t: typeof since) => (typeof t === "object" ? t.offsetMinutes : undefined);
+    const [from, to] = [offset(since), offset(until)];
+    const limitOk =
+      limit === undefined || (Number.isInteger(Number(limit)) && Number(limit) >= 1 && Number(limit) <= 1000);
+    if (
+      !limitOk ||
+      (since !== undefined && from === undefined) ||
+      (until !== undefined && to === undefined)
+    ) {
+      return undefined;
+    }
+    if (from !== undefined && to !== undefined && from > to) return ["/query/since", "/query/until"];
+    if (from !== undefined && from > 0) return ["/query/since"];
+    return undefined;
+  }
+
+  it(`answers ${FUZZ_RUNS / 4} combinations without a 5xx, each refusal naming the fields`, async () => {
+    const seen = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(request, async ({ route, id, params, extra }) => {
+        const now = Date.now();
+        const sent = params as Record<string, string | { offsetMinutes: number }>;
+        const values = Object.entries(sent).map(([name, value]): [string, string] => [
+          name,
+          typeof value === "string" ? value : new Date(now + value.offsetMinutes * 60_000).toISOString(),
+        ]);
+        if (extra) values.push(extra);
+        const query = values.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+        const path = `${route.path.replace("{id}", id)}${query ? `?${query}` : ""}`;
+        const expected = rangeRule(route.path, id, sent, extra);
+        const reply = await rawRequest(stack.url, { method: "GET", path });
+        const label = `${route.path} ${reply.status}`;
+        seen.set(label, (seen.get(label) ?? 0) + 1);
+        expect(oracleViolations({ method: "GET", path }, reply), path).toEqual([]);
+        const pointers =
+          reply.status < 400
+            ? []
+            : ((JSON.parse(reply.body) as { errors?: { pointer: string }[] }).errors ?? []).map(
+                (e) => e.pointer,
+              );
+        if (expected) expect([reply.status, pointers.sort()], path).toEqual([400, expected]);
+        if (reply.status < 400) return;
+        expect(pointers.length, `${path}: ${reply.body}`).toBeGreaterThan(0);
+        for (const pointer of pointers) expect(pointer, path).toMatch(/^\/(query|path)\//);
+      }),
+      { numRuns: FUZZ_RUNS / 4 },
+    );
+    // Every route with a query was met, both answered and refused.
+    for (const route of QUERY_ROUTES) {
+      const labels = [...seen.keys()].filter((label) => label.startsWith(`${route.path} `));
+      expect(
+        labels.some((l) => l.endsWith(" 200")),
+        route.path,
+      ).toBe(true);
+      expect(
+        labels.some((l) => l.endsWith(" 400")),
+        route.path,
+      ).toBe(true);
+    }
+    expect(log.find("ERROR", "unexpected")).toEqual([]);
+  }, 120_000);
+
+  it("a 500's log line carries the request id the caller was answered with, and the route", async () => {
+    const { store } = stack.services;
+    const listAlerts = store.listAlerts;
+    store.listAlerts = async () => {
+      throw new TypeError("a bug in the alert log read");
+    };
+    try {
+      const reply = await rawRequest(stack.url, { method: "GET", path: "/v1/accounts/alpha/alerts?limit=5" });
+      expect(reply.status).toBe(500);
+      const { instance } = JSON.parse(reply.body) as { instance: string };
+      const [line, ...more] = log.find("ERROR", "unexpected");
+      expect(more).toEqual([]);
+      expect(line).toContain(`requestId: '${instance}'`);
+      expect(line).toContain("route: 'GET /v1/accounts/{id}/alerts'");
+      expect(line).toContain("a bug in the alert log read");
+    } finally {
+      store.listAlerts = listAlerts;
+    }
   });
 });

@@ -42,7 +42,7 @@ export async function startApiOverDynamo(options: ApiOverDynamoOptions): Promise
     log: options.log,
   };
   const http = wireHttpApi(adapters, {
-    unexpectedError: (error) => options.log.error("unexpected", { error: String(error) }),
+    unexpectedError: (error, site) => options.log.error("unexpected", { error: String(error), ...site }),
   });
   const poller = wirePoller({ ...adapters, ...(options.alerts ? { alerts: options.alerts } : {}) });
   const port = await freePort();

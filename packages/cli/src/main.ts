@@ -177,16 +177,34 @@ withJobFlags(
 program
   .command("commit <id>")
   .description("end a hold as spent")
-  .option("--actual <amount>", "what the job really cost (default: the held amount)", numberArg)
+  .option(
+    "--actual <amount>",
+    "what this commit records: the part (with --partial) or the last part; after partial commits, only what " +
+      "they did not record (default: the held amount)",
+    numberArg,
+  )
+  .option("--total <amount>", "the job's whole cost: records it minus what is already committed", numberArg)
   .option("--partial", "record --actual as spent and keep the rest held (a partial capture, final: false)")
-  .action(async (id: string, flags: { actual?: number; partial?: boolean }, command: Command) =>
-    emit(
-      await clientFor(command).commit(id, {
-        ...(flags.actual === undefined ? {} : { actualAmount: flags.actual }),
-        ...(flags.partial ? { final: false } : {}),
-      }),
-      renderReservation,
-    ),
+  .option(
+    "--force",
+    "record it even past the hold plus what is available (HeyGen really charged it): alerts, and the " +
+      "reservation keeps who forced it",
+  )
+  .action(
+    async (
+      id: string,
+      flags: { actual?: number; total?: number; partial?: boolean; force?: boolean },
+      command: Command,
+    ) =>
+      emit(
+        await clientFor(command).commit(id, {
+          ...(flags.actual === undefined ? {} : { actualAmount: flags.actual }),
+          ...(flags.total === undefined ? {} : { totalAmount: flags.total }),
+          ...(flags.partial ? { final: false } : {}),
+          ...(flags.force ? { force: true } : {}),
+        }),
+        renderReservation,
+      ),
   );
 
 program

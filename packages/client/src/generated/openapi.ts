@@ -731,13 +731,17 @@ export interface components {
         };
         /** @description Commits spend against a hold, in parts or finally. */
         CommitRequest: {
-            /** @description What this part (or the job) really cost; default for a final commit: what is still held. */
+            /** @description What this commit records: a part (final: false), or the last part (final: true; after partial commits, only what they did not record). Default for a final commit: what is still held. Not with totalAmount. */
             actualAmount?: number;
+            /** @description The job's whole cost: the guard records totalAmount − what is already committed (400 when below it). Not with actualAmount. */
+            totalAmount?: number;
             /**
              * @description false: record this part and keep the rest held; true (default): end the hold.
              * @default true
              */
             final?: boolean;
+            /** @description true: record the commit even past the hold plus what is available (HeyGen really charged it): it alerts (forced_commit) and the reservation keeps who forced it. Default: such a commit answers 409 commit-exceeds-available and changes nothing. */
+            force?: boolean;
         };
         /** @description Returns a hold (no fields). */
         ReleaseRequest: Record<string, unknown>;
@@ -988,7 +992,9 @@ export interface components {
             expiresAt: string;
             /** @description ISO 8601 time. */
             committedAt?: string;
-            /** @description The total committed, once a final commit ended the hold. */
+            /** @description The job's whole cost: Σ committed parts, once a final commit ended the hold. */
+            totalAmount?: number;
+            /** @description The older name of totalAmount, kept for existing callers (in a commit request, actualAmount is the last part). */
             actualAmount?: number;
             /** @description ISO 8601 time. */
             releasedAt?: string;
@@ -1001,6 +1007,22 @@ export interface components {
              * @enum {string}
              */
             commitBasis?: "event-duration" | "video-duration" | "held-amount";
+            /** @description Set when a commit was forced (force: true) past the hold plus what was available. */
+            forced?: components["schemas"]["ForcedCommit"];
+        };
+        ForcedCommit: {
+            /** @description The caller's IAM principal (ARN) as API Gateway identified it. */
+            by: string;
+            /** @description ISO 8601 time. */
+            at: string;
+            /** @description The held part before the commit. */
+            held: number;
+            /** @description What the account had available then (may be negative). */
+            available: number;
+            /** @description What the commit recorded. */
+            asked: number;
+            /** @description The most it could have recorded unforced: held + max(0, available). */
+            allowed: number;
         };
         ReservationPage: {
             reservations: components["schemas"]["Reservation"][];
@@ -1159,7 +1181,7 @@ export interface components {
         Alert: {
             accountId: string;
             /** @enum {string} */
-            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered";
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -1180,6 +1202,22 @@ export interface components {
             status?: "sent" | "failed";
             error?: string;
             test?: boolean;
+            /** @description A forced_commit alert: the hold, who forced the commit and the amounts. */
+            forced?: {
+                /** @description The caller's IAM principal (ARN) as API Gateway identified it. */
+                by: string;
+                /** @description ISO 8601 time. */
+                at: string;
+                /** @description The held part before the commit. */
+                held: number;
+                /** @description What the account had available then (may be negative). */
+                available: number;
+                /** @description What the commit recorded. */
+                asked: number;
+                /** @description The most it could have recorded unforced: held + max(0, available). */
+                allowed: number;
+                reservationId: string;
+            };
         };
         WebhookEvents: {
             accountId: string;
@@ -1926,7 +1964,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: reservation-conflict, idempotency-key-reused (GET /problems/{type} explains each). */
+            /** @description Problem types: reservation-conflict, idempotency-key-reused, commit-exceeds-available (GET /problems/{type} explains each). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,9 +2385,9 @@ export interface operations {
     history: {
         parameters: {
             query?: {
-                /** @description Oldest observation time (ISO 8601). */
+                /** @description Oldest observation time (ISO 8601); not in the future, not after `until`. */
                 since?: string;
-                /** @description Newest observation time (ISO 8601). */
+                /** @description Newest observation time (ISO 8601); may be in the future (up to now, then). */
                 until?: string;
                 /** @description At most this many snapshots (1–1000, default 100). */
                 limit?: number;
