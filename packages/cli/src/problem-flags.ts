@@ -21,6 +21,8 @@ export const FLAG_OF_POINTER: Readonly<Record<string, string>> = {
   "/amount": "--amount",
   "/ttlSeconds": "--ttl",
   "/actualAmount": "--actual",
+  "/totalAmount": "--total",
+  "/force": "--force",
   "/final": "--partial",
   "/query/since": "--since",
   "/query/until": "--until",
