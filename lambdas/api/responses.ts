@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ALERT_LEVELS, SEVERITIES } from "#core/account";
+import { ALERT_LEVELS, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { BalanceSnapshot, Unit } from "#core/balance";
 import { Estimate } from "#core/estimator";
 import { RateCard } from "#core/rate-card";
@@ -78,6 +78,10 @@ export const Reservation = z
       .enum(["event-duration", "video-duration", "held-amount"])
       .optional()
       .meta({ description: "Set when a HeyGen webhook committed the hold: where its amount came from." }),
+    releaseReason: z
+      .enum(RELEASE_REASONS)
+      .optional()
+      .meta({ description: "Why the pipeline released the hold, when its release said." }),
   })
   .meta({ id: "Reservation", description: "A credit hold; amounts in `unit`." });
 

@@ -15,7 +15,7 @@
  * rounded to 1e-9 so that float drift never turns an exact fit into a denial.
  */
 
-import type { AccountState, CommitBasis, Hold } from "#core/account";
+import type { AccountState, CommitBasis, Hold, ReleaseReason } from "#core/account";
 import type { Unit } from "#core/balance";
 import { convertLegacyHolds } from "./legacy-holds.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
@@ -72,6 +72,8 @@ export interface ReservationView {
   spec?: unknown;
   /** Set when a HeyGen webhook committed the hold: where its amount came from. */
   commitBasis?: CommitBasis;
+  /** Why the pipeline released the hold, when it said. */
+  releaseReason?: ReleaseReason;
 }
 
 export interface Shortfall {
@@ -171,5 +173,6 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   if (hold.estimate !== undefined) view.estimate = hold.estimate;
   if (hold.spec !== undefined) view.spec = hold.spec;
   if (hold.commitBasis !== undefined) view.commitBasis = hold.commitBasis;
+  if (hold.releaseReason !== undefined) view.releaseReason = hold.releaseReason;
   return view;
 }

@@ -739,8 +739,14 @@ export interface components {
              */
             final?: boolean;
         };
-        /** @description Returns a hold (no fields). */
-        ReleaseRequest: Record<string, unknown>;
+        /** @description Returns a hold; the body, and its reason, may be omitted. */
+        ReleaseRequest: {
+            /**
+             * @description Why the hold is released, recorded on it. `insufficient_credit`: HeyGen refused the job for lack of credit (e.g. 402 at create); the guard also reads the balance at once, as for a credit-failure webhook.
+             * @enum {string}
+             */
+            reason?: "insufficient_credit" | "job_failed" | "timed_out" | "cancelled";
+        };
         /** @description Raises a held reservation's amount and/or moves its expiry. */
         ExtendRequest: {
             /** @description The new total to hold, at least the current amount. */
@@ -999,6 +1005,11 @@ export interface components {
              * @enum {string}
              */
             commitBasis?: "event-duration" | "video-duration" | "held-amount";
+            /**
+             * @description Why the pipeline released the hold, when its release said.
+             * @enum {string}
+             */
+            releaseReason?: "insufficient_credit" | "job_failed" | "timed_out" | "cancelled";
         };
         ReservationPage: {
             reservations: components["schemas"]["Reservation"][];
