@@ -65,11 +65,14 @@ export const CommitRequest = z
 
 export const ReleaseRequest = z
   .strictObject({
-    reason: z.enum(RELEASE_REASONS).optional().meta({
-      description:
-        "Why the hold is released, recorded on it. `insufficient_credit`: HeyGen refused the job for lack of " +
-        "credit (e.g. 402 at create); the guard also reads the balance at once, as for a credit-failure webhook.",
-    }),
+    reason: z
+      .enum(RELEASE_REASONS)
+      .optional()
+      .meta({
+        description:
+          "Why the hold is released, recorded on it. `insufficient_credit`: HeyGen refused the job for lack of " +
+          "credit (e.g. 402 at create); the guard also reads the balance at once, as for a credit-failure webhook.",
+      }),
   })
   .meta({ description: "Returns a hold; the body, and its reason, may be omitted." });
 

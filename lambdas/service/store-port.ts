@@ -1,4 +1,12 @@
-import type { AccountState, Alert, AlertState, CommitBasis, Hold, OutputOutcome, ReleaseReason } from "#core/account";
+import type {
+  AccountState,
+  Alert,
+  AlertState,
+  CommitBasis,
+  Hold,
+  OutputOutcome,
+  ReleaseReason,
+} from "#core/account";
 import type { BalanceSnapshot, Unit } from "#core/balance";
 import type { BalanceRules, ReservationStatus, ReservationView, Shortfall } from "#core/reservations";
 import type { SignatureScheme } from "#core/webhook-signature";

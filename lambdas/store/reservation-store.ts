@@ -225,7 +225,11 @@ export class DynamoReservationStore implements ReservationStore {
     });
   }
 
-  async release(reservationId: string, context: SettleContext, reason?: ReleaseReason): Promise<SettleResult> {
+  async release(
+    reservationId: string,
+    context: SettleContext,
+    reason?: ReleaseReason,
+  ): Promise<SettleResult> {
     return this.settle(reservationId, "release", context, (hold, now) => {
       const status = holdStatus(hold, now);
       if (status !== "held") return hold.status === "released" ? "replay" : "conflict";
@@ -241,7 +245,12 @@ export class DynamoReservationStore implements ReservationStore {
           this.holdUpdate(hold, now, { set, remove: ["openPk", "openSk", "heldPk", "heldSk"], values }),
           this.counterUpdate(hold.accountId, -heldPart(hold), -1),
         ],
-        after: { ...hold, status: "released", releasedAt, ...(reason !== undefined ? { releaseReason: reason } : {}) },
+        after: {
+          ...hold,
+          status: "released",
+          releasedAt,
+          ...(reason !== undefined ? { releaseReason: reason } : {}),
+        },
       };
     });
   }
