@@ -69,7 +69,7 @@ beforeAll(async () => {
     taskResults,
   });
   await stack.pollNow();
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   await stack?.stop();

@@ -47,7 +47,7 @@ beforeAll(async () => {
   definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as StateMachineDefinition;
   stack = await startTestStack({ env: {}, now: clock.now, pollIntervalSeconds: 0 });
   await stack.pollNow();
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   await stack?.stop();
