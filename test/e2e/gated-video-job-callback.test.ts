@@ -187,6 +187,42 @@ async function run(
 }
 
 describe("GatedVideoJobWithCallback in an ASL interpreter against the local stack", () => {
+  it("field case G10: HeyGen refuses the create call (402 insufficient_credit): released at once, the balance read now, InsufficientCredits", async () => {
+    const g10 = caseOf("G10");
+    const key = sandboxKeyOf(stack, "cb");
+    // The guard's recorded balance is 2.00 usd; HeyGen's is lower (spent elsewhere since).
+    // First in the file: no earlier commit counts against the 2.00 recorded.
+    sandboxOf(stack).setBalance(key, 2);
+    await stack.pollNow();
+    sandboxOf(stack).setBalance(key, 0.3);
+    const refusal = named(`States.Http.StatusCode.${g10.status}`, JSON.stringify(g10.body));
+    const result = await run(
+      { startError: refusal },
+      { reservation: { accountId: "cb", type: "video_agent", durationSeconds: 38 } },
+    );
+    expect(result.status).toBe("InsufficientCredits");
+    expect(result.calls).toEqual(["ReleaseForCredit"]);
+    expect(result.hold).toMatchObject({ status: "released", releaseReason: "insufficient_credit" });
+    expect(result.hold?.amount).toBeCloseTo(1.27, 2);
+    // The urgent reading: HeyGen was asked, and its balance is the one recorded now.
+    expect(result.readsFromRelease).toBeGreaterThan(0);
+    expect((await get<{ remaining: number }>(stack, "/v1/accounts/cb")).body.remaining).toBe(0.3);
+    sandboxOf(stack).setBalance(key, 120);
+    await stack.pollNow();
+  });
+
+  it("the create call fails otherwise (HTTP 500): released (job_failed), VideoStartFailed, no balance reading", async () => {
+    const failure = named(
+      "States.Http.StatusCode.500",
+      JSON.stringify({ error: { code: "internal_error", message: "Internal server error" } }),
+    );
+    const result = await run({ startError: failure });
+    expect(result.status).toBe("VideoStartFailed");
+    expect(result.calls).toEqual(["ReleaseAfterStartFailed"]);
+    expect(result.hold).toMatchObject({ status: "released", releaseReason: "job_failed" });
+    expect(result.readsFromRelease).toBe(0);
+  });
+
   it("success: the webhook commits at the priced duration and sends SendTaskSuccess, Done", async () => {
     const result = await run("success", { afterMs: 300 });
     expect(result.status).toBe("Done");
@@ -224,41 +260,6 @@ describe("GatedVideoJobWithCallback in an ASL interpreter against the local stac
     expect(result.status).toBe("VideoTimedOut");
     expect(result.calls).toContain("Release");
     expect(result.hold?.status).toBe("released");
-  });
-
-  it("field case G10: HeyGen refuses the create call (402 insufficient_credit): released at once, the balance read now, InsufficientCredits", async () => {
-    const g10 = caseOf("G10");
-    const key = sandboxKeyOf(stack, "cb");
-    // The guard's recorded balance is 2.00 usd; HeyGen's is lower (spent elsewhere since).
-    sandboxOf(stack).setBalance(key, 2);
-    await stack.pollNow();
-    sandboxOf(stack).setBalance(key, 0.3);
-    const refusal = named(`States.Http.StatusCode.${g10.status}`, JSON.stringify(g10.body));
-    const result = await run(
-      { startError: refusal },
-      { reservation: { accountId: "cb", type: "video_agent", durationSeconds: 38 } },
-    );
-    expect(result.status).toBe("InsufficientCredits");
-    expect(result.calls).toEqual(["ReleaseForCredit"]);
-    expect(result.hold).toMatchObject({ status: "released", releaseReason: "insufficient_credit" });
-    expect(result.hold?.amount).toBeCloseTo(1.27, 2);
-    // The urgent reading: HeyGen was asked, and its balance is the one recorded now.
-    expect(result.readsFromRelease).toBeGreaterThan(0);
-    expect((await get<{ remaining: number }>(stack, "/v1/accounts/cb")).body.remaining).toBe(0.3);
-    sandboxOf(stack).setBalance(key, 120);
-    await stack.pollNow();
-  });
-
-  it("the create call fails otherwise (HTTP 500): released (job_failed), VideoStartFailed, no balance reading", async () => {
-    const failure = named(
-      "States.Http.StatusCode.500",
-      JSON.stringify({ error: { code: "internal_error", message: "Internal server error" } }),
-    );
-    const result = await run({ startError: failure });
-    expect(result.status).toBe("VideoStartFailed");
-    expect(result.calls).toEqual(["ReleaseAfterStartFailed"]);
-    expect(result.hold).toMatchObject({ status: "released", releaseReason: "job_failed" });
-    expect(result.readsFromRelease).toBe(0);
   });
 
   it("redrive (field case G6): the hold is settled while the task is gone; the redriven WaitForVideo gets the outcome at once, Done", async () => {

@@ -92,6 +92,8 @@ function handlersFor(calls: Calls, job: () => Promise<unknown>, lose: TaskName[]
 const balanceReads = () => sandboxOf(stack).calls().byKey[sandboxKeyOf(stack, "default")] ?? 0;
 
 async function run(scenario: Scenario) {
+  // Each run's hold is the newest (the list is newest first; the guard's clock stands still otherwise).
+  clock.advance(1);
   const calls = noCalls();
   /** HeyGen balance requests from the first release on: the urgent reading, if one was made. */
   let readsBeforeRelease: number | undefined;
@@ -286,6 +288,8 @@ describe("GatedVideoJob in an ASL interpreter against the local stack", () => {
     const key = sandboxKeyOf(stack, "default");
     // The guard's recorded balance is 2.00 usd; HeyGen's is lower (spent elsewhere since).
     sandboxOf(stack).setAccount({ apiKey: key, billingType: "wallet", currency: "usd", balance: 2 });
+    // Past the settle window, so that the earlier tests' commits are settled by this reading, not counted.
+    clock.advance(3600);
     await stack.pollNow();
     sandboxOf(stack).setBalance(key, 0.3);
     const result = await run({
@@ -306,6 +310,7 @@ describe("GatedVideoJob in an ASL interpreter against the local stack", () => {
     expect(result.readsFromRelease).toBeGreaterThan(0);
     expect((await get<{ remaining: number }>(stack, "/v1/accounts/default")).body.remaining).toBe(0.3);
     sandboxOf(stack).setBalance(key, 120);
+    clock.advance(1);
     await stack.pollNow();
   });
 
