@@ -4,6 +4,7 @@ import {
   Fail,
   IntegrationPattern,
   JsonPath,
+  Parallel,
   Pass,
   type StateMachine,
   TaskInput,
@@ -13,9 +14,10 @@ import { Construct } from "constructs";
 import { RELEASE_ROUTE, WAIT_ROUTE } from "#api/route-list";
 import {
   acknowledgeStateMachineFindings,
+  CREDIT_REFUSAL_ERRORS,
   gatedStateMachine,
+  releaseCall,
   reserveCall,
-  settleCall,
 } from "./gated-video-job.ts";
 import type { HeyGenWebhook } from "./heygen-webhook.ts";
 import type { LogSettings } from "./log-settings.ts";
@@ -37,6 +39,12 @@ const HEARTBEAT_MARGIN_SECONDS = 60;
  * Example of gating a video job on a reservation without polling (docs/webhooks.md):
  * Reserve → StartVideoJob (callback_id = reservation id) → WaitForVideo (.waitForTaskToken) → Done.
  *
+ * StartVideoJob runs inside the Parallel StartVideo so that any error of the create call releases the hold:
+ * HeyGen refusing it for credit (CREDIT_REFUSAL_ERRORS: an HTTP task's `States.Http.StatusCode.402`, or
+ * `HeyGen.InsufficientCredit` from your own Lambda; field case G10) → ReleaseForCredit (reason
+ * `insufficient_credit`: the guard reads the balance at once) → InsufficientCredits; any other error →
+ * ReleaseAfterStartFailed (reason `job_failed`) → VideoStartFailed.
+ *
  * WaitForVideo registers its task token on the hold (`POST /v1/reservations/{id}/wait`) and waits. When
  * HeyGen's webhook settles the hold (commit at the priced duration, or release), the webhook function sends
  * SendTaskSuccess, or SendTaskFailure `VideoFailed` / `InsufficientCredits`. A timeout releases the hold.
@@ -54,7 +62,8 @@ export class GatedVideoJobWithCallback extends Construct {
     const { api } = props;
     const insufficientCredits = new Fail(this, "InsufficientCredits", {
       error: "InsufficientCredits",
-      cause: "Quota Guard denied the reservation, or HeyGen failed the video for lack of credit (released).",
+      cause:
+        "Quota Guard denied the reservation, or HeyGen refused or failed the video for lack of credit (released).",
     });
     const reservationFailed = new Fail(this, "ReservationFailed", {
       error: "ReservationFailed",
@@ -68,14 +77,24 @@ export class GatedVideoJobWithCallback extends Construct {
       error: "VideoTimedOut",
       cause: "No webhook came in time; the reservation was released.",
     });
+    const startFailed = new Fail(this, "VideoStartFailed", {
+      error: "VideoStartFailed",
+      cause: "The video job could not be started; its reservation was released.",
+    });
 
     const reserve = reserveCall(this, api);
     reserve.addCatch(insufficientCredits, { errors: ["ApiGateway.409"], resultPath: "$.denial" });
     reserve.addCatch(reservationFailed, { errors: [Errors.ALL], resultPath: "$.error" });
 
-    const release = settleCall(this, api, "Release", RELEASE_ROUTE);
+    const release = releaseCall(this, api, "Release", "timed_out");
     release.addCatch(timedOut, { errors: [Errors.ALL], resultPath: "$.releaseError" });
     release.next(timedOut);
+    const releaseForCredit = releaseCall(this, api, "ReleaseForCredit", "insufficient_credit");
+    releaseForCredit.addCatch(insufficientCredits, { errors: [Errors.ALL], resultPath: "$.releaseError" });
+    releaseForCredit.next(insufficientCredits);
+    const releaseAfterStartFailed = releaseCall(this, api, "ReleaseAfterStartFailed", "job_failed");
+    releaseAfterStartFailed.addCatch(startFailed, { errors: [Errors.ALL], resultPath: "$.releaseError" });
+    releaseAfterStartFailed.next(startFailed);
 
     const start = new Pass(this, "StartVideoJob", {
       comment:
@@ -88,6 +107,14 @@ export class GatedVideoJobWithCallback extends Construct {
       },
       resultPath: "$.videoRequest",
     });
+    const startVideo = new Parallel(this, "StartVideo", {
+      comment: "Wraps the create call so that any error in it releases the hold (a Pass state cannot catch).",
+      // The branch's output is the state with `videoRequest` added, as the create call alone would give.
+      outputPath: "$[0]",
+    });
+    startVideo.branch(start);
+    startVideo.addCatch(releaseForCredit, { errors: CREDIT_REFUSAL_ERRORS, resultPath: "$.startError" });
+    startVideo.addCatch(releaseAfterStartFailed, { errors: [Errors.ALL], resultPath: "$.startError" });
 
     const wait = new ReservationApiCall(this, "WaitForVideo", {
       api,
@@ -121,7 +148,7 @@ export class GatedVideoJobWithCallback extends Construct {
     this.stateMachine = gatedStateMachine(this, {
       comment: "Gates a HeyGen video job on a Quota Guard reservation; HeyGen's webhook ends the wait",
       reserve,
-      whenGranted: start.next(wait),
+      whenGranted: startVideo.next(wait),
       insufficientCredits,
       reservationFailed,
       // The execution outlives the wait by the release a timeout makes.

@@ -18,6 +18,8 @@ import {
 } from "aws-cdk-lib/aws-stepfunctions";
 import { Construct } from "constructs";
 import { type ApiRoute, COMMIT_ROUTE, executeApiPath, RELEASE_ROUTE, RESERVE_ROUTE } from "#api/route-list";
+import type { ReleaseReason } from "#core/account";
+import { CREDIT_REFUSAL_ERROR } from "#core/credit-refusal";
 import { createLogGroup, type LogSettings } from "./log-settings.ts";
 import { acknowledge } from "./nag.ts";
 import type { QuotaGuardApi } from "./quota-guard-api.ts";
@@ -35,9 +37,24 @@ export interface GatedVideoJobProps {
 export const API_CALL_TIMEOUT = Duration.seconds(30);
 
 /**
+ * The task errors that mean "HeyGen refused the job for lack of credit": what an HTTP task
+ * (`arn:aws:states:::http:invoke`) raises for a 402, and the name a pipeline's own Lambda raises
+ * (CREDIT_REFUSAL_ERROR, e.g. when core/credit-refusal.ts's isCreditRefusal says so). Caught, they release
+ * the hold with reason `insufficient_credit` (the guard then reads the balance at once) and end
+ * InsufficientCredits.
+ */
+export const CREDIT_REFUSAL_ERRORS = ["States.Http.StatusCode.402", CREDIT_REFUSAL_ERROR];
+
+/**
  * Example of gating a video job on a credit reservation (design §9):
- * Reserve → (granted) RunVideoJob → Commit → Done; a failing job → Release → VideoJobFailed;
- * a denied reservation (409) → InsufficientCredits.
+ * Reserve → (granted) RunVideoJob → Commit → Done; a failing job → Release (reason `job_failed`) →
+ * VideoJobFailed; HeyGen refusing it for credit (CREDIT_REFUSAL_ERRORS) → ReleaseForCredit (reason
+ * `insufficient_credit`) → InsufficientCredits; a denied reservation (409) → InsufficientCredits.
+ *
+ * A Commit that meets a hold no longer held (409: it expired, e.g. a redrive of an execution that timed out
+ * while the job ran, field case G6) records the spend on a new hold: ReserveSpent (Idempotency-Key
+ * `<execution name>-spent-<$$.Execution.RedriveCount>`, so each rerun of the job is counted once) →
+ * CommitSpent → Done; CommitFailed when that new hold does not fit (docs/webhooks.md "Redrives").
  *
  * Input: `{ "reservation": <body of POST /v1/reservations>, "job": <whatever your job needs> }`.
  * The execution name is the Idempotency-Key of every call, so a retried Reserve never holds credits twice and
@@ -53,7 +70,9 @@ export class GatedVideoJob extends Construct {
     this.api = props.api;
     const insufficientCredits = new Fail(this, "InsufficientCredits", {
       error: "InsufficientCredits",
-      cause: "Quota Guard denied the reservation: the account's available balance is below the job's cost.",
+      cause:
+        "Quota Guard denied the reservation (the account's available balance is below the job's cost), or " +
+        "HeyGen refused the job for lack of credit (its hold released, the balance read at once).",
     });
     const reservationFailed = new Fail(this, "ReservationFailed", {
       error: "ReservationFailed",
@@ -65,16 +84,21 @@ export class GatedVideoJob extends Construct {
     });
     const commitFailed = new Fail(this, "CommitFailed", {
       error: "CommitFailed",
-      cause: "The job ran but the commit failed; the hold keeps counting until its TTL expires.",
+      cause:
+        "The job ran but its spend was not recorded (the commit failed, or its hold had ended and no new " +
+        "hold fitted); a held hold keeps counting until its TTL, and the next balance reading shows the spend.",
     });
 
     const reserve = reserveCall(this, this.api);
     reserve.addCatch(insufficientCredits, { errors: ["ApiGateway.409"], resultPath: "$.denial" });
     reserve.addCatch(reservationFailed, { errors: [Errors.ALL], resultPath: "$.error" });
 
-    const release = settleCall(this, this.api, "Release", RELEASE_ROUTE);
+    const release = releaseCall(this, this.api, "Release", "job_failed");
     release.addCatch(jobFailed, { errors: [Errors.ALL], resultPath: "$.releaseError" });
     release.next(jobFailed);
+    const releaseForCredit = releaseCall(this, this.api, "ReleaseForCredit", "insufficient_credit");
+    releaseForCredit.addCatch(insufficientCredits, { errors: [Errors.ALL], resultPath: "$.releaseError" });
+    releaseForCredit.next(insufficientCredits);
 
     const job = new Parallel(this, "VideoJob", {
       comment: "Wraps the job so that any failure in it is caught (a Pass state cannot catch).",
@@ -84,14 +108,32 @@ export class GatedVideoJob extends Construct {
     job.branch(
       new Pass(this, "RunVideoJob", { comment: "Placeholder: replace with your video job's states." }),
     );
+    job.addCatch(releaseForCredit, { errors: CREDIT_REFUSAL_ERRORS, resultPath: "$.jobError" });
     job.addCatch(release, { errors: [Errors.ALL], resultPath: "$.jobError" });
 
+    const done = new Succeed(this, "Done");
+    // The hold ended before the commit (expired): the job spent all the same, so a new hold records it.
+    const reserveSpent = reserveCall(this, this.api, {
+      id: "ReserveSpent",
+      idempotencyKey: JsonPath.format(
+        "{}-spent-{}",
+        JsonPath.stringAt("$$.Execution.Name"),
+        JsonPath.stringAt("$$.Execution.RedriveCount"),
+      ),
+    });
+    reserveSpent.addCatch(commitFailed, { errors: [Errors.ALL], resultPath: "$.commitError" });
+    const commitSpent = settleCall(this, this.api, "CommitSpent", COMMIT_ROUTE);
+    commitSpent.addCatch(commitFailed, { errors: [Errors.ALL], resultPath: "$.commitError" });
+    reserveSpent.next(commitSpent).next(done);
+
     const commit = settleCall(this, this.api, "Commit", COMMIT_ROUTE);
+    commit.addCatch(reserveSpent, { errors: ["ApiGateway.409"], resultPath: "$.commitError" });
     commit.addCatch(commitFailed, { errors: [Errors.ALL], resultPath: "$.commitError" });
 
     this.stateMachine = gatedStateMachine(this, {
       comment: "Gates a HeyGen video job on a Quota Guard credit reservation",
       reserve,
+      done,
       whenGranted: job.next(commit),
       insufficientCredits,
       reservationFailed,
@@ -112,6 +154,8 @@ export function gatedStateMachine(
     comment: string;
     reserve: ReservationApiCall;
     whenGranted: Chain;
+    /** The success state, when other paths than `whenGranted` end in it too. */
+    done?: Succeed;
     insufficientCredits: Fail;
     reservationFailed: Fail;
     timeout: Duration;
@@ -124,7 +168,7 @@ export function gatedStateMachine(
         Condition.numberEquals("$.reserved.statusCode", 201),
         Condition.numberEquals("$.reserved.statusCode", 200),
       ),
-      props.whenGranted.next(new Succeed(scope, "Done")),
+      props.whenGranted.next(props.done ?? new Succeed(scope, "Done")),
     )
     .when(Condition.numberEquals("$.reserved.statusCode", 409), props.insufficientCredits)
     .otherwise(props.reservationFailed);
@@ -168,17 +212,22 @@ export function acknowledgeStateMachineFindings(
 }
 
 /**
- * POST /v1/reservations with the execution name as Idempotency-Key, so a retried Reserve never holds twice.
- * Input `$.reservation` (the request body); result in `$.reserved` ({ statusCode, reservation }).
+ * POST /v1/reservations with the execution name (or `idempotencyKey`) as Idempotency-Key, so a retried
+ * Reserve never holds twice. Input `$.reservation` (the request body); result in `$.reserved`
+ * ({ statusCode, reservation }).
  */
-export function reserveCall(scope: Construct, api: QuotaGuardApi): ReservationApiCall {
-  const call = new ReservationApiCall(scope, "Reserve", {
+export function reserveCall(
+  scope: Construct,
+  api: QuotaGuardApi,
+  options: { id?: string; idempotencyKey?: string } = {},
+): ReservationApiCall {
+  const call = new ReservationApiCall(scope, options.id ?? "Reserve", {
     api,
     route: RESERVE_ROUTE,
     apiPath: RESERVE_ROUTE.path,
     headers: TaskInput.fromObject({
       "Content-Type": ["application/json"],
-      "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
+      "Idempotency-Key": JsonPath.array(options.idempotencyKey ?? JsonPath.stringAt("$$.Execution.Name")),
     }),
     requestBody: TaskInput.fromJsonPathAt("$.reservation"),
     resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
@@ -198,6 +247,7 @@ export function settleCall(
   api: QuotaGuardApi,
   id: string,
   route: typeof COMMIT_ROUTE | typeof RELEASE_ROUTE,
+  options: { body?: Record<string, unknown>; resultPath?: string } = {},
 ): ReservationApiCall {
   const call = new ReservationApiCall(scope, id, {
     api,
@@ -210,12 +260,25 @@ export function settleCall(
       "Content-Type": ["application/json"],
       "Idempotency-Key": JsonPath.array(JsonPath.stringAt("$$.Execution.Name")),
     }),
-    requestBody: TaskInput.fromObject({}),
+    requestBody: TaskInput.fromObject(options.body ?? {}),
     resultSelector: { "statusCode.$": "$.StatusCode", "reservation.$": "$.ResponseBody" },
-    resultPath: `$.${id.toLowerCase()}`,
+    resultPath: options.resultPath ?? `$.${id.toLowerCase()}`,
     taskTimeout: Timeout.duration(API_CALL_TIMEOUT),
   });
   return retryTransientFailures(call);
+}
+
+/**
+ * A Release saying why (`reason` in its body, recorded on the hold); `insufficient_credit` makes the guard
+ * read the balance at once. Result in `$.release` whichever release ran.
+ */
+export function releaseCall(
+  scope: Construct,
+  api: QuotaGuardApi,
+  id: string,
+  reason: ReleaseReason,
+): ReservationApiCall {
+  return settleCall(scope, api, id, RELEASE_ROUTE, { body: { reason }, resultPath: "$.release" });
 }
 
 /** Throttling, 5xx and timeouts are worth another try; a 4xx answer will not change. */

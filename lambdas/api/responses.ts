@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ALERT_LEVELS, SEVERITIES } from "#core/account";
+import { ALERT_LEVELS, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { BalanceSnapshot, Unit } from "#core/balance";
 import { Estimate } from "#core/estimator";
 import { RateCard } from "#core/rate-card";
@@ -98,6 +98,10 @@ export const Reservation = z
     forced: ForcedCommit.optional().meta({
       description: "Set when a commit was forced (force: true) past the hold plus what was available.",
     }),
+    releaseReason: z
+      .enum(RELEASE_REASONS)
+      .optional()
+      .meta({ description: "Why the pipeline released the hold, when its release said." }),
   })
   .meta({ id: "Reservation", description: "A credit hold; amounts in `unit`." });
 

@@ -60,8 +60,13 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     );
     return answer(200, hold.reservation, hold.replayed);
   });
-  serve(app, ROUTES.release, async ({ path, headers }) => {
-    const hold = await settleHold(services, path.id, { action: "release" }, headers["Idempotency-Key"]);
+  serve(app, ROUTES.release, async ({ path, headers, body }) => {
+    const hold = await settleHold(
+      services,
+      path.id,
+      { action: "release", reason: body?.reason },
+      headers["Idempotency-Key"],
+    );
     return answer(200, hold.reservation, hold.replayed);
   });
   serve(app, ROUTES.extend, async ({ path, headers, body }) => {

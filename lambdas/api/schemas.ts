@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
+import { ACCOUNT_ID_PATTERN, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
 import { MAX_LIST_LIMIT } from "#service/store-port";
@@ -88,7 +88,18 @@ export const CommitRequest = z
   })
   .meta({ description: "Commits spend against a hold, in parts or finally." });
 
-export const ReleaseRequest = z.strictObject({}).meta({ description: "Returns a hold (no fields)." });
+export const ReleaseRequest = z
+  .strictObject({
+    reason: z
+      .enum(RELEASE_REASONS)
+      .optional()
+      .meta({
+        description:
+          "Why the hold is released, recorded on it. `insufficient_credit`: HeyGen refused the job for lack of " +
+          "credit (e.g. 402 at create); the guard also reads the balance at once, as for a credit-failure webhook.",
+      }),
+  })
+  .meta({ description: "Returns a hold; the body, and its reason, may be omitted." });
 
 export const ExtendRequest = z
   .strictObject({

@@ -116,6 +116,8 @@ export interface Hold {
   spec?: unknown;
   /** How a webhook's final commit chose its amount (absent for commits sent by the pipeline). */
   commitBasis?: CommitBasis;
+  /** Why the pipeline released the hold, when it said (`POST /v1/reservations/{id}/release`). */
+  releaseReason?: ReleaseReason;
   /**
    * A job of several outputs (a translation into several languages, `count` videos): each output's terminal
    * outcome by output id, recorded by the webhook with the commit it made (core/job-outputs.ts). Never shown.
@@ -141,6 +143,15 @@ export interface OutputOutcome {
  * `GET /v3/videos/{id}`, or the held amount (no spec on the hold, or no duration known).
  */
 export type CommitBasis = "event-duration" | "video-duration" | "held-amount";
+
+/**
+ * Why a pipeline released a hold, as it says in the body of `POST /v1/reservations/{id}/release`:
+ * `insufficient_credit`: HeyGen refused the job for lack of credit (a 402 at create, field case G10; the
+ * release also reads the balance at once, as a credit-failure webhook does); `job_failed`: the job failed for
+ * another reason; `timed_out`: no outcome came in time; `cancelled`: the pipeline gave the job up.
+ */
+export const RELEASE_REASONS = ["insufficient_credit", "job_failed", "timed_out", "cancelled"] as const;
+export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 
 /** The account state item: everything a check needs in one read. */
 export interface AccountState {

@@ -15,7 +15,7 @@
  * rounded to 1e-9 so that float drift never turns an exact fit into a denial.
  */
 
-import type { AccountState, CommitBasis, ForcedCommit, Hold } from "#core/account";
+import type { AccountState, CommitBasis, ForcedCommit, Hold, ReleaseReason } from "#core/account";
 import type { Unit } from "#core/balance";
 import { convertLegacyHolds } from "./legacy-holds.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
@@ -76,6 +76,8 @@ export interface ReservationView {
   commitBasis?: CommitBasis;
   /** Set when a commit was forced past the hold plus what was available: by whom and how far. */
   forced?: ForcedCommit;
+  /** Why the pipeline released the hold, when it said. */
+  releaseReason?: ReleaseReason;
 }
 
 /**
@@ -196,5 +198,6 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   if (hold.spec !== undefined) view.spec = hold.spec;
   if (hold.commitBasis !== undefined) view.commitBasis = hold.commitBasis;
   if (hold.forced !== undefined) view.forced = hold.forced;
+  if (hold.releaseReason !== undefined) view.releaseReason = hold.releaseReason;
   return view;
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AccountConfig } from "#config/config";
-import type { ForcedCommit } from "#core/account";
+import type { ForcedCommit, ReleaseReason } from "#core/account";
 import type { Unit } from "#core/balance";
 import { type Estimate, estimate } from "#core/estimator";
 import { forcedCommitAlert } from "#core/forced-commit";
@@ -10,6 +10,7 @@ import { computeBalanceView, type ReservationView, roundAmount } from "#core/res
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceKind, BalanceReader } from "./balance-reader.ts";
 import { cardAgeRule, cardForAccount, requireJobsInPool } from "./checks.ts";
+import { readBalanceAfterCreditFailure } from "./credit-failure.ts";
 import {
   BalanceUnknownError,
   CommitExceedsAvailableError,
@@ -175,14 +176,32 @@ export function settleReservationOutput(
   return services.store.settleOutput(reservationId, request, settleContext(services, account));
 }
 
-/** Ends a hold, returning what it held and did not commit. */
+/** Ends a hold, returning what it held and did not commit; `reason`, when given, is recorded on it. */
 export function releaseReservation(
   services: Services,
   account: AccountConfig,
   reservationId: string,
   idempotencyKey?: IdempotencyKeyUse,
+  reason?: ReleaseReason,
 ): Promise<SettleResult> {
-  return services.store.release(reservationId, settleContext(services, account, idempotencyKey));
+  return services.store.release(reservationId, settleContext(services, account, idempotencyKey), reason);
+}
+
+/**
+ * A release that says HeyGen refused the job for lack of credit reads the balance at once (as a credit-failure
+ * webhook does), so the exhausted/critical alert goes out now: when this request released the hold, or found
+ * it expired (the refusal is news all the same). A replay does not read again: its first request did.
+ */
+async function readAfterCreditRefusal(
+  services: Services,
+  account: AccountConfig,
+  reservationId: string,
+  result: SettleResult,
+): Promise<void> {
+  const fresh =
+    (result.kind === "ok" && !result.replayed) ||
+    (result.kind === "conflict" && result.view.status === "expired");
+  if (fresh) await readBalanceAfterCreditFailure(services, account, reservationId);
 }
 
 /** Raises a hold's amount (taken from `available`) and/or moves its expiry to `ttlSeconds` from now. */
@@ -296,7 +315,7 @@ export interface CommitBody {
 export type SettleRequest =
   /** `caller`: the IAM principal, recorded on the hold when it forces a commit. */
   | { action: "commit"; commit: CommitBody; caller: string }
-  | { action: "release" }
+  | { action: "release"; reason?: ReleaseReason | undefined }
   | { action: "extend"; extend: ExtendRequest };
 
 const SETTLED_AS = { commit: "committed", release: "released", extend: "extended" } as const;
@@ -304,7 +323,8 @@ const SETTLED_AS = { commit: "committed", release: "released", extend: "extended
 /**
  * `POST /v1/reservations/{id}/commit|release|extend`: applies the request to the hold, once per
  * Idempotency-Key (a repeat answers the first answer, `replayed`). An extend's `ttlSeconds` is at most
- * `reservations.maxTtlSeconds`. Raises UnknownReservationError, InvalidRequestError,
+ * `reservations.maxTtlSeconds`. A release's `reason` is recorded on the hold; `insufficient_credit` also reads
+ * the balance at once (readAfterCreditRefusal), before the answer. Raises UnknownReservationError, InvalidRequestError,
  * ReservationConflictError (the hold's state does not allow it), InsufficientBalanceError (a raise that does
  * not fit), IdempotencyKeyReusedError, DependencyUnavailableError.
  */
@@ -332,8 +352,13 @@ export const settleHold = useCase(
           services,
           account,
           reservationId,
-          keyUse(idempotencyKey, "release", {}),
+          // Without a reason the fingerprint is the one releases had before reasons existed.
+          keyUse(idempotencyKey, "release", request.reason ? { reason: request.reason } : {}),
+          request.reason,
         );
+        if (request.reason === "insufficient_credit") {
+          await readAfterCreditRefusal(services, account, reservationId, result);
+        }
         break;
       case "extend":
         checkTtl(services, request.extend.ttlSeconds);

@@ -6,6 +6,7 @@ import type {
   ForcedCommit,
   Hold,
   OutputOutcome,
+  ReleaseReason,
 } from "#core/account";
 import type { BalanceSnapshot, Unit } from "#core/balance";
 import type {
@@ -216,8 +217,11 @@ export interface ReservationStore {
   ): Promise<ReserveResult>;
   /** Commits a part or, when final, the rest of a held, unexpired hold. */
   commit(reservationId: string, request: CommitRequest, context: SettleContext): Promise<SettleResult>;
-  /** Ends a held, unexpired hold, returning the part not committed. */
-  release(reservationId: string, context: SettleContext): Promise<SettleResult>;
+  /**
+   * Ends a held, unexpired hold, returning the part not committed; `reason`, when given, is recorded on it
+   * (`releaseReason`). A hold already released is a replay, whatever reason either release gave.
+   */
+  release(reservationId: string, context: SettleContext, reason?: ReleaseReason): Promise<SettleResult>;
   /**
    * Records one output's outcome on a held hold of several outputs, with its money, in one transaction: a
    * success commits its part (partial), a failure commits nothing (its share stays held until the end), and

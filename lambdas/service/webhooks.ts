@@ -17,13 +17,13 @@ import {
 import { pointedIssues } from "#core/zod-issues";
 import { resolveAccount } from "./accounts.ts";
 import { cardForAccount } from "./checks.ts";
+import { readBalanceAfterCreditFailure } from "./credit-failure.ts";
 import {
   InvalidRequestError,
   MalformedJsonError,
   UnauthenticatedError,
   UnsignedDeliveryError,
 } from "./errors.ts";
-import { pollAccount } from "./poll-account.ts";
 import {
   accountOfReservation,
   commitReservation,
@@ -253,26 +253,6 @@ async function settleOneOutput(
     ...(outcome.kind === "success" && committed !== undefined ? { actualAmount: committed } : {}),
     ...(price ? { commitBasis: price.basis } : {}),
   };
-}
-
-/**
- * Reads the balance at once after HeyGen failed a job for lack of credit, through pollAccount (refresh,
- * urgent: not limited by minRefreshIntervalSeconds), so the exhausted/critical alert goes out now. Called
- * before the waiting task hears of it: a pipeline told InsufficientCredits then finds the empty balance
- * recorded (and the alert sent), not the reading still in progress.
- */
-async function readBalanceAfterCreditFailure(
-  services: Services,
-  account: AccountConfig,
-  reservationId: string,
-): Promise<void> {
-  const reading = await pollAccount(services, account, { refresh: true, urgent: true });
-  services.log.warn("HeyGen failed a job for lack of credit; balance read now", {
-    accountId: account.id,
-    reservationId,
-    reading: reading.status,
-    alerts: reading.alerts.map((alert) => `${alert.alertType}:${alert.level}`),
-  });
 }
 
 /** What the operator reads when an unsigned delivery is refused: the likely cause and the fix. */

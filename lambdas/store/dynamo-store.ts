@@ -38,7 +38,7 @@ export function createDynamoStore(
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
     reserve: (accountId, request, rules, guard) => reservations.reserve(accountId, request, rules, guard),
     commit: (reservationId, request, context) => reservations.commit(reservationId, request, context),
-    release: (reservationId, context) => reservations.release(reservationId, context),
+    release: (reservationId, context, reason) => reservations.release(reservationId, context, reason),
     settleOutput: (reservationId, request, context) =>
       reservations.settleOutput(reservationId, request, context),
     extend: (reservationId, request, context) => reservations.extend(reservationId, request, context),

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { AccountState, ForcedCommit, Hold, OutputOutcome } from "#core/account";
+import type { AccountState, ForcedCommit, Hold, OutputOutcome, ReleaseReason } from "#core/account";
 import { heldShareOf, weakestBasis } from "#core/job-outputs";
 import { accountIdOfReservation } from "#core/reservation-id";
 import {
@@ -305,21 +305,32 @@ export class DynamoReservationStore implements ReservationStore {
     };
   }
 
-  async release(reservationId: string, context: SettleContext): Promise<SettleResult> {
+  async release(
+    reservationId: string,
+    context: SettleContext,
+    reason?: ReleaseReason,
+  ): Promise<SettleResult> {
     return this.settle(reservationId, "release", context, (hold, now) => {
       const status = holdStatus(hold, now);
       if (status !== "held") return hold.status === "released" ? "replay" : "conflict";
       const releasedAt = now.toISOString();
+      const set = ["#status = :released", "releasedAt = :at"];
+      const values: Record<string, unknown> = { ":released": "released", ":at": releasedAt };
+      if (reason !== undefined) {
+        set.push("releaseReason = :reason");
+        values[":reason"] = reason;
+      }
       return {
         writes: [
-          this.holdUpdate(hold, now, {
-            set: ["#status = :released", "releasedAt = :at"],
-            remove: ["openPk", "openSk", "heldPk", "heldSk"],
-            values: { ":released": "released", ":at": releasedAt },
-          }),
+          this.holdUpdate(hold, now, { set, remove: ["openPk", "openSk", "heldPk", "heldSk"], values }),
           this.counterUpdate(hold.accountId, -heldPart(hold), -1),
         ],
-        after: { ...hold, status: "released", releasedAt },
+        after: {
+          ...hold,
+          status: "released",
+          releasedAt,
+          ...(reason !== undefined ? { releaseReason: reason } : {}),
+        },
       };
     });
   }

@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
 import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#local/stack";
 import type { TaskResultSender } from "#service/services";
-import { type ApiGatewayInvoke, invokeApi, type LocalHandlers, named } from "#test/support/asl";
+import { type ApiGatewayInvoke, invokeApi, type LocalHandlers, named, startingAt } from "#test/support/asl";
 import { get, sandboxKeyOf, sandboxOf, testConfig } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth.ts";
@@ -14,7 +15,7 @@ import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth
  * stack's webhook sends: SendTaskSuccess / SendTaskFailure reach the interpreter through `taskResults`.
  */
 
-type Outcome = "success" | "fail" | "insufficient_credit" | "never";
+type Outcome = "success" | "fail" | "insufficient_credit" | "never" | { startError: Error };
 
 /** Tokens the interpreter is waiting on, settled by the webhook's SendTask* calls. */
 const waiting = new Map<string, { resolve: (output: unknown) => void; reject: (error: Error) => void }>();
@@ -38,6 +39,17 @@ const taskResults: TaskResultSender = {
   },
 };
 
+const CASES = (
+  JSON.parse(
+    readFileSync(new URL("../fixtures/field-cases/heygen-2026-12.json", import.meta.url), "utf8"),
+  ) as { cases: { id: string; status: number; body: unknown }[] }
+).cases;
+const caseOf = (id: string) => {
+  const found = CASES.find((c) => c.id === id);
+  if (!found) throw new Error(`${id} missing from the fixture`);
+  return found;
+};
+
 let stack: LocalStack;
 let definition: StateMachineDefinition;
 let executions = 0;
@@ -57,7 +69,7 @@ beforeAll(async () => {
     taskResults,
   });
   await stack.pollNow();
-}, 120_000);
+}, 400_000);
 
 afterAll(async () => {
   await stack?.stop();
@@ -65,55 +77,51 @@ afterAll(async () => {
 });
 
 type States = Record<string, Record<string, unknown>>;
-/**
- * The definition started at `start`, without the states it cannot reach (the interpreter refuses
- * unreachable states): what a redrive that reruns from `start` can run.
- */
-function startingAt(machine: { States: States }, start: string) {
-  const reached = new Set<string>();
-  const visit = (name: string | undefined) => {
-    if (!name || reached.has(name)) return;
-    reached.add(name);
-    const state = machine.States[name] ?? {};
-    const catches = (state.Catch ?? []) as { Next: string }[];
-    const choices = (state.Choices ?? []) as { Next: string }[];
-    for (const next of [
-      state.Next,
-      state.Default,
-      ...catches.map((c) => c.Next),
-      ...choices.map((c) => c.Next),
-    ])
-      visit(next as string | undefined);
-  };
-  visit(start);
-  return {
-    ...machine,
-    StartAt: start,
-    States: Object.fromEntries(Object.entries(machine.States).filter(([name]) => reached.has(name))),
-  };
+
+/** The create call's placeholder (inside the StartVideo wrapper) made a task with the same Parameters. */
+function startAsTask(machine: { States: States }): void {
+  const branch = (machine.States.StartVideo?.Branches as { States: States }[] | undefined)?.[0];
+  if (!branch?.States.StartVideoJob) throw new Error("StartVideoJob is not inside StartVideo");
+  branch.States.StartVideoJob = { ...branch.States.StartVideoJob, Type: "Task", Resource: "StartVideoJob" };
 }
 
 /** One entry of an execution's event log (the library does not export the type). */
 type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
 
-async function run(outcome: Outcome, options: { afterMs?: number; waitTimeoutSeconds?: number } = {}) {
+async function run(
+  outcome: Outcome,
+  options: {
+    afterMs?: number;
+    waitTimeoutSeconds?: number;
+    reservation?: Record<string, string | number>;
+  } = {},
+) {
   const ran = structuredClone(definition) as unknown as { States: States };
-  const start = ran.States.StartVideoJob as Record<string, unknown>;
   // The placeholder becomes a task with the same Parameters: what the real HTTP task would send HeyGen.
-  ran.States.StartVideoJob = { ...start, Type: "Task", Resource: "StartVideoJob" };
+  startAsTask(ran);
   if (options.waitTimeoutSeconds) {
     const { HeartbeatSeconds: _h, ...wait } = ran.States.WaitForVideo as Record<string, unknown>;
     ran.States.WaitForVideo = { ...wait, TimeoutSeconds: options.waitTimeoutSeconds };
   }
   const token = `token-${++executions}-${Math.random().toString(36).slice(2)}`;
   const calls: string[] = [];
+  /** HeyGen balance requests made by the guard from the release on (an urgent reading), if any release ran. */
+  let readsBeforeRelease: number | undefined;
+  const balanceReads = () => sandboxOf(stack).calls().byKey[sandboxKeyOf(stack, "cb")] ?? 0;
   const handlers = {
     Reserve: (input: unknown) => invokeApi(stack, input as ApiGatewayInvoke),
-    Release: (input: unknown) => {
-      calls.push("Release");
-      return invokeApi(stack, input as ApiGatewayInvoke);
-    },
+    ...Object.fromEntries(
+      ["Release", "ReleaseForCredit", "ReleaseAfterStartFailed"].map((name) => [
+        name,
+        (input: unknown) => {
+          calls.push(name);
+          readsBeforeRelease ??= balanceReads();
+          return invokeApi(stack, input as ApiGatewayInvoke);
+        },
+      ]),
+    ),
     StartVideoJob: async (input: { callback_id: string; job: { durationSeconds: number } }) => {
+      if (typeof outcome === "object") throw outcome.startError;
       if (outcome !== "never") {
         sandboxOf(stack).createVideo({
           apiKey: sandboxKeyOf(stack, "cb"),
@@ -135,12 +143,21 @@ async function run(outcome: Outcome, options: { afterMs?: number; waitTimeoutSec
   const execution = new StateMachine(ran as unknown as StateMachineDefinition, {
     validationOptions: { checkArn: false },
   }).run(
-    { reservation: { accountId: "cb", durationSeconds: 120 }, job: { durationSeconds: 60 } },
+    {
+      reservation: options.reservation ?? { accountId: "cb", durationSeconds: 120 },
+      job: { durationSeconds: 60 },
+    },
     {
       context: { Execution: { Name: `cb-${executions}` }, Task: { Token: token } },
       overrides: {
         taskResourceLocalHandlers: handlers as unknown as LocalHandlers,
-        retryIntervalOverrides: { Reserve: 0, Release: 0, WaitForVideo: 0 },
+        retryIntervalOverrides: {
+          Reserve: 0,
+          Release: 0,
+          ReleaseForCredit: 0,
+          ReleaseAfterStartFailed: 0,
+          WaitForVideo: 0,
+        },
       },
     },
   );
@@ -149,15 +166,63 @@ async function run(outcome: Outcome, options: { afterMs?: number; waitTimeoutSec
     (error: Error) => ({ status: (error.cause as Error | undefined)?.name ?? error.name, value: undefined }),
   );
   const holds = (
-    await get<{ reservations: { id: string; status: string; actualAmount?: number }[] }>(
-      stack,
-      "/v1/reservations?accountId=cb&limit=1",
-    )
+    await get<{
+      reservations: {
+        id: string;
+        status: string;
+        amount: number;
+        actualAmount?: number;
+        releaseReason?: string;
+      }[];
+    }>(stack, "/v1/reservations?accountId=cb&limit=1")
   ).body.reservations;
-  return { ...output, calls, hold: holds[0], sentToToken: sent.filter((s) => s.token === token) };
+  const readsFromRelease = readsBeforeRelease === undefined ? 0 : balanceReads() - readsBeforeRelease;
+  return {
+    ...output,
+    calls,
+    hold: holds[0],
+    sentToToken: sent.filter((s) => s.token === token),
+    readsFromRelease,
+  };
 }
 
 describe("GatedVideoJobWithCallback in an ASL interpreter against the local stack", () => {
+  it("field case G10: HeyGen refuses the create call (402 insufficient_credit): released at once, the balance read now, InsufficientCredits", async () => {
+    const g10 = caseOf("G10");
+    const key = sandboxKeyOf(stack, "cb");
+    // The guard's recorded balance is 2.00 usd; HeyGen's is lower (spent elsewhere since).
+    // First in the file: no earlier commit counts against the 2.00 recorded.
+    sandboxOf(stack).setBalance(key, 2);
+    await stack.pollNow();
+    sandboxOf(stack).setBalance(key, 0.3);
+    const refusal = named(`States.Http.StatusCode.${g10.status}`, JSON.stringify(g10.body));
+    const result = await run(
+      { startError: refusal },
+      { reservation: { accountId: "cb", type: "video_agent", durationSeconds: 38 } },
+    );
+    expect(result.status).toBe("InsufficientCredits");
+    expect(result.calls).toEqual(["ReleaseForCredit"]);
+    expect(result.hold).toMatchObject({ status: "released", releaseReason: "insufficient_credit" });
+    expect(result.hold?.amount).toBeCloseTo(1.27, 2);
+    // The urgent reading: HeyGen was asked, and its balance is the one recorded now.
+    expect(result.readsFromRelease).toBeGreaterThan(0);
+    expect((await get<{ remaining: number }>(stack, "/v1/accounts/cb")).body.remaining).toBe(0.3);
+    sandboxOf(stack).setBalance(key, 120);
+    await stack.pollNow();
+  });
+
+  it("the create call fails otherwise (HTTP 500): released (job_failed), VideoStartFailed, no balance reading", async () => {
+    const failure = named(
+      "States.Http.StatusCode.500",
+      JSON.stringify({ error: { code: "internal_error", message: "Internal server error" } }),
+    );
+    const result = await run({ startError: failure });
+    expect(result.status).toBe("VideoStartFailed");
+    expect(result.calls).toEqual(["ReleaseAfterStartFailed"]);
+    expect(result.hold).toMatchObject({ status: "released", releaseReason: "job_failed" });
+    expect(result.readsFromRelease).toBe(0);
+  });
+
   it("success: the webhook commits at the priced duration and sends SendTaskSuccess, Done", async () => {
     const result = await run("success", { afterMs: 300 });
     expect(result.status).toBe("Done");
@@ -203,11 +268,7 @@ describe("GatedVideoJobWithCallback in an ASL interpreter against the local stac
     // executions"): here, WaitForVideo started again from its own input with a new token.
     const [t1, t2] = ["token-redrive-T1", "token-redrive-T2"];
     const ran = structuredClone(definition) as unknown as { States: States; StartAt: string };
-    ran.States.StartVideoJob = {
-      ...(ran.States.StartVideoJob as object),
-      Type: "Task",
-      Resource: "StartVideoJob",
-    };
+    startAsTask(ran);
     let waitInput: unknown;
     const registered: unknown[] = [];
     const handlersFor = (token: string) => ({

@@ -152,6 +152,20 @@ describe("the hold lifecycle", () => {
     expect(await balance("res")).toEqual(before);
   });
 
+  it("a release's reason is recorded on the hold; an unknown reason → 400 naming /reason, nothing released", async () => {
+    const created = await reserve({ accountId: "res", amount: 1 });
+    const path = `/v1/reservations/${created.body.id}/release`;
+    const bad = await post(stack, path, { reason: "because" });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain(PROBLEM_JSON);
+    expect(pointersOf(bad.body)).toEqual(["/reason"]);
+    expect((await reservation(created.body.id)).body.status).toBe("held");
+    const released = await post<Reservation>(stack, path, { reason: "cancelled" });
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ status: "released", releaseReason: "cancelled" });
+    expect((await reservation(created.body.id)).body.releaseReason).toBe("cancelled");
+  });
+
   it("the same Idempotency-Key returns the same reservation (200), never a second hold", async () => {
     const before = await balance("res");
     const headers = { "Idempotency-Key": "render-job-42" };

@@ -85,11 +85,40 @@ describe("GatedVideoJob example", () => {
     expect(state("Release").Next).toBe("VideoJobFailed");
     expect(catchOf("Release", "States.ALL")).toBe("VideoJobFailed");
     expect(state("VideoJobFailed").Type).toBe("Fail");
+    expect(state("Release").Parameters?.RequestBody).toEqual({ reason: "job_failed" });
+  });
+
+  it("releases with reason insufficient_credit and ends InsufficientCredits when HeyGen refuses the job for credit", () => {
+    for (const error of ["States.Http.StatusCode.402", "HeyGen.InsufficientCredit"]) {
+      expect(catchOf("VideoJob", error)).toBe("ReleaseForCredit");
+    }
+    expect(state("ReleaseForCredit").Parameters?.RequestBody).toEqual({ reason: "insufficient_credit" });
+    expect(state("ReleaseForCredit").Next).toBe("InsufficientCredits");
+    expect(catchOf("ReleaseForCredit", "States.ALL")).toBe("InsufficientCredits");
+  });
+
+  it("a commit that meets an ended hold (409) records the spend on a new hold keyed by the redrive", () => {
+    expect(catchOf("Commit", "ApiGateway.409")).toBe("ReserveSpent");
+    expect(catchOf("Commit", "States.ALL")).toBe("CommitFailed");
+    expect(JSON.stringify(state("ReserveSpent").Parameters?.Headers)).toContain(
+      "States.Format('{}-spent-{}', $$.Execution.Name, $$.Execution.RedriveCount)",
+    );
+    expect(state("ReserveSpent").Next).toBe("CommitSpent");
+    expect(state(state("CommitSpent").Next as string).Type).toBe("Succeed");
+    expect(catchOf("ReserveSpent", "States.ALL")).toBe("CommitFailed");
+    expect(catchOf("CommitSpent", "States.ALL")).toBe("CommitFailed");
   });
 
   it("calls the three reservation routes with SigV4, a timeout on every task, and an idempotency key", () => {
     const tasks = Object.entries(states).filter(([, s]) => s.Type === "Task");
-    expect(tasks.map(([name]) => name).sort()).toEqual(["Commit", "Release", "Reserve"]);
+    expect(tasks.map(([name]) => name).sort()).toEqual([
+      "Commit",
+      "CommitSpent",
+      "Release",
+      "ReleaseForCredit",
+      "Reserve",
+      "ReserveSpent",
+    ]);
     for (const [, task] of tasks) {
       expect(task.TimeoutSeconds).toBeGreaterThan(0);
       expect(task.Parameters?.AuthType).toBe("IAM_ROLE");
@@ -157,8 +186,10 @@ describe("GatedVideoJobWithCallback example", () => {
   const wait = definition.States.WaitForVideo;
 
   it("starts the job with the reservation id as callback_id, then waits for a task token", () => {
-    expect(definition.States.StartVideoJob?.Next).toBe("WaitForVideo");
-    expect(JSON.stringify(definition.States.StartVideoJob?.Parameters)).toContain(
+    const startVideo = definition.States.StartVideo;
+    expect(startVideo?.Type).toBe("Parallel");
+    expect(startVideo?.Next).toBe("WaitForVideo");
+    expect(JSON.stringify(startVideo?.Branches?.[0]?.States.StartVideoJob?.Parameters)).toContain(
       '"callback_id.$":"$.reserved.reservation.id"',
     );
     expect(wait?.Resource).toMatch(/:apigateway:invoke\.waitForTaskToken$/);
@@ -173,6 +204,21 @@ describe("GatedVideoJobWithCallback example", () => {
     expect(catchOf("InsufficientCredits")).toBe("InsufficientCredits");
     expect(catchOf("States.ALL")).toBe("Release");
     expect(definition.States.Release?.Next).toBe("VideoTimedOut");
+    expect(definition.States.Release?.Parameters).toMatchObject({ RequestBody: { reason: "timed_out" } });
+  });
+
+  it("any error starting the job releases the hold: for credit → InsufficientCredits, else VideoStartFailed", () => {
+    const catchOf = (error: string) =>
+      definition.States.StartVideo?.Catch?.find((c) => c.ErrorEquals.includes(error))?.Next;
+    expect(catchOf("States.Http.StatusCode.402")).toBe("ReleaseForCredit");
+    expect(catchOf("HeyGen.InsufficientCredit")).toBe("ReleaseForCredit");
+    expect(catchOf("States.ALL")).toBe("ReleaseAfterStartFailed");
+    expect(definition.States.ReleaseForCredit?.Next).toBe("InsufficientCredits");
+    expect(definition.States.ReleaseAfterStartFailed?.Next).toBe("VideoStartFailed");
+    expect(definition.States.ReleaseAfterStartFailed?.Parameters).toMatchObject({
+      RequestBody: { reason: "job_failed" },
+    });
+    expect(definition.States.VideoStartFailed).toMatchObject({ Type: "Fail", Error: "VideoStartFailed" });
   });
 
   it("is the ASL fragment README.md shows, but for the API's endpoint and partition", () => {

@@ -51,3 +51,35 @@ export async function invokeApi(stack: Pick<LocalStack, "url">, input: ApiGatewa
   if (response.status >= 400) throw named(`ApiGateway.${response.status}`, JSON.stringify(body));
   return { StatusCode: response.status, ResponseBody: body };
 }
+
+type States = Record<string, Record<string, unknown>>;
+
+/**
+ * The definition started at `start`, without the states it cannot reach (the interpreter refuses
+ * unreachable states): what a redrive that reruns from `start` can run. aws-local-stepfunctions has no
+ * RedriveExecution; a redrive reruns only the states that did not exit, with the input they had (AWS
+ * developer guide, "Redriving executions"), so a test runs this from the unfinished state's input.
+ */
+export function startingAt<M extends { States: States }>(machine: M, start: string): M & { StartAt: string } {
+  const reached = new Set<string>();
+  const visit = (name: string | undefined) => {
+    if (!name || reached.has(name)) return;
+    reached.add(name);
+    const state = machine.States[name] ?? {};
+    const catches = (state.Catch ?? []) as { Next: string }[];
+    const choices = (state.Choices ?? []) as { Next: string }[];
+    for (const next of [
+      state.Next,
+      state.Default,
+      ...catches.map((c) => c.Next),
+      ...choices.map((c) => c.Next),
+    ])
+      visit(next as string | undefined);
+  };
+  visit(start);
+  return {
+    ...machine,
+    StartAt: start,
+    States: Object.fromEntries(Object.entries(machine.States).filter(([name]) => reached.has(name))),
+  };
+}

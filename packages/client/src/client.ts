@@ -15,6 +15,7 @@ import type {
   EstimateRequest,
   ExtendRequest,
   Health,
+  ReleaseRequest,
   Reservation,
   ReservationPage,
   ReservationStatus,
@@ -134,7 +135,11 @@ export class QuotaGuardClient {
    * retried never counts a partial commit twice. A repeated settle is answered 200 by the API itself; a
    * conflicting one (another amount, a released hold) surfaces as ConflictError.
    */
-  async #end(id: string, action: "commit" | "release", body: CommitRequest = {}): Promise<Reservation> {
+  async #end(
+    id: string,
+    action: "commit" | "release",
+    body: CommitRequest | ReleaseRequest = {},
+  ): Promise<Reservation> {
     const path = action === "commit" ? "/v1/reservations/{id}/commit" : "/v1/reservations/{id}/release";
     const header = { "Idempotency-Key": randomUUID() };
     return (
@@ -147,9 +152,12 @@ export class QuotaGuardClient {
     return this.#end(id, "commit", options);
   }
 
-  /** Returns a hold's credit to the account. */
-  release(id: string): Promise<Reservation> {
-    return this.#end(id, "release");
+  /**
+   * Returns a hold's credit to the account. `reason` is recorded on the hold; `insufficient_credit` (HeyGen
+   * refused the job for lack of credit, e.g. a 402 at create) also makes the guard read the balance at once.
+   */
+  release(id: string, options: ReleaseRequest = {}): Promise<Reservation> {
+    return this.#end(id, "release", options);
   }
 
   /**

@@ -15,6 +15,8 @@ export type CheckRequest = Schemas["CheckRequest"];
 /** Hold an explicit `amount` (in the account's unit), or the estimate of a job spec. */
 export type ReserveRequest = Schemas["AmountReservationRequest"] | Schemas["JobReservationRequest"];
 export type CommitRequest = Schemas["CommitRequest"];
+/** Optional `reason`: `insufficient_credit` (HeyGen refused the job for credit) also reads the balance at once. */
+export type ReleaseRequest = Schemas["ReleaseRequest"];
 export type ExtendRequest = Schemas["ExtendRequest"];
 
 export type Unit = Estimate["unit"];

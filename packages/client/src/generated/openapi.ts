@@ -743,8 +743,14 @@ export interface components {
             /** @description true: record the commit even past the hold plus what is available (HeyGen really charged it): it alerts (forced_commit) and the reservation keeps who forced it. Default: such a commit answers 409 commit-exceeds-available and changes nothing. */
             force?: boolean;
         };
-        /** @description Returns a hold (no fields). */
-        ReleaseRequest: Record<string, unknown>;
+        /** @description Returns a hold; the body, and its reason, may be omitted. */
+        ReleaseRequest: {
+            /**
+             * @description Why the hold is released, recorded on it. `insufficient_credit`: HeyGen refused the job for lack of credit (e.g. 402 at create); the guard also reads the balance at once, as for a credit-failure webhook.
+             * @enum {string}
+             */
+            reason?: "insufficient_credit" | "job_failed" | "timed_out" | "cancelled";
+        };
         /** @description Raises a held reservation's amount and/or moves its expiry. */
         ExtendRequest: {
             /** @description The new total to hold, at least the current amount. */
@@ -1009,6 +1015,11 @@ export interface components {
             commitBasis?: "event-duration" | "video-duration" | "held-amount";
             /** @description Set when a commit was forced (force: true) past the hold plus what was available. */
             forced?: components["schemas"]["ForcedCommit"];
+            /**
+             * @description Why the pipeline released the hold, when its release said.
+             * @enum {string}
+             */
+            releaseReason?: "insufficient_credit" | "job_failed" | "timed_out" | "cancelled";
         };
         ForcedCommit: {
             /** @description The caller's IAM principal (ARN) as API Gateway identified it. */
