@@ -64,7 +64,9 @@ describe("the poller's fan-out over 500 accounts", () => {
 
       expect(results.map((r) => r.accountId)).toEqual(ids);
       expect(results.filter((r) => r.status !== "recorded")).toEqual([]);
-      expect(stack.sandbox?.calls().total).toBe(ACCOUNTS);
+      // Every account's key was asked; a request the HeyGen client retried after a transport failure (seen
+      // under load in the first batch of 50) counts twice in `total`, so `total` is no measure of the claim.
+      expect(Object.keys(stack.sandbox?.calls().byKey ?? {})).toHaveLength(ACCOUNTS);
       const states = await statesOf(ids);
       expect(states.map((s) => s?.accountId)).toEqual(ids);
       for (const state of states) {
