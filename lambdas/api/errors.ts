@@ -18,7 +18,7 @@ import {
   UnknownReservationError,
   UnsignedDeliveryError,
 } from "#service/errors";
-import { StoreThrottledError } from "#service/store-port";
+import { StoreThrottledError } from "#service/store-errors";
 import { TestAlertNotSentError } from "#service/test-alert";
 import { Problem, type ProblemContext, problemContextOf, problems } from "./problem.ts";
 import { methodsAt, routeNameOf } from "./route-list.ts";

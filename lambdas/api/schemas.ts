@@ -2,7 +2,7 @@ import * as z from "zod";
 import { ACCOUNT_ID_PATTERN, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
-import { MAX_LIST_LIMIT } from "#service/store-port";
+import { MAX_LIST_LIMIT } from "#service/list-limit";
 
 /** Request schemas: the single source for validation, TypeScript types and the OpenAPI document. */
 

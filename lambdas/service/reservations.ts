@@ -21,7 +21,6 @@ import {
   UnknownReservationError,
 } from "./errors.ts";
 import { deliver } from "./poll-account.ts";
-import type { Services } from "./services.ts";
 import type {
   CommitRequest,
   ExtendRequest,
@@ -32,7 +31,8 @@ import type {
   ReservationQuery,
   ReserveResult,
   SettleResult,
-} from "./store-port.ts";
+} from "./reservation-port.ts";
+import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
 export type HoldAmount = { amount: number } | { jobs: EstimateRequest };

@@ -7,7 +7,7 @@ import type { RateCardRegistry } from "#core/rate-card";
 import type { AccountStore } from "./store-port.ts";
 
 /**
- * The ports the use cases depend on, owned here: AccountStore (store-port.ts), BalanceSource, VideoSource,
+ * The ports the use cases depend on, owned here: AccountStore (store-port.ts, made of the *-port.ts files), BalanceSource, VideoSource,
  * TaskResultSender, AlertPublisher and Log. Adapters implement them (lambdas/store, lambdas/heygen,
  * lambdas/notify, runtime/sfn-task-results.ts) and runtime/wiring.ts plugs them in; no use case names one.
  */

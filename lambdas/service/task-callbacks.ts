@@ -1,7 +1,7 @@
 import { UnknownReservationError } from "./errors.ts";
 import { accountOfReservation } from "./reservations.ts";
 import type { Services } from "./services.ts";
-import type { TaskResult } from "./store-port.ts";
+import type { TaskResult } from "./task-callback-port.ts";
 import { useCase } from "./use-case.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/service-error-classification";
 import { DependencyUnavailableError, InvalidRequestError } from "./errors.ts";
-import { InvalidReservationRequestError, StoreConflictError, StoreThrottledError } from "./store-port.ts";
+import { InvalidReservationRequestError, StoreConflictError, StoreThrottledError } from "./store-errors.ts";
 
 /**
  * A use case the API calls: the store's errors leave it as use-case errors (lambdas/service/errors.ts), so

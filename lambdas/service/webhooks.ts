@@ -24,6 +24,7 @@ import {
   UnauthenticatedError,
   UnsignedDeliveryError,
 } from "./errors.ts";
+import type { SettleResult } from "./reservation-port.ts";
 import {
   accountOfReservation,
   commitReservation,
@@ -31,9 +32,9 @@ import {
   settleReservationOutput,
 } from "./reservations.ts";
 import type { Services } from "./services.ts";
-import type { SettleResult, WebhookLogEntry } from "./store-port.ts";
 import { settleWaitingTask } from "./task-callbacks.ts";
 import { useCase } from "./use-case.ts";
+import type { WebhookLogEntry } from "./webhook-log-port.ts";
 
 /** What a delivery did; `duplicate`: HeyGen repeated a delivery already handled, so nothing was done. */
 export interface WebhookOutcome {

@@ -1,6 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { AccountState } from "#core/account";
-import type { AccountStateStore } from "#service/store-port";
+import type { AccountStateStore } from "#service/account-state-port";
 import { stateKey, toAccountState } from "./state-item.ts";
 
 const BATCH_GET_SIZE = 100;

@@ -5,7 +5,7 @@ import {
   type UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { StoreThrottledError } from "#service/store-port";
+import { StoreThrottledError } from "#service/store-errors";
 import { THROTTLE_RETRY, throttlingCodesOf } from "./throttling.ts";
 
 /**

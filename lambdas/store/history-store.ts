@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Alert } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
-import type { HistoryStore, SnapshotRange } from "#service/store-port";
+import type { HistoryStore, SnapshotRange } from "#service/history-port";
 import { keys } from "#store/table";
 import { conditionalWrite } from "./conditional-write.ts";
 import { assertLimit, newestItems } from "./newest-items.ts";

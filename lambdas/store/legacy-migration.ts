@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { type ConvertedHold, convertLegacyHolds } from "#core/legacy-holds";
 import type { BalanceRules } from "#core/reservations";
 import { IDEMPOTENCY_WINDOW_MS, roundAmount } from "#core/reservations";
-import { StoreConflictError } from "#service/store-port";
+import { StoreConflictError } from "#service/store-errors";
 import { conditionalWrite } from "./conditional-write.ts";
 import { captureItem, holdItem, idempotencyKey } from "./hold-items.ts";
 import { stateKey, toAccountState } from "./state-item.ts";

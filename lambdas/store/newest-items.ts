@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { MAX_LIST_LIMIT } from "#service/store-port";
+import { MAX_LIST_LIMIT } from "#service/list-limit";
 import { keys } from "#store/table";
 
 /** Throws RangeError unless `limit` is an integer from 1 to MAX_LIST_LIMIT (callers validate first). */

@@ -2,14 +2,14 @@ import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamod
 import { type AccountState, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { roundAmount } from "#core/reservations";
+import type { AccountStateStore } from "#service/account-state-port";
 import {
-  type AccountStateStore,
   type PollRecord,
   type PollRules,
   type PollStore,
   READING_LEASE_SECONDS,
   type ReadingClaim,
-} from "#service/store-port";
+} from "#service/poll-port";
 import { conditionalWrite } from "./conditional-write.ts";
 import { correctCounters } from "./counter-corrections.ts";
 import { migrateLegacyHolds } from "./legacy-migration.ts";

@@ -2,11 +2,8 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/
 import type { Hold } from "#core/account";
 import { accountIdOfReservation } from "#core/reservation-id";
 import { holdStatus, type ReservationView, reservationView } from "#core/reservations";
-import {
-  InvalidReservationRequestError,
-  type ReservationPage,
-  type ReservationQuery,
-} from "#service/store-port";
+import type { ReservationPage, ReservationQuery } from "#service/reservation-port";
+import { InvalidReservationRequestError } from "#service/store-errors";
 import { keys, TABLE } from "#store/table";
 import { holdKey, toStoredHold } from "./hold-items.ts";
 import { reservationKey, stateKey } from "./state-item.ts";

@@ -17,23 +17,22 @@ import {
   roundAmount,
   shortfallOf,
 } from "#core/reservations";
-import {
-  type BalanceGuard,
-  type CommitRequest,
-  type ExtendRequest,
-  type IdempotencyKeyUse,
-  InvalidReservationRequestError,
-  type OutputSettleRequest,
-  type OutputSettleResult,
-  type ReservationPage,
-  type ReservationQuery,
-  type ReservationStore,
-  type ReserveRequest,
-  type ReserveResult,
-  type SettleContext,
-  type SettleResult,
-  StoreConflictError,
-} from "#service/store-port";
+import type {
+  BalanceGuard,
+  CommitRequest,
+  ExtendRequest,
+  IdempotencyKeyUse,
+  OutputSettleRequest,
+  OutputSettleResult,
+  ReservationPage,
+  ReservationQuery,
+  ReservationStore,
+  ReserveRequest,
+  ReserveResult,
+  SettleContext,
+  SettleResult,
+} from "#service/reservation-port";
+import { InvalidReservationRequestError, StoreConflictError } from "#service/store-errors";
 import { transactWrite } from "./conditional-write.ts";
 import { correctCounters } from "./counter-corrections.ts";
 import {

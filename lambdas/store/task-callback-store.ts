@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { accountIdOfReservation } from "#core/reservation-id";
-import type { TaskCallbackStore, TaskResult } from "#service/store-port";
+import type { TaskCallbackStore, TaskResult } from "#service/task-callback-port";
 import { conditionalWrite } from "./conditional-write.ts";
 import { holdKey } from "./hold-items.ts";
 

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { StoreThrottledError } from "#service/store-port";
+import { StoreThrottledError } from "#service/store-errors";
 
 /**
  * DynamoDB throttling, told apart from every other refusal, and retried inside the call (field case G7).

@@ -1,5 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { WebhookLogEntry, WebhookLogStore } from "#service/store-port";
+import type { WebhookLogEntry, WebhookLogStore } from "#service/webhook-log-port";
 import { keys } from "#store/table";
 import { newestItems } from "./newest-items.ts";
 import { definedOnly, expiryEpochSeconds } from "./state-item.ts";

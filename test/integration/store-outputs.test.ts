@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeBalanceView } from "#core/reservations";
-import type { OutputSettleRequest, TaskResult } from "#service/store-port";
+import type { OutputSettleRequest } from "#service/reservation-port";
+import type { TaskResult } from "#service/task-callback-port";
 import {
   recordPoll,
   reserveRequest,

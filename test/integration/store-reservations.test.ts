@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { reservationIdFor } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
 import { meterConsumedCapacity } from "#local/consumed-capacity";
-import { InvalidReservationRequestError, type ReserveResult } from "#service/store-port";
+import type { ReserveResult } from "#service/reservation-port";
+import { InvalidReservationRequestError } from "#service/store-errors";
 import { keys } from "#store/table";
 import {
   at,

@@ -3,7 +3,9 @@ import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
 import { connectDynamoDbLocal, type DynamoDbLocal } from "#local/dynamodb-local";
-import type { AccountStore, PollRecord, PollRules, ReserveRequest } from "#service/store-port";
+import type { PollRecord, PollRules } from "#service/poll-port";
+import type { ReserveRequest } from "#service/reservation-port";
+import type { AccountStore } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
 import { runDynamoDbEndpoint } from "./local-stack.ts";
 

@@ -35,7 +35,7 @@ const ALLOWED: [folder: string, specifier: string][] = [
   ["lambdas/core", "./balance.ts"],
   ["lambdas/core", "zod"],
   ["lambdas/service", "#config/config"],
-  ["lambdas/service", "./store-port.ts"],
+  ["lambdas/service", "./reservation-port.ts"],
   ["lambdas/api", "#service/services"],
   ["lambdas/webhook/handler.ts", "#runtime/lambda-http"],
   ["lambdas/poller/handler.ts", "#runtime/lambda-poller"],

@@ -14,7 +14,11 @@ import {
   UnknownAccountError,
   UnknownReservationError,
 } from "#service/errors";
-import { InvalidReservationRequestError, StoreConflictError, StoreThrottledError } from "#service/store-port";
+import {
+  InvalidReservationRequestError,
+  StoreConflictError,
+  StoreThrottledError,
+} from "#service/store-errors";
 import { useCase } from "#service/use-case";
 
 const sdkError = (name: string, status: number) =>

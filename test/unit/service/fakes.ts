@@ -1,8 +1,8 @@
 import { type AccountState, type Alert, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import type { ReadingPorts } from "#service/poll-account";
+import type { PollRecord } from "#service/poll-port";
 import type { AlertPublisher, BalanceSource, Log, MessageContext } from "#service/services";
-import type { PollRecord } from "#service/store-port";
 
 /**
  * Plain fakes of the use cases' ports (no casts: each implements exactly the port's methods), for unit tests

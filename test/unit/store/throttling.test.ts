@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { StoreThrottledError } from "#service/store-port";
+import { StoreThrottledError } from "#service/store-errors";
 import { transactWrite } from "#store/conditional-write";
 import {
   operationOf,

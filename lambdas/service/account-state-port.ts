@@ -1,0 +1,9 @@
+import type { AccountState } from "#core/account";
+
+/** The account's state item: the latest balance, alert state and what is held against it. */
+export interface AccountStateStore {
+  /** The account's state in one strongly consistent read; undefined before its first poll. */
+  getAccountState(accountId: string): Promise<AccountState | undefined>;
+  /** The states of the given accounts that have one, keyed by account id. */
+  listAccountStates(accountIds: readonly string[]): Promise<Map<string, AccountState>>;
+}

@@ -1,0 +1,25 @@
+import type { Alert } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
+
+export interface SnapshotRange {
+  since?: Date;
+  until?: Date;
+  limit: number;
+}
+
+/** Balance history and the alert log, append-only, newest first on read. */
+export interface HistoryStore {
+  /** Records one snapshot per tick; false when this tick was already recorded (a retried invocation). */
+  putSnapshot(
+    accountId: string,
+    tick: string,
+    snapshot: BalanceSnapshot,
+    retentionDays: number,
+  ): Promise<boolean>;
+  /** Snapshots observed within [since, until], newest first, at most `limit` (1–MAX_LIST_LIMIT). */
+  listSnapshots(accountId: string, range: SnapshotRange): Promise<BalanceSnapshot[]>;
+  /** Records an alert (sent or failed); the same alert written twice stays one entry. */
+  appendAlert(alert: Alert, retentionDays: number): Promise<void>;
+  /** The alert log, newest first. */
+  listAlerts(accountId: string, limit: number): Promise<Alert[]>;
+}
