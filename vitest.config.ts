@@ -3,9 +3,22 @@ import { defineConfig } from "vitest/config";
 /** DynamoDB Local, started once per run for every project that names it (test/setup/dynamodb-local.ts). */
 const DYNAMODB_LOCAL = "test/setup/dynamodb-local.ts";
 
+/** Proofs of no oversubscription and of cost that does not grow: many writers, thousands of items. */
+const CONCURRENCY = [
+  "test/integration/store-concurrency.test.ts",
+  "test/integration/store-properties.test.ts",
+  "test/integration/poll-fan-out.test.ts",
+];
+/** The Step Functions examples, run by an ASL interpreter against the local stack. */
+const ASL = ["test/e2e/gated-video-job.test.ts", "test/e2e/gated-video-job-callback.test.ts"];
+/** The status page in headless Chromium. */
+const BROWSER = ["test/e2e/status-page.test.ts"];
+
 /**
- * Five projects, one script each (`npm run test:unit`, ...); `vitest run` (in `npm test`) runs them all in one
- * pool of two workers. `unit` and `infra` need no local services.
+ * Ten projects. `npm test` runs the fast four (unit, infra, integration, e2e); `npm run test:proofs` runs the
+ * six slow proofs (concurrency, reliability, asl, browser, cli, bench); `.ci/run` runs both. Each project has
+ * its own script too (`npm run test:unit`, ...). Each run is one pool of two workers; `unit` and `infra` need no
+ * local services. Type-level tests are not here: test/types/ is checked by `tsc --noEmit`.
  */
 export default defineConfig({
   test: {
@@ -29,12 +42,15 @@ export default defineConfig({
       POWERTOOLS_METRICS_DISABLED: "true",
     },
     projects: [
+      // npm test: the fast projects.
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "infra", include: ["test/infra/**/*.test.ts"] } },
       {
         extends: true,
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          exclude: CONCURRENCY,
           globalSetup: [DYNAMODB_LOCAL],
         },
       },
@@ -42,17 +58,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: "e2e",
-          // The client library and the CLI against the local stack, and the bench's smoke run, are end to end too.
-          include: [
-            "test/e2e/**/*.test.ts",
-            "test/client/**/*.test.ts",
-            "test/cli/**/*.test.ts",
-            "test/bench/**/*.test.ts",
-          ],
+          include: ["test/e2e/**/*.test.ts", "test/client/**/*.test.ts"],
+          exclude: [...ASL, ...BROWSER],
           globalSetup: [DYNAMODB_LOCAL],
         },
       },
-      { extends: true, test: { name: "infra", include: ["test/infra/**/*.test.ts"] } },
+      // npm run test:proofs: the slow proofs, each project one kind.
+      { extends: true, test: { name: "concurrency", include: CONCURRENCY, globalSetup: [DYNAMODB_LOCAL] } },
       {
         extends: true,
         test: {
@@ -60,6 +72,16 @@ export default defineConfig({
           include: ["test/reliability/**/*.test.ts"],
           globalSetup: [DYNAMODB_LOCAL],
         },
+      },
+      { extends: true, test: { name: "asl", include: ASL, globalSetup: [DYNAMODB_LOCAL] } },
+      { extends: true, test: { name: "browser", include: BROWSER, globalSetup: [DYNAMODB_LOCAL] } },
+      {
+        extends: true,
+        test: { name: "cli", include: ["test/cli/**/*.test.ts"], globalSetup: [DYNAMODB_LOCAL] },
+      },
+      {
+        extends: true,
+        test: { name: "bench", include: ["test/bench/**/*.test.ts"], globalSetup: [DYNAMODB_LOCAL] },
       },
     ],
   },

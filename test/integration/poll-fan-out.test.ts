@@ -3,6 +3,7 @@ import { type AccountConfig, parseConfig } from "#config/config";
 import type { LocalStack } from "#local/stack";
 import { POLL_LIMITS, pollAccounts } from "#service/poll-accounts";
 import type { Services } from "#service/services";
+import { sandboxOf } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 import { pollerServicesFor } from "#test/support/poller-services";
 import { RecordingLog } from "#test/support/recording-log";
@@ -59,14 +60,14 @@ describe("the poller's fan-out over 500 accounts", () => {
     "reads every account once and records each one's snapshot under the tick",
     async () => {
       const tick = "2026-12-01T00:00:00.000Z";
-      stack.sandbox?.resetCalls();
+      sandboxOf(stack).resetCalls();
       const results = await stack.pollNow(tick);
 
       expect(results.map((r) => r.accountId)).toEqual(ids);
       expect(results.filter((r) => r.status !== "recorded")).toEqual([]);
       // Every account's key was asked; a request the HeyGen client retried after a transport failure (seen
       // under load in the first batch of 50) counts twice in `total`, so `total` is no measure of the claim.
-      expect(Object.keys(stack.sandbox?.calls().byKey ?? {})).toHaveLength(ACCOUNTS);
+      expect(Object.keys(sandboxOf(stack).calls().byKey ?? {})).toHaveLength(ACCOUNTS);
       const states = await statesOf(ids);
       expect(states.map((s) => s?.accountId)).toEqual(ids);
       for (const state of states) {
@@ -82,7 +83,7 @@ describe("the poller's fan-out over 500 accounts", () => {
     "records a hanging account as a timeout failure and finishes the others without it",
     async () => {
       const hanging = "client-007";
-      stack.sandbox?.setFault(stack.sandboxKeys[hanging] as string, "slow", { delayMs: HANG_MS });
+      sandboxOf(stack).setFault(stack.sandboxKeys[hanging] as string, "slow", { delayMs: HANG_MS });
       try {
         // Two rounds of 50: the hanging account holds one slot of the first, the other 99 go through the rest.
         const hundred = stack.config.accounts.slice(0, 2 * POLL_LIMITS.concurrency);
@@ -115,7 +116,7 @@ describe("the poller's fan-out over 500 accounts", () => {
         expect(last.map((r) => r.status)).toEqual(["failed", "recorded"]);
         expect(last[0]?.alerts.map((a) => [a.alertType, a.status])).toEqual([["monitor_degraded", "sent"]]);
       } finally {
-        stack.sandbox?.clearFaults();
+        sandboxOf(stack).clearFaults();
       }
     },
     RUN_CEILING_MS,
@@ -124,9 +125,9 @@ describe("the poller's fan-out over 500 accounts", () => {
   it("stops asking HeyGen when the run's budget is spent: the accounts left fail unasked, none hangs the run", async () => {
     const three = ["client-101", "client-102", "client-103"];
     for (const id of three) {
-      stack.sandbox?.setFault(stack.sandboxKeys[id] as string, "slow", { delayMs: HANG_MS });
+      sandboxOf(stack).setFault(stack.sandboxKeys[id] as string, "slow", { delayMs: HANG_MS });
     }
-    stack.sandbox?.resetCalls();
+    sandboxOf(stack).resetCalls();
     try {
       const results = await pollAccounts(poller, "2026-12-01T00:20:00.000Z", three.map(accountOf), {
         concurrency: 1,
@@ -138,7 +139,7 @@ describe("the poller's fan-out over 500 accounts", () => {
         three.map((id) => [id, "failed", "timeout"]),
       );
       // The first was asked and cut at the budget's end; the two after it were never asked.
-      expect(stack.sandbox?.calls().total).toBe(1);
+      expect(sandboxOf(stack).calls().total).toBe(1);
       expect(results.slice(1).map((r) => r.error?.message)).toEqual([
         expect.stringContaining("was not asked"),
         expect.stringContaining("was not asked"),
@@ -146,7 +147,7 @@ describe("the poller's fan-out over 500 accounts", () => {
       const states = await statesOf(three);
       expect(states.map((s) => s?.alert.lastFailure?.code)).toEqual(["timeout", "timeout", "timeout"]);
     } finally {
-      stack.sandbox?.clearFaults();
+      sandboxOf(stack).clearFaults();
     }
   });
 });

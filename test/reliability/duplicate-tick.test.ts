@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseConfig } from "#config/config";
 import { type LocalStack, sandboxKeyFor } from "#local/stack";
+import { sandboxOf } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 
 /**
@@ -18,9 +19,9 @@ afterAll(async () => {
 
 it("a tick polled twice at the same time writes one snapshot and sends its alert once", async () => {
   await stack.pollNow("2030-01-01T00:00:00.000Z");
-  stack.sandbox?.setBalance(sandboxKeyFor("default"), 5);
+  sandboxOf(stack).setBalance(sandboxKeyFor("default"), 5);
   // HeyGen answering slower than a state read makes every copy read the state before any copy saves it.
-  stack.sandbox?.setLatency(300);
+  sandboxOf(stack).setLatency(300);
   const copies = await Promise.all(
     Array.from({ length: 4 }, () => stack.pollNow("2030-01-01T00:05:00.000Z")),
   );
@@ -34,15 +35,15 @@ it("a tick polled twice at the same time writes one snapshot and sends its alert
 
 it("a failing tick polled twice at the same time counts one failure and sends monitor_degraded once", async () => {
   const key = sandboxKeyFor("default");
-  stack.sandbox?.setLatency(0);
-  stack.sandbox?.setBalance(key, 100);
+  sandboxOf(stack).setLatency(0);
+  sandboxOf(stack).setBalance(key, 100);
   await stack.pollNow("2030-01-02T00:00:00.000Z");
-  stack.sandbox?.setFault(key, "unauthorized");
+  sandboxOf(stack).setFault(key, "unauthorized");
   try {
     // Two failures recorded, one tick each; the third failing tick reaches degradedAfterFailures (3).
     await stack.pollNow("2030-01-02T00:05:00.000Z");
     await stack.pollNow("2030-01-02T00:10:00.000Z");
-    stack.sandbox?.setLatency(300);
+    sandboxOf(stack).setLatency(300);
     const copies = await Promise.all(
       Array.from({ length: 3 }, () => stack.pollNow("2030-01-02T00:15:00.000Z")),
     );
@@ -52,21 +53,21 @@ it("a failing tick polled twice at the same time counts one failure and sends mo
     const state = await stack.services.store.getAccountState("default");
     expect(state?.alert.consecutiveFailures).toBe(3);
   } finally {
-    stack.sandbox?.clearFaults();
-    stack.sandbox?.setLatency(0);
+    sandboxOf(stack).clearFaults();
+    sandboxOf(stack).setLatency(0);
   }
 });
 
 it("a failing tick delivered again after it completed counts nothing twice", async () => {
   const key = sandboxKeyFor("default");
   await stack.pollNow("2030-01-03T00:00:00.000Z");
-  stack.sandbox?.setFault(key, "unauthorized");
+  sandboxOf(stack).setFault(key, "unauthorized");
   try {
     const [first] = await stack.pollNow("2030-01-03T00:05:00.000Z");
     const [again] = await stack.pollNow("2030-01-03T00:05:00.000Z");
     expect([first?.status, again?.status]).toEqual(["failed", "duplicate"]);
     expect((await stack.services.store.getAccountState("default"))?.alert.consecutiveFailures).toBe(1);
   } finally {
-    stack.sandbox?.clearFaults();
+    sandboxOf(stack).clearFaults();
   }
 });

@@ -7,7 +7,7 @@ import type { LocalStack } from "#local/stack";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Services } from "#service/services";
-import { TestClock } from "#test/support/e2e";
+import { sandboxOf, TestClock } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 import { pollerServicesFor } from "#test/support/poller-services";
 import { RecordingLog } from "#test/support/recording-log";
@@ -51,7 +51,7 @@ describe("HeyGen fault matrix through the poller and the store", () => {
   });
 
   afterEach(() => {
-    stack.sandbox?.clearFaults();
+    sandboxOf(stack).clearFaults();
     vi.restoreAllMocks();
   });
 
@@ -81,10 +81,10 @@ describe("HeyGen fault matrix through the poller and the store", () => {
       const requests = fetchSpy.mock.calls.filter(([url]) => String(url).startsWith(deadUrl)).length;
       return { result: result as PollResult, others: [] as PollResult[], requests };
     }
-    stack.sandbox?.resetCalls();
-    stack.sandbox?.setFault(key, row.inject, row.options ?? {});
+    sandboxOf(stack).resetCalls();
+    sandboxOf(stack).setFault(key, row.inject, row.options ?? {});
     const [result, ...others] = await pollAccounts(poller, tick, [account, accountOf("healthy")]);
-    return { result: result as PollResult, others, requests: stack.sandbox?.calls().byKey[key] ?? 0 };
+    return { result: result as PollResult, others, requests: sandboxOf(stack).calls().byKey[key] ?? 0 };
   }
 
   it.each(FAULT_ROWS.map((row, index) => [row.fault, row, index] as const))(
@@ -127,12 +127,12 @@ describe("HeyGen fault matrix through the poller and the store", () => {
 
       // Still alive: the fault cleared, the next poll records (or, inside HeyGen's Retry-After, waits without
       // calling or failing) and the API answers.
-      stack.sandbox?.clearFaults();
-      stack.sandbox?.resetCalls();
+      sandboxOf(stack).clearFaults();
+      sandboxOf(stack).resetCalls();
       const [recovery] = await pollAccounts(poller, tickOf(index, 2), [account]);
       if (row.expect.nextReadingDeferred) {
         expect(recovery?.status).toBe("deferred");
-        expect(stack.sandbox?.calls().byKey[key] ?? 0).toBe(0);
+        expect(sandboxOf(stack).calls().byKey[key] ?? 0).toBe(0);
         expect((await stack.services.store.getAccountState(account.id))?.alert.consecutiveFailures).toBe(1);
       } else {
         expect(recovery?.status).toBe("recorded");

@@ -1,8 +1,9 @@
 /**
  * The soak: a bounded run of mixed checks, reservations, commits, releases and polls against the local
  * stack (loopback only), with random HeyGen faults, then the invariants. `npm run soak` runs it for
- * SOAK_SECONDS (default 100, at most 120); soak.test.ts runs a 15 s version in `npm test`.
+ * SOAK_SECONDS (default 100, at most 120); soak.test.ts runs a 15 s version in `npm run test:proofs` (seed printed; SOAK_SEED replays it).
  */
+
 import { pathToFileURL } from "node:url";
 import { parseConfig } from "#config/config";
 import type { Alert } from "#core/account";
@@ -10,6 +11,7 @@ import { SANDBOX_FAULTS, type SandboxFault } from "#local/heygen-sandbox";
 import type { DeliveredNotification } from "#local/sns-local";
 import { type LocalStack, type LocalStackOptions, startLocalStack } from "#local/stack";
 import type { PollResult } from "#service/poll-account";
+import { sandboxOf } from "#test/support/e2e";
 import { RecordingLog } from "#test/support/recording-log";
 import {
   type AccountSummary,
@@ -208,10 +210,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
     const base = Date.UTC(2030, 0, 1);
     while (Date.now() < deadline) {
       const tick = new Date(base + figures.ticks++ * 300_000).toISOString();
-      stack.sandbox?.clearFaults();
+      sandboxOf(stack).clearFaults();
       if (random.next() < 0.35) {
         const fault = SOAK_FAULTS[random.int(0, SOAK_FAULTS.length - 1)] as SandboxFault;
-        stack.sandbox?.setFault("*", fault, { times: random.int(1, 4) });
+        sandboxOf(stack).setFault("*", fault, { times: random.int(1, 4) });
         figures.faultsInjected++;
       }
       // A tick may be delivered more than once, even at the same time (at-least-once scheduling).
@@ -221,7 +223,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       figures.polls += copies;
       await new Promise((r) => setTimeout(r, random.int(50, 250)));
     }
-    stack.sandbox?.clearFaults();
+    sandboxOf(stack).clearFaults();
   };
 
   try {

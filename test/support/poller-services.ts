@@ -2,6 +2,7 @@ import type { LocalStack } from "#local/stack";
 import { sandboxKeyFor } from "#local/stack";
 import { wirePoller } from "#runtime/wiring";
 import type { Log, Services } from "#service/services";
+import { sandboxOf } from "./e2e.ts";
 import { noWait } from "./local-stack.ts";
 
 export interface PollerWiring {
@@ -20,7 +21,7 @@ export interface PollerWiring {
  * test can poll chosen accounts through pollAccounts instead of every account at once.
  */
 export function pollerServicesFor(stack: LocalStack, wiring: PollerWiring): Services {
-  const heygenBaseUrl = wiring.heygenBaseUrl ?? stack.sandbox?.url;
+  const heygenBaseUrl = wiring.heygenBaseUrl ?? sandboxOf(stack).url;
   if (!heygenBaseUrl) throw new Error("heygenBaseUrl: the stack runs no sandbox; pass one");
   return wirePoller({
     config: stack.config,
