@@ -17,7 +17,6 @@
 
 import type { AccountState, CommitBasis, ForcedCommit, Hold, ReleaseReason } from "#core/account";
 import type { Unit } from "#core/balance";
-import { convertLegacyHolds } from "./legacy-holds.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
 
 /**
@@ -128,18 +127,12 @@ export function isSettledBy(
   return observedAt !== undefined && Date.parse(observedAt) >= Date.parse(committedAt) + settleSeconds * 1000;
 }
 
-/**
- * The account's balance as its counter stands (conservative until corrected; see AccountState.reserved). A
- * state item still holding the release before's `holds` map counts them as that release did.
- */
+/** The account's balance as its counter stands (conservative until corrected; see AccountState.reserved). */
 export function computeBalanceView(
-  state: Partial<Pick<AccountState, "latest" | "reserved" | "holds">> | undefined,
+  state: Partial<Pick<AccountState, "latest" | "reserved">> | undefined,
   rules: BalanceRules,
 ): BalanceView {
-  const reserved =
-    state?.holds !== undefined
-      ? convertLegacyHolds(state.holds, state.latest, rules).reserved
-      : roundAmount(state?.reserved ?? 0);
+  const reserved = roundAmount(state?.reserved ?? 0);
   const remaining = state?.latest?.remaining ?? null;
   const available = remaining === null ? null : roundAmount(remaining - reserved - rules.reserveFloor);
   return { remaining, reserved, available };
@@ -175,8 +168,7 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   // Ids are only ever made by reservationIdFor; a malformed one is a bug, not bad input.
   if (accountId === undefined) throw new Error(`malformed reservation id in store: ${hold.id}`);
   const status = holdStatus(hold, now);
-  const committedAmount =
-    hold.committedAmount ?? (hold.status === "committed" ? (hold.actualAmount ?? hold.amount) : 0);
+  const committedAmount = hold.committedAmount ?? 0;
   const view: ReservationView = {
     id: hold.id,
     accountId,

@@ -45,7 +45,6 @@ import {
   type StoredHold,
   toStoredHold,
 } from "./hold-items.ts";
-import { migrateLegacyHolds } from "./legacy-migration.ts";
 import { DynamoReservationReads } from "./reservation-reads.ts";
 import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
 
@@ -108,7 +107,7 @@ export class DynamoReservationStore implements ReservationStore {
           TableName: this.tableName,
           Key: stateKey(accountId),
           UpdateExpression: "ADD reserved :amount, headroom :minus, openHolds :one, version :one",
-          ConditionExpression: `headroom >= :amount AND attribute_not_exists(holds)${guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : ""}`,
+          ConditionExpression: `headroom >= :amount${guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : ""}`,
           ...(guard ? { ExpressionAttributeNames: { "#unit": "unit" } } : {}),
           ExpressionAttributeValues: {
             ":amount": hold.amount,
@@ -144,10 +143,6 @@ export class DynamoReservationStore implements ReservationStore {
         return { kind: "created", view: reservationView(hold, rules.now) };
       }
       const old = stateReason?.oldItem && toAccountState(stateReason.oldItem);
-      if (old?.holds !== undefined) {
-        await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
-        continue;
-      }
       // A denied keyed reserve may be a repeat whose answer the cancellation did not report.
       const repeat = key && (await this.findAnswer(accountId, "reserve", accountId, key, rules.now));
       if (repeat) return repeat;
@@ -520,15 +515,8 @@ export class DynamoReservationStore implements ReservationStore {
     }
     let corrected = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const item = await this.readHoldItem(accountId, reservationId, context);
-      if (item === undefined) {
-        const archived = await this.findArchived(accountId, reservationId);
-        if (archived === undefined) return { kind: "not_found" };
-        const legacyPlan = plan({ ...archived, accountId, version: 0, captures: 1, ttl: 0 }, now);
-        return legacyPlan === "replay"
-          ? { kind: "ok", view: reservationView(archived, now), replayed: true }
-          : { kind: "conflict", view: reservationView(archived, now) };
-      }
+      const item = await this.readHoldItem(accountId, reservationId);
+      if (item === undefined) return { kind: "not_found" };
       const hold = { ...toStoredHold(item), accountId, ttl: Number(item.ttl ?? 0) };
       const planned = plan(hold, now);
       if (planned === "replay") return { kind: "ok", view: reservationView(hold, now), replayed: true };
@@ -574,39 +562,15 @@ export class DynamoReservationStore implements ReservationStore {
     throw new StoreConflictError(accountId, operation, MAX_ATTEMPTS);
   }
 
-  /** The hold item, migrating the account's legacy holds first when the item is not there yet. */
-  private async readHoldItem(
-    accountId: string,
-    reservationId: string,
-    rules: BalanceRules,
-  ): Promise<Record<string, unknown> | undefined> {
-    const read = async () =>
-      (
-        await this.doc.send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: holdKey(accountId, reservationId),
-            ConsistentRead: true,
-          }),
-        )
-      ).Item;
-    const item = await read();
-    if (item !== undefined || !(await this.hasLegacyHolds(accountId))) return item;
-    await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
-    return read();
-  }
-
-  private async hasLegacyHolds(accountId: string): Promise<boolean> {
+  private async readHoldItem(accountId: string, reservationId: string) {
     const { Item } = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: stateKey(accountId),
-        // Only an unmigrated item has the map; for every other one this reads two small attributes.
-        ProjectionExpression: "accountId, holds",
+        Key: holdKey(accountId, reservationId),
         ConsistentRead: true,
       }),
     );
-    return Item?.holds !== undefined;
+    return Item;
   }
 
   private holdUpdate(
@@ -731,10 +695,6 @@ export class DynamoReservationStore implements ReservationStore {
 
   getReservation(reservationId: string, now: Date): Promise<ReservationView | undefined> {
     return this.reads.getReservation(reservationId, now);
-  }
-
-  private findArchived(accountId: string, reservationId: string): Promise<Hold | undefined> {
-    return this.reads.findArchived(accountId, reservationId);
   }
 
   listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage> {

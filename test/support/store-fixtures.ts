@@ -39,10 +39,6 @@ export function hold(accountId: string, fields: Partial<Hold> & Pick<Hold, "amou
   };
 }
 
-export function holdsById(...holds: Hold[]): Record<string, Hold> {
-  return Object.fromEntries(holds.map((h) => [h.id, h]));
-}
-
 export const SETTLE_SECONDS = 60;
 export const RETENTION_DAYS = 90;
 
