@@ -105,8 +105,8 @@ export interface Hold {
   committedAmount?: number;
   /** When the last part was committed. */
   committedAt?: string;
-  /** The `actualAmount` of the final commit as given (null: none given), to recognise a repeated commit. */
-  finalActualAmount?: number | null;
+  /** The part the final commit named (its `actualAmount`, or a total's part; null: none named), to recognise a repeated commit. */
+  finalPart?: number | null;
   releasedAt?: string;
   /** The estimate the amount came from, when the hold was made from a job spec. */
   estimate?: unknown;

@@ -17,6 +17,7 @@
 
 import type { AccountState, CommitBasis, ForcedCommit, Hold, ReleaseReason } from "#core/account";
 import type { Unit } from "#core/balance";
+import { InvalidReservationRequestError } from "./reservation-errors.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
 
 /**
@@ -30,8 +31,15 @@ export function isStorableAmount(value: number): boolean {
   return Number.isFinite(value) && (value === 0 || value >= MIN_AMOUNT);
 }
 
-/** How long an Idempotency-Key is remembered: the same key within it gets the same answer. */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/**
+ * Raises InvalidReservationRequestError naming `field` unless `value` is storable. A job whose estimate is 0
+ * (test mode on a card where it is free) holds 0: harmless, and the flow stays one.
+ */
+export function assertStorableAmount(field: string, value: number): void {
+  if (!isStorableAmount(value)) {
+    throw new InvalidReservationRequestError(field, `must be 0 or a finite number ≥ ${MIN_AMOUNT}`);
+  }
+}
 
 export interface BalanceRules {
   now: Date;
@@ -142,8 +150,8 @@ export function shortfallOf(required: number, available: number): Shortfall {
   return { required, available, shortfall: roundAmount(required - available) };
 }
 
-/** What a commit of `actualAmount` does to a held hold, and by how much it changes `reserved`. */
-export interface CommitPlan {
+/** What a commit of `part` does to a held hold's amounts, and by how much it changes `reserved`. */
+export interface CommitAmounts {
   /** The committed part (the held part when a final commit names no actual). */
   part: number;
   committedAmount: number;
@@ -151,9 +159,10 @@ export interface CommitPlan {
   reservedDelta: number;
 }
 
-export function planCommit(hold: Hold, actualAmount: number | undefined, final: boolean): CommitPlan {
+/** The amounts of a commit of `part` (undefined: the held part) on `hold`; `final` ends what stays held. */
+export function commitAmounts(hold: Hold, given: number | undefined, final: boolean): CommitAmounts {
   const held = heldPart(hold);
-  const part = actualAmount ?? held;
+  const part = given ?? held;
   const stillHeld = final ? 0 : Math.max(0, roundAmount(held - part));
   return {
     part,

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountState, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
+import { correctionBounds } from "#core/corrections";
 import { roundAmount } from "#core/reservations";
 import type { AccountStateStore } from "#service/account-state-port";
 import {
@@ -109,10 +110,12 @@ export class DynamoPollStore implements PollStore {
     const observedAt = String(
       (latest.latest as BalanceSnapshot | undefined)?.observedAt ?? snapshot.observedAt,
     );
-    const corrected = await correctCounters(this.doc, this.tableName, accountId, {
-      expiredUpToMs: rules.now.getTime(),
-      settledUpToMs: Date.parse(observedAt) - rules.settleSeconds * 1000,
-    });
+    const corrected = await correctCounters(
+      this.doc,
+      this.tableName,
+      accountId,
+      correctionBounds(rules.now, observedAt, rules.settleSeconds),
+    );
     return corrected > 0
       ? ((await this.states.getAccountState(accountId)) as AccountState)
       : toAccountState(latest);

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/
 import type { Hold } from "#core/account";
 import { accountIdOfReservation } from "#core/reservation-id";
 import { holdStatus, type ReservationView, reservationView } from "#core/reservations";
-import type { ReservationPage, ReservationQuery } from "#service/reservation-port";
+import type { HoldPage, ReservationQuery } from "#service/reservation-port";
 import { InvalidReservationRequestError } from "#service/store-errors";
 import { keys, TABLE } from "#store/table";
 import { holdKey, toStoredHold } from "./hold-items.ts";
@@ -30,7 +30,7 @@ export class DynamoReservationReads {
     return Item && reservationView(toStoredHold(Item), now);
   }
 
-  async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage> {
+  async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<HoldPage> {
     let startKey = decodeCursor(accountId, query.cursor);
     const filter = statusFilter(query.status, now);
     const reservations: ReservationView[] = [];

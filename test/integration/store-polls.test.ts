@@ -80,8 +80,8 @@ describe("settlement of committed parts", () => {
   it("each part of a partial commit settles by its own commit time", async () => {
     const accountId = await account(100);
     const id = await hold(accountId, 30);
-    await local.store.commit(id, { actualAmount: 5, final: false }, settle(at(T0, 10)));
-    await local.store.commit(id, { actualAmount: 7, final: true }, settle(at(T0, 100)));
+    await local.store.commit(id, { part: 5, final: false }, settle(at(T0, 10)));
+    await local.store.commit(id, { part: 7, final: true }, settle(at(T0, 100)));
     await recordPoll(local.store, accountId, 95, at(T0, 10 + SETTLE_SECONDS));
     expect(await viewAt(accountId, at(T0, 10 + SETTLE_SECONDS))).toMatchObject({
       reserved: 7,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { computeBalanceView, heldPart, planCommit, reservationView, shortfallOf } from "#core/reservations";
+import {
+  commitAmounts,
+  computeBalanceView,
+  heldPart,
+  reservationView,
+  shortfallOf,
+} from "#core/reservations";
 import { at, hold, snapshot, T0 } from "#test/support/store-fixtures";
 
 const ACCOUNT = "acme";
@@ -21,17 +27,17 @@ describe("computeBalanceView on the counter", () => {
   });
 });
 
-describe("planCommit and heldPart", () => {
+describe("commitAmounts and heldPart", () => {
   const h = hold(ACCOUNT, { amount: 10, committedAmount: 3 });
   it("a partial commit counts its part and stops counting the held part it covers", () => {
     expect(heldPart(h)).toBe(7);
-    expect(planCommit(h, 2, false)).toEqual({ part: 2, committedAmount: 5, reservedDelta: 0 });
-    expect(planCommit(h, 9, false)).toEqual({ part: 9, committedAmount: 12, reservedDelta: 2 });
+    expect(commitAmounts(h, 2, false)).toEqual({ part: 2, committedAmount: 5, reservedDelta: 0 });
+    expect(commitAmounts(h, 9, false)).toEqual({ part: 9, committedAmount: 12, reservedDelta: 2 });
   });
   it("a final commit counts its part and ends the held part; without an actual it commits what is held", () => {
-    expect(planCommit(h, 2, true)).toEqual({ part: 2, committedAmount: 5, reservedDelta: -5 });
-    expect(planCommit(h, undefined, true)).toEqual({ part: 7, committedAmount: 10, reservedDelta: 0 });
-    expect(planCommit(h, 8.5, true)).toEqual({ part: 8.5, committedAmount: 11.5, reservedDelta: 1.5 });
+    expect(commitAmounts(h, 2, true)).toEqual({ part: 2, committedAmount: 5, reservedDelta: -5 });
+    expect(commitAmounts(h, undefined, true)).toEqual({ part: 7, committedAmount: 10, reservedDelta: 0 });
+    expect(commitAmounts(h, 8.5, true)).toEqual({ part: 8.5, committedAmount: 11.5, reservedDelta: 1.5 });
   });
   it("an ended hold holds nothing", () => {
     expect(heldPart({ ...h, status: "released" })).toBe(0);
