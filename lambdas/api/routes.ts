@@ -3,7 +3,7 @@ import { VERSION } from "#config/version";
 import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
 import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
-import { getReservation, holdCredit, listAccountReservations, settleHold } from "#service/reservations";
+import { changeHold, getReservation, holdCredit, listAccountReservations } from "#service/reservations";
 import type { Services } from "#service/services";
 import { waitForVideo } from "#service/task-callbacks";
 import { sendTestAlertTo } from "#service/test-alert";
@@ -52,7 +52,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   );
   serve(app, ROUTES.getReservation, async ({ path }) => answer(200, await getReservation(services, path.id)));
   serve(app, ROUTES.commit, async ({ path, headers, body, caller }) => {
-    const hold = await settleHold(
+    const hold = await changeHold(
       services,
       path.id,
       { action: "commit", commit: body, caller },
@@ -61,7 +61,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     return answer(200, hold.reservation, hold.replayed);
   });
   serve(app, ROUTES.release, async ({ path, headers, body }) => {
-    const hold = await settleHold(
+    const hold = await changeHold(
       services,
       path.id,
       { action: "release", reason: body?.reason },
@@ -70,7 +70,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     return answer(200, hold.reservation, hold.replayed);
   });
   serve(app, ROUTES.extend, async ({ path, headers, body }) => {
-    const hold = await settleHold(
+    const hold = await changeHold(
       services,
       path.id,
       { action: "extend", extend: body },

@@ -105,10 +105,8 @@ export interface Hold {
   committedAmount?: number;
   /** When the last part was committed. */
   committedAt?: string;
-  /** The `actualAmount` of the final commit as given (null: none given), to recognise a repeated commit. */
-  finalActualAmount?: number | null;
-  /** Written by the release before this one (holds inside the state item): the final commit's actual. */
-  actualAmount?: number;
+  /** The part the final commit named (its `actualAmount`, or a total's part; null: none named), to recognise a repeated commit. */
+  finalPart?: number | null;
   releasedAt?: string;
   /** The estimate the amount came from, when the hold was made from a job spec. */
   estimate?: unknown;
@@ -177,8 +175,6 @@ export interface AccountState {
   lastPollTick?: string;
   lastPollAt?: string;
   lastRefreshAt?: string;
-  /** Holds stored by the release before this one inside the state item; moved out by migrateLegacyHolds. */
-  holds?: Record<string, Hold>;
   /**
    * HeyGen asked us not to call before `until` (a `Retry-After` longer than one poll waits): readings before
    * then make no call and count no failure. Cleared by the next reading that calls HeyGen.

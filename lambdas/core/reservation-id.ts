@@ -6,10 +6,9 @@ import { ACCOUNT_ID_PATTERN } from "#core/account";
  * found, committed or released with no index: the id names the partition. Account ids cannot contain
  * `_`, so the split is unambiguous.
  *
- * Ids made by this release start their 22 characters with the creation time (12 lowercase hex digits of
- * epoch milliseconds) followed by 10 random characters, so that an account's holds sort by creation time
- * under their key (listing, newest first, is one Query). Ids of the release before were 22 random or
- * Idempotency-Key-derived characters; they stay valid and sort among the others by their characters.
+ * The 22 characters start with the creation time (12 lowercase hex digits of epoch milliseconds) followed by
+ * 10 random characters, so that an account's holds sort by creation time under their key (listing, newest
+ * first, is one Query).
  */
 const PREFIX = "rsv_";
 const SUFFIX_LENGTH = 22;

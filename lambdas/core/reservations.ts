@@ -17,7 +17,7 @@
 
 import type { AccountState, CommitBasis, ForcedCommit, Hold, ReleaseReason } from "#core/account";
 import type { Unit } from "#core/balance";
-import { convertLegacyHolds } from "./legacy-holds.ts";
+import { InvalidReservationRequestError } from "./reservation-errors.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
 
 /**
@@ -31,8 +31,15 @@ export function isStorableAmount(value: number): boolean {
   return Number.isFinite(value) && (value === 0 || value >= MIN_AMOUNT);
 }
 
-/** How long an Idempotency-Key is remembered: the same key within it gets the same answer. */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/**
+ * Raises InvalidReservationRequestError naming `field` unless `value` is storable. A job whose estimate is 0
+ * (test mode on a card where it is free) holds 0: harmless, and the flow stays one.
+ */
+export function assertStorableAmount(field: string, value: number): void {
+  if (!isStorableAmount(value)) {
+    throw new InvalidReservationRequestError(field, `must be 0 or a finite number ≥ ${MIN_AMOUNT}`);
+  }
+}
 
 export interface BalanceRules {
   now: Date;
@@ -128,18 +135,12 @@ export function isSettledBy(
   return observedAt !== undefined && Date.parse(observedAt) >= Date.parse(committedAt) + settleSeconds * 1000;
 }
 
-/**
- * The account's balance as its counter stands (conservative until corrected; see AccountState.reserved). A
- * state item still holding the release before's `holds` map counts them as that release did.
- */
+/** The account's balance as its counter stands (conservative until corrected; see AccountState.reserved). */
 export function computeBalanceView(
-  state: Partial<Pick<AccountState, "latest" | "reserved" | "holds">> | undefined,
+  state: Partial<Pick<AccountState, "latest" | "reserved">> | undefined,
   rules: BalanceRules,
 ): BalanceView {
-  const reserved =
-    state?.holds !== undefined
-      ? convertLegacyHolds(state.holds, state.latest, rules).reserved
-      : roundAmount(state?.reserved ?? 0);
+  const reserved = roundAmount(state?.reserved ?? 0);
   const remaining = state?.latest?.remaining ?? null;
   const available = remaining === null ? null : roundAmount(remaining - reserved - rules.reserveFloor);
   return { remaining, reserved, available };
@@ -149,8 +150,8 @@ export function shortfallOf(required: number, available: number): Shortfall {
   return { required, available, shortfall: roundAmount(required - available) };
 }
 
-/** What a commit of `actualAmount` does to a held hold, and by how much it changes `reserved`. */
-export interface CommitPlan {
+/** What a commit of `part` does to a held hold's amounts, and by how much it changes `reserved`. */
+export interface CommitAmounts {
   /** The committed part (the held part when a final commit names no actual). */
   part: number;
   committedAmount: number;
@@ -158,9 +159,10 @@ export interface CommitPlan {
   reservedDelta: number;
 }
 
-export function planCommit(hold: Hold, actualAmount: number | undefined, final: boolean): CommitPlan {
+/** The amounts of a commit of `part` (undefined: the held part) on `hold`; `final` ends what stays held. */
+export function commitAmounts(hold: Hold, given: number | undefined, final: boolean): CommitAmounts {
   const held = heldPart(hold);
-  const part = actualAmount ?? held;
+  const part = given ?? held;
   const stillHeld = final ? 0 : Math.max(0, roundAmount(held - part));
   return {
     part,
@@ -175,8 +177,7 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   // Ids are only ever made by reservationIdFor; a malformed one is a bug, not bad input.
   if (accountId === undefined) throw new Error(`malformed reservation id in store: ${hold.id}`);
   const status = holdStatus(hold, now);
-  const committedAmount =
-    hold.committedAmount ?? (hold.status === "committed" ? (hold.actualAmount ?? hold.amount) : 0);
+  const committedAmount = hold.committedAmount ?? 0;
   const view: ReservationView = {
     id: hold.id,
     accountId,

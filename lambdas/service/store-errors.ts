@@ -1,14 +1,4 @@
-/** A request that cannot be stored as given; `field` names the offending input, `pointer` where it was. */
-export class InvalidReservationRequestError extends Error {
-  override readonly name = "InvalidReservationRequestError";
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly pointer = `/${field}`,
-  ) {
-    super(`${field} ${message}`);
-  }
-}
+export { InvalidReservationRequestError } from "#core/reservation-errors";
 
 /** Concurrent writers kept winning the version race; the caller may retry (HTTP 409/503). */
 export class StoreConflictError extends Error {

@@ -1,5 +1,5 @@
 import { UnknownReservationError } from "./errors.ts";
-import { accountOfReservation } from "./reservations.ts";
+import { accountOfReservation } from "./hold-changes.ts";
 import type { Services } from "./services.ts";
 import type { TaskResult } from "./task-callback-port.ts";
 import { useCase } from "./use-case.ts";
@@ -49,7 +49,7 @@ const TASK_GONE = new Set(["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"]);
  * it the stored outcome. A task that no longer waits is logged; any other failure to send is raised, so that
  * HeyGen's retry sends again (the token is not marked sent).
  */
-export async function settleWaitingTask(
+export async function answerWaitingTask(
   services: Services,
   reservationId: string,
   result: TaskResult,

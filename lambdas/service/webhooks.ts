@@ -24,15 +24,15 @@ import {
   UnauthenticatedError,
   UnsignedDeliveryError,
 } from "./errors.ts";
-import type { SettleResult } from "./reservation-port.ts";
 import {
   accountOfReservation,
   commitReservation,
+  recordReservationOutput,
   releaseReservation,
-  settleReservationOutput,
-} from "./reservations.ts";
+} from "./hold-changes.ts";
+import type { HoldChangeResult } from "./reservation-port.ts";
 import type { Services } from "./services.ts";
-import { settleWaitingTask } from "./task-callbacks.ts";
+import { answerWaitingTask } from "./task-callbacks.ts";
 import { useCase } from "./use-case.ts";
 import type { WebhookLogEntry } from "./webhook-log-port.ts";
 
@@ -156,7 +156,7 @@ async function commitFromSuccess(
     ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
     basis: price.basis,
   });
-  await settleWaitingTask(services, hold.id, {
+  await answerWaitingTask(services, hold.id, {
     status: "success",
     output: result.kind === "ok" || result.kind === "conflict" ? result.view : hold,
   });
@@ -179,7 +179,7 @@ async function releaseFromFailure(
 ): Promise<WebhookLogEntry> {
   const result = await releaseReservation(services, account, hold.id);
   if (outcome.insufficientCredit) await readBalanceAfterCreditFailure(services, account, hold.id);
-  await settleWaitingTask(services, hold.id, {
+  await answerWaitingTask(services, hold.id, {
     status: "failure",
     error: outcome.insufficientCredit ? "InsufficientCredits" : "VideoFailed",
     cause: outcome.reason || entry.eventType,
@@ -209,7 +209,7 @@ async function settleOneOutput(
     outcome.kind === "success"
       ? await actualAmountOf(services, account, hold, event, outcome.durationSeconds)
       : undefined;
-  const result = await settleReservationOutput(services, account, hold.id, {
+  const result = await recordReservationOutput(services, account, hold.id, {
     outputId,
     outputs,
     outcome: price
@@ -230,7 +230,7 @@ async function settleOneOutput(
   }
   if (result.kind === "ok" && result.complete) {
     const verdict = jobVerdictOf(result.outputs);
-    await settleWaitingTask(
+    await answerWaitingTask(
       services,
       hold.id,
       verdict.status === "success" ? { status: "success", output: result.view } : verdict,
@@ -349,7 +349,10 @@ export const accountWebhookEvents = useCase(
   },
 );
 
-function settledAs(done: "committed" | "released", result: SettleResult): Pick<WebhookLogEntry, "action"> {
+function settledAs(
+  done: "committed" | "released",
+  result: HoldChangeResult,
+): Pick<WebhookLogEntry, "action"> {
   if (result.kind === "ok") return { action: result.replayed ? "replayed" : done };
   if (result.kind === "not_found") return { action: "unknown-reservation" };
   // conflict (settled otherwise, or expired): HeyGen cannot fix it by retrying, so the delivery is logged and

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { CorrectionBounds } from "#core/corrections";
 import { heldPart, roundAmount } from "#core/reservations";
 import { keys, TABLE } from "#store/table";
 import { transactWrite } from "./conditional-write.ts";
@@ -14,13 +15,6 @@ import { stateKey } from "./state-item.ts";
  */
 
 const PAGE = 25;
-
-export interface CorrectionBounds {
-  /** Holds that expired at or before this time (epoch ms) stop counting. */
-  expiredUpToMs: number;
-  /** Committed parts at or before this time (epoch ms; observedAt − settleSeconds) are settled. */
-  settledUpToMs?: number;
-}
 
 /** Returns how many holds and parts were taken out of the counter. */
 export async function correctCounters(

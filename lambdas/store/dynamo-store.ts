@@ -36,12 +36,10 @@ export function createDynamoStore(
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
-    reserve: (accountId, request, rules, guard) => reservations.reserve(accountId, request, rules, guard),
-    commit: (reservationId, request, context) => reservations.commit(reservationId, request, context),
-    release: (reservationId, context, reason) => reservations.release(reservationId, context, reason),
-    settleOutput: (reservationId, request, context) =>
-      reservations.settleOutput(reservationId, request, context),
-    extend: (reservationId, request, context) => reservations.extend(reservationId, request, context),
+    readHold: (reservationId) => reservations.readHold(reservationId),
+    readKeyAnswer: (accountId, operation, scope, key) =>
+      reservations.readKeyAnswer(accountId, operation, scope, key),
+    applyWrites: (writes) => reservations.applyWrites(writes),
     getReservation: (reservationId, now) => reservations.getReservation(reservationId, now),
     listReservations: (accountId, query, now) => reservations.listReservations(accountId, query, now),
     oldestOpenHold: (accountId, now) => reservations.oldestOpenHold(accountId, now),

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type AccountState, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
+import { correctionBounds } from "#core/corrections";
 import { roundAmount } from "#core/reservations";
 import type { AccountStateStore } from "#service/account-state-port";
 import {
@@ -12,7 +13,6 @@ import {
 } from "#service/poll-port";
 import { conditionalWrite } from "./conditional-write.ts";
 import { correctCounters } from "./counter-corrections.ts";
-import { migrateLegacyHolds } from "./legacy-migration.ts";
 import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
 
 /** Counters every write to the state item may rely on: present from the first write on. */
@@ -74,7 +74,7 @@ export class DynamoPollStore implements PollStore {
   /**
    * The snapshot's write computes `headroom = remaining − reserveFloor − reserved` in DynamoDB from the
    * counter as it stands, so no reserve in between can be missed; the corrections that follow cost what they
-   * correct. An item the release before wrote (holds inside it) is migrated right after, from the item itself.
+   * correct.
    */
   async recordSnapshot(
     accountId: string,
@@ -104,17 +104,18 @@ export class DynamoPollStore implements PollStore {
       }),
     );
     let latest = recorded.applied ? recorded.attributes : undefined;
-    if (latest === undefined || latest.holds !== undefined) {
-      if (latest?.holds !== undefined) await migrateLegacyHolds(this.doc, this.tableName, accountId, rules);
+    if (latest === undefined) {
       latest = (await this.states.getAccountState(accountId)) as unknown as Record<string, unknown>;
     }
     const observedAt = String(
       (latest.latest as BalanceSnapshot | undefined)?.observedAt ?? snapshot.observedAt,
     );
-    const corrected = await correctCounters(this.doc, this.tableName, accountId, {
-      expiredUpToMs: rules.now.getTime(),
-      settledUpToMs: Date.parse(observedAt) - rules.settleSeconds * 1000,
-    });
+    const corrected = await correctCounters(
+      this.doc,
+      this.tableName,
+      accountId,
+      correctionBounds(rules.now, observedAt, rules.settleSeconds),
+    );
     return corrected > 0
       ? ((await this.states.getAccountState(accountId)) as AccountState)
       : toAccountState(latest);

@@ -2,15 +2,13 @@ import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/
 import type { Hold } from "#core/account";
 import { accountIdOfReservation } from "#core/reservation-id";
 import { holdStatus, type ReservationView, reservationView } from "#core/reservations";
-import type { ReservationPage, ReservationQuery } from "#service/reservation-port";
+import type { HoldPage, ReservationQuery } from "#service/reservation-port";
 import { InvalidReservationRequestError } from "#service/store-errors";
 import { keys, TABLE } from "#store/table";
 import { holdKey, toStoredHold } from "./hold-items.ts";
-import { reservationKey, stateKey } from "./state-item.ts";
 
 /**
- * Reading reservations: one by id (hold item, else a state item or archive item the release before wrote),
- * an account's page newest first (hold keys sort by creation time), and the oldest open hold (the `held`
+ * Reading reservations: one by id (its hold item), an account's page newest first (hold keys sort by creation time), and the oldest open hold (the `held`
  * index).
  */
 export class DynamoReservationReads {
@@ -29,44 +27,10 @@ export class DynamoReservationReads {
         ConsistentRead: true,
       }),
     );
-    if (Item !== undefined) return reservationView(toStoredHold(Item), now);
-    const legacy = await this.findLegacy(accountId, reservationId);
-    if (legacy !== undefined) return reservationView(legacy, now);
-    const archived = await this.findArchived(accountId, reservationId);
-    return archived && reservationView(archived, now);
+    return Item && reservationView(toStoredHold(Item), now);
   }
 
-  /** A hold still inside a state item written by the release before (not yet migrated). */
-  private async findLegacy(accountId: string, reservationId: string): Promise<Hold | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: stateKey(accountId),
-        ProjectionExpression: "holds.#id, latest.#unit",
-        ExpressionAttributeNames: { "#id": reservationId, "#unit": "unit" },
-        ConsistentRead: true,
-      }),
-    );
-    const hold = (Item?.holds as Record<string, Hold> | undefined)?.[reservationId];
-    const unit = (Item?.latest as { unit?: Hold["unit"] } | undefined)?.unit;
-    return hold && { ...hold, ...(unit && hold.unit === undefined ? { unit } : {}) };
-  }
-
-  /** A hold the release before archived (sk `RESERVATION#<id>`), terminal. */
-  async findArchived(accountId: string, reservationId: string): Promise<Hold | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: reservationKey(accountId, reservationId),
-        ConsistentRead: true,
-      }),
-    );
-    if (Item === undefined) return undefined;
-    const hold = Item.hold as Hold;
-    return { ...hold, ...(Item.unit && hold.unit === undefined ? { unit: Item.unit as Hold["unit"] } : {}) };
-  }
-
-  async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<ReservationPage> {
+  async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<HoldPage> {
     let startKey = decodeCursor(accountId, query.cursor);
     const filter = statusFilter(query.status, now);
     const reservations: ReservationView[] = [];

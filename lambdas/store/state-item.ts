@@ -5,10 +5,6 @@ export function stateKey(accountId: string) {
   return { pk: keys.account(accountId), sk: keys.state() };
 }
 
-export function reservationKey(accountId: string, reservationId: string) {
-  return { pk: keys.account(accountId), sk: keys.reservation(reservationId) };
-}
-
 /** The account state held by a state item (the keys stripped, missing parts at their empty values). */
 export function toAccountState(item: Record<string, unknown>): AccountState {
   const { pk: _pk, sk: _sk, ...state } = item;

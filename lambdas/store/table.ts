@@ -9,7 +9,6 @@
  *   pk = ACCOUNT#<accountId>   sk = HOLD#<reservation id>     one item per hold (ids sort by creation time)
  *   pk = ACCOUNT#<accountId>   sk = CAPTURE#<id>#<n>          a committed part, counted until settled
  *   pk = ACCOUNT#<accountId>   sk = IDEMPOTENCY#<hash>        an Idempotency-Key's answer (TTL 24 h)
- *   pk = ACCOUNT#<accountId>   sk = RESERVATION#<id>          holds archived by the release before (read only)
  *   pk = ACCOUNT#<accountId>   sk = EVENT#<ISO time>#<key>    webhook log (TTL retentionDays)
  *   pk = ACCOUNT#<accountId>   sk = DELIVERY#<key>            a webhook delivery seen (TTL retentionDays)
  *
@@ -49,7 +48,6 @@ export const keys = {
   holdPrefix: "HOLD#",
   capture: (reservationId: string, n: number) => `CAPTURE#${reservationId}#${String(n).padStart(6, "0")}`,
   idempotency: (hash: string) => `IDEMPOTENCY#${hash}`,
-  reservation: (reservationId: string) => `RESERVATION#${reservationId}`,
   /** open index: a held hold, by expiry. */
   openHeld: (expiresAtMs: number, reservationId: string) => `E#${sortableMs(expiresAtMs)}#${reservationId}`,
   openHeldUpTo: (ms: number) => `E#${sortableMs(ms)}#\uffff`,

@@ -124,7 +124,7 @@ describe("a test alert", () => {
     expect(await inbox.take("unread")).toEqual([]);
   });
 
-  // Found by a newcomer's trial: the test alert read the release before's holds map (always empty now) and
+  // Found by a newcomer's trial: the test alert read a holds map the state item does not have and
   // recomputed the level, so it showed $0 reserved and a level the account did not have.
   it("shows the account's real figures: what open holds take, and the level the policy recorded", async () => {
     const hold = await post<{ id: string }>(stack, "/v1/reservations", { accountId: "team", amount: 8 });

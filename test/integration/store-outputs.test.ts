@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { computeBalanceView } from "#core/reservations";
-import type { OutputSettleRequest } from "#service/reservation-port";
+import type { OutputReport } from "#service/reservation-port";
 import type { TaskResult } from "#service/task-callback-port";
 import {
   recordPoll,
@@ -30,12 +30,12 @@ async function heldOf(amount: number): Promise<{ accountId: string; id: string }
   return { accountId, id: made.view.id };
 }
 
-const success = (outputId: string, outputs: number, amount?: number): OutputSettleRequest => ({
+const success = (outputId: string, outputs: number, amount?: number): OutputReport => ({
   outputId,
   outputs,
   outcome: { outcome: "success", basis: "held-amount", ...(amount === undefined ? {} : { amount }) },
 });
-const failure = (outputId: string, outputs: number): OutputSettleRequest => ({
+const failure = (outputId: string, outputs: number): OutputReport => ({
   outputId,
   outputs,
   outcome: { outcome: "fail", reason: "failed" },
@@ -45,23 +45,23 @@ const reservedOf = async (accountId: string) => (await local.store.getAccountSta
 describe("settleOutput: each output once, the hold ends with the last", () => {
   it("a retried output (a crash before the delivery was recorded) replays; the other outcome for it is a conflict", async () => {
     const { accountId, id } = await heldOf(6);
-    const first = await local.store.settleOutput(id, success("fr", 3), settle(T0));
+    const first = await local.store.recordOutput(id, success("fr", 3), settle(T0));
     expect(first).toMatchObject({
       kind: "ok",
       replayed: false,
       complete: false,
       view: { committedAmount: 2 },
     });
-    const again = await local.store.settleOutput(id, success("fr", 3), settle(T0));
+    const again = await local.store.recordOutput(id, success("fr", 3), settle(T0));
     expect(again).toMatchObject({ kind: "ok", replayed: true, view: { committedAmount: 2, status: "held" } });
-    expect((await local.store.settleOutput(id, failure("fr", 3), settle(T0))).kind).toBe("conflict");
+    expect((await local.store.recordOutput(id, failure("fr", 3), settle(T0))).kind).toBe("conflict");
     expect(await reservedOf(accountId)).toBe(6);
 
-    expect(await local.store.settleOutput(id, failure("es", 3), settle(T0))).toMatchObject({
+    expect(await local.store.recordOutput(id, failure("es", 3), settle(T0))).toMatchObject({
       complete: false,
       view: { status: "held", heldAmount: 4 },
     });
-    const last = await local.store.settleOutput(id, success("de", 3, 2.5), settle(T0));
+    const last = await local.store.recordOutput(id, success("de", 3, 2.5), settle(T0));
     expect(last).toMatchObject({
       kind: "ok",
       complete: true,
@@ -69,13 +69,13 @@ describe("settleOutput: each output once, the hold ends with the last", () => {
     });
     // The failed share is released at the end; the two committed parts count until settled by a snapshot.
     expect(await reservedOf(accountId)).toBe(4.5);
-    expect((await local.store.settleOutput(id, success("it", 3), settle(T0))).kind).toBe("conflict");
+    expect((await local.store.recordOutput(id, success("it", 3), settle(T0))).kind).toBe("conflict");
   });
 
   it("all outputs failed: released, nothing counts", async () => {
     const { accountId, id } = await heldOf(4);
-    await local.store.settleOutput(id, failure("a", 2), settle(T0));
-    expect(await local.store.settleOutput(id, failure("b", 2), settle(T0))).toMatchObject({
+    await local.store.recordOutput(id, failure("a", 2), settle(T0));
+    expect(await local.store.recordOutput(id, failure("b", 2), settle(T0))).toMatchObject({
       complete: true,
       view: { status: "released" },
     });
@@ -86,7 +86,7 @@ describe("settleOutput: each output once, the hold ends with the last", () => {
     const { accountId, id } = await heldOf(10);
     const outputs = ["a", "b", "c", "d", "e"];
     const results = await Promise.all(
-      [...outputs, ...outputs].map((o) => local.store.settleOutput(id, success(o, 5), settle(T0))),
+      [...outputs, ...outputs].map((o) => local.store.recordOutput(id, success(o, 5), settle(T0))),
     );
     const fresh = results.filter((r) => r.kind === "ok" && !r.replayed);
     expect(fresh).toHaveLength(5);

@@ -1,13 +1,9 @@
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { type Alert, type Hold, INITIAL_ALERT_STATE } from "#core/account";
+import { type Alert, INITIAL_ALERT_STATE } from "#core/account";
 import { computeBalanceView } from "#core/reservations";
 import type { AccountStore } from "#service/store-port";
-import { keys } from "#store/table";
-import { legacyReservationId } from "#test/support/legacy-state";
 import {
   at,
-  hold as legacyHold,
   pollRules,
   RETENTION_DAYS,
   recordPoll,
@@ -84,8 +80,8 @@ describe("settlement of committed parts", () => {
   it("each part of a partial commit settles by its own commit time", async () => {
     const accountId = await account(100);
     const id = await hold(accountId, 30);
-    await local.store.commit(id, { actualAmount: 5, final: false }, settle(at(T0, 10)));
-    await local.store.commit(id, { actualAmount: 7, final: true }, settle(at(T0, 100)));
+    await local.store.commit(id, { part: 5, final: false }, settle(at(T0, 10)));
+    await local.store.commit(id, { part: 7, final: true }, settle(at(T0, 100)));
     await recordPoll(local.store, accountId, 95, at(T0, 10 + SETTLE_SECONDS));
     expect(await viewAt(accountId, at(T0, 10 + SETTLE_SECONDS))).toMatchObject({
       reserved: 7,
@@ -115,121 +111,6 @@ describe("settlement of committed parts", () => {
     expect(await viewAt(accountId, at(T0, 61))).toMatchObject({ reserved: 40, openHolds: 1 });
     await recordPoll(local.store, accountId, 100, at(T0, 61));
     expect(await viewAt(accountId, at(T0, 61))).toMatchObject({ reserved: 0, available: 100, openHolds: 0 });
-  });
-});
-
-describe("data written by the release before (holds inside the state item)", () => {
-  /** A state item exactly as the release before wrote it. */
-  async function legacyAccount(accountId: string, holds: Hold[], remaining = 100) {
-    const reserved = holds.filter((h) => h.status === "held").reduce((sum, h) => sum + h.amount, 0);
-    await local.dynamo.doc.send(
-      new PutCommand({
-        TableName: local.tableName,
-        Item: {
-          pk: keys.account(accountId),
-          sk: keys.state(),
-          accountId,
-          latest: snapshot(accountId, remaining, T0),
-          alert: INITIAL_ALERT_STATE,
-          holds: Object.fromEntries(holds.map((h) => [h.id, h])),
-          headroom: remaining - reserved,
-          version: 7,
-          lastPollTick: T0.toISOString(),
-          lastPollAt: T0.toISOString(),
-        },
-      }),
-    );
-    return accountId;
-  }
-
-  it("a poll moves every hold to its own item with the same id, status and counting", async () => {
-    const id = (key: string) => legacyReservationId("legacy-1", key);
-    const holds = [
-      legacyHold("legacy-1", { id: id("a"), amount: 10, idempotencyKey: "a" }),
-      legacyHold("legacy-1", {
-        id: id("b"),
-        amount: 5,
-        status: "committed",
-        committedAt: at(T0, 1).toISOString(),
-        actualAmount: 4,
-      }),
-      legacyHold("legacy-1", {
-        id: id("c"),
-        amount: 7,
-        status: "released",
-        releasedAt: at(T0, 2).toISOString(),
-      }),
-      legacyHold("legacy-1", { id: id("d"), amount: 3, expiresAtMs: at(T0, 30).getTime() }),
-    ];
-    const accountId = await legacyAccount("legacy-1", holds);
-    const now = at(T0, 40);
-    // Before any migration, reads already count the legacy holds as the release before did.
-    expect(computeBalanceView(await local.store.getAccountState(accountId), rules(now)).reserved).toBe(14);
-    expect((await local.store.getReservation(id("a"), now))?.status).toBe("held");
-
-    await recordPoll(local.store, accountId, 100, now);
-    const state = await local.store.getAccountState(accountId);
-    expect(state?.holds).toBeUndefined();
-    expect(state).toMatchObject({ reserved: 14, headroom: 86, openHolds: 1 });
-    expect((await local.store.getReservation(id("a"), now))?.status).toBe("held");
-    expect(await local.store.getReservation(id("b"), now)).toMatchObject({
-      status: "committed",
-      actualAmount: 4,
-    });
-    expect((await local.store.getReservation(id("c"), now))?.status).toBe("released");
-    expect((await local.store.getReservation(id("d"), now))?.status).toBe("expired");
-
-    // The migrated hold commits like any other, and its Idempotency-Key still finds it.
-    expect(await local.store.commit(id("a"), { final: true }, settle(now))).toMatchObject({ kind: "ok" });
-    const repeat = await local.store.reserve(
-      accountId,
-      reserveRequest(accountId, 10, now, { key: "a" }),
-      rules(now),
-    );
-    expect(repeat).toMatchObject({ kind: "existing", view: { id: id("a"), status: "committed" } });
-    // A second poll (or a second migration) changes nothing.
-    await recordPoll(local.store, accountId, 100, at(now, 1));
-    expect(await local.store.getAccountState(accountId)).toMatchObject({ reserved: 14, openHolds: 0 });
-  });
-
-  it("a commit, release or reserve meeting an unmigrated account migrates it first", async () => {
-    const a = legacyReservationId("legacy-2", "x");
-    const b = legacyReservationId("legacy-2", "y");
-    const accountId = await legacyAccount(
-      "legacy-2",
-      [legacyHold("legacy-2", { id: a, amount: 20 }), legacyHold("legacy-2", { id: b, amount: 30 })],
-      50,
-    );
-    expect(await local.store.release(a, settle(T0))).toMatchObject({
-      kind: "ok",
-      view: { status: "released" },
-    });
-    expect(await local.store.getAccountState(accountId)).toMatchObject({
-      reserved: 30,
-      headroom: 20,
-      openHolds: 1,
-    });
-    expect(await hold(accountId, 20)).toEqual(expect.any(String));
-    expect(await local.store.commit(b, { actualAmount: 25, final: true }, settle(T0))).toMatchObject({
-      kind: "ok",
-    });
-    expect(await local.store.getAccountState(accountId)).toMatchObject({ reserved: 45, headroom: 5 });
-  });
-
-  it("a reserve on an unmigrated account migrates it and then holds", async () => {
-    const accountId = await legacyAccount("legacy-3", [
-      legacyHold("legacy-3", { id: legacyReservationId("legacy-3", "z"), amount: 90 }),
-    ]);
-    expect(await local.store.reserve(accountId, reserveRequest(accountId, 11), rules(T0))).toMatchObject({
-      kind: "insufficient",
-      available: 10,
-    });
-    expect(await hold(accountId, 10)).toEqual(expect.any(String));
-    expect(await local.store.getAccountState(accountId)).toMatchObject({
-      reserved: 100,
-      headroom: 0,
-      openHolds: 2,
-    });
   });
 });
 

@@ -164,8 +164,7 @@ async function applyToHold(model: Model, action: Extract<Step, { type: "commit" 
     if (action.ttl) hold.expiresAtMs = model.now.getTime() + action.ttl * 1000;
     return;
   }
-  const commit = () =>
-    local.store.commit(hold.id, { actualAmount: action.actual, final: action.final }, context);
+  const commit = () => local.store.commit(hold.id, { part: action.actual, final: action.final }, context);
   if (!action.final && action.actual === undefined) {
     await expect(commit()).rejects.toMatchObject({ field: "actualAmount" });
     return;

@@ -133,7 +133,7 @@ describe("commit and release", () => {
   it("commit with an actual above the hold takes the excess from headroom in the same write", async () => {
     const accountId = await account(100);
     const id = heldId(await reserve(accountId, 30));
-    const result = await local.store.commit(id, { actualAmount: 45, final: true }, settle(at(T0, 5)));
+    const result = await local.store.commit(id, { part: 45, final: true }, settle(at(T0, 5)));
     expect(result).toMatchObject({ kind: "ok", view: { status: "committed", actualAmount: 45 } });
     const { view, headroom } = await availableAt(accountId, at(T0, 5));
     expect(view.available).toBe(55);
@@ -143,7 +143,7 @@ describe("commit and release", () => {
   it("commit with a smaller actual frees the difference for the next reserve", async () => {
     const accountId = await account(100);
     const id = heldId(await reserve(accountId, 100));
-    await local.store.commit(id, { actualAmount: 20, final: true }, settle(at(T0, 5)));
+    await local.store.commit(id, { part: 20, final: true }, settle(at(T0, 5)));
     expect((await reserve(accountId, 80, at(T0, 6))).kind).toBe("created");
     expect(await reserve(accountId, 0.01, at(T0, 7))).toMatchObject({ kind: "insufficient" });
   });
@@ -231,7 +231,7 @@ describe("bad reservation requests", () => {
 
   it("name actualAmount on commit", async () => {
     await expect(
-      local.store.commit(reservationIdFor("x"), { actualAmount: -1, final: true }, settle(T0)),
+      local.store.commit(reservationIdFor("x"), { part: -1, final: true }, settle(T0)),
     ).rejects.toMatchObject({
       field: "actualAmount",
     });

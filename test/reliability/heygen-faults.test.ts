@@ -117,7 +117,7 @@ describe("HeyGen fault matrix through the poller and the store", () => {
         expect(stateAfter?.latest).toEqual(stateBefore?.latest);
         expect(stateAfter?.alert).toMatchObject({ level: "ok", consecutiveFailures: 1, degraded: false });
         expect(stateAfter?.alert.lastFailure?.code).toBe(row.expect.code);
-        expect(stateAfter?.holds).toEqual(stateBefore?.holds);
+        expect(stateAfter?.reserved).toEqual(stateBefore?.reserved);
       } else {
         expect(historyAfter).toHaveLength(historyBefore.length + 1);
         expect(stateAfter?.latest?.source).toBe(row.expect.source);

@@ -4,6 +4,7 @@ import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
 import { connectDynamoDbLocal, type DynamoDbLocal } from "#local/dynamodb-local";
 import type { PollRecord, PollRules } from "#service/poll-port";
+import { type ReservationOperations, reservationOperations } from "#service/reservation-operations";
 import type { ReserveRequest } from "#service/reservation-port";
 import type { AccountStore } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
@@ -37,10 +38,6 @@ export function hold(accountId: string, fields: Partial<Hold> & Pick<Hold, "amou
     expiresAtMs: at(T0, 3600).getTime(),
     ...fields,
   };
-}
-
-export function holdsById(...holds: Hold[]): Record<string, Hold> {
-  return Object.fromEntries(holds.map((h) => [h.id, h]));
 }
 
 export const SETTLE_SECONDS = 60;
@@ -109,7 +106,8 @@ export function recordPoll(
 export interface StoreOnDynamoDbLocal {
   dynamo: DynamoDbLocal;
   tableName: string;
-  store: AccountStore;
+  /** The store with the reservation operations over it (service/reservation-operations.ts), as the use cases run them. */
+  store: AccountStore & ReservationOperations;
 }
 
 /**
@@ -122,7 +120,8 @@ export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
   beforeAll(async () => {
     local.dynamo = connectDynamoDbLocal(runDynamoDbEndpoint());
     local.tableName = await local.dynamo.createTable();
-    local.store = createDynamoStore(local.dynamo.doc, local.tableName);
+    const store = createDynamoStore(local.dynamo.doc, local.tableName);
+    local.store = { ...store, ...reservationOperations(store) };
   });
   afterAll(async () => {
     await local.dynamo?.stop();

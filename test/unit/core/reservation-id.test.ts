@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { accountIdOfReservation, reservationIdFor } from "#core/reservation-id";
-import { legacyReservationId } from "#test/support/legacy-state";
 
 const ID_SHAPE = /^rsv_[a-z0-9-]{1,40}_[A-Za-z0-9_-]{22}$/;
 
@@ -25,10 +24,6 @@ describe("reservation ids", () => {
     );
     const ids = times.map((t) => reservationIdFor("default", t));
     expect([...ids].sort()).toEqual(ids);
-  });
-
-  it("stay valid in the form the release before made them (22 random or key-derived characters)", () => {
-    expect(accountIdOfReservation(legacyReservationId("default", "job-42"))).toBe("default");
   });
 
   it.each([

@@ -1,0 +1,177 @@
+import type { AccountState } from "./account.ts";
+import type { Unit } from "./balance.ts";
+import { type CorrectionBounds, correctionBounds } from "./corrections.ts";
+import {
+  answersSameRequest,
+  type BalanceGuard,
+  type HoldRecord,
+  type IdempotencyKeyUse,
+  type KeyAnswer,
+  liveKeyAnswer,
+} from "./hold-record.ts";
+import { InvalidReservationRequestError } from "./reservation-errors.ts";
+import { accountIdOfReservation } from "./reservation-id.ts";
+import { keyAnswerWrite, type ReservationWrite, type WriteOutcome } from "./reservation-writes.ts";
+import {
+  assertStorableAmount,
+  type BalanceRules,
+  computeBalanceView,
+  type ReservationView,
+  reservationView,
+  type Shortfall,
+  shortfallOf,
+} from "./reservations.ts";
+
+/** A new hold, as the reserve use case asks for it (amounts in the account's balance unit). */
+export interface ReserveRequest {
+  /** From reservationIdFor(accountId, now). */
+  id: string;
+  amount: number;
+  ttlSeconds: number;
+  /** The balance unit the amount is in. */
+  unit: Unit;
+  /** How long the hold item is kept after it expires (config retentionDays). */
+  retentionDays: number;
+  idempotencyKey?: IdempotencyKeyUse;
+  estimate?: unknown;
+  /** The job spec the estimate priced (kept so a webhook can price the job at its real duration). */
+  spec?: unknown;
+}
+
+export type ReserveResult =
+  | { kind: "created"; view: ReservationView }
+  /** The Idempotency-Key's hold, as it is now. */
+  | { kind: "existing"; view: ReservationView }
+  | ({ kind: "insufficient" } & Shortfall)
+  | { kind: "no-balance" }
+  /** The recorded balance is older than the guard allows, or in another unit: read it afresh and retry. */
+  | { kind: "stale" }
+  | { kind: "key-reused" };
+
+/** A reserve's one transaction: the counter (guarded), the hold, and the key's answer when keyed. */
+export interface PlannedReserve {
+  accountId: string;
+  request: ReserveRequest;
+  hold: HoldRecord;
+  view: ReservationView;
+  writes: ReservationWrite[];
+}
+
+/**
+ * Validates and plans a reserve at `rules.now`. Raises InvalidReservationRequestError for an amount that
+ * cannot be stored, a ttlSeconds that is not a positive whole number, or an id of another account.
+ */
+export function planReserve(
+  accountId: string,
+  request: ReserveRequest,
+  rules: BalanceRules,
+  guard?: BalanceGuard,
+): PlannedReserve {
+  assertStorableAmount("amount", request.amount);
+  if (!Number.isInteger(request.ttlSeconds) || request.ttlSeconds <= 0) {
+    throw new InvalidReservationRequestError("ttlSeconds", "must be a positive whole number of seconds");
+  }
+  if (accountIdOfReservation(request.id) !== accountId) {
+    throw new InvalidReservationRequestError("id", `is not a reservation id of account ${accountId}`);
+  }
+  const hold = newHold(accountId, request, rules.now);
+  const key = request.idempotencyKey;
+  const writes: ReservationWrite[] = [
+    {
+      write: "counter",
+      accountId,
+      reservedDelta: hold.amount,
+      openHoldsDelta: 1,
+      condition: { name: "headroom-covers", ...(guard ? { guard } : {}) },
+    },
+    { write: "new-hold", hold, condition: { name: "hold-new" } },
+  ];
+  if (key !== undefined)
+    writes.push(keyAnswerWrite(accountId, "reserve", accountId, key, rules.now, hold.id));
+  return { accountId, request, hold, view: reservationView(hold, rules.now), writes };
+}
+
+function newHold(accountId: string, request: ReserveRequest, now: Date): HoldRecord {
+  const expiresAtMs = now.getTime() + request.ttlSeconds * 1000;
+  const hold: HoldRecord = {
+    accountId,
+    id: request.id,
+    amount: request.amount,
+    status: "held",
+    createdAt: now.toISOString(),
+    expiresAtMs,
+    unit: request.unit,
+    committedAmount: 0,
+    version: 1,
+    captures: 0,
+    ttl: Math.floor(expiresAtMs / 1000) + request.retentionDays * 86_400,
+  };
+  if (request.idempotencyKey !== undefined) hold.idempotencyKey = request.idempotencyKey.key;
+  if (request.estimate !== undefined) hold.estimate = request.estimate;
+  if (request.spec !== undefined) hold.spec = request.spec;
+  return hold;
+}
+
+/** What a refused reserve does next. */
+export type ReserveNext =
+  | { next: "answer"; result: ReserveResult }
+  /** Keyed, refused by the counter: read the key's answer (a repeat the cancellation did not report). */
+  | { next: "read-key-answer" }
+  /** The key answered before: show its hold as it is now (`existing`). */
+  | { next: "show-hold"; reservationId: string }
+  /** The key's answer expired between the refusal and now: the race was lost; the caller may retry. */
+  | { next: "lost-race" }
+  /** Correct the counter; if nothing was corrected, answer `otherwise`; else apply the plan again. */
+  | { next: "correct"; bounds: CorrectionBounds; otherwise: ReserveResult };
+
+/**
+ * The next step after `outcome` refused the reserve's writes. `keyAnswer`: undefined while not read, null
+ * when read and absent. `corrected`: a correction already ran for this request (one per request).
+ */
+export function nextAfterRefusedReserve(
+  planned: PlannedReserve,
+  outcome: Extract<WriteOutcome, { applied: false }>,
+  context: { rules: BalanceRules; guard?: BalanceGuard; corrected: boolean; keyAnswer?: KeyAnswer | null },
+): ReserveNext {
+  const { rules, guard } = context;
+  const key = planned.request.idempotencyKey;
+  if (outcome.refused.includes("key-unused")) return answerOfKey(outcome.answer, key, rules.now);
+  // Ids are made per request, so the hold is there only if this very transaction was applied and its
+  // answer lost (the SDK retried it): the hold was made, once.
+  if (outcome.refused.includes("hold-new"))
+    return { next: "answer", result: { kind: "created", view: planned.view } };
+  if (key !== undefined) {
+    if (context.keyAnswer === undefined) return { next: "read-key-answer" };
+    if (context.keyAnswer !== null) return answerOfKey(context.keyAnswer, key, rules.now);
+  }
+  const old = outcome.account;
+  if (old?.latest === undefined) return { next: "answer", result: { kind: "no-balance" } };
+  if (guard !== undefined && !guardHolds(old, guard)) return { next: "answer", result: { kind: "stale" } };
+  const available = computeBalanceView(old, rules).available ?? 0;
+  const insufficient: ReserveResult = {
+    kind: "insufficient",
+    ...shortfallOf(planned.hold.amount, Math.min(available, old.headroom)),
+  };
+  if (context.corrected) return { next: "answer", result: insufficient };
+  return {
+    next: "correct",
+    bounds: correctionBounds(rules.now, old.latest.observedAt, rules.settleSeconds),
+    otherwise: insufficient,
+  };
+}
+
+function answerOfKey(
+  answer: KeyAnswer | undefined,
+  key: IdempotencyKeyUse | undefined,
+  now: Date,
+): ReserveNext {
+  const live = liveKeyAnswer(answer, now);
+  if (live === undefined || key === undefined) return { next: "lost-race" };
+  if (!answersSameRequest(live, key)) return { next: "answer", result: { kind: "key-reused" } };
+  return { next: "show-hold", reservationId: live.reservationId };
+}
+
+function guardHolds(state: AccountState, guard: BalanceGuard): boolean {
+  const latest = state.latest;
+  return latest !== undefined && latest.observedAt >= guard.observedAtOrAfter && latest.unit === guard.unit;
+}
