@@ -34,7 +34,7 @@ export interface Adapters {
   taskResults?: TaskResultSender;
   /** Resolves the HeyGen webhook secret (Secrets Manager in AWS, an environment variable locally). */
   webhookSecret?: () => Promise<string | undefined>;
-  /** HeyGen's transport (AWS: one X-Ray subsegment per call); default the global fetch. */
+  /** HeyGen's transport (AWS: each call timed into a metric, runtime/call-timings.ts); default the global fetch. */
   heygenFetch?: typeof fetch;
   /** Per HeyGen call, in ms (default: the client's). */
   heygenTimeoutMs?: number;
