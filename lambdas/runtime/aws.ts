@@ -1,15 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
 import { CallTimings } from "./call-timings.ts";
 import { loadRuntimeConfig } from "./config-source.ts";
 import { ENV, requiredEnv } from "./environment.ts";
+import { SecretCache } from "./secret-cache.ts";
 import { SfnTaskResults } from "./sfn-task-results.ts";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL } from "./wiring.ts";
 
@@ -36,6 +33,23 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const callTimings = new CallTimings();
 
 /**
+ * `make` run on the first call only (a failure is retried by the next call). The Secrets Manager, SNS and
+ * Step Functions clients are made so, on first use: their SDK packages load then, not at import, which keeps
+ * ~35 ms off each cold start that needs no key, alert or task result (docs/performance.md). DynamoDB, which
+ * every invocation uses, is made at import.
+ */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
+}
+
+/**
  * The adapters of a Lambda container, built once at module scope from the environment the stack sets
  * (runtime/environment.ts). HeyGen keys come from Secrets Manager by name (cached), never from the
  * environment; the shipped config holds secret names only. `webhook`: the webhook function's
@@ -46,11 +60,15 @@ export function awsAdapters(options: { webhook?: boolean } = {}): Adapters {
   const doc = DynamoDBDocumentClient.from(callTimings.timeDynamoDb(new DynamoDBClient(AWS_CLIENT_SETTINGS)), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const secrets = new SecretsProvider({
-    awsSdkV3Client: new SecretsManagerClient(AWS_CLIENT_SETTINGS),
-  });
   // Cached: a rotated secret is picked up within SECRET_MAX_AGE_SECONDS.
-  const secret = (name: string) => secrets.get(name, { maxAge: SECRET_MAX_AGE_SECONDS });
+  const secrets = new SecretCache(
+    once(
+      async () =>
+        new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient(AWS_CLIENT_SETTINGS),
+    ),
+    SECRET_MAX_AGE_SECONDS,
+  );
+  const secret = (name: string) => secrets.get(name);
   const webhookSecretName = options.webhook ? requiredEnv(ENV.webhookSecretName) : undefined;
   return {
     config,
@@ -62,16 +80,15 @@ export function awsAdapters(options: { webhook?: boolean } = {}): Adapters {
       return apiKeyFromSecret(await secret(account.secretName), account.secretName);
     },
     alerts: {
-      sns: new SNSClient(AWS_CLIENT_SETTINGS),
+      sns: once(async () => new (await import("@aws-sdk/client-sns")).SNSClient(AWS_CLIENT_SETTINGS)),
       topicArn: requiredEnv(ENV.topicArn),
     },
     ...(webhookSecretName
       ? {
-          webhookSecret: async () => {
-            const value = await secret(webhookSecretName);
-            return typeof value === "string" ? value : undefined;
-          },
-          taskResults: new SfnTaskResults(new SFNClient(AWS_CLIENT_SETTINGS)),
+          webhookSecret: () => secret(webhookSecretName),
+          taskResults: new SfnTaskResults(
+            once(async () => new (await import("@aws-sdk/client-sfn")).SFNClient(AWS_CLIENT_SETTINGS)),
+          ),
         }
       : {}),
     log: logger,
