@@ -28,14 +28,14 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 /**
  * HeyGen and DynamoDB latency of the container's invocations, as EMF metrics (runtime/call-timings.ts); the
  * entry points publish them when an invocation ends. No X-Ray SDK: Lambda's active tracing (infra) records
- * each invocation's segment, and these metrics keep the dependencies' latency visible (docs/performance.md).
+ * each invocation's segment, and these metrics keep the dependencies' latency visible (docs/bundles-and-tracing.md).
  */
 export const callTimings = new CallTimings();
 
 /**
  * `make` run on the first call only (a failure is retried by the next call). The Secrets Manager, SNS and
  * Step Functions clients are made so, on first use: their SDK packages load then, not at import, which keeps
- * ~35 ms off each cold start that needs no key, alert or task result (docs/performance.md). DynamoDB, which
+ * ~35 ms off each cold start that needs no key, alert or task result (docs/bundles-and-tracing.md). DynamoDB, which
  * every invocation uses, is made at import.
  */
 function once<T>(make: () => Promise<T>): () => Promise<T> {

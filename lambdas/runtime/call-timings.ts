@@ -4,7 +4,7 @@ import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#config/obse
 import { V2_QUOTA_PATH, V3_USER_PATH } from "#heygen/client";
 
 /**
- * How long the guard's dependencies take, as CloudWatch metrics in EMF (docs/performance.md, Tracing):
+ * How long the guard's dependencies take, as CloudWatch metrics in EMF (docs/bundles-and-tracing.md, Tracing):
  * `HeyGenCallDuration` per HeyGen request and `DynamoDBCallDuration` per DynamoDB command, in milliseconds,
  * with the dimensions `Operation` and `Outcome` (and Powertools' `service`). This replaces the X-Ray SDK's
  * subsegments (its end of support is 2027-02-25); Lambda's active tracing still records each invocation.
