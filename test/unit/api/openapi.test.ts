@@ -26,7 +26,9 @@ function resolved(schema: Schema, doc: ReturnType<typeof document>): Schema {
 
 describe("the OpenAPI document derived from the route table", () => {
   it("is what lambdas/api/openapi.json holds, the file GET /openapi.json serves (`npm run generate:openapi`)", async () => {
-    expect(committedOpenApiFileText()).toBe(openApiFileText());
+    expect(committedOpenApiFileText(), "lambdas/api/openapi.json is stale: npm run generate:openapi").toBe(
+      openApiFileText(),
+    );
     expect(await servedOpenApiDocument()).toEqual(structuredClone(openApiDocument()));
   });
 
