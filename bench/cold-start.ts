@@ -2,16 +2,17 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type BuildOptions, build } from "esbuild";
+import { type BuildOptions, build, type Metafile } from "esbuild";
 import { ENV } from "#runtime/environment";
 import { esbuildOptions } from "../infra/bundling.ts";
 import { median } from "./stats.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** The two Lambdas, as infra/quota-guard-stack.ts deploys them. */
+/** The three Lambdas, as infra/quota-guard.ts and infra/heygen-webhook.ts deploy them. */
 export const LAMBDA_ENTRIES = {
   api: "lambdas/api/handler.ts",
+  webhook: "lambdas/webhook/handler.ts",
   poller: "lambdas/poller/handler.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
@@ -24,6 +25,7 @@ const IMPORT_ENV = {
   AWS_REGION: "us-east-1",
   [ENV.tableName]: "quota-guard-bench",
   [ENV.topicArn]: "arn:aws:sns:us-east-1:000000000000:quota-guard-bench",
+  [ENV.webhookSecretName]: "quota-guard/heygen-webhook-bench",
   POWERTOOLS_SERVICE_NAME: "quota-guard",
   // As the stack sets it: stack traces map back to the sources, which costs a source-map read at import.
   NODE_OPTIONS: "--enable-source-maps",
@@ -31,9 +33,19 @@ const IMPORT_ENV = {
 
 export interface ColdStartFigure {
   bundleBytes: number;
+  /** The bundle's largest contributors (an npm package, or a lambdas/ folder), bytes in the output, largest first. */
+  composition: BundleShare[];
   importMedianMs: number;
   importRunsMs: number[];
 }
+
+export interface BundleShare {
+  source: string;
+  bytes: number;
+}
+
+/** How many contributors `composition` keeps; the rest are summed as `other`. */
+const COMPOSITION_TOP = 10;
 
 export type ColdStartFigures = Record<LambdaName, ColdStartFigure>;
 
@@ -51,16 +63,19 @@ export async function measureColdStarts(
     writeFileSync(configFile, "{}");
     const env = { ...IMPORT_ENV, [ENV.config]: configFile };
     const bundles = {} as Record<LambdaName, string>;
+    const compositions = {} as Record<LambdaName, BundleShare[]>;
     for (const name of Object.keys(LAMBDA_ENTRIES) as LambdaName[]) {
       bundles[name] = join(outDir, name, "index.mjs");
-      await build({
+      const { metafile } = await build({
         ...STACK_BUNDLING,
         entryPoints: [LAMBDA_ENTRIES[name]],
         outfile: bundles[name],
         absWorkingDir: REPO_ROOT,
+        metafile: true,
       });
+      compositions[name] = compositionOf(metafile, COMPOSITION_TOP);
     }
-    const times: Record<LambdaName, number[]> = { api: [], poller: [] };
+    const times: Record<LambdaName, number[]> = { api: [], webhook: [], poller: [] };
     // Interleaved, so that a burst of noise on the machine does not land on one bundle only.
     for (let run = 0; run < runs; run++) {
       for (const name of Object.keys(bundles) as LambdaName[])
@@ -68,10 +83,11 @@ export async function measureColdStarts(
     }
     const figure = (name: LambdaName): ColdStartFigure => ({
       bundleBytes: statSync(bundles[name]).size,
+      composition: compositions[name],
       importMedianMs: median(times[name]),
       importRunsMs: times[name],
     });
-    return { api: figure("api"), poller: figure("poller") };
+    return { api: figure("api"), webhook: figure("webhook"), poller: figure("poller") };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }
@@ -95,4 +111,21 @@ function importOnceMs(bundlePath: string, nodePath: string, env: Record<string, 
     throw new Error(`importing ${bundlePath} failed (exit ${child.status}):\n${child.stderr.slice(-2000)}`);
   }
   return ms;
+}
+
+/**
+ * The bundle's bytes by where they come from (esbuild's metafile): an npm package (`zod`,
+ * `@aws-lambda-powertools/logger`) or a folder of lambdas/ (`lambdas/core`); the `top` largest, then `other`.
+ */
+export function compositionOf(metafile: Metafile, top: number): BundleShare[] {
+  const output = Object.entries(metafile.outputs).find(([file]) => file.endsWith(".mjs"))?.[1];
+  const bySource = new Map<string, number>();
+  for (const [file, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1];
+    const source = pkg ?? (file.startsWith("lambdas/") ? file.split("/").slice(0, 2).join("/") : file);
+    bySource.set(source, (bySource.get(source) ?? 0) + bytesInOutput);
+  }
+  const sorted = [...bySource].sort(([, a], [, b]) => b - a).map(([source, bytes]) => ({ source, bytes }));
+  const rest = sorted.slice(top).reduce((sum, share) => sum + share.bytes, 0);
+  return [...sorted.slice(0, top), ...(rest > 0 ? [{ source: "other", bytes: rest }] : [])];
 }

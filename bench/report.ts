@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
+import type { ColdStartFigures } from "./cold-start.ts";
 import type { CommandCounts } from "./dynamodb-calls.ts";
 import type { BenchResults, Machine } from "./results.ts";
 import { round } from "./stats.ts";
@@ -100,6 +101,7 @@ export function renderTable(results: BenchResults): string {
     ...runtimes.flatMap(({ label, coldStart: cs }): Row[] => [
       [`4. Cold start (median of ${s.coldStartRuns} imports), ${label}`, "bundle", "import", ""],
       ["   API Lambda", kb(cs.api.bundleBytes), ms(cs.api.importMedianMs), ""],
+      ["   webhook Lambda", kb(cs.webhook.bundleBytes), ms(cs.webhook.importMedianMs), ""],
       ["   poller Lambda", kb(cs.poller.bundleBytes), ms(cs.poller.importMedianMs), ""],
     ]),
     ["5. DynamoDB calls per operation", "measured", "contract", ""],
@@ -138,6 +140,16 @@ export function renderTable(results: BenchResults): string {
     ...results.targets.map((t): Row => [`   ${t.target}`, t.measured, "", t.met ? "met" : "MISSED"]),
   ];
   return formatRows(rows);
+}
+
+/** Each bundle's size (KB = 1,000 bytes, minified) and its largest contributors, from esbuild's metafile. */
+export function renderBundles(coldStart: ColdStartFigures): string {
+  return Object.entries(coldStart)
+    .map(([name, figure]) => {
+      const shares = figure.composition.map((share) => `${share.source} ${kb(share.bytes)}`).join(", ");
+      return `${name} bundle ${kb(figure.bundleBytes)}: ${shares}`;
+    })
+    .join("\n");
 }
 
 export function renderRatios(results: BenchResults): string {

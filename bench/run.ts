@@ -11,7 +11,7 @@ import { measureInProcess, measureInProcessOn } from "./in-process.ts";
 import { resolveLambdaNode } from "./lambda-node.ts";
 import { measureOpenHolds } from "./open-holds.ts";
 import { measurePollerScaling, pollBenchAccounts } from "./poller-scaling.ts";
-import { describeMachine, renderRatios, renderTable, writeResults } from "./report.ts";
+import { describeMachine, renderBundles, renderRatios, renderTable, writeResults } from "./report.ts";
 import { measureReservations } from "./reservations-http.ts";
 import type { BenchFigures, BenchResults } from "./results.ts";
 import { runIfMain } from "./script.ts";
@@ -32,7 +32,7 @@ export async function runBench(
   const machine = describeMachine();
   progress("in-process estimate and check");
   const inProcess = await measureInProcess(settings.inProcessIterations);
-  progress("cold start: bundling both Lambdas and importing them");
+  progress("cold start: bundling the three Lambdas and importing them");
   const coldStart = await measureColdStarts(settings.coldStartRuns);
   const lambdaNode = resolveLambdaNode(settings.lambdaNode, progress);
   let lambdaRuntime: BenchFigures["lambdaRuntime"];
@@ -124,6 +124,7 @@ async function main() {
   writeResults(settings.resultsPath, results);
   console.log(renderTable(results));
   console.log(`\n${renderRatios(results)}`);
+  console.log(`\n${renderBundles(results.figures.coldStart)}`);
   console.log(
     `\n${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.node}, ` +
       `load average ${results.machine.loadAverageAtStart} at start; ${results.elapsedSeconds.toFixed(0)} s. ` +

@@ -6,6 +6,7 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
@@ -30,7 +31,8 @@ const PERIOD = Duration.minutes(5);
 const CHECK_DECISIONS = ["allow", "deny", "unknown"] as const;
 
 /**
- * The dashboard (balances, burn, forecast, check decisions, API latency, errors) and the alarms that page
+ * The dashboard (balances, burn, forecast, check decisions, API latency, errors, HeyGen and DynamoDB call
+ * latency) and the alarms that page
  * the ops topic. Custom metrics carry Powertools' default `service` dimension next to their own.
  */
 export class QuotaGuardMonitoring extends Construct {
@@ -79,6 +81,10 @@ export class QuotaGuardMonitoring extends Construct {
               label: "dead letters",
             }),
           ]),
+        ],
+        [
+          dependencyLatencyGraph("HeyGen call latency (ms, p99)", METRIC.heygenCallDuration),
+          dependencyLatencyGraph("DynamoDB call latency (ms, p99)", METRIC.dynamoDbCallDuration),
         ],
       ],
     });
@@ -152,6 +158,22 @@ function perAccountGraph(
       quotaGuardMetric(metricName, { [DIMENSION.accountId]: accountId }, statistic, accountId),
     ),
   );
+}
+
+/**
+ * One line per operation and outcome of a dependency's call durations (runtime/call-timings.ts), found by a
+ * SEARCH so that a new operation needs no change here; the dimension values are few by construction.
+ */
+function dependencyLatencyGraph(title: string, metricName: string): GraphWidget {
+  const schema = `{${METRICS_NAMESPACE},service,${DIMENSION.operation},${DIMENSION.outcome}}`;
+  return graph(title, [
+    new MathExpression({
+      expression: `SEARCH('${schema} MetricName="${metricName}"', 'p99', ${PERIOD.toSeconds()})`,
+      usingMetrics: {},
+      period: PERIOD,
+      label: "",
+    }),
+  ]);
 }
 
 function graph(title: string, metrics: IMetric[]): GraphWidget {

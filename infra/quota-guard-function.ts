@@ -1,8 +1,9 @@
+import { basename } from "node:path";
 import type { Duration } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, type IDestination, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type ICommandHooks, NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { Construct } from "constructs";
 import { METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
 import { ENV } from "#runtime/environment";
@@ -21,6 +22,11 @@ export interface QuotaGuardFunctionProps {
   /** Asynchronous invocations (the schedule) that still fail after the retries land here. */
   readonly onFailure?: IDestination;
   readonly maxEventAge?: Duration;
+  /**
+   * Files (paths from the repository's root) copied next to the bundle, for the handler to read at run time
+   * rather than carry in its code: the API's build-time OpenAPI document (lambdas/api/openapi-file.ts).
+   */
+  readonly packagedFiles?: readonly string[];
 }
 
 /**
@@ -62,6 +68,7 @@ export class QuotaGuardFunction extends NodejsFunction {
         ...LAMBDA_BUNDLING,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         externalModules: [...LAMBDA_BUNDLING.externalModules],
+        ...(props.packagedFiles?.length ? { commandHooks: copyNextToBundle(props.packagedFiles) } : {}),
       },
     });
     logGroup.grantWrite(role);
@@ -82,4 +89,14 @@ export class QuotaGuardFunction extends NodejsFunction {
   allow(actions: readonly string[], resources: readonly string[]): void {
     this.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [...resources] }));
   }
+}
+
+/** Local bundling runs these in a shell on this machine: one `cp` per file, into the asset's directory. */
+function copyNextToBundle(files: readonly string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      files.map((file) => `cp "${inputDir}/${file}" "${outputDir}/${basename(file)}"`),
+  };
 }

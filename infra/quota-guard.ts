@@ -10,6 +10,7 @@ import type { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { OPENAPI_FILE_NAME } from "#api/openapi-file";
 import type { QuotaGuardConfig } from "#config/config";
 import { ENV } from "#runtime/environment";
 import { POLLER_TIMEOUT_SECONDS } from "#service/poll-accounts";
@@ -118,6 +119,8 @@ export class QuotaGuard extends Construct {
       memorySize: 512,
       logs,
       environment,
+      // GET /openapi.json serves the document made at build time (lambdas/api/openapi-file.ts).
+      packagedFiles: [`lambdas/api/${OPENAPI_FILE_NAME}`],
     });
     this.apiHandler.useTable(this.table, STORE_ACTIONS);
     // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts

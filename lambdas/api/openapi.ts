@@ -13,7 +13,9 @@ import { COMMON_PROBLEMS, ROUTES, type RouteSpec } from "./route-table.ts";
 
 /**
  * The OpenAPI 3.1 document, derived by zod-openapi from the route table: the same zod schemas validate the
- * requests, type the answers and describe both here, so none can disagree with another.
+ * requests, type the answers and describe both here, so none can disagree with another. Build time only
+ * (zod-openapi is a dev dependency): `npm run generate:openapi` writes it to lambdas/api/openapi.json, which
+ * the API serves (openapi-file.ts), and the client is generated from it; a test keeps the file equal to this.
  */
 
 const replayedHeader = z.object({

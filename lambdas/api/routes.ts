@@ -9,7 +9,7 @@ import { waitForVideo } from "#service/task-callbacks";
 import { sendTestAlertTo } from "#service/test-alert";
 import { accountWebhookEvents, receiveHeyGenDelivery, webhookSecretStatus } from "#service/webhooks";
 import { type ApiObserver, registerErrorHandlers } from "./errors.ts";
-import { openApiDocument } from "./openapi.ts";
+import { servedOpenApiDocument } from "./openapi-file.ts";
 import { problems } from "./problem.ts";
 import { PROBLEM_TYPES } from "./problem-types.ts";
 import { readRawBody } from "./request.ts";
@@ -28,7 +28,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   const reader = new BalanceReader(services);
 
   serve(app, ROUTES.health, async () => answer(200, { status: "ok", version: VERSION }));
-  serve(app, ROUTES.openApi, async () => answer(200, { ...openApiDocument() }));
+  serve(app, ROUTES.openApi, async () => answer(200, { ...(await servedOpenApiDocument()) }));
   serve(app, ROUTES.problemType, async ({ path }) => {
     const known = Object.entries(PROBLEM_TYPES).find(([type]) => type === path.type);
     if (!known) throw problems.notFound("problem type", path.type, "/path/type");

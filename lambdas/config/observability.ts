@@ -20,6 +20,18 @@ export const METRIC = {
   reservationsDenied: "ReservationsDenied",
   /** Webhook deliveries refused as unsigned (a job's callback_url pointed at the guard; docs/webhooks.md). */
   unsignedWebhookDeliveries: "UnsignedWebhookDeliveries",
+  /**
+   * Dependency latency, in milliseconds, per call (dimensions Operation and Outcome; runtime/call-timings.ts):
+   * a HeyGen request (`GET /v3/users/me`; success | client-error | throttled | server-error | no-answer) and
+   * a DynamoDB command (`TransactWriteItems`; success | condition-failed | cancelled | throttled | error).
+   */
+  heygenCallDuration: "HeyGenCallDuration",
+  dynamoDbCallDuration: "DynamoDBCallDuration",
 } as const;
 
-export const DIMENSION = { accountId: "AccountId", decision: "Decision" } as const;
+export const DIMENSION = {
+  accountId: "AccountId",
+  decision: "Decision",
+  operation: "Operation",
+  outcome: "Outcome",
+} as const;

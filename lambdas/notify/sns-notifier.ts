@@ -1,4 +1,4 @@
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Alert } from "#core/account";
 import type { AlertPublisher, MessageContext } from "#service/services";
 import { composeMessage } from "./message.ts";
@@ -8,18 +8,29 @@ export class NotificationError extends Error {
   override readonly name = "NotificationError";
 }
 
-/** Publishes alerts to the alerts topic; the client is injected so tests and the local stack pass their own. */
+/** An SNS client, or a function that makes it on first use (Lambda: the SDK package loads then, not at import). */
+export type SnsClientSource = SNSClient | (() => Promise<SNSClient>);
+
+/**
+ * Publishes alerts to the alerts topic; the client is injected so tests and the local stack pass their own.
+ * The SNS package is loaded on the first publish, so a cold start that sends no alert does not pay for it.
+ */
 export class SnsNotifier implements AlertPublisher {
+  readonly #sns: () => Promise<SNSClient>;
+
   constructor(
-    private readonly sns: SNSClient,
+    sns: SnsClientSource,
     private readonly topicArn: string,
-  ) {}
+  ) {
+    this.#sns = typeof sns === "function" ? sns : async () => sns;
+  }
 
   async publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }> {
     const { subject, message, attributes } = composeMessage(alert, context);
     let messageId: string | undefined;
     try {
-      ({ MessageId: messageId } = await this.sns.send(
+      const [{ PublishCommand }, sns] = await Promise.all([import("@aws-sdk/client-sns"), this.#sns()]);
+      ({ MessageId: messageId } = await sns.send(
         new PublishCommand({
           TopicArn: this.topicArn,
           Subject: subject,

@@ -1,17 +1,13 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { Tracer } from "@aws-lambda-powertools/tracer";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SERVICE_NAME } from "#config/observability";
 import { apiKeyFromSecret } from "#config/secrets";
+import { CallTimings } from "./call-timings.ts";
 import { loadRuntimeConfig } from "./config-source.ts";
 import { ENV, requiredEnv } from "./environment.ts";
+import { SecretCache } from "./secret-cache.ts";
 import { SfnTaskResults } from "./sfn-task-results.ts";
-import { tracedFetch } from "./traced-fetch.ts";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL } from "./wiring.ts";
 
 /** Cached per container; a rotated key is picked up within this many seconds. */
@@ -30,11 +26,28 @@ const AWS_CLIENT_SETTINGS = {
 export const logger = new Logger({ serviceName: SERVICE_NAME });
 
 /**
- * X-Ray through Powertools: on only inside Lambda (Powertools turns it off elsewhere, and with
- * POWERTOOLS_TRACE_ENABLED=false), so the tests and the local stack pay nothing for it. HTTP is not captured
- * globally: HeyGen calls get their own subsegments (tracedFetch), which record no header and so no key.
+ * HeyGen and DynamoDB latency of the container's invocations, as EMF metrics (runtime/call-timings.ts); the
+ * entry points publish them when an invocation ends. No X-Ray SDK: Lambda's active tracing (infra) records
+ * each invocation's segment, and these metrics keep the dependencies' latency visible (docs/bundles-and-tracing.md).
  */
-export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
+export const callTimings = new CallTimings();
+
+/**
+ * `make` run on the first call only (a failure is retried by the next call). The Secrets Manager, SNS and
+ * Step Functions clients are made so, on first use: their SDK packages load then, not at import, which keeps
+ * ~35 ms off each cold start that needs no key, alert or task result (docs/bundles-and-tracing.md). DynamoDB, which
+ * every invocation uses, is made at import.
+ */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((error: unknown) => {
+      made = undefined;
+      throw error;
+    });
+    return made;
+  };
+}
 
 /**
  * The adapters of a Lambda container, built once at module scope from the environment the stack sets
@@ -44,36 +57,38 @@ export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsReques
  */
 export function awsAdapters(options: { webhook?: boolean } = {}): Adapters {
   const config = loadRuntimeConfig();
-  const doc = DynamoDBDocumentClient.from(
-    tracer.captureAWSv3Client(new DynamoDBClient(AWS_CLIENT_SETTINGS)),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  const secrets = new SecretsProvider({
-    awsSdkV3Client: tracer.captureAWSv3Client(new SecretsManagerClient(AWS_CLIENT_SETTINGS)),
+  const doc = DynamoDBDocumentClient.from(callTimings.timeDynamoDb(new DynamoDBClient(AWS_CLIENT_SETTINGS)), {
+    marshallOptions: { removeUndefinedValues: true },
   });
   // Cached: a rotated secret is picked up within SECRET_MAX_AGE_SECONDS.
-  const secret = (name: string) => secrets.get(name, { maxAge: SECRET_MAX_AGE_SECONDS });
+  const secrets = new SecretCache(
+    once(
+      async () =>
+        new (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient(AWS_CLIENT_SETTINGS),
+    ),
+    SECRET_MAX_AGE_SECONDS,
+  );
+  const secret = (name: string) => secrets.get(name);
   const webhookSecretName = options.webhook ? requiredEnv(ENV.webhookSecretName) : undefined;
   return {
     config,
     doc,
     tableName: requiredEnv(ENV.tableName),
     heygenBaseUrl: process.env[ENV.heygenBaseUrl] ?? DEFAULT_HEYGEN_BASE_URL,
-    heygenFetch: tracedFetch(tracer),
+    heygenFetch: callTimings.timedFetch(),
     async apiKeyFor(account) {
       return apiKeyFromSecret(await secret(account.secretName), account.secretName);
     },
     alerts: {
-      sns: tracer.captureAWSv3Client(new SNSClient(AWS_CLIENT_SETTINGS)),
+      sns: once(async () => new (await import("@aws-sdk/client-sns")).SNSClient(AWS_CLIENT_SETTINGS)),
       topicArn: requiredEnv(ENV.topicArn),
     },
     ...(webhookSecretName
       ? {
-          webhookSecret: async () => {
-            const value = await secret(webhookSecretName);
-            return typeof value === "string" ? value : undefined;
-          },
-          taskResults: new SfnTaskResults(tracer.captureAWSv3Client(new SFNClient(AWS_CLIENT_SETTINGS))),
+          webhookSecret: () => secret(webhookSecretName),
+          taskResults: new SfnTaskResults(
+            once(async () => new (await import("@aws-sdk/client-sfn")).SFNClient(AWS_CLIENT_SETTINGS)),
+          ),
         }
       : {}),
     log: logger,

@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from "#config/observability";
-import { awsAdapters, logger } from "./aws.ts";
+import { awsAdapters, callTimings, logger } from "./aws.ts";
 import { type HttpApi, wireHttpApi } from "./http-wiring.ts";
 
 /**
@@ -9,7 +9,7 @@ import { type HttpApi, wireHttpApi } from "./http-wiring.ts";
  * scope by its handler file: the AWS adapters (runtime/aws.ts) put into the wiring the local stack uses too
  * (runtime/http-wiring.ts). Every log line of an invocation carries the Lambda context (function, request id,
  * cold start) and API Gateway's request id; the keys are cleared when the invocation ends, so none leaks into
- * the next.
+ * the next. The invocation's HeyGen and DynamoDB call durations are published as metrics when it ends.
  */
 
 export type HttpLambda = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -21,6 +21,7 @@ function httpLambda(api: HttpApi): HttpLambda {
     try {
       return await api.handle(event, context);
     } finally {
+      callTimings.publish();
       logger.resetKeys();
     }
   };

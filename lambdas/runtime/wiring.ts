@@ -1,9 +1,8 @@
-import type { SNSClient } from "@aws-sdk/client-sns";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
 import { HeyGenClient } from "#heygen/client";
-import { SnsNotifier } from "#notify/sns-notifier";
+import { type SnsClientSource, SnsNotifier } from "#notify/sns-notifier";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Log, Services, TaskResultSender } from "#service/services";
@@ -30,11 +29,11 @@ export interface Adapters {
    * The alerts topic every reading (the poller's and the API's refreshes) and test alert publishes to;
    * without one, planned alerts are logged as failed and planned again next reading.
    */
-  alerts?: { sns: SNSClient; topicArn: string };
+  alerts?: { sns: SnsClientSource; topicArn: string };
   taskResults?: TaskResultSender;
   /** Resolves the HeyGen webhook secret (Secrets Manager in AWS, an environment variable locally). */
   webhookSecret?: () => Promise<string | undefined>;
-  /** HeyGen's transport (AWS: one X-Ray subsegment per call); default the global fetch. */
+  /** HeyGen's transport (AWS: each call timed into a metric, runtime/call-timings.ts); default the global fetch. */
   heygenFetch?: typeof fetch;
   /** Per HeyGen call, in ms (default: the client's). */
   heygenTimeoutMs?: number;

@@ -64,9 +64,14 @@ describe("npm run bench (smoke)", () => {
     }
     expect(written.figures.lambdaRuntime?.node).toBe(process.version);
     expect(written.figures.lambdaRuntime?.inProcess.check.opsPerSecond).toBeGreaterThan(0);
-    for (const lambda of [coldStart.api, coldStart.poller]) {
+    for (const lambda of [coldStart.api, coldStart.webhook, coldStart.poller]) {
       expect(lambda.bundleBytes).toBeGreaterThan(0);
       expect(lambda.importRunsMs).toHaveLength(2);
+      // The composition adds up to the bundle's code (the banner and esbuild's glue are the difference).
+      const composed = lambda.composition.reduce((sum, share) => sum + share.bytes, 0);
+      expect(composed).toBeLessThanOrEqual(lambda.bundleBytes);
+      expect(composed).toBeGreaterThan(lambda.bundleBytes * 0.9);
+      expect(lambda.composition.map((share) => share.source)).toContain("zod");
     }
     expect(dynamodbCalls.map((c) => c.operation)).toEqual([
       "check",

@@ -1,7 +1,11 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_BUDGET_BYTES } from "#infra/bundling";
+import { committedOpenApiFileText } from "#infra/openapi-file";
 import { buildApp, removeTempDirs } from "./synth.ts";
+
+type Description = keyof typeof BUNDLE_BUDGET_BYTES;
 
 /**
  * The one test that bundles for real (the others skip bundling through CDK_CONTEXT_JSON): local esbuild,
@@ -17,7 +21,7 @@ describe("Lambda bundles", () => {
     removeTempDirs();
   });
 
-  it("bundles every handler with local esbuild into minified ESM exporting `handler`, with source maps", () => {
+  it("bundles every handler with local esbuild into minified ESM exporting `handler`, with source maps, within its size budget and without the X-Ray SDK, zod-openapi or the AWS SDK", () => {
     const { app, stack } = buildApp({ context: { "aws:cdk:bundling-stacks": ["**"] } });
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as {
@@ -41,7 +45,30 @@ describe("Lambda bundles", () => {
       const code = readFileSync(bundle, "utf8");
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b[^}]*\}|export\s*\{[^}]*\bhandler\b[^}]*\}/);
       expect(code).toContain("sourceMappingURL=index.mjs.map");
-      console.info(`${fn.Properties.Description}: ${statSync(bundle).size} bytes`);
+      const description = fn.Properties.Description as Description;
+      const bytes = statSync(bundle).size;
+      console.info(`${description}: ${bytes} bytes (budget ${BUNDLE_BUDGET_BYTES[description]})`);
+      expect(bytes, description).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES[description]);
+      // What the bundle is made of, by the source map's list of inputs (its contents are not shipped).
+      const sources = (JSON.parse(readFileSync(`${bundle}.map`, "utf8")) as { sources: string[] }).sources;
+      for (const runtimeFree of [
+        "aws-xray-sdk-core",
+        "@aws-lambda-powertools/tracer",
+        "zod-openapi",
+        "@aws-sdk/",
+      ]) {
+        expect(
+          sources.filter((source) => source.includes(`node_modules/${runtimeFree}`)),
+          runtimeFree,
+        ).toEqual([]);
+      }
+      // GET /openapi.json reads the build-time document next to the API's bundle (lambdas/api/openapi-file.ts).
+      const openApi = join(assetDir, "openapi.json");
+      if (description === "HeyGen Quota Guard HTTP API") {
+        expect(readFileSync(openApi, "utf8")).toBe(committedOpenApiFileText());
+      } else {
+        expect(existsSync(openApi), openApi).toBe(false);
+      }
     }
   }, 120_000);
 });

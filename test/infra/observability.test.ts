@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { METRIC, METRICS_NAMESPACE } from "#config/observability";
+import { DIMENSION, METRIC, METRICS_NAMESPACE } from "#config/observability";
 import { joinToText, removeTempDirs, resourcesOf, synth } from "./synth.ts";
 
 afterAll(removeTempDirs);
@@ -46,6 +46,17 @@ describe("dashboard and alarms", () => {
     (a) => a.Properties ?? {},
   );
   const alarmOn = (metricName: string) => alarms.find((a) => a.MetricName === metricName);
+
+  it("graphs HeyGen and DynamoDB call latency (p99) per operation and outcome, as the handlers emit it", () => {
+    const searches = metrics
+      .map((m) => (m.at(-1) as { expression?: string }).expression)
+      .filter((e): e is string => e?.startsWith("SEARCH(") ?? false);
+    for (const name of [METRIC.heygenCallDuration, METRIC.dynamoDbCallDuration]) {
+      expect(searches).toContainEqual(
+        `SEARCH('{${METRICS_NAMESPACE},service,${DIMENSION.operation},${DIMENSION.outcome}} MetricName="${name}"', 'p99', 300)`,
+      );
+    }
+  });
 
   it("alarms on poller errors, any dead letter, and API 5xx", () => {
     expect(alarms).toHaveLength(3);
@@ -100,7 +111,7 @@ describe("tracing", () => {
     String(f.Properties?.Description ?? "").startsWith("HeyGen Quota Guard"),
   );
 
-  it("traces every Quota Guard function with X-Ray (the Powertools Tracer sends its subsegments there)", () => {
+  it("traces every Quota Guard function with Lambda's active tracing (no X-Ray SDK in the bundles)", () => {
     expect(functions.map((f) => f.Properties?.Description).sort()).toEqual([
       "HeyGen Quota Guard HTTP API",
       "HeyGen Quota Guard balance poller",

@@ -119,16 +119,24 @@ function scheduledEvent(time: string): ScheduledEvent {
   };
 }
 
-/** The JSON log lines written while `invoke` ran. */
-async function logsOf<T>(invoke: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+type JsonLine = Record<string, unknown>;
+
+/** The JSON log lines written while `invoke` ran, and apart from them its metrics (EMF lines, with `_aws`). */
+async function logsOf<T>(
+  invoke: () => Promise<T>,
+): Promise<{ result: T; lines: JsonLine[]; metrics: JsonLine[] }> {
   const start = output.length;
   const result = await invoke();
-  const lines = output
+  const json = output
     .slice(start)
     .flatMap((chunk) => chunk.split("\n"))
     .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { result, lines };
+    .map((line) => JSON.parse(line) as JsonLine);
+  return {
+    result,
+    lines: json.filter((line) => line._aws === undefined),
+    metrics: json.filter((line) => line._aws !== undefined),
+  };
 }
 
 beforeAll(async () => {
@@ -154,6 +162,8 @@ beforeAll(async () => {
     [ENV.heygenBaseUrl]: sandbox.url,
     // The suite silences Powertools (vitest.config.ts); these tests read the log lines.
     POWERTOOLS_LOG_LEVEL: "INFO",
+    // Likewise its metrics: these tests read the EMF lines of the call durations.
+    POWERTOOLS_METRICS_DISABLED: "false",
     // As the config layer ships it: a file named by the environment.
     [ENV.config]: configFile({
       accounts: [{ id: "default", thresholds: { warning: 50, critical: 10 } }],
@@ -178,17 +188,26 @@ afterAll(async () => {
 });
 
 describe("the Lambda entry points against the local parts", () => {
-  it("runs with tracing off outside Lambda, so the tests and the local stack pay nothing for it", async () => {
-    const { tracer } = await import("#runtime/aws");
-    expect(tracer.isTracingEnabled()).toBe(false);
-  });
-
   it("the poller reads HeyGen with the key from Secrets Manager, records it and publishes the alert to SNS", async () => {
     const tick = "2026-11-30T12:00:00Z";
-    const { lines } = await logsOf(() => poller(scheduledEvent(tick), lambdaContext("poller", "req-poll-1")));
+    const { lines, metrics } = await logsOf(() =>
+      poller(scheduledEvent(tick), lambdaContext("poller", "req-poll-1")),
+    );
     expect(secrets.reads.get(KEY_SECRET_NAME)).toBe(1);
     const delivered = await sns.drain(1);
     expect(delivered.map((n) => n.attributes.severity)).toEqual(["critical"]);
+    // HeyGen's and DynamoDB's latency as EMF, one line per operation and outcome, no key in either.
+    const durations = metrics;
+    const heygen = durations.find((line) => line.HeyGenCallDuration !== undefined);
+    expect(heygen).toMatchObject({
+      Operation: "GET /v3/users/me",
+      Outcome: "success",
+      service: "quota-guard",
+    });
+    const dynamo = durations.filter((line) => line.DynamoDBCallDuration !== undefined);
+    expect(dynamo.map((line) => line.Outcome)).toContain("success");
+    expect(dynamo.every((line) => /^[A-Z][A-Za-z]+$/.test(String(line.Operation)))).toBe(true);
+    expect(JSON.stringify(durations)).not.toContain(HEYGEN_KEY);
     const finished = lines.find((line) => line.message === "poll finished");
     expect(finished).toMatchObject({
       accounts: [{ accountId: "default", status: "recorded" }],

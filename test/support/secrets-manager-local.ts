@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
  * Secrets Manager's GetSecretValue on loopback, speaking its wire protocol (AWS JSON 1.1, `X-Amz-Target:
  * secretsmanager.GetSecretValue`), for the Lambda entry-point tests. fauxqs serves SNS and SQS only, and no
  * other local AWS part here serves Secrets Manager; this is the least fake that keeps the real SDK client and
- * Powertools' SecretsProvider (caching, parsing) in the path: only the service's answer is made up, from
+ * the runtime's SecretCache (lambdas/runtime/secret-cache.ts) in the path: only the service's answer is made up, from
  * `secrets`. It counts reads, so a test can see the cache at work.
  */
 export interface SecretsManagerLocal {

@@ -1,8 +1,10 @@
 import { compileErrors, validate } from "@readme/openapi-parser";
 import { describe, expect, it } from "vitest";
 import { openApiDocument } from "#api/openapi";
+import { servedOpenApiDocument } from "#api/openapi-file";
 import { PROBLEM_TYPES } from "#api/problem-types";
 import { ROUTES } from "#api/route-table";
+import { committedOpenApiFileText, openApiFileText } from "#infra/openapi-file";
 
 type Schema = { $ref?: string; type?: string; properties?: Record<string, unknown>; anyOf?: Schema[] };
 type Operation = {
@@ -23,6 +25,13 @@ function resolved(schema: Schema, doc: ReturnType<typeof document>): Schema {
 }
 
 describe("the OpenAPI document derived from the route table", () => {
+  it("is what lambdas/api/openapi.json holds, the file GET /openapi.json serves (`npm run generate:openapi`)", async () => {
+    expect(committedOpenApiFileText(), "lambdas/api/openapi.json is stale: npm run generate:openapi").toBe(
+      openApiFileText(),
+    );
+    expect(await servedOpenApiDocument()).toEqual(structuredClone(openApiDocument()));
+  });
+
   it("is a valid OpenAPI 3.1 document", async () => {
     const result = await validate(document() as never);
     expect(result.valid, result.valid ? "" : compileErrors(result)).toBe(true);
