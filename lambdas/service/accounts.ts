@@ -3,6 +3,7 @@ import type { AccountState, Alert } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { computeBalanceView } from "#core/reservations";
 import type { BalanceReader } from "./balance-reader.ts";
+import { balanceRulesOf, settledUpToMs } from "./balance-rules.ts";
 import { AccountRequiredError, InvalidRequestError, UnknownAccountError } from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { Services } from "./services.ts";
@@ -30,11 +31,7 @@ export function resolveAccount(
 /** What `GET /v1/accounts[/{id}]` shows of an account: latest balance, holds, availability, alert level. */
 export function accountSummary(services: Services, account: AccountConfig, state: AccountState | undefined) {
   const now = services.now();
-  const view = computeBalanceView(state, {
-    now,
-    reserveFloor: account.reserveFloor,
-    settleSeconds: services.config.reservations.settleSeconds,
-  });
+  const view = computeBalanceView(state, balanceRulesOf(services.config, account, now));
   const latest = state?.latest;
   return {
     accountId: account.id,
@@ -73,12 +70,8 @@ async function accountDetail(services: Services, account: AccountConfig) {
   let state = await store.getAccountState(account.id);
   // Holds that expired and parts the balance now shows leave the counter here too, not only at the next
   // poll (cost: what is corrected; usually two empty index queries).
-  const observedAt = state?.latest?.observedAt;
-  const settledUpToMs =
-    observedAt === undefined
-      ? undefined
-      : Date.parse(observedAt) - services.config.reservations.settleSeconds * 1000;
-  if (state !== undefined && (await store.correctCounters(account.id, now, settledUpToMs)) > 0) {
+  const settledUpTo = settledUpToMs(services.config, state?.latest?.observedAt);
+  if (state !== undefined && (await store.correctCounters(account.id, now, settledUpTo)) > 0) {
     state = await store.getAccountState(account.id);
   }
   const summary = accountSummary(services, account, state);

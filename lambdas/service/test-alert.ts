@@ -3,6 +3,7 @@ import type { Alert, Severity } from "#core/account";
 import { computeBalanceView } from "#core/reservations";
 import { testAlert } from "#core/test-alert";
 import { resolveAccount } from "./accounts.ts";
+import { balanceRulesOf } from "./balance-rules.ts";
 import { BalanceUnknownError } from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import { deliver } from "./poll-account.ts";
@@ -38,11 +39,7 @@ export async function sendTestAlert(
   const { store, config, log } = services;
   const now = services.now();
   const state = await store.getAccountState(account.id);
-  const view = computeBalanceView(state, {
-    now,
-    reserveFloor: account.reserveFloor,
-    settleSeconds: config.reservations.settleSeconds,
-  });
+  const view = computeBalanceView(state, balanceRulesOf(config, account, now));
   const latest = state?.latest;
   if (!latest || view.available === null) {
     throw new BalanceUnknownError(account.id, "no balance has been read yet; POST .../refresh first");
