@@ -12,8 +12,8 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { OPENAPI_FILE_NAME } from "#api/openapi-file";
 import type { QuotaGuardConfig } from "#config/config";
+import { POLLER_TIMEOUT_SECONDS } from "#config/poller";
 import { ENV } from "#runtime/environment";
-import { POLLER_TIMEOUT_SECONDS } from "#service/poll-accounts";
 import { STORE_ACTIONS } from "#store/dynamo-store";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
@@ -105,11 +105,7 @@ export class QuotaGuard extends Construct {
       onFailure: new SqsDestination(this.deadLetterQueue),
       maxEventAge: Duration.minutes(15),
     });
-    this.poller.useTable(this.table, STORE_ACTIONS);
-    configLayer.attachTo(this.poller);
-    this.secrets.grantRead(this.poller);
-    this.poller.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
-    this.poller.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
+    this.grantReadingPath(this.poller, configLayer, topicKey);
     this.schedulePoller(config.schedule);
 
     this.apiHandler = new QuotaGuardFunction(this, "ApiHandler", {
@@ -122,13 +118,9 @@ export class QuotaGuard extends Construct {
       // GET /openapi.json serves the document made at build time (lambdas/api/openapi-file.ts).
       packagedFiles: [`lambdas/api/${OPENAPI_FILE_NAME}`],
     });
-    this.apiHandler.useTable(this.table, STORE_ACTIONS);
     // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts
     // (and the test alerts of POST .../test-alert).
-    configLayer.attachTo(this.apiHandler);
-    this.secrets.grantRead(this.apiHandler);
-    this.apiHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
-    this.apiHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
+    this.grantReadingPath(this.apiHandler, configLayer, topicKey);
 
     this.api = new QuotaGuardApi(this, "Api", {
       handler: this.apiHandler,
@@ -149,12 +141,7 @@ export class QuotaGuard extends Construct {
       ...(props.webhook?.importSecretName ? { importSecretName: props.webhook.importSecretName } : {}),
     });
     // It settles holds, and a credit failure's reading reads keys and publishes alerts (one reading path).
-    const webhookHandler = this.webhook.handler;
-    webhookHandler.useTable(this.table, STORE_ACTIONS);
-    configLayer.attachTo(webhookHandler);
-    this.secrets.grantRead(webhookHandler);
-    webhookHandler.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
-    webhookHandler.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
+    this.grantReadingPath(this.webhook.handler, configLayer, topicKey);
 
     this.monitoring = new QuotaGuardMonitoring(this, "Monitoring", {
       accountIds: config.accounts.map((a) => a.id),
@@ -165,6 +152,19 @@ export class QuotaGuard extends Construct {
       opsTopic: this.opsTopic,
     });
     this.acknowledgeFindings();
+  }
+
+  /**
+   * What every function of the one reading path needs, granted the same way to each (poller, API, webhook):
+   * the table's actions, the config layer, every account's HeyGen key, and publishing to the alerts topic
+   * with its key.
+   */
+  private grantReadingPath(fn: QuotaGuardFunction, configLayer: ConfigLayer, topicKey: Key): void {
+    fn.useTable(this.table, STORE_ACTIONS);
+    configLayer.attachTo(fn);
+    this.secrets.grantRead(fn);
+    fn.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
+    fn.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
   }
 
   private createTable(removalPolicy: RemovalPolicy): Table {

@@ -8,6 +8,7 @@ import { computeBalanceView } from "#core/reservations";
 import { balancePool, poolMismatch, type SpendPool } from "#core/spend-pool";
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceReader, BalanceReading } from "./balance-reader.ts";
+import { balanceRulesOf } from "./balance-rules.ts";
 import { SpendPoolMismatchError, UnitMismatchError } from "./errors.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
@@ -126,11 +127,7 @@ async function runCheck(
 }
 
 function viewOf(services: Services, account: AccountConfig, reading: BalanceReading) {
-  return computeBalanceView(reading.state, {
-    now: services.now(),
-    reserveFloor: account.reserveFloor,
-    settleSeconds: services.config.reservations.settleSeconds,
-  });
+  return computeBalanceView(reading.state, balanceRulesOf(services, account));
 }
 
 /** `POST /v1/estimates`: the cost of the job(s) by the request's card (else as cardForEstimate chooses). */

@@ -1,9 +1,10 @@
 import type { AccountConfig } from "#config/config";
-import { type Alert, INITIAL_ALERT_STATE } from "#core/account";
+import { type AccountState, type Alert, type AlertState, INITIAL_ALERT_STATE } from "#core/account";
 import { markSent, type PollOutcome, planAlerts } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { type BalanceView, computeBalanceView } from "#core/reservations";
+import { balanceRulesOf } from "./balance-rules.ts";
 import { answerWithin, timeoutError } from "./deadline.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { MessageContext, Services } from "./services.ts";
@@ -89,10 +90,22 @@ function waitAskedFor(failure: Failure, now: Date): { until: string; reason: str
   };
 }
 
+/** What asking HeyGen gave: a snapshot, a failure, or nothing because HeyGen asked us to wait. */
+interface HeyGenRead {
+  snapshot?: BalanceSnapshot;
+  failure?: Failure;
+  /** HeyGen's standing "not before", when it is still in force: then HeyGen was not asked. */
+  deferredUntil?: { until: string; reason: string };
+  /** A new "not before" this reading's failure asked for. */
+  newWait?: { until: string; reason: string };
+}
+
 /**
- * Reads one account: claim the reading, read HeyGen (unless it asked us to wait), record the snapshot (and
- * settle what it shows charged), forecast, alert, then end the reading with the alert state. The alert state advances only for alerts the publisher accepted, so an alert that
- * failed to send is planned again at the next reading.
+ * Use case: reads one account. Claims the reading, reads HeyGen (unless it asked us to wait), records the
+ * snapshot (and settles what it shows charged), forecasts, alerts, then ends the reading with the alert
+ * state. The alert state advances only for alerts the publisher accepted, so an alert that failed to send is
+ * planned again at the next reading. A HeyGen failure is an answer (`status: "failed"`, counted towards
+ * `monitor_degraded`); a store failure is raised, so that the invocation is retried.
  */
 export async function pollAccount(
   services: ReadingPorts,
@@ -100,21 +113,64 @@ export async function pollAccount(
   reading: Reading,
   limits: ReadingLimits = {},
 ): Promise<PollResult> {
-  const { store, config, log } = services;
+  const { store, config } = services;
   const now = services.now();
   const tick = "tick" in reading ? reading.tick : now.toISOString();
-  const rules = {
-    now,
-    reserveFloor: account.reserveFloor,
-    settleSeconds: config.reservations.settleSeconds,
-    retentionDays: config.retentionDays,
+  const state = await claimOf(services, account, reading, tick, now);
+  if (state === undefined) return skipped(services, account, tick);
+  const read = await askHeyGen(services, account, reading, tick, state, limits);
+  if (read === "duplicate") return skipped(services, account, tick);
+  warnOfReplyWarnings(services, account, read.snapshot);
+
+  // Recorded before alerts are planned: the counter then no longer holds the committed spend this snapshot
+  // settles, so a balance that already shows a charge is never judged with the charge counted again.
+  const rules = { ...balanceRulesOf(services, account, now), retentionDays: config.retentionDays };
+  const recorded = read.snapshot ? await store.recordSnapshot(account.id, read.snapshot, rules) : state;
+  const view = computeBalanceView(recorded, rules);
+  const outlook =
+    read.snapshot !== undefined && view.available !== null
+      ? await forecastAccount(services, account.id, view.available, now)
+      : undefined;
+  const { alertState, alerts } = await alertOn(services, account, state, outcomeOf(read, view, outlook), {
+    snapshot: read.snapshot ?? state.latest,
+    forecast: outlook,
+    reserved: view.reserved,
+  });
+  await store.endReading(account.id, {
+    snapshot: read.snapshot,
+    alert: alertState,
+    lastPollAt: now.toISOString(),
+    ...(read.deferredUntil ? {} : { retryNotBefore: read.newWait ?? null }),
+  });
+  const retryNotBefore = read.deferredUntil ?? read.newWait;
+  return {
+    accountId: account.id,
+    status: read.deferredUntil ? "deferred" : read.failure ? "failed" : "recorded",
+    snapshot: read.snapshot,
+    view,
+    forecast: outlook,
+    ...(read.failure ? { error: { code: read.failure.code, message: read.failure.message } } : {}),
+    ...(retryNotBefore ? { retryNotBefore } : {}),
+    alerts,
   };
-  const duplicate = (): PollResult => {
-    log.info("reading skipped: another reading claimed it", { accountId: account.id, tick });
-    return { accountId: account.id, status: "duplicate", alerts: [] };
-  };
+}
+
+function skipped(services: ReadingPorts, account: AccountConfig, tick: string): PollResult {
+  services.log.info("reading skipped: another reading claimed it", { accountId: account.id, tick });
+  return { accountId: account.id, status: "duplicate", alerts: [] };
+}
+
+/** The account's state as this reading claimed it; undefined when another reading claimed it first. */
+async function claimOf(
+  services: ReadingPorts,
+  account: AccountConfig,
+  reading: Reading,
+  tick: string,
+  now: Date,
+): Promise<AccountState | undefined> {
+  const { store, config } = services;
   const before = await store.getAccountState(account.id);
-  if ("tick" in reading && before?.lastPollTick === tick) return duplicate();
+  if ("tick" in reading && before?.lastPollTick === tick) return undefined;
   // Delivery is at least once and readings may run at once: the one whose conditional claim lands reads, so a
   // reading records one snapshot, counts one failure and alerts once.
   const claim =
@@ -124,90 +180,100 @@ export async function pollAccount(
           refresh: true as const,
           minIntervalSeconds: reading.urgent ? 0 : config.checks.minRefreshIntervalSeconds,
         };
-  const state = await store.claimReading(account.id, claim, now);
-  if (state === undefined) return duplicate();
+  return store.claimReading(account.id, claim, now);
+}
 
-  const waitUntil = state?.retryNotBefore;
-  const deferred = waitUntil !== undefined && Date.parse(waitUntil.until) > now.getTime();
-  let snapshot: BalanceSnapshot | undefined;
-  let failure: Failure | undefined;
-  if (!deferred) {
-    try {
-      snapshot = await readBalance(services, account, limits.readTimeoutMs);
-      // Conditional on the tick too: never a second snapshot for a tick, whatever happened before.
-      const firstForTick = await store.putSnapshot(account.id, tick, snapshot, config.retentionDays);
-      if ("tick" in reading && !firstForTick) return duplicate();
-    } catch (cause) {
-      if (snapshot !== undefined) throw cause; // the store failed, not HeyGen: let the invocation be retried
-      failure = failureOf(cause);
-      log.warn("balance read failed", { accountId: account.id, error: failure });
-    }
+/**
+ * Reads HeyGen and records the tick's snapshot, unless HeyGen's "not before" is still in force. A HeyGen
+ * failure becomes `failure`; a store failure is raised. `duplicate`: this tick's snapshot was recorded by
+ * another reading.
+ */
+async function askHeyGen(
+  services: ReadingPorts,
+  account: AccountConfig,
+  reading: Reading,
+  tick: string,
+  state: AccountState,
+  limits: ReadingLimits,
+): Promise<HeyGenRead | "duplicate"> {
+  const now = services.now();
+  const waitUntil = state.retryNotBefore;
+  if (waitUntil !== undefined && Date.parse(waitUntil.until) > now.getTime()) {
+    return { deferredUntil: waitUntil };
   }
+  let snapshot: BalanceSnapshot | undefined;
+  try {
+    snapshot = await readBalance(services, account, limits.readTimeoutMs);
+    // Conditional on the tick too: never a second snapshot for a tick, whatever happened before.
+    const firstForTick = await services.store.putSnapshot(
+      account.id,
+      tick,
+      snapshot,
+      services.config.retentionDays,
+    );
+    if ("tick" in reading && !firstForTick) return "duplicate";
+    return { snapshot };
+  } catch (cause) {
+    if (snapshot !== undefined) throw cause; // the store failed, not HeyGen: let the invocation be retried
+    const failure = failureOf(cause);
+    services.log.warn("balance read failed", { accountId: account.id, error: failure });
+    const newWait = waitAskedFor(failure, now);
+    return { failure, ...(newWait ? { newWait } : {}) };
+  }
+}
+
+function warnOfReplyWarnings(services: ReadingPorts, account: AccountConfig, snapshot?: BalanceSnapshot) {
   for (const warning of snapshot?.warnings ?? []) {
     const path = warning.split(": ")[0];
     // A `spendPool:` warning names a choice the operator has to make, not a field of HeyGen's reply.
     const message = path === "spendPool" ? "HeyGen pool choice needed" : "HeyGen reply field dropped";
-    log.warn(message, { accountId: account.id, path, warning });
+    services.log.warn(message, { accountId: account.id, path, warning });
   }
-  const newWait = failure ? waitAskedFor(failure, now) : undefined;
+}
 
-  // Recorded before alerts are planned: the counter then no longer holds the committed spend this snapshot
-  // settles, so a balance that already shows a charge is never judged with the charge counted again.
-  const recorded = snapshot ? await store.recordSnapshot(account.id, snapshot, rules) : state;
-  const view = computeBalanceView(recorded, rules);
-  let outlook: Forecast | undefined;
-  if (snapshot !== undefined && view.available !== null) {
-    outlook = await forecastAccount(services, account.id, view.available, now);
+/** What the alert policy is told of this reading. */
+function outcomeOf(read: HeyGenRead, view: BalanceView, outlook: Forecast | undefined): PollOutcome {
+  if (read.deferredUntil) return { ok: false, skippedUntil: read.deferredUntil.until };
+  if (read.snapshot && outlook && view.available !== null) {
+    return { ok: true, snapshot: read.snapshot, available: view.available, forecast: outlook };
   }
+  const { code, message } = read.failure ?? { code: "internal", message: "no balance" };
+  return { ok: false, error: { code, message, ...(read.newWait ? { until: read.newWait.until } : {}) } };
+}
 
-  let outcome: PollOutcome;
-  if (deferred) outcome = { ok: false, skippedUntil: waitUntil.until };
-  else if (snapshot && outlook && view.available !== null) {
-    outcome = { ok: true, snapshot, available: view.available, forecast: outlook };
-  } else {
-    const { code, message } = failure ?? { code: "internal", message: "no balance" };
-    outcome = { ok: false, error: { code, message, ...(newWait ? { until: newWait.until } : {}) } };
-  }
+/**
+ * Plans the reading's alerts, publishes and logs each; answers the alert state after them (advanced only by
+ * the alerts the publisher accepted) and the alerts with their delivery status.
+ */
+async function alertOn(
+  services: ReadingPorts,
+  account: AccountConfig,
+  state: AccountState,
+  outcome: PollOutcome,
+  context: Omit<MessageContext, "thresholds" | "failure">,
+): Promise<{ alertState: AlertState; alerts: Alert[] }> {
+  const now = services.now();
   const plan = planAlerts({
     accountId: account.id,
-    state: state?.alert ?? INITIAL_ALERT_STATE,
+    state: state.alert ?? INITIAL_ALERT_STATE,
     outcome,
     thresholds: account.thresholds,
-    alerts: config.alerts,
+    alerts: services.config.alerts,
     now,
   });
   let alertState = plan.state;
   const alerts: Alert[] = [];
   for (const planned of plan.alerts) {
     const delivered = await deliver(services, planned, {
-      snapshot: snapshot ?? state?.latest,
-      forecast: outlook,
+      ...context,
       thresholds: account.thresholds,
-      reserved: view.reserved,
       failure: alertState.lastFailure,
     });
     if (delivered.status === "sent") alertState = markSent(alertState, delivered, now);
     alerts.push(delivered);
-    await store.appendAlert(delivered, config.retentionDays);
+    await services.store.appendAlert(delivered, services.config.retentionDays);
   }
-
-  await store.endReading(account.id, {
-    snapshot,
-    alert: alertState,
-    lastPollAt: now.toISOString(),
-    ...(deferred ? {} : { retryNotBefore: newWait ?? null }),
-  });
-  const retryNotBefore = deferred ? waitUntil : newWait;
-  return {
-    accountId: account.id,
-    status: deferred ? "deferred" : failure ? "failed" : "recorded",
-    snapshot,
-    view,
-    forecast: outlook,
-    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
-    ...(retryNotBefore ? { retryNotBefore } : {}),
-    alerts,
-  };
+  return { alertState, alerts };
 }
 
 /** The account's balance from HeyGen, within `timeoutMs` when given (ReadingLimits). */
