@@ -46,7 +46,7 @@ export const API_CALL_TIMEOUT = Duration.seconds(30);
 export const CREDIT_REFUSAL_ERRORS = ["States.Http.StatusCode.402", CREDIT_REFUSAL_ERROR];
 
 /**
- * Example of gating a video job on a credit reservation (design §9):
+ * Example of gating a video job on a credit reservation (docs/step-functions.md):
  * Reserve → (granted) RunVideoJob → Commit → Done; a failing job → Release (reason `job_failed`) →
  * VideoJobFailed; HeyGen refusing it for credit (CREDIT_REFUSAL_ERRORS) → ReleaseForCredit (reason
  * `insufficient_credit`) → InsufficientCredits; a denied reservation (409) → InsufficientCredits.

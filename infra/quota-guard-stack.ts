@@ -7,7 +7,7 @@ import { QuotaGuard } from "./quota-guard.ts";
 
 export interface QuotaGuardStackProps extends StackProps {
   readonly config: QuotaGuardConfig;
-  /** Deploy the example state machines GatedVideoJob (design §9) and GatedVideoJobWithCallback. */
+  /** Deploy the example state machines GatedVideoJob (docs/step-functions.md) and GatedVideoJobWithCallback. */
   readonly exampleStateMachine: boolean;
   readonly removalPolicy?: RemovalPolicy;
 }

@@ -2,7 +2,7 @@
 import "./quiet-sdk.ts";
 
 /**
- * `npm start`: the whole Quota Guard on this machine. Environment (design §4): HEYGEN_API_KEY (real HeyGen;
+ * `npm start`: the whole Quota Guard on this machine. Environment (docs/local-stack.md): HEYGEN_API_KEY (real HeyGen;
  * otherwise the sandbox), HEYGEN_API_BASE_URL, PORT (3000), POLL_INTERVAL_SECONDS (60),
  * MIN_REFRESH_INTERVAL_SECONDS, QUOTA_GUARD_CONFIG (path to a config file), LOCAL_SIGV4=1 (require SigV4
  * with a key pair made up for this run and printed), HEYGEN_WEBHOOK_SECRET (the secret POST

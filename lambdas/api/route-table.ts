@@ -41,7 +41,7 @@ import {
 } from "./schemas.ts";
 
 /**
- * The HTTP API (design §8), each route declared once: method, path, request schemas, answers per status,
+ * The HTTP API (docs/api.md), each route declared once: method, path, request schemas, answers per status,
  * the problem types it can answer and who may call it. The router (routes.ts), the stack's route list
  * (route-list.ts, read by infra) and the OpenAPI document (openapi.ts) are all derived from this table.
  */

@@ -20,7 +20,7 @@ import { answer, serve } from "./serve.ts";
 export type { ApiObserver } from "./errors.ts";
 
 /**
- * The HTTP API of design §8, as declared in route-table.ts: each route takes its parsed request, calls one
+ * The HTTP API of docs/api.md, as declared in route-table.ts: each route takes its parsed request, calls one
  * use case and answers. Use-case errors become problems in errors.ts.
  */
 export function createApiRouter(services: Services, observer: ApiObserver = {}): Router {

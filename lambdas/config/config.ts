@@ -7,7 +7,7 @@ import { SpendPool } from "#core/spend-pool";
 import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
 
 /**
- * The one configuration shape (design §4), shared by CDK synth, the Lambdas and the local stack.
+ * The one configuration shape (docs/configuration.md), shared by CDK synth, the Lambdas and the local stack.
  * Every field has a default; `parseConfig` fails with a message naming each invalid field.
  */
 
@@ -24,7 +24,7 @@ export const AccountConfig = z
     /** AWS: import an existing secret by name instead of creating an empty one. */
     importSecret: z.boolean().default(false),
     apiVersion: z.enum(["auto", "v3", "v2"]).default("auto"),
-    /** Rate card id; null picks the default for the balance's unit (design §6). */
+    /** Rate card id; null picks the default for the balance's unit (docs/estimates.md). */
     rateCard: z.string().min(1).nullable().default(null),
     thresholds: z
       .strictObject({ warning: nonNegative.default(50), critical: nonNegative.default(10) })

@@ -42,7 +42,7 @@ export interface AlertState {
 
 export const INITIAL_ALERT_STATE: AlertState = { level: "unknown", degraded: false, consecutiveFailures: 0 };
 
-/** One alert, as published to SNS and recorded in the alert log (design §5). */
+/** One alert, as published to SNS and recorded in the alert log (docs/alerts.md). */
 export interface Alert {
   accountId: string;
   alertType: AlertType;

@@ -4,7 +4,7 @@ import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 
 /**
- * Decides which alerts a poll raises (design §5). Pure: the clock is passed in, nothing is sent here.
+ * Decides which alerts a poll raises (docs/alerts.md). Pure: the clock is passed in, nothing is sent here.
  *
  * The state says what subscribers were last told; `planAlerts` compares it with what the poll saw and
  * plans the alerts that close the gap, and only `markSent` (called once SNS accepted a publish) moves

@@ -62,7 +62,7 @@ export function formatClock(iso: string): string {
   return `${new Date(iso).toISOString().slice(11, 16)} UTC`;
 }
 
-/** A low-balance alert on a balance below zero: HeyGen let usage overdraw it (design §2.8). */
+/** A low-balance alert on a balance below zero: HeyGen let usage overdraw it (docs/heygen-facts.md#replies-differ-from-the-schemas). */
 export function isOverdrawn(alert: Pick<Alert, "alertType" | "level" | "remaining">): boolean {
   return alert.alertType === "low_balance" && alert.level === "exhausted" && (alert.remaining ?? 0) < 0;
 }

@@ -9,7 +9,7 @@ export const BillingType = z.enum(["wallet", "subscription", "usage_based", "leg
 export type BillingType = z.infer<typeof BillingType>;
 
 const amount = z.number().finite().nonnegative();
-/** A balance may be below zero: usage that completes after it reached zero overdraws it (design §2.8). */
+/** A balance may be below zero: usage that completes after it reached zero overdraws it (docs/heygen-facts.md#replies-differ-from-the-schemas). */
 const balance = z.number().finite();
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -38,7 +38,7 @@ export const OtherPool = z.strictObject({
 export type OtherPool = z.infer<typeof OtherPool>;
 
 /**
- * One normalised reading of an account's HeyGen balance (design §5). Only the spendable amount and its unit
+ * One normalised reading of an account's HeyGen balance (docs/heygen-readings.md). Only the spendable amount and its unit
  * are essential: a reply without them is a failed poll, never a snapshot.
  */
 export const BalanceSnapshot = z.strictObject({

@@ -14,7 +14,7 @@ import { pricedTiers, type RateCard, type RateItem, staleCardWarning, tierPrices
 import { scriptDuration } from "./script-duration.ts";
 
 /**
- * Prices job specs with a rate card (design §6). All arithmetic is exact (see decimal.ts); usd is rounded
+ * Prices job specs with a rate card (docs/estimates.md). All arithmetic is exact (see decimal.ts); usd is rounded
  * up to cents only in the `total` shown, credits keep the card's own rounding.
  */
 

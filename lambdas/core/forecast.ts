@@ -1,7 +1,7 @@
 import type { BalanceSnapshot, Pool } from "#core/balance";
 
 /**
- * When an account's balance runs out at its recent rate of consumption (design §5).
+ * When an account's balance runs out at its recent rate of consumption (docs/alerts.md).
  *
  * Burn counts consumption only: the sum of decreases between consecutive snapshots inside the window,
  * divided by the time those snapshots actually span. Increases are top-ups or resets, never negative burn.

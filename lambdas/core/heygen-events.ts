@@ -39,7 +39,7 @@ export const INSUFFICIENT_CREDIT_CODES = [
 
 /**
  * HeyGen's credit failure in words ("Insufficient credit", "insufficient credits", field case G3): the two
- * words together, whole, in any case; not "insufficient" alone (design §2.5: an "insufficient permissions"
+ * words together, whole, in any case; not "insufficient" alone (docs/heygen-facts.md#errors: an "insufficient permissions"
  * failure is not a credit failure).
  */
 const INSUFFICIENT_CREDIT_WORDS = /\binsufficient[\s_-]+credits?\b/i;

@@ -1,7 +1,7 @@
 import * as z from "zod";
 
 /**
- * What a caller wants to generate (design §6), validated by the API and used for its OpenAPI document.
+ * What a caller wants to generate (docs/estimates.md), validated by the API and used for its OpenAPI document.
  * Shape rules live here (400); whether a rate card prices a combination is the estimator's business (422).
  */
 

@@ -12,7 +12,7 @@ import type { SpendPool } from "./spend-pool.ts";
 import { documentIssues, InvalidDocumentError } from "./zod-issues.ts";
 
 /**
- * A rate card is data (design §6): every card is expressed by this one schema, so the estimator has no
+ * A rate card is data (docs/estimates.md): every card is expressed by this one schema, so the estimator has no
  * branch per card id. Rates are decimal strings ("0.0667") so that they are exact.
  */
 
@@ -185,7 +185,7 @@ export function loadBuiltInCards(): RateCard[] {
 }
 
 /**
- * Defaults by what the balance is (design §6, 2026 revision): a usd balance is the API wallet, priced by the
+ * Defaults by what the balance is (docs/estimates.md): a usd balance is the API wallet, priced by the
  * pay-as-you-go card; API credits (a credits wallet, `legacy_quota`, usage-based credits) by the API credit
  * card; a `subscription` holds web-plan premium credits, priced by the web credit card.
  */
@@ -195,7 +195,7 @@ export const DEFAULT_CARD_IDS: Readonly<Record<Unit, string>> = {
 };
 /**
  * The unit a check assumes for an account whose balance has never been read (a wrong key, HeyGen down since
- * the start) and which names no card: usd, the API wallet that an API key spends (design §2.10). Credits
+ * the start) and which names no card: usd, the API wallet that an API key spends (docs/heygen-facts.md#which-pool-pays). Credits
  * would price it by the 2025 API credit card, which is most likely not how the account is billed, and whose
  * age warning would describe the fallback, not the account.
  */
@@ -254,7 +254,7 @@ export class RateCardRegistry {
     return this.get(byPool ?? byType ?? DEFAULT_CARD_IDS[unit]);
   }
 
-  /** The request's card, else the account's, else the default for the balance (design §6). */
+  /** The request's card, else the account's, else the default for the balance (docs/estimates.md). */
   choose(choice: {
     requested?: string | null;
     account?: string | null;

@@ -2,7 +2,7 @@ import * as z from "zod";
 import { type EstimateRequest, type JobType, jobsOf } from "./job-spec.ts";
 
 /**
- * Which HeyGen pool an account's jobs draw on (design §2.10, field cases F8 and G8):
+ * Which HeyGen pool an account's jobs draw on (docs/heygen-facts.md#which-pool-pays, field cases F8 and G8):
  *
  * - `api_wallet`: the API balance, as `GET /v3/users/me` reports it (`wallet`, `subscription`, `usage_based`)
  *   or, on v2, `remaining_quota` ÷ 60. The default, and what HeyGen documents for an API key.

@@ -59,7 +59,7 @@ const present = (value: string | null | undefined): value is string =>
 
 /**
  * True when the delivery carries no signature at all (neither `Signature` nor `Heygen-Signature`, or only
- * blank ones): what HeyGen sends to a job's own `callback_url`, which it does not sign (design §2.11). Read
+ * blank ones): what HeyGen sends to a job's own `callback_url`, which it does not sign (docs/heygen-facts.md#unsigned-callback_url-deliveries). Read
  * before any secret, so that the refusal can say why (docs/webhooks.md "Unsigned deliveries").
  */
 export function isUnsignedDelivery(header: HeaderLookup): boolean {

@@ -17,7 +17,7 @@ export interface HeyGenClientOptions {
   baseUrl: string;
   /** Called once per `getBalance`, so a rotated secret is picked up without a new client. */
   apiKey: () => Promise<string> | string;
-  /** `auto`: v3, then v2 only when v3 answers 404 (design §2.4). */
+  /** `auto`: v3, then v2 only when v3 answers 404 (docs/heygen-facts.md#api-versions-and-retirement). */
   apiVersion: "auto" | HeyGenApiVersion;
   /**
    * The pool the snapshot counts (lambdas/core/spend-pool.ts). `plan_credit` is read from v2

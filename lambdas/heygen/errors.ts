@@ -10,7 +10,7 @@ export type HeyGenErrorCode =
   | "network"
   | "bad_response";
 
-/** Statuses that are worth asking again on a GET (design §2.6); every other status is final. */
+/** Statuses that are worth asking again on a GET (docs/heygen-facts.md#retries-and-rate-limits); every other status is final. */
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 export interface HeyGenErrorDetails {
@@ -63,7 +63,7 @@ export function redact(text: string, secret: string): string {
 /**
  * HeyGen's own error codes (v3 strings, v1/v2 numbers) that say more than the status does, e.g. the legacy
  * endpoints answering an invalid key with HTTP 200 and code 40009. Codes are matched, never words in
- * messages (design §2.5).
+ * messages (docs/heygen-facts.md#errors).
  */
 const ERROR_CODES: ReadonlyMap<string, HeyGenErrorCode> = new Map([
   ["insufficient_credit", "insufficient_credit"],
@@ -97,7 +97,7 @@ export function isAuthenticationCode(code: string): boolean {
 }
 
 /**
- * Codes saying the endpoint was retired (v1/v2 end of life, announced for 2026-11-01, design §2.9). HeyGen has
+ * Codes saying the endpoint was retired (v1/v2 end of life, announced for 2026-11-01, docs/heygen-facts.md#api-versions-and-retirement). HeyGen has
  * not published the code it will send, so these are the spellings its envelopes and common gateways use; a
  * 410 means retired whatever its body says.
  */

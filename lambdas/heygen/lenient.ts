@@ -1,7 +1,7 @@
 import { HeyGenError } from "./errors.ts";
 
 /**
- * Reading HeyGen bodies leniently (design §2.8, §5): only the spendable amount and its unit are essential.
+ * Reading HeyGen bodies leniently (docs/heygen-facts.md#replies-differ-from-the-schemas): only the spendable amount and its unit are essential.
  * An essential value that is missing or wrong fails the reading (`bad_response`, naming its JSON path); an
  * optional value that does not parse is dropped and noted in `warnings`, one entry per path, each starting
  * with the path. Unknown fields are never looked at.

@@ -11,7 +11,7 @@ export interface Observation {
   observedAt: string;
 }
 
-/** v2 counts quota, not credits: 60 quota = 1 credit (design §2.3). */
+/** v2 counts quota, not credits: 60 quota = 1 credit (docs/heygen-facts.md#the-legacy-balance-endpoint-v2). */
 export const QUOTA_PER_CREDIT = 60;
 
 type Candidate = Omit<BalanceSnapshot, "accountId" | "observedAt" | "source" | "warnings">;
@@ -83,7 +83,7 @@ export function snapshotFromV2(
     }
   }
   if (planCredit !== undefined) {
-    // `remaining_quota` is the API pool (design §2.3): shown apart when `details` does not name it `api`.
+    // `remaining_quota` is the API pool (docs/heygen-facts.md#the-legacy-balance-endpoint-v2): shown apart when `details` does not name it `api`.
     if (quota !== undefined && !("api" in details)) {
       otherPools.unshift({
         name: "api",

@@ -1,7 +1,7 @@
 import * as z from "zod";
 
 /**
- * HeyGen's error envelopes (design §2.5). The balance bodies are read by normalise.ts, leniently.
+ * HeyGen's error envelopes (docs/heygen-facts.md#errors). The balance bodies are read by normalise.ts, leniently.
  */
 
 const errorCode = z.union([z.string(), z.number()]);

@@ -4,7 +4,7 @@
  * replies (heygen-com/heygen-mcp issue #2, sbroenne/heygen-mcp models/user.py, klavis mcp_servers/heygen,
  * field cases F7-F10 and G8 in test/fixtures/field-cases). HeyGen documents none of their units, so:
  *
- * - `credits`: quota in seconds-like units, ÷ 60 = credits, as `remaining_quota` is (design §2.3): `api`
+ * - `credits`: quota in seconds-like units, ÷ 60 = credits, as `remaining_quota` is (docs/heygen-facts.md#the-legacy-balance-endpoint-v2): `api`
  *   (the pool API calls spend, equal to `remaining_quota`), `streaming_avatar`, `avatar_ivi`,
  *   `personalized_video_ivi`;
  * - `plan_credit`: the web plan's credits, in **whole credits** (not ÷ 60): G8's live account reported

@@ -4,7 +4,7 @@ import type { BalanceSnapshot } from "#core/balance";
 
 /**
  * What a person should do about an alert: full steps for the email, one short phrase for the SMS.
- * The steps follow how the account is billed (design §2.2), because a wallet is topped up, a
+ * The steps follow how the account is billed (docs/heygen-facts.md#the-current-balance-endpoint-v3), because a wallet is topped up, a
  * subscription upgraded or waited out, and a usage-based account has its cap raised.
  */
 export interface Advice {

@@ -17,7 +17,7 @@ import { type Advice, adviceFor } from "./advice.ts";
 import { chatNotification, type FactSection } from "./chat-card.ts";
 
 /**
- * One alert as an SNS publish (design §5): a subject, a `MessageStructure: json` document with a text per
+ * One alert as an SNS publish (docs/alerts.md): a subject, a `MessageStructure: json` document with a text per
  * protocol (`email` in full, `sms` within 140 characters, `default` for everything else) and the
  * attributes subscribers filter on. Pure: the notifier only sends what this returns.
  */

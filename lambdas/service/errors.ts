@@ -101,7 +101,7 @@ export class UnauthenticatedError extends Error {
 
 /**
  * A webhook delivery with no signature at all: HeyGen does not sign what it posts to a job's own
- * `callback_url` (design §2.11), so this is most likely a pipeline pointing `callback_url` at the guard. Its
+ * `callback_url` (docs/heygen-facts.md#unsigned-callback_url-deliveries), so this is most likely a pipeline pointing `callback_url` at the guard. Its
  * refusal says so, and how to fix it, which a bad signature's never does (docs/webhooks.md).
  */
 export class UnsignedDeliveryError extends Error {

@@ -11,7 +11,7 @@ import type { MessageContext, Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
 
 /**
- * Which reading this is. Every reading of HeyGen goes through `pollAccount` (design §5, "one reading path"):
+ * Which reading this is. Every reading of HeyGen goes through `pollAccount` (docs/heygen-readings.md#one-reading-path):
  * the schedule's ticks, `POST /refresh` and a check's refresh of a stale balance all record, move the level,
  * alert and count failures the same way; only how the reading is claimed differs.
  */
@@ -81,7 +81,7 @@ function failureOf(error: unknown): Failure {
   };
 }
 
-/** A rate limit whose `Retry-After` outlived the reading: no call before it (design §5). */
+/** A rate limit whose `Retry-After` outlived the reading: no call before it (docs/heygen-readings.md#rate-limits-across-readings). */
 function waitAskedFor(failure: Failure, now: Date): { until: string; reason: string } | undefined {
   if (failure.code !== "rate_limited" || failure.retryAfterMs === undefined) return undefined;
   return {

@@ -33,10 +33,10 @@ export interface PollRules extends BalanceRules {
 export interface PollStore {
   /**
    * Claims one reading of the account in one conditional write, so that concurrent or repeated readings
-   * record, count and alert once: false when another delivery of the same tick claimed it, when a refresh
-   * ran less than `minIntervalSeconds` ago (or a scheduled poll succeeded then), or when another reading
-   * holds the account (a lease of READING_LEASE_SECONDS from `now`, ended by endReading). Answers the account's
-   * state as claimed, or undefined when refused.
+   * record, count and alert once. Answers the account's state as claimed, or undefined when refused: when
+   * another delivery of the same tick claimed it, when a refresh ran less than `minIntervalSeconds` ago (or a
+   * scheduled poll succeeded then), or when another reading holds the account (a lease of
+   * READING_LEASE_SECONDS from `now`, ended by endReading).
    */
   claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined>;
   /**

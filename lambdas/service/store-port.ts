@@ -6,8 +6,9 @@ import type { TaskCallbackStore } from "./task-callback-port.ts";
 import type { WebhookLogStore } from "./webhook-log-port.ts";
 
 /**
- * Everything the use cases store, as one adapter implements it (lambdas/store/dynamo-store.ts). Each port is
- * in its own file next to the use cases that own it; a use case depends on the ports it needs, not on this.
+ * Everything the use cases store: the six ports together, as lambdas/store/dynamo-store.ts assembles them from
+ * one DynamoDB adapter per port. Each port is in its own file next to the use cases that own it; a use case
+ * depends on the ports it needs, not on this.
  */
 export interface AccountStore
   extends AccountStateStore,

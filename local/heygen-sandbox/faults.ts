@@ -56,7 +56,7 @@ const DEFAULT_SLOW_MS = 30_000;
 export const v3Error = (code: string, message: string) => ({ error: { code, message } });
 export const v2Error = (code: string | number, message: string) => ({ data: null, error: { code, message } });
 
-/** The reply for `fault` on `endpoint`, shaped like HeyGen's (error envelopes per design §2.5). */
+/** The reply for `fault` on `endpoint`, shaped like HeyGen's (error envelopes per docs/heygen-facts.md#errors). */
 export function planFor(fault: SandboxFault, endpoint: SandboxEndpoint, options: FaultOptions): ReplyPlan {
   const envelope = (code: string, message: string) =>
     endpoint === "v3" ? v3Error(code, message) : v2Error(code, message);

@@ -119,7 +119,7 @@ describe("the hold lifecycle", () => {
     const checked = await post<Priced>(stack, "/v1/checks", job);
     const held = await reserve(job);
     expect(held.status).toBe(201);
-    // A subscription spends web-plan credits (design §2.10), not the API wallet's card.
+    // A subscription spends web-plan credits (docs/heygen-facts.md#which-pool-pays), not the API wallet's card.
     expect(checked.body.estimate.rateCard).toBe("heygen-web-credits-2026-05");
     expect(held.body.estimate).toMatchObject({
       rateCard: "heygen-web-credits-2026-05",

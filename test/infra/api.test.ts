@@ -8,7 +8,7 @@ const WEBHOOK = "POST /v1/webhooks/heygen";
 /** HeyGen's validation probe of the webhook URL (field case G5): no IAM, on the webhook's function. */
 const PROBE = "OPTIONS /v1/webhooks/heygen";
 
-/** The routes of design §8, written out here so that a route dropped from infra is noticed. */
+/** The routes of docs/api.md, written out here so that a route dropped from infra is noticed. */
 const DESIGN_ROUTES = [
   "GET /v1/health",
   "GET /v1/rate-cards",
@@ -39,7 +39,7 @@ describe("HTTP API", () => {
     (r) => r.Properties ?? {},
   );
 
-  it("has exactly the routes of design §8 and the HeyGen webhook with its OPTIONS probe, with no catch-all route", () => {
+  it("has exactly the routes of docs/api.md and the HeyGen webhook with its OPTIONS probe, with no catch-all route", () => {
     expect(routes.map((r) => r.RouteKey).sort()).toEqual([...DESIGN_ROUTES, WEBHOOK, PROBE].sort());
   });
 

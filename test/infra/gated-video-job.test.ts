@@ -12,7 +12,7 @@ import {
 
 afterAll(removeTempDirs);
 
-/** What the README's fragments show instead of the API's endpoint and the partition. */
+/** What docs/step-functions.md's fragment shows instead of the API's endpoint and the partition. */
 const placeholders = (key: string, value: unknown) => {
   if (key === "ApiEndpoint") return "API_ID.execute-api.us-east-1.amazonaws.com";
   if (key === "Resource" && typeof value === "string") return value.replace("<AWS::Partition>", "aws");
@@ -159,17 +159,15 @@ describe("GatedVideoJob example", () => {
     });
   });
 
-  it("is the ASL fragment README.md and docs/deploy.md show, but for the API's endpoint and partition", () => {
+  it("is the ASL fragment docs/step-functions.md shows, but for the API's endpoint and partition", () => {
     const synthesized = JSON.parse(
       JSON.stringify({ StartAt: definition.StartAt, States: definition.States }),
       placeholders,
     );
-    for (const doc of ["README.md", "docs/deploy.md"]) {
-      const text = readFileSync(new URL(`../../${doc}`, import.meta.url), "utf8");
-      const start = text.lastIndexOf("```json", text.indexOf('"StartAt": "Reserve"'));
-      const fragment = text.slice(text.indexOf("\n", start) + 1, text.indexOf("\n```", start));
-      expect(JSON.parse(fragment), doc).toEqual(synthesized);
-    }
+    const text = readFileSync(new URL("../../docs/step-functions.md", import.meta.url), "utf8");
+    const start = text.lastIndexOf("```json", text.indexOf('"StartAt": "Reserve"'));
+    const fragment = text.slice(text.indexOf("\n", start) + 1, text.indexOf("\n```", start));
+    expect(JSON.parse(fragment)).toEqual(synthesized);
   });
 });
 
@@ -221,15 +219,20 @@ describe("GatedVideoJobWithCallback example", () => {
     expect(definition.States.VideoStartFailed).toMatchObject({ Type: "Fail", Error: "VideoStartFailed" });
   });
 
-  it("is the ASL fragment README.md shows, but for the API's endpoint and partition", () => {
-    const synthesized = JSON.parse(
-      JSON.stringify({ StartAt: "Reserve", States: definition.States }),
-      placeholders,
-    );
-    const text = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const start = text.lastIndexOf("```json", text.indexOf('"WaitForVideo": {'));
-    const fragment = text.slice(text.indexOf("\n", start) + 1, text.indexOf("\n```", start));
-    expect(JSON.parse(fragment)).toEqual(synthesized);
+  it("has the states docs/step-functions.md lists, each of the type it says, and no other", () => {
+    const text = readFileSync(new URL("../../docs/step-functions.md", import.meta.url), "utf8");
+    const section = text.slice(text.indexOf("## Waiting for the video instead of polling"));
+    const listed = [...section.matchAll(/^\| `(\w+)` \| (\w+)/gm)].map(([, name, type]) => [name, type]);
+    const synthesized: string[][] = [];
+    const collect = (states: Record<string, State>) => {
+      for (const [name, state] of Object.entries(states)) {
+        if (name !== "StartVideoJob") synthesized.push([name as string, state.Type]);
+        for (const branch of state.Branches ?? []) collect(branch.States);
+      }
+    };
+    collect(definition.States);
+    expect(listed).toEqual(synthesized);
+    expect(section).toContain("`StartVideoJob`, a Pass placeholder");
   });
 
   it("lets the webhook function, and only it, send task results, to this state machine only", () => {

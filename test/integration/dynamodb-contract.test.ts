@@ -4,7 +4,7 @@ import { startTestStack } from "#test/support/local-stack";
 import { measureDynamoDbCalls } from "../../bench/dynamodb-calls.ts";
 
 /**
- * The performance contract (design §7) as call counts, not timings: a check on a fresh balance is one read;
+ * The performance contract (docs/performance.md) as call counts, not timings: a check on a fresh balance is one read;
  * a reserve (balance unit already known to the process) is one transaction; a commit and a release read the
  * hold and write one transaction (docs/reservations.md states the capacity each consumes).
  */

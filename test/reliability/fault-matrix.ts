@@ -4,7 +4,7 @@ import type { FaultOptions, SandboxFault } from "#local/heygen-sandbox";
  * An overdrawn (negative) balance is no fault since issue 10: it is a reading (level exhausted), tested with
  * the field cases (test/e2e/field-cases.test.ts).
  *
- * The HeyGen fault matrix (issue 7, design §2): each row is one fault the poller meets, and what must
+ * The HeyGen fault matrix (issue 7, docs/heygen-facts.md): each row is one fault the poller meets, and what must
  * follow. The test (heygen-faults.test.ts) runs every row through the poller against the sandbox;
  * docs/reliability.md shows the same rows.
  */

@@ -51,7 +51,7 @@ export interface AccountSummary {
 }
 
 /**
- * The reservation invariants (design §7), checked three ways against each other: the client's ledger of
+ * The reservation invariants (docs/reservations.md), checked three ways against each other: the client's ledger of
  * granted holds, the API's answer and the raw state item. Returns every violation (empty when all hold),
  * so the soak runner can report them outside a test framework.
  */

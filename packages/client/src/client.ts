@@ -55,7 +55,7 @@ export type ReservationSpec = ReserveRequest & { idempotencyKey: string };
 type Answer = { data?: unknown; error?: unknown; response: Response };
 
 /**
- * A typed client of the Quota Guard API (design §8). Requests and paths are typed from the generated
+ * A typed client of the Quota Guard API (docs/api.md). Requests and paths are typed from the generated
  * OpenAPI types; in AWS every request is signed with SigV4 for `execute-api`. Every method throws a
  * QuotaGuardError subclass for a non-2xx answer (errors.ts); transient failures (429, 502–504, unreachable)
  * are retried with backoff where a repeat is safe.

@@ -1,5 +1,5 @@
 /**
- * The HeyGen Quota Guard client: typed helpers over the API (design §8), SigV4 in AWS, typed errors and
+ * The HeyGen Quota Guard client: typed helpers over the API (docs/api.md), SigV4 in AWS, typed errors and
  * `withReservation`. See the README section "Use it from a pipeline".
  */
 export {

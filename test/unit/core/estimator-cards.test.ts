@@ -529,7 +529,7 @@ describe("notes explain what the card did", () => {
 });
 
 /**
- * What each card prices, written out by hand from design §6, independently of the JSON cards.
+ * What each card prices, written out by hand from docs/estimates.md, independently of the JSON cards.
  * A combination not listed here must be refused with an EstimateError pointing at the first field
  * the card cannot price, in the order type → engine → translationMode → resolution.
  */
