@@ -148,12 +148,12 @@ async function commitFromSuccess(
   outcome: Extract<Settling, { kind: "success" }>,
   entry: WebhookLogEntry,
 ): Promise<WebhookLogEntry> {
-  const price = await actualAmountOf(services, account, hold, event, outcome.durationSeconds);
+  const price = await priceAtDuration(services, account, hold, event, outcome.durationSeconds);
   // Not bounded by what is available: HeyGen reports a charge it already made (docs/reservations.md).
   const result = await commitReservation(services, account, hold.id, {
     beyondAvailable: "charged",
     final: true,
-    ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
+    ...(price.amount !== undefined ? { part: price.amount } : {}),
     basis: price.basis,
   });
   await answerWaitingTask(services, hold.id, {
@@ -164,7 +164,7 @@ async function commitFromSuccess(
     ...entry,
     ...settledAs("committed", result),
     reservationId: hold.id,
-    ...(price.actualAmount !== undefined ? { actualAmount: price.actualAmount } : {}),
+    ...(price.amount !== undefined ? { actualAmount: price.amount } : {}),
     commitBasis: price.basis,
   };
 }
@@ -207,7 +207,7 @@ async function settleOneOutput(
   const outputId = outputIdOf(event) ?? "(no output id)";
   const price =
     outcome.kind === "success"
-      ? await actualAmountOf(services, account, hold, event, outcome.durationSeconds)
+      ? await priceAtDuration(services, account, hold, event, outcome.durationSeconds)
       : undefined;
   const result = await recordReservationOutput(services, account, hold.id, {
     outputId,
@@ -216,7 +216,7 @@ async function settleOneOutput(
       ? {
           outcome: "success",
           basis: price.basis,
-          ...(price.actualAmount !== undefined ? { amount: price.actualAmount } : {}),
+          ...(price.amount !== undefined ? { amount: price.amount } : {}),
         }
       : {
           outcome: "fail",
@@ -361,13 +361,13 @@ function settledAs(
 }
 
 interface Price {
-  /** Undefined: commit what is held. */
-  actualAmount?: number;
+  /** The job's price (hold's unit); undefined: commit what is held. */
+  amount?: number;
   basis: CommitBasis;
 }
 
 /** The job priced at HeyGen's reported duration, by the hold's own card and spec; else the held amount. */
-async function actualAmountOf(
+async function priceAtDuration(
   services: Services,
   account: AccountConfig,
   hold: ReservationView,
@@ -401,7 +401,7 @@ async function actualAmountOf(
       { ...single, durationSeconds: seconds } as EstimateRequest,
       cardForAccount(services, account, card, hold.unit),
     );
-    return { actualAmount: priced.total, basis };
+    return { amount: priced.total, basis };
   } catch (error) {
     services.log.warn("job not priced at its duration; committing the held amount", {
       accountId: account.id,
