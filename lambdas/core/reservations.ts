@@ -171,7 +171,7 @@ export function commitAmounts(hold: Hold, given: number | undefined, final: bool
   };
 }
 
-/** The public shape of a reservation (design §8). */
+/** The public shape of a reservation (docs/api.md, Reservations). */
 export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = hold.unit): ReservationView {
   const accountId = accountIdOfReservation(hold.id);
   // Ids are only ever made by reservationIdFor; a malformed one is a bug, not bad input.
