@@ -103,7 +103,9 @@ describe("budget periods in a time zone", () => {
           expect(window.start.getTime()).toBeLessThanOrEqual(instant.getTime());
           expect(instant.getTime()).toBeLessThan(end.getTime());
           expect(periodContaining(window.start, period, zone)).toEqual(window);
-          expect(periodContaining(new Date(window.start.getTime() - 1), period, zone).key).not.toBe(window.key);
+          expect(periodContaining(new Date(window.start.getTime() - 1), period, zone).key).not.toBe(
+            window.key,
+          );
           expect(periodContaining(end, period, zone).start).toEqual(end);
           const local = new Intl.DateTimeFormat("sv-SE", {
             timeZone: zone,
