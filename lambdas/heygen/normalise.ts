@@ -62,26 +62,7 @@ export function snapshotFromV2(
   const planCredit = onPlan
     ? read.requiredNumber(details[PLAN_CREDIT_POOL], `data.details.${PLAN_CREDIT_POOL}`)
     : undefined;
-  const pools: Pool[] = [];
-  const otherPools: OtherPool[] = [];
-  for (const [name, raw] of Object.entries(details)) {
-    if (onPlan && name === PLAN_CREDIT_POOL) continue;
-    const path = `data.details.${name}`;
-    const value = read.optionalAmount(raw, path);
-    if (value === undefined) continue;
-    const kind = classifyV2Pool(name);
-    if (kind === "credits") {
-      const credits = { name, remaining: value / QUOTA_PER_CREDIT, unit: "credits" as const };
-      if (onPlan) otherPools.push({ ...credits, kind: "not_spent" });
-      else pools.push(credits);
-    } else if (kind === "plan_credit") {
-      otherPools.push({ name, remaining: value, unit: "credits", kind: "not_spent" });
-    } else if (kind === "count") otherPools.push({ name, remaining: value, unit: "count", kind });
-    else {
-      otherPools.push({ name, remaining: value, unit: "raw", kind });
-      read.note(path, "unknown pool; kept as sent (unit raw), not counted as credits");
-    }
-  }
+  const { pools, otherPools } = v2Pools(read, details, onPlan);
   if (planCredit !== undefined) {
     // `remaining_quota` is the API pool (docs/heygen-facts.md#the-legacy-balance-endpoint-v2): shown apart when `details` does not name it `api`.
     if (quota !== undefined && !("api" in details)) {
@@ -120,6 +101,39 @@ export function snapshotFromV2(
     },
     read,
   );
+}
+
+/**
+ * The pools of a v2 body's `details` other than the spent plan credit: API pools (quota / 60 → credits) are
+ * spent on a wallet account and reported apart (`not_spent`) on a plan-credit one; counts and unknown pools
+ * are reported apart, unknown ones noted. Amounts that cannot be read are skipped with a note (LenientReader).
+ */
+function v2Pools(
+  read: LenientReader,
+  details: Record<string, unknown>,
+  onPlan: boolean,
+): { pools: Pool[]; otherPools: OtherPool[] } {
+  const pools: Pool[] = [];
+  const otherPools: OtherPool[] = [];
+  for (const [name, raw] of Object.entries(details)) {
+    if (onPlan && name === PLAN_CREDIT_POOL) continue;
+    const path = `data.details.${name}`;
+    const value = read.optionalAmount(raw, path);
+    if (value === undefined) continue;
+    const kind = classifyV2Pool(name);
+    if (kind === "credits") {
+      const credits = { name, remaining: value / QUOTA_PER_CREDIT, unit: "credits" as const };
+      if (onPlan) otherPools.push({ ...credits, kind: "not_spent" });
+      else pools.push(credits);
+    } else if (kind === "plan_credit") {
+      otherPools.push({ name, remaining: value, unit: "credits", kind: "not_spent" });
+    } else if (kind === "count") otherPools.push({ name, remaining: value, unit: "count", kind });
+    else {
+      otherPools.push({ name, remaining: value, unit: "raw", kind });
+      read.note(path, "unknown pool; kept as sent (unit raw), not counted as credits");
+    }
+  }
+  return { pools, otherPools };
 }
 
 /**
