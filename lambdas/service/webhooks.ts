@@ -1,10 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AccountConfig } from "#config/config";
-import type { CommitBasis } from "#core/account";
-import { type Estimate, estimate } from "#core/estimator";
 import { deliveryKeys, type EventOutcome, HeyGenEvent, outcomeOf, outputIdOf } from "#core/heygen-events";
 import { jobVerdictOf, outputCountOf } from "#core/job-outputs";
-import type { EstimateRequest } from "#core/job-spec";
 import type { ReservationView } from "#core/reservations";
 import {
   type HeaderLookup,
@@ -16,7 +13,6 @@ import {
 } from "#core/webhook-signature";
 import { pointedIssues } from "#core/zod-issues";
 import { resolveAccount } from "./accounts.ts";
-import { cardForAccount } from "./checks.ts";
 import { readBalanceAfterCreditFailure } from "./credit-failure.ts";
 import {
   InvalidRequestError,
@@ -35,6 +31,7 @@ import type { Services } from "./services.ts";
 import { answerWaitingTask } from "./task-callbacks.ts";
 import { useCase } from "./use-case.ts";
 import type { WebhookLogEntry } from "./webhook-log-port.ts";
+import { priceAtDuration } from "./webhook-pricing.ts";
 
 /** What a delivery did; `duplicate`: HeyGen repeated a delivery already handled, so nothing was done. */
 export interface WebhookOutcome {
@@ -358,74 +355,6 @@ function settledAs(
   // conflict (settled otherwise, or expired): HeyGen cannot fix it by retrying, so the delivery is logged and
   // acknowledged.
   return { action: "conflict" };
-}
-
-interface Price {
-  /** The job's price (hold's unit); undefined: commit what is held. */
-  amount?: number;
-  basis: CommitBasis;
-}
-
-/** The job priced at HeyGen's reported duration, by the hold's own card and spec; else the held amount. */
-async function priceAtDuration(
-  services: Services,
-  account: AccountConfig,
-  hold: ReservationView,
-  event: HeyGenEvent,
-  eventDuration: number | undefined,
-): Promise<Price> {
-  const held: Price = { basis: "held-amount" };
-  const single = singleJobSpec(hold.spec);
-  const card = (hold.estimate as Estimate | undefined)?.rateCard;
-  if (!single || !card) return held;
-  let seconds = eventDuration;
-  let basis: CommitBasis = "event-duration";
-  const videoId = event.event_data.video_id;
-  if (seconds === undefined && videoId && services.videoSource) {
-    seconds = await services
-      .videoSource(account)
-      .getVideoDuration(videoId)
-      .catch((error: unknown) => {
-        services.log.warn("video duration not read; committing the held amount", {
-          accountId: account.id,
-          videoId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        return undefined;
-      });
-    basis = "video-duration";
-  }
-  if (seconds === undefined || seconds <= 0) return held;
-  try {
-    const priced = estimate(
-      { ...single, durationSeconds: seconds } as EstimateRequest,
-      cardForAccount(services, account, card, hold.unit),
-    );
-    return { amount: priced.total, basis };
-  } catch (error) {
-    services.log.warn("job not priced at its duration; committing the held amount", {
-      accountId: account.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return held;
-  }
-}
-
-/**
- * The spec of one output (not a list of jobs): its duration fields removed and `count` 1, so that a hold of
- * several outputs prices each at its own duration. Undefined for a list.
- */
-function singleJobSpec(spec: unknown): Record<string, unknown> | undefined {
-  if (typeof spec !== "object" || spec === null || "jobs" in spec) return undefined;
-  const {
-    durationSeconds: _d,
-    script: _s,
-    scenes: _c,
-    voiceSpeed: _v,
-    count: _n,
-    ...rest
-  } = spec as Record<string, unknown>;
-  return { ...rest, count: 1 };
 }
 
 /** Whether the webhook secret is usable, for a post-deploy check (`quota-guard doctor`); never the secret. */

@@ -6,7 +6,7 @@ import type { SandboxAccount } from "./account.ts";
 
 /**
  * What a simulated video costs the sandbox wallet: the job priced at its real duration by a rate card, the
- * way the guard prices a hold's commit (lambdas/service/webhooks.ts), so that the charge HeyGen would make
+ * way the guard prices a hold's commit (lambdas/service/webhook-pricing.ts), so that the charge HeyGen would make
  * and the amount the guard commits are the same number. The card is the job's `rateCard`, else the
  * account's, else the guard's default for the account's balance (RateCardRegistry.defaultFor).
  */
