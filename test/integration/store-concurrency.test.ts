@@ -1,14 +1,11 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { computeBalanceView } from "#core/reservations";
 import { meterConsumedCapacity } from "#local/consumed-capacity";
 import type { ReserveResult } from "#service/reservation-port";
-import { keys } from "#store/table";
 import {
   at,
   recordPoll,
   reserveRequest,
-  SETTLE_SECONDS,
   settle,
   storeOnDynamoDbLocal,
   T0,
@@ -16,8 +13,6 @@ import {
 
 const local = storeOnDynamoDbLocal();
 let accounts = 0;
-
-const rules = (now: Date, reserveFloor = 0) => ({ now, reserveFloor, settleSeconds: SETTLE_SECONDS });
 
 /** A fresh account whose available balance is `available` at T0. */
 async function account(available: number, reserveFloor = 0): Promise<string> {
@@ -27,7 +22,7 @@ async function account(available: number, reserveFloor = 0): Promise<string> {
 }
 
 function reserve(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
-  return local.store.reserve(accountId, reserveRequest(accountId, amount, now, options), rules(now));
+  return local.store.reserve(accountId, reserveRequest(accountId, amount, now, options), settle(now));
 }
 
 function heldId(result: ReserveResult): string {
@@ -36,18 +31,11 @@ function heldId(result: ReserveResult): string {
   return result.view.id;
 }
 
-async function _rawStateItem(accountId: string) {
-  const { Item } = await local.dynamo.doc.send(
-    new GetCommand({ TableName: local.tableName, Key: { pk: keys.account(accountId), sk: keys.state() } }),
-  );
-  return Item;
-}
-
 async function availableAt(accountId: string, now: Date, reserveFloor = 0) {
   const state = await local.store.getAccountState(accountId);
   if (state === undefined) throw new Error(`no state for ${accountId}`);
   return {
-    view: computeBalanceView(state, rules(now, reserveFloor)),
+    view: computeBalanceView(state, settle(now, reserveFloor)),
     headroom: state.headroom,
     openHolds: state.openHolds,
   };
@@ -69,7 +57,7 @@ describe("reserve under concurrency", () => {
           local.store.reserve(
             accountId,
             reserveRequest(accountId, amount, T0, { ttl: 600 }),
-            rules(T0, floor),
+            settle(T0, floor),
           ),
         ),
       );
