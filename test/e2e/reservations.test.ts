@@ -12,6 +12,13 @@ import {
   testConfig,
 } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
+import {
+  type AccountSummary,
+  countedHoldIds,
+  type Ledger,
+  recordCommit,
+  reservationViolations,
+} from "#test/support/reservation-invariants";
 
 /** Credit reservations over HTTP: the two-phase hold, its conflicts, expiry and settlement against polls. */
 
@@ -24,6 +31,7 @@ const ACCOUNTS = [
   { id: "settle", reserveFloor: FLOOR },
   { id: "web" },
   { id: "bound" },
+  { id: "zero" },
 ];
 const clock = new TestClock();
 let stack: LocalStack;
@@ -141,6 +149,26 @@ describe("the hold lifecycle", () => {
     expect(committed.body).toMatchObject({ status: "committed", amount: 10, actualAmount: 8 });
     // Until HeyGen's balance shows the charge, the actual cost counts.
     expect((await balance("res")).reserved).toBe(before.reserved + 8);
+  });
+
+  it("a final commit of 0 ends the hold as a release does: nothing reserved, nothing counted (soak seed 1003582658)", async () => {
+    const created = await reserve({ accountId: "zero", amount: 7, ttlSeconds: 600 });
+    expect(created.status).toBe(201);
+    const committed = await commit(created.body.id, { actualAmount: 0 });
+    expect(committed.body).toMatchObject({ status: "committed", actualAmount: 0 });
+    const summary = (await get<AccountSummary>(stack, "/v1/accounts/zero")).body;
+    expect(summary.reserved).toBe(0);
+    const stored = await countedHoldIds(stack.dynamo.doc, stack.tableName, "zero");
+    expect(stored.counted.has(created.body.id)).toBe(false);
+    const state = await stack.services.store.getAccountState("zero");
+    // The invariants' ledger forgets such a hold; one that kept it at 0 reported it "missing from the store".
+    const ledger: Ledger = new Map([[created.body.id, 7]]);
+    recordCommit(ledger, created.body.id, 0);
+    expect(reservationViolations(ledger, summary, state, stored)).toEqual([]);
+    const keptAtZero: Ledger = new Map([[created.body.id, 0]]);
+    expect(reservationViolations(keptAtZero, summary, state, stored)).toEqual([
+      `granted holds missing from the store: ${created.body.id}`,
+    ]);
   });
 
   it("release returns the hold", async () => {

@@ -18,6 +18,7 @@ import {
   countedHoldIds,
   type Ledger,
   RESERVATION_INVARIANTS,
+  recordCommit,
   reservationViolations,
 } from "#test/support/reservation-invariants";
 import { scanTable } from "#test/support/table-scan";
@@ -165,7 +166,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
         const { status } = await call("commit", "POST", `/v1/reservations/${hold.id}/commit`, {
           actualAmount,
         });
-        if (status === 200) ledger.set(hold.id, actualAmount);
+        if (status === 200) recordCommit(ledger, hold.id, actualAmount);
         else violate(`commit of a held reservation answered ${status}`);
       },
     ],

@@ -41,6 +41,15 @@ export async function countedHoldIds(
 /** What a client believes it holds: reservation id -> what the hold still costs (held or committed, unsettled). */
 export type Ledger = Map<string, number>;
 
+/**
+ * The ledger after a granted final commit of `amount`: the hold then costs `amount` until settled, and a
+ * commit of 0 costs nothing, so like a release it leaves the counted index (no capture item is written).
+ */
+export function recordCommit(ledger: Ledger, reservationId: string, amount: number): void {
+  if (amount === 0) ledger.delete(reservationId);
+  else ledger.set(reservationId, amount);
+}
+
 /** The fields of `GET /v1/accounts/{id}` the invariants read. */
 export interface AccountSummary {
   remaining: number | null;
