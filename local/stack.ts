@@ -8,6 +8,7 @@ import { ENV } from "#runtime/environment";
 import { wireHttpApi } from "#runtime/http-wiring";
 import { type Adapters, DEFAULT_HEYGEN_BASE_URL, wirePoller } from "#runtime/wiring";
 import type { PollResult } from "#service/poll-account";
+import { pollAccounts } from "#service/poll-accounts";
 import type { Log, Services, TaskResultSender } from "#service/services";
 import { TABLE } from "#store/table";
 import { humanLog } from "./console.ts";
@@ -84,8 +85,21 @@ export interface LocalStack {
   webhookSecret: string;
   /** True when the stack made `webhookSecret` itself (no HEYGEN_WEBHOOK_SECRET given). */
   webhookSecretGenerated: boolean;
-  pollNow(tick?: string): Promise<PollResult[]>;
+  /**
+   * Polls as a schedule tick would: every configured account, or only `accountIds` (a test that watches one
+   * account of a shared stack need not wait for the others). Raises Error for an id not in the config.
+   */
+  pollNow(tick?: string, accountIds?: readonly string[]): Promise<PollResult[]>;
   stop(): Promise<void>;
+}
+
+/** The configured accounts named by `ids`, in that order. Raises Error for an id the config does not have. */
+function configuredAccounts(config: QuotaGuardConfig, ids: readonly string[]) {
+  return ids.map((id) => {
+    const account = config.accounts.find((a) => a.id === id);
+    if (account === undefined) throw new Error(`pollNow: no account "${id}" in the config`);
+    return account;
+  });
 }
 
 /** The sandbox key of an account: the default account gets the documented `sandbox-key`. */
@@ -201,7 +215,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const clock = options.now ?? (() => new Date());
     // Ticks come from the stack's clock, as the snapshots' times do, so a history query finds them.
-    const pollNow = (tick = clock().toISOString()) => poller.poll(tick);
+    const pollNow = (tick = clock().toISOString(), accountIds?: readonly string[]) =>
+      accountIds === undefined
+        ? poller.poll(tick)
+        : pollAccounts(poller.services, tick, configuredAccounts(poller.services.config, accountIds));
 
     if (options.onNotification) {
       const onNotification = options.onNotification;

@@ -307,8 +307,8 @@ describe("F13: twelve scheduled polls at 8 credits, tick 3 delivered twice", () 
     for (let poll = 1; poll <= 12; poll++) {
       clock.advance(300);
       ticks.push(clock.tick());
-      await stack.pollNow(clock.tick());
-      if (poll === 3) await stack.pollNow(ticks[2]);
+      await stack.pollNow(clock.tick(), ["f13"]);
+      if (poll === 3) await stack.pollNow(ticks[2], ["f13"]);
     }
     const alerts = await alertLog("f13");
     expect(alerts).toHaveLength(1);
@@ -437,7 +437,7 @@ describe("concurrent readings alert once", () => {
     try {
       await Promise.all([
         ...instances.map((reader) => reader.refreshOnRequest(account)),
-        stack.pollNow(clock.tick()),
+        stack.pollNow(clock.tick(), [id]),
       ]);
     } finally {
       sandboxOf(stack).setLatency(0);
@@ -529,7 +529,7 @@ describe("a daily rate limit (Retry-After 86400)", () => {
     });
     for (let tick = 0; tick < 3; tick++) {
       clock.advance(300);
-      const [result] = (await stack.pollNow(clock.tick())).filter((r) => r.accountId === id);
+      const [result] = await stack.pollNow(clock.tick(), [id]);
       expect(result?.status).toBe("deferred");
     }
     expect(sandbox.calls().byKey[keyOf(id)]).toBe(1);

@@ -42,10 +42,10 @@ let inbox: AlertInbox;
 
 const keyOf = (id: string) => sandboxKeyOf(stack, id);
 const sandbox = () => sandboxOf(stack);
-/** One scheduled poll at a new tick, five minutes after the previous one. */
-const nextPoll = () => {
+/** One scheduled poll at a new tick, five minutes after the previous one: of every account, or of `accountIds`. */
+const nextPoll = (...accountIds: string[]) => {
   clock.advance(300);
-  return stack.pollNow(clock.tick());
+  return stack.pollNow(clock.tick(), accountIds.length > 0 ? accountIds : undefined);
 };
 const account = (id: string) => get(stack, `/v1/accounts/${id}`);
 const alertLog = async (id: string) =>
@@ -193,34 +193,34 @@ describe("low-balance alerts", () => {
   it("warn once, remind after repeatHours, escalate at once, recover once past the hysteresis", async () => {
     const key = keyOf("low");
     sandbox().setBalance(key, 100);
-    await nextPoll();
+    await nextPoll("low");
     expect(await inbox.take("low")).toEqual([]); // the first good poll at ok is silent
 
     sandbox().setBalance(key, 40);
-    for (let i = 0; i < 5; i++) await nextPoll();
+    for (let i = 0; i < 5; i++) await nextPoll("low");
     expect(kindsOf(await inbox.take("low"))).toEqual(["low_balance:warning"]);
 
     clock.advance(24 * 3600);
-    await nextPoll();
-    await nextPoll();
+    await nextPoll("low");
+    await nextPoll("low");
     const reminders = await inbox.take("low");
     expect(kindsOf(reminders)).toEqual(["low_balance:warning"]);
 
     sandbox().setBalance(key, 5);
-    await nextPoll();
-    await nextPoll();
+    await nextPoll("low");
+    await nextPoll("low");
     expect(kindsOf(await inbox.take("low"))).toEqual(["low_balance:critical"]);
 
     // 54 is above the warning threshold (50) but inside the 10 % margin (55): better, not yet ok.
     sandbox().setBalance(key, 54);
-    await nextPoll();
-    await nextPoll();
+    await nextPoll("low");
+    await nextPoll("low");
     const eased = await inbox.take("low");
     expect(kindsOf(eased)).toEqual(["low_balance:warning"]);
     expect((await account("low")).body.alertLevel).toBe("warning");
 
     sandbox().setBalance(key, 56);
-    for (let i = 0; i < 3; i++) await nextPoll();
+    for (let i = 0; i < 3; i++) await nextPoll("low");
     expect(kindsOf(await inbox.take("low"))).toEqual(["recovered:info"]);
     expect((await account("low")).body.alertLevel).toBe("ok");
 
@@ -238,19 +238,19 @@ describe("low-balance alerts", () => {
   it("three failed polls in a row send one monitor_degraded; a good poll sends monitor_recovered", async () => {
     const key = keyOf("flaky");
     sandbox().setFault(key, "server_error");
-    await nextPoll();
-    await nextPoll();
+    await nextPoll("flaky");
+    await nextPoll("flaky");
     expect(await inbox.take("flaky")).toEqual([]);
-    await nextPoll();
-    await nextPoll();
+    await nextPoll("flaky");
+    await nextPoll("flaky");
     expect(kindsOf(await inbox.take("flaky"))).toEqual(["monitor_degraded:warning"]);
     const during = (await account("flaky")).body;
     expect(during).toMatchObject({ consecutiveFailures: 4, monitorDegraded: true, alertLevel: "ok" });
     expect(during.lastFailure).toMatchObject({ code: expect.any(String) });
 
     sandbox().clearFaults();
-    await nextPoll();
-    await nextPoll();
+    await nextPoll("flaky");
+    await nextPoll("flaky");
     expect(kindsOf(await inbox.take("flaky"))).toEqual(["monitor_recovered:info"]);
     expect((await account("flaky")).body).toMatchObject({ consecutiveFailures: 0, monitorDegraded: false });
   });
@@ -258,14 +258,14 @@ describe("low-balance alerts", () => {
   it("monitor_recovered at a still critical balance advises on the balance, not 'No action needed'", async () => {
     const key = keyOf("blind");
     sandbox().setBalance(key, 8);
-    await nextPoll();
+    await nextPoll("blind");
     const [critical] = await inbox.take("blind");
     expect(critical?.subject).toBe("[Quota Guard] blind: HeyGen balance is critical, $8.00 left");
     sandbox().setFault(key, "server_error");
-    for (let i = 0; i < 3; i++) await nextPoll();
+    for (let i = 0; i < 3; i++) await nextPoll("blind");
     expect(kindsOf(await inbox.take("blind"))).toEqual(["monitor_degraded:warning"]);
     sandbox().clearFaults();
-    await nextPoll();
+    await nextPoll("blind");
     const [back] = await inbox.take("blind");
     expect(back?.subject).toBe("[Quota Guard] blind: HeyGen balance can be read again, $8.00 left");
     const texts = JSON.parse(back?.message ?? "{}") as { email: string; sms: string };
@@ -294,8 +294,8 @@ describe("low-balance alerts", () => {
     expect((await alertLog("lost")).map((a) => a.status)).toEqual(["failed"]);
     expect((await account("lost")).body.alertLevel).not.toBe("warning");
 
-    await nextPoll();
-    await nextPoll();
+    await nextPoll("lost");
+    await nextPoll("lost");
     expect(kindsOf(await inbox.take("lost"))).toEqual(["low_balance:warning"]);
     expect((await alertLog("lost")).map((a) => `${a.alertType}:${a.status}`)).toEqual([
       "low_balance:sent",
@@ -308,8 +308,8 @@ describe("low-balance alerts", () => {
     const before = (await history("dup")).length;
     clock.advance(300);
     const tick = clock.tick();
-    const first = await stack.pollNow(tick);
-    const again = await stack.pollNow(tick);
+    const first = await stack.pollNow(tick, ["dup"]);
+    const again = await stack.pollNow(tick, ["dup"]);
     expect(first.find((r) => r.accountId === "dup")?.status).toBe("recorded");
     expect(again.find((r) => r.accountId === "dup")?.status).toBe("duplicate");
     expect(await history("dup")).toHaveLength(before + 1);
@@ -329,7 +329,7 @@ describe("HeyGen faults", () => {
     const snapshots = (await history("faulty")).length;
     sandbox().setFault(keyOf("faulty"), fault, { delayMs: 2000, retryAfterSeconds: 0 });
     try {
-      const results = await nextPoll();
+      const results = await nextPoll("faulty");
       expect(results.find((r) => r.accountId === "faulty")?.status).toBe("failed");
     } finally {
       sandbox().clearFaults();
@@ -342,13 +342,14 @@ describe("HeyGen faults", () => {
   });
 
   it("the same account reads fine again once HeyGen does", async () => {
-    await nextPoll();
+    await nextPoll("faulty");
     expect((await account("faulty")).body).toMatchObject({ consecutiveFailures: 0, remaining: 120 });
   });
 });
 
 describe("the monitoring API", () => {
   it("GET /history answers newest first and applies since, until and limit", async () => {
+    for (let i = 0; i < 6; i++) await nextPoll("wallet");
     const all = await history("wallet", "?limit=1000");
     expect(all.length).toBeGreaterThan(5);
     const times = all.map((s) => Date.parse(s.observedAt as string));
