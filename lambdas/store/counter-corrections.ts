@@ -1,10 +1,12 @@
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { CorrectionBounds } from "#core/corrections";
 import { heldPart, roundAmount } from "#core/reservations";
-import { keys, TABLE } from "#store/table";
+import { INDEX_ATTRIBUTES, keys, OPEN_INDEX_ATTRIBUTES, TABLE } from "#store/table";
 import { transactWrite } from "./conditional-write.ts";
 import { toStoredHold } from "./hold-items.ts";
 import { stateKey } from "./state-item.ts";
+
+const OPEN_SK = TABLE.indexes.open.sortKey;
 
 /**
  * Corrects the account's `reserved` (and `headroom`) for what stopped counting without a write: holds that
@@ -73,12 +75,12 @@ async function apply(
           Update: {
             TableName: tableName,
             Key: key,
-            UpdateExpression: "REMOVE openPk, openSk, heldPk, heldSk ADD version :one",
-            ConditionExpression: "version = :version AND openSk = :sk AND expiresAtMs <= :now",
+            UpdateExpression: `REMOVE ${INDEX_ATTRIBUTES.join(", ")} ADD version :one`,
+            ConditionExpression: `version = :version AND ${OPEN_SK} = :sk AND expiresAtMs <= :now`,
             ExpressionAttributeValues: {
               ":one": 1,
               ":version": hold.version,
-              ":sk": item.openSk,
+              ":sk": item[OPEN_SK],
               ":now": nowMs,
             },
           },
@@ -89,9 +91,9 @@ async function apply(
         Update: {
           TableName: tableName,
           Key: key,
-          UpdateExpression: "REMOVE openPk, openSk",
-          ConditionExpression: "openSk = :sk",
-          ExpressionAttributeValues: { ":sk": item.openSk },
+          UpdateExpression: `REMOVE ${OPEN_INDEX_ATTRIBUTES.join(", ")}`,
+          ConditionExpression: `${OPEN_SK} = :sk`,
+          ExpressionAttributeValues: { ":sk": item[OPEN_SK] },
         },
       };
     });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Hold } from "#core/account";
-import { keys, TABLE } from "#store/table";
+import { INDEX_ATTRIBUTES, keys, TABLE } from "#store/table";
 import { definedOnly } from "./state-item.ts";
 
 /**
@@ -50,14 +50,11 @@ export function holdItem(
   });
 }
 
-const ITEM_ONLY = new Set([
-  "pk",
-  "sk",
-  "ttl",
-  "openPk",
-  "openSk",
-  "heldPk",
-  "heldSk",
+const ITEM_ONLY = new Set<string>([
+  TABLE.partitionKey.name,
+  TABLE.sortKey.name,
+  TABLE.timeToLiveAttribute,
+  ...INDEX_ATTRIBUTES,
   "version",
   "captures",
   // A waiting Step Functions task's token and the result it is owed (task-callback-store.ts): never shown.

@@ -66,7 +66,7 @@ export class DynamoReservationReads {
         new QueryCommand({
           TableName: this.tableName,
           IndexName: TABLE.indexes.held.name,
-          KeyConditionExpression: "heldPk = :pk",
+          KeyConditionExpression: `${TABLE.indexes.held.partitionKey} = :pk`,
           ExpressionAttributeValues: { ":pk": keys.account(accountId) },
           Limit: 10,
           ExclusiveStartKey: startKey,

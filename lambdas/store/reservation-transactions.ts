@@ -8,7 +8,7 @@ import type {
   ReservationWrite,
   WriteOutcome,
 } from "#core/reservation-writes";
-import { keys, TABLE } from "#store/table";
+import { INDEX_ATTRIBUTES, keys, TABLE } from "#store/table";
 import { type CancellationReason, transactWrite } from "./conditional-write.ts";
 import { captureItem, holdItem, holdKey, idempotencyKey, type StoredHold } from "./hold-items.ts";
 import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
@@ -20,8 +20,7 @@ import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
  */
 
 type TransactItem = Parameters<typeof transactWrite>[1][number];
-const { open, held } = TABLE.indexes;
-const INDEX_ATTRIBUTES = [open.partitionKey, open.sortKey, held.partitionKey, held.sortKey];
+const { open } = TABLE.indexes;
 
 /** Applies `writes` together; a refusal names its conditions, with the items they reported. */
 export async function applyReservationWrites(

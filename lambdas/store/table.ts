@@ -31,6 +31,16 @@ export const TABLE = {
   },
 } as const;
 
+const { open: openIndex, held: heldIndex } = TABLE.indexes;
+/** The open index's key attributes: an item has them while `reserved` counts it. */
+export const OPEN_INDEX_ATTRIBUTES = [openIndex.partitionKey, openIndex.sortKey] as const;
+/** Every index key attribute: removed together when a hold ends. */
+export const INDEX_ATTRIBUTES = [
+  ...OPEN_INDEX_ATTRIBUTES,
+  heldIndex.partitionKey,
+  heldIndex.sortKey,
+] as const;
+
 /** Epoch milliseconds padded so that they sort as strings (15 digits reach the year 33658). */
 const sortableMs = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, "0");
 
