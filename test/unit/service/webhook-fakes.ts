@@ -56,8 +56,8 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
     }
     for (const write of writes) {
       if (write.write !== "hold-change") continue;
-      const stored = this.holds.get(write.hold.id) as HoldRecord;
-      this.holds.set(stored.id, { ...stored, ...write.set, version: stored.version + 1 });
+      const stored = this.holds.get(write.hold.id);
+      if (stored) this.holds.set(stored.id, { ...stored, ...write.set, version: stored.version + 1 });
     }
     this.applied.push(writes);
     return { applied: true };
