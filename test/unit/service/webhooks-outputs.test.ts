@@ -129,6 +129,19 @@ describe("a hold of several outputs (G3) settles per output, and the last one en
     expect(s.store.entries.map((e) => e.entry.action)).toEqual(["replayed"]);
   });
 
+  it("an output's credit failure replayed on HeyGen's retry reads the balance no second time", async () => {
+    // Only a fresh record reads (settleOneOutput's `fresh`); a hold of one output reads on a replay too
+    // (see webhooks.test.ts).
+    const s = setup();
+    const hold = translationHold(s);
+    await deliver(s, untranslated(hold, "es", "Insufficient credit"));
+    s.store.entries.length = 0;
+    expect(await deliver(s, untranslated(hold, "es", "Insufficient credit"))).toMatchObject({
+      action: "replayed",
+    });
+    expect(s.balance.calls).toBe(1);
+  });
+
   it("the same output reported the other way is a conflict, and changes nothing", async () => {
     const s = setup();
     const hold = translationHold(s);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { signHeyGenEvent } from "#core/webhook-signature";
-import { UnauthenticatedError, UnsignedDeliveryError } from "#service/errors";
+import {
+  InvalidRequestError,
+  MalformedJsonError,
+  UnauthenticatedError,
+  UnsignedDeliveryError,
+} from "#service/errors";
 import { NOW } from "./fakes.ts";
 import { heldHold } from "./webhook-fakes.ts";
 import {
@@ -233,6 +238,17 @@ describe("a hold of one output settles from the job's outcome", () => {
       cause: "MOVIO_PAYMENT_INSUFFICIENT_CREDIT",
     });
   });
+
+  it("a credit failure replayed on HeyGen's retry (the release made, the log not) reads the balance again", async () => {
+    const s = setup();
+    const hold = videoHold(s);
+    const event = failure(hold, { msg: "Insufficient credit" });
+    await deliver(s, event);
+    s.store.entries.length = 0;
+    expect(await deliver(s, event)).toMatchObject({ action: "replayed" });
+    expect(s.balance.calls).toBe(2);
+    expect(s.store.applied).toHaveLength(1);
+  });
 });
 
 describe("repeats and strangers change nothing", () => {
@@ -290,5 +306,30 @@ describe("repeats and strangers change nothing", () => {
     });
     expect(s.store.applied).toEqual([]);
     expect(s.store.holds.get(hold.id)?.status).toBe("released");
+  });
+});
+
+describe("a verified delivery that is not a HeyGen event is refused (400) before anything is read", () => {
+  it.each([
+    ["malformed JSON", "{not json", MalformedJsonError],
+    ["an event_type that is not a string", { event_type: 7, event_data: {} }, InvalidRequestError],
+    ["no event_data", { event_type: "avatar_video.success" }, InvalidRequestError],
+  ] as const)("%s", async (_name, body, error) => {
+    const s = setup();
+    await expect(deliver(s, body)).rejects.toBeInstanceOf(error);
+    expect(s.store.calls).toEqual([]);
+  });
+
+  it("a blank Heygen-Event-Id is refused naming the header", async () => {
+    const s = setup();
+    const hold = videoHold(s);
+    const raw = JSON.stringify(success(hold, { duration: 60 }));
+    const headers = { ...signHeyGenEvent(raw, SECRET, NOW_SECONDS), "heygen-event-id": "  " };
+    const refusal = deliver(s, raw, { headers });
+    await expect(refusal).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(refusal).rejects.toMatchObject({
+      fields: [{ pointer: "/headers/heygen-event-id", detail: "must be 1 to 200 characters" }],
+    });
+    expect(s.store.calls).toEqual([]);
   });
 });
