@@ -221,8 +221,8 @@ async function settleOneOutput(
           ...(outcome.kind === "fail" && outcome.reason ? { reason: outcome.reason } : {}),
         },
   });
-  const fresh = result.kind === "ok" && !result.replayed;
-  if (fresh && outcome.kind === "fail" && outcome.insufficientCredit) {
+  // Also on a replay: HeyGen's retry of a delivery whose reading failed (a crash after the record) reads then.
+  if (result.kind === "ok" && outcome.kind === "fail" && outcome.insufficientCredit) {
     await readBalanceAfterCreditFailure(services, account, hold.id);
   }
   if (result.kind === "ok" && result.complete) {

@@ -32,6 +32,17 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
   /** The names of the reservation, webhook-log and task-callback port methods called, in order. */
   readonly calls: string[] = [];
 
+  /** How many claims of a reading to fail (as a store that is down fails them) before claiming again. */
+  failClaims = 0;
+
+  override async claimReading(accountId: string) {
+    if (this.failClaims > 0) {
+      this.failClaims--;
+      throw new Error("store unavailable");
+    }
+    return super.claimReading(accountId);
+  }
+
   /** Puts a hold in the store as a reserve would have left it. */
   put(hold: HoldRecord): HoldRecord {
     this.holds.set(hold.id, hold);

@@ -129,17 +129,17 @@ describe("a hold of several outputs (G3) settles per output, and the last one en
     expect(s.store.entries.map((e) => e.entry.action)).toEqual(["replayed"]);
   });
 
-  it("an output's credit failure replayed on HeyGen's retry reads the balance no second time", async () => {
-    // Only a fresh record reads (settleOneOutput's `fresh`); a hold of one output reads on a replay too
-    // (see webhooks.test.ts).
+  it("an output's credit failure whose reading crashed is read on HeyGen's retry (the retry finishes the job)", async () => {
     const s = setup();
     const hold = translationHold(s);
-    await deliver(s, untranslated(hold, "es", "Insufficient credit"));
-    s.store.entries.length = 0;
-    expect(await deliver(s, untranslated(hold, "es", "Insufficient credit"))).toMatchObject({
-      action: "replayed",
-    });
+    const event = untranslated(hold, "es", "Insufficient credit");
+    s.store.failClaims = 1; // the store fails the reading's claim once: the delivery answers 503, unrecorded
+    await expect(deliver(s, event)).rejects.toThrow("store unavailable");
+    expect(s.store.holds.get(hold.id)?.outputs).toHaveProperty("vt_0000g3es");
+    expect([s.balance.calls, s.store.entries.length]).toEqual([0, 0]);
+    expect(await deliver(s, event)).toMatchObject({ action: "replayed" });
     expect(s.balance.calls).toBe(1);
+    expect(s.store.applied).toHaveLength(1);
   });
 
   it("the same output reported the other way is a conflict, and changes nothing", async () => {
