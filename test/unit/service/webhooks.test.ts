@@ -190,6 +190,35 @@ describe("a hold of one output settles from the job's outcome", () => {
     expect(s.store.holds.get(hold.id)).toMatchObject({ status: "committed", committedAmount: 2 });
   });
 
+  it("after a partial commit by the pipeline, the hold ends at the job's price, not the price on top", async () => {
+    const s = setup();
+    const partial = { committedAmount: 2, committedAt: NOW.toISOString(), captures: 1 };
+    const hold = s.store.put({ ...videoHold(s), ...partial });
+    expect(await deliver(s, success(hold, { duration: 90 }))).toMatchObject({
+      action: "committed",
+      actualAmount: 4.5,
+    });
+    expect(s.store.holds.get(hold.id)).toMatchObject({ status: "committed", committedAmount: 4.5 });
+    expect(s.store.applied[0]?.slice(1)).toEqual([
+      expect.objectContaining({ write: "capture", n: 2, amount: 2.5 }),
+      { write: "counter", accountId: "acme", reservedDelta: -1.5, openHoldsDelta: -1 },
+    ]);
+  });
+
+  it("after partial commits above the job's price, the hold ends with what they committed", async () => {
+    const s = setup();
+    const partial = { committedAmount: 5, committedAt: NOW.toISOString(), captures: 1 };
+    const hold = s.store.put({ ...videoHold(s), ...partial });
+    expect(await deliver(s, success(hold, { duration: 90 }))).toMatchObject({ action: "committed" });
+    expect(s.store.holds.get(hold.id)).toMatchObject({ status: "committed", committedAmount: 5 });
+    expect(s.store.applied[0]?.at(-1)).toEqual({
+      write: "counter",
+      accountId: "acme",
+      reservedDelta: -1,
+      openHoldsDelta: -1,
+    });
+  });
+
   it("a video longer than held is committed whole (HeyGen charged it)", async () => {
     const s = setup();
     const hold = videoHold(s);
@@ -306,6 +335,18 @@ describe("repeats and strangers change nothing", () => {
     });
     expect(s.store.applied).toEqual([]);
     expect(s.store.holds.get(hold.id)?.status).toBe("released");
+  });
+
+  it("an event for a hold the pipeline committed: at the job's price a replay, at another a conflict", async () => {
+    const s = setup();
+    const committed = { status: "committed" as const, committedAt: NOW.toISOString(), captures: 1 };
+    const atPrice = s.store.put({ ...videoHold(s), ...committed, committedAmount: 4.5, finalPart: 4.5 });
+    expect(await deliver(s, success(atPrice, { duration: 90 }))).toMatchObject({ action: "replayed" });
+    const atHeld = s.store.put({ ...videoHold(s), ...committed, committedAmount: 6, finalPart: null });
+    expect(await deliver(s, success(atHeld, { video_id: "vid_2", duration: 90 }))).toMatchObject({
+      action: "conflict",
+    });
+    expect(s.store.applied).toEqual([]);
   });
 });
 
