@@ -1,115 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { signHeyGenEvent } from "#core/webhook-signature";
-import {
-  InvalidRequestError,
-  MalformedJsonError,
-  UnauthenticatedError,
-  UnsignedDeliveryError,
-} from "#service/errors";
 import { NOW } from "./fakes.ts";
 import { heldHold } from "./webhook-fakes.ts";
-import {
-  account,
-  deliver,
-  failure,
-  NOW_SECONDS,
-  SECRET,
-  setup,
-  success,
-  videoHold,
-} from "./webhook-harness.ts";
+import { account, deliver, failure, setup, success, videoHold } from "./webhook-harness.ts";
 
 /**
- * The webhook intake (receiveHeyGenDelivery) against plain fakes of its ports: what a delivery verifies, and
- * which hold change, log entry and task result it makes. End to end through DynamoDB Local:
- * test/e2e/webhooks.test.ts and field-cases-delivery.test.ts.
+ * The webhook intake (receiveHeyGenDelivery) against plain fakes of its ports (webhook-fakes.ts): which hold
+ * change, log entry and task result a verified delivery makes for a hold of one output, and what a repeat or a
+ * stranger does not. Signatures: webhooks-signatures.test.ts; several outputs, GIF events and waiting tasks:
+ * webhooks-outputs.test.ts. End to end through DynamoDB Local: test/e2e/webhooks.test.ts and
+ * field-cases-delivery.test.ts.
  */
 
-describe("signatures: each scheme the code accepts verifies, any other delivery changes nothing", () => {
-  it.each([
-    ["heygen-signature", "heygen-signature"],
-    ["signature", "signature"],
-    ["heygen-signature-timestamped", "heygen-signature-timestamped"],
-    ["both", "signature"],
-  ] as const)("signed %s: verified and recorded as %s", async (scheme, recorded) => {
-    const s = setup();
-    const hold = videoHold(s);
-    const answer = await deliver(s, success(hold, { duration: 60 }), { scheme });
-    expect(answer).toMatchObject({ received: true, duplicate: false, action: "committed" });
-    expect(answer.signatureScheme).toBe(recorded);
-    expect(s.store.entries.map((e) => e.entry.signatureScheme)).toEqual([recorded]);
-  });
-
-  it("verifies with the older secret while a rotation stores two", async () => {
-    const s = setup();
-    s.setSecret(`whsec_new ${SECRET}`);
-    const hold = videoHold(s);
-    expect(await deliver(s, success(hold, { duration: 60 }))).toMatchObject({ action: "committed" });
-  });
-
-  it.each([
-    ["another secret, v3", { secret: "whsec_other" }],
-    ["another secret, Signature", { secret: "whsec_other", scheme: "signature" as const }],
-    [
-      "another secret, timestamped",
-      { secret: "whsec_other", scheme: "heygen-signature-timestamped" as const },
-    ],
-    ["a timestamp 10 min old", { at: NOW_SECONDS - 600 }],
-    ["a timestamp 10 min ahead", { at: NOW_SECONDS + 600 }],
-    [
-      "a timestamped signature 10 min old",
-      { at: NOW_SECONDS - 600, scheme: "heygen-signature-timestamped" as const },
-    ],
-    ["a digest of zeros", { headers: { signature: "0".repeat(64) } }],
-    ["a v3 signature without its timestamp", { headers: { "heygen-signature": "0".repeat(64) } }],
-  ])("refuses %s (401, nothing read or written)", async (_name, options) => {
-    const s = setup();
-    const hold = videoHold(s);
-    await expect(deliver(s, success(hold, { duration: 60 }), options)).rejects.toBeInstanceOf(
-      UnauthenticatedError,
-    );
-    expect(s.store.calls).toEqual([]);
-    expect(s.store.holds.get(hold.id)).toEqual(hold);
-    expect(s.taskResults.sent).toEqual([]);
-  });
-
-  it("refuses a delivery signed with the body re-serialised (the raw bytes are what is signed)", async () => {
-    const s = setup();
-    const hold = videoHold(s);
-    const raw = JSON.stringify(success(hold, { duration: 60 }), null, 2);
-    const headers = signHeyGenEvent(JSON.stringify(JSON.parse(raw)), SECRET, NOW_SECONDS);
-    await expect(deliver(s, raw, { headers })).rejects.toBeInstanceOf(UnauthenticatedError);
-    expect(s.store.calls).toEqual([]);
-  });
-
-  it("refuses every delivery while the secret is the deploy's NOT_SET placeholder", async () => {
-    const s = setup();
-    s.setSecret("NOT_SET: put the endpoint secret here");
-    const hold = videoHold(s);
-    await expect(deliver(s, success(hold), { secret: "NOT_SET:" })).rejects.toBeInstanceOf(
-      UnauthenticatedError,
-    );
-    expect(s.store.calls).toEqual([]);
-  });
-
-  it("refuses an unsigned delivery before reading any secret, naming the callback_id in its warning", async () => {
-    const s = setup();
-    const hold = videoHold(s);
-    await expect(deliver(s, success(hold), { headers: {} })).rejects.toBeInstanceOf(UnsignedDeliveryError);
-    expect(s.secretReads).toEqual([]);
-    expect(s.store.calls).toEqual([]);
-    expect(s.log.lines).toEqual([
-      expect.objectContaining({
-        level: "warn",
-        message: "HeyGen webhook delivery refused: unsigned",
-        extra: expect.objectContaining({ callbackId: hold.id }),
-      }),
-    ]);
-  });
-});
-
 describe("a hold of one output settles from the job's outcome", () => {
-  it("a success commits the hold at the job priced at the event's duration (the commit's part)", async () => {
+  it("a success commits the hold at the job priced at the event's duration", async () => {
     const s = setup();
     const hold = videoHold(s);
     expect(hold.amount).toBe(6);
@@ -347,30 +250,5 @@ describe("repeats and strangers change nothing", () => {
       action: "conflict",
     });
     expect(s.store.applied).toEqual([]);
-  });
-});
-
-describe("a verified delivery that is not a HeyGen event is refused (400) before anything is read", () => {
-  it.each([
-    ["malformed JSON", "{not json", MalformedJsonError],
-    ["an event_type that is not a string", { event_type: 7, event_data: {} }, InvalidRequestError],
-    ["no event_data", { event_type: "avatar_video.success" }, InvalidRequestError],
-  ] as const)("%s", async (_name, body, error) => {
-    const s = setup();
-    await expect(deliver(s, body)).rejects.toBeInstanceOf(error);
-    expect(s.store.calls).toEqual([]);
-  });
-
-  it("a blank Heygen-Event-Id is refused naming the header", async () => {
-    const s = setup();
-    const hold = videoHold(s);
-    const raw = JSON.stringify(success(hold, { duration: 60 }));
-    const headers = { ...signHeyGenEvent(raw, SECRET, NOW_SECONDS), "heygen-event-id": "  " };
-    const refusal = deliver(s, raw, { headers });
-    await expect(refusal).rejects.toBeInstanceOf(InvalidRequestError);
-    await expect(refusal).rejects.toMatchObject({
-      fields: [{ pointer: "/headers/heygen-event-id", detail: "must be 1 to 200 characters" }],
-    });
-    expect(s.store.calls).toEqual([]);
   });
 });
