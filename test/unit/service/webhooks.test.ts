@@ -84,6 +84,14 @@ describe("a hold of one output settles from the job's outcome", () => {
     });
   });
 
+  it("a duration of 0 in the event prices nothing: the held amount is committed", async () => {
+    const s = setup();
+    const hold = videoHold(s);
+    const answer = await deliver(s, success(hold, { duration: 0 }));
+    expect(answer).toMatchObject({ action: "committed", commitBasis: "held-amount" });
+    expect(s.store.holds.get(hold.id)).toMatchObject({ status: "committed", committedAmount: 6 });
+  });
+
   it("a hold of a bare amount (no spec) commits that amount, without asking HeyGen", async () => {
     const s = setup({ vid_1: 30 });
     const hold = s.store.put(heldHold(s.services, account, { amount: 2 }));
