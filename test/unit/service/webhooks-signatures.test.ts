@@ -4,8 +4,11 @@ import {
   InvalidRequestError,
   MalformedJsonError,
   UnauthenticatedError,
+  UnknownAccountError,
   UnsignedDeliveryError,
 } from "#service/errors";
+import type { Services } from "#service/services";
+import { accountWebhookEvents, webhookSecretStatus } from "#service/webhooks";
 import { deliver, NOW_SECONDS, SECRET, setup, success, videoHold } from "./webhook-harness.ts";
 
 /**
@@ -144,5 +147,41 @@ describe("a verified delivery that is not a HeyGen event is refused (400) before
       fields: [{ pointer: "/headers/heygen-event-id", detail: "must be 1 to 200 characters" }],
     });
     expect(s.store.calls).toEqual([]);
+  });
+});
+
+describe("the webhook secret's status (quota-guard doctor) and the account's webhook log", () => {
+  it("says how many secrets verify, never throwing for one that cannot be read", async () => {
+    const s = setup();
+    expect(await webhookSecretStatus(s.services)).toEqual({ secretSet: true, secrets: 1 });
+    s.setSecret(`whsec_new ${SECRET}`);
+    expect(await webhookSecretStatus(s.services)).toEqual({ secretSet: true, secrets: 2 });
+    s.setSecret("NOT_SET: put the endpoint secret here");
+    expect(await webhookSecretStatus(s.services)).toEqual({ secretSet: false, secrets: 0 });
+    const unreadable: Services = {
+      ...s.services,
+      webhookSecret: () => Promise.reject(Object.assign(new Error("denied"), { name: "AccessDenied" })),
+    };
+    expect(await webhookSecretStatus(unreadable)).toEqual({
+      secretSet: false,
+      secrets: 0,
+      readError: "AccessDenied: denied",
+    });
+    const { webhookSecret: _unwired, ...unwired } = s.services;
+    expect(await webhookSecretStatus(unwired)).toMatchObject({ secretSet: false, secrets: 0 });
+  });
+
+  it("lists the account's deliveries newest first, as recorded", async () => {
+    const s = setup();
+    const hold = videoHold(s);
+    await deliver(s, success(hold, { duration: 60 }), { eventId: "evt_a" });
+    await deliver(s, { event_type: "avatar_video_gif.success", event_data: { callback_id: hold.id } });
+    const { accountId, events } = await accountWebhookEvents(s.services, "acme", 10);
+    expect(accountId).toBe("acme");
+    expect(events.map((e) => [e.eventType, e.action])).toEqual([
+      ["avatar_video_gif.success", "ignored"],
+      ["avatar_video.success", "committed"],
+    ]);
+    await expect(accountWebhookEvents(s.services, "nobody", 10)).rejects.toBeInstanceOf(UnknownAccountError);
   });
 });
