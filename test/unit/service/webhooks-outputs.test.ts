@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HoldRecord } from "#core/hold-record";
+import type { EstimateRequestInput } from "#core/job-spec";
 import { heldHold } from "./webhook-fakes.ts";
 import { account, deliver, failure, type Setup, setup, success, videoHold } from "./webhook-harness.ts";
 
@@ -12,7 +13,12 @@ const TOKEN = "AQCEAAAAKgAAAAMAAAAAAAAAAdemoToken";
 
 /** Field case G3: a translation into 3 languages, 60 s each, on one hold. */
 function translationHold(s: Setup): HoldRecord {
-  const spec = { type: "video_translation", translationMode: "speed_lipsync", durationSeconds: 60, count: 3 };
+  const spec: EstimateRequestInput = {
+    type: "video_translation",
+    translationMode: "speed_lipsync",
+    durationSeconds: 60,
+    count: 3,
+  };
   return s.store.put(heldHold(s.services, account, { spec }));
 }
 
