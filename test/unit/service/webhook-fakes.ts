@@ -43,6 +43,9 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
     return super.claimReading(accountId);
   }
 
+  /** Runs once, just before the next writes are applied: a concurrent writer that changes a hold first. */
+  beforeNextApply: (() => void) | undefined;
+
   /** Puts a hold in the store as a reserve would have left it. */
   put(hold: HoldRecord): HoldRecord {
     this.holds.set(hold.id, hold);
@@ -58,8 +61,20 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
     this.calls.push("readKeyAnswer");
     return undefined;
   }
+  /**
+   * Applies a settle's writes: a hold change only on the version it read (`hold-unchanged`; the real store
+   * also checks held and unexpired, which the planners already did on the same read). The counter and
+   * capture writes are only kept. A reserve's or an Idempotency-Key's writes are not the webhook's: thrown.
+   */
   async applyWrites(writes: ReservationWrite[]): Promise<WriteOutcome> {
     this.calls.push("applyWrites");
+    const race = this.beforeNextApply;
+    this.beforeNextApply = undefined;
+    race?.();
+    const unmodelled = writes.find(
+      (w) => w.write === "new-hold" || w.write === "key-answer" || (w.write === "counter" && w.condition),
+    );
+    if (unmodelled) throw new Error(`not modelled by this fake: ${unmodelled.write}`);
     for (const write of writes) {
       if (write.write !== "hold-change") continue;
       const stored = this.holds.get(write.hold.id);

@@ -148,6 +148,29 @@ describe("a hold of several outputs (G3) settles per output, and the last one en
     expect(s.store.applied).toHaveLength(1);
   });
 
+  it("two outputs settled at once: the one whose write lost plans again on the other's, and both count", async () => {
+    const s = setup();
+    const hold = translationHold(s);
+    const share = Math.round((hold.amount / 3) * 1e6) / 1e6;
+    s.store.beforeNextApply = () => {
+      // The de delivery's transaction lands between fr's read and fr's write.
+      const de = { outcome: "success" as const, basis: "held-amount" as const, amount: share };
+      s.store.put({ ...hold, version: 2, captures: 1, committedAmount: share, outputs: { vt_0000g3de: de } });
+    };
+    expect(await deliver(s, translated(hold, "fr"))).toMatchObject({
+      action: "committed",
+      actualAmount: share,
+    });
+    expect(s.store.calls.filter((call) => call === "readHold")).toHaveLength(2);
+    expect(s.store.holds.get(hold.id)).toMatchObject({
+      status: "held",
+      version: 3,
+      captures: 2,
+      committedAmount: 2 * share,
+    });
+    expect(Object.keys(s.store.holds.get(hold.id)?.outputs ?? {})).toEqual(["vt_0000g3de", "vt_0000g3fr"]);
+  });
+
   it("the same output reported the other way is a conflict, and changes nothing", async () => {
     const s = setup();
     const hold = translationHold(s);
