@@ -146,11 +146,17 @@ async function commitFromSuccess(
   entry: WebhookLogEntry,
 ): Promise<WebhookLogEntry> {
   const price = await priceAtDuration(services, account, hold, event, outcome.durationSeconds);
+  // The price is the job's whole cost: after partial commits by the pipeline, only what they did not commit
+  // (none when they committed more).
+  const total =
+    price.amount !== undefined && hold.status === "held"
+      ? Math.max(price.amount, hold.committedAmount)
+      : price.amount;
   // Not bounded by what is available: HeyGen reports a charge it already made (docs/reservations.md).
   const result = await commitReservation(services, account, hold.id, {
     beyondAvailable: "charged",
     final: true,
-    ...(price.amount !== undefined ? { part: price.amount } : {}),
+    ...(total !== undefined ? { totalAmount: total } : {}),
     basis: price.basis,
   });
   await answerWaitingTask(services, hold.id, {
@@ -221,8 +227,8 @@ async function settleOneOutput(
           ...(outcome.kind === "fail" && outcome.reason ? { reason: outcome.reason } : {}),
         },
   });
-  const fresh = result.kind === "ok" && !result.replayed;
-  if (fresh && outcome.kind === "fail" && outcome.insufficientCredit) {
+  // Also on a replay: HeyGen's retry of a delivery whose reading failed (a crash after the record) reads then.
+  if (result.kind === "ok" && outcome.kind === "fail" && outcome.insufficientCredit) {
     await readBalanceAfterCreditFailure(services, account, hold.id);
   }
   if (result.kind === "ok" && result.complete) {
