@@ -1,0 +1,158 @@
+import { type BudgetPeriod, type PeriodWindow, periodContaining } from "./budget-period.ts";
+import { roundAmount, type Shortfall, shortfallOf } from "./reservations.ts";
+
+/**
+ * A budget carved from an account (issue 21): a limit per period, a cap per job, a number of render slots
+ * and a pause. Pure: the clock is passed in. The rules, and why (docs/budgets.md):
+ * - A hold counts in the period in which it was reserved. Its later commit or release moves that period's
+ *   counters while the period is current, and only its slot once the period has ended: a new period starts
+ *   at nothing held and nothing committed, whatever holds are still open from the last one.
+ * - The counters are kept for the current period only and roll over lazily: the first write in a new period
+ *   starts it (`periodKey` names the period the counters are in).
+ * - Slots (`openHolds`) count open holds whatever their period, so a rollover never frees one.
+ * - `mode: "soft"` grants past the limit (the alerts say so); "hard" refuses.
+ */
+
+/** `budgetId`: what a path segment may name. */
+export const BUDGET_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
+export const BUDGET_MODES = ["hard", "soft"] as const;
+export type BudgetMode = (typeof BUDGET_MODES)[number];
+
+/** What PUT /v1/accounts/{id}/budgets/{budgetId} sets. Amounts in the account's balance unit. */
+export interface BudgetSettings {
+  limit: number;
+  period: BudgetPeriod;
+  /** IANA name; "UTC" by default. */
+  timeZone: string;
+  mode: BudgetMode;
+  maxPerJob?: number;
+  maxConcurrentHolds?: number;
+  /** IAM ARN patterns (`*` matches any run of characters) allowed to read and spend through the budget. */
+  principals?: string[];
+  labels?: Record<string, string>;
+}
+
+export interface BudgetPause {
+  reason: string;
+  /** ISO time. */
+  at: string;
+  /** The IAM principal that paused it. */
+  by: string;
+}
+
+/** A budget as stored: its settings and its counters. */
+export interface Budget extends BudgetSettings {
+  id: string;
+  accountId: string;
+  /** The period (PeriodWindow.key) that `held` and `committed` count in. */
+  periodKey: string;
+  /** Held now by holds reserved in `periodKey`'s period. */
+  held: number;
+  /** Committed by holds reserved in `periodKey`'s period. */
+  committed: number;
+  /** Holds open through the budget, of any period: the slots in use. */
+  openHolds: number;
+  paused?: BudgetPause;
+  version: number;
+}
+
+/** A budget's counters in the period containing `now` (zero when the stored ones are of an earlier period). */
+export interface BudgetUsage {
+  window: PeriodWindow;
+  held: number;
+  committed: number;
+  /** limit − held − committed; below zero only in soft mode. */
+  available: number;
+}
+
+/** The period containing `now` and what the budget has held and committed in it. */
+export function budgetUsage(budget: Budget, now: Date): BudgetUsage {
+  const window = periodContaining(now, budget.period, budget.timeZone);
+  const current = budget.periodKey === window.key;
+  const held = current ? budget.held : 0;
+  const committed = current ? budget.committed : 0;
+  return { window, held, committed, available: roundAmount(budget.limit - held - committed) };
+}
+
+/** Why a budget refuses a reserve of `amount`; each is its own problem type. */
+export type BudgetRefusal =
+  | { type: "paused"; budgetId: string; reason: string }
+  | { type: "budget-max-per-job"; budgetId: string; maxPerJob: number; amount: number }
+  | { type: "no-free-slot"; budgetId: string; maxConcurrentHolds: number; openHolds: number }
+  | ({
+      type: "budget-exhausted";
+      budgetId: string;
+      period: BudgetPeriod;
+      periodEnd: string | null;
+    } & Shortfall);
+
+/**
+ * Whether the budget lets a hold of `amount` be reserved at `now`, checked in this order: pause, cap per job,
+ * slots, then the period's limit (hard mode only). Undefined when it does.
+ */
+export function budgetRefusal(budget: Budget, amount: number, now: Date): BudgetRefusal | undefined {
+  const budgetId = budget.id;
+  if (budget.paused) return { type: "paused", budgetId, reason: budget.paused.reason };
+  if (budget.maxPerJob !== undefined && amount > budget.maxPerJob) {
+    return { type: "budget-max-per-job", budgetId, maxPerJob: budget.maxPerJob, amount };
+  }
+  if (budget.maxConcurrentHolds !== undefined && budget.openHolds >= budget.maxConcurrentHolds) {
+    return {
+      type: "no-free-slot",
+      budgetId,
+      maxConcurrentHolds: budget.maxConcurrentHolds,
+      openHolds: budget.openHolds,
+    };
+  }
+  const usage = budgetUsage(budget, now);
+  if (budget.mode === "hard" && amount > usage.available) {
+    return {
+      type: "budget-exhausted",
+      budgetId,
+      period: budget.period,
+      periodEnd: usage.window.end?.toISOString() ?? null,
+      ...shortfallOf(amount, Math.max(0, usage.available)),
+    };
+  }
+  return undefined;
+}
+
+/** The period a hold was reserved in, as the hold records it. */
+export interface HoldBudget {
+  budgetId: string;
+  periodKey: string;
+}
+
+/**
+ * How a reserve of `amount` at `now` changes the budget's counters. `rollover`: the stored counters are of an
+ * earlier period, so the write starts the current one (conditional on the stored key, so that two writers
+ * cannot both start it).
+ */
+export function reserveChange(budget: Budget, amount: number, now: Date) {
+  const { window } = budgetUsage(budget, now);
+  return {
+    hold: { budgetId: budget.id, periodKey: window.key } satisfies HoldBudget,
+    rollover: budget.periodKey !== window.key,
+    heldDelta: amount,
+    openHoldsDelta: 1,
+  };
+}
+
+/**
+ * How a hold's change moves its budget: `heldPart` of it stops being held, `committedPart` is committed,
+ * and `ends` frees its slot. A hold of a period that is no longer the budget's current one moves only its
+ * slot, since its own period's counters are gone.
+ */
+export function holdEndChange(
+  budget: Budget,
+  hold: HoldBudget,
+  change: { heldPart: number; committedPart: number; ends: boolean },
+) {
+  const samePeriod = budget.periodKey === hold.periodKey;
+  return {
+    samePeriod,
+    heldDelta: samePeriod ? -change.heldPart : 0,
+    committedDelta: samePeriod ? change.committedPart : 0,
+    openHoldsDelta: change.ends ? -1 : 0,
+  };
+}
