@@ -1,7 +1,6 @@
 import { type AccountState, type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { correctionBounds } from "#core/corrections";
-import { Rational } from "#core/decimal";
 import type { HoldRecord, KeyAnswer } from "#core/hold-record";
 import { accountIdOfReservation } from "#core/reservation-id";
 import type {
@@ -17,6 +16,21 @@ import type { AccountStateStore } from "#service/account-state-port";
 import type { PollRules } from "#service/poll-port";
 import type { HoldPage, ReservationQuery, ReservationStore } from "#service/reservation-port";
 import { InvalidReservationRequestError } from "#service/store-errors";
+import {
+  add,
+  answerKey,
+  type CaptureItem,
+  copy,
+  definedFields,
+  type HoldItem,
+  holdSk,
+  itemOf,
+  keyOf,
+  LostAnswerError,
+  matchesStatus,
+} from "./memory-store-items.ts";
+
+export { type CaptureItem, LostAnswerError } from "./memory-store-items.ts";
 
 /**
  * An in-memory ReservationStore (and the account state it counts on) that applies planned writes all or
@@ -28,49 +42,6 @@ import { InvalidReservationRequestError } from "#service/store-errors";
  * transaction, which meets the writes it made, or the caller sees a timeout) and `beforeNextApply` (a
  * concurrent writer runs between the caller's read and its apply).
  */
-
-/** A hold item: the record, and its `open`/`held` index entry while its held part counts (openSk's expiry). */
-interface HoldItem {
-  record: HoldRecord;
-  open?: { expiresAtMs: number };
-}
-
-/** A committed part's item; `open` while it counts in `reserved`. */
-export interface CaptureItem {
-  accountId: string;
-  reservationId: string;
-  n: number;
-  amount: number;
-  committedAt: string;
-  ttl: number;
-  open: boolean;
-}
-
-/** The error a lost answer surfaces as when the SDK does not retry (its classifier calls it transient). */
-export class LostAnswerError extends Error {
-  override readonly name = "TimeoutError";
-  constructor() {
-    super("the transaction was sent and applied, but its answer never came back");
-  }
-}
-
-/** DynamoDB adds numbers as decimals: 0.1 + 0.2 is 0.3. */
-function add(a: number, b: number): number {
-  return Rational.fromNumber(a).add(Rational.fromNumber(b)).toNumber();
-}
-
-/** What a DynamoDB write and read give back: a copy, undefined values dropped. */
-function copy<T>(value: T): T {
-  return structuredClone(value);
-}
-
-function definedFields<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-const holdSk = (id: string) => `HOLD#${id}`;
-const keyOf = (accountId: string, operation: string, scope: string, key: string) =>
-  `${accountId}\u0000${operation}\u0000${scope}\u0000${key}`;
 
 export class MemoryReservationStore implements ReservationStore, AccountStateStore {
   readonly accounts = new Map<string, AccountState>();
@@ -396,30 +367,4 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
     }
     return sk;
   }
-}
-
-function answerKey(write: KeyAnswerWrite): string {
-  return keyOf(write.accountId, write.operation, write.scope, write.key.key);
-}
-
-/** The item a write targets (a transaction may name each item once). */
-function itemOf(write: ReservationWrite): string {
-  switch (write.write) {
-    case "counter":
-      return `STATE#${write.accountId}`;
-    case "new-hold":
-    case "hold-change":
-      return holdSk(write.hold.id);
-    case "capture":
-      return `CAPTURE#${write.hold.id}#${write.n}`;
-    case "key-answer":
-      return `KEY#${answerKey(write)}`;
-  }
-}
-
-function matchesStatus(hold: HoldRecord, status: ReservationQuery["status"], now: Date): boolean {
-  if (status === undefined) return true;
-  if (status === "held") return hold.status === "held" && hold.expiresAtMs > now.getTime();
-  if (status === "expired") return hold.status === "held" && hold.expiresAtMs <= now.getTime();
-  return hold.status === status;
 }
