@@ -350,7 +350,7 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
   }
 
   /** The state item an ADD creates when absent (as toAccountState reads such an item). */
-  private stateForUpdate(accountId: string): AccountState {
+  protected stateForUpdate(accountId: string): AccountState {
     let state = this.accounts.get(accountId);
     if (state === undefined) {
       state = { accountId, alert: INITIAL_ALERT_STATE, reserved: 0, headroom: 0, openHolds: 0, version: 0 };
