@@ -4,11 +4,13 @@ import { EstimateRequest } from "#core/job-spec";
 import { BalanceReader } from "#service/balance-reader";
 import { checkJobs } from "#service/checks";
 import { UnknownAccountError } from "#service/errors";
-import { reserveCredit } from "#service/reserve-credit";
+import { type HoldCreditRequest, reserveCredit } from "#service/reserve-credit";
 import { FakeBalanceSource, NOW, onlyAccount, snapshotOf } from "./fakes.ts";
 import { MemoryAccountStore, servicesOf } from "./memory-account-store.ts";
 
 /** checkJobs through Services over the in-memory store: what holds leave available, and an unknown balance. */
+
+const hold = (amount: number): HoldCreditRequest => ({ amount });
 
 const config = parseConfig({
   accounts: [{ id: "acme", thresholds: { warning: 50, critical: 10 }, reserveFloor: 5 }],
@@ -48,18 +50,18 @@ describe("checkJobs", () => {
   it("counts what is held: a job the holds leave no room for is denied with its shortfall", async () => {
     const { store, services, reader } = await setup(1000);
     const { required } = await checkJobs(services, reader, { ...job, accountId: "acme" });
-    const hold = await reserveCredit(
+    const made = await reserveCredit(
       services,
       reader,
       onlyAccount(config),
-      { amount: 995 - required / 2 },
+      hold(995 - required / 2),
       undefined,
     );
     const answer = await checkJobs(services, reader, { ...job, accountId: "acme" });
-    expect(answer).toMatchObject({ allowed: false, decision: "deny", reserved: hold.reservation.amount });
+    expect(answer).toMatchObject({ allowed: false, decision: "deny", reserved: made.reservation.amount });
     expect(answer.available).toBe(required / 2);
     expect(answer.shortfall).toBe(required / 2);
-    expect(store.counters("acme")?.reserved).toBe(hold.reservation.amount);
+    expect(store.counters("acme")?.reserved).toBe(made.reservation.amount);
   });
 
   it("answers unknown (denied by default) when no balance is recorded and HeyGen cannot be read", async () => {

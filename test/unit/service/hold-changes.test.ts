@@ -9,19 +9,21 @@ import {
   recordReservationOutput,
   releaseReservation,
 } from "#service/hold-changes";
-import { reserveCredit } from "#service/reserve-credit";
+import { type HoldCreditRequest, reserveCredit } from "#service/reserve-credit";
 import { FakeBalanceSource, NOW, onlyAccount, snapshotOf } from "./fakes.ts";
 import { MemoryAccountStore, servicesOf } from "./memory-account-store.ts";
 import { keyed } from "./reservation-fixtures.ts";
 
 /** The hold-change use cases through Services: the account's rules (its reserve floor) reach the planners. */
 
+const hold = (amount: number): HoldCreditRequest => ({ amount });
+
 const config = parseConfig({
   accounts: [{ id: "acme", thresholds: { warning: 50, critical: 10 }, reserveFloor: 10 }],
 });
 const account = onlyAccount(config);
 
-async function held(amount: number, remaining = 100) {
+async function heldOf(amount: number, remaining = 100) {
   const store = new MemoryAccountStore();
   const services = servicesOf(config, store, new FakeBalanceSource(remaining));
   await store.recordSnapshot("acme", snapshotOf("acme", remaining), {
@@ -30,7 +32,7 @@ async function held(amount: number, remaining = 100) {
     settleSeconds: config.reservations.settleSeconds,
     retentionDays: config.retentionDays,
   });
-  const answer = await reserveCredit(services, new BalanceReader(services), account, { amount }, undefined);
+  const answer = await reserveCredit(services, new BalanceReader(services), account, hold(amount), undefined);
   return { store, services, id: answer.reservation.id };
 }
 
@@ -43,7 +45,7 @@ describe("hold-change use cases", () => {
   });
 
   it("bounds a commit past the hold by what the account's floor leaves available", async () => {
-    const { store, services, id } = await held(50);
+    const { store, services, id } = await heldOf(50);
     const result = await commitReservation(services, account, id, { part: 95, final: true });
     // 100 − floor 10 − 50 held = 40 available: 50 + 40 allowed.
     expect(result).toMatchObject({
@@ -60,7 +62,7 @@ describe("hold-change use cases", () => {
   });
 
   it("extends within the floor and refuses past it", async () => {
-    const { store, services, id } = await held(50);
+    const { store, services, id } = await heldOf(50);
     expect(await extendReservation(services, account, id, { amount: 95 })).toMatchObject({
       kind: "insufficient",
       required: 45,
@@ -72,7 +74,7 @@ describe("hold-change use cases", () => {
   });
 
   it("releases with its reason, and a keyed release sent again replays", async () => {
-    const { store, services, id } = await held(50);
+    const { store, services, id } = await heldOf(50);
     const first = await releaseReservation(services, account, id, keyed("r"), "cancelled");
     expect(first).toMatchObject({
       kind: "ok",
@@ -85,7 +87,7 @@ describe("hold-change use cases", () => {
   });
 
   it("records outputs with their commits; every output failing releases the hold whole", async () => {
-    const { store, services, id } = await held(60);
+    const { store, services, id } = await heldOf(60);
     const fail = { outcome: "fail" as const, insufficientCredit: false, reason: "bad" };
     const a = await recordReservationOutput(services, account, id, {
       outputId: "a",
