@@ -275,6 +275,34 @@ describe("recordOutput", () => {
   });
 });
 
+describe("lost answers that are safe", () => {
+  it("a release whose answer is lost and that the caller retries is a replay, counted once", async () => {
+    const { store, id } = await heldOf(100, 50);
+    store.loseNextAnswer("thrown");
+    await expect(releaseHold(store, id, contextAt())).rejects.toThrow(/answer never came back/);
+    expect(await releaseHold(store, id, contextAt())).toMatchObject({ kind: "ok", replayed: true });
+    expect(store.counters(ACCOUNT)).toMatchObject({ reserved: 0, headroom: 100, openHolds: 0 });
+  });
+
+  it("an output whose answer is lost is recorded once (the retry finds it recorded)", async () => {
+    const { store, id } = await heldOf(100, 60);
+    store.loseNextAnswer("retried");
+    const report = { outputId: "a", outputs: 3, outcome: { outcome: "success" as const } };
+    const result = await recordOutput(store, id, report, contextAt());
+    expect(result).toMatchObject({ kind: "ok", replayed: true, complete: false });
+    expect(store.capturesOf(id).map((c) => c.amount)).toEqual([20]);
+    expect(store.counters(ACCOUNT)).toMatchObject({ reserved: 60, openHolds: 1 });
+  });
+
+  it("a partial commit by totalAmount whose answer is lost commits nothing more on the retry", async () => {
+    const { store, id } = await heldOf(100, 50);
+    store.loseNextAnswer("retried");
+    await commitHold(store, id, { totalAmount: 20, final: false }, contextAt());
+    expect(holdIn(store, id).committedAmount).toBe(20);
+    expect(store.capturesOf(id).map((c) => c.amount)).toEqual([20]);
+  });
+});
+
 describe("a lost answer the SDK retries (known gap)", () => {
   // The retried transaction is refused by hold-unchanged (its own write bumped the version), the loop plans
   // again on the hold as the first attempt left it, and an unkeyed partial commit of `part` commits twice.
