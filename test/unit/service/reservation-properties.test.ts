@@ -8,8 +8,9 @@ import { ACCOUNT, contextAt, reserveOf, rulesAt, storeWithBalance } from "./rese
 /**
  * Random sequences of reserve, commit, release, extend and time passing, run through the reservation
  * operations on the in-memory store and on an independent model: a Map of holds and the remaining balance, in
- * whole tenths of a credit so that the model's sums are exact. After every step the counter agrees with the
- * model (at least the model before a correction, exactly after it) and available never goes below 0.
+ * whole tenths of a credit so that the model's sums are exact. After every step the counter is at least the
+ * model's, equal to it after a correction, and available never goes below 0. Reserves and releases may lose
+ * their answer (the SDK retries the applied transaction): still one hold, one release.
  */
 
 const REMAINING = 1000; // tenths: 100 credits
@@ -22,9 +23,9 @@ interface ModelHold {
 }
 
 type Step =
-  | { op: "reserve"; amount: number; ttl: number }
+  | { op: "reserve"; amount: number; ttl: number; lost: boolean }
   | { op: "commit"; pick: number; part: number | undefined; final: boolean }
-  | { op: "release"; pick: number }
+  | { op: "release"; pick: number; lost: boolean }
   | { op: "extend"; pick: number; raise: number; ttl: number | undefined }
   | { op: "wait"; seconds: number };
 
@@ -34,6 +35,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     op: fc.constant("reserve" as const),
     amount: tenths(600),
     ttl: fc.integer({ min: 1, max: 300 }),
+    lost: fc.boolean(),
   }),
   fc.record({
     op: fc.constant("commit" as const),
@@ -41,7 +43,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     part: fc.option(tenths(400), { nil: undefined }),
     final: fc.boolean(),
   }),
-  fc.record({ op: fc.constant("release" as const), pick: fc.nat() }),
+  fc.record({ op: fc.constant("release" as const), pick: fc.nat(), lost: fc.boolean() }),
   fc.record({
     op: fc.constant("extend" as const),
     pick: fc.nat(),
@@ -79,6 +81,7 @@ describe("reservation operations against a model", () => {
             now = new Date(nowMs + s.seconds * 1000);
           } else if (s.op === "reserve") {
             const request = reserveOf(s.amount / 10, { ttlSeconds: s.ttl }, now);
+            if (s.lost) store.loseNextAnswer("retried");
             const result = await reserveHold(store, ACCOUNT, request, rulesAt(now));
             expect(result.kind).toBe(s.amount <= available ? "created" : "insufficient");
             if (result.kind === "created")
@@ -91,6 +94,9 @@ describe("reservation operations against a model", () => {
           } else if (id !== undefined && hold !== undefined) {
             await changeStep(s, id, hold, now, available);
           }
+          // Never below the truth before a correction (expired holds may still be counted), exact after it.
+          const uncorrected = store.counters(ACCOUNT)?.reserved ?? 0;
+          expect(uncorrected * 10).toBeGreaterThanOrEqual(modelReserved(holds, now.getTime()) - 1e-6);
           await store.correctCounters(ACCOUNT, now);
           const counters = store.counters(ACCOUNT);
           const reserved = modelReserved(holds, now.getTime());
@@ -113,9 +119,11 @@ describe("reservation operations against a model", () => {
         ) {
           const held = isHeld(hold, at.getTime());
           if (s.op === "release") {
+            if (s.lost) store.loseNextAnswer("retried");
             const result = await releaseHold(store, id, contextAt(at));
             if (held) {
-              expect(result).toMatchObject({ kind: "ok", replayed: false });
+              // A lost answer's retry finds the hold released: the loop answers it as a replay.
+              expect(result).toMatchObject({ kind: "ok", replayed: s.lost });
               hold.status = "released";
             } else
               expect(result).toMatchObject(
