@@ -40,7 +40,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
     op: fc.constant("commit" as const),
     pick: fc.nat(),
-    part: fc.option(tenths(400), { nil: undefined }),
+    part: fc.option(fc.oneof(tenths(400), tenths(1200)), { nil: undefined }),
     final: fc.boolean(),
   }),
   fc.record({ op: fc.constant("release" as const), pick: fc.nat(), lost: fc.boolean() }),
