@@ -66,6 +66,11 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
     this.lostAnswers.push(how);
   }
 
+  /** Faults queued and not yet met by an apply (a plan answered without writing leaves its fault queued). */
+  get pendingFaults(): number {
+    return this.lostAnswers.length + this.concurrent.length;
+  }
+
   /** Runs `writer` just before the next apply is evaluated (after the caller read what it planned on). */
   beforeNextApply(writer: () => Promise<unknown> | unknown): void {
     this.concurrent.push(writer);

@@ -94,6 +94,7 @@ describe("reservation operations against a model", () => {
           } else if (id !== undefined && hold !== undefined) {
             await changeStep(s, id, hold, now, available);
           }
+          expect(store.pendingFaults).toBe(0);
           // Never below the truth before a correction (expired holds may still be counted), exact after it.
           const uncorrected = store.counters(ACCOUNT)?.reserved ?? 0;
           expect(uncorrected * 10).toBeGreaterThanOrEqual(modelReserved(holds, now.getTime()) - 1e-6);
@@ -119,11 +120,13 @@ describe("reservation operations against a model", () => {
         ) {
           const held = isHeld(hold, at.getTime());
           if (s.op === "release") {
-            if (s.lost) store.loseNextAnswer("retried");
+            // Only a release that writes can lose its answer (a replay or conflict applies nothing).
+            if (s.lost && held) store.loseNextAnswer("retried");
             const result = await releaseHold(store, id, contextAt(at));
             if (held) {
               // A lost answer's retry finds the hold released: the loop answers it as a replay.
               expect(result).toMatchObject({ kind: "ok", replayed: s.lost });
+              expect(store.pendingFaults).toBe(0);
               hold.status = "released";
             } else
               expect(result).toMatchObject(
