@@ -1,0 +1,120 @@
+import type { AccountConfig, QuotaGuardConfig } from "#config/config";
+import type { AccountState, Alert } from "#core/account";
+import type { BalanceSnapshot } from "#core/balance";
+import { createRateCardRegistry } from "#core/rate-card";
+import { type PollRecord, READING_LEASE_SECONDS, type ReadingClaim } from "#service/poll-port";
+import type { BalanceSource, Services } from "#service/services";
+import type { AccountStore } from "#service/store-port";
+import type { TaskResult } from "#service/task-callback-port";
+import type { WebhookLogEntry } from "#service/webhook-log-port";
+import { NOW, quietLog } from "./fakes.ts";
+import { MemoryReservationStore } from "./memory-reservation-store.ts";
+import { copy } from "./memory-store-items.ts";
+
+/**
+ * The whole AccountStore for the use cases that take Services (reserveCredit, checkJobs): the in-memory
+ * reservation store and account state, with a poll's claim and end written as store/poll-store.ts writes them
+ * (so a BalanceReader's refresh runs for real), a history kept in lists, and the webhook and task-callback
+ * ports, which these use cases never call, refusing loudly.
+ */
+export class MemoryAccountStore extends MemoryReservationStore implements AccountStore {
+  readonly snapshots: BalanceSnapshot[] = [];
+  readonly alerts: Alert[] = [];
+
+  async claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined> {
+    const state = this.stateForUpdate(accountId);
+    const iso = now.toISOString();
+    if (state.readingLeaseUntil !== undefined && !(state.readingLeaseUntil < iso)) return undefined;
+    if ("tick" in claim) {
+      if (state.lastPollTick === claim.tick) return undefined;
+      state.lastPollTick = claim.tick;
+    } else {
+      const cutoff = new Date(now.getTime() - claim.minIntervalSeconds * 1000).toISOString();
+      if (state.lastRefreshAt !== undefined && !(state.lastRefreshAt <= cutoff)) return undefined;
+      if (state.lastPollAt !== undefined && !(state.lastPollAt <= cutoff)) return undefined;
+      state.lastRefreshAt = iso;
+    }
+    state.readingLeaseUntil = new Date(now.getTime() + READING_LEASE_SECONDS * 1000).toISOString();
+    state.version += 1;
+    return copy(state);
+  }
+
+  async endReading(accountId: string, reading: PollRecord): Promise<AccountState> {
+    const state = this.stateForUpdate(accountId);
+    if (reading.alert) state.alert = copy(reading.alert);
+    delete state.readingLeaseUntil;
+    if (reading.snapshot !== undefined) {
+      state.lastPollAt = reading.lastPollAt;
+      delete state.retryNotBefore;
+    } else if (reading.retryNotBefore) {
+      state.retryNotBefore = copy(reading.retryNotBefore);
+    } else if (reading.retryNotBefore === null) {
+      delete state.retryNotBefore;
+    }
+    state.version += 1;
+    return copy(state);
+  }
+
+  async putSnapshot(_accountId: string, _tick: string, snapshot: BalanceSnapshot): Promise<boolean> {
+    this.snapshots.push(copy(snapshot));
+    return true;
+  }
+
+  async listSnapshots(accountId: string): Promise<BalanceSnapshot[]> {
+    return this.snapshots.filter((s) => s.accountId === accountId).reverse();
+  }
+
+  async appendAlert(alert: Alert): Promise<void> {
+    this.alerts.push(copy(alert));
+  }
+
+  async listAlerts(accountId: string, limit: number): Promise<Alert[]> {
+    return this.alerts
+      .filter((a) => a.accountId === accountId)
+      .reverse()
+      .slice(0, limit);
+  }
+
+  seenDelivery(_accountId: string, _keys: readonly string[]): Promise<boolean> {
+    return notHere("seenDelivery");
+  }
+  recordDelivery(_entry: WebhookLogEntry, _keys: readonly string[], _days: number): Promise<boolean> {
+    return notHere("recordDelivery");
+  }
+  listWebhookEvents(_accountId: string, _limit: number): Promise<WebhookLogEntry[]> {
+    return notHere("listWebhookEvents");
+  }
+  attachTaskToken(_reservationId: string, _taskToken: string): Promise<{ kind: "not_found" }> {
+    return notHere("attachTaskToken");
+  }
+  recordTaskResult(_reservationId: string, _result: TaskResult): Promise<{ kind: "not_found" }> {
+    return notHere("recordTaskResult");
+  }
+  claimResultSend(_reservationId: string, _taskToken: string): Promise<boolean> {
+    return notHere("claimResultSend");
+  }
+  unclaimResultSend(_reservationId: string, _taskToken: string): Promise<void> {
+    return notHere("unclaimResultSend");
+  }
+}
+
+function notHere(method: string): never {
+  throw new Error(`MemoryAccountStore.${method}: not a port of the use cases tested with it`);
+}
+
+/** Services over `store`, with HeyGen answered by `balance` and the clock at `now()`. */
+export function servicesOf(
+  config: QuotaGuardConfig,
+  store: MemoryAccountStore,
+  balance: BalanceSource,
+  now: () => Date = () => NOW,
+): Services {
+  return {
+    config,
+    store,
+    rateCards: createRateCardRegistry(config.rateCards),
+    balanceSource: (_account: AccountConfig) => balance,
+    now,
+    log: quietLog,
+  };
+}
