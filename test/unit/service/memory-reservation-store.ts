@@ -53,16 +53,20 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
   /** How many times applyWrites was called, and correctCounters. */
   applyCalls = 0;
   correctionCalls = 0;
-  private readonly lostAnswers: ("retried" | "thrown")[] = [];
+  private readonly lostAnswers: ("retried" | "token-replayed" | "thrown")[] = [];
   private readonly concurrent: (() => Promise<unknown> | unknown)[] = [];
 
   // ---- fault hooks ----
 
   /**
-   * The next apply is made, and its answer lost: `retried` (default), the SDK sends the same transaction
-   * again, which is answered against the writes the first made; `thrown`, the caller sees LostAnswerError.
+   * The next apply is made, and its answer lost:
+   * - `retried` (default): the same transaction is sent again and judged afresh against the writes the first
+   *   made (what the planners defend against: a resend DynamoDB does not recognise);
+   * - `token-replayed`: the SDK resends it with the same ClientRequestToken, which the SDK fills in once per
+   *   command, so DynamoDB answers it as applied without applying it again (within its 10-minute window);
+   * - `thrown`: the caller sees LostAnswerError.
    */
-  loseNextAnswer(how: "retried" | "thrown" = "retried"): void {
+  loseNextAnswer(how: "retried" | "token-replayed" | "thrown" = "retried"): void {
     this.lostAnswers.push(how);
   }
 
@@ -97,6 +101,7 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
     const lost = this.lostAnswers.shift();
     if (lost === "thrown") throw new LostAnswerError();
     if (lost === "retried") return this.transact(writes);
+    if (lost === "token-replayed" && outcome.applied) return { applied: true };
     return outcome;
   }
 
