@@ -156,3 +156,82 @@ export function holdEndChange(
     openHoldsDelta: change.ends ? -1 : 0,
   };
 }
+
+/** A new budget: the settings, nothing held or committed, no slot in use, in the period containing `now`. */
+export function newBudget(accountId: string, id: string, settings: BudgetSettings, now: Date): Budget {
+  const { key } = periodContaining(now, settings.period, settings.timeZone);
+  return { ...settings, id, accountId, periodKey: key, held: 0, committed: 0, openHolds: 0, version: 1 };
+}
+
+/**
+ * `budget` with new settings, its counters and pause kept. A change of period or time zone keeps the counters
+ * only when the current period is still the same one; otherwise they restart at the current period
+ * (`restarted`). `leftDelta`: how far the limit moved, which the stored `left` (limit − held − committed,
+ * kept by the reserves' own writes) moves by in the same write, so that concurrent reserves are not undone.
+ */
+export function withSettings(budget: Budget, settings: BudgetSettings, now: Date) {
+  const { key } = periodContaining(now, settings.period, settings.timeZone);
+  const samePeriod = key === budget.periodKey && settings.period === budget.period;
+  const counters = samePeriod
+    ? { periodKey: budget.periodKey, held: budget.held, committed: budget.committed }
+    : { periodKey: key, held: 0, committed: 0 };
+  const next: Budget = {
+    ...settings,
+    id: budget.id,
+    accountId: budget.accountId,
+    ...counters,
+    openHolds: budget.openHolds,
+    ...(budget.paused ? { paused: budget.paused } : {}),
+    version: budget.version + 1,
+  };
+  return {
+    budget: next,
+    changed: !sameSettings(budget, settings),
+    restarted: !samePeriod,
+    leftDelta: roundAmount(settings.limit - budget.limit),
+  };
+}
+
+const SETTING_FIELDS = [
+  "limit",
+  "period",
+  "timeZone",
+  "mode",
+  "maxPerJob",
+  "maxConcurrentHolds",
+  "principals",
+  "labels",
+] as const satisfies readonly (keyof BudgetSettings)[];
+
+function sameSettings(budget: Budget, settings: BudgetSettings): boolean {
+  return SETTING_FIELDS.every((field) => JSON.stringify(budget[field]) === JSON.stringify(settings[field]));
+}
+
+/** The budget as the API shows it (GET /v1/accounts/{id}/budgets/{budgetId}), at `now`. */
+export function budgetView(budget: Budget, now: Date) {
+  const usage = budgetUsage(budget, now);
+  return {
+    id: budget.id,
+    accountId: budget.accountId,
+    limit: budget.limit,
+    period: budget.period,
+    timeZone: budget.timeZone,
+    periodStart: usage.window.start.toISOString(),
+    periodEnd: usage.window.end?.toISOString() ?? null,
+    committed: usage.committed,
+    held: usage.held,
+    available: usage.available,
+    mode: budget.mode,
+    maxPerJob: budget.maxPerJob ?? null,
+    maxConcurrentHolds: budget.maxConcurrentHolds ?? null,
+    openHolds: budget.openHolds,
+    paused: budget.paused !== undefined,
+    ...(budget.paused
+      ? { pauseReason: budget.paused.reason, pausedAt: budget.paused.at, pausedBy: budget.paused.by }
+      : {}),
+    principals: budget.principals ?? [],
+    labels: budget.labels ?? {},
+  };
+}
+
+export type BudgetView = ReturnType<typeof budgetView>;

@@ -195,3 +195,27 @@ export class DependencyUnavailableError extends Error {
     super(`a dependency (${dependency}) is unavailable`, options);
   }
 }
+
+/** The account has no budget of that id. */
+export class UnknownBudgetError extends Error {
+  override readonly name = "UnknownBudgetError";
+  constructor(
+    readonly accountId: string,
+    readonly budgetId: string,
+  ) {
+    super(`account "${accountId}" has no budget "${budgetId}"`);
+  }
+}
+
+/** A budget with holds still open cannot be deleted: their commits and releases would have nowhere to go. */
+export class BudgetInUseError extends Error {
+  override readonly name = "BudgetInUseError";
+  constructor(
+    readonly budgetId: string,
+    readonly openHolds: number,
+  ) {
+    super(
+      `budget "${budgetId}" has ${openHolds} open hold${openHolds === 1 ? "" : "s"}: release or commit them first`,
+    );
+  }
+}

@@ -1,4 +1,5 @@
 import type { AccountStateStore } from "./account-state-port.ts";
+import type { BudgetStore } from "./budget-port.ts";
 import type { HistoryStore } from "./history-port.ts";
 import type { PollStore } from "./poll-port.ts";
 import type { ReservationStore } from "./reservation-port.ts";
@@ -6,7 +7,7 @@ import type { TaskCallbackStore } from "./task-callback-port.ts";
 import type { WebhookLogStore } from "./webhook-log-port.ts";
 
 /**
- * Everything the use cases store: the six ports together, as lambdas/store/dynamo-store.ts assembles them from
+ * Everything the use cases store: the seven ports together, as lambdas/store/dynamo-store.ts assembles them from
  * one DynamoDB adapter per port. Each port is in its own file next to the use cases that own it; a use case
  * depends on the ports it needs, not on this.
  */
@@ -16,4 +17,5 @@ export interface AccountStore
     PollStore,
     HistoryStore,
     WebhookLogStore,
-    TaskCallbackStore {}
+    TaskCallbackStore,
+    BudgetStore {}

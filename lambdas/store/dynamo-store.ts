@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AccountStore } from "#service/store-port";
 import { DynamoAccountStateStore } from "./account-state-store.ts";
+import { DynamoBudgetStore } from "./budget-store.ts";
 import { DynamoHistoryStore } from "./history-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
 import { DynamoReservationStore } from "./reservation-store.ts";
@@ -10,11 +11,19 @@ import { DynamoWebhookLogStore } from "./webhook-log-store.ts";
 
 /**
  * The DynamoDB actions this store performs on its table and indexes, which infra grants to every function
- * that uses it (and nothing more): Get, BatchGet, Query, Put, Update; a TransactWriteItems is authorised as
- * the Put and Update it contains. Nothing deletes items (TTL does) or scans the table.
+ * that uses it (and nothing more): Get, BatchGet, Query, Put, Update, and Delete (of a budget, on request); a
+ * TransactWriteItems is authorised as the Put and Update it contains. Everything else that goes, TTL removes;
+ * nothing scans the table.
  * test/unit/store/store-actions.test.ts keeps this list true to the commands the store's code sends.
  */
-export const STORE_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"] as const;
+export const STORE_ACTIONS = [
+  "GetItem",
+  "BatchGetItem",
+  "Query",
+  "PutItem",
+  "UpdateItem",
+  "DeleteItem",
+] as const;
 
 /**
  * The use cases' AccountStore on the one DynamoDB table of table.ts, assembled from one adapter per job:
@@ -33,6 +42,7 @@ export function createDynamoStore(
   const history = new DynamoHistoryStore(doc, tableName);
   const webhooks = new DynamoWebhookLogStore(doc, tableName);
   const callbacks = new DynamoTaskCallbackStore(doc, tableName);
+  const budgets = new DynamoBudgetStore(doc, tableName);
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
@@ -58,6 +68,11 @@ export function createDynamoStore(
       webhooks.recordDelivery(entry, deliveryKeys, retentionDays),
     listWebhookEvents: (accountId, limit) => webhooks.listWebhookEvents(accountId, limit),
     attachTaskToken: (reservationId, taskToken) => callbacks.attachTaskToken(reservationId, taskToken),
+    getBudget: (accountId, budgetId) => budgets.getBudget(accountId, budgetId),
+    listBudgets: (accountId) => budgets.listBudgets(accountId),
+    saveBudget: (budget, write) => budgets.saveBudget(budget, write),
+    deleteBudget: (accountId, budgetId, expectedVersion) =>
+      budgets.deleteBudget(accountId, budgetId, expectedVersion),
     recordTaskResult: (reservationId, result) => callbacks.recordTaskResult(reservationId, result),
     claimResultSend: (reservationId, taskToken) => callbacks.claimResultSend(reservationId, taskToken),
     unclaimResultSend: (reservationId, taskToken) => callbacks.unclaimResultSend(reservationId, taskToken),

@@ -54,6 +54,8 @@ export const keys = {
   webhookEvent: (receivedAt: string, deliveryKey: string) => `EVENT#${receivedAt}#${deliveryKey}`,
   webhookEventPrefix: "EVENT#",
   delivery: (deliveryKey: string) => `DELIVERY#${deliveryKey}`,
+  budget: (budgetId: string) => `BUDGET#${budgetId}`,
+  budgetPrefix: "BUDGET#",
   hold: (reservationId: string) => `HOLD#${reservationId}`,
   holdPrefix: "HOLD#",
   capture: (reservationId: string, n: number) => `CAPTURE#${reservationId}#${String(n).padStart(6, "0")}`,

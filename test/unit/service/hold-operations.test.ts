@@ -316,4 +316,3 @@ describe("a lost answer the SDK retries", () => {
     expect(store.capturesOf(id).map((c) => c.amount)).toEqual([20]);
   });
 });
-

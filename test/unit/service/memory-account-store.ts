@@ -2,12 +2,14 @@ import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import type { AccountState, Alert } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { createRateCardRegistry } from "#core/rate-card";
+import type { BudgetStore } from "#service/budget-port";
 import { type PollRecord, READING_LEASE_SECONDS, type ReadingClaim } from "#service/poll-port";
 import type { BalanceSource, Services } from "#service/services";
 import type { AccountStore } from "#service/store-port";
 import type { TaskResult } from "#service/task-callback-port";
 import type { WebhookLogEntry } from "#service/webhook-log-port";
 import { NOW, quietLog } from "./fakes.ts";
+import { MemoryBudgetStore } from "./memory-budget-store.ts";
 import { MemoryReservationStore } from "./memory-reservation-store.ts";
 import { copy } from "./memory-store-items.ts";
 
@@ -20,6 +22,13 @@ import { copy } from "./memory-store-items.ts";
 export class MemoryAccountStore extends MemoryReservationStore implements AccountStore {
   readonly snapshots: BalanceSnapshot[] = [];
   readonly alerts: Alert[] = [];
+  readonly budgets = new MemoryBudgetStore();
+  readonly getBudget: BudgetStore["getBudget"] = (accountId, budgetId) =>
+    this.budgets.getBudget(accountId, budgetId);
+  readonly listBudgets: BudgetStore["listBudgets"] = (accountId) => this.budgets.listBudgets(accountId);
+  readonly saveBudget: BudgetStore["saveBudget"] = (budget, write) => this.budgets.saveBudget(budget, write);
+  readonly deleteBudget: BudgetStore["deleteBudget"] = (accountId, budgetId, version) =>
+    this.budgets.deleteBudget(accountId, budgetId, version);
 
   async claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined> {
     const state = this.stateForUpdate(accountId);

@@ -6,6 +6,7 @@ import { EstimateRequest, type EstimateRequestInput } from "#core/job-spec";
 import { reservationIdFor } from "#core/reservation-id";
 import type { ReservationWrite, WriteOutcome } from "#core/reservation-writes";
 import { type ReservationView, reservationView } from "#core/reservations";
+import type { BudgetStore } from "#service/budget-port";
 import { cardForAccount } from "#service/checks";
 import type { HoldPage } from "#service/reservation-port";
 import type { Log, Services, TaskResultSender, VideoSource } from "#service/services";
@@ -13,6 +14,7 @@ import type { AccountStore } from "#service/store-port";
 import type { TaskResult } from "#service/task-callback-port";
 import type { WebhookLogEntry } from "#service/webhook-log-port";
 import { FakeAccountStore, NOW } from "./fakes.ts";
+import { MemoryBudgetStore } from "./memory-budget-store.ts";
 
 /**
  * Plain fakes of the ports the webhook intake (service/webhooks.ts) reaches through `services.store`: the
@@ -22,6 +24,13 @@ import { FakeAccountStore, NOW } from "./fakes.ts";
  */
 export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
   readonly holds = new Map<string, HoldRecord>();
+  readonly budgets = new MemoryBudgetStore();
+  readonly getBudget: BudgetStore["getBudget"] = (accountId, budgetId) =>
+    this.budgets.getBudget(accountId, budgetId);
+  readonly listBudgets: BudgetStore["listBudgets"] = (accountId) => this.budgets.listBudgets(accountId);
+  readonly saveBudget: BudgetStore["saveBudget"] = (budget, write) => this.budgets.saveBudget(budget, write);
+  readonly deleteBudget: BudgetStore["deleteBudget"] = (accountId, budgetId, version) =>
+    this.budgets.deleteBudget(accountId, budgetId, version);
   /** Every batch of writes applied, in order (refused batches are not kept). */
   readonly applied: ReservationWrite[][] = [];
   /** The webhook log as recorded, oldest first. */

@@ -23,6 +23,7 @@ const ACTIONS_OF: Record<string, string[]> = {
   QueryCommand: ["Query"],
   PutCommand: ["PutItem"],
   UpdateCommand: ["UpdateItem"],
+  DeleteCommand: ["DeleteItem"],
   TransactWriteCommand: [],
 };
 

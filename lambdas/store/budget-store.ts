@@ -1,0 +1,153 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { Budget } from "#core/budget";
+import { roundAmount } from "#core/reservations";
+import type { BudgetStore } from "#service/budget-port";
+import { keys, TABLE } from "#store/table";
+import { conditionalWrite } from "./conditional-write.ts";
+import { definedOnly } from "./state-item.ts";
+
+/** Settings a PUT may leave out; removed from the item when it does. */
+const OPTIONAL_SETTINGS = ["maxPerJob", "maxConcurrentHolds", "principals", "labels", "paused"] as const;
+const SETTINGS = ["limit", "period", "timeZone", "mode", ...OPTIONAL_SETTINGS] as const;
+
+/**
+ * Budgets as items `BUDGET#<budgetId>` in the account's partition (docs/budgets.md). `left` (limit − held −
+ * committed) is an attribute of the item so that a reserve's condition can read it; every write keeps it so.
+ */
+export class DynamoBudgetStore implements BudgetStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getBudget(accountId: string, budgetId: string): Promise<Budget | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: budgetKey(accountId, budgetId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item === undefined ? undefined : toBudget(Item);
+  }
+
+  async listBudgets(accountId: string): Promise<Budget[]> {
+    const budgets: Budget[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+          ExpressionAttributeValues: { ":pk": keys.account(accountId), ":prefix": keys.budgetPrefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      budgets.push(...(page.Items ?? []).map(toBudget));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return budgets;
+  }
+
+  async saveBudget(
+    budget: Budget,
+    write: { expectedVersion: number; restarted: boolean; leftDelta: number },
+  ) {
+    const outcome =
+      write.expectedVersion === 0
+        ? await conditionalWrite(
+            this.doc,
+            new PutCommand({
+              TableName: this.tableName,
+              Item: definedOnly({
+                ...budgetKey(budget.accountId, budget.id),
+                ...budget,
+                left: leftOf(budget),
+              }),
+              ConditionExpression: "attribute_not_exists(sk)",
+            }),
+          )
+        : await conditionalWrite(this.doc, this.settingsUpdate(budget, write));
+    return outcome.applied;
+  }
+
+  async deleteBudget(accountId: string, budgetId: string, expectedVersion: number) {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: budgetKey(accountId, budgetId),
+          ConditionExpression: "version = :version AND openHolds = :none",
+          ExpressionAttributeValues: { ":version": expectedVersion, ":none": 0 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
+  }
+
+  private settingsUpdate(
+    budget: Budget,
+    write: { expectedVersion: number; restarted: boolean; leftDelta: number },
+  ) {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {
+      ":expected": write.expectedVersion,
+      ":version": budget.version,
+    };
+    const set: string[] = ["version = :version"];
+    const remove: string[] = [];
+    for (const field of SETTINGS) {
+      names[`#${field}`] = field;
+      if (budget[field] === undefined) remove.push(`#${field}`);
+      else {
+        values[`:${field}`] = definedOnly(budget[field]);
+        set.push(`#${field} = :${field}`);
+      }
+    }
+    let add = "";
+    if (write.restarted) {
+      for (const counter of ["periodKey", "held", "committed"] as const) {
+        values[`:${counter}`] = budget[counter];
+        set.push(`${counter} = :${counter}`);
+      }
+      values[":left"] = leftOf(budget);
+      set.push("#left = :left");
+    } else {
+      values[":leftDelta"] = write.leftDelta;
+      add = " ADD #left :leftDelta";
+    }
+    names["#left"] = "left";
+    return new UpdateCommand({
+      TableName: this.tableName,
+      Key: budgetKey(budget.accountId, budget.id),
+      UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}${add}`,
+      ConditionExpression: "version = :expected",
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+  }
+}
+
+function budgetKey(accountId: string, budgetId: string) {
+  return { [TABLE.partitionKey.name]: keys.account(accountId), [TABLE.sortKey.name]: keys.budget(budgetId) };
+}
+
+function leftOf(budget: Budget): number {
+  return roundAmount(budget.limit - budget.held - budget.committed);
+}
+
+function toBudget(item: Record<string, unknown>): Budget {
+  const { pk: _pk, sk: _sk, left: _left, ...budget } = item;
+  return budget as unknown as Budget;
+}

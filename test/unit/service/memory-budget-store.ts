@@ -1,0 +1,68 @@
+import type { Budget } from "#core/budget";
+import { roundAmount } from "#core/reservations";
+import type { BudgetStore } from "#service/budget-port";
+
+/**
+ * An in-memory BudgetStore with the DynamoDB adapter's conditions (store/budget-store.ts): a write lands only
+ * on the version it expects, keeps the stored counters unless restarted, and moves `left` by the limit's
+ * change; a delete needs the version and no open hold.
+ */
+export class MemoryBudgetStore implements BudgetStore {
+  readonly items = new Map<string, Budget & { left: number }>();
+
+  async getBudget(accountId: string, budgetId: string) {
+    const item = this.items.get(keyOf(accountId, budgetId));
+    return item && budgetOf(item);
+  }
+
+  async listBudgets(accountId: string) {
+    return [...this.items.values()]
+      .filter((item) => item.accountId === accountId)
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map(budgetOf);
+  }
+
+  async saveBudget(
+    budget: Budget,
+    write: { expectedVersion: number; restarted: boolean; leftDelta: number },
+  ) {
+    const key = keyOf(budget.accountId, budget.id);
+    const stored = this.items.get(key);
+    if ((stored?.version ?? 0) !== write.expectedVersion) return false;
+    if (stored === undefined || write.restarted) {
+      this.items.set(key, { ...structuredClone(budget), left: leftOf(budget) });
+      return true;
+    }
+    const { periodKey, held, committed, openHolds } = stored;
+    this.items.set(key, {
+      ...structuredClone(budget),
+      periodKey,
+      held,
+      committed,
+      openHolds,
+      left: roundAmount(stored.left + write.leftDelta),
+    });
+    return true;
+  }
+
+  async deleteBudget(accountId: string, budgetId: string, expectedVersion: number) {
+    const key = keyOf(accountId, budgetId);
+    const stored = this.items.get(key);
+    if (stored === undefined || stored.version !== expectedVersion || stored.openHolds !== 0) return false;
+    this.items.delete(key);
+    return true;
+  }
+}
+
+function keyOf(accountId: string, budgetId: string) {
+  return `${accountId}/${budgetId}`;
+}
+
+function leftOf(budget: Budget) {
+  return roundAmount(budget.limit - budget.held - budget.committed);
+}
+
+function budgetOf(item: Budget & { left: number }): Budget {
+  const { left: _left, ...budget } = structuredClone(item);
+  return budget;
+}
