@@ -1,4 +1,4 @@
-import * as z from "zod";
+import { z } from "./zod.ts";
 import { type EstimateRequest, type JobType, jobsOf } from "./job-spec.ts";
 
 /**
