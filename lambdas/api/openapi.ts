@@ -1,4 +1,3 @@
-import { z, withMeta } from "#core/zod";
 import {
   createDocument,
   type ZodOpenApiOperationObject,
@@ -6,6 +5,8 @@ import {
   type ZodOpenApiResponsesObject,
 } from "zod-openapi";
 import { VERSION } from "#config/version";
+import * as z from "#core/zod";
+import { withMeta } from "#core/zod-meta";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
 import { Problem } from "./responses.ts";

@@ -1,4 +1,4 @@
-import type { z } from "#core/zod";
+import type * as z from "#core/zod";
 import { pointedIssues } from "#core/zod-issues";
 import type { ConflictingReservation, FieldIssue } from "#service/errors";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";

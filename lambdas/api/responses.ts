@@ -1,9 +1,10 @@
-import { z, metaOf, withMeta } from "#core/zod";
 import { ALERT_LEVELS, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { BalanceSnapshot, Unit } from "#core/balance";
 import { Estimate } from "#core/estimator";
 import { RateCard } from "#core/rate-card";
 import { SIGNATURE_SCHEMES } from "#core/webhook-signature";
+import * as z from "#core/zod";
+import { metaOf, withMeta } from "#core/zod-meta";
 
 /**
  * The API's answers, one zod schema each: the OpenAPI document and the client's types are generated from

@@ -1,6 +1,7 @@
-import { z, withMeta } from "#core/zod";
 import { HeyGenEvent } from "#core/heygen-events";
 import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
+import * as z from "#core/zod";
+import { withMeta } from "#core/zod-meta";
 import type { ProblemType } from "./problem-types.ts";
 import {
   AccountDetail,

@@ -1,7 +1,8 @@
-import { z, withMeta } from "#core/zod";
 import { ACCOUNT_ID_PATTERN, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
+import * as z from "#core/zod";
+import { withMeta } from "#core/zod-meta";
 import { MAX_LIST_LIMIT } from "#service/list-limit";
 
 /** Request schemas: the single source for validation, TypeScript types and the OpenAPI document. */

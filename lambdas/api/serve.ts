@@ -1,5 +1,5 @@
 import type { Router } from "@aws-lambda-powertools/event-handler/http";
-import type { z } from "#core/zod";
+import type * as z from "#core/zod";
 import { pointedIssues } from "#core/zod-issues";
 import { parseOr400, problems } from "./problem.ts";
 import { callerOf, json, queryOf, readJsonBody } from "./request.ts";

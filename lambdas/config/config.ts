@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { z } from "#core/zod";
 import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
 import type { Unit } from "#core/balance";
 import { JobType } from "#core/job-spec";
 import { SpendPool } from "#core/spend-pool";
+import * as z from "#core/zod";
 import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
 
 /**

@@ -1,5 +1,5 @@
-import { z } from "./zod.ts";
 import { SpendPool } from "./spend-pool.ts";
+import * as z from "./zod.ts";
 
 /** The unit a balance (and a rate card) is counted in. */
 export const Unit = z.enum(["usd", "credits"]);

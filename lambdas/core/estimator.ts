@@ -1,4 +1,3 @@
-import { z, withMeta } from "./zod.ts";
 import { Unit } from "./balance.ts";
 import { Rational } from "./decimal.ts";
 import {
@@ -12,6 +11,8 @@ import {
 } from "./job-spec.ts";
 import { pricedTiers, type RateCard, type RateItem, staleCardWarning, tierPrices } from "./rate-card.ts";
 import { scriptDuration } from "./script-duration.ts";
+import * as z from "./zod.ts";
+import { withMeta } from "./zod-meta.ts";
 
 /**
  * Prices job specs with a rate card (docs/estimates.md). All arithmetic is exact (see decimal.ts); usd is rounded

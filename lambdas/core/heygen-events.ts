@@ -1,4 +1,4 @@
-import { z } from "./zod.ts";
+import * as z from "./zod.ts";
 
 /**
  * HeyGen webhook events: `{ event_type, event_data: { callback_id?, <output id>, … } }` (docs.heygen.com

@@ -1,4 +1,5 @@
-import { z, withMeta } from "./zod.ts";
+import * as z from "./zod.ts";
+import { withMeta } from "./zod-meta.ts";
 
 /**
  * What a caller wants to generate (docs/estimates.md), validated by the API and used for its OpenAPI document.

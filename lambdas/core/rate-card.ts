@@ -1,4 +1,3 @@
-import { z, withMeta } from "./zod.ts";
 import type { BillingType } from "./balance.ts";
 import { Unit } from "./balance.ts";
 import { Engine, JobType, Resolution, TranslationMode } from "./job-spec.ts";
@@ -9,7 +8,9 @@ import planCredits202609 from "./rate-cards/heygen-plan-credits-2026-09.json" wi
 import skillGuide from "./rate-cards/heygen-skill-guide.json" with { type: "json" };
 import webCredits202605 from "./rate-cards/heygen-web-credits-2026-05.json" with { type: "json" };
 import type { SpendPool } from "./spend-pool.ts";
+import * as z from "./zod.ts";
 import { documentIssues, InvalidDocumentError } from "./zod-issues.ts";
+import { withMeta } from "./zod-meta.ts";
 
 /**
  * A rate card is data (docs/estimates.md): every card is expressed by this one schema, so the estimator has no

@@ -1,4 +1,4 @@
-import type { z } from "./zod.ts";
+import type * as z from "./zod.ts";
 
 /**
  * The one reading of a zod error, for every message the project writes about invalid input (API problems,

@@ -1,6 +1,6 @@
-import { z } from "#core/zod";
 import type { BalanceSnapshot } from "#core/balance";
 import type { SpendPool } from "#core/spend-pool";
+import * as z from "#core/zod";
 import { dottedPath, issuesOf } from "#core/zod-issues";
 import { HeyGenError, redact } from "./errors.ts";
 import { getOnce } from "./http.ts";

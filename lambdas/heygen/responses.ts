@@ -1,4 +1,4 @@
-import { z } from "#core/zod";
+import * as z from "#core/zod";
 
 /**
  * HeyGen's error envelopes (docs/heygen-facts.md#errors). The balance bodies are read by normalise.ts, leniently.
