@@ -1,4 +1,3 @@
-import * as z from "zod";
 import {
   createDocument,
   type ZodOpenApiOperationObject,
@@ -6,6 +5,8 @@ import {
   type ZodOpenApiResponsesObject,
 } from "zod-openapi";
 import { VERSION } from "#config/version";
+import * as z from "#core/zod";
+import { withMeta } from "#core/zod-meta";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
 import { Problem } from "./responses.ts";
@@ -19,14 +20,15 @@ import { COMMON_PROBLEMS, ROUTES, type RouteSpec } from "./route-table.ts";
  */
 
 const replayedHeader = z.object({
-  "Idempotent-Replayed": z
-    .literal("true")
-    .optional()
-    .meta({ description: "This answer repeats the first request with the same Idempotency-Key." }),
+  "Idempotent-Replayed": withMeta(z.optional(z.literal("true")), {
+    description: "This answer repeats the first request with the same Idempotency-Key.",
+  }),
 });
 
 const locationHeader = z.object({
-  Location: z.string().meta({ description: "The path of what was created, e.g. `/v1/reservations/rsv_…`." }),
+  Location: withMeta(z.string(), {
+    description: "The path of what was created, e.g. `/v1/reservations/rsv_…`.",
+  }),
 });
 
 function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
@@ -49,7 +51,7 @@ function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
       description: `Problem types: ${types.join(", ")} (GET /problems/{type} explains each).`,
       content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } },
       ...(status === 503
-        ? { headers: z.object({ "Retry-After": z.string().meta({ description: "Seconds." }) }) }
+        ? { headers: z.object({ "Retry-After": withMeta(z.string(), { description: "Seconds." }) }) }
         : {}),
     };
   }

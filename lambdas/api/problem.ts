@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "#core/zod";
 import { pointedIssues } from "#core/zod-issues";
 import type { ConflictingReservation, FieldIssue } from "#service/errors";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
@@ -161,7 +161,7 @@ export const problems = {
 };
 
 /** Parses with a zod schema or throws a 400 problem naming every invalid field. */
-export function parseOr400<S extends z.ZodType>(
+export function parseOr400<S extends z.ZodMiniType>(
   schema: S,
   input: unknown,
   where: string,

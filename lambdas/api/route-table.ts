@@ -1,6 +1,7 @@
-import * as z from "zod";
 import { HeyGenEvent } from "#core/heygen-events";
 import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
+import * as z from "#core/zod";
+import { withMeta } from "#core/zod-meta";
 import type { ProblemType } from "./problem-types.ts";
 import {
   AccountDetail,
@@ -51,7 +52,7 @@ export type Method = "GET" | "POST" | "OPTIONS";
 export interface Answer {
   description: string;
   /** The JSON body's schema; none for a 204, which has no body. */
-  schema?: z.ZodType;
+  schema?: z.ZodMiniType;
   /** The answer repeats an earlier request's (same Idempotency-Key): `Idempotent-Replayed: true`. */
   replayable?: boolean;
   /**
@@ -62,12 +63,12 @@ export interface Answer {
 }
 
 export interface BodySpec {
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   required: boolean;
   /** `raw`: the route reads the body as text itself (a webhook's signature is over the raw bytes). */
   raw?: boolean;
   /** Replaces `schema.safeParse` where the schema alone would name the wrong fields (a union's one failure). */
-  parse?: (input: unknown) => z.ZodSafeParseResult<unknown>;
+  parse?: (input: unknown) => z.util.SafeParseResult<unknown>;
 }
 
 export interface RouteSpec {
@@ -87,10 +88,10 @@ export interface RouteSpec {
    */
   servedBy: "api" | "webhook";
   request?: {
-    path?: z.ZodObject;
-    query?: z.ZodObject;
+    path?: z.ZodMiniObject;
+    query?: z.ZodMiniObject;
     /** Header names as sent (`Idempotency-Key`); matched case-insensitively. */
-    headers?: z.ZodObject;
+    headers?: z.ZodMiniObject;
     body?: BodySpec;
   };
   answers: Partial<Record<200 | 201 | 204, Answer>>;
@@ -108,11 +109,11 @@ export const COMMON_PROBLEMS: readonly ProblemType[] = [
   "internal-error",
 ];
 
-const id = (description: string) => z.object({ id: z.string().meta({ description }) });
+const id = (description: string) => z.object({ id: withMeta(z.string(), { description }) });
 const AccountPath = id("The account's id (configuration `accounts[].id`).");
 const ReservationPath = id("The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`).");
 const IdempotencyHeaders = z.object({
-  "Idempotency-Key": IdempotencyKey.optional().meta({
+  "Idempotency-Key": withMeta(z.optional(IdempotencyKey), {
     description:
       "Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: " +
       "true); with another request, 409 idempotency-key-reused.",
@@ -125,7 +126,7 @@ const BODY: ProblemType[] = [
   "unsupported-media-type",
 ];
 const SETTLE: ProblemType[] = [...BODY, "not-found", "reservation-conflict", "idempotency-key-reused"];
-const json = <S extends z.ZodType>(schema: S, required = true) => ({ schema, required });
+const json = <S extends z.ZodMiniType>(schema: S, required = true) => ({ schema, required });
 /** Job requests pick their form (one job, or `jobs`) first, so that errors point into it. */
 const jobBody = <S extends Parameters<typeof safeParseJobRequest>[0]>(schema: S, id: string) => ({
   schema: named(schema, id),
@@ -160,7 +161,9 @@ export const ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: {
-      path: z.object({ type: z.string().meta({ description: "A problem type, e.g. validation-error." }) }),
+      path: z.object({
+        type: withMeta(z.string(), { description: "A problem type, e.g. validation-error." }),
+      }),
     },
     answers: {
       200: { description: "The problem type's status, title and explanation", schema: ProblemExplanation },
@@ -413,23 +416,19 @@ export const ROUTES = {
     servedBy: "webhook",
     request: {
       headers: z.object({
-        Signature: z.string().optional().meta({
+        Signature: withMeta(z.optional(z.string()), {
           description:
             "Hex HMAC-SHA256 of the raw body with the endpoint secret (any case, optional `sha256=`).",
         }),
-        "Heygen-Signature": z
-          .string()
-          .optional()
-          .meta({
-            description:
-              'HeyGen v3: hex HMAC-SHA256 of the raw body (or, the older form, of `Heygen-Timestamp + "." + ' +
-              "body`); needs Heygen-Timestamp.",
-          }),
-        "Heygen-Timestamp": z
-          .string()
-          .optional()
-          .meta({ description: "Unix seconds; Heygen-Signature is accepted within 5 minutes of it." }),
-        "Heygen-Event-Id": z.string().optional().meta({
+        "Heygen-Signature": withMeta(z.optional(z.string()), {
+          description:
+            'HeyGen v3: hex HMAC-SHA256 of the raw body (or, the older form, of `Heygen-Timestamp + "." + ' +
+            "body`); needs Heygen-Timestamp.",
+        }),
+        "Heygen-Timestamp": withMeta(z.optional(z.string()), {
+          description: "Unix seconds; Heygen-Signature is accepted within 5 minutes of it.",
+        }),
+        "Heygen-Event-Id": withMeta(z.optional(z.string()), {
           description:
             "The delivery's id (HeyGen repeats it on a retry): a repeat is answered duplicate: true.",
         }),

@@ -1,7 +1,8 @@
-import * as z from "zod";
 import { ACCOUNT_ID_PATTERN, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
+import * as z from "#core/zod";
+import { withMeta } from "#core/zod-meta";
 import { MAX_LIST_LIMIT } from "#service/list-limit";
 
 /** Request schemas: the single source for validation, TypeScript types and the OpenAPI document. */
@@ -9,178 +10,188 @@ import { MAX_LIST_LIMIT } from "#service/list-limit";
 export const MAX_BODY_BYTES = 64 * 1024;
 const MAX_AMOUNT = 1_000_000_000;
 
-const AccountId = z
-  .string()
-  .regex(ACCOUNT_ID_PATTERN, "must match [a-z0-9-]{1,40}")
-  .meta({ description: "The account; optional when exactly one account is configured." });
+const AccountId = withMeta(z.string().check(z.regex(ACCOUNT_ID_PATTERN, "must match [a-z0-9-]{1,40}")), {
+  description: "The account; optional when exactly one account is configured.",
+});
 
-export const CheckRequest = jobRequestSchema({ accountId: AccountId.optional() }).meta({
+export const CheckRequest = withMeta(jobRequestSchema({ accountId: z.optional(AccountId) }), {
   description: "A job spec (or { jobs }) plus optional accountId and rateCard.",
 });
 
-const TtlSeconds = z
-  .number()
-  .int()
-  .min(1)
-  .meta({ description: "How long the hold lasts before it expires (≤ reservations.maxTtlSeconds)." });
+const TtlSeconds = withMeta(z.number().check(z.int()).check(z.gte(1)), {
+  description: "How long the hold lasts before it expires (≤ reservations.maxTtlSeconds).",
+});
 
-export const AmountReservationRequest = z
-  .strictObject({
-    accountId: AccountId.optional(),
-    amount: z
-      .number()
-      .min(MIN_AMOUNT)
-      .max(MAX_AMOUNT)
-      .meta({ description: "Amount to hold, in the account's balance unit." }),
-    ttlSeconds: TtlSeconds.optional(),
-  })
-  .meta({ description: "Hold an explicit amount." });
+export const AmountReservationRequest = withMeta(
+  z.strictObject({
+    accountId: z.optional(AccountId),
+    amount: withMeta(z.number().check(z.gte(MIN_AMOUNT)).check(z.lte(MAX_AMOUNT)), {
+      description: "Amount to hold, in the account's balance unit.",
+    }),
+    ttlSeconds: z.optional(TtlSeconds),
+  }),
+  { description: "Hold an explicit amount." },
+);
 
-export const JobReservationRequest = jobRequestSchema({
-  accountId: AccountId.optional(),
-  ttlSeconds: TtlSeconds.optional(),
-}).meta({ description: "Hold the estimate of a job spec (or { jobs })." });
+export const JobReservationRequest = withMeta(
+  jobRequestSchema({
+    accountId: z.optional(AccountId),
+    ttlSeconds: z.optional(TtlSeconds),
+  }),
+  { description: "Hold the estimate of a job spec (or { jobs })." },
+);
 
 const Amount = z
   .number()
-  .nonnegative()
-  .max(MAX_AMOUNT)
-  .refine((v) => !(v > 0 && v < MIN_AMOUNT), `must be 0 or at least ${MIN_AMOUNT}`);
+  .check(z.nonnegative())
+  .check(z.lte(MAX_AMOUNT))
+  .check(z.refine((v) => !(v > 0 && v < MIN_AMOUNT), `must be 0 or at least ${MIN_AMOUNT}`));
 
-export const CommitRequest = z
-  .strictObject({
-    actualAmount: Amount.optional().meta({
-      description:
-        "What this commit records: a part (final: false), or the last part (final: true; after partial " +
-        "commits, only what they did not record). Default for a final commit: what is still held. Not with totalAmount.",
-    }),
-    totalAmount: Amount.optional().meta({
-      description:
-        "The job's whole cost: the guard records totalAmount − what is already committed (400 when below " +
-        "it). Not with actualAmount.",
-    }),
-    final: z
-      .boolean()
-      .default(true)
-      .meta({ description: "false: record this part and keep the rest held; true (default): end the hold." }),
-    force: z
-      .boolean()
-      .optional()
-      .meta({
+export const CommitRequest = withMeta(
+  z
+    .strictObject({
+      actualAmount: withMeta(z.optional(Amount), {
+        description:
+          "What this commit records: a part (final: false), or the last part (final: true; after partial " +
+          "commits, only what they did not record). Default for a final commit: what is still held. Not with totalAmount.",
+      }),
+      totalAmount: withMeta(z.optional(Amount), {
+        description:
+          "The job's whole cost: the guard records totalAmount − what is already committed (400 when below " +
+          "it). Not with actualAmount.",
+      }),
+      final: withMeta(z._default(z.boolean(), true), {
+        description: "false: record this part and keep the rest held; true (default): end the hold.",
+      }),
+      force: withMeta(z.optional(z.boolean()), {
         description:
           "true: record the commit even past the hold plus what is available (HeyGen really charged it): it " +
           "alerts (forced_commit) and the reservation keeps who forced it. Default: such a commit answers 409 " +
           "commit-exceeds-available and changes nothing.",
       }),
-  })
-  .superRefine((body, ctx) => {
-    if (body.actualAmount !== undefined && body.totalAmount !== undefined) {
-      const message = "give actualAmount (this part) or totalAmount (the job's whole cost), not both";
-      ctx.addIssue({ code: "custom", path: ["actualAmount"], message });
-      ctx.addIssue({ code: "custom", path: ["totalAmount"], message });
-    } else if (!body.final && body.actualAmount === undefined && body.totalAmount === undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["actualAmount"],
-        message: "is required for a partial commit (final: false), or totalAmount",
-      });
-    }
-  })
-  .meta({ description: "Commits spend against a hold, in parts or finally." });
-
-export const ReleaseRequest = z
-  .strictObject({
-    reason: z
-      .enum(RELEASE_REASONS)
-      .optional()
-      .meta({
-        description:
-          "Why the hold is released, recorded on it. `insufficient_credit`: HeyGen refused the job for lack of " +
-          "credit (e.g. 402 at create); the guard also reads the balance at once, as for a credit-failure webhook.",
+    })
+    .check(
+      z.superRefine((body, ctx) => {
+        if (body.actualAmount !== undefined && body.totalAmount !== undefined) {
+          const message = "give actualAmount (this part) or totalAmount (the job's whole cost), not both";
+          ctx.addIssue({ code: "custom", path: ["actualAmount"], message });
+          ctx.addIssue({ code: "custom", path: ["totalAmount"], message });
+        } else if (!body.final && body.actualAmount === undefined && body.totalAmount === undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["actualAmount"],
+            message: "is required for a partial commit (final: false), or totalAmount",
+          });
+        }
       }),
-  })
-  .meta({ description: "Returns a hold; the body, and its reason, may be omitted." });
+    ),
+  { description: "Commits spend against a hold, in parts or finally." },
+);
 
-export const ExtendRequest = z
-  .strictObject({
-    amount: Amount.optional().meta({ description: "The new total to hold, at least the current amount." }),
-    ttlSeconds: TtlSeconds.optional().meta({ description: "The hold now expires this long from now." }),
-  })
-  .refine((body) => body.amount !== undefined || body.ttlSeconds !== undefined, {
-    message: "give amount, ttlSeconds or both",
-  })
-  .meta({ description: "Raises a held reservation's amount and/or moves its expiry." });
+export const ReleaseRequest = withMeta(
+  z.strictObject({
+    reason: withMeta(z.optional(z.enum(RELEASE_REASONS)), {
+      description:
+        "Why the hold is released, recorded on it. `insufficient_credit`: HeyGen refused the job for lack of " +
+        "credit (e.g. 402 at create); the guard also reads the balance at once, as for a credit-failure webhook.",
+    }),
+  }),
+  { description: "Returns a hold; the body, and its reason, may be omitted." },
+);
 
-export const WaitRequest = z
-  .strictObject({
-    taskToken: z
-      .string()
-      .min(1)
-      .max(2048)
-      .meta({ description: "The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state." }),
-  })
-  .meta({ description: "Registers a Step Functions task that waits for this hold's video." });
+export const ExtendRequest = withMeta(
+  z
+    .strictObject({
+      amount: withMeta(z.optional(Amount), {
+        description: "The new total to hold, at least the current amount.",
+      }),
+      ttlSeconds: withMeta(z.optional(TtlSeconds), {
+        description: "The hold now expires this long from now.",
+      }),
+    })
+    .check(
+      z.refine((body) => body.amount !== undefined || body.ttlSeconds !== undefined, {
+        message: "give amount, ttlSeconds or both",
+      }),
+    ),
+  { description: "Raises a held reservation's amount and/or moves its expiry." },
+);
+
+export const WaitRequest = withMeta(
+  z.strictObject({
+    taskToken: withMeta(z.string().check(z.minLength(1)).check(z.maxLength(2048)), {
+      description: "The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state.",
+    }),
+  }),
+  { description: "Registers a Step Functions task that waits for this hold's video." },
+);
 
 const IsoTime = z.iso.datetime({ offset: true });
-const Limit = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
+const Limit = (max: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(max)), fallback);
 
 export const HistoryQuery = z
   .strictObject({
-    since: IsoTime.optional().meta({
+    since: withMeta(z.optional(IsoTime), {
       description: "Oldest observation time (ISO 8601); not in the future, not after `until`.",
     }),
-    until: IsoTime.optional().meta({
+    until: withMeta(z.optional(IsoTime), {
       description: "Newest observation time (ISO 8601); may be in the future (up to now, then).",
     }),
-    limit: Limit(MAX_LIST_LIMIT, 100).meta({
+    limit: withMeta(Limit(MAX_LIST_LIMIT, 100), {
       description: `At most this many snapshots (1–${MAX_LIST_LIMIT}, default 100).`,
     }),
   })
   // A reversed range matches nothing and is always a mistake (swapped arguments): both are named, so the
   // caller sees which pair contradicts.
-  .superRefine(({ since, until }, ctx) => {
-    if (since === undefined || until === undefined || Date.parse(since) <= Date.parse(until)) return;
-    ctx.addIssue({ code: "custom", path: ["since"], message: `is after until (${until}); swap them` });
-    ctx.addIssue({ code: "custom", path: ["until"], message: `is before since (${since}); swap them` });
-  });
+  .check(
+    z.superRefine(({ since, until }, ctx) => {
+      if (since === undefined || until === undefined || Date.parse(since) <= Date.parse(until)) return;
+      ctx.addIssue({ code: "custom", path: ["since"], message: `is after until (${until}); swap them` });
+      ctx.addIssue({ code: "custom", path: ["until"], message: `is before since (${since}); swap them` });
+    }),
+  );
 
 export const AlertsQuery = z.strictObject({
-  limit: Limit(MAX_LIST_LIMIT, 50).meta({
+  limit: withMeta(Limit(MAX_LIST_LIMIT, 50), {
     description: `At most this many alerts (1–${MAX_LIST_LIMIT}, default 50).`,
   }),
 });
 
 export const EventsQuery = z.strictObject({
-  limit: Limit(MAX_LIST_LIMIT, 50).meta({
+  limit: withMeta(Limit(MAX_LIST_LIMIT, 50), {
     description: `At most this many webhook deliveries (1–${MAX_LIST_LIMIT}, default 50).`,
   }),
 });
 
 export const ReservationsQuery = z.strictObject({
-  accountId: AccountId.optional(),
-  status: z.enum(["held", "committed", "released", "expired"]).optional().meta({
+  accountId: z.optional(AccountId),
+  status: withMeta(z.optional(z.enum(["held", "committed", "released", "expired"])), {
     description: "Only reservations in this state.",
   }),
-  limit: Limit(100, 20).meta({ description: "At most this many (1–100, default 20)." }),
-  cursor: z.string().min(1).max(2000).optional().meta({ description: "`nextCursor` of the page before." }),
+  limit: withMeta(Limit(100, 20), { description: "At most this many (1–100, default 20)." }),
+  cursor: withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(2000))), {
+    description: "`nextCursor` of the page before.",
+  }),
 });
 
 /** Refresh takes no fields; a field sent anyway is named in a 400 rather than silently ignored. */
-export const RefreshRequest = z
-  .strictObject({})
-  .meta({ description: "Reads the balance now (no fields); the body may be omitted." });
+export const RefreshRequest = withMeta(z.strictObject({}), {
+  description: "Reads the balance now (no fields); the body may be omitted.",
+});
 
-export const TestAlertRequest = z
-  .strictObject({
-    severity: z.enum(SEVERITIES).default("critical").meta({
+export const TestAlertRequest = withMeta(
+  z.strictObject({
+    severity: withMeta(z._default(z.enum(SEVERITIES), "critical"), {
       description:
         "The alert's severity attribute (default critical, so that SMS subscribers, who filter on it, receive it too).",
     }),
-  })
-  .meta({ description: "Sends a marked test alert; the body may be omitted." });
+  }),
+  { description: "Sends a marked test alert; the body may be omitted." },
+);
 
 export const IdempotencyKey = z
   .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, "must be 1–255 visible ASCII characters");
+  .check(z.minLength(1))
+  .check(z.maxLength(255))
+  .check(z.regex(/^[\x21-\x7e]+$/, "must be 1–255 visible ASCII characters"));

@@ -1,5 +1,5 @@
 import type { Router } from "@aws-lambda-powertools/event-handler/http";
-import type * as z from "zod";
+import type * as z from "#core/zod";
 import { pointedIssues } from "#core/zod-issues";
 import { parseOr400, problems } from "./problem.ts";
 import { callerOf, json, queryOf, readJsonBody } from "./request.ts";
@@ -10,7 +10,7 @@ export interface RouteInput<R extends RouteSpec> {
   path: Parsed<R, "path">;
   query: Parsed<R, "query">;
   headers: Parsed<R, "headers">;
-  body: R["request"] extends { body: { schema: infer S extends z.ZodType; raw?: false } }
+  body: R["request"] extends { body: { schema: infer S extends z.ZodMiniType; raw?: false } }
     ? z.output<S>
     : undefined;
   /** The JSON body as sent, before its schema's defaults (what an Idempotency-Key's fingerprint is taken of). */
@@ -21,7 +21,7 @@ export interface RouteInput<R extends RouteSpec> {
 }
 
 type Parsed<R extends RouteSpec, Part extends "path" | "query" | "headers"> = R["request"] extends {
-  [P in Part]: infer S extends z.ZodType;
+  [P in Part]: infer S extends z.ZodMiniType;
 }
   ? z.output<S>
   : Record<string, never>;
@@ -33,7 +33,7 @@ type Parsed<R extends RouteSpec, Part extends "path" | "query" | "headers"> = R[
 export type RouteAnswer<R extends RouteSpec> = {
   [Status in keyof R["answers"] & number]: {
     status: Status;
-    body: R["answers"][Status] extends { schema: infer S extends z.ZodType } ? z.input<S> : never;
+    body: R["answers"][Status] extends { schema: infer S extends z.ZodMiniType } ? z.input<S> : never;
     replayed?: boolean;
   };
 }[keyof R["answers"] & number];
@@ -80,7 +80,7 @@ function routerPath(path: string): `/${string}` {
   return path.replace(/\{([^}]+)\}/g, ":$1") as `/${string}`;
 }
 
-function parseHeaders(schema: z.ZodObject, req: Request): unknown {
+function parseHeaders(schema: z.ZodMiniObject, req: Request): unknown {
   const names = Object.keys(schema.shape);
   const sent = Object.fromEntries(
     names.flatMap((name) => {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import * as z from "zod";
 import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
 import type { Unit } from "#core/balance";
 import { JobType } from "#core/job-spec";
 import { SpendPool } from "#core/spend-pool";
+import * as z from "#core/zod";
 import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
 
 /**
@@ -11,58 +11,64 @@ import { documentIssues, InvalidDocumentError } from "#core/zod-issues";
  * Every field has a default; `parseConfig` fails with a message naming each invalid field.
  */
 
-const positive = z.number().finite().positive();
-const nonNegative = z.number().finite().nonnegative();
+const positive = z.number().check(z.positive());
+const nonNegative = z.number().check(z.nonnegative());
 
 export const AccountConfig = z
   .strictObject({
-    id: z.string().regex(ACCOUNT_ID_PATTERN, "must match [a-z0-9-]{1,40}"),
+    id: z.string().check(z.regex(ACCOUNT_ID_PATTERN, "must match [a-z0-9-]{1,40}")),
     /** Local stack: the environment variable that holds the HeyGen key. */
-    apiKeyEnv: z.string().min(1).default("HEYGEN_API_KEY"),
+    apiKeyEnv: z._default(z.string().check(z.minLength(1)), "HEYGEN_API_KEY"),
     /** AWS: the Secrets Manager secret holding the key; defaults to `quota-guard/heygen/<id>`. */
-    secretName: z.string().min(1).optional(),
+    secretName: z.optional(z.string().check(z.minLength(1))),
     /** AWS: import an existing secret by name instead of creating an empty one. */
-    importSecret: z.boolean().default(false),
-    apiVersion: z.enum(["auto", "v3", "v2"]).default("auto"),
+    importSecret: z._default(z.boolean(), false),
+    apiVersion: z._default(z.enum(["auto", "v3", "v2"]), "auto"),
     /** Rate card id; null picks the default for the balance's unit (docs/estimates.md). */
-    rateCard: z.string().min(1).nullable().default(null),
-    thresholds: z
-      .strictObject({ warning: nonNegative.default(50), critical: nonNegative.default(10) })
-      .refine((t) => t.critical <= t.warning, {
-        message: "critical must not exceed warning",
-        path: ["critical"],
-      })
-      .prefault({}),
+    rateCard: z._default(z.nullable(z.string().check(z.minLength(1))), null),
+    thresholds: z.prefault(
+      z.strictObject({ warning: z._default(nonNegative, 50), critical: z._default(nonNegative, 10) }).check(
+        z.refine((t) => t.critical <= t.warning, {
+          message: "critical must not exceed warning",
+          path: ["critical"],
+        }),
+      ),
+      {},
+    ),
     /** Balance never handed out by checks or reservations, in the account's unit. */
-    reserveFloor: nonNegative.default(0),
+    reserveFloor: z._default(nonNegative, 0),
     /**
      * Which HeyGen pool the account's jobs draw on, and so which one is recorded, checked and held against
      * (lambdas/core/spend-pool.ts): `api_wallet` (the default) or `plan_credit` (v2 `details.plan_credit`, whole
      * credits; thresholds and reserveFloor are then in credits). Unset means `api_wallet`, and a low v3 wallet
      * reading then looks for a plan-credit pool on v2 and warns when it finds one (field case G8).
      */
-    spendPool: SpendPool.optional(),
+    spendPool: z.optional(SpendPool),
     /**
      * Job types that draw on another pool than `spendPool`. A check or hold of such a job is refused (422 naming
      * its `type`), since its credit is not in the recorded balance: give it an account entry of its own.
      */
-    spendPoolByJobType: z.partialRecord(JobType, SpendPool).optional(),
+    spendPoolByJobType: z.optional(z.partialRecord(JobType, SpendPool)),
   })
-  .superRefine((account, ctx) => {
-    // v3 does not report plan credits at all (G8); only v2's details carry them.
-    if (account.spendPool === "plan_credit" && account.apiVersion === "v3") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["spendPool"],
-        message: 'plan_credit is read from v2 /v2/user/remaining_quota; set apiVersion to "auto" or "v2"',
-      });
-    }
-  });
+  .check(
+    z.superRefine((account, ctx) => {
+      // v3 does not report plan credits at all (G8); only v2's details carry them.
+      if (account.spendPool === "plan_credit" && account.apiVersion === "v3") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["spendPool"],
+          message: 'plan_credit is read from v2 /v2/user/remaining_quota; set apiVersion to "auto" or "v2"',
+        });
+      }
+    }),
+  );
 export type AccountConfig = z.infer<typeof AccountConfig> & { secretName: string };
 
 const SmsSeverity = z.enum(SEVERITIES);
 
-const uuid = z.string().regex(/^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/, "must be a GUID");
+const uuid = z
+  .string()
+  .check(z.regex(/^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$/, "must be a GUID"));
 
 /**
  * Chat channels that receive every alert as a card through Amazon Q Developer in chat applications; the
@@ -70,105 +76,121 @@ const uuid = z.string().regex(/^[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{1
  * Id formats are those of AWS::Chatbot::SlackChannelConfiguration and MicrosoftTeamsChannelConfiguration.
  */
 const ChatConfig = z.strictObject({
-  slack: z
-    .array(
+  slack: z._default(
+    z.array(
       z.strictObject({
         workspaceId: z
           .string()
-          .regex(/^[0-9A-Z]{1,255}$/, "must be a Slack workspace (team) id such as T0123ABCD"),
-        channelId: z.string().regex(/^[A-Za-z0-9]{1,256}$/, "must be a Slack channel id such as C0123ABCD"),
+          .check(z.regex(/^[0-9A-Z]{1,255}$/, "must be a Slack workspace (team) id such as T0123ABCD")),
+        channelId: z
+          .string()
+          .check(z.regex(/^[A-Za-z0-9]{1,256}$/, "must be a Slack channel id such as C0123ABCD")),
       }),
-    )
-    .default([]),
-  teams: z
-    .array(
+    ),
+    [],
+  ),
+  teams: z._default(
+    z.array(
       z.strictObject({
         teamId: uuid,
         channelId: z
           .string()
-          .max(256)
-          .regex(
-            /^[A-Za-z0-9-_=+/.,]*%3[aA][A-Za-z0-9-_=+/.,]*%40[A-Za-z0-9-_=+/.,]*thread\.[A-Za-z0-9-_=+/.,]+$/,
-            "must be the URL-encoded channel id from the channel's link, such as 19%3a...%40thread.tacv2",
+          .check(z.maxLength(256))
+          .check(
+            z.regex(
+              /^[A-Za-z0-9-_=+/.,]*%3[aA][A-Za-z0-9-_=+/.,]*%40[A-Za-z0-9-_=+/.,]*thread\.[A-Za-z0-9-_=+/.,]+$/,
+              "must be the URL-encoded channel id from the channel's link, such as 19%3a...%40thread.tacv2",
+            ),
           ),
         tenantId: uuid,
       }),
-    )
-    .default([]),
+    ),
+    [],
+  ),
 });
 
 export const QuotaGuardConfig = z
   .strictObject({
-    accounts: z
-      .array(AccountConfig)
-      .min(1)
-      .prefault([{ id: "default" }]),
-    schedule: z
-      .string()
-      .regex(
-        /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/,
-        "must be rate(...) or cron(...)",
-      )
-      .default("rate(5 minutes)"),
-    alerts: z
-      .strictObject({
-        repeatHours: z
-          .strictObject({ warning: positive.default(24), critical: positive.default(6) })
-          .prefault({}),
-        hysteresisPercent: nonNegative.max(1000).default(10),
-        degradedAfterFailures: z.number().int().min(1).default(3),
+    accounts: z.prefault(z.array(AccountConfig).check(z.minLength(1)), [{ id: "default" }]),
+    schedule: z._default(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/,
+            "must be rate(...) or cron(...)",
+          ),
+        ),
+      "rate(5 minutes)",
+    ),
+    alerts: z.prefault(
+      z.strictObject({
+        repeatHours: z.prefault(
+          z.strictObject({ warning: z._default(positive, 24), critical: z._default(positive, 6) }),
+          {},
+        ),
+        hysteresisPercent: z._default(nonNegative.check(z.lte(1000)), 10),
+        degradedAfterFailures: z._default(z.number().check(z.int()).check(z.gte(1)), 3),
         /** 0 turns forecast alerts off. */
-        forecastHorizonHours: nonNegative.default(72),
-        emails: z.array(z.email()).default([]),
-        smsNumbers: z.array(z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number")).default([]),
-        smsMinSeverity: SmsSeverity.default("critical"),
-        chat: ChatConfig.prefault({}),
-      })
-      .prefault({}),
-    checks: z
-      .strictObject({
-        maxBalanceAgeSeconds: positive.default(900),
-        whenUnknown: z.enum(["deny", "allow"]).default("deny"),
-        minRefreshIntervalSeconds: nonNegative.default(10),
+        forecastHorizonHours: z._default(nonNegative, 72),
+        emails: z._default(z.array(z.email()), []),
+        smsNumbers: z._default(
+          z.array(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number"))),
+          [],
+        ),
+        smsMinSeverity: z._default(SmsSeverity, "critical"),
+        chat: z.prefault(ChatConfig, {}),
+      }),
+      {},
+    ),
+    checks: z.prefault(
+      z.strictObject({
+        maxBalanceAgeSeconds: z._default(positive, 900),
+        whenUnknown: z._default(z.enum(["deny", "allow"]), "deny"),
+        minRefreshIntervalSeconds: z._default(nonNegative, 10),
         /** An estimate made with a card retrieved longer ago than this carries a warning. */
-        rateCardMaxAgeDays: positive.default(180),
-      })
-      .prefault({}),
-    reservations: z
-      .strictObject({
-        defaultTtlSeconds: z.number().int().positive().default(3600),
-        maxTtlSeconds: z.number().int().positive().default(86400),
+        rateCardMaxAgeDays: z._default(positive, 180),
+      }),
+      {},
+    ),
+    reservations: z.prefault(
+      z.strictObject({
+        defaultTtlSeconds: z._default(z.number().check(z.int()).check(z.positive()), 3600),
+        maxTtlSeconds: z._default(z.number().check(z.int()).check(z.positive()), 86400),
         /**
          * A committed hold keeps counting until HeyGen's balance can reflect the charge: until the first
          * snapshot observed at least this long after the commit (docs/reservations.md).
          */
-        settleSeconds: z.number().int().nonnegative().default(60),
-      })
-      .prefault({}),
+        settleSeconds: z._default(z.number().check(z.int()).check(z.nonnegative()), 60),
+      }),
+      {},
+    ),
     /** Extra rate cards (same shape as the shipped JSON cards), validated when loaded. */
-    rateCards: z.array(z.unknown()).default([]),
-    retentionDays: z.number().int().min(1).max(3650).default(90),
+    rateCards: z._default(z.array(z.unknown()), []),
+    retentionDays: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(3650)), 90),
   })
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.accounts.forEach((account, index) => {
-      if (seen.has(account.id)) {
+  .check(
+    z.superRefine((config, ctx) => {
+      const seen = new Set<string>();
+      config.accounts.forEach((account, index) => {
+        if (seen.has(account.id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["accounts", index, "id"],
+            message: `duplicate account id "${account.id}"`,
+          });
+        }
+        seen.add(account.id);
+      });
+      if (config.reservations.defaultTtlSeconds > config.reservations.maxTtlSeconds) {
         ctx.addIssue({
           code: "custom",
-          path: ["accounts", index, "id"],
-          message: `duplicate account id "${account.id}"`,
+          path: ["reservations", "defaultTtlSeconds"],
+          message: "must not exceed reservations.maxTtlSeconds",
         });
       }
-      seen.add(account.id);
-    });
-    if (config.reservations.defaultTtlSeconds > config.reservations.maxTtlSeconds) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["reservations", "defaultTtlSeconds"],
-        message: "must not exceed reservations.maxTtlSeconds",
-      });
-    }
-  });
+    }),
+  );
 
 export type QuotaGuardConfig = Omit<z.infer<typeof QuotaGuardConfig>, "accounts"> & {
   accounts: AccountConfig[];

@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { SpendPool } from "./spend-pool.ts";
+import * as z from "./zod.ts";
 
 /** The unit a balance (and a rate card) is counted in. */
 export const Unit = z.enum(["usd", "credits"]);
@@ -8,17 +8,17 @@ export type Unit = z.infer<typeof Unit>;
 export const BillingType = z.enum(["wallet", "subscription", "usage_based", "legacy_quota"]);
 export type BillingType = z.infer<typeof BillingType>;
 
-const amount = z.number().finite().nonnegative();
+const amount = z.number().check(z.nonnegative());
 /** A balance may be below zero: usage that completes after it reached zero overdraws it (docs/heygen-facts.md#replies-differ-from-the-schemas). */
-const balance = z.number().finite();
+const balance = z.number();
 const isoTime = z.iso.datetime({ offset: true });
 
 /** A named part of the balance (premium credits, add-on credits, the v2 credit pools, ...). */
 export const Pool = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   remaining: balance,
   unit: Unit,
-  resetsAt: isoTime.optional(),
+  resetsAt: z.optional(isoTime),
 });
 export type Pool = z.infer<typeof Pool>;
 
@@ -30,7 +30,7 @@ export type Pool = z.infer<typeof Pool>;
  * kind snapshots recorded before field case G8 gave `plan_credit`; it is still read, never written.
  */
 export const OtherPool = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   remaining: amount,
   unit: z.enum(["credits", "count", "raw"]),
   kind: z.enum(["not_spent", "not_api_spendable", "count", "unknown"]),
@@ -42,7 +42,7 @@ export type OtherPool = z.infer<typeof OtherPool>;
  * are essential: a reply without them is a failed poll, never a snapshot.
  */
 export const BalanceSnapshot = z.strictObject({
-  accountId: z.string().min(1),
+  accountId: z.string().check(z.minLength(1)),
   observedAt: isoTime,
   source: z.enum(["v3", "v2"]),
   billingType: BillingType,
@@ -53,21 +53,21 @@ export const BalanceSnapshot = z.strictObject({
    * The pool `remaining` counts (config `spendPool`): set only for `plan_credit` (v2 `details.plan_credit`,
    * whole credits); absent means the API wallet, as every reading before it.
    */
-  spendPool: SpendPool.optional(),
+  spendPool: z.optional(SpendPool),
   pools: z.array(Pool),
-  otherPools: z.array(OtherPool).optional(),
-  used: amount.optional(),
-  plan: z.string().optional(),
-  spendingCapUsd: amount.optional(),
-  spendingCurrentUsd: amount.optional(),
-  autoReload: z
-    .strictObject({
+  otherPools: z.optional(z.array(OtherPool)),
+  used: z.optional(amount),
+  plan: z.optional(z.string()),
+  spendingCapUsd: z.optional(amount),
+  spendingCurrentUsd: z.optional(amount),
+  autoReload: z.optional(
+    z.strictObject({
       enabled: z.boolean(),
-      thresholdUsd: amount.optional(),
-      amountUsd: amount.optional(),
-    })
-    .optional(),
+      thresholdUsd: z.optional(amount),
+      amountUsd: z.optional(amount),
+    }),
+  ),
   /** Optional fields of HeyGen's reply that did not parse and were dropped, each starting with its JSON path. */
-  warnings: z.array(z.string()).optional(),
+  warnings: z.optional(z.array(z.string())),
 });
 export type BalanceSnapshot = z.infer<typeof BalanceSnapshot>;

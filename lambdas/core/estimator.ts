@@ -1,4 +1,3 @@
-import * as z from "zod";
 import { Unit } from "./balance.ts";
 import { Rational } from "./decimal.ts";
 import {
@@ -12,6 +11,8 @@ import {
 } from "./job-spec.ts";
 import { pricedTiers, type RateCard, type RateItem, staleCardWarning, tierPrices } from "./rate-card.ts";
 import { scriptDuration } from "./script-duration.ts";
+import * as z from "./zod.ts";
+import { withMeta } from "./zod-meta.ts";
 
 /**
  * Prices job specs with a rate card (docs/estimates.md). All arithmetic is exact (see decimal.ts); usd is rounded
@@ -22,31 +23,33 @@ export const DEFAULT_ENGINE: Engine = "avatar_iv";
 export const DEFAULT_RESOLUTION: Resolution = "720p";
 
 export const EstimateLine = z.strictObject({
-  job: z.number().int().meta({ description: "Index of the job in the request (0 for a single job)." }),
+  job: withMeta(z.number().check(z.int()), {
+    description: "Index of the job in the request (0 for a single job).",
+  }),
   type: JobType,
-  engine: Engine.nullable().meta({
+  engine: withMeta(z.nullable(Engine), {
     description: "The engine priced; null when the card ignores engines here.",
   }),
-  item: z.string().meta({ description: "The rate card item that priced the job." }),
+  item: withMeta(z.string(), { description: "The rate card item that priced the job." }),
   resolution: ResolutionSchema,
-  billableSeconds: z.number().nullable().meta({
+  billableSeconds: withMeta(z.nullable(z.number()), {
     description: "Seconds billed per video after increments and minimums; null when priced per video.",
   }),
-  rate: z.number().meta({ description: "Rate at this resolution, in rateUnit." }),
-  rateUnit: z.string().meta({ description: "unit/second, unit/minute, unit/video or unit/session." }),
-  cost: z.number().meta({ description: "Cost of all `count` videos, exact (not rounded to cents)." }),
-  count: z.number().int(),
+  rate: withMeta(z.number(), { description: "Rate at this resolution, in rateUnit." }),
+  rateUnit: withMeta(z.string(), { description: "unit/second, unit/minute, unit/video or unit/session." }),
+  cost: withMeta(z.number(), { description: "Cost of all `count` videos, exact (not rounded to cents)." }),
+  count: z.number().check(z.int()),
   notes: z.array(z.string()),
 });
 export type EstimateLine = z.infer<typeof EstimateLine>;
 
 export const Estimate = z.strictObject({
-  rateCard: z.string().meta({ description: "Id of the rate card used." }),
+  rateCard: withMeta(z.string(), { description: "Id of the rate card used." }),
   unit: Unit,
-  total: z
-    .number()
-    .meta({ description: "Sum of the lines; usd rounded up to cents, credits as the card rounds." }),
-  totalExact: z.string().meta({
+  total: withMeta(z.number(), {
+    description: "Sum of the lines; usd rounded up to cents, credits as the card rounds.",
+  }),
+  totalExact: withMeta(z.string(), {
     description:
       'The unrounded total, exactly: a decimal ("3.006"), or a fraction ("31/300") when it has none.',
   }),

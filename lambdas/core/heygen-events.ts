@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "./zod.ts";
 
 /**
  * HeyGen webhook events: `{ event_type, event_data: { callback_id?, <output id>, … } }` (docs.heygen.com
@@ -44,35 +44,35 @@ export const INSUFFICIENT_CREDIT_CODES = [
  */
 const INSUFFICIENT_CREDIT_WORDS = /\binsufficient[\s_-]+credits?\b/i;
 
-const Text = z.string().max(2000);
-const Id = z.string().min(1).max(200);
+const Text = z.string().check(z.maxLength(2000));
+const Id = z.string().check(z.minLength(1)).check(z.maxLength(200));
 
 /** The part of an event that the guard reads; other fields are kept in the log entry as sent. */
 export const HeyGenEvent = z.object({
   event_type: z
     .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9_.-]+$/, "must be a HeyGen event type"),
+    .check(z.minLength(1))
+    .check(z.maxLength(100))
+    .check(z.regex(/^[A-Za-z0-9_.-]+$/, "must be a HeyGen event type")),
   /** Some deliveries carry an id; a repeated id is the same delivery. */
-  event_id: Id.optional(),
+  event_id: z.optional(Id),
   event_data: z.looseObject({
-    video_id: Id.optional(),
+    video_id: z.optional(Id),
     /** A translation's output (v2 `video_translate.*` events, field case G3). */
-    video_translate_id: Id.optional(),
+    video_translate_id: z.optional(Id),
     /** The v3 name of the same id (`POST /v3/video-translations` answers one per language). */
-    video_translation_id: Id.optional(),
-    id: Id.optional(),
-    callback_id: Id.nullish(),
+    video_translation_id: z.optional(Id),
+    id: z.optional(Id),
+    callback_id: z.nullish(Id),
     /** Seconds; HeyGen sends it on some success events. */
-    duration: z.number().finite().nonnegative().nullish(),
-    msg: Text.nullish(),
+    duration: z.nullish(z.number().check(z.nonnegative())),
+    msg: z.nullish(Text),
     /** A translation failure's text (field case G3). */
-    message: Text.nullish(),
-    failure_code: Text.nullish(),
-    failure_message: Text.nullish(),
+    message: z.nullish(Text),
+    failure_code: z.nullish(Text),
+    failure_message: z.nullish(Text),
     /** An object (`{code, message}`, v3's error envelope) or a string. */
-    error: z.unknown().optional(),
+    error: z.optional(z.unknown()),
   }),
 });
 export type HeyGenEvent = z.infer<typeof HeyGenEvent>;

@@ -1,4 +1,3 @@
-import * as z from "zod";
 import type { BillingType } from "./balance.ts";
 import { Unit } from "./balance.ts";
 import { Engine, JobType, Resolution, TranslationMode } from "./job-spec.ts";
@@ -9,17 +8,26 @@ import planCredits202609 from "./rate-cards/heygen-plan-credits-2026-09.json" wi
 import skillGuide from "./rate-cards/heygen-skill-guide.json" with { type: "json" };
 import webCredits202605 from "./rate-cards/heygen-web-credits-2026-05.json" with { type: "json" };
 import type { SpendPool } from "./spend-pool.ts";
+import * as z from "./zod.ts";
 import { documentIssues, InvalidDocumentError } from "./zod-issues.ts";
+import { withMeta } from "./zod-meta.ts";
 
 /**
  * A rate card is data (docs/estimates.md): every card is expressed by this one schema, so the estimator has no
  * branch per card id. Rates are decimal strings ("0.0667") so that they are exact.
  */
 
-const DecimalText = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, 'must be a non-negative decimal string such as "0.0667" (a string keeps it exact)')
-  .meta({ description: "A non-negative decimal written as a string, so that it stays exact." });
+const DecimalText = withMeta(
+  z
+    .string()
+    .check(
+      z.regex(
+        /^\d+(\.\d+)?$/,
+        'must be a non-negative decimal string such as "0.0667" (a string keeps it exact)',
+      ),
+    ),
+  { description: "A non-negative decimal written as a string, so that it stays exact." },
+);
 
 /** Either a multiplier of the item's base rate or a rate of its own for this tier. */
 const TierPrice = z.union([
@@ -28,76 +36,80 @@ const TierPrice = z.union([
 ]);
 export type TierPrice = z.output<typeof TierPrice>;
 
-const Seconds = z.number().finite().nonnegative();
+const Seconds = z.number().check(z.nonnegative());
 const IsoDate = z.iso.date();
 
 const Billing = z.discriminatedUnion("rounding", [
-  z
-    .strictObject({
+  withMeta(
+    z.strictObject({
       rounding: z.literal("up-per-increment"),
-      incrementSeconds: z.number().finite().positive(),
-      minimumSeconds: Seconds.default(0),
-    })
-    .meta({ description: "Each video's duration rounded up to whole increments, at least minimumSeconds." }),
-  z
-    .strictObject({ rounding: z.literal("ceil-total"), minimumSeconds: Seconds.default(0) })
-    .meta({ description: "Each video's cost rounded up to a whole unit (Math.ceil)." }),
+      incrementSeconds: z.number().check(z.positive()),
+      minimumSeconds: z._default(Seconds, 0),
+    }),
+    { description: "Each video's duration rounded up to whole increments, at least minimumSeconds." },
+  ),
+  withMeta(z.strictObject({ rounding: z.literal("ceil-total"), minimumSeconds: z._default(Seconds, 0) }), {
+    description: "Each video's cost rounded up to a whole unit (Math.ceil).",
+  }),
 ]);
 export type Billing = z.output<typeof Billing>;
 
 const RateItem = z.strictObject({
-  label: z.string().min(1),
+  label: z.string().check(z.minLength(1)),
   type: JobType,
   /** Absent: priced the same whatever the engine. */
-  engines: z.array(Engine).min(1).optional(),
+  engines: z.optional(z.array(Engine).check(z.minLength(1))),
   /** Absent: priced the same whatever the translation mode. */
-  translationModes: z.array(TranslationMode).min(1).optional(),
+  translationModes: z.optional(z.array(TranslationMode).check(z.minLength(1))),
   rate: DecimalText,
   per: z.enum(["second", "minute", "video", "session", "call"]),
   /** The durations HeyGen accepts for this item (e.g. Cinematic Avatar, 4–15 s); others are refused (422). */
-  durationLimits: z
-    .strictObject({ minSeconds: Seconds.optional(), maxSeconds: z.number().finite().positive().optional() })
-    .optional(),
+  durationLimits: z.optional(
+    z.strictObject({
+      minSeconds: z.optional(Seconds),
+      maxSeconds: z.optional(z.number().check(z.positive())),
+    }),
+  ),
   /** Overrides of the card's increment or minimum for this item (e.g. a streaming minimum). */
-  billing: z
-    .strictObject({
-      incrementSeconds: z.number().finite().positive().optional(),
-      minimumSeconds: Seconds.optional(),
-    })
-    .optional(),
+  billing: z.optional(
+    z.strictObject({
+      incrementSeconds: z.optional(z.number().check(z.positive())),
+      minimumSeconds: z.optional(Seconds),
+    }),
+  ),
   /** Merged over the card's resolutions; null removes a tier. */
-  resolutions: z.partialRecord(Resolution, TierPrice.nullable()).optional(),
-  notes: z.array(z.string().min(1)).optional(),
+  resolutions: z.optional(z.partialRecord(Resolution, z.nullable(TierPrice))),
+  notes: z.optional(z.array(z.string().check(z.minLength(1)))),
 });
 export type RateItem = z.output<typeof RateItem>;
 
 const rateCardShape = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "must match [a-z0-9][a-z0-9.-]{0,63}"),
-  title: z.string().min(1),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "must match [a-z0-9][a-z0-9.-]{0,63}")),
+  title: z.string().check(z.minLength(1)),
   unit: Unit,
   source: z.strictObject({
-    url: z.string().min(1),
-    date: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, "must be YYYY, YYYY-MM or YYYY-MM-DD"),
-    title: z.string().min(1),
+    url: z.string().check(z.minLength(1)),
+    date: z.string().check(z.regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, "must be YYYY, YYYY-MM or YYYY-MM-DD")),
+    title: z.string().check(z.minLength(1)),
   }),
   /** When the rates were read from the source (YYYY-MM-DD); the card's age for `checks.rateCardMaxAgeDays`. */
-  retrievedAt: IsoDate.optional(),
+  retrievedAt: z.optional(IsoDate),
   /** From when HeyGen charges these rates (YYYY-MM-DD). */
-  validFrom: IsoDate.optional(),
+  validFrom: z.optional(IsoDate),
   billing: Billing,
   /** Tiers priced by default; a tier missing here and in an item is not priced. */
   resolutions: z.partialRecord(Resolution, TierPrice),
   /** An engine priced as another one on this card (e.g. avatar_iv → photo_avatar). */
-  engineAliases: z.partialRecord(Engine, Engine).default({}),
+  engineAliases: z._default(z.partialRecord(Engine, Engine), {}),
   testMode: z.enum(["free", "full-cost-with-warning"]),
-  notes: z.array(z.string().min(1)).default([]),
-  items: z.array(RateItem).min(1),
+  notes: z._default(z.array(z.string().check(z.minLength(1))), []),
+  items: z.array(RateItem).check(z.minLength(1)),
 };
 
-export const RateCard = z.strictObject(rateCardShape).superRefine(checkCard);
+export const RateCard = z.strictObject(rateCardShape).check(z.superRefine(checkCard));
 export type RateCard = z.output<typeof RateCard>;
 
-function checkCard(card: z.output<z.ZodObject<typeof rateCardShape>>, ctx: z.RefinementCtx): void {
+function checkCard(card: z.output<z.ZodMiniObject<typeof rateCardShape>>, ctx: z.core.$RefinementCtx): void {
   card.items.forEach((item, index) => {
     if (pricedTiers(card, item).length === 0) {
       ctx.addIssue({

@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { type EstimateRequest, type JobType, jobsOf } from "./job-spec.ts";
+import * as z from "./zod.ts";
 
 /**
  * Which HeyGen pool an account's jobs draw on (docs/heygen-facts.md#which-pool-pays, field cases F8 and G8):

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "./zod.ts";
 
 /**
  * The one reading of a zod error, for every message the project writes about invalid input (API problems,
@@ -13,7 +13,7 @@ export interface FieldIssue {
  * `perKey`: unknown keys, which zod reports once on their parent object ("Unrecognized keys: a, b"), become
  * one issue per offending key, so that a JSON pointer can name each (the API's `errors[]`).
  */
-export function issuesOf(error: z.ZodError, { perKey = true } = {}): FieldIssue[] {
+export function issuesOf(error: z.core.$ZodError, { perKey = true } = {}): FieldIssue[] {
   return error.issues.flatMap((issue) =>
     perKey && issue.code === "unrecognized_keys"
       ? issue.keys.map((key) => ({ path: [...issue.path, key], message: "is not a known field" }))
@@ -33,7 +33,7 @@ export interface PointedIssue {
 }
 
 /** A zod error as pointer-named issues, each pointer after `prefix` (`/query`, `/headers`); unknown keys one each. */
-export function pointedIssues(error: z.ZodError, prefix = ""): PointedIssue[] {
+export function pointedIssues(error: z.core.$ZodError, prefix = ""): PointedIssue[] {
   return issuesOf(error).map((issue) => ({ pointer: toPointer(issue.path, prefix), detail: issue.message }));
 }
 
@@ -55,7 +55,7 @@ export class InvalidDocumentError extends Error {
 }
 
 /** The issues of a zod error as InvalidDocumentError lists them (dotted paths; unknown keys on their parent). */
-export function documentIssues(error: z.ZodError): { path: string; message: string }[] {
+export function documentIssues(error: z.core.$ZodError): { path: string; message: string }[] {
   return issuesOf(error, { perKey: false }).map((issue) => ({
     path: dottedPath(issue.path),
     message: issue.message,

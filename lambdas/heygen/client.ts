@@ -1,6 +1,6 @@
-import * as z from "zod";
 import type { BalanceSnapshot } from "#core/balance";
 import type { SpendPool } from "#core/spend-pool";
+import * as z from "#core/zod";
 import { dottedPath, issuesOf } from "#core/zod-issues";
 import { HeyGenError, redact } from "./errors.ts";
 import { getOnce } from "./http.ts";
@@ -61,11 +61,11 @@ const ENDPOINTS: Record<HeyGenApiVersion, { path: string; normalise: typeof snap
 };
 
 const Numbers = z.object({
-  timeoutMs: z.number().int().positive().default(5000),
-  maxAttempts: z.number().int().min(1).max(10).default(3),
-  baseDelayMs: z.number().int().nonnegative().default(200),
-  maxDelayMs: z.number().int().nonnegative().default(5000),
-  maxRetryAfterMs: z.number().int().nonnegative().default(30_000),
+  timeoutMs: z._default(z.number().check(z.int()).check(z.positive()), 5000),
+  maxAttempts: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(10)), 3),
+  baseDelayMs: z._default(z.number().check(z.int()).check(z.nonnegative()), 200),
+  maxDelayMs: z._default(z.number().check(z.int()).check(z.nonnegative()), 5000),
+  maxRetryAfterMs: z._default(z.number().check(z.int()).check(z.nonnegative()), 30_000),
 });
 
 /** Reads an account's balance from HeyGen as a validated snapshot, or throws a typed HeyGenError. */

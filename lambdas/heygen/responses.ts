@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "#core/zod";
 
 /**
  * HeyGen's error envelopes (docs/heygen-facts.md#errors). The balance bodies are read by normalise.ts, leniently.
@@ -8,13 +8,13 @@ const errorCode = z.union([z.string(), z.number()]);
 
 /** v3 `{"error":{"code","message","param"?,"doc_url"?}}` and v1/v2 `{"data":null,"error":{"code","message"}}`. */
 export const NestedErrorEnvelope = z.object({
-  error: z.object({ code: errorCode, message: z.string().nullish() }),
+  error: z.object({ code: errorCode, message: z.nullish(z.string()) }),
 });
 
 /** v1/v2 `{"code":40009,"message":"..."}`; code 100 is HeyGen's legacy "success", not an error. */
 export const LegacyCodeEnvelope = z.object({
-  code: errorCode.refine((code) => String(code) !== "100"),
-  message: z.string().nullish(),
+  code: errorCode.check(z.refine((code) => String(code) !== "100")),
+  message: z.nullish(z.string()),
 });
 
 export interface ReportedError {
