@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   heygenTimeoutMs?: number;
   /** How the HeyGen client waits between retries (default: real time; tests pass one that does not wait). */
   heygenSleep?: (ms: number) => Promise<void>;
+  /** How the store waits between retries of a throttled write (default: real time; tests pass one that does not wait). */
+  storeSleep?: (ms: number) => Promise<void>;
   /**
    * A DynamoDB Local already running (the test run's, shared by every test file): the stack makes its own
    * table there, and deletes it at stop, instead of starting a JVM of its own.
@@ -174,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.taskResults ? { taskResults: options.taskResults } : {}),
       ...(options.heygenTimeoutMs ? { heygenTimeoutMs: options.heygenTimeoutMs } : {}),
       ...(options.heygenSleep ? { heygenSleep: options.heygenSleep } : {}),
+      ...(options.storeSleep ? { storeSleep: options.storeSleep } : {}),
       ...(options.now ? { now: options.now } : {}),
       log,
     };

@@ -7,6 +7,7 @@ import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Log, Services, TaskResultSender } from "#service/services";
 import { createDynamoStore } from "#store/dynamo-store";
+import { THROTTLE_RETRY } from "#store/throttling";
 
 /**
  * The one wiring of adapters into use cases, for the Lambda entry points (runtime/lambda-*.ts), the local
@@ -39,6 +40,8 @@ export interface Adapters {
   heygenTimeoutMs?: number;
   /** How the HeyGen client waits between retries (default: real time; tests inject one that does not wait). */
   heygenSleep?: (ms: number) => Promise<void>;
+  /** How the store waits between retries of a throttled write (default: real time; tests inject one that does not wait). */
+  storeSleep?: (ms: number) => Promise<void>;
   now?: () => Date;
   log: Log;
 }
@@ -70,7 +73,11 @@ export function createServices(adapters: Adapters, heygenMaxRetryAfterMs?: numbe
   const { alerts } = adapters;
   return {
     config: adapters.config,
-    store: createDynamoStore(adapters.doc, adapters.tableName),
+    store: createDynamoStore(
+      adapters.doc,
+      adapters.tableName,
+      adapters.storeSleep ? { ...THROTTLE_RETRY, sleep: adapters.storeSleep } : THROTTLE_RETRY,
+    ),
     rateCards: createRateCardRegistry(adapters.config.rateCards),
     balanceSource: clientFor,
     videoSource: clientFor,

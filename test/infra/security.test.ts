@@ -79,7 +79,9 @@ describe("secrets never reach the template", () => {
 
 describe("least privilege", () => {
   const { template } = synth({ config: TWO_ACCOUNTS });
-  const store = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem"].map((a) => `dynamodb:${a}`);
+  const store = ["GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"].map(
+    (a) => `dynamodb:${a}`,
+  );
   const tracing = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
   const logging = ["logs:CreateLogStream", "logs:PutLogEvents"];
   /** Reading HeyGen and publishing a reading's alerts: both Lambdas read (one reading path). */

@@ -17,13 +17,14 @@ export function runDynamoDbEndpoint(): string {
 
 /**
  * `startLocalStack` as the tests run it: on the run's DynamoDB Local (a table of its own, deleted at stop),
- * with HeyGen retries that do not wait and sandbox videos charged as soon as they complete. `options` may
+ * with HeyGen and store retries that do not wait and sandbox videos charged as soon as they complete. `options` may
  * override each.
  */
 export function startTestStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   return startLocalStack({
     dynamoEndpoint: runDynamoDbEndpoint(),
     heygenSleep: noWait,
+    storeSleep: noWait,
     sandboxChargeDelayMs: 0,
     ...options,
   });
