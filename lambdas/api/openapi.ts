@@ -10,7 +10,8 @@ import { withMeta } from "#core/zod-meta";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
 import { Problem } from "./responses.ts";
-import { COMMON_PROBLEMS, ROUTES, type RouteSpec } from "./route-table.ts";
+import { COMMON_PROBLEMS, type RouteSpec } from "./route-spec.ts";
+import { ROUTES } from "./route-table.ts";
 
 /**
  * The OpenAPI 3.1 document, derived by zod-openapi from the route table: the same zod schemas validate the

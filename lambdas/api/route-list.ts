@@ -1,4 +1,5 @@
-import { ROUTES, type RouteSpec } from "./route-table.ts";
+import type { RouteSpec } from "./route-spec.ts";
+import { ROUTES } from "./route-table.ts";
 
 /**
  * The routes as infra sees them, derived from the route table (route-table.ts): every route is listed

@@ -3,7 +3,7 @@ import type * as z from "#core/zod";
 import { pointedIssues } from "#core/zod-issues";
 import { parseOr400, problems } from "./problem.ts";
 import { callerOf, json, queryOf, readJsonBody } from "./request.ts";
-import type { Answer, BodySpec, RouteSpec } from "./route-table.ts";
+import type { Answer, BodySpec, RouteSpec } from "./route-spec.ts";
 
 /** What a route's handler gets: the request's parts, each parsed by the schema its route declares. */
 export interface RouteInput<R extends RouteSpec> {

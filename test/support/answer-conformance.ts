@@ -1,5 +1,6 @@
 import { Problem } from "#api/responses";
-import { ROUTES, type RouteSpec } from "#api/route-table";
+import type { RouteSpec } from "#api/route-spec";
+import { ROUTES } from "#api/route-table";
 
 const TEMPLATES = (Object.values(ROUTES) as RouteSpec[]).map((route) => ({
   route,

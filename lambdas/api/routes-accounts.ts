@@ -1,0 +1,94 @@
+import {
+  AccountDetail,
+  AccountList,
+  AlertLog,
+  History,
+  named,
+  RefreshAnswer,
+  TestAlertAnswer,
+  WebhookEvents,
+} from "./responses.ts";
+import { AccountPath, BODY, json, type RouteSpec } from "./route-spec.ts";
+import { AlertsQuery, EventsQuery, HistoryQuery, RefreshRequest, TestAlertRequest } from "./schemas.ts";
+
+/** The account routes: summaries, history, alerts, the webhook log, refresh and test alerts (docs/api.md). */
+export const ACCOUNT_ROUTES = {
+  listAccounts: {
+    method: "GET",
+    path: "/v1/accounts",
+    summary: "Every account",
+    auth: "iam",
+    servedBy: "api",
+    answers: { 200: { description: "Every configured account's summary", schema: AccountList } },
+    problems: [],
+  },
+  getAccount: {
+    method: "GET",
+    path: "/v1/accounts/{id}",
+    summary:
+      "One account: latest balance, reserved, available, activeReservations, oldestOpenHoldAgeSeconds, alert level, forecast",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath },
+    answers: { 200: { description: "The account", schema: AccountDetail } },
+    problems: ["not-found"],
+  },
+  history: {
+    method: "GET",
+    path: "/v1/accounts/{id}/history",
+    summary: "Balance snapshots, newest first",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath, query: HistoryQuery },
+    answers: { 200: { description: "Snapshots", schema: History } },
+    problems: ["validation-error", "not-found"],
+  },
+  alerts: {
+    method: "GET",
+    path: "/v1/accounts/{id}/alerts",
+    summary: "The alert log, newest first",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath, query: AlertsQuery },
+    answers: { 200: { description: "Alerts", schema: AlertLog } },
+    problems: ["validation-error", "not-found"],
+  },
+  events: {
+    method: "GET",
+    path: "/v1/accounts/{id}/events",
+    summary: "The webhook log: HeyGen deliveries and what each did, newest first",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath, query: EventsQuery },
+    answers: { 200: { description: "Webhook deliveries", schema: WebhookEvents } },
+    problems: ["validation-error", "not-found"],
+  },
+  refresh: {
+    method: "POST",
+    path: "/v1/accounts/{id}/refresh",
+    summary:
+      "Read the balance from HeyGen now, as a scheduled poll does (records, moves the level, alerts, counts failures)",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath, body: json(named(RefreshRequest, "RefreshRequest"), false) },
+    answers: {
+      200: {
+        description:
+          "The account, with refreshed: true|false and, when false, reason: minRefreshIntervalSeconds (read " +
+          "recently or a reading in progress), retryNotBefore (HeyGen asked to wait) or heygen-error (with refreshError)",
+        schema: RefreshAnswer,
+      },
+    },
+    problems: [...BODY, "not-found"],
+  },
+  testAlert: {
+    method: "POST",
+    path: "/v1/accounts/{id}/test-alert",
+    summary: "Send a marked test alert through SNS (email, SMS, chat); changes no alert level",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath, body: json(named(TestAlertRequest, "TestAlertRequest"), false) },
+    answers: { 200: { description: "The test alert as sent and logged", schema: TestAlertAnswer } },
+    problems: [...BODY, "not-found", "balance-unknown"],
+  },
+} as const satisfies Record<string, RouteSpec>;
