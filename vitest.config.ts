@@ -11,6 +11,8 @@ const CONCURRENCY = [
 ];
 /** The Step Functions examples, run by an ASL interpreter against the local stack. */
 const ASL = ["test/e2e/gated-video-job.test.ts", "test/e2e/gated-video-job-callback.test.ts"];
+/** The real bundling of every Lambda, held to its size budget (the bench's concern, and 15 s of CPU). */
+const BUNDLING = ["test/infra/bundling.test.ts"];
 /** The status page in headless Chromium. */
 const BROWSER = ["test/e2e/status-page.test.ts"];
 
@@ -44,7 +46,7 @@ export default defineConfig({
     projects: [
       // npm test: the fast projects.
       { extends: true, test: { name: "unit", include: ["test/unit/**/*.test.ts"] } },
-      { extends: true, test: { name: "infra", include: ["test/infra/**/*.test.ts"] } },
+      { extends: true, test: { name: "infra", include: ["test/infra/**/*.test.ts"], exclude: BUNDLING } },
       {
         extends: true,
         test: {
@@ -81,7 +83,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "bench", include: ["test/bench/**/*.test.ts"], globalSetup: [DYNAMODB_LOCAL] },
+        test: {
+          name: "bench",
+          include: ["test/bench/**/*.test.ts", ...BUNDLING],
+          globalSetup: [DYNAMODB_LOCAL],
+        },
       },
     ],
   },

@@ -9,6 +9,7 @@ import {
   shippedConfig,
   statementsOfFunction,
   synth,
+  synthOnce,
 } from "./synth.ts";
 
 afterAll(removeTempDirs);
@@ -33,7 +34,7 @@ describe("secrets never reach the template", () => {
   it("does not copy a key found in the synth environment into any resource", () => {
     process.env.HEYGEN_API_KEY = fakeKey;
     process.env.AGENCY_KEY = fakeKey;
-    const { app, template } = synth({ config: TWO_ACCOUNTS });
+    const { app, template } = synthOnce({ config: TWO_ACCOUNTS });
     expect(JSON.stringify(template.toJSON())).not.toContain(fakeKey);
     // Nor into the config the Lambdas are shipped, which leaves the template as an asset.
     expect(JSON.stringify(shippedConfig(app, template))).not.toContain(fakeKey);

@@ -35,7 +35,24 @@ export function buildApp(options: SynthOptions = {}) {
   return createApp({ context, rootDir: dir, outdir: join(dir, "cdk.out") });
 }
 
+const synthesized = new Map<string, ReturnType<typeof synthOnce>>();
+
+/**
+ * The app and its stack's template for `options`, synthesized once per worker: a synth is a second or two of
+ * CPU, and the tests only read what it made (a test that changes an app builds its own, with buildApp).
+ */
 export function synth(options: SynthOptions = {}) {
+  const key = JSON.stringify(options);
+  let made = synthesized.get(key);
+  if (made === undefined) {
+    made = synthOnce(options);
+    synthesized.set(key, made);
+  }
+  return made;
+}
+
+/** A synth of its own, for a test whose environment is part of what it checks. */
+export function synthOnce(options: SynthOptions) {
   const built = buildApp(options);
   return { ...built, template: Template.fromStack(built.stack) };
 }
