@@ -10,7 +10,11 @@ const CONCURRENCY = [
   "test/integration/poll-fan-out.test.ts",
 ];
 /** The Step Functions examples, run by an ASL interpreter against the local stack. */
-const ASL = ["test/e2e/gated-video-job.test.ts", "test/e2e/gated-video-job-callback.test.ts"];
+const ASL = [
+  "test/e2e/gated-video-job.test.ts",
+  "test/e2e/gated-video-job-callback.test.ts",
+  "test/e2e/field-case-g7-step-functions.test.ts",
+];
 /** The real bundling of every Lambda, held to its size budget (the bench's concern, and 15 s of CPU). */
 const BUNDLING = ["test/infra/bundling.test.ts"];
 /** The status page in headless Chromium. */

@@ -1,17 +1,9 @@
-import { readFileSync } from "node:fs";
-import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signHeyGenEvent } from "#core/webhook-signature";
 import type { LocalStack } from "#local/stack";
 import { keys } from "#store/table";
 import { THROTTLE_RETRY } from "#store/throttling";
-import { type ApiGatewayInvoke, invokeApi, type LocalHandlers } from "#test/support/asl";
-import {
-  type DynamoFault,
-  dynamoFaults,
-  provisionedThroughputExceeded,
-  transactionCanceled,
-} from "#test/support/dynamo-faults";
+import { dynamoFaults, provisionedThroughputExceeded } from "#test/support/dynamo-faults";
 import {
   call,
   get,
@@ -22,9 +14,9 @@ import {
   TestClock,
   testConfig,
 } from "#test/support/e2e";
+import { persistently, REQUEST, VARIANTS } from "#test/support/g7-case";
 import { startTestStack } from "#test/support/local-stack";
 import { scanTable } from "#test/support/table-scan";
-import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth.ts";
 
 /**
  * Field case G7 (test/fixtures/field-cases/heygen-2026-12.json) through the local stack: DynamoDB cancels
@@ -33,52 +25,15 @@ import { joinToText, removeTempDirs, resourceNamed, synth } from "../infra/synth
  * own TransactionCanceledException, built from the case's CancellationReasons, without sending them. A
  * throttle is retried inside the call (201), or answered 503 with Retry-After when it lasts, never 409; a
  * webhook delivery then answers 503 so HeyGen redelivers it; a poll fails its tick and the next one records;
- * and GatedVideoJob's Reserve, answered 503, is retried and granted.
+ * GatedVideoJob's Reserve, answered 503, is retried and granted (field-case-g7-step-functions.test.ts).
  */
-
-interface G7Case {
-  body: { message: string; CancellationReasons: { Code: string; Message?: string }[] };
-  expected: {
-    request: { method: string; path: string; headers: Record<string, string>; body: { accountId: string } };
-  };
-}
-const G7 = (
-  JSON.parse(
-    readFileSync(new URL("../fixtures/field-cases/heygen-2026-12.json", import.meta.url), "utf8"),
-  ) as { cases: (G7Case & { id: string })[] }
-).cases.find((c) => c.id === "G7") as G7Case;
-const REQUEST = G7.expected.request;
-
-/** The case's error, and its two variants: the HOLD Put throttled (its index keys), a provisioned table. */
-const VARIANTS: Record<string, () => Error> = {
-  "G7 [ThrottlingError, None, None]": () => transactionCanceled(G7.body.CancellationReasons, G7.body.message),
-  "[None, ThrottlingError, None]": () =>
-    transactionCanceled([
-      { Code: "None" },
-      { Code: "ThrottlingError", Message: G7.body.CancellationReasons[0]?.Message },
-      { Code: "None" },
-    ]),
-  "[ProvisionedThroughputExceeded, None, None]": () =>
-    transactionCanceled([
-      {
-        Code: "ProvisionedThroughputExceeded",
-        Message: "The level of configured provisioned throughput for the table was exceeded.",
-      },
-      { Code: "None" },
-      { Code: "None" },
-    ]),
-};
 
 const faults = dynamoFaults();
 const clock = new TestClock();
 const ACCOUNTS = ["default", "g7-again", "g7-hold", "g7-provisioned", "g7-webhook", "g7-poll", "g7-sfn"];
 let stack: LocalStack;
-let definition: StateMachineDefinition;
 
 beforeAll(async () => {
-  const { template } = synth({ context: { exampleStateMachine: "true" } });
-  const machine = resourceNamed(template, "AWS::StepFunctions::StateMachine", "GatedVideoJobStateMachine");
-  definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as StateMachineDefinition;
   stack = await startTestStack({
     config: testConfig(
       ACCOUNTS.map((id) => ({ id })),
@@ -103,13 +58,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  removeTempDirs();
-});
-
-const persistently = (error: () => Error, operation = "TransactWriteItems"): DynamoFault => ({
-  operation,
-  error,
-  times: Number.POSITIVE_INFINITY,
 });
 
 /** The G7 request, for `accountId` (default: the case's own). */
@@ -275,74 +223,5 @@ describe("G7: the webhook and the poller under a throttled store", () => {
     expect(after.remaining).toBe(110);
     expect(after.reserved).toBe(before.reserved);
     expect((await heldHolds("g7-poll")).map((h) => h.id)).toEqual([held.id]);
-  });
-});
-
-describe("G7 in Step Functions: GatedVideoJob's Reserve answered 503 is retried, never InsufficientCredits", () => {
-  const TASKS = ["Reserve", "Commit", "Release"] as const;
-
-  /** Runs GatedVideoJob; Reserve's first `throttledTries` calls meet a store that throttles every write. */
-  async function run(name: string, throttledTries: number) {
-    const calls = { Reserve: 0, Commit: 0, Release: 0 };
-    const answers: number[] = [];
-    const handler = (task: (typeof TASKS)[number]) => async (input: unknown) => {
-      calls[task] += 1;
-      const throttled = task === "Reserve" && calls.Reserve <= throttledTries;
-      if (throttled) faults.inject(persistently(VARIANTS["G7 [ThrottlingError, None, None]"] as () => Error));
-      try {
-        // The loopback link may drop a kept-alive connection on a loaded machine; that link is not under test
-        // (API Gateway's own retries), so a request it dropped is sent once more, with the same Idempotency-Key.
-        const answer = await invokeApi(stack, input as unknown as ApiGatewayInvoke).catch((error: Error) => {
-          if (error.name !== "TypeError") throw error;
-          return invokeApi(stack, input as unknown as ApiGatewayInvoke);
-        });
-        if (task === "Reserve") answers.push(answer.StatusCode);
-        return answer;
-      } catch (error) {
-        if (task === "Reserve") answers.push(Number((error as Error).name.split(".")[1]));
-        throw error;
-      } finally {
-        if (throttled) faults.clear();
-      }
-    };
-    const execution = new StateMachine(definition, { validationOptions: { checkArn: false } }).run(
-      { reservation: { accountId: "g7-sfn", amount: 5 }, job: {} },
-      {
-        context: { Execution: { Name: name } },
-        overrides: {
-          taskResourceLocalHandlers: Object.fromEntries(
-            TASKS.map((task) => [task, handler(task)]),
-          ) as unknown as LocalHandlers,
-          retryIntervalOverrides: Object.fromEntries(TASKS.map((task) => [task, 0])),
-        },
-      },
-    );
-    const status = await execution.result.then(
-      () => "Done",
-      (error: Error) => (error.cause as Error | undefined)?.name ?? error.name,
-    );
-    return { status, calls, answers };
-  }
-
-  it("Reserve answered 503 once: retried, granted, committed, Done", async () => {
-    const before = await account("g7-sfn");
-    const result = await run("exec-g7-sfn", 1);
-    // 201, or 200 when a dropped connection's request had landed: one hold either way.
-    expect(result.answers[0]).toBe(503);
-    expect([200, 201]).toContain(result.answers[1]);
-    expect(result.answers).toHaveLength(2);
-    expect(result.status).toBe("Done");
-    expect(result.calls).toEqual({ Reserve: 2, Commit: 1, Release: 0 });
-    expect((await account("g7-sfn")).reserved).toBe(before.reserved + 5);
-  });
-
-  it("Reserve answered 503 on every try: ReservationFailed, nothing held, never InsufficientCredits", async () => {
-    const before = await account("g7-sfn");
-    const result = await run("exec-g7-sfn-lasting", Number.POSITIVE_INFINITY);
-    expect(result.answers.every((status) => status === 503)).toBe(true);
-    expect(result.answers.length).toBeGreaterThan(1);
-    expect(result.status).toBe("ReservationFailed");
-    expect(result.calls.Commit + result.calls.Release).toBe(0);
-    expect(await account("g7-sfn")).toEqual(before);
   });
 });
