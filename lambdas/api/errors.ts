@@ -4,6 +4,7 @@ import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
   AccountRequiredError,
   BalanceUnknownError,
+  BudgetInUseError,
   CommitExceedsAvailableError,
   DependencyUnavailableError,
   IdempotencyKeyReusedError,
@@ -15,6 +16,7 @@ import {
   UnauthenticatedError,
   UnitMismatchError,
   UnknownAccountError,
+  UnknownBudgetError,
   UnknownReservationError,
   UnsignedDeliveryError,
 } from "#service/errors";
@@ -59,6 +61,11 @@ problemFor(AccountRequiredError, (error) =>
 problemFor(MalformedJsonError, (error) => problems.malformedJson(error.message));
 problemFor(UnauthenticatedError, () => problems.unauthorized());
 problemFor(UnknownAccountError, (error) => problems.notFound("account", error.accountId, error.pointer));
+problemFor(UnknownBudgetError, (error) => problems.notFound("budget", error.budgetId, "/path/budgetId"));
+problemFor(
+  BudgetInUseError,
+  (error) => new Problem("budget-in-use", `${error.message}.`, [], { openHolds: error.openHolds }),
+);
 problemFor(UnknownReservationError, (error) =>
   problems.notFound("reservation", error.reservationId, error.pointer),
 );

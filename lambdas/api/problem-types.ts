@@ -50,6 +50,12 @@ export const PROBLEM_TYPES = {
     explanation:
       "The hold (or the raise) does not fit in what the account can still hand out: `required`, `available` (remaining − reserved − reserveFloor) and `shortfall`, in `unit`. Top up or wait for holds to end.",
   },
+  "budget-in-use": {
+    status: 409,
+    title: "Budget in use",
+    explanation:
+      "The budget still has holds open through it (`openHolds`), whose commits and releases move its counters. Commit or release them, or wait for them to expire, then delete it.",
+  },
   "reservation-conflict": {
     status: 409,
     title: "Reservation conflict",

@@ -3,14 +3,14 @@ import * as z from "#core/zod";
 import { withMeta } from "#core/zod-meta";
 import type { ProblemType } from "./problem-types.ts";
 import { named } from "./responses.ts";
-import { IdempotencyKey } from "./schemas.ts";
+import { BudgetId, IdempotencyKey } from "./schemas.ts";
 
 /**
  * How a route of the HTTP API is declared (route-table.ts and the route groups it assembles), and the parts
  * routes share: the path parameters, the Idempotency-Key header, the problem types of a body.
  */
 
-export type Method = "GET" | "POST" | "OPTIONS";
+export type Method = "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS";
 
 export interface Answer {
   description: string;
@@ -74,6 +74,10 @@ export const COMMON_PROBLEMS: readonly ProblemType[] = [
 
 const id = (description: string) => z.object({ id: withMeta(z.string(), { description }) });
 export const AccountPath = id("The account's id (configuration `accounts[].id`).");
+export const BudgetPath = z.object({
+  id: withMeta(z.string(), { description: "The account's id (configuration `accounts[].id`)." }),
+  budgetId: BudgetId,
+});
 export const ReservationPath = id(
   "The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`).",
 );

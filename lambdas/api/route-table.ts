@@ -11,6 +11,7 @@ import {
 } from "./responses.ts";
 import { BODY, jobBody, type RouteSpec } from "./route-spec.ts";
 import { ACCOUNT_ROUTES } from "./routes-accounts.ts";
+import { BUDGET_ROUTES } from "./routes-budgets.ts";
 import { RESERVATION_ROUTES } from "./routes-reservations.ts";
 import { WEBHOOK_ROUTES } from "./routes-webhooks.ts";
 import { CheckRequest } from "./schemas.ts";
@@ -87,6 +88,7 @@ export const ROUTES = {
   },
   ...RESERVATION_ROUTES,
   ...ACCOUNT_ROUTES,
+  ...BUDGET_ROUTES,
   ...WEBHOOK_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 

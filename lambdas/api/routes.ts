@@ -2,6 +2,7 @@ import { Router } from "@aws-lambda-powertools/event-handler/http";
 import { VERSION } from "#config/version";
 import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount } from "#service/accounts";
 import { BalanceReader } from "#service/balance-reader";
+import { deleteBudget, getBudget, listBudgets, setBudget } from "#service/budgets";
 import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
 import { changeHold, getReservation, holdCredit, listAccountReservations } from "#service/reservations";
 import type { Services } from "#service/services";
@@ -15,7 +16,7 @@ import { PROBLEM_TYPES } from "./problem-types.ts";
 import { readRawBody } from "./request.ts";
 import { methodsAt } from "./route-list.ts";
 import { ROUTES } from "./route-table.ts";
-import { answer, serve } from "./serve.ts";
+import { answer, noContent, serve } from "./serve.ts";
 
 export type { ApiObserver } from "./errors.ts";
 
@@ -99,6 +100,19 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   serve(app, ROUTES.testAlert, async ({ path, body }) =>
     answer(200, { alert: await sendTestAlertTo(services, path.id, body.severity) }),
   );
+
+  serve(app, ROUTES.listBudgets, async ({ path }) => answer(200, await listBudgets(services, path.id)));
+  serve(app, ROUTES.putBudget, async ({ path, body }) => {
+    const { created, view } = await setBudget(services, path.id, path.budgetId, body);
+    return created ? answer(201, view) : answer(200, view);
+  });
+  serve(app, ROUTES.getBudget, async ({ path }) =>
+    answer(200, await getBudget(services, path.id, path.budgetId)),
+  );
+  serve(app, ROUTES.deleteBudget, async ({ path }) => {
+    await deleteBudget(services, path.id, path.budgetId);
+    return noContent();
+  });
 
   // Checked in this order, each refusal writing nothing: size (413), then in the use case the signature over
   // the raw body (401, no detail), JSON and shape (400 naming the field). A verified delivery answers 200

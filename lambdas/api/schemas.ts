@@ -1,4 +1,6 @@
 import { ACCOUNT_ID_PATTERN, RELEASE_REASONS, SEVERITIES } from "#core/account";
+import { BUDGET_ID_PATTERN, BUDGET_MODES } from "#core/budget";
+import { BUDGET_PERIODS, isTimeZone } from "#core/budget-period";
 import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
 import * as z from "#core/zod";
@@ -195,3 +197,66 @@ export const IdempotencyKey = z
   .check(z.minLength(1))
   .check(z.maxLength(255))
   .check(z.regex(/^[\x21-\x7e]+$/, "must be 1–255 visible ASCII characters"));
+
+/** A budget's id: `[a-z0-9-]{1,40}`, as a path segment. */
+export const BudgetId = withMeta(z.string().check(z.regex(BUDGET_ID_PATTERN, "must match [a-z0-9-]{1,40}")), {
+  description: "The budget's id, unique within the account.",
+});
+
+const LABEL_KEY = /^[a-z][a-z0-9_.-]{0,39}$/;
+const MAX_LABELS = 10;
+/** An IAM principal ARN or a pattern of them (`*` for any run of characters), as requestContext.authorizer.iam gives it. */
+const PrincipalPattern = z
+  .string()
+  .check(z.maxLength(400))
+  .check(
+    z.regex(/^arn:aws[a-z-]*:(iam|sts)::(\d{12}|\*):\S+$/, "must be an IAM or STS ARN (patterns may use *)"),
+  );
+
+export const BudgetRequest = withMeta(
+  z.strictObject({
+    limit: withMeta(z.number().check(z.nonnegative()).check(z.lte(MAX_AMOUNT)), {
+      description: "What holds and commits may use per period, in the account's balance unit.",
+    }),
+    period: withMeta(z.enum(BUDGET_PERIODS), {
+      description:
+        "hour, day, week (Monday first) or month of the calendar in timeZone, or total (no reset).",
+    }),
+    timeZone: withMeta(
+      z._default(
+        z.string().check(z.refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin")),
+        "UTC",
+      ),
+      { description: "The IANA time zone whose calendar the periods follow (default UTC)." },
+    ),
+    mode: withMeta(z._default(z.enum(BUDGET_MODES), "hard"), {
+      description: "hard (default): a reserve past the limit is refused; soft: granted, and alerted.",
+    }),
+    maxPerJob: withMeta(z.optional(z.number().check(z.gte(MIN_AMOUNT)).check(z.lte(MAX_AMOUNT))), {
+      description: "The largest single hold the budget grants.",
+    }),
+    maxConcurrentHolds: withMeta(z.optional(z.number().check(z.int()).check(z.gte(1)).check(z.lte(1000))), {
+      description: "Render slots: how many holds may be open through the budget at once.",
+    }),
+    principals: withMeta(z.optional(z.array(PrincipalPattern).check(z.minLength(1)).check(z.maxLength(20))), {
+      description:
+        "IAM principals (ARN patterns) allowed to read and spend through the budget; default anyone allowed by IAM.",
+    }),
+    labels: withMeta(
+      z.optional(
+        z
+          .record(
+            z.string().check(z.regex(LABEL_KEY, "must match [a-z][a-z0-9_.-]{0,39}")),
+            z.string().check(z.maxLength(100)),
+          )
+          .check(
+            z.refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`),
+          ),
+      ),
+      {
+        description: "Labels for reports (at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters).",
+      },
+    ),
+  }),
+  { description: "A budget carved from the account (docs/budgets.md)." },
+);

@@ -43,6 +43,11 @@ export function answer<Status extends 200 | 201, Body>(status: Status, body: Bod
   return { status, body, replayed };
 }
 
+/** A 204: no body, no content type. */
+export function noContent() {
+  return { status: 204 as const, body: undefined as never, replayed: false };
+}
+
 /**
  * Registers `route` on the router: parses the path parameters, the headers, the query and the JSON body it
  * declares, in that order (a 400 problem naming each invalid field, under `/path`, `/headers`, `/query` or
@@ -64,6 +69,7 @@ export function serve<R extends RouteSpec>(
       const body = bodySpec ? parseBody(sentBody, bodySpec) : undefined;
       const input = { path, headers, query, body, sentBody, caller: callerOf(event), req } as RouteInput<R>;
       const answer = await handle(input);
+      if (answer.status === 204) return new Response(null, { status: 204 });
       const spec: Answer | undefined = (route.answers as Partial<Record<number, Answer>>)[answer.status];
       const location = spec?.location as ((body: unknown) => string) | undefined;
       return json(answer.status, answer.body, {

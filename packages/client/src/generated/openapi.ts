@@ -330,6 +330,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's budgets, each with what it has used this period */
+        get: operations["listBudgets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/budgets/{budgetId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A budget and what it has used this period */
+        get: operations["getBudget"];
+        /** Create a budget, or change its settings (what it has used this period is kept) */
+        put: operations["putBudget"];
+        post?: never;
+        /** Delete a budget with no open hold */
+        delete: operations["deleteBudget"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/heygen": {
         parameters: {
             query?: never;
@@ -773,6 +809,37 @@ export interface components {
              * @enum {string}
              */
             severity?: "info" | "warning" | "critical";
+        };
+        /** @description A budget carved from the account (docs/budgets.md). */
+        BudgetRequest: {
+            /** @description What holds and commits may use per period, in the account's balance unit. */
+            limit: number;
+            /**
+             * @description hour, day, week (Monday first) or month of the calendar in timeZone, or total (no reset).
+             * @enum {string}
+             */
+            period: "hour" | "day" | "week" | "month" | "total";
+            /**
+             * @description The IANA time zone whose calendar the periods follow (default UTC).
+             * @default UTC
+             */
+            timeZone?: string;
+            /**
+             * @description hard (default): a reserve past the limit is refused; soft: granted, and alerted.
+             * @default hard
+             * @enum {string}
+             */
+            mode?: "hard" | "soft";
+            /** @description The largest single hold the budget grants. */
+            maxPerJob?: number;
+            /** @description Render slots: how many holds may be open through the budget at once. */
+            maxConcurrentHolds?: number;
+            /** @description IAM principals (ARN patterns) allowed to read and spend through the budget; default anyone allowed by IAM. */
+            principals?: string[];
+            /** @description Labels for reports (at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters). */
+            labels?: {
+                [key: string]: string;
+            };
         };
         HeyGenEvent: {
             event_type: string;
@@ -1307,6 +1374,45 @@ export interface components {
         };
         TestAlertAnswer: {
             alert: components["schemas"]["Alert"];
+        };
+        BudgetList: {
+            budgets: components["schemas"]["Budget"][];
+        };
+        /** @description A budget and what it has used this period (docs/budgets.md). */
+        Budget: {
+            id: string;
+            accountId: string;
+            /** @description In the account's balance unit (`unit`). */
+            limit: number;
+            /** @enum {string} */
+            period: "hour" | "day" | "week" | "month" | "total";
+            timeZone: string;
+            /** @description When the current period began (ISO time). */
+            periodStart: string;
+            /** @description When it ends (ISO time, exclusive); null for total. */
+            periodEnd: string | null;
+            /** @description Committed this period by holds reserved in it. */
+            committed: number;
+            /** @description Still held by holds reserved this period. */
+            held: number;
+            /** @description limit − committed − held; below 0 only in soft mode. */
+            available: number;
+            /** @enum {string} */
+            mode: "hard" | "soft";
+            /** @description The largest single hold; null: no cap. */
+            maxPerJob: number | null;
+            /** @description Render slots; null: no cap. */
+            maxConcurrentHolds: number | null;
+            /** @description Holds open through the budget (slots in use), of any period. */
+            openHolds: number;
+            paused: boolean;
+            pauseReason?: string;
+            pausedAt?: string;
+            pausedBy?: string;
+            principals: string[];
+            labels: {
+                [key: string]: string;
+            };
         };
         WebhookReceipt: {
             /** @description Absent when the callback_id names no account. */
@@ -2735,6 +2841,287 @@ export interface operations {
             };
             /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBudgets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every budget of the account, by id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetList"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+                /** @description The budget's id, unique within the account. */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The budget */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+                /** @description The budget's id, unique within the account. */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed, or already so */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The path of what was created, e.g. `/v1/reservations/rsv_…`. */
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+                /** @description The budget's id, unique within the account. */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: budget-in-use (GET /problems/{type} explains each). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,55 @@
+import { Budget, BudgetList, named } from "./responses.ts";
+import { AccountPath, BODY, BudgetPath, json, type RouteSpec } from "./route-spec.ts";
+import { BudgetRequest } from "./schemas.ts";
+
+/** The budget routes of an account (docs/budgets.md): set, read, list and delete. */
+export const BUDGET_ROUTES = {
+  listBudgets: {
+    method: "GET",
+    path: "/v1/accounts/{id}/budgets",
+    summary: "The account's budgets, each with what it has used this period",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath },
+    answers: { 200: { description: "Every budget of the account, by id", schema: BudgetList } },
+    problems: ["not-found"],
+  },
+  putBudget: {
+    method: "PUT",
+    path: "/v1/accounts/{id}/budgets/{budgetId}",
+    summary: "Create a budget, or change its settings (what it has used this period is kept)",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: BudgetPath, body: json(named(BudgetRequest, "BudgetRequest")) },
+    answers: {
+      200: { description: "Changed, or already so", schema: Budget },
+      201: {
+        description: "Created",
+        schema: Budget,
+        location: (body: { accountId: string; id: string }) =>
+          `/v1/accounts/${body.accountId}/budgets/${body.id}`,
+      },
+    },
+    problems: [...BODY, "not-found"],
+  },
+  getBudget: {
+    method: "GET",
+    path: "/v1/accounts/{id}/budgets/{budgetId}",
+    summary: "A budget and what it has used this period",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: BudgetPath },
+    answers: { 200: { description: "The budget", schema: Budget } },
+    problems: ["validation-error", "not-found"],
+  },
+  deleteBudget: {
+    method: "DELETE",
+    path: "/v1/accounts/{id}/budgets/{budgetId}",
+    summary: "Delete a budget with no open hold",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: BudgetPath },
+    answers: { 204: { description: "Deleted" } },
+    problems: ["validation-error", "not-found", "budget-in-use"],
+  },
+} as const satisfies Record<string, RouteSpec>;
