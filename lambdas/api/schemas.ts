@@ -5,7 +5,7 @@ import { jobRequestSchema } from "#core/job-spec";
 import { MIN_AMOUNT } from "#core/reservations";
 import * as z from "#core/zod";
 import { withMeta } from "#core/zod-meta";
-import { MAX_LIST_LIMIT } from "#service/list-limit";
+import { MAX_LIST_LIMIT, MAX_RESERVATION_PAGE } from "#service/list-limit";
 
 /** Request schemas: the single source for validation, TypeScript types and the OpenAPI document. */
 
@@ -171,7 +171,9 @@ export const ReservationsQuery = z.strictObject({
   status: withMeta(z.optional(z.enum(["held", "committed", "released", "expired"])), {
     description: "Only reservations in this state.",
   }),
-  limit: withMeta(Limit(100, 20), { description: "At most this many (1–100, default 20)." }),
+  limit: withMeta(Limit(MAX_RESERVATION_PAGE, 20), {
+    description: `At most this many (1–${MAX_RESERVATION_PAGE}, default 20).`,
+  }),
   cursor: withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(2000))), {
     description: "`nextCursor` of the page before.",
   }),

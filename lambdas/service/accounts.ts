@@ -98,7 +98,7 @@ export const getAccount = useCase((services: Services, accountId: string) =>
   accountDetail(services, resolveAccount(services, accountId, "/path/id")),
 );
 
-/** Which snapshots `GET /v1/accounts/{id}/history` lists: ISO times, at most `limit` (1–1000). */
+/** Which snapshots `GET /v1/accounts/{id}/history` lists: ISO times, at most `limit` (1–MAX_LIST_LIMIT). */
 export interface HistoryRange {
   since?: string | undefined;
   until?: string | undefined;
@@ -133,7 +133,7 @@ export const accountHistory = useCase(
   },
 );
 
-/** `GET /v1/accounts/{id}/alerts`: the alert log, newest first, at most `limit` (1–1000). */
+/** `GET /v1/accounts/{id}/alerts`: the alert log, newest first, at most `limit` (1–MAX_LIST_LIMIT). */
 export const accountAlerts = useCase(
   async (
     services: Services,

@@ -22,7 +22,7 @@ export interface HoldPage {
 
 export interface ReservationQuery {
   status?: ReservationStatus;
-  /** 1–100. */
+  /** 1–MAX_RESERVATION_PAGE (list-limit.ts). */
   limit: number;
   cursor?: string;
 }

@@ -340,7 +340,7 @@ function callbackIdOf(rawBody: string): { callbackId?: string } {
   }
 }
 
-/** `GET /v1/accounts/{id}/events`: the account's webhook log, newest first, at most `limit` (1–1000). */
+/** `GET /v1/accounts/{id}/events`: the account's webhook log, newest first, at most `limit` (1–MAX_LIST_LIMIT). */
 export const accountWebhookEvents = useCase(
   async (
     services: Services,
