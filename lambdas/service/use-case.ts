@@ -1,4 +1,4 @@
-import { isServerError, isThrottlingError, isTransientError } from "@smithy/service-error-classification";
+import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import { DependencyUnavailableError, InvalidRequestError } from "./errors.ts";
 import { InvalidReservationRequestError, StoreConflictError, StoreThrottledError } from "./store-errors.ts";
 
@@ -36,7 +36,7 @@ function asUseCaseError(error: unknown): unknown {
 
 /**
  * Throttling, a 5xx, a timeout or a dropped connection, as the AWS SDK's own retry classifies them
- * (@smithy/service-error-classification, which also follows `cause`); and the store's lost write races:
+ * (the SDK's own classifiers, `@smithy/core/retry`, which also follow `cause`); and the store's lost write races:
  * StoreConflictError, and the transaction helper's TransactionContentionError (lambdas/store/
  * conditional-write.ts), recognised by name so that use cases import no store.
  */

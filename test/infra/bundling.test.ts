@@ -21,7 +21,7 @@ describe("Lambda bundles", () => {
     removeTempDirs();
   });
 
-  it("bundles every handler with local esbuild into minified ESM exporting `handler`, with source maps, within its size budget and without the X-Ray SDK, zod-openapi or the AWS SDK", () => {
+  it("bundles every handler with local esbuild into minified ESM exporting `handler`, with source maps, within its size budget and without the X-Ray SDK, zod-openapi, the AWS SDK or its @smithy packages", () => {
     const { app, stack } = buildApp({ context: { "aws:cdk:bundling-stacks": ["**"] } });
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as {
@@ -56,6 +56,7 @@ describe("Lambda bundles", () => {
         "@aws-lambda-powertools/tracer",
         "zod-openapi",
         "@aws-sdk/",
+        "@smithy/",
       ]) {
         expect(
           sources.filter((source) => source.includes(`node_modules/${runtimeFree}`)),
