@@ -428,6 +428,8 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/events",
   "/v1/accounts/{id}/refresh",
   "/v1/accounts/{id}/test-alert",
+  "/v1/accounts/{id}/budgets",
+  "/v1/accounts/{id}/budgets/{budgetId}",
 ];
 
 interface JsonSchema {
