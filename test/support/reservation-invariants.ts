@@ -90,7 +90,10 @@ export function reservationViolations(
         `available is ${summary.available}, remaining − reserved − floor is ${expectedAvailable}`,
       );
     }
-    if (summary.available < 0) violations.push(`available is negative: ${summary.available}`);
+    // Below zero only while the recorded balance itself is: an overdrawn reading (issue 10) is shown as it is.
+    if (summary.available < 0 && summary.remaining >= 0) {
+      violations.push(`available is negative: ${summary.available}`);
+    }
     if (state && state.headroom > summary.available + 1e-9) {
       violations.push(
         `headroom ${state.headroom} exceeds available ${summary.available}: it could oversubscribe`,
