@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { computeBalanceView } from "#core/reservations";
 import { meterConsumedCapacity } from "#local/consumed-capacity";
-import type { ReserveResult } from "#service/reservation-port";
 import {
   at,
-  recordPoll,
+  heldId,
+  reservationHelpers,
   reserveRequest,
   settle,
   storeOnDynamoDbLocal,
@@ -12,35 +11,7 @@ import {
 } from "#test/support/store-fixtures";
 
 const local = storeOnDynamoDbLocal();
-let accounts = 0;
-
-/** A fresh account whose available balance is `available` at T0. */
-async function account(available: number, reserveFloor = 0): Promise<string> {
-  const accountId = `acct-${++accounts}`;
-  await recordPoll(local.store, accountId, available + reserveFloor, T0, reserveFloor);
-  return accountId;
-}
-
-function reserve(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
-  return local.store.reserve(accountId, reserveRequest(accountId, amount, now, options), settle(now));
-}
-
-function heldId(result: ReserveResult): string {
-  if (result.kind !== "created" && result.kind !== "existing")
-    throw new Error(`expected a hold, got ${result.kind}`);
-  return result.view.id;
-}
-
-async function availableAt(accountId: string, now: Date, reserveFloor = 0) {
-  const state = await local.store.getAccountState(accountId);
-  if (state === undefined) throw new Error(`no state for ${accountId}`);
-  return {
-    view: computeBalanceView(state, settle(now, reserveFloor)),
-    headroom: state.headroom,
-    openHolds: state.openHolds,
-  };
-}
-
+const { account, reserve, availableAt } = reservationHelpers(local);
 /**
  * The store's concurrency and scale proofs (a concurrency project: npm run test:proofs): slow on DynamoDB
  * Local, so kept out of npm test. The store's contract tests are in store-reservations.test.ts.

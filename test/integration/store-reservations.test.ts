@@ -1,13 +1,12 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { reservationIdFor } from "#core/reservation-id";
-import { computeBalanceView } from "#core/reservations";
-import type { ReserveResult } from "#service/reservation-port";
 import { InvalidReservationRequestError } from "#service/store-errors";
 import { keys } from "#store/table";
 import {
   at,
-  recordPoll,
+  heldId,
+  reservationHelpers,
   reserveRequest,
   SETTLE_SECONDS,
   settle,
@@ -16,42 +15,14 @@ import {
 } from "#test/support/store-fixtures";
 
 const local = storeOnDynamoDbLocal();
-let accounts = 0;
-
+const { account, reserve, availableAt } = reservationHelpers(local);
 const rules = (now: Date, reserveFloor = 0) => ({ now, reserveFloor, settleSeconds: SETTLE_SECONDS });
-
-/** A fresh account whose available balance is `available` at T0. */
-async function account(available: number, reserveFloor = 0): Promise<string> {
-  const accountId = `acct-${++accounts}`;
-  await recordPoll(local.store, accountId, available + reserveFloor, T0, reserveFloor);
-  return accountId;
-}
-
-function reserve(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
-  return local.store.reserve(accountId, reserveRequest(accountId, amount, now, options), rules(now));
-}
-
-function heldId(result: ReserveResult): string {
-  if (result.kind !== "created" && result.kind !== "existing")
-    throw new Error(`expected a hold, got ${result.kind}`);
-  return result.view.id;
-}
 
 async function rawStateItem(accountId: string) {
   const { Item } = await local.dynamo.doc.send(
     new GetCommand({ TableName: local.tableName, Key: { pk: keys.account(accountId), sk: keys.state() } }),
   );
   return Item;
-}
-
-async function availableAt(accountId: string, now: Date, reserveFloor = 0) {
-  const state = await local.store.getAccountState(accountId);
-  if (state === undefined) throw new Error(`no state for ${accountId}`);
-  return {
-    view: computeBalanceView(state, rules(now, reserveFloor)),
-    headroom: state.headroom,
-    openHolds: state.openHolds,
-  };
 }
 
 describe("reserve under concurrency", () => {

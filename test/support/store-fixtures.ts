@@ -2,10 +2,11 @@ import { afterAll, beforeAll } from "vitest";
 import { type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { reservationIdFor } from "#core/reservation-id";
+import { computeBalanceView } from "#core/reservations";
 import { connectDynamoDbLocal, type DynamoDbLocal } from "#local/dynamodb-local";
 import type { PollRecord, PollRules } from "#service/poll-port";
 import { type ReservationOperations, reservationOperations } from "#service/reservation-operations";
-import type { ReserveRequest } from "#service/reservation-port";
+import type { ReserveRequest, ReserveResult } from "#service/reservation-port";
 import type { AccountStore } from "#service/store-port";
 import { createDynamoStore } from "#store/dynamo-store";
 import { runDynamoDbEndpoint } from "./local-stack.ts";
@@ -127,4 +128,38 @@ export function storeOnDynamoDbLocal(): StoreOnDynamoDbLocal {
     await local.dynamo?.stop();
   });
   return local;
+}
+
+/** The id of the hold a reserve made or found; throws for any other outcome. */
+export function heldId(result: ReserveResult): string {
+  if (result.kind !== "created" && result.kind !== "existing")
+    throw new Error(`expected a hold, got ${result.kind}`);
+  return result.view.id;
+}
+
+/**
+ * Helpers over one file's store on DynamoDB Local: `account` makes a fresh account whose available balance is
+ * `available` at T0, `reserve` holds `amount` in it, `availableAt` reads its counters and balance view.
+ */
+export function reservationHelpers(local: StoreOnDynamoDbLocal) {
+  let accounts = 0;
+  return {
+    async account(available: number, reserveFloor = 0): Promise<string> {
+      const accountId = `acct-${++accounts}`;
+      await recordPoll(local.store, accountId, available + reserveFloor, T0, reserveFloor);
+      return accountId;
+    },
+    reserve(accountId: string, amount: number, now = T0, options: { key?: string; ttl?: number } = {}) {
+      return local.store.reserve(accountId, reserveRequest(accountId, amount, now, options), settle(now));
+    },
+    async availableAt(accountId: string, now: Date, reserveFloor = 0) {
+      const state = await local.store.getAccountState(accountId);
+      if (state === undefined) throw new Error(`no state for ${accountId}`);
+      return {
+        view: computeBalanceView(state, settle(now, reserveFloor)),
+        headroom: state.headroom,
+        openHolds: state.openHolds,
+      };
+    },
+  };
 }
