@@ -2,6 +2,7 @@ import { ParameterValidationError, type Router } from "@aws-lambda-powertools/ev
 import { EstimateError } from "#core/estimator";
 import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
+  AccountPausedError,
   AccountRequiredError,
   BalanceUnknownError,
   BudgetInUseError,
@@ -61,6 +62,11 @@ problemFor(AccountRequiredError, (error) =>
 problemFor(MalformedJsonError, (error) => problems.malformedJson(error.message));
 problemFor(UnauthenticatedError, () => problems.unauthorized());
 problemFor(UnknownAccountError, (error) => problems.notFound("account", error.accountId, error.pointer));
+problemFor(
+  AccountPausedError,
+  (error) =>
+    new Problem("paused", `${error.message}; resume it to reserve again.`, [], { reason: error.reason }),
+);
 problemFor(UnknownBudgetError, (error) => problems.notFound("budget", error.budgetId, "/path/budgetId"));
 problemFor(
   BudgetInUseError,

@@ -50,6 +50,12 @@ export const PROBLEM_TYPES = {
     explanation:
       "The hold (or the raise) does not fit in what the account can still hand out: `required`, `available` (remaining − reserved − reserveFloor) and `shortfall`, in `unit`. Top up or wait for holds to end.",
   },
+  paused: {
+    status: 409,
+    title: "Account paused",
+    explanation:
+      "The account's kill switch is on (POST /v1/accounts/{id}/pause): no new hold until it is resumed (POST /v1/accounts/{id}/resume). `reason` says why. Commits and releases of existing holds still work.",
+  },
   "budget-in-use": {
     status: 409,
     title: "Budget in use",

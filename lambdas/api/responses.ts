@@ -157,6 +157,10 @@ const AccountSummaryShape = {
   balanceObservedAt: z.nullable(IsoTime),
   balanceAgeSeconds: z.nullable(z.number()),
   lastPollAt: z.nullable(IsoTime),
+  paused: nullable(
+    z.strictObject({ reason: z.string(), at: IsoTime, by: z.string() }),
+    "The kill switch: who paused the account, when and why (POST /pause); null while it is not paused.",
+  ),
   thresholds: z.strictObject({ warning: z.number(), critical: z.number() }),
   latest: z.nullable(Snapshot),
 };
@@ -379,3 +383,14 @@ export const Budget = withMeta(
 );
 
 export const BudgetList = withMeta(z.strictObject({ budgets: z.array(Budget) }), { id: "BudgetList" });
+
+export const PauseAnswer = withMeta(
+  z.strictObject({
+    accountId: z.string(),
+    paused: nullable(
+      z.strictObject({ reason: z.string(), at: IsoTime, by: z.string() }),
+      "Who paused the account, when and why; null once resumed.",
+    ),
+  }),
+  { id: "PauseAnswer" },
+);

@@ -4,12 +4,20 @@ import {
   AlertLog,
   History,
   named,
+  PauseAnswer,
   RefreshAnswer,
   TestAlertAnswer,
   WebhookEvents,
 } from "./responses.ts";
 import { AccountPath, BODY, json, type RouteSpec } from "./route-spec.ts";
-import { AlertsQuery, EventsQuery, HistoryQuery, RefreshRequest, TestAlertRequest } from "./schemas.ts";
+import {
+  AlertsQuery,
+  EventsQuery,
+  HistoryQuery,
+  PauseRequest,
+  RefreshRequest,
+  TestAlertRequest,
+} from "./schemas.ts";
 
 /** The account routes: summaries, history, alerts, the webhook log, refresh and test alerts (docs/api.md). */
 export const ACCOUNT_ROUTES = {
@@ -90,5 +98,25 @@ export const ACCOUNT_ROUTES = {
     request: { path: AccountPath, body: json(named(TestAlertRequest, "TestAlertRequest"), false) },
     answers: { 200: { description: "The test alert as sent and logged", schema: TestAlertAnswer } },
     problems: [...BODY, "not-found", "balance-unknown"],
+  },
+  pause: {
+    method: "POST",
+    path: "/v1/accounts/{id}/pause",
+    summary: "The kill switch: checks deny and reserves are refused (409 paused) until resumed",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath, body: json(named(PauseRequest, "PauseRequest")) },
+    answers: { 200: { description: "Paused: who, when and why", schema: PauseAnswer } },
+    problems: [...BODY, "not-found"],
+  },
+  resume: {
+    method: "POST",
+    path: "/v1/accounts/{id}/resume",
+    summary: "Turn the kill switch off",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath },
+    answers: { 200: { description: "Not paused", schema: PauseAnswer } },
+    problems: ["not-found"],
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -4,6 +4,7 @@ import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount
 import { BalanceReader } from "#service/balance-reader";
 import { deleteBudget, getBudget, listBudgets, setBudget } from "#service/budgets";
 import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
+import { pauseAccount, resumeAccount } from "#service/kill-switch";
 import { changeHold, getReservation, holdCredit, listAccountReservations } from "#service/reservations";
 import type { Services } from "#service/services";
 import { waitForVideo } from "#service/task-callbacks";
@@ -101,6 +102,12 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     answer(200, { alert: await sendTestAlertTo(services, path.id, body.severity) }),
   );
 
+  serve(app, ROUTES.pause, async ({ path, body, caller }) =>
+    answer(200, await pauseAccount(services, path.id, body.reason, caller)),
+  );
+  serve(app, ROUTES.resume, async ({ path, caller }) =>
+    answer(200, await resumeAccount(services, path.id, caller)),
+  );
   serve(app, ROUTES.listBudgets, async ({ path }) => answer(200, await listBudgets(services, path.id)));
   serve(app, ROUTES.putBudget, async ({ path, body }) => {
     const { created, view } = await setBudget(services, path.id, path.budgetId, body);

@@ -262,3 +262,12 @@ export const BudgetRequest = withMeta(
   }),
   { description: "A budget carved from the account (docs/budgets.md)." },
 );
+
+export const PauseRequest = withMeta(
+  z.strictObject({
+    reason: withMeta(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200)), {
+      description: "Why: shown in every check that denies and every reserve refused while paused.",
+    }),
+  }),
+  { description: "Pause the account: its kill switch." },
+);

@@ -182,4 +182,18 @@ export interface AccountState {
   retryNotBefore?: { until: string; reason: string };
   /** A reading in progress holds the account until this ISO time, so concurrent readings alert once. */
   readingLeaseUntil?: string;
+  /**
+   * The kill switch (POST /v1/accounts/{id}/pause): while set, checks deny and reserves are refused, in the
+   * reserve's own transaction; commits, releases and extends of existing holds go on.
+   */
+  paused?: AccountPause;
+}
+
+/** Who paused an account, when and why. */
+export interface AccountPause {
+  reason: string;
+  /** ISO time. */
+  at: string;
+  /** The caller's IAM principal. */
+  by: string;
 }

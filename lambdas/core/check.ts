@@ -13,6 +13,8 @@ export interface CheckInput {
   unknownReason?: string;
   whenUnknown: "deny" | "allow";
   warningThreshold: number;
+  /** The account's kill switch, when on: the check denies with its reason, whatever the balance. */
+  pausedBecause?: string;
 }
 
 export interface CheckVerdict {
@@ -36,6 +38,17 @@ const format = (n: number, unit: Unit) => (unit === "usd" ? `$${n.toFixed(2)}` :
 export function decideCheck(input: CheckInput): CheckVerdict {
   const { required, unit, view } = input;
   const base = { required, remaining: view.remaining, reserved: view.reserved, available: view.available };
+  if (input.pausedBecause !== undefined) {
+    return {
+      ...base,
+      allowed: false,
+      decision: "deny",
+      reason: `The account is paused (${input.pausedBecause}): no new job until it is resumed.`,
+      remainingAfter: null,
+      shortfall: null,
+      warnings: [],
+    };
+  }
   if (view.available === null || input.unknownReason !== undefined) {
     const allowed = input.whenUnknown === "allow";
     return {

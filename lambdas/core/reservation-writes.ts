@@ -21,8 +21,11 @@ export interface CounterWrite {
   accountId: string;
   reservedDelta: number;
   openHoldsDelta: number;
-  /** Only if headroom covers the delta (and, with a guard, the recorded balance is fresh and in its unit). */
-  condition?: { name: "headroom-covers"; guard?: BalanceGuard };
+  /**
+   * Only if headroom covers the delta (and, with a guard, the recorded balance is fresh and in its unit; with
+   * `notPaused`, the account is not paused: a new hold's condition).
+   */
+  condition?: { name: "headroom-covers"; guard?: BalanceGuard; notPaused?: true };
 }
 
 /** A new hold item, counted (in the open and held indexes) from the start. */

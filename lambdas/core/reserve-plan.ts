@@ -46,7 +46,9 @@ export type ReserveResult =
   | { kind: "no-balance" }
   /** The recorded balance is older than the guard allows, or in another unit: read it afresh and retry. */
   | { kind: "stale" }
-  | { kind: "key-reused" };
+  | { kind: "key-reused" }
+  /** The account is paused (its kill switch): no new hold until it is resumed. */
+  | { kind: "paused"; reason: string };
 
 /** A reserve's one transaction: the counter (guarded), the hold, and the key's answer when keyed. */
 export interface PlannedReserve {
@@ -82,7 +84,7 @@ export function planReserve(
       accountId,
       reservedDelta: hold.amount,
       openHoldsDelta: 1,
-      condition: { name: "headroom-covers", ...(guard ? { guard } : {}) },
+      condition: { name: "headroom-covers", notPaused: true, ...(guard ? { guard } : {}) },
     },
     { write: "new-hold", hold, condition: { name: "hold-new" } },
   ];
@@ -145,6 +147,7 @@ export function nextAfterRefusedReserve(
     if (context.keyAnswer !== null) return answerOfKey(context.keyAnswer, key, rules.now);
   }
   const old = outcome.account;
+  if (old?.paused) return { next: "answer", result: { kind: "paused", reason: old.paused.reason } };
   if (old?.latest === undefined) return { next: "answer", result: { kind: "no-balance" } };
   if (guard !== undefined && !guardHolds(old, guard)) return { next: "answer", result: { kind: "stale" } };
   const available = computeBalanceView(old, rules).available ?? 0;

@@ -1,4 +1,4 @@
-import type { AccountState } from "#core/account";
+import type { AccountPause, AccountState } from "#core/account";
 
 /** The account's state item: the latest balance, alert state and what is held against it. */
 export interface AccountStateStore {
@@ -6,4 +6,9 @@ export interface AccountStateStore {
   getAccountState(accountId: string): Promise<AccountState | undefined>;
   /** The states of the given accounts that have one, keyed by account id. */
   listAccountStates(accountIds: readonly string[]): Promise<Map<string, AccountState>>;
+  /**
+   * Turns the account's kill switch on (`pause`) or off (undefined), in one write that touches nothing else
+   * (not the version: a pause races with no reading or hold change). Returns the state after it.
+   */
+  setPause(accountId: string, pause: AccountPause | undefined): Promise<AccountState>;
 }

@@ -56,6 +56,8 @@ export function accountSummary(services: Services, account: AccountConfig, state
       ? Math.max(0, Math.round((now.getTime() - Date.parse(latest.observedAt)) / 1000))
       : null,
     lastPollAt: state?.lastPollAt ?? null,
+    /** The kill switch: who paused the account, when and why; null while it is not paused. */
+    paused: state?.paused ?? null,
     thresholds: account.thresholds,
     latest: latest ?? null,
   };

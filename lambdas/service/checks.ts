@@ -110,6 +110,7 @@ async function runCheck(
     ...(reading.unknownReason ? { unknownReason: reading.unknownReason } : {}),
     whenUnknown: services.config.checks.whenUnknown,
     warningThreshold: account.thresholds.warning,
+    ...(reading.state?.paused ? { pausedBecause: reading.state.paused.reason } : {}),
   });
   return {
     ...verdict,

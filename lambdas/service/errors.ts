@@ -219,3 +219,14 @@ export class BudgetInUseError extends Error {
     );
   }
 }
+
+/** The account's kill switch is on: no new hold until it is resumed (POST /v1/accounts/{id}/resume). */
+export class AccountPausedError extends Error {
+  override readonly name = "AccountPausedError";
+  constructor(
+    readonly accountId: string,
+    readonly reason: string,
+  ) {
+    super(`account "${accountId}" is paused: ${reason}`);
+  }
+}

@@ -6,7 +6,12 @@ import type { ReservationView } from "#core/reservations";
 import type { BalanceKind, BalanceReader } from "./balance-reader.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
 import { cardAgeRule, cardForAccount, requireJobsInPool } from "./checks.ts";
-import { BalanceUnknownError, IdempotencyKeyReusedError, InsufficientBalanceError } from "./errors.ts";
+import {
+  AccountPausedError,
+  BalanceUnknownError,
+  IdempotencyKeyReusedError,
+  InsufficientBalanceError,
+} from "./errors.ts";
 import { reserveHold } from "./reservation-operations.ts";
 import type { IdempotencyKeyUse, ReserveResult } from "./reservation-port.ts";
 import type { Services } from "./services.ts";
@@ -112,6 +117,8 @@ async function holdAgainst(
       throw new InsufficientBalanceError(result.required, result.available, result.shortfall, kind.unit);
     case "key-reused":
       throw new IdempotencyKeyReusedError();
+    case "paused":
+      throw new AccountPausedError(account.id, result.reason);
     default:
       return { reservation: result.view, replayed: result.kind === "existing" };
   }

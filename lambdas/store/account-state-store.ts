@@ -1,5 +1,10 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { AccountState } from "#core/account";
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { AccountPause, AccountState } from "#core/account";
 import type { AccountStateStore } from "#service/account-state-port";
 import { stateKey, toAccountState } from "./state-item.ts";
 
@@ -18,6 +23,23 @@ export class DynamoAccountStateStore implements AccountStateStore {
       new GetCommand({ TableName: this.tableName, Key: stateKey(accountId), ConsistentRead: true }),
     );
     return Item === undefined ? undefined : toAccountState(Item);
+  }
+
+  async setPause(accountId: string, pause: AccountPause | undefined): Promise<AccountState> {
+    const { Attributes } = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: stateKey(accountId),
+        // A state item made here (before the account's first reading) gets its counters from that reading's
+        // claim (if_not_exists), as any new state item does.
+        UpdateExpression: pause
+          ? "SET paused = :pause, accountId = :accountId"
+          : "REMOVE paused SET accountId = :accountId",
+        ExpressionAttributeValues: { ":accountId": accountId, ...(pause ? { ":pause": pause } : {}) },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    return toAccountState(Attributes ?? { accountId });
   }
 
   async listAccountStates(accountIds: readonly string[]): Promise<Map<string, AccountState>> {

@@ -46,6 +46,7 @@ export function createDynamoStore(
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
+    setPause: (accountId, pause) => states.setPause(accountId, pause),
     readHold: (reservationId) => reservations.readHold(reservationId),
     readKeyAnswer: (accountId, operation, scope, key) =>
       reservations.readKeyAnswer(accountId, operation, scope, key),

@@ -100,8 +100,9 @@ function transactItemOf(tableName: string, write: ReservationWrite): TransactIte
 
 function counterItem(tableName: string, write: CounterWrite): TransactItem {
   const guard = write.condition?.guard;
+  const notPaused = write.condition?.notPaused ? " AND attribute_not_exists(paused)" : "";
   const condition = write.condition
-    ? `headroom >= :delta${guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : ""}`
+    ? `headroom >= :delta${guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : ""}${notPaused}`
     : undefined;
   return {
     Update: {

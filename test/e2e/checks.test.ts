@@ -253,7 +253,7 @@ describe("rate cards, estimates and the OpenAPI document", () => {
           expect(operation.parameters?.some((p) => p.in === "path" && p.name === "id")).toBe(true);
         }
         const schema = operation.requestBody?.content["application/json"]?.schema;
-        if (method === "post" && !path.endsWith("/refresh"))
+        if (method === "post" && !/\/(refresh|resume)$/.test(path))
           expect(schema, `${method} ${path}`).toBeDefined();
         for (const ref of refsIn(schema)) expect(resolve(body, ref), ref).toBeDefined();
       }
@@ -428,6 +428,8 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/events",
   "/v1/accounts/{id}/refresh",
   "/v1/accounts/{id}/test-alert",
+  "/v1/accounts/{id}/pause",
+  "/v1/accounts/{id}/resume",
   "/v1/accounts/{id}/budgets",
   "/v1/accounts/{id}/budgets/{budgetId}",
 ];

@@ -28,6 +28,8 @@ const DESIGN_ROUTES = [
   "GET /v1/accounts/{id}/events",
   "POST /v1/accounts/{id}/refresh",
   "POST /v1/accounts/{id}/test-alert",
+  "POST /v1/accounts/{id}/pause",
+  "POST /v1/accounts/{id}/resume",
   "GET /v1/accounts/{id}/budgets",
   "PUT /v1/accounts/{id}/budgets/{budgetId}",
   "GET /v1/accounts/{id}/budgets/{budgetId}",

@@ -1,4 +1,4 @@
-import { type AccountState, type Hold, INITIAL_ALERT_STATE } from "#core/account";
+import { type AccountPause, type AccountState, type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { correctionBounds } from "#core/corrections";
 import type { HoldRecord, KeyAnswer } from "#core/hold-record";
@@ -193,6 +193,13 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
     return states;
   }
 
+  async setPause(accountId: string, pause: AccountPause | undefined): Promise<AccountState> {
+    const state = this.stateForUpdate(accountId);
+    if (pause) state.paused = copy(pause);
+    else delete state.paused;
+    return copy(state);
+  }
+
   /**
    * A poll's snapshot, as store/poll-store.ts records it: kept unless an older one, `headroom = remaining −
    * reserveFloor − reserved` from the counter as it stands, then the counter corrected.
@@ -278,6 +285,7 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
         // `headroom >= :delta` on a missing item (or attribute) is false.
         const state = this.accounts.get(write.accountId);
         if (state === undefined || !(state.headroom >= write.reservedDelta)) return true;
+        if (write.condition.notPaused && state.paused !== undefined) return true;
         const guard = write.condition.guard;
         if (guard === undefined) return false;
         const latest = state.latest;

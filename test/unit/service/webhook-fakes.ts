@@ -171,6 +171,9 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
   }
 
   // The rest of AccountStore, which the webhook does not use.
+  async setPause(): Promise<AccountState> {
+    throw new Error("not modelled by this fake: setPause");
+  }
   async listAccountStates(accountIds: readonly string[]) {
     const states = new Map<string, AccountState>();
     for (const id of accountIds) {

@@ -330,6 +330,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The kill switch: checks deny and reserves are refused (409 paused) until resumed */
+        post: operations["pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn the kill switch off */
+        post: operations["resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/budgets": {
         parameters: {
             query?: never;
@@ -810,6 +844,11 @@ export interface components {
              */
             severity?: "info" | "warning" | "critical";
         };
+        /** @description Pause the account: its kill switch. */
+        PauseRequest: {
+            /** @description Why: shown in every check that denies and every reserve refused while paused. */
+            reason: string;
+        };
         /** @description A budget carved from the account (docs/budgets.md). */
         BudgetRequest: {
             /** @description What holds and commits may use per period, in the account's balance unit. */
@@ -1148,6 +1187,13 @@ export interface components {
             balanceObservedAt: string | null;
             balanceAgeSeconds: number | null;
             lastPollAt: string | null;
+            /** @description The kill switch: who paused the account, when and why (POST /pause); null while it is not paused. */
+            paused: {
+                reason: string;
+                /** @description ISO 8601 time. */
+                at: string;
+                by: string;
+            } | null;
             thresholds: {
                 warning: number;
                 critical: number;
@@ -1226,6 +1272,13 @@ export interface components {
             balanceObservedAt: string | null;
             balanceAgeSeconds: number | null;
             lastPollAt: string | null;
+            /** @description The kill switch: who paused the account, when and why (POST /pause); null while it is not paused. */
+            paused: {
+                reason: string;
+                /** @description ISO 8601 time. */
+                at: string;
+                by: string;
+            } | null;
             thresholds: {
                 warning: number;
                 critical: number;
@@ -1356,6 +1409,13 @@ export interface components {
             balanceObservedAt: string | null;
             balanceAgeSeconds: number | null;
             lastPollAt: string | null;
+            /** @description The kill switch: who paused the account, when and why (POST /pause); null while it is not paused. */
+            paused: {
+                reason: string;
+                /** @description ISO 8601 time. */
+                at: string;
+                by: string;
+            } | null;
             thresholds: {
                 warning: number;
                 critical: number;
@@ -1374,6 +1434,16 @@ export interface components {
         };
         TestAlertAnswer: {
             alert: components["schemas"]["Alert"];
+        };
+        PauseAnswer: {
+            accountId: string;
+            /** @description Who paused the account, when and why; null once resumed. */
+            paused: {
+                reason: string;
+                /** @description ISO 8601 time. */
+                at: string;
+                by: string;
+            } | null;
         };
         BudgetList: {
             budgets: components["schemas"]["Budget"][];
@@ -2841,6 +2911,141 @@ export interface operations {
             };
             /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseRequest"];
+            };
+        };
+        responses: {
+            /** @description Paused: who, when and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseAnswer"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not paused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PauseAnswer"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "#local/stack";
+import {
+  get,
+  PROBLEM_JSON,
+  pointersOf,
+  post,
+  sandboxKeyOf,
+  sandboxOf,
+  TestClock,
+  testConfig,
+} from "#test/support/e2e";
+import { startTestStack } from "#test/support/local-stack";
+
+/** The account's kill switch over HTTP (docs/api.md): pause, what it stops and what it lets through, resume. */
+
+const clock = new TestClock();
+let stack: LocalStack;
+type Json = Record<string, unknown>;
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    config: testConfig([{ id: "studio" }, { id: "other" }], { checks: { maxBalanceAgeSeconds: 86_400 } }),
+    env: {},
+    now: clock.now,
+    pollIntervalSeconds: 0,
+  });
+  for (const id of ["studio", "other"]) {
+    sandboxOf(stack).setAccount({
+      apiKey: sandboxKeyOf(stack, id),
+      billingType: "wallet",
+      currency: "usd",
+      balance: 100,
+    });
+  }
+  await stack.pollNow(clock.tick());
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe("the kill switch", () => {
+  let before: string;
+
+  it("pause answers who, when and why; the account view shows it", async () => {
+    before = (await post<Json>(stack, "/v1/reservations", { accountId: "studio", amount: 10 })).body
+      .id as string;
+    const paused = await post<Json>(stack, "/v1/accounts/studio/pause", { reason: "runaway batch job 7" });
+    expect(paused.status).toBe(200);
+    expect(paused.body).toEqual({
+      accountId: "studio",
+      paused: { reason: "runaway batch job 7", at: clock.now().toISOString(), by: expect.any(String) },
+    });
+    expect((await get<Json>(stack, "/v1/accounts/studio")).body.paused).toMatchObject({
+      reason: "runaway batch job 7",
+    });
+  });
+
+  it("while paused, a check denies with the reason and a reserve is 409 paused; the other account is untouched", async () => {
+    const check = await post<Json>(stack, "/v1/checks", {
+      accountId: "studio",
+      durationSeconds: 10,
+    });
+    expect(check.body).toMatchObject({ allowed: false, decision: "deny" });
+    expect(check.body.reason).toContain("runaway batch job 7");
+    const reserve = await post<Json>(stack, "/v1/reservations", { accountId: "studio", amount: 1 });
+    expect([reserve.status, reserve.contentType]).toEqual([409, PROBLEM_JSON]);
+    expect(reserve.body).toMatchObject({ status: 409, reason: "runaway batch job 7" });
+    expect(String(reserve.body.type)).toMatch(/\/problems\/paused$/);
+    expect((await post(stack, "/v1/reservations", { accountId: "other", amount: 1 })).status).toBe(201);
+  });
+
+  it("a hold made before the pause can still be committed", async () => {
+    const committed = await post<Json>(stack, `/v1/reservations/${before}/commit`, { actualAmount: 7 });
+    expect(committed.body).toMatchObject({ status: "committed", committedAmount: 7 });
+  });
+
+  it("resume turns it off: the check allows and the reserve is granted again", async () => {
+    const resumed = await post<Json>(stack, "/v1/accounts/studio/resume");
+    expect([resumed.status, resumed.body]).toEqual([200, { accountId: "studio", paused: null }]);
+    expect(
+      (await post<Json>(stack, "/v1/checks", { accountId: "studio", durationSeconds: 10 })).body.allowed,
+    ).toBe(true);
+    expect((await post(stack, "/v1/reservations", { accountId: "studio", amount: 1 })).status).toBe(201);
+    expect((await get<Json>(stack, "/v1/accounts/studio")).body.paused).toBeNull();
+  });
+
+  it("a pause without a reason → 400 naming /reason; an unknown account → 404", async () => {
+    for (const body of [{}, { reason: "  " }, { reason: "x".repeat(201) }]) {
+      const refused = await post<Json>(stack, "/v1/accounts/studio/pause", body);
+      expect([refused.status, pointersOf(refused.body)]).toEqual([400, ["/reason"]]);
+    }
+    expect((await get<Json>(stack, "/v1/accounts/studio")).body.paused).toBeNull();
+    expect((await post(stack, "/v1/accounts/nobody/pause", { reason: "x" })).status).toBe(404);
+  });
+});
