@@ -1,7 +1,5 @@
 import { ALERT_LEVELS, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { BalanceSnapshot, Unit } from "#core/balance";
-import { BUDGET_MODES } from "#core/budget";
-import { BUDGET_PERIODS } from "#core/budget-period";
 import { Estimate } from "#core/estimator";
 import { RateCard } from "#core/rate-card";
 import { SIGNATURE_SCHEMES } from "#core/webhook-signature";
@@ -18,9 +16,9 @@ import { metaOf, withMeta } from "#core/zod-meta";
 export const named = <S extends z.ZodMiniType>(schema: S, id: string): S =>
   withMeta(schema, { ...metaOf(schema), id }) as S;
 
-const IsoTime = withMeta(z.string(), { description: "ISO 8601 time." });
-const Amount = withMeta(z.number(), { description: "In the account's balance unit (`unit`)." });
-const nullable = <T extends z.ZodMiniType>(schema: T, description: string) =>
+export const IsoTime = withMeta(z.string(), { description: "ISO 8601 time." });
+export const Amount = withMeta(z.number(), { description: "In the account's balance unit (`unit`)." });
+export const nullable = <T extends z.ZodMiniType>(schema: T, description: string) =>
   withMeta(z.nullable(schema), { description });
 
 export const Health = withMeta(z.strictObject({ status: z.literal("ok"), version: z.string() }), {
@@ -229,6 +227,8 @@ export const Alert = withMeta(
       "monitor_degraded",
       "monitor_recovered",
       "forced_commit",
+      "paused",
+      "resumed",
     ]),
     severity: z.enum(SEVERITIES),
     level: AlertLevelOr("forecast", "monitor_degraded"),
@@ -246,6 +246,12 @@ export const Alert = withMeta(
     forced: withMeta(z.optional(z.extend(ForcedCommit, { reservationId: z.string() })), {
       description: "A forced_commit alert: the hold, who forced the commit and the amounts.",
     }),
+    pause: withMeta(
+      z.optional(z.strictObject({ by: z.string(), at: IsoTime, reason: z.optional(z.string()) })),
+      {
+        description: "A paused or resumed alert: who turned the kill switch on or off, when, and why.",
+      },
+    ),
   }),
   { id: "Alert" },
 );
@@ -352,45 +358,4 @@ export const Problem = withMeta(
     errors: z.optional(z.array(FieldError)),
   }),
   { id: "Problem" },
-);
-
-export const Budget = withMeta(
-  z.strictObject({
-    id: z.string(),
-    accountId: z.string(),
-    limit: Amount,
-    period: z.enum(BUDGET_PERIODS),
-    timeZone: z.string(),
-    periodStart: withMeta(z.string(), { description: "When the current period began (ISO time)." }),
-    periodEnd: nullable(z.string(), "When it ends (ISO time, exclusive); null for total."),
-    committed: withMeta(Amount, { description: "Committed this period by holds reserved in it." }),
-    held: withMeta(Amount, { description: "Still held by holds reserved this period." }),
-    available: withMeta(Amount, { description: "limit − committed − held; below 0 only in soft mode." }),
-    mode: z.enum(BUDGET_MODES),
-    maxPerJob: nullable(z.number(), "The largest single hold; null: no cap."),
-    maxConcurrentHolds: nullable(z.number(), "Render slots; null: no cap."),
-    openHolds: withMeta(z.number(), {
-      description: "Holds open through the budget (slots in use), of any period.",
-    }),
-    paused: z.boolean(),
-    pauseReason: z.optional(z.string()),
-    pausedAt: z.optional(z.string()),
-    pausedBy: z.optional(z.string()),
-    principals: z.array(z.string()),
-    labels: z.record(z.string(), z.string()),
-  }),
-  { id: "Budget", description: "A budget and what it has used this period (docs/budgets.md)." },
-);
-
-export const BudgetList = withMeta(z.strictObject({ budgets: z.array(Budget) }), { id: "BudgetList" });
-
-export const PauseAnswer = withMeta(
-  z.strictObject({
-    accountId: z.string(),
-    paused: nullable(
-      z.strictObject({ reason: z.string(), at: IsoTime, by: z.string() }),
-      "Who paused the account, when and why; null once resumed.",
-    ),
-  }),
-  { id: "PauseAnswer" },
 );

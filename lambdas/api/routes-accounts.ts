@@ -4,11 +4,11 @@ import {
   AlertLog,
   History,
   named,
-  PauseAnswer,
   RefreshAnswer,
   TestAlertAnswer,
   WebhookEvents,
 } from "./responses.ts";
+import { PauseAnswer } from "./responses-controls.ts";
 import { AccountPath, BODY, json, type RouteSpec } from "./route-spec.ts";
 import {
   AlertsQuery,

@@ -1,4 +1,5 @@
-import { Budget, BudgetList, named } from "./responses.ts";
+import { named } from "./responses.ts";
+import { Budget, BudgetList } from "./responses-controls.ts";
 import { AccountPath, BODY, BudgetPath, json, type RouteSpec } from "./route-spec.ts";
 import { BudgetRequest } from "./schemas.ts";
 

@@ -11,7 +11,10 @@ export type AlertType =
   | "monitor_degraded"
   | "monitor_recovered"
   /** A commit recorded past the hold plus what was available, because its caller forced it (`force: true`). */
-  | "forced_commit";
+  | "forced_commit"
+  /** The account's kill switch was turned on (POST /v1/accounts/{id}/pause), or off again. */
+  | "paused"
+  | "resumed";
 /** Alert severities from least to most urgent (the SNS `severity` attribute subscribers filter on). */
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -64,6 +67,8 @@ export interface Alert {
   test?: boolean;
   /** A forced_commit alert: the hold and what was forced. */
   forced?: ForcedCommit & { reservationId: string };
+  /** A paused or resumed alert: who turned the kill switch on or off, when, and (paused) why. */
+  pause?: { by: string; at: string; reason?: string };
 }
 
 /**

@@ -119,6 +119,8 @@ export function markSent(state: AlertState, alert: Alert, now: Date): AlertState
     }
     // Told once, when the commit is forced; the level moves only with a reading.
     case "forced_commit":
+    case "paused":
+    case "resumed":
       return state;
   }
 }

@@ -111,6 +111,7 @@ export type AlertFacts = Pick<
   | "remaining"
   | "rateLimitedUntil"
   | "forced"
+  | "pause"
 >;
 
 /**
@@ -164,6 +165,12 @@ function headlinePredicate(alert: AlertFacts): string {
       return alert.forced && alert.unit
         ? `took a forced commit of ${formatAmount(alert.forced.asked, alert.unit)}, past the ${formatAmount(alert.forced.allowed, alert.unit)} allowed`
         : "took a commit forced past what was available";
+    case "paused":
+      return alert.pause?.reason
+        ? `is closed to new jobs (paused: ${alert.pause.reason})`
+        : "is closed to new jobs (paused)";
+    case "resumed":
+      return "is open to new jobs again (resumed)";
   }
 }
 

@@ -28,6 +28,16 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
       return failureAdvice(context.failure);
     case "forced_commit":
       return forcedCommitAdvice(alert);
+    case "paused":
+      return {
+        steps: [
+          "Find and stop what the account was paused for; commits and releases of holds already made go on.",
+          `Resume it when it is safe: POST /v1/accounts/${alert.accountId}/resume.`,
+        ],
+        short: "Resume when safe.",
+      };
+    case "resumed":
+      return NO_ACTION;
     // monitor_recovered: readings resumed, but the balance they show may still be low, so its advice is
     // the level's, as a low_balance alert's would be.
     case "monitor_recovered":

@@ -159,6 +159,10 @@ function levelLine(alert: Alert): string {
       return `Monitor: readings resumed; balance level ${alert.level}.`;
     case "forced_commit":
       return `Level by what is now available: ${alert.level} (the recorded level moves at the next reading).`;
+    case "paused":
+      return `Kill switch: on${alert.pause ? `, by ${alert.pause.by}` : ""}; checks deny and reserves are refused until it is resumed.`;
+    case "resumed":
+      return `Kill switch: off${alert.pause ? `, by ${alert.pause.by}` : ""}; checks and reserves are judged on the balance again.`;
   }
 }
 

@@ -1,4 +1,7 @@
+import type { AccountConfig } from "#config/config";
+import { killSwitchAlert } from "#core/kill-switch-alert";
 import { resolveAccount } from "./accounts.ts";
+import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
@@ -11,25 +14,64 @@ export interface PauseAnswer {
 /**
  * `POST /v1/accounts/{id}/pause`: the account's kill switch. From this write on, checks deny with `reason`
  * and reserves answer 409 `paused` (refused in the reserve's own transaction, so none slips in); commits,
- * releases and extends of holds already made go on. A pause while paused replaces the reason. Raises
- * UnknownAccountError.
+ * releases and extends of holds already made go on. Subscribers are told at once (a `paused` warning). A
+ * pause while paused replaces the reason. Raises UnknownAccountError.
  */
 export const pauseAccount = useCase(
   async (services: Services, accountId: string, reason: string, caller: string): Promise<PauseAnswer> => {
-    resolveAccount(services, accountId, "/path/id");
+    const account = resolveAccount(services, accountId, "/path/id");
     const pause = { reason, at: services.now().toISOString(), by: caller };
     const state = await services.store.setPause(accountId, pause);
     services.log.warn("account paused", { accountId, reason, by: caller });
+    await tell(services, account, { alertType: "paused", by: caller, reason });
     return { accountId, paused: state.paused ?? pause };
   },
 );
 
-/** `POST /v1/accounts/{id}/resume`: turns the kill switch off (a resume of an unpaused account changes nothing). */
+/**
+ * `POST /v1/accounts/{id}/resume`: turns the kill switch off and tells subscribers (`resumed`, info). A
+ * resume of an account that is not paused changes nothing and tells no one.
+ */
 export const resumeAccount = useCase(
   async (services: Services, accountId: string, caller: string): Promise<PauseAnswer> => {
-    resolveAccount(services, accountId, "/path/id");
+    const account = resolveAccount(services, accountId, "/path/id");
+    const before = await services.store.getAccountState(accountId);
     await services.store.setPause(accountId, undefined);
-    services.log.info("account resumed", { accountId, by: caller });
+    if (before?.paused) {
+      services.log.info("account resumed", { accountId, by: caller });
+      await tell(services, account, { alertType: "resumed", by: caller });
+    }
     return { accountId, paused: null };
   },
 );
+
+/**
+ * Publishes the switch's alert and records it in the alert log. The switch stands whatever happens here: a
+ * publish SNS refuses is logged as failed (not sent again; the account view shows the pause), and any other
+ * failure is logged, never answered.
+ */
+async function tell(
+  services: Services,
+  account: AccountConfig,
+  change: { alertType: "paused" | "resumed"; by: string; reason?: string },
+): Promise<void> {
+  try {
+    const state = await services.store.getAccountState(account.id);
+    const alert = killSwitchAlert({
+      accountId: account.id,
+      ...change,
+      recordedLevel: state?.alert.level ?? "unknown",
+      now: services.now(),
+    });
+    const delivered = await deliver(services, alert, {
+      ...(state?.latest ? { snapshot: state.latest } : {}),
+      thresholds: account.thresholds,
+    });
+    await services.store.appendAlert(delivered, services.config.retentionDays);
+  } catch (error) {
+    services.log.error(`the ${change.alertType} alert failed; the kill switch stands`, {
+      accountId: account.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}

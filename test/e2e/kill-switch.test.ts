@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#local/stack";
 import {
+  AlertInbox,
   get,
   PROBLEM_JSON,
   pointersOf,
@@ -16,6 +17,7 @@ import { startTestStack } from "#test/support/local-stack";
 
 const clock = new TestClock();
 let stack: LocalStack;
+let inbox: AlertInbox;
 type Json = Record<string, unknown>;
 
 beforeAll(async () => {
@@ -34,6 +36,8 @@ beforeAll(async () => {
     });
   }
   await stack.pollNow(clock.tick());
+  inbox = new AlertInbox(stack);
+  await inbox.take("studio");
 }, 60_000);
 
 afterAll(async () => {
@@ -55,6 +59,12 @@ describe("the kill switch", () => {
     expect((await get<Json>(stack, "/v1/accounts/studio")).body.paused).toMatchObject({
       reason: "runaway batch job 7",
     });
+    // Told at once, as a warning (SMS subscribers filter on critical), and logged.
+    const [told] = await inbox.take("studio");
+    expect(told?.attributes).toMatchObject({ alertType: "paused", severity: "warning" });
+    expect(told?.subject).toBe(
+      "[Quota Guard] studio: HeyGen balance is closed to new jobs (paused: runaway batch job 7)",
+    );
   });
 
   it("while paused, a check denies with the reason and a reserve is 409 paused; the other account is untouched", async () => {
@@ -84,6 +94,12 @@ describe("the kill switch", () => {
     ).toBe(true);
     expect((await post(stack, "/v1/reservations", { accountId: "studio", amount: 1 })).status).toBe(201);
     expect((await get<Json>(stack, "/v1/accounts/studio")).body.paused).toBeNull();
+    expect((await inbox.take("studio")).map((a) => a.attributes.alertType)).toEqual(["resumed"]);
+    const log = (await get<{ alerts: Json[] }>(stack, "/v1/accounts/studio/alerts")).body.alerts;
+    expect(log.slice(0, 2).map((a) => `${a.alertType}:${a.status}`)).toEqual(["resumed:sent", "paused:sent"]);
+    // A resume of an account that is not paused tells no one.
+    await post(stack, "/v1/accounts/studio/resume");
+    expect(await inbox.take("studio")).toEqual([]);
   });
 
   it("a pause without a reason → 400 naming /reason; an unknown account → 404", async () => {

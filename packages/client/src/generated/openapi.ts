@@ -1312,7 +1312,7 @@ export interface components {
         Alert: {
             accountId: string;
             /** @enum {string} */
-            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit";
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -1348,6 +1348,13 @@ export interface components {
                 /** @description The most it could have recorded unforced: held + max(0, available). */
                 allowed: number;
                 reservationId: string;
+            };
+            /** @description A paused or resumed alert: who turned the kill switch on or off, when, and why. */
+            pause?: {
+                by: string;
+                /** @description ISO 8601 time. */
+                at: string;
+                reason?: string;
             };
         };
         WebhookEvents: {
