@@ -1,3 +1,4 @@
+import { AUDIT_ACTIONS } from "#core/audit";
 import { BUDGET_MODES } from "#core/budget";
 import { BUDGET_PERIODS } from "#core/budget-period";
 import * as z from "#core/zod";
@@ -45,4 +46,27 @@ export const PauseAnswer = withMeta(
     ),
   }),
   { id: "PauseAnswer" },
+);
+
+export const AuditLog = withMeta(
+  z.strictObject({
+    accountId: z.string(),
+    entries: z.array(
+      z.strictObject({
+        accountId: z.string(),
+        at: IsoTime,
+        by: withMeta(z.string(), { description: "The caller's IAM principal." }),
+        action: z.enum(AUDIT_ACTIONS),
+        target: withMeta(z.string(), { description: "`account`, or `budget:<budgetId>`." }),
+        before: withMeta(z.optional(z.unknown()), {
+          description: "The settings before; absent for something new.",
+        }),
+        after: withMeta(z.optional(z.unknown()), {
+          description: "The settings after; absent for something deleted.",
+        }),
+      }),
+    ),
+    nextCursor: z.optional(z.string()),
+  }),
+  { id: "AuditLog", description: "Every budget change, pause and resume of the account, newest first." },
 );

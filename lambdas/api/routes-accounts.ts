@@ -8,10 +8,11 @@ import {
   TestAlertAnswer,
   WebhookEvents,
 } from "./responses.ts";
-import { PauseAnswer } from "./responses-controls.ts";
+import { AuditLog, PauseAnswer } from "./responses-controls.ts";
 import { AccountPath, BODY, json, type RouteSpec } from "./route-spec.ts";
 import {
   AlertsQuery,
+  AuditQuery,
   EventsQuery,
   HistoryQuery,
   PauseRequest,
@@ -118,5 +119,15 @@ export const ACCOUNT_ROUTES = {
     request: { path: AccountPath },
     answers: { 200: { description: "Not paused", schema: PauseAnswer } },
     problems: ["not-found"],
+  },
+  audit: {
+    method: "GET",
+    path: "/v1/accounts/{id}/audit",
+    summary: "Who changed what: every budget change, pause and resume, newest first, a page at a time",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: AccountPath, query: AuditQuery },
+    answers: { 200: { description: "One page of the audit log", schema: AuditLog } },
+    problems: ["validation-error", "not-found"],
   },
 } as const satisfies Record<string, RouteSpec>;

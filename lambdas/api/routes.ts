@@ -1,6 +1,7 @@
 import { Router } from "@aws-lambda-powertools/event-handler/http";
 import { VERSION } from "#config/version";
 import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount } from "#service/accounts";
+import { accountAudit } from "#service/audit";
 import { BalanceReader } from "#service/balance-reader";
 import { deleteBudget, getBudget, listBudgets, setBudget } from "#service/budgets";
 import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
@@ -108,16 +109,19 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   serve(app, ROUTES.resume, async ({ path, caller }) =>
     answer(200, await resumeAccount(services, path.id, caller)),
   );
+  serve(app, ROUTES.audit, async ({ path, query }) =>
+    answer(200, await accountAudit(services, path.id, query)),
+  );
   serve(app, ROUTES.listBudgets, async ({ path }) => answer(200, await listBudgets(services, path.id)));
-  serve(app, ROUTES.putBudget, async ({ path, body }) => {
-    const { created, view } = await setBudget(services, path.id, path.budgetId, body);
+  serve(app, ROUTES.putBudget, async ({ path, body, caller }) => {
+    const { created, view } = await setBudget(services, path.id, path.budgetId, body, caller);
     return created ? answer(201, view) : answer(200, view);
   });
   serve(app, ROUTES.getBudget, async ({ path }) =>
     answer(200, await getBudget(services, path.id, path.budgetId)),
   );
-  serve(app, ROUTES.deleteBudget, async ({ path }) => {
-    await deleteBudget(services, path.id, path.budgetId);
+  serve(app, ROUTES.deleteBudget, async ({ path, caller }) => {
+    await deleteBudget(services, path.id, path.budgetId, caller);
     return noContent();
   });
 

@@ -271,3 +271,12 @@ export const PauseRequest = withMeta(
   }),
   { description: "Pause the account: its kill switch." },
 );
+
+export const AuditQuery = z.strictObject({
+  limit: withMeta(Limit(MAX_LIST_LIMIT, 50), {
+    description: `At most this many entries (1–${MAX_LIST_LIMIT}, default 50).`,
+  }),
+  cursor: withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(200))), {
+    description: "The nextCursor of the page before, unchanged.",
+  }),
+});

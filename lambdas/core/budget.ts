@@ -203,6 +203,13 @@ const SETTING_FIELDS = [
   "labels",
 ] as const satisfies readonly (keyof BudgetSettings)[];
 
+/** The settings of a budget, without its counters: what an audit entry records. */
+export function settingsOf(budget: Budget): BudgetSettings {
+  return Object.fromEntries(
+    SETTING_FIELDS.filter((field) => budget[field] !== undefined).map((field) => [field, budget[field]]),
+  ) as unknown as BudgetSettings;
+}
+
 function sameSettings(budget: Budget, settings: BudgetSettings): boolean {
   return SETTING_FIELDS.every((field) => JSON.stringify(budget[field]) === JSON.stringify(settings[field]));
 }

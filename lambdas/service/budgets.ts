@@ -4,9 +4,11 @@ import {
   type BudgetView,
   budgetView,
   newBudget,
+  settingsOf,
   withSettings,
 } from "#core/budget";
 import { resolveAccount } from "./accounts.ts";
+import { recordAudit } from "./audit.ts";
 import { BudgetInUseError, UnknownBudgetError } from "./errors.ts";
 import type { Services } from "./services.ts";
 import { StoreConflictError } from "./store-errors.ts";
@@ -25,7 +27,9 @@ export const setBudget = useCase(
     accountId: string,
     budgetId: string,
     settings: BudgetSettings,
+    caller: string,
   ): Promise<{ created: boolean; view: BudgetView }> => {
+    const target = `budget:${budgetId}`;
     resolveAccount(services, accountId, "/path/id");
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = services.now();
@@ -33,14 +37,31 @@ export const setBudget = useCase(
       if (stored === undefined) {
         const budget = newBudget(accountId, budgetId, settings, now);
         const write = { expectedVersion: 0, restarted: true, leftDelta: 0 };
-        if (await services.store.saveBudget(budget, write))
+        if (await services.store.saveBudget(budget, write)) {
+          await recordAudit(services, {
+            accountId,
+            by: caller,
+            action: "budget-set",
+            target,
+            after: settings,
+          });
           return { created: true, view: budgetView(budget, now) };
+        }
         continue;
       }
       const next = withSettings(stored, settings, now);
       if (!next.changed) return { created: false, view: budgetView(stored, now) };
       const write = { expectedVersion: stored.version, restarted: next.restarted, leftDelta: next.leftDelta };
       if (await services.store.saveBudget(next.budget, write)) {
+        const before = settingsOf(stored);
+        await recordAudit(services, {
+          accountId,
+          by: caller,
+          action: "budget-set",
+          target,
+          before,
+          after: settings,
+        });
         return { created: false, view: budgetView(next.budget, now) };
       }
     }
@@ -64,14 +85,25 @@ export const listBudgets = useCase(async (services: Services, accountId: string)
  * `DELETE /v1/accounts/{id}/budgets/{budgetId}`. Raises UnknownAccountError, UnknownBudgetError, and
  * BudgetInUseError while holds through it are open.
  */
-export const deleteBudget = useCase(async (services: Services, accountId: string, budgetId: string) => {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const stored = await requireBudget(services, accountId, budgetId);
-    if (stored.openHolds > 0) throw new BudgetInUseError(budgetId, stored.openHolds);
-    if (await services.store.deleteBudget(accountId, budgetId, stored.version)) return;
-  }
-  throw new StoreConflictError(accountId, "budget", MAX_ATTEMPTS);
-});
+export const deleteBudget = useCase(
+  async (services: Services, accountId: string, budgetId: string, caller: string) => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await requireBudget(services, accountId, budgetId);
+      if (stored.openHolds > 0) throw new BudgetInUseError(budgetId, stored.openHolds);
+      if (await services.store.deleteBudget(accountId, budgetId, stored.version)) {
+        const entry = {
+          accountId,
+          by: caller,
+          action: "budget-deleted" as const,
+          target: `budget:${budgetId}`,
+        };
+        await recordAudit(services, { ...entry, before: settingsOf(stored) });
+        return;
+      }
+    }
+    throw new StoreConflictError(accountId, "budget", MAX_ATTEMPTS);
+  },
+);
 
 async function requireBudget(services: Services, accountId: string, budgetId: string): Promise<Budget> {
   resolveAccount(services, accountId, "/path/id");

@@ -1,6 +1,7 @@
 import type { AccountConfig } from "#config/config";
 import { killSwitchAlert } from "#core/kill-switch-alert";
 import { resolveAccount } from "./accounts.ts";
+import { recordAudit } from "./audit.ts";
 import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
@@ -21,7 +22,16 @@ export const pauseAccount = useCase(
   async (services: Services, accountId: string, reason: string, caller: string): Promise<PauseAnswer> => {
     const account = resolveAccount(services, accountId, "/path/id");
     const pause = { reason, at: services.now().toISOString(), by: caller };
+    const before = (await services.store.getAccountState(accountId))?.paused;
     const state = await services.store.setPause(accountId, pause);
+    await recordAudit(services, {
+      accountId,
+      by: caller,
+      action: "paused",
+      target: "account",
+      ...(before ? { before } : {}),
+      after: pause,
+    });
     services.log.warn("account paused", { accountId, reason, by: caller });
     await tell(services, account, { alertType: "paused", by: caller, reason });
     return { accountId, paused: state.paused ?? pause };
@@ -39,6 +49,13 @@ export const resumeAccount = useCase(
     await services.store.setPause(accountId, undefined);
     if (before?.paused) {
       services.log.info("account resumed", { accountId, by: caller });
+      await recordAudit(services, {
+        accountId,
+        by: caller,
+        action: "resumed",
+        target: "account",
+        before: before.paused,
+      });
       await tell(services, account, { alertType: "resumed", by: caller });
     }
     return { accountId, paused: null };

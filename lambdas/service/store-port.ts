@@ -1,4 +1,5 @@
 import type { AccountStateStore } from "./account-state-port.ts";
+import type { AuditLog } from "./audit-port.ts";
 import type { BudgetStore } from "./budget-port.ts";
 import type { HistoryStore } from "./history-port.ts";
 import type { PollStore } from "./poll-port.ts";
@@ -7,7 +8,7 @@ import type { TaskCallbackStore } from "./task-callback-port.ts";
 import type { WebhookLogStore } from "./webhook-log-port.ts";
 
 /**
- * Everything the use cases store: the seven ports together, as lambdas/store/dynamo-store.ts assembles them from
+ * Everything the use cases store: the eight ports together, as lambdas/store/dynamo-store.ts assembles them from
  * one DynamoDB adapter per port. Each port is in its own file next to the use cases that own it; a use case
  * depends on the ports it needs, not on this.
  */
@@ -18,4 +19,5 @@ export interface AccountStore
     HistoryStore,
     WebhookLogStore,
     TaskCallbackStore,
-    BudgetStore {}
+    BudgetStore,
+    AuditLog {}

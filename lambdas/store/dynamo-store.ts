@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AccountStore } from "#service/store-port";
 import { DynamoAccountStateStore } from "./account-state-store.ts";
+import { DynamoAuditLog } from "./audit-store.ts";
 import { DynamoBudgetStore } from "./budget-store.ts";
 import { DynamoHistoryStore } from "./history-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
@@ -43,6 +44,7 @@ export function createDynamoStore(
   const webhooks = new DynamoWebhookLogStore(doc, tableName);
   const callbacks = new DynamoTaskCallbackStore(doc, tableName);
   const budgets = new DynamoBudgetStore(doc, tableName);
+  const audit = new DynamoAuditLog(doc, tableName);
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
@@ -69,6 +71,8 @@ export function createDynamoStore(
       webhooks.recordDelivery(entry, deliveryKeys, retentionDays),
     listWebhookEvents: (accountId, limit) => webhooks.listWebhookEvents(accountId, limit),
     attachTaskToken: (reservationId, taskToken) => callbacks.attachTaskToken(reservationId, taskToken),
+    appendAudit: (entry, retentionDays) => audit.appendAudit(entry, retentionDays),
+    listAudit: (accountId, query) => audit.listAudit(accountId, query),
     getBudget: (accountId, budgetId) => budgets.getBudget(accountId, budgetId),
     listBudgets: (accountId) => budgets.listBudgets(accountId),
     saveBudget: (budget, write) => budgets.saveBudget(budget, write),

@@ -51,6 +51,9 @@ export const keys = {
   snapshotPrefix: "SNAPSHOT#",
   alert: (createdAt: string, alertType: string) => `ALERT#${createdAt}#${alertType}`,
   alertPrefix: "ALERT#",
+  /** `suffix` keeps two entries of the same millisecond apart. */
+  audit: (at: string, suffix: string) => `AUDIT#${at}#${suffix}`,
+  auditPrefix: "AUDIT#",
   webhookEvent: (receivedAt: string, deliveryKey: string) => `EVENT#${receivedAt}#${deliveryKey}`,
   webhookEventPrefix: "EVENT#",
   delivery: (deliveryKey: string) => `DELIVERY#${deliveryKey}`,

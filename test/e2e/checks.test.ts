@@ -429,6 +429,7 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/refresh",
   "/v1/accounts/{id}/test-alert",
   "/v1/accounts/{id}/pause",
+  "/v1/accounts/{id}/audit",
   "/v1/accounts/{id}/resume",
   "/v1/accounts/{id}/budgets",
   "/v1/accounts/{id}/budgets/{budgetId}",

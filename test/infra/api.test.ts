@@ -29,6 +29,7 @@ const DESIGN_ROUTES = [
   "POST /v1/accounts/{id}/refresh",
   "POST /v1/accounts/{id}/test-alert",
   "POST /v1/accounts/{id}/pause",
+  "GET /v1/accounts/{id}/audit",
   "POST /v1/accounts/{id}/resume",
   "GET /v1/accounts/{id}/budgets",
   "PUT /v1/accounts/{id}/budgets/{budgetId}",

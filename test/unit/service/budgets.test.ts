@@ -9,6 +9,7 @@ import { MemoryAccountStore, servicesOf } from "./memory-account-store.ts";
 /** The budget use cases over the in-memory store (its contract is test/support/budget-store-contract.ts). */
 
 const config = parseConfig({ accounts: [{ id: "studio" }] });
+const OPS = "arn:aws:iam::123456789012:user/ops";
 const DAILY: BudgetSettings = { limit: 25, period: "day", timeZone: "UTC", mode: "hard" };
 
 function setup() {
@@ -19,7 +20,7 @@ function setup() {
 describe("setBudget", () => {
   it("creates, then answers an unchanged PUT without writing, then changes keeping the period's counters", async () => {
     const { store, services } = setup();
-    expect(await setBudget(services, "studio", "marketing", DAILY)).toMatchObject({
+    expect(await setBudget(services, "studio", "marketing", DAILY, OPS)).toMatchObject({
       created: true,
       view: { limit: 25, available: 25 },
     });
@@ -28,10 +29,10 @@ describe("setBudget", () => {
       { ...(stored as NonNullable<typeof stored>), held: 5, committed: 3 },
       { expectedVersion: 1, restarted: true, leftDelta: 0 },
     );
-    const unchanged = await setBudget(services, "studio", "marketing", DAILY);
+    const unchanged = await setBudget(services, "studio", "marketing", DAILY, OPS);
     expect(unchanged).toMatchObject({ created: false, view: { held: 5, committed: 3, available: 17 } });
     expect((await store.getBudget("studio", "marketing"))?.version).toBe(1);
-    const raised = await setBudget(services, "studio", "marketing", { ...DAILY, limit: 40 });
+    const raised = await setBudget(services, "studio", "marketing", { ...DAILY, limit: 40 }, OPS);
     expect(raised.view).toMatchObject({ limit: 40, held: 5, committed: 3, available: 32 });
     expect(store.budgets.items.get("studio/marketing")?.left).toBe(32);
   });
@@ -42,13 +43,13 @@ describe("setBudget", () => {
       { ...newBudget("studio", "marketing", DAILY, NOW), held: 5 },
       { expectedVersion: 0, restarted: true, leftDelta: 0 },
     );
-    const hourly = await setBudget(services, "studio", "marketing", { ...DAILY, period: "hour" });
+    const hourly = await setBudget(services, "studio", "marketing", { ...DAILY, period: "hour" }, OPS);
     expect(hourly.view).toMatchObject({ period: "hour", held: 0, available: 25 });
   });
 
   it("refuses an account the config does not have", async () => {
     const { services } = setup();
-    await expect(setBudget(services, "nobody", "x", DAILY)).rejects.toBeInstanceOf(UnknownAccountError);
+    await expect(setBudget(services, "nobody", "x", DAILY, OPS)).rejects.toBeInstanceOf(UnknownAccountError);
   });
 });
 
@@ -59,7 +60,7 @@ describe("deleteBudget", () => {
       { ...newBudget("studio", "marketing", DAILY, NOW), openHolds: 2 },
       { expectedVersion: 0, restarted: true, leftDelta: 0 },
     );
-    const refused = deleteBudget(services, "studio", "marketing");
+    const refused = deleteBudget(services, "studio", "marketing", OPS);
     await expect(refused).rejects.toBeInstanceOf(BudgetInUseError);
     await expect(refused).rejects.toThrow(/2 open holds/);
     expect(await getBudget(services, "studio", "marketing")).toMatchObject({ openHolds: 2 });
@@ -67,8 +68,38 @@ describe("deleteBudget", () => {
 
   it("deletes an idle budget; a second delete is UnknownBudgetError", async () => {
     const { services } = setup();
-    await setBudget(services, "studio", "marketing", DAILY);
-    await deleteBudget(services, "studio", "marketing");
-    await expect(deleteBudget(services, "studio", "marketing")).rejects.toBeInstanceOf(UnknownBudgetError);
+    await setBudget(services, "studio", "marketing", DAILY, OPS);
+    await deleteBudget(services, "studio", "marketing", OPS);
+    await expect(deleteBudget(services, "studio", "marketing", OPS)).rejects.toBeInstanceOf(
+      UnknownBudgetError,
+    );
+  });
+});
+
+describe("the audit of budget changes", () => {
+  it("records a create and a change with who and the settings before and after; not an unchanged PUT", async () => {
+    const { store, services } = setup();
+    await setBudget(services, "studio", "marketing", DAILY, OPS);
+    await setBudget(services, "studio", "marketing", DAILY, OPS);
+    await setBudget(services, "studio", "marketing", { ...DAILY, limit: 40 }, OPS);
+    expect(store.audit.map((e) => [e.action, e.by, e.before, e.after])).toEqual([
+      ["budget-set", OPS, undefined, DAILY],
+      ["budget-set", OPS, DAILY, { ...DAILY, limit: 40 }],
+    ]);
+  });
+
+  it("an audit write that fails leaves the change made, and is logged whole", async () => {
+    const { store, services } = setup();
+    const errors: unknown[] = [];
+    store.appendAudit = async () => {
+      throw new Error("store down");
+    };
+    const logged = {
+      ...services,
+      log: { ...services.log, error: (...args: unknown[]) => errors.push(args) },
+    };
+    expect((await setBudget(logged, "studio", "marketing", DAILY, OPS)).created).toBe(true);
+    expect(await store.getBudget("studio", "marketing")).toBeDefined();
+    expect(JSON.stringify(errors)).toContain("budget-set");
   });
 });

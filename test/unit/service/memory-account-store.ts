@@ -1,5 +1,6 @@
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import type { AccountState, Alert } from "#core/account";
+import type { AuditEntry } from "#core/audit";
 import type { BalanceSnapshot } from "#core/balance";
 import { createRateCardRegistry } from "#core/rate-card";
 import type { BudgetStore } from "#service/budget-port";
@@ -23,6 +24,18 @@ export class MemoryAccountStore extends MemoryReservationStore implements Accoun
   readonly snapshots: BalanceSnapshot[] = [];
   readonly alerts: Alert[] = [];
   readonly budgets = new MemoryBudgetStore();
+  /** The audit log, oldest first; read newest first, a cursor being the index to go on from. */
+  readonly audit: AuditEntry[] = [];
+  async appendAudit(entry: AuditEntry) {
+    this.audit.push(structuredClone(entry));
+  }
+  async listAudit(accountId: string, query: { limit: number; cursor?: string }) {
+    const mine = this.audit.filter((e) => e.accountId === accountId).reverse();
+    const from = query.cursor === undefined ? 0 : Number(query.cursor);
+    const entries = mine.slice(from, from + query.limit);
+    const next = from + query.limit;
+    return { entries, ...(next < mine.length ? { nextCursor: String(next) } : {}) };
+  }
   readonly getBudget: BudgetStore["getBudget"] = (accountId, budgetId) =>
     this.budgets.getBudget(accountId, budgetId);
   readonly listBudgets: BudgetStore["listBudgets"] = (accountId) => this.budgets.listBudgets(accountId);

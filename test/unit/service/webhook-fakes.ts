@@ -174,6 +174,12 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
   async setPause(): Promise<AccountState> {
     throw new Error("not modelled by this fake: setPause");
   }
+  async appendAudit(): Promise<void> {
+    throw new Error("not modelled by this fake: appendAudit");
+  }
+  async listAudit(): Promise<never> {
+    throw new Error("not modelled by this fake: listAudit");
+  }
   async listAccountStates(accountIds: readonly string[]) {
     const states = new Map<string, AccountState>();
     for (const id of accountIds) {

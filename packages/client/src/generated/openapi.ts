@@ -364,6 +364,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who changed what: every budget change, pause and resume, newest first, a page at a time */
+        get: operations["audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/budgets": {
         parameters: {
             query?: never;
@@ -1451,6 +1468,26 @@ export interface components {
                 at: string;
                 by: string;
             } | null;
+        };
+        /** @description Every budget change, pause and resume of the account, newest first. */
+        AuditLog: {
+            accountId: string;
+            entries: {
+                accountId: string;
+                /** @description ISO 8601 time. */
+                at: string;
+                /** @description The caller's IAM principal. */
+                by: string;
+                /** @enum {string} */
+                action: "budget-set" | "budget-deleted" | "paused" | "resumed";
+                /** @description `account`, or `budget:<budgetId>`. */
+                target: string;
+                /** @description The settings before; absent for something new. */
+                before?: unknown;
+                /** @description The settings after; absent for something deleted. */
+                after?: unknown;
+            }[];
+            nextCursor?: string;
         };
         BudgetList: {
             budgets: components["schemas"]["Budget"][];
@@ -3049,6 +3086,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PauseAnswer"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit: {
+        parameters: {
+            query?: {
+                /** @description At most this many entries (1–1000, default 50). */
+                limit?: number;
+                /** @description The nextCursor of the page before, unchanged. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the audit log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLog"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */

@@ -1,0 +1,21 @@
+/**
+ * The audit log of an account (issue 21): every change to what may be spent from it, by whom. Entries are
+ * append-only, kept `retentionDays` like the alert log, and listed newest first.
+ */
+
+export const AUDIT_ACTIONS = ["budget-set", "budget-deleted", "paused", "resumed"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  accountId: string;
+  /** ISO time. */
+  at: string;
+  /** The caller's IAM principal. */
+  by: string;
+  action: AuditAction;
+  /** What was changed: `account`, or `budget:<budgetId>`. */
+  target: string;
+  /** The settings before (absent for something new) and after (absent for something deleted). */
+  before?: unknown;
+  after?: unknown;
+}
