@@ -7,6 +7,12 @@ export interface AuditPage {
   nextCursor?: string;
 }
 
+/** An audit entry a change writes in its own transaction, so that neither is made without the other. */
+export interface AuditRecord {
+  entry: AuditEntry;
+  retentionDays: number;
+}
+
 /** The accounts' audit logs: append-only, newest first on read. */
 export interface AuditLog {
   /** Records `entry`, kept `retentionDays`. */

@@ -1,14 +1,14 @@
 import type { AuditAction } from "#core/audit";
 import { resolveAccount } from "./accounts.ts";
-import type { AuditPage } from "./audit-port.ts";
+import type { AuditPage, AuditRecord } from "./audit-port.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
 /**
- * Records who changed what on an account, after the change was made. A failed write is logged with the
- * whole entry, so that the change is never undone by its record and the entry can still be found.
+ * The audit entry of a change by `by`, at the services' clock, to be written in the change's own transaction
+ * (the stores take it beside the change), so that a change is never made without its entry or the reverse.
  */
-export async function recordAudit(
+export function auditRecord(
   services: Services,
   entry: {
     accountId: string;
@@ -18,16 +18,11 @@ export async function recordAudit(
     before?: unknown;
     after?: unknown;
   },
-): Promise<void> {
-  const full = { ...entry, at: services.now().toISOString() };
-  try {
-    await services.store.appendAudit(full, services.config.retentionDays);
-  } catch (error) {
-    services.log.error("audit entry not written; the change stands", {
-      entry: full,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+): AuditRecord {
+  return {
+    entry: { ...entry, at: services.now().toISOString() },
+    retentionDays: services.config.retentionDays,
+  };
 }
 
 /**

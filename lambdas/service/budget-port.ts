@@ -1,4 +1,5 @@
 import type { Budget } from "#core/budget";
+import type { AuditRecord } from "./audit-port.ts";
 
 /**
  * The budgets' storage (docs/budgets.md), primitive: it reads budgets and writes one conditionally on the
@@ -13,12 +14,22 @@ export interface BudgetStore {
   /**
    * Writes `budget`'s settings and pause if the stored budget's version is `expectedVersion` (0: none is
    * stored). Its counters are written only when it is new or `restarted`; otherwise the stored ones are kept and
-   * `left` moves by `leftDelta`. False when the version differed (a concurrent change: read again).
+   * `left` moves by `leftDelta`. `audit`, when given, is written in the same transaction. False when the
+   * version differed (a concurrent change: read again), and then nothing is written.
    */
   saveBudget(
     budget: Budget,
     write: { expectedVersion: number; restarted: boolean; leftDelta: number },
+    audit?: AuditRecord,
   ): Promise<boolean>;
-  /** Deletes the budget if its version is `expectedVersion` and it has no open hold; false otherwise. */
-  deleteBudget(accountId: string, budgetId: string, expectedVersion: number): Promise<boolean>;
+  /**
+   * Deletes the budget if its version is `expectedVersion` and it has no open hold, with `audit` in the same
+   * transaction; false otherwise, and then nothing is written.
+   */
+  deleteBudget(
+    accountId: string,
+    budgetId: string,
+    expectedVersion: number,
+    audit?: AuditRecord,
+  ): Promise<boolean>;
 }

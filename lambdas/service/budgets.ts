@@ -8,7 +8,7 @@ import {
   withSettings,
 } from "#core/budget";
 import { resolveAccount } from "./accounts.ts";
-import { recordAudit } from "./audit.ts";
+import { auditRecord } from "./audit.ts";
 import { BudgetInUseError, UnknownBudgetError } from "./errors.ts";
 import type { Services } from "./services.ts";
 import { StoreConflictError } from "./store-errors.ts";
@@ -37,14 +37,14 @@ export const setBudget = useCase(
       if (stored === undefined) {
         const budget = newBudget(accountId, budgetId, settings, now);
         const write = { expectedVersion: 0, restarted: true, leftDelta: 0 };
-        if (await services.store.saveBudget(budget, write)) {
-          await recordAudit(services, {
-            accountId,
-            by: caller,
-            action: "budget-set",
-            target,
-            after: settings,
-          });
+        const audit = auditRecord(services, {
+          accountId,
+          by: caller,
+          action: "budget-set",
+          target,
+          after: settings,
+        });
+        if (await services.store.saveBudget(budget, write, audit)) {
           return { created: true, view: budgetView(budget, now) };
         }
         continue;
@@ -52,16 +52,15 @@ export const setBudget = useCase(
       const next = withSettings(stored, settings, now);
       if (!next.changed) return { created: false, view: budgetView(stored, now) };
       const write = { expectedVersion: stored.version, restarted: next.restarted, leftDelta: next.leftDelta };
-      if (await services.store.saveBudget(next.budget, write)) {
-        const before = settingsOf(stored);
-        await recordAudit(services, {
-          accountId,
-          by: caller,
-          action: "budget-set",
-          target,
-          before,
-          after: settings,
-        });
+      const audit = auditRecord(services, {
+        accountId,
+        by: caller,
+        action: "budget-set",
+        target,
+        before: settingsOf(stored),
+        after: settings,
+      });
+      if (await services.store.saveBudget(next.budget, write, audit)) {
         return { created: false, view: budgetView(next.budget, now) };
       }
     }
@@ -90,16 +89,14 @@ export const deleteBudget = useCase(
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const stored = await requireBudget(services, accountId, budgetId);
       if (stored.openHolds > 0) throw new BudgetInUseError(budgetId, stored.openHolds);
-      if (await services.store.deleteBudget(accountId, budgetId, stored.version)) {
-        const entry = {
-          accountId,
-          by: caller,
-          action: "budget-deleted" as const,
-          target: `budget:${budgetId}`,
-        };
-        await recordAudit(services, { ...entry, before: settingsOf(stored) });
-        return;
-      }
+      const audit = auditRecord(services, {
+        accountId,
+        by: caller,
+        action: "budget-deleted",
+        target: `budget:${budgetId}`,
+        before: settingsOf(stored),
+      });
+      if (await services.store.deleteBudget(accountId, budgetId, stored.version, audit)) return;
     }
     throw new StoreConflictError(accountId, "budget", MAX_ATTEMPTS);
   },

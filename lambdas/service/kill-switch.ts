@@ -1,7 +1,7 @@
 import type { AccountConfig } from "#config/config";
 import { killSwitchAlert } from "#core/kill-switch-alert";
 import { resolveAccount } from "./accounts.ts";
-import { recordAudit } from "./audit.ts";
+import { auditRecord } from "./audit.ts";
 import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
@@ -23,8 +23,7 @@ export const pauseAccount = useCase(
     const account = resolveAccount(services, accountId, "/path/id");
     const pause = { reason, at: services.now().toISOString(), by: caller };
     const before = (await services.store.getAccountState(accountId))?.paused;
-    const state = await services.store.setPause(accountId, pause);
-    await recordAudit(services, {
+    const audit = auditRecord(services, {
       accountId,
       by: caller,
       action: "paused",
@@ -32,6 +31,7 @@ export const pauseAccount = useCase(
       ...(before ? { before } : {}),
       after: pause,
     });
+    const state = await services.store.setPause(accountId, pause, audit);
     services.log.warn("account paused", { accountId, reason, by: caller });
     await tell(services, account, { alertType: "paused", by: caller, reason });
     return { accountId, paused: state.paused ?? pause };
@@ -45,19 +45,19 @@ export const pauseAccount = useCase(
 export const resumeAccount = useCase(
   async (services: Services, accountId: string, caller: string): Promise<PauseAnswer> => {
     const account = resolveAccount(services, accountId, "/path/id");
-    const before = await services.store.getAccountState(accountId);
-    await services.store.setPause(accountId, undefined);
-    if (before?.paused) {
-      services.log.info("account resumed", { accountId, by: caller });
-      await recordAudit(services, {
-        accountId,
-        by: caller,
-        action: "resumed",
-        target: "account",
-        before: before.paused,
-      });
-      await tell(services, account, { alertType: "resumed", by: caller });
-    }
+    const before = (await services.store.getAccountState(accountId))?.paused;
+    // Nothing to turn off: no write, no entry, no alert.
+    if (before === undefined) return { accountId, paused: null };
+    const audit = auditRecord(services, {
+      accountId,
+      by: caller,
+      action: "resumed",
+      target: "account",
+      before,
+    });
+    await services.store.setPause(accountId, undefined, audit);
+    services.log.info("account resumed", { accountId, by: caller });
+    await tell(services, account, { alertType: "resumed", by: caller });
     return { accountId, paused: null };
   },
 );

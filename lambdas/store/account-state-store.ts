@@ -1,11 +1,9 @@
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { AccountPause, AccountState } from "#core/account";
 import type { AccountStateStore } from "#service/account-state-port";
+import type { AuditRecord } from "#service/audit-port";
+import { auditPut } from "./audit-store.ts";
+import { transactWrite } from "./conditional-write.ts";
 import { stateKey, toAccountState } from "./state-item.ts";
 
 const BATCH_GET_SIZE = 100;
@@ -25,21 +23,26 @@ export class DynamoAccountStateStore implements AccountStateStore {
     return Item === undefined ? undefined : toAccountState(Item);
   }
 
-  async setPause(accountId: string, pause: AccountPause | undefined): Promise<AccountState> {
-    const { Attributes } = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: stateKey(accountId),
-        // A state item made here (before the account's first reading) gets its counters from that reading's
-        // claim (if_not_exists), as any new state item does.
-        UpdateExpression: pause
-          ? "SET paused = :pause, accountId = :accountId"
-          : "REMOVE paused SET accountId = :accountId",
-        ExpressionAttributeValues: { ":accountId": accountId, ...(pause ? { ":pause": pause } : {}) },
-        ReturnValues: "ALL_NEW",
-      }),
-    );
-    return toAccountState(Attributes ?? { accountId });
+  async setPause(
+    accountId: string,
+    pause: AccountPause | undefined,
+    audit?: AuditRecord,
+  ): Promise<AccountState> {
+    const update = {
+      TableName: this.tableName,
+      Key: stateKey(accountId),
+      // A state item made here (before the account's first reading) gets its counters from that reading's
+      // claim (if_not_exists), as any new state item does.
+      UpdateExpression: pause
+        ? "SET paused = :pause, accountId = :accountId"
+        : "REMOVE paused SET accountId = :accountId",
+      ExpressionAttributeValues: { ":accountId": accountId, ...(pause ? { ":pause": pause } : {}) },
+    };
+    await transactWrite(this.doc, [
+      { Update: update },
+      ...(audit ? [{ Put: auditPut(this.tableName, audit) }] : []),
+    ]);
+    return (await this.getAccountState(accountId)) ?? toAccountState({ accountId });
   }
 
   async listAccountStates(accountIds: readonly string[]): Promise<Map<string, AccountState>> {

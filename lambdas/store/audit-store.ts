@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditEntry } from "#core/audit";
 import { InvalidReservationRequestError } from "#core/reservation-errors";
-import type { AuditLog, AuditPage } from "#service/audit-port";
+import type { AuditLog, AuditPage, AuditRecord } from "#service/audit-port";
 import { keys, TABLE } from "#store/table";
 import { assertLimit } from "./newest-items.ts";
 import { definedOnly, expiryEpochSeconds } from "./state-item.ts";
@@ -15,17 +15,7 @@ export class DynamoAuditLog implements AuditLog {
   ) {}
 
   async appendAudit(entry: AuditEntry, retentionDays: number): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          [TABLE.partitionKey.name]: keys.account(entry.accountId),
-          [TABLE.sortKey.name]: keys.audit(entry.at, randomBytes(4).toString("hex")),
-          entry: definedOnly(entry),
-          [TABLE.timeToLiveAttribute]: expiryEpochSeconds(new Date(entry.at), retentionDays),
-        },
-      }),
-    );
+    await this.doc.send(new PutCommand(auditPut(this.tableName, { entry, retentionDays })));
   }
 
   async listAudit(accountId: string, query: { limit: number; cursor?: string }): Promise<AuditPage> {
@@ -48,6 +38,19 @@ export class DynamoAuditLog implements AuditLog {
       ...(last === undefined ? {} : { nextCursor: Buffer.from(String(last)).toString("base64url") }),
     };
   }
+}
+
+/** The Put of one audit entry, alone or as an item of the transaction of the change it records. */
+export function auditPut(tableName: string, { entry, retentionDays }: AuditRecord) {
+  return {
+    TableName: tableName,
+    Item: {
+      [TABLE.partitionKey.name]: keys.account(entry.accountId),
+      [TABLE.sortKey.name]: keys.audit(entry.at, randomBytes(4).toString("hex")),
+      entry: definedOnly(entry),
+      [TABLE.timeToLiveAttribute]: expiryEpochSeconds(new Date(entry.at), retentionDays),
+    },
+  };
 }
 
 function skOfCursor(cursor: string): string {

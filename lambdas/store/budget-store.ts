@@ -1,16 +1,14 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Budget } from "#core/budget";
 import { roundAmount } from "#core/reservations";
+import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
 import { keys, TABLE } from "#store/table";
-import { conditionalWrite } from "./conditional-write.ts";
+import { auditPut } from "./audit-store.ts";
+import { transactWrite } from "./conditional-write.ts";
+
+type TransactItem = Parameters<typeof transactWrite>[1][number];
+
 import { definedOnly } from "./state-item.ts";
 
 /** Settings a PUT may leave out; removed from the item when it does. */
@@ -60,40 +58,33 @@ export class DynamoBudgetStore implements BudgetStore {
   async saveBudget(
     budget: Budget,
     write: { expectedVersion: number; restarted: boolean; leftDelta: number },
+    audit?: AuditRecord,
   ) {
-    const outcome =
-      write.expectedVersion === 0
-        ? await conditionalWrite(
-            this.doc,
-            new PutCommand({
-              TableName: this.tableName,
-              Item: definedOnly({
-                ...budgetKey(budget.accountId, budget.id),
-                ...budget,
-                left: leftOf(budget),
-              }),
-              ConditionExpression: "attribute_not_exists(sk)",
-            }),
-          )
-        : await conditionalWrite(this.doc, this.settingsUpdate(budget, write));
-    return outcome.applied;
+    if (write.expectedVersion === 0) {
+      const put = {
+        TableName: this.tableName,
+        Item: definedOnly({ ...budgetKey(budget.accountId, budget.id), ...budget, left: leftOf(budget) }),
+        ConditionExpression: "attribute_not_exists(sk)",
+      };
+      return this.applyWithAudit({ Put: put }, audit);
+    }
+    return this.applyWithAudit({ Update: this.settingsUpdate(budget, write) }, audit);
   }
 
-  async deleteBudget(accountId: string, budgetId: string, expectedVersion: number) {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: budgetKey(accountId, budgetId),
-          ConditionExpression: "version = :version AND openHolds = :none",
-          ExpressionAttributeValues: { ":version": expectedVersion, ":none": 0 },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof Error && error.name === "ConditionalCheckFailedException") return false;
-      throw error;
-    }
+  async deleteBudget(accountId: string, budgetId: string, expectedVersion: number, audit?: AuditRecord) {
+    const del = {
+      TableName: this.tableName,
+      Key: budgetKey(accountId, budgetId),
+      ConditionExpression: "version = :version AND openHolds = :none",
+      ExpressionAttributeValues: { ":version": expectedVersion, ":none": 0 },
+    };
+    return this.applyWithAudit({ Delete: del }, audit);
+  }
+
+  /** The budget's write, with the audit entry of the change in the same transaction when there is one. */
+  private async applyWithAudit(write: TransactItem, audit: AuditRecord | undefined): Promise<boolean> {
+    const items = audit ? [write, { Put: auditPut(this.tableName, audit) }] : [write];
+    return (await transactWrite(this.doc, items)).applied;
   }
 
   private settingsUpdate(
@@ -128,14 +119,14 @@ export class DynamoBudgetStore implements BudgetStore {
       add = " ADD #left :leftDelta";
     }
     names["#left"] = "left";
-    return new UpdateCommand({
+    return {
       TableName: this.tableName,
       Key: budgetKey(budget.accountId, budget.id),
       UpdateExpression: `SET ${set.join(", ")}${remove.length ? ` REMOVE ${remove.join(", ")}` : ""}${add}`,
       ConditionExpression: "version = :expected",
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
-    });
+    };
   }
 }
 

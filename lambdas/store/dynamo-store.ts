@@ -48,7 +48,7 @@ export function createDynamoStore(
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
-    setPause: (accountId, pause) => states.setPause(accountId, pause),
+    setPause: (accountId, pause, audit) => states.setPause(accountId, pause, audit),
     readHold: (reservationId) => reservations.readHold(reservationId),
     readKeyAnswer: (accountId, operation, scope, key) =>
       reservations.readKeyAnswer(accountId, operation, scope, key),
@@ -75,9 +75,9 @@ export function createDynamoStore(
     listAudit: (accountId, query) => audit.listAudit(accountId, query),
     getBudget: (accountId, budgetId) => budgets.getBudget(accountId, budgetId),
     listBudgets: (accountId) => budgets.listBudgets(accountId),
-    saveBudget: (budget, write) => budgets.saveBudget(budget, write),
-    deleteBudget: (accountId, budgetId, expectedVersion) =>
-      budgets.deleteBudget(accountId, budgetId, expectedVersion),
+    saveBudget: (budget, write, audit) => budgets.saveBudget(budget, write, audit),
+    deleteBudget: (accountId, budgetId, expectedVersion, audit) =>
+      budgets.deleteBudget(accountId, budgetId, expectedVersion, audit),
     recordTaskResult: (reservationId, result) => callbacks.recordTaskResult(reservationId, result),
     claimResultSend: (reservationId, taskToken) => callbacks.claimResultSend(reservationId, taskToken),
     unclaimResultSend: (reservationId, taskToken) => callbacks.unclaimResultSend(reservationId, taskToken),

@@ -18,5 +18,6 @@ describe("budgets on DynamoDB Local", () => {
       );
       return Item?.left as number | undefined;
     },
+    async (accountId) => (await local.store.listAudit(accountId, { limit: 100 })).entries.reverse(),
   );
 });

@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import type { AuditEntry } from "#core/audit";
 import { type Budget, type BudgetSettings, newBudget, withSettings } from "#core/budget";
 import type { BudgetStore } from "#service/budget-port";
 
@@ -12,8 +13,10 @@ let n = 0;
 
 /** The stored `left` of a budget, when the store under test can show it (the reserve's condition reads it). */
 export type LeftOf = (accountId: string, budgetId: string) => Promise<number | undefined>;
+/** The audit entries written for an account, oldest first. */
+export type AuditOf = (accountId: string) => Promise<readonly AuditEntry[]>;
 
-export function budgetStoreContract(store: () => BudgetStore, leftOf: LeftOf) {
+export function budgetStoreContract(store: () => BudgetStore, leftOf: LeftOf, auditOf: AuditOf) {
   const fresh = () => newBudget(`budgets-${++n}`, "marketing", SETTINGS, NOW);
   const create = async (budget: Budget) => {
     expect(await store().saveBudget(budget, { expectedVersion: 0, restarted: true, leftDelta: 0 })).toBe(
@@ -63,6 +66,38 @@ export function budgetStoreContract(store: () => BudgetStore, leftOf: LeftOf) {
     await create({ ...a, id: "brand-b" });
     await create(fresh());
     expect((await store().listBudgets(a.accountId)).map((b) => b.id)).toEqual(["brand-b", "marketing"]);
+  });
+
+  it("writes an audit entry with a change, and none with a refused one", async () => {
+    const budget = fresh();
+    const entry = {
+      accountId: budget.accountId,
+      at: NOW.toISOString(),
+      by: "ops",
+      action: "budget-set" as const,
+      target: "budget:marketing",
+    };
+    const created = { expectedVersion: 0, restarted: true, leftDelta: 0 };
+    expect(await store().saveBudget(budget, created, { entry, retentionDays: 30 })).toBe(true);
+    expect(
+      await store().saveBudget(budget, created, { entry: { ...entry, by: "late" }, retentionDays: 30 }),
+    ).toBe(false);
+    // A millisecond later: entries of the same millisecond list in no set order.
+    const deleted = {
+      ...entry,
+      action: "budget-deleted" as const,
+      at: new Date(NOW.getTime() + 1).toISOString(),
+    };
+    expect(
+      await store().deleteBudget(budget.accountId, "marketing", budget.version, {
+        entry: deleted,
+        retentionDays: 30,
+      }),
+    ).toBe(true);
+    expect((await auditOf(budget.accountId)).map((e) => `${e.action} ${e.by}`)).toEqual([
+      "budget-set ops",
+      "budget-deleted ops",
+    ]);
   });
 
   it("deletes only at the version read and with no open hold", async () => {

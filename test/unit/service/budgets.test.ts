@@ -88,18 +88,26 @@ describe("the audit of budget changes", () => {
     ]);
   });
 
-  it("an audit write that fails leaves the change made, and is logged whole", async () => {
+  it("a change refused for a concurrent one writes no entry; the retry on the new version writes one", async () => {
     const { store, services } = setup();
-    const errors: unknown[] = [];
-    store.appendAudit = async () => {
-      throw new Error("store down");
+    await setBudget(services, "studio", "marketing", DAILY, OPS);
+    const stale = await store.getBudget("studio", "marketing");
+    const audit = {
+      entry: {
+        accountId: "studio",
+        at: NOW.toISOString(),
+        by: OPS,
+        action: "budget-set" as const,
+        target: "budget:marketing",
+      },
+      retentionDays: 30,
     };
-    const logged = {
-      ...services,
-      log: { ...services.log, error: (...args: unknown[]) => errors.push(args) },
-    };
-    expect((await setBudget(logged, "studio", "marketing", DAILY, OPS)).created).toBe(true);
-    expect(await store.getBudget("studio", "marketing")).toBeDefined();
-    expect(JSON.stringify(errors)).toContain("budget-set");
+    const write = { expectedVersion: (stale?.version ?? 0) + 1, restarted: false, leftDelta: 0 };
+    expect(await store.saveBudget({ ...(stale as NonNullable<typeof stale>), limit: 1 }, write, audit)).toBe(
+      false,
+    );
+    expect(store.audit).toHaveLength(1);
+    await setBudget(services, "studio", "marketing", { ...DAILY, limit: 30 }, OPS);
+    expect(store.audit).toHaveLength(2);
   });
 });

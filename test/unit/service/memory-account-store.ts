@@ -1,8 +1,9 @@
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
-import type { AccountState, Alert } from "#core/account";
+import type { AccountPause, AccountState, Alert } from "#core/account";
 import type { AuditEntry } from "#core/audit";
 import type { BalanceSnapshot } from "#core/balance";
 import { createRateCardRegistry } from "#core/rate-card";
+import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
 import { type PollRecord, READING_LEASE_SECONDS, type ReadingClaim } from "#service/poll-port";
 import type { BalanceSource, Services } from "#service/services";
@@ -23,9 +24,9 @@ import { copy } from "./memory-store-items.ts";
 export class MemoryAccountStore extends MemoryReservationStore implements AccountStore {
   readonly snapshots: BalanceSnapshot[] = [];
   readonly alerts: Alert[] = [];
-  readonly budgets = new MemoryBudgetStore();
   /** The audit log, oldest first; read newest first, a cursor being the index to go on from. */
   readonly audit: AuditEntry[] = [];
+  readonly budgets = new MemoryBudgetStore(this.audit);
   async appendAudit(entry: AuditEntry) {
     this.audit.push(structuredClone(entry));
   }
@@ -39,9 +40,15 @@ export class MemoryAccountStore extends MemoryReservationStore implements Accoun
   readonly getBudget: BudgetStore["getBudget"] = (accountId, budgetId) =>
     this.budgets.getBudget(accountId, budgetId);
   readonly listBudgets: BudgetStore["listBudgets"] = (accountId) => this.budgets.listBudgets(accountId);
-  readonly saveBudget: BudgetStore["saveBudget"] = (budget, write) => this.budgets.saveBudget(budget, write);
-  readonly deleteBudget: BudgetStore["deleteBudget"] = (accountId, budgetId, version) =>
-    this.budgets.deleteBudget(accountId, budgetId, version);
+  readonly saveBudget: BudgetStore["saveBudget"] = (budget, write, audit) =>
+    this.budgets.saveBudget(budget, write, audit);
+  readonly deleteBudget: BudgetStore["deleteBudget"] = (accountId, budgetId, version, audit) =>
+    this.budgets.deleteBudget(accountId, budgetId, version, audit);
+
+  override async setPause(accountId: string, pause: AccountPause | undefined, audit?: AuditRecord) {
+    if (audit) this.audit.push(structuredClone(audit.entry));
+    return super.setPause(accountId, pause);
+  }
 
   async claimReading(accountId: string, claim: ReadingClaim, now: Date): Promise<AccountState | undefined> {
     const state = this.stateForUpdate(accountId);

@@ -8,5 +8,6 @@ describe("the in-memory budget store keeps the store's contract", () => {
   budgetStoreContract(
     () => store,
     async (accountId, budgetId) => store.items.get(`${accountId}/${budgetId}`)?.left,
+    async (accountId) => store.auditEntries.filter((e) => e.accountId === accountId),
   );
 });

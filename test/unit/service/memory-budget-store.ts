@@ -1,14 +1,23 @@
 import type { Budget } from "#core/budget";
 import { roundAmount } from "#core/reservations";
+import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
 
 /**
  * An in-memory BudgetStore with the DynamoDB adapter's conditions (store/budget-store.ts): a write lands only
  * on the version it expects, keeps the stored counters unless restarted, and moves `left` by the limit's
- * change; a delete needs the version and no open hold.
+ * change; a delete needs the version and no open hold. An audit entry lands with its change, or not at all.
  */
 export class MemoryBudgetStore implements BudgetStore {
   readonly items = new Map<string, Budget & { left: number }>();
+
+  /** `audit`: where the entries written with a change go (an account store's audit log). */
+  constructor(private readonly audit: AuditRecord["entry"][] = []) {}
+
+  /** The audit entries written with changes, oldest first. */
+  get auditEntries(): readonly AuditRecord["entry"][] {
+    return this.audit;
+  }
 
   async getBudget(accountId: string, budgetId: string) {
     const item = this.items.get(keyOf(accountId, budgetId));
@@ -25,10 +34,12 @@ export class MemoryBudgetStore implements BudgetStore {
   async saveBudget(
     budget: Budget,
     write: { expectedVersion: number; restarted: boolean; leftDelta: number },
+    audit?: AuditRecord,
   ) {
     const key = keyOf(budget.accountId, budget.id);
     const stored = this.items.get(key);
     if ((stored?.version ?? 0) !== write.expectedVersion) return false;
+    if (audit) this.audit.push(structuredClone(audit.entry));
     if (stored === undefined || write.restarted) {
       this.items.set(key, { ...structuredClone(budget), left: leftOf(budget) });
       return true;
@@ -45,10 +56,11 @@ export class MemoryBudgetStore implements BudgetStore {
     return true;
   }
 
-  async deleteBudget(accountId: string, budgetId: string, expectedVersion: number) {
+  async deleteBudget(accountId: string, budgetId: string, expectedVersion: number, audit?: AuditRecord) {
     const key = keyOf(accountId, budgetId);
     const stored = this.items.get(key);
     if (stored === undefined || stored.version !== expectedVersion || stored.openHolds !== 0) return false;
+    if (audit) this.audit.push(structuredClone(audit.entry));
     this.items.delete(key);
     return true;
   }

@@ -30,13 +30,21 @@ const ACTIONS_OF: Record<string, string[]> = {
 describe("the store's DynamoDB actions", () => {
   const commands = [...new Set([...sources.matchAll(/new (\w+Command)\(/g)].map((m) => m[1] ?? ""))];
 
-  it("grants exactly what the store's commands need", () => {
+  // A transaction's items are authorised as their kinds: `{ Put: … }`, `{ Update: … }`, `{ Delete: … }`.
+  const transactionItems = [
+    ...new Set([...sources.matchAll(/\{ (Put|Update|Delete): /g)].map((m) => `${m[1]}Item`)),
+  ];
+
+  it("grants exactly what the store's commands and transaction items need", () => {
     for (const command of commands) expect(Object.keys(ACTIONS_OF), command).toContain(command);
-    const needed = new Set(commands.flatMap((command) => ACTIONS_OF[command] ?? []));
+    const needed = new Set([
+      ...commands.flatMap((command) => ACTIONS_OF[command] ?? []),
+      ...transactionItems,
+    ]);
     expect([...STORE_ACTIONS].sort()).toEqual([...needed].sort());
   });
 
-  it("puts only Put and Update items in transactions (no Delete or ConditionCheck, which are not granted)", () => {
-    expect(sources).not.toMatch(/\b(Delete|ConditionCheck)\s*:\s*\{/);
+  it("puts only Put, Update and Delete items in transactions (no ConditionCheck, which is not granted)", () => {
+    expect(sources).not.toMatch(/\bConditionCheck\s*:\s*\{/);
   });
 });
