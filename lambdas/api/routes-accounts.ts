@@ -17,6 +17,7 @@ import {
   HistoryQuery,
   PauseRequest,
   RefreshRequest,
+  ResumeRequest,
   TestAlertRequest,
 } from "./schemas.ts";
 
@@ -116,9 +117,9 @@ export const ACCOUNT_ROUTES = {
     summary: "Turn the kill switch off",
     auth: "iam",
     servedBy: "api",
-    request: { path: AccountPath },
+    request: { path: AccountPath, body: json(named(ResumeRequest, "ResumeRequest"), false) },
     answers: { 200: { description: "Not paused", schema: PauseAnswer } },
-    problems: ["not-found"],
+    problems: [...BODY, "not-found"],
   },
   audit: {
     method: "GET",

@@ -265,12 +265,23 @@ export const BudgetRequest = withMeta(
 
 export const PauseRequest = withMeta(
   z.strictObject({
-    reason: withMeta(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200)), {
-      description: "Why: shown in every check that denies and every reserve refused while paused.",
-    }),
+    reason: withMeta(
+      z
+        .string()
+        .check(z.trim())
+        .check(z.minLength(1, "must not be blank"))
+        .check(z.maxLength(200, "must be at most 200 characters")),
+      {
+        description: "Why: shown in every check that denies and every reserve refused while paused.",
+      },
+    ),
   }),
   { description: "Pause the account: its kill switch." },
 );
+
+export const ResumeRequest = withMeta(z.strictObject({}), {
+  description: "Nothing: a resume takes no fields (any field is refused, as a mistyped one would be).",
+});
 
 export const AuditQuery = z.strictObject({
   limit: withMeta(Limit(MAX_LIST_LIMIT, 50), {

@@ -167,10 +167,10 @@ function headlinePredicate(alert: AlertFacts): string {
         : "took a commit forced past what was available";
     case "paused":
       return alert.pause?.reason
-        ? `is closed to new jobs (paused: ${alert.pause.reason})`
-        : "is closed to new jobs (paused)";
+        ? `is paused in Quota Guard: ${alert.pause.reason}`
+        : "is paused in Quota Guard";
     case "resumed":
-      return "is open to new jobs again (resumed)";
+      return "is resumed in Quota Guard";
   }
 }
 

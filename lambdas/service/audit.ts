@@ -17,10 +17,12 @@ export function auditRecord(
     target: string;
     before?: unknown;
     after?: unknown;
+    /** ISO time; default now (a change that records its own time passes it, so both say the same). */
+    at?: string;
   },
 ): AuditRecord {
   return {
-    entry: { ...entry, at: services.now().toISOString() },
+    entry: { ...entry, at: entry.at ?? services.now().toISOString() },
     retentionDays: services.config.retentionDays,
   };
 }

@@ -16,12 +16,14 @@ export interface PauseAnswer {
  * `POST /v1/accounts/{id}/pause`: the account's kill switch. From this write on, checks deny with `reason`
  * and reserves answer 409 `paused` (refused in the reserve's own transaction, so none slips in); commits,
  * releases and extends of holds already made go on. Subscribers are told at once (a `paused` warning). A
- * pause while paused replaces the reason. Raises UnknownAccountError.
+ * pause while paused replaces the reason, and is audited and told again. The answer, the audit entry and the
+ * alert carry the same time. Raises UnknownAccountError.
  */
 export const pauseAccount = useCase(
   async (services: Services, accountId: string, reason: string, caller: string): Promise<PauseAnswer> => {
     const account = resolveAccount(services, accountId, "/path/id");
-    const pause = { reason, at: services.now().toISOString(), by: caller };
+    const now = services.now();
+    const pause = { reason, at: now.toISOString(), by: caller };
     const before = (await services.store.getAccountState(accountId))?.paused;
     const audit = auditRecord(services, {
       accountId,
@@ -30,10 +32,11 @@ export const pauseAccount = useCase(
       target: "account",
       ...(before ? { before } : {}),
       after: pause,
+      at: pause.at,
     });
     const state = await services.store.setPause(accountId, pause, audit);
     services.log.warn("account paused", { accountId, reason, by: caller });
-    await tell(services, account, { alertType: "paused", by: caller, reason });
+    await tell(services, account, { alertType: "paused", by: caller, reason }, now);
     return { accountId, paused: state.paused ?? pause };
   },
 );
@@ -48,16 +51,18 @@ export const resumeAccount = useCase(
     const before = (await services.store.getAccountState(accountId))?.paused;
     // Nothing to turn off: no write, no entry, no alert.
     if (before === undefined) return { accountId, paused: null };
+    const now = services.now();
     const audit = auditRecord(services, {
       accountId,
       by: caller,
       action: "resumed",
       target: "account",
       before,
+      at: now.toISOString(),
     });
     await services.store.setPause(accountId, undefined, audit);
     services.log.info("account resumed", { accountId, by: caller });
-    await tell(services, account, { alertType: "resumed", by: caller });
+    await tell(services, account, { alertType: "resumed", by: caller }, now);
     return { accountId, paused: null };
   },
 );
@@ -71,6 +76,7 @@ async function tell(
   services: Services,
   account: AccountConfig,
   change: { alertType: "paused" | "resumed"; by: string; reason?: string },
+  now: Date,
 ): Promise<void> {
   try {
     const state = await services.store.getAccountState(account.id);
@@ -78,7 +84,7 @@ async function tell(
       accountId: account.id,
       ...change,
       recordedLevel: state?.alert.level ?? "unknown",
-      now: services.now(),
+      now,
     });
     const delivered = await deliver(services, alert, {
       ...(state?.latest ? { snapshot: state.latest } : {}),

@@ -61,9 +61,15 @@ describe("the kill switch", () => {
     });
     // Told at once, as a warning (SMS subscribers filter on critical), and logged.
     const [told] = await inbox.take("studio");
+    // One time for the answer, the audit entry and the alert.
+    const at = (paused.body.paused as { at: string }).at;
+    const [entry] = (await get<{ entries: Json[] }>(stack, "/v1/accounts/studio/audit?limit=1")).body.entries;
+    expect(entry?.at).toBe(at);
+    const [logged] = (await get<{ alerts: Json[] }>(stack, "/v1/accounts/studio/alerts?limit=1")).body.alerts;
+    expect(logged).toMatchObject({ alertType: "paused", createdAt: at });
     expect(told?.attributes).toMatchObject({ alertType: "paused", severity: "warning" });
     expect(told?.subject).toBe(
-      "[Quota Guard] studio: HeyGen balance is closed to new jobs (paused: runaway batch job 7)",
+      "[Quota Guard] studio: HeyGen balance is paused in Quota Guard: runaway batch job 7",
     );
   });
 
@@ -103,10 +109,18 @@ describe("the kill switch", () => {
   });
 
   it("a pause without a reason → 400 naming /reason; an unknown account → 404", async () => {
-    for (const body of [{}, { reason: "  " }, { reason: "x".repeat(201) }]) {
+    for (const [body, detail] of [
+      [{}, undefined],
+      [{ reason: "  " }, "must not be blank"],
+      [{ reason: "x".repeat(201) }, "must be at most 200 characters"],
+    ] as const) {
       const refused = await post<Json>(stack, "/v1/accounts/studio/pause", body);
       expect([refused.status, pointersOf(refused.body)]).toEqual([400, ["/reason"]]);
+      if (detail) expect((refused.body.errors as { detail: string }[])[0]?.detail).toBe(detail);
     }
+    // A resume takes no fields: a mistyped one is named, not ignored.
+    const resumed = await post<Json>(stack, "/v1/accounts/studio/resume", { reason: "done" });
+    expect([resumed.status, pointersOf(resumed.body)]).toEqual([400, ["/reason"]]);
     expect((await get<Json>(stack, "/v1/accounts/studio")).body.paused).toBeNull();
     expect((await post(stack, "/v1/accounts/nobody/pause", { reason: "x" })).status).toBe(404);
   });

@@ -866,6 +866,8 @@ export interface components {
             /** @description Why: shown in every check that denies and every reserve refused while paused. */
             reason: string;
         };
+        /** @description Nothing: a resume takes no fields (any field is refused, as a mistyped one would be). */
+        ResumeRequest: Record<string, unknown>;
         /** @description A budget carved from the account (docs/budgets.md). */
         BudgetRequest: {
             /** @description What holds and commits may use per period, in the account's balance unit. */
@@ -3077,7 +3079,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResumeRequest"];
+            };
+        };
         responses: {
             /** @description Not paused */
             200: {
@@ -3088,8 +3094,35 @@ export interface operations {
                     "application/json": components["schemas"]["PauseAnswer"];
                 };
             };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
