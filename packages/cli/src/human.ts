@@ -2,8 +2,11 @@ import type {
   AccountDetail,
   AccountSummary,
   Alert,
+  AuditPage,
+  Budget,
   CheckAnswer,
   Estimate,
+  PauseAnswer,
   Reservation,
   ReservationPage,
   Snapshot,
@@ -174,4 +177,53 @@ export function renderReservations(page: ReservationPage): string {
   ]);
   const more = page.nextCursor ? `\nmore: --cursor ${page.nextCursor}` : "";
   return `${table(["reservation", "status", "amount", "held", "created"], rows)}${more}`;
+}
+
+export function renderBudgets(budgets: Budget[]): string {
+  if (budgets.length === 0) return "no budgets";
+  return table(
+    ["budget", "period", "limit", "committed", "held", "available", "slots", "paused"],
+    budgets.map((b) => [
+      b.id,
+      `${b.period} (${b.timeZone})`,
+      b.limit,
+      b.committed,
+      b.held,
+      b.available,
+      b.maxConcurrentHolds === null ? `${b.openHolds}` : `${b.openHolds}/${b.maxConcurrentHolds}`,
+      b.paused ? "yes" : "",
+    ]),
+  );
+}
+
+export function renderBudget(b: Budget): string {
+  return pairs([
+    ["budget", `${b.id} (account ${b.accountId}, ${b.mode})`],
+    ["period", `${b.period} in ${b.timeZone}: ${b.periodStart} to ${b.periodEnd ?? "no end"}`],
+    ["limit", b.limit],
+    ["committed", b.committed],
+    ["held", b.held],
+    ["available", b.available],
+    ["max per job", b.maxPerJob],
+    [
+      "slots",
+      b.maxConcurrentHolds === null ? `${b.openHolds} open` : `${b.openHolds} of ${b.maxConcurrentHolds}`,
+    ],
+    ["paused", b.paused ? (b.pauseReason ?? "yes") : undefined],
+  ]);
+}
+
+export function renderPause(p: PauseAnswer): string {
+  return p.paused
+    ? `PAUSED ${p.accountId} by ${p.paused.by} at ${p.paused.at}: ${p.paused.reason}`
+    : `${p.accountId} is not paused`;
+}
+
+export function renderAudit(page: AuditPage): string {
+  if (page.entries.length === 0) return "no changes recorded";
+  const rows = table(
+    ["at", "action", "target", "by"],
+    page.entries.map((e) => [e.at, e.action, e.target, e.by]),
+  );
+  return page.nextCursor ? `${rows}\nmore: --cursor ${page.nextCursor}` : rows;
 }

@@ -9,6 +9,7 @@ import pkg from "../package.json" with { type: "json" };
 import { RESERVATION_STATUSES } from "./api-enums.ts";
 import { apiUrl } from "./api-url.ts";
 import { balanceChart } from "./chart.ts";
+import { registerControls } from "./controls.ts";
 import { registerDoctor } from "./doctor.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { describeFailure } from "./failure.ts";
@@ -268,6 +269,7 @@ program
   );
 
 registerDoctor(program, clientFor, emit);
+registerControls(program, clientFor, emit);
 
 /** The command that ran (set before its action), so that a refusal can name that command's flags. */
 let ran: Command | undefined;

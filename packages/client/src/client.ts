@@ -8,6 +8,9 @@ import type {
   AccountDetail,
   AccountSummary,
   Alert,
+  AuditPage,
+  Budget,
+  BudgetRequest,
   CheckAnswer,
   CheckRequest,
   CommitRequest,
@@ -15,6 +18,7 @@ import type {
   EstimateRequest,
   ExtendRequest,
   Health,
+  PauseAnswer,
   ReleaseRequest,
   Reservation,
   ReservationPage,
@@ -272,6 +276,70 @@ export class QuotaGuardClient {
       this.api.GET("/v1/accounts/{id}/alerts", { params: { path: { id }, query } }),
     );
     return answer.body.alerts;
+  }
+
+  /** The account's budgets, each with what it has used this period. */
+  async budgets(accountId?: string): Promise<Budget[]> {
+    const id = await this.#accountId(accountId);
+    const path = { params: { path: { id } } };
+    return (await this.#send<{ budgets: Budget[] }>(() => this.api.GET("/v1/accounts/{id}/budgets", path)))
+      .body.budgets;
+  }
+
+  /** Creates the budget (`created: true`) or changes its settings; ValidationError names a bad field. */
+  async setBudget(
+    budgetId: string,
+    settings: BudgetRequest,
+    accountId?: string,
+  ): Promise<{ budget: Budget; created: boolean }> {
+    const id = await this.#accountId(accountId);
+    const answer = await this.#send<Budget>(() =>
+      this.api.PUT("/v1/accounts/{id}/budgets/{budgetId}", {
+        params: { path: { id, budgetId } },
+        body: settings,
+      }),
+    );
+    return { budget: answer.body, created: answer.status === 201 };
+  }
+
+  /** One budget; NotFoundError if the account has none of that id. */
+  async budget(budgetId: string, accountId?: string): Promise<Budget> {
+    const id = await this.#accountId(accountId);
+    const path = { params: { path: { id, budgetId } } };
+    return (await this.#send<Budget>(() => this.api.GET("/v1/accounts/{id}/budgets/{budgetId}", path))).body;
+  }
+
+  /**
+   * Deletes a budget; ConflictError (`budget-in-use`) while holds are open through it. Not retried: a retry
+   * after a lost answer would meet NotFoundError for the delete that was made.
+   */
+  async deleteBudget(budgetId: string, accountId?: string): Promise<void> {
+    const id = await this.#accountId(accountId);
+    const path = { params: { path: { id, budgetId } } };
+    await this.#send<unknown>(() => this.api.DELETE("/v1/accounts/{id}/budgets/{budgetId}", path), false);
+  }
+
+  /** Turns the account's kill switch on: checks deny with `reason`, reserves get ConflictError (`paused`). */
+  async pause(reason: string, accountId?: string): Promise<PauseAnswer> {
+    const id = await this.#accountId(accountId);
+    const request = { params: { path: { id } }, body: { reason } };
+    return (await this.#send<PauseAnswer>(() => this.api.POST("/v1/accounts/{id}/pause", request), false))
+      .body;
+  }
+
+  /** Turns the kill switch off. */
+  async resume(accountId?: string): Promise<PauseAnswer> {
+    const id = await this.#accountId(accountId);
+    const request = { params: { path: { id } } };
+    return (await this.#send<PauseAnswer>(() => this.api.POST("/v1/accounts/{id}/resume", request), false))
+      .body;
+  }
+
+  /** Who changed what (budgets, pauses, resumes), newest first; pass `cursor` (a page's `nextCursor`) for more. */
+  async audit(accountId?: string, query: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
+    const id = await this.#accountId(accountId);
+    const request = { params: { path: { id }, query } };
+    return (await this.#send<AuditPage>(() => this.api.GET("/v1/accounts/{id}/audit", request))).body;
   }
 
   /**

@@ -60,3 +60,12 @@ export type WebhookStatus = Schemas["WebhookStatus"];
 
 /** `POST /v1/accounts/{id}/test-alert`: the marked test alert as sent and logged. */
 export type TestAlert = Schemas["TestAlertAnswer"]["alert"];
+
+/** A budget carved from an account (docs/budgets.md), with what it has used this period. Amounts in its account's unit. */
+export type Budget = Schemas["Budget"];
+/** What `PUT /v1/accounts/{id}/budgets/{budgetId}` takes: `limit` and `period` required. */
+export type BudgetRequest = Schemas["BudgetRequest"];
+/** The account's kill switch: who paused it, when and why; `paused: null` once resumed. */
+export type PauseAnswer = Schemas["PauseAnswer"];
+/** One page of an account's audit log, newest first. */
+export type AuditPage = Schemas["AuditLog"];

@@ -1,0 +1,59 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ConflictError, QuotaGuardClient } from "@heygen-quota-guard/client";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { LocalStack } from "#local/stack";
+import { startOneAccountStack } from "#test/support/e2e";
+
+/** Budgets, the kill switch and the audit log from the client and the CLI (docs/budgets.md). */
+
+const BIN = fileURLToPath(new URL("../../packages/cli/bin/quota-guard.js", import.meta.url));
+let stack: LocalStack;
+beforeAll(async () => {
+  let readCredits: (b: number) => Promise<void>;
+  ({ stack, readCredits } = await startOneAccountStack("c"));
+  await readCredits(100);
+}, 60_000);
+afterAll(() => stack?.stop());
+const cli = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, QUOTA_GUARD_URL: stack.url } },
+      (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }),
+    ),
+  );
+
+it("budget set, budgets, pause and resume, audit, budget delete; a bad period is a usage error", async () => {
+  const client = new QuotaGuardClient({ url: stack.url });
+  const set = await cli("budget", "set", "marketing", "--limit", "25", "--period", "day", "--slots", "4");
+  expect(set.code).toBe(0);
+  expect(JSON.parse(set.stdout)).toMatchObject({ id: "marketing", limit: 25, maxConcurrentHolds: 4 });
+  expect(
+    (await client.setBudget("marketing", { limit: 25, period: "day", maxConcurrentHolds: 4 })).created,
+  ).toBe(false);
+  const list = await cli("budgets", "--human");
+  expect(list.stdout).toMatch(/marketing\s+day \(UTC\)\s+25\s+0\s+0\s+25\s+0\/4/);
+
+  const paused = await cli("pause", "--reason", "runaway batch", "--human");
+  expect(paused.stdout).toMatch(/^PAUSED c by .+: runaway batch/);
+  await expect(client.reserve({ amount: 1 })).rejects.toBeInstanceOf(ConflictError);
+  expect((await client.check({ durationSeconds: 10 })).allowed).toBe(false);
+  expect(JSON.parse((await cli("resume")).stdout)).toEqual({ accountId: "c", paused: null });
+
+  const audit = await cli("audit", "--limit", "2", "--human");
+  expect(audit.stdout).toMatch(/resumed\s+account/);
+  expect(audit.stdout).toMatch(/paused\s+account/);
+  expect(audit.stdout).toMatch(/more: --cursor \S+/);
+  expect((await client.audit(undefined, { limit: 10 })).entries.map((e) => e.action)).toEqual([
+    "resumed",
+    "paused",
+    "budget-set",
+  ]);
+
+  expect((await cli("budget", "delete", "marketing")).code).toBe(0);
+  expect(await client.budgets()).toEqual([]);
+  const bad = await cli("budget", "set", "x", "--limit", "5", "--period", "fortnight");
+  expect(bad.code).toBe(2);
+}, 90_000); // seven CLI processes, each loading tsx: slow on a busy machine
