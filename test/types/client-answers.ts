@@ -2,16 +2,22 @@ import type {
   AccountDetail,
   AccountSummary,
   Alert,
+  AuditPage,
+  Budget,
   CheckAnswer,
   Forecast,
+  PauseAnswer,
   Reservation,
   ReservationPage,
 } from "@heygen-quota-guard/client";
 import type { Alert as ServerAlert } from "#core/account";
+import type { BudgetView } from "#core/budget";
 import type { Forecast as ServerForecast } from "#core/forecast";
 import type { ReservationView } from "#core/reservations";
 import type { accountSummary, getAccount } from "#service/accounts";
+import type { accountAudit } from "#service/audit";
 import type { CheckAnswer as ServerCheckAnswer } from "#service/checks";
+import type { PauseAnswer as ServerPauseAnswer } from "#service/kill-switch";
 import type { listAccountReservations } from "#service/reservations";
 
 /**
@@ -25,6 +31,7 @@ import type { listAccountReservations } from "#service/reservations";
 type Summary = ReturnType<typeof accountSummary>;
 type Detail = Awaited<ReturnType<typeof getAccount>>;
 type Page = Awaited<ReturnType<typeof listAccountReservations>>;
+type ServerAuditPage = Awaited<ReturnType<typeof accountAudit>>;
 
 type Assert<Holds extends true> = Holds;
 type Extends<A, B> = [A] extends [B] ? true : false;
@@ -44,6 +51,11 @@ export type ClientAnswersMatchTheServer = [
   Assert<Same<keyof ServerForecast, keyof Forecast>>,
   Assert<Extends<ServerAlert, Alert>>,
   Assert<Same<keyof ServerAlert, keyof Alert>>,
+  Assert<Extends<BudgetView, Budget>>,
+  Assert<Same<keyof BudgetView, keyof Budget>>,
+  Assert<Extends<ServerPauseAnswer, PauseAnswer>>,
+  Assert<Same<keyof ServerPauseAnswer, keyof PauseAnswer>>,
+  Assert<Same<keyof ServerAuditPage, keyof AuditPage>>,
 ];
 
 /** The check itself can fail: a server answer with a field the client lacks is a compile error. */
