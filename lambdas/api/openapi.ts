@@ -7,6 +7,7 @@ import {
 import { VERSION } from "#config/version";
 import * as z from "#core/zod";
 import { withMeta } from "#core/zod-meta";
+import { answerSchemaOf } from "./answer-schemas.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
 import { Problem } from "./responses.ts";
@@ -37,7 +38,7 @@ function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
   for (const [status, answer] of Object.entries(route.answers)) {
     responses[status as `2${string}`] = {
       description: answer.description,
-      ...(answer.schema ? { content: { "application/json": { schema: answer.schema } } } : {}),
+      ...(answer.schema ? { content: { "application/json": { schema: answerSchemaOf(answer) } } } : {}),
       ...(answer.replayable ? { headers: replayedHeader } : {}),
       ...(answer.location ? { headers: locationHeader } : {}),
     };

@@ -4,17 +4,13 @@ import { Estimate } from "#core/estimator";
 import { RateCard } from "#core/rate-card";
 import { SIGNATURE_SCHEMES } from "#core/webhook-signature";
 import * as z from "#core/zod";
-import { metaOf, withMeta } from "#core/zod-meta";
+import { named, withMeta } from "#core/zod-meta";
 
 /**
  * The API's answers, one zod schema each: the OpenAPI document and the client's types are generated from
  * them, and the route table (route-table.ts) types every route's answer by its schema, so an answer that
  * drifts from its schema does not compile. They are written from what the use cases return.
  */
-
-/** A schema named as an OpenAPI component (`#/components/schemas/<id>`), keeping its description. */
-export const named = <S extends z.ZodMiniType>(schema: S, id: string): S =>
-  withMeta(schema, { ...metaOf(schema), id }) as S;
 
 export const IsoTime = withMeta(z.string(), { description: "ISO 8601 time." });
 export const Amount = withMeta(z.number(), { description: "In the account's balance unit (`unit`)." });

@@ -1,8 +1,7 @@
 import { safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { withMeta } from "#core/zod-meta";
+import { named, withMeta } from "#core/zod-meta";
 import type { ProblemType } from "./problem-types.ts";
-import { named } from "./responses.ts";
 import { BudgetId, IdempotencyKey } from "./schemas.ts";
 
 /**
@@ -12,9 +11,21 @@ import { BudgetId, IdempotencyKey } from "./schemas.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS";
 
+/** Every answer schema, by its export name (responses.ts, responses-controls.ts): types only, here. */
+type AnswerSchemas = typeof import("./responses.ts") & typeof import("./responses-controls.ts");
+
+/**
+ * An answer's schema, named by its export: the schema's type for the handlers and the client, but only its
+ * name at run time. The router never reads an answer's schema, and the OpenAPI builder (answer-schemas.ts)
+ * resolves the name, so the answer schemas stay out of the Lambda bundles (docs/bundles-and-tracing.md).
+ */
+export function answer<N extends keyof AnswerSchemas>(name: N): AnswerSchemas[N] {
+  return name as unknown as AnswerSchemas[N];
+}
+
 export interface Answer {
   description: string;
-  /** The JSON body's schema; none for a 204, which has no body. */
+  /** The JSON body's schema (`answer("Name")`); none for a 204, which has no body. */
   schema?: z.ZodMiniType;
   /** The answer repeats an earlier request's (same Idempotency-Key): `Idempotent-Replayed: true`. */
   replayable?: boolean;

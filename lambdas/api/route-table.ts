@@ -1,15 +1,7 @@
 import { EstimateRequest } from "#core/job-spec";
 import * as z from "#core/zod";
 import { withMeta } from "#core/zod-meta";
-import {
-  CheckAnswer,
-  EstimateAnswer,
-  Health,
-  OpenApiDocument,
-  ProblemExplanation,
-  RateCards,
-} from "./responses.ts";
-import { BODY, jobBody, type RouteSpec } from "./route-spec.ts";
+import { answer, BODY, jobBody, type RouteSpec } from "./route-spec.ts";
 import { ACCOUNT_ROUTES } from "./routes-accounts.ts";
 import { BUDGET_ROUTES } from "./routes-budgets.ts";
 import { RESERVATION_ROUTES } from "./routes-reservations.ts";
@@ -29,7 +21,7 @@ export const ROUTES = {
     summary: "Liveness and version",
     auth: "iam",
     servedBy: "api",
-    answers: { 200: { description: "Status and version", schema: Health } },
+    answers: { 200: { description: "Status and version", schema: answer("Health") } },
     problems: [],
   },
   openApi: {
@@ -38,7 +30,7 @@ export const ROUTES = {
     summary: "This document",
     auth: "iam",
     servedBy: "api",
-    answers: { 200: { description: "The OpenAPI 3.1 document", schema: OpenApiDocument } },
+    answers: { 200: { description: "The OpenAPI 3.1 document", schema: answer("OpenApiDocument") } },
     problems: [],
   },
   problemType: {
@@ -53,7 +45,10 @@ export const ROUTES = {
       }),
     },
     answers: {
-      200: { description: "The problem type's status, title and explanation", schema: ProblemExplanation },
+      200: {
+        description: "The problem type's status, title and explanation",
+        schema: answer("ProblemExplanation"),
+      },
     },
     problems: ["not-found"],
   },
@@ -63,7 +58,7 @@ export const ROUTES = {
     summary: "The rate cards",
     auth: "iam",
     servedBy: "api",
-    answers: { 200: { description: "Every rate card", schema: RateCards } },
+    answers: { 200: { description: "Every rate card", schema: answer("RateCards") } },
     problems: [],
   },
   estimate: {
@@ -73,7 +68,7 @@ export const ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { body: jobBody(EstimateRequest, "EstimateRequest") },
-    answers: { 200: { description: "The estimate", schema: EstimateAnswer } },
+    answers: { 200: { description: "The estimate", schema: answer("EstimateAnswer") } },
     problems: [...BODY, "unprocessable"],
   },
   check: {
@@ -83,7 +78,7 @@ export const ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { body: jobBody(CheckRequest, "CheckRequest") },
-    answers: { 200: { description: "The check answer", schema: CheckAnswer } },
+    answers: { 200: { description: "The check answer", schema: answer("CheckAnswer") } },
     problems: [...BODY, "not-found", "unprocessable"],
   },
   ...RESERVATION_ROUTES,

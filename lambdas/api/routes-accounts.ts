@@ -1,15 +1,5 @@
-import {
-  AccountDetail,
-  AccountList,
-  AlertLog,
-  History,
-  named,
-  RefreshAnswer,
-  TestAlertAnswer,
-  WebhookEvents,
-} from "./responses.ts";
-import { AuditLog, PauseAnswer } from "./responses-controls.ts";
-import { AccountPath, BODY, json, type RouteSpec } from "./route-spec.ts";
+import { named } from "#core/zod-meta";
+import { AccountPath, answer, BODY, json, type RouteSpec } from "./route-spec.ts";
 import {
   AlertsQuery,
   AuditQuery,
@@ -29,7 +19,7 @@ export const ACCOUNT_ROUTES = {
     summary: "Every account",
     auth: "iam",
     servedBy: "api",
-    answers: { 200: { description: "Every configured account's summary", schema: AccountList } },
+    answers: { 200: { description: "Every configured account's summary", schema: answer("AccountList") } },
     problems: [],
   },
   getAccount: {
@@ -40,7 +30,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath },
-    answers: { 200: { description: "The account", schema: AccountDetail } },
+    answers: { 200: { description: "The account", schema: answer("AccountDetail") } },
     problems: ["not-found"],
   },
   history: {
@@ -50,7 +40,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath, query: HistoryQuery },
-    answers: { 200: { description: "Snapshots", schema: History } },
+    answers: { 200: { description: "Snapshots", schema: answer("History") } },
     problems: ["validation-error", "not-found"],
   },
   alerts: {
@@ -60,7 +50,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath, query: AlertsQuery },
-    answers: { 200: { description: "Alerts", schema: AlertLog } },
+    answers: { 200: { description: "Alerts", schema: answer("AlertLog") } },
     problems: ["validation-error", "not-found"],
   },
   events: {
@@ -70,7 +60,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath, query: EventsQuery },
-    answers: { 200: { description: "Webhook deliveries", schema: WebhookEvents } },
+    answers: { 200: { description: "Webhook deliveries", schema: answer("WebhookEvents") } },
     problems: ["validation-error", "not-found"],
   },
   refresh: {
@@ -86,7 +76,7 @@ export const ACCOUNT_ROUTES = {
         description:
           "The account, with refreshed: true|false and, when false, reason: minRefreshIntervalSeconds (read " +
           "recently or a reading in progress), retryNotBefore (HeyGen asked to wait) or heygen-error (with refreshError)",
-        schema: RefreshAnswer,
+        schema: answer("RefreshAnswer"),
       },
     },
     problems: [...BODY, "not-found"],
@@ -98,7 +88,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath, body: json(named(TestAlertRequest, "TestAlertRequest"), false) },
-    answers: { 200: { description: "The test alert as sent and logged", schema: TestAlertAnswer } },
+    answers: { 200: { description: "The test alert as sent and logged", schema: answer("TestAlertAnswer") } },
     problems: [...BODY, "not-found", "balance-unknown"],
   },
   pause: {
@@ -108,7 +98,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath, body: json(named(PauseRequest, "PauseRequest")) },
-    answers: { 200: { description: "Paused: who, when and why", schema: PauseAnswer } },
+    answers: { 200: { description: "Paused: who, when and why", schema: answer("PauseAnswer") } },
     problems: [...BODY, "not-found"],
   },
   resume: {
@@ -118,7 +108,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath, body: json(named(ResumeRequest, "ResumeRequest"), false) },
-    answers: { 200: { description: "Not paused", schema: PauseAnswer } },
+    answers: { 200: { description: "Not paused", schema: answer("PauseAnswer") } },
     problems: [...BODY, "not-found"],
   },
   audit: {
@@ -128,7 +118,7 @@ export const ACCOUNT_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath, query: AuditQuery },
-    answers: { 200: { description: "One page of the audit log", schema: AuditLog } },
+    answers: { 200: { description: "One page of the audit log", schema: answer("AuditLog") } },
     problems: ["validation-error", "not-found"],
   },
 } as const satisfies Record<string, RouteSpec>;

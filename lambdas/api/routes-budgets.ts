@@ -1,6 +1,5 @@
-import { named } from "./responses.ts";
-import { Budget, BudgetList } from "./responses-controls.ts";
-import { AccountPath, BODY, BudgetPath, json, type RouteSpec } from "./route-spec.ts";
+import { named } from "#core/zod-meta";
+import { AccountPath, answer, BODY, BudgetPath, json, type RouteSpec } from "./route-spec.ts";
 import { BudgetRequest } from "./schemas.ts";
 
 /** The budget routes of an account (docs/budgets.md): set, read, list and delete. */
@@ -12,7 +11,7 @@ export const BUDGET_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: AccountPath },
-    answers: { 200: { description: "Every budget of the account, by id", schema: BudgetList } },
+    answers: { 200: { description: "Every budget of the account, by id", schema: answer("BudgetList") } },
     problems: ["not-found"],
   },
   putBudget: {
@@ -23,10 +22,10 @@ export const BUDGET_ROUTES = {
     servedBy: "api",
     request: { path: BudgetPath, body: json(named(BudgetRequest, "BudgetRequest")) },
     answers: {
-      200: { description: "Changed, or already so", schema: Budget },
+      200: { description: "Changed, or already so", schema: answer("Budget") },
       201: {
         description: "Created",
-        schema: Budget,
+        schema: answer("Budget"),
         location: (body: { accountId: string; id: string }) =>
           `/v1/accounts/${body.accountId}/budgets/${body.id}`,
       },
@@ -40,7 +39,7 @@ export const BUDGET_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: BudgetPath },
-    answers: { 200: { description: "The budget", schema: Budget } },
+    answers: { 200: { description: "The budget", schema: answer("Budget") } },
     problems: ["validation-error", "not-found"],
   },
   deleteBudget: {

@@ -1,7 +1,9 @@
 import { safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { named, Reservation, ReservationPage, WaitAnswer } from "./responses.ts";
+import { named } from "#core/zod-meta";
+import type { Reservation } from "./responses.ts";
 import {
+  answer,
   BODY,
   IdempotencyHeaders,
   isAmountRequest,
@@ -45,12 +47,12 @@ export const RESERVATION_ROUTES = {
     answers: {
       201: {
         description: "The new hold",
-        schema: Reservation,
+        schema: answer("Reservation"),
         location: (hold: z.output<typeof Reservation>) => `/v1/reservations/${encodeURIComponent(hold.id)}`,
       },
       200: {
         description: "The hold this Idempotency-Key made, as it is now",
-        schema: Reservation,
+        schema: answer("Reservation"),
         replayable: true,
       },
     },
@@ -70,7 +72,7 @@ export const RESERVATION_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { query: ReservationsQuery },
-    answers: { 200: { description: "One page", schema: ReservationPage } },
+    answers: { 200: { description: "One page", schema: answer("ReservationPage") } },
     problems: ["validation-error", "not-found"],
   },
   getReservation: {
@@ -80,7 +82,7 @@ export const RESERVATION_ROUTES = {
     auth: "iam",
     servedBy: "api",
     request: { path: ReservationPath },
-    answers: { 200: { description: "The reservation", schema: Reservation } },
+    answers: { 200: { description: "The reservation", schema: answer("Reservation") } },
     problems: ["not-found"],
   },
   commit: {
@@ -97,7 +99,7 @@ export const RESERVATION_ROUTES = {
     answers: {
       200: {
         description: "The reservation (Idempotent-Replayed: true for a repeated request)",
-        schema: Reservation,
+        schema: answer("Reservation"),
         replayable: true,
       },
     },
@@ -117,7 +119,7 @@ export const RESERVATION_ROUTES = {
     answers: {
       200: {
         description: "The released reservation (Idempotent-Replayed: true when repeated)",
-        schema: Reservation,
+        schema: answer("Reservation"),
         replayable: true,
       },
     },
@@ -134,7 +136,9 @@ export const RESERVATION_ROUTES = {
       headers: IdempotencyHeaders,
       body: json(named(ExtendRequest, "ExtendRequest")),
     },
-    answers: { 200: { description: "The extended reservation", schema: Reservation, replayable: true } },
+    answers: {
+      200: { description: "The extended reservation", schema: answer("Reservation"), replayable: true },
+    },
     problems: [...SETTLE, "insufficient-balance"],
   },
   wait: {
@@ -147,7 +151,10 @@ export const RESERVATION_ROUTES = {
     servedBy: "webhook",
     request: { path: ReservationPath, body: json(named(WaitRequest, "WaitRequest")) },
     answers: {
-      200: { description: "Registered, or the known outcome sent (resultSent)", schema: WaitAnswer },
+      200: {
+        description: "Registered, or the known outcome sent (resultSent)",
+        schema: answer("WaitAnswer"),
+      },
     },
     problems: [...BODY, "not-found"],
   },

@@ -1,8 +1,7 @@
 import { HeyGenEvent } from "#core/heygen-events";
 import * as z from "#core/zod";
-import { withMeta } from "#core/zod-meta";
-import { named, WebhookReceipt, WebhookStatus } from "./responses.ts";
-import type { RouteSpec } from "./route-spec.ts";
+import { named, withMeta } from "#core/zod-meta";
+import { answer, type RouteSpec } from "./route-spec.ts";
 
 /** HeyGen's webhook: deliveries, the secret's status and HeyGen's OPTIONS probe (docs/webhooks.md). */
 export const WEBHOOK_ROUTES = {
@@ -38,7 +37,7 @@ export const WEBHOOK_ROUTES = {
     answers: {
       200: {
         description: "Received, whatever it meant (an ignored type, an unknown callback_id, a repeat)",
-        schema: WebhookReceipt,
+        schema: answer("WebhookReceipt"),
       },
     },
     problems: [
@@ -56,7 +55,7 @@ export const WEBHOOK_ROUTES = {
       "Whether the webhook secret is set (never the secret): what `quota-guard doctor` checks after a deploy",
     auth: "iam",
     servedBy: "webhook",
-    answers: { 200: { description: "The webhook secret's state", schema: WebhookStatus } },
+    answers: { 200: { description: "The webhook secret's state", schema: answer("WebhookStatus") } },
     problems: [],
   },
   heygenWebhookProbe: {

@@ -15,3 +15,7 @@ export function withMeta<T extends z.ZodMiniType>(schema: T, metadata: z.core.Gl
 export function metaOf(schema: z.core.$ZodType): z.core.GlobalMeta | undefined {
   return z.globalRegistry.get(schema);
 }
+
+/** A schema named as an OpenAPI component (`#/components/schemas/<id>`), keeping its description. */
+export const named = <S extends z.ZodMiniType>(schema: S, id: string): S =>
+  withMeta(schema, { ...metaOf(schema), id }) as S;

@@ -1,3 +1,4 @@
+import { answerSchemaOf } from "#api/answer-schemas";
 import { Problem } from "#api/responses";
 import type { RouteSpec } from "#api/route-spec";
 import { ROUTES } from "#api/route-table";
@@ -28,8 +29,9 @@ export function assertAnswerConforms(
   const pathname = path.split("?")[0] ?? path;
   const found = TEMPLATES.find((t) => t.route.method === method && t.pattern.test(pathname));
   const answer = found?.route.answers[status as 200 | 201 | 204];
-  if (!answer?.schema || !contentType.startsWith("application/json")) return;
-  const result = answer.schema.safeParse(body);
+  const schema = answer ? answerSchemaOf(answer) : undefined;
+  if (!schema || !contentType.startsWith("application/json")) return;
+  const result = schema.safeParse(body);
   if (!result.success) {
     throw new Error(`${method} ${path} ${status} does not match its schema: ${result.error.message}`);
   }
