@@ -1,4 +1,5 @@
 import type { AccountConfig } from "#config/config";
+import type { AccountState } from "#core/account";
 import { killSwitchAlert } from "#core/kill-switch-alert";
 import { resolveAccount } from "./accounts.ts";
 import { auditRecord } from "./audit.ts";
@@ -36,7 +37,7 @@ export const pauseAccount = useCase(
     });
     const state = await services.store.setPause(accountId, pause, audit);
     services.log.warn("account paused", { accountId, reason, by: caller });
-    await tell(services, account, { alertType: "paused", by: caller, reason }, now);
+    await tell(services, account, state, { alertType: "paused", by: caller, reason }, now);
     return { accountId, paused: state.paused ?? pause };
   },
 );
@@ -60,9 +61,9 @@ export const resumeAccount = useCase(
       before,
       at: now.toISOString(),
     });
-    await services.store.setPause(accountId, undefined, audit);
+    const state = await services.store.setPause(accountId, undefined, audit);
     services.log.info("account resumed", { accountId, by: caller });
-    await tell(services, account, { alertType: "resumed", by: caller }, now);
+    await tell(services, account, state, { alertType: "resumed", by: caller }, now);
     return { accountId, paused: null };
   },
 );
@@ -75,19 +76,20 @@ export const resumeAccount = useCase(
 async function tell(
   services: Services,
   account: AccountConfig,
+  /** The account's state after the switch, as the store answered it. */
+  state: AccountState,
   change: { alertType: "paused" | "resumed"; by: string; reason?: string },
   now: Date,
 ): Promise<void> {
   try {
-    const state = await services.store.getAccountState(account.id);
     const alert = killSwitchAlert({
       accountId: account.id,
       ...change,
-      recordedLevel: state?.alert.level ?? "unknown",
+      recordedLevel: state.alert.level,
       now,
     });
     const delivered = await deliver(services, alert, {
-      ...(state?.latest ? { snapshot: state.latest } : {}),
+      ...(state.latest ? { snapshot: state.latest } : {}),
       thresholds: account.thresholds,
     });
     await services.store.appendAlert(delivered, services.config.retentionDays);

@@ -1,13 +1,11 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { ConflictError, QuotaGuardClient } from "@heygen-quota-guard/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalStack } from "#local/stack";
+import { cliAgainst } from "#test/support/cli";
 import { startOneAccountStack } from "#test/support/e2e";
 
 /** Budgets, the kill switch and the audit log from the client and the CLI (docs/budgets.md). */
 
-const BIN = fileURLToPath(new URL("../../packages/cli/bin/quota-guard.js", import.meta.url));
 let stack: LocalStack;
 beforeAll(async () => {
   let readCredits: (b: number) => Promise<void>;
@@ -15,15 +13,7 @@ beforeAll(async () => {
   await readCredits(100);
 }, 60_000);
 afterAll(() => stack?.stop());
-const cli = (...args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, QUOTA_GUARD_URL: stack.url } },
-      (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }),
-    ),
-  );
+const cli = cliAgainst(() => stack);
 
 it("budget set, budgets, pause and resume, audit, budget delete; a bad period is a usage error", async () => {
   const client = new QuotaGuardClient({ url: stack.url });

@@ -1,11 +1,9 @@
-import { execFile } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { QuotaGuardClient } from "@heygen-quota-guard/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { LocalStack } from "#local/stack";
+import { cliAgainst } from "#test/support/cli";
 import { startOneAccountStack } from "#test/support/e2e";
 
-const BIN = fileURLToPath(new URL("../../packages/cli/bin/quota-guard.js", import.meta.url));
 let stack: LocalStack;
 beforeAll(async () => {
   let readCredits: (b: number) => Promise<void>;
@@ -13,15 +11,7 @@ beforeAll(async () => {
   await readCredits(100);
 }, 60_000);
 afterAll(() => stack?.stop());
-const cli = (...args: string[]) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, QUOTA_GUARD_URL: stack.url } },
-      (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }),
-    ),
-  );
+const cli = cliAgainst(() => stack);
 
 it("extend, partial commit, listing, from the client and the CLI", async () => {
   const client = new QuotaGuardClient({ url: stack.url });
