@@ -2,6 +2,7 @@ import { ParameterValidationError, type Router } from "@aws-lambda-powertools/ev
 import { EstimateError } from "#core/estimator";
 import { RateCardError, UnknownRateCardError } from "#core/rate-card";
 import {
+  AccessDeniedError,
   AccountPausedError,
   AccountRequiredError,
   BalanceUnknownError,
@@ -12,6 +13,7 @@ import {
   InsufficientBalanceError,
   InvalidRequestError,
   MalformedJsonError,
+  NoFreeSlotError,
   ReservationConflictError,
   SpendPoolMismatchError,
   UnauthenticatedError,
@@ -66,6 +68,26 @@ problemFor(
   AccountPausedError,
   (error) =>
     new Problem("paused", `${error.message}; resume it to reserve again.`, [], { reason: error.reason }),
+);
+problemFor(
+  AccessDeniedError,
+  (error) =>
+    new Problem("forbidden", `${error.message}.`, [], {
+      account: error.accountId,
+      ...(error.budgetId !== undefined ? { budget: error.budgetId } : {}),
+      principal: error.principal,
+    }),
+);
+problemFor(
+  NoFreeSlotError,
+  (error) =>
+    new Problem(
+      "no-free-slot",
+      `${error.message}; retry after ${error.retryAfterSeconds} s.`,
+      [],
+      { scope: error.scope, [error.scope]: error.id, limit: error.limit, openHolds: error.openHolds },
+      { "retry-after": String(error.retryAfterSeconds) },
+    ),
 );
 problemFor(UnknownBudgetError, (error) => problems.notFound("budget", error.budgetId, "/path/budgetId"));
 problemFor(

@@ -56,6 +56,36 @@ export const PROBLEM_TYPES = {
     explanation:
       "The account's kill switch is on (POST /v1/accounts/{id}/pause): no new hold until it is resumed (POST /v1/accounts/{id}/resume). `reason` says why. Commits and releases of existing holds still work.",
   },
+  forbidden: {
+    status: 403,
+    title: "Forbidden",
+    explanation:
+      "The caller's IAM principal is outside the account's `access` rule (configuration) or the budget's `principals`, so it may neither read nor spend it. `account` (and `budget`) name what was refused; `principal` is who asked. The denial is in the account's audit log.",
+  },
+  "budget-exhausted": {
+    status: 409,
+    title: "Budget exhausted",
+    explanation:
+      "The hold does not fit in what the budget has left this period: `budget`, `period`, `periodEnd` (when it starts afresh), `required`, `available` and `shortfall`. The account may still have credit; the budget's limit is the team's. Wait for the next period, release holds, or raise the limit (PUT the budget).",
+  },
+  "budget-max-per-job": {
+    status: 409,
+    title: "Over the budget's cap per job",
+    explanation:
+      "The hold is larger than the budget's `maxPerJob`: `budget`, `maxPerJob` and `amount`. Split the job or ask the budget's owner to raise the cap.",
+  },
+  "no-free-slot": {
+    status: 409,
+    title: "No free render slot",
+    explanation:
+      "Every render slot is taken: the account's `maxConcurrentJobs` (configuration) or the budget's `maxConcurrentHolds`, counted as open holds. `scope` (account or budget), `limit` and `openHolds` say which. A slot frees when a hold is committed, released or expires; retry after `Retry-After` seconds.",
+  },
+  "budget-period-ended": {
+    status: 409,
+    title: "Budget period ended",
+    explanation:
+      "The hold was reserved through a budget in a period that has ended, so it cannot be raised: the raise would count in no period. Commit or release it, and reserve again for more.",
+  },
   "budget-in-use": {
     status: 409,
     title: "Budget in use",

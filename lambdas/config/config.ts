@@ -49,6 +49,18 @@ export const AccountConfig = z
      * its `type`), since its credit is not in the recorded balance: give it an account entry of its own.
      */
     spendPoolByJobType: z.optional(z.partialRecord(JobType, SpendPool)),
+    /**
+     * Render slots: at most this many holds open at once (HeyGen's pay-as-you-go plan runs 10 jobs at a time
+     * and answers 429 beyond). Unset: no limit. A reserve past it answers 409 no-free-slot.
+     */
+    maxConcurrentJobs: z.optional(z.number().check(z.int()).check(z.gte(1))),
+    /**
+     * Who may read and spend the account: IAM principal ARN patterns (`*` matches any run). Unset: every
+     * caller the API's IAM authorizer lets in. A caller outside it gets 403 forbidden (core/access.ts).
+     */
+    access: z.optional(
+      z.strictObject({ principals: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) }),
+    ),
   })
   .check(
     z.superRefine((account, ctx) => {

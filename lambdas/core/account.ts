@@ -128,6 +128,20 @@ export interface Hold {
   outputs?: Record<string, OutputOutcome>;
   /** Set when a commit was forced past the bound (`force: true`): by whom and how far. */
   forced?: ForcedCommit;
+  /** The caller's IAM principal that made the hold (API Gateway's IAM authorizer `userArn`). */
+  principal?: string;
+  /** The budget the hold was reserved through, and the period it counts in (core/budget.ts). */
+  budget?: HoldBudgetPeriod;
+}
+
+/**
+ * A budgeted hold's budget and the period it was reserved in: `periodKey` (core/budget-period.ts) and, for a
+ * period that ends, `periodEndMs` (epoch ms), after which the hold moves only its budget's slot.
+ */
+export interface HoldBudgetPeriod {
+  budgetId: string;
+  periodKey: string;
+  periodEndMs?: number;
 }
 
 /** One output's terminal outcome, recorded on its hold (Hold.outputs). */

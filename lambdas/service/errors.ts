@@ -230,3 +230,36 @@ export class AccountPausedError extends Error {
     super(`account "${accountId}" is paused: ${reason}`);
   }
 }
+
+/** The caller's IAM principal is outside the account's `access` rule or the budget's `principals`. */
+export class AccessDeniedError extends Error {
+  override readonly name = "AccessDeniedError";
+  constructor(
+    readonly accountId: string,
+    readonly principal: string,
+    readonly budgetId?: string,
+  ) {
+    super(
+      budgetId === undefined
+        ? `${principal} may not use account "${accountId}" (its access rule)`
+        : `${principal} may not use budget "${budgetId}" of account "${accountId}" (its principals)`,
+    );
+  }
+}
+
+/** Every render slot is taken: the account's maxConcurrentJobs or the budget's maxConcurrentHolds. */
+export class NoFreeSlotError extends Error {
+  override readonly name = "NoFreeSlotError";
+  constructor(
+    readonly scope: "account" | "budget",
+    readonly id: string,
+    readonly limit: number,
+    readonly openHolds: number,
+    /** How long a caller should wait before trying again (Retry-After). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `every render slot of ${scope} "${id}" is taken (${openHolds} open of ${limit}); one frees when a hold is committed, released or expires`,
+    );
+  }
+}
