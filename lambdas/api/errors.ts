@@ -7,6 +7,8 @@ import {
   AccountRequiredError,
   BalanceUnknownError,
   BudgetInUseError,
+  BudgetPeriodEndedError,
+  BudgetRefusedError,
   CommitExceedsAvailableError,
   DependencyUnavailableError,
   IdempotencyKeyReusedError,
@@ -89,7 +91,16 @@ problemFor(
       { "retry-after": String(error.retryAfterSeconds) },
     ),
 );
-problemFor(UnknownBudgetError, (error) => problems.notFound("budget", error.budgetId, "/path/budgetId"));
+problemFor(UnknownBudgetError, (error) => problems.notFound("budget", error.budgetId, error.pointer));
+problemFor(BudgetRefusedError, (error) => {
+  const { type, budgetId, ...details } = error.refusal;
+  const extensions = { budget: budgetId, ...details, ...(type === "paused" ? {} : { unit: error.unit }) };
+  return new Problem(type, `${error.message}.`, [], extensions);
+});
+problemFor(
+  BudgetPeriodEndedError,
+  (error) => new Problem("budget-period-ended", `${error.message}.`, [], { budget: error.budgetId }),
+);
 problemFor(
   BudgetInUseError,
   (error) => new Problem("budget-in-use", `${error.message}.`, [], { openHolds: error.openHolds }),

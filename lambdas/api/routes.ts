@@ -46,8 +46,9 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     return answer(200, verdict);
   });
 
-  serve(app, ROUTES.reserve, async ({ body, sentBody, headers }) => {
-    const hold = await holdCredit(services, reader, body, { key: headers["Idempotency-Key"], sentBody });
+  serve(app, ROUTES.reserve, async ({ body, sentBody, headers, caller }) => {
+    const key = { key: headers["Idempotency-Key"], sentBody };
+    const hold = await holdCredit(services, reader, body, key, caller);
     return hold.replayed ? answer(200, hold.reservation, true) : answer(201, hold.reservation);
   });
   serve(app, ROUTES.listReservations, async ({ query }) =>

@@ -117,46 +117,6 @@ export function budgetRefusal(budget: Budget, amount: number, now: Date): Budget
   return undefined;
 }
 
-/** The period a hold was reserved in, as the hold records it. */
-export interface HoldBudget {
-  budgetId: string;
-  periodKey: string;
-}
-
-/**
- * How a reserve of `amount` at `now` changes the budget's counters. `rollover`: the stored counters are of an
- * earlier period, so the write starts the current one (conditional on the stored key, so that two writers
- * cannot both start it).
- */
-export function reserveChange(budget: Budget, amount: number, now: Date) {
-  const { window } = budgetUsage(budget, now);
-  return {
-    hold: { budgetId: budget.id, periodKey: window.key } satisfies HoldBudget,
-    rollover: budget.periodKey !== window.key,
-    heldDelta: amount,
-    openHoldsDelta: 1,
-  };
-}
-
-/**
- * How a hold's change moves its budget: `heldPart` of it stops being held, `committedPart` is committed,
- * and `ends` frees its slot. A hold of a period that is no longer the budget's current one moves only its
- * slot, since its own period's counters are gone.
- */
-export function holdEndChange(
-  budget: Budget,
-  hold: HoldBudget,
-  change: { heldPart: number; committedPart: number; ends: boolean },
-) {
-  const samePeriod = budget.periodKey === hold.periodKey;
-  return {
-    samePeriod,
-    heldDelta: samePeriod ? -change.heldPart : 0,
-    committedDelta: samePeriod ? change.committedPart : 0,
-    openHoldsDelta: change.ends ? -1 : 0,
-  };
-}
-
 /** A new budget: the settings, nothing held or committed, no slot in use, in the period containing `now`. */
 export function newBudget(accountId: string, id: string, settings: BudgetSettings, now: Date): Budget {
   const { key } = periodContaining(now, settings.period, settings.timeZone);

@@ -1,5 +1,6 @@
 import type { ForcedCommit } from "./account.ts";
-import type { ChangePlan, HoldChangeResult, HoldCommit } from "./hold-change.ts";
+import { budgetEndOf } from "./budget-writes.ts";
+import type { BudgetPlanning, ChangePlan, HoldChangeResult, HoldCommit } from "./hold-change.ts";
 import type { HoldRecord } from "./hold-record.ts";
 import { InvalidReservationRequestError } from "./reservation-errors.ts";
 import {
@@ -63,10 +64,17 @@ export function forcedRecordOf(
 
 /**
  * A commit on the hold as read: a replay (the same final commit again), a conflict (not held, or another
- * final), or its writes: the hold's change, a capture item for a part above 0, and the counter change.
- * Raises InvalidReservationRequestError when `totalAmount` is below what is already committed.
+ * final), or its writes: the hold's change, a capture item for a part above 0, the counter change, and its
+ * budget's when it has one (a commit is never refused by its budget: HeyGen has charged it). Raises
+ * InvalidReservationRequestError when `totalAmount` is below what is already committed.
  */
-export function planCommit(hold: HoldRecord, now: Date, commit: HoldCommit, beyond: BeyondHeld): ChangePlan {
+export function planCommit(
+  hold: HoldRecord,
+  now: Date,
+  commit: HoldCommit,
+  beyond: BeyondHeld,
+  budget?: BudgetPlanning,
+): ChangePlan {
   if (holdStatus(hold, now) !== "held") return repeatsFinalCommit(hold, commit) ? "replay" : "conflict";
   const committed = hold.committedAmount ?? 0;
   let part = commit.part;
@@ -99,6 +107,7 @@ export function planCommit(hold: HoldRecord, now: Date, commit: HoldCommit, beyo
   if (amounts.part > 0) writes.push(captureOf(hold, set.captures ?? 0, amounts.part, committedAt));
   const guarded = beyond === "refuse" && pastHeld;
   writes.push(counterWrite(hold.accountId, amounts.reservedDelta, commit.final ? -1 : 0, guarded));
+  writes.push(...budgetEndOf(hold, amounts.part, commit.final, now, budget));
   return {
     writes,
     after: afterChange(hold, set),

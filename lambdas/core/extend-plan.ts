@@ -1,3 +1,4 @@
+import { budgetRaise } from "./budget-writes.ts";
 import type { ChangePlan, HoldExtension } from "./hold-change.ts";
 import type { HoldRecord } from "./hold-record.ts";
 import { InvalidReservationRequestError } from "./reservation-errors.ts";
@@ -15,7 +16,8 @@ export function validateExtension(extension: HoldExtension): void {
 
 /**
  * An extend on the hold as read: a conflict unless held, else the new amount and expiry, the raise taken from
- * headroom (guarded: answered insufficient when it does not fit). The amount never goes down: raises
+ * headroom (guarded: answered insufficient when it does not fit) and, for a budgeted hold, from its budget as a
+ * new hold would be (refused once its period has ended: "budget-period-ended"). The amount never goes down: raises
  * InvalidReservationRequestError `amount` below the current one.
  */
 export function planExtend(hold: HoldRecord, now: Date, extension: HoldExtension): ChangePlan {
@@ -29,12 +31,18 @@ export function planExtend(hold: HoldRecord, now: Date, extension: HoldExtension
   const set = { amount, expiresAtMs };
   const after = afterChange(hold, set);
   const increase = roundAmount(heldPart(after) - heldPart(hold));
+  const writes = [
+    holdChange(hold, now, set, { endsCount: false, newExpiresAtMs: expiresAtMs }),
+    counterWrite(hold.accountId, increase, 0, increase > 0),
+  ];
+  const period = hold.budget;
+  const raise = period && budgetRaise(hold.accountId, period, increase, amount, now);
+  if (raise === "period-ended") return "budget-period-ended";
+  if (raise === undefined || period === undefined) return { writes, after, required: increase };
   return {
-    writes: [
-      holdChange(hold, now, set, { endsCount: false, newExpiresAtMs: expiresAtMs }),
-      counterWrite(hold.accountId, increase, 0, increase > 0),
-    ],
+    writes: [...writes, raise],
     after,
     required: increase,
+    budgetRaise: { period, increase, amount },
   };
 }

@@ -1,5 +1,7 @@
-import type { CommitBasis, ForcedCommit, Hold, OutputOutcome } from "./account.ts";
+import type { CommitBasis, ForcedCommit, Hold, HoldBudgetPeriod, OutputOutcome } from "./account.ts";
 import type { Unit } from "./balance.ts";
+import type { BudgetRefusal } from "./budget.ts";
+import { budgetRaiseRefusal } from "./budget-writes.ts";
 import { type CorrectionBounds, correctionBounds } from "./corrections.ts";
 import type { IdempotencyKeyUse, KeyAnswer } from "./hold-record.ts";
 import { liveKeyAnswer } from "./hold-record.ts";
@@ -79,7 +81,15 @@ export type HoldChangeResult =
   | ({ kind: "insufficient"; unit?: Unit } & Shortfall)
   /** A commit past the hold plus what is available, not forced: nothing was written. */
   | ({ kind: "exceeds-available"; unit?: Unit } & CommitBound)
-  | { kind: "key-reused" };
+  | { kind: "key-reused" }
+  /** A raise the hold's budget refuses (cap per job, or its period's limit). */
+  | {
+      kind: "budget-refused";
+      refusal: Exclude<BudgetRefusal, { type: "no-free-slot" | "paused" }>;
+      unit?: Unit;
+    }
+  /** A raise of a hold whose budget period has ended. */
+  | { kind: "budget-period-ended"; budgetId: string };
 
 /** The answer to an output's outcome. */
 export type OutputRecordResult =
@@ -106,10 +116,20 @@ export interface PlannedChange {
   after: Hold;
   required?: number;
   bound?: { held: number; asked: number };
+  /** A raise of a budgeted hold: what its budget's `budget-covers` condition was asked. */
+  budgetRaise?: { period: HoldBudgetPeriod; increase: number; amount: number };
 }
 
-/** What a planner answers on the hold it read. */
-export type ChangePlan = "replay" | "conflict" | PlannedChange;
+/**
+ * What a planner answers on the hold it read; `budget-period-ended`: a raise of a budgeted hold whose period
+ * is over.
+ */
+export type ChangePlan = "replay" | "conflict" | "budget-period-ended" | PlannedChange;
+
+/** What the change loop learnt of the hold's budget: its counters are in another period than the hold's. */
+export interface BudgetPlanning {
+  periodGone: boolean;
+}
 
 /**
  * A keyed change's stored answer: the same request replays it, another one is refused; undefined when the
@@ -129,8 +149,11 @@ export function changeAnswerOfKey(
 
 /** What a refused change does next. */
 export type ChangeNext =
-  /** The hold changed since it was read (a concurrent change): read it and plan again. */
-  | { next: "replan" }
+  /**
+   * The hold changed since it was read (a concurrent change): read it and plan again; `budgetPeriodGone`: its
+   * budget's counters are of another period, so plan the change as one of an ended period.
+   */
+  | { next: "replan"; budgetPeriodGone?: true }
   /** A concurrent request with the same key won: its stored answer is this one's. */
   | { next: "restart" }
   /** Correct the counter, then read and plan again. */
@@ -168,5 +191,17 @@ export function nextAfterRefusedChange(
     };
   }
   if (outcome.refused.includes("key-unused")) return { next: "restart" };
+  if (outcome.refused.includes("budget-period")) return { next: "replan", budgetPeriodGone: true };
+  if (outcome.refused.includes("budget-covers") && planned.budgetRaise !== undefined) {
+    const { period, increase, amount } = planned.budgetRaise;
+    const budget = outcome.budget;
+    const refusal = budget && budgetRaiseRefusal(budget, period, increase, amount, rules.now);
+    if (budget === undefined || refusal === "period-ended") {
+      return { next: "answer", result: { kind: "budget-period-ended", budgetId: period.budgetId } };
+    }
+    if (refusal !== undefined) {
+      return { next: "answer", result: { kind: "budget-refused", refusal, ...(unit ? { unit } : {}) } };
+    }
+  }
   return { next: "replan" };
 }

@@ -1,6 +1,7 @@
 import type { OutputOutcome } from "./account.ts";
+import { budgetEndOf } from "./budget-writes.ts";
 import { captureOf } from "./commit-plan.ts";
-import type { OutputReport, PlannedChange } from "./hold-change.ts";
+import type { BudgetPlanning, OutputReport, PlannedChange } from "./hold-change.ts";
 import type { HoldRecord } from "./hold-record.ts";
 import { heldShareOf, weakestBasis } from "./job-outputs.ts";
 import {
@@ -29,7 +30,12 @@ export function validateOutputReport(report: OutputReport): void {
  * share is released when the hold ends); the output that makes every output terminal ends the hold,
  * committed when any succeeded, else released.
  */
-export function planOutput(hold: HoldRecord, now: Date, report: OutputReport): OutputPlan {
+export function planOutput(
+  hold: HoldRecord,
+  now: Date,
+  report: OutputReport,
+  budget?: BudgetPlanning,
+): OutputPlan {
   const recorded = hold.outputs ?? {};
   const earlier = recorded[report.outputId];
   if (earlier)
@@ -41,7 +47,7 @@ export function planOutput(hold: HoldRecord, now: Date, report: OutputReport): O
   const outputs = { ...recorded, [report.outputId]: output };
   const last = Object.keys(outputs).length >= report.outputs;
   const successes = Object.values(outputs).filter((o) => o.outcome === "success");
-  if (last && successes.length === 0) return { plan: releaseAll(hold, now, outputs), outputs };
+  if (last && successes.length === 0) return { plan: releaseAll(hold, now, outputs, budget), outputs };
   if (!success && !last) {
     const set = { outputs };
     return {
@@ -65,16 +71,23 @@ export function planOutput(hold: HoldRecord, now: Date, report: OutputReport): O
   const writes: ReservationWrite[] = [holdChange(hold, now, set, { endsCount: last })];
   if (amounts.part > 0) writes.push(captureOf(hold, set.captures ?? 0, amounts.part, at));
   writes.push(counterWrite(hold.accountId, amounts.reservedDelta, last ? -1 : 0));
+  writes.push(...budgetEndOf(hold, amounts.part, last, now, budget));
   return { plan: { writes, after: afterChange(hold, set) }, outputs };
 }
 
 /** The last output of a job none of whose outputs succeeded: the hold is released whole. */
-function releaseAll(hold: HoldRecord, now: Date, outputs: Record<string, OutputOutcome>): PlannedChange {
+function releaseAll(
+  hold: HoldRecord,
+  now: Date,
+  outputs: Record<string, OutputOutcome>,
+  budget: BudgetPlanning | undefined,
+): PlannedChange {
   const set: HoldFields = { status: "released", releasedAt: now.toISOString(), outputs };
   return {
     writes: [
       holdChange(hold, now, set, { endsCount: true }),
       counterWrite(hold.accountId, -heldPart(hold), -1),
+      ...budgetEndOf(hold, 0, true, now, budget),
     ],
     after: afterChange(hold, set),
   };

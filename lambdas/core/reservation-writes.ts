@@ -1,4 +1,5 @@
 import type { AccountState, Hold } from "./account.ts";
+import type { Budget } from "./budget.ts";
 import type { BalanceGuard, HoldRecord, IdempotencyKeyUse, KeyAnswer } from "./hold-record.ts";
 import { IDEMPOTENCY_WINDOW_MS } from "./hold-record.ts";
 import type { ReservationView } from "./reservations.ts";
@@ -12,8 +13,17 @@ import type { ReservationView } from "./reservations.ts";
  *   hold-new         a new hold: no item with its id yet (ids are made per request)
  *   hold-unchanged   a hold change: the hold is still the version read, held and unexpired
  *   key-unused       an Idempotency-Key answer: no live answer for the key yet
+ *   budget-covers    a budget: in the planned period, and (core/budget.ts budgetRefusal) not paused, within
+ *                    its cap per job, a slot free, and left covering the amount (hard mode)
+ *   budget-period    a budget: its counters are still of the period the hold was reserved in
  */
-export type ConditionName = "headroom-covers" | "hold-new" | "hold-unchanged" | "key-unused";
+export type ConditionName =
+  | "headroom-covers"
+  | "hold-new"
+  | "hold-unchanged"
+  | "key-unused"
+  | "budget-covers"
+  | "budget-period";
 
 /** The account's counters: `reserved += reservedDelta`, `headroom −= reservedDelta`, `openHolds += …`. */
 export interface CounterWrite {
@@ -25,7 +35,33 @@ export interface CounterWrite {
    * Only if headroom covers the delta (and, with a guard, the recorded balance is fresh and in its unit; with
    * `notPaused`, the account is not paused: a new hold's condition).
    */
-  condition?: { name: "headroom-covers"; guard?: BalanceGuard; notPaused?: true };
+  condition?: { name: "headroom-covers"; guard?: BalanceGuard; notPaused?: true; maxOpenHolds?: number };
+}
+
+/**
+ * A budget's counters (docs/budgets.md): `held += heldDelta`, `committed += committedDelta`, `left −= both`,
+ * `openHolds += openHoldsDelta`. With `startsPeriod`, the counters are of an earlier period: the write sets
+ * them to this period's (`periodKey`, nothing committed, `heldDelta` held) instead.
+ */
+export interface BudgetWrite {
+  write: "budget";
+  accountId: string;
+  budgetId: string;
+  /** The period the counters are moved in. */
+  periodKey: string;
+  heldDelta: number;
+  committedDelta: number;
+  openHoldsDelta: number;
+  /** The stored period the write replaces (the condition's key instead of `periodKey`). */
+  startsPeriod?: { fromKey: string };
+  /**
+   * `budget-covers`: a new hold (`slot`: it takes one) or a raise; `need` must fit in `left` unless the budget
+   * is soft, `jobAmount` in `maxPerJob`. `budget-period`: only the period check. None: only `openHolds` moves
+   * (a hold of an ended period).
+   */
+  condition?:
+    | { name: "budget-covers"; need: number; jobAmount: number; slot: boolean; notPaused: boolean }
+    | { name: "budget-period" };
 }
 
 /** A new hold item, counted (in the open and held indexes) from the start. */
@@ -76,15 +112,28 @@ export interface KeyAnswerWrite {
   condition: { name: "key-unused" };
 }
 
-export type ReservationWrite = CounterWrite | NewHoldWrite | HoldChangeWrite | CaptureWrite | KeyAnswerWrite;
+export type ReservationWrite =
+  | CounterWrite
+  | NewHoldWrite
+  | HoldChangeWrite
+  | CaptureWrite
+  | KeyAnswerWrite
+  | BudgetWrite;
 
 /**
  * The store's answer to a set of writes: applied, or refused with the names of the conditions that failed,
- * the account's state as it was when `headroom-covers` refused, and the answer a `key-unused` refusal met.
+ * the account's state as it was when `headroom-covers` refused, the answer a `key-unused` refusal met, and the
+ * budget as it was when `budget-covers` or `budget-period` refused (absent: no such budget).
  */
 export type WriteOutcome =
   | { applied: true }
-  | { applied: false; refused: ConditionName[]; account?: AccountState; answer?: KeyAnswer };
+  | {
+      applied: false;
+      refused: ConditionName[];
+      account?: AccountState;
+      answer?: KeyAnswer;
+      budget?: Budget;
+    };
 
 /** The Idempotency-Key answer write for `operation` on `scope`, made at `now`. */
 export function keyAnswerWrite(

@@ -1,5 +1,7 @@
 import type { AccountState } from "./account.ts";
 import type { Unit } from "./balance.ts";
+import { type Budget, type BudgetRefusal, budgetRefusal } from "./budget.ts";
+import { budgetReserve } from "./budget-writes.ts";
 import { type CorrectionBounds, correctionBounds } from "./corrections.ts";
 import {
   answersSameRequest,
@@ -36,6 +38,12 @@ export interface ReserveRequest {
   estimate?: unknown;
   /** The job spec the estimate priced (kept so a webhook can price the job at its real duration). */
   spec?: unknown;
+  /** The caller's IAM principal, recorded on the hold. */
+  principal?: string;
+  /** The budget to reserve through, as last read (the write checks it is still so). */
+  budget?: Budget;
+  /** The account's render slots (config maxConcurrentJobs): at most this many open holds. */
+  maxOpenHolds?: number;
 }
 
 export type ReserveResult =
@@ -48,9 +56,18 @@ export type ReserveResult =
   | { kind: "stale" }
   | { kind: "key-reused" }
   /** The account is paused (its kill switch): no new hold until it is resumed. */
-  | { kind: "paused"; reason: string };
+  | { kind: "paused"; reason: string }
+  /** Every render slot of the account (maxConcurrentJobs) is taken. */
+  | { kind: "no-free-slot"; limit: number; openHolds: number }
+  /** The budget refuses it (paused, cap per job, slots, or its period's limit). */
+  | { kind: "budget-refused"; refusal: BudgetRefusal }
+  /** The budget was deleted since it was read. */
+  | { kind: "unknown-budget" };
 
-/** A reserve's one transaction: the counter (guarded), the hold, and the key's answer when keyed. */
+/**
+ * A reserve's one transaction: the counter (guarded), the hold, the budget's counters when reserved through
+ * one, and the key's answer when keyed.
+ */
 export interface PlannedReserve {
   accountId: string;
   request: ReserveRequest;
@@ -76,18 +93,27 @@ export function planReserve(
   if (accountIdOfReservation(request.id) !== accountId) {
     throw new InvalidReservationRequestError("id", `is not a reservation id of account ${accountId}`);
   }
+  const budgeted = request.budget && budgetReserve(request.budget, request.amount, rules.now);
   const hold = newHold(accountId, request, rules.now);
+  if (budgeted) hold.budget = budgeted.period;
   const key = request.idempotencyKey;
+  const slots = request.maxOpenHolds;
   const writes: ReservationWrite[] = [
     {
       write: "counter",
       accountId,
       reservedDelta: hold.amount,
       openHoldsDelta: 1,
-      condition: { name: "headroom-covers", notPaused: true, ...(guard ? { guard } : {}) },
+      condition: {
+        name: "headroom-covers",
+        notPaused: true,
+        ...(guard ? { guard } : {}),
+        ...(slots !== undefined ? { maxOpenHolds: slots } : {}),
+      },
     },
     { write: "new-hold", hold, condition: { name: "hold-new" } },
   ];
+  if (budgeted) writes.push(budgeted.write);
   if (key !== undefined)
     writes.push(keyAnswerWrite(accountId, "reserve", accountId, key, rules.now, hold.id));
   return { accountId, request, hold, view: reservationView(hold, rules.now), writes };
@@ -111,12 +137,15 @@ function newHold(accountId: string, request: ReserveRequest, now: Date): HoldRec
   if (request.idempotencyKey !== undefined) hold.idempotencyKey = request.idempotencyKey.key;
   if (request.estimate !== undefined) hold.estimate = request.estimate;
   if (request.spec !== undefined) hold.spec = request.spec;
+  if (request.principal !== undefined) hold.principal = request.principal;
   return hold;
 }
 
 /** What a refused reserve does next. */
 export type ReserveNext =
   | { next: "answer"; result: ReserveResult }
+  /** The budget's counters moved on (another writer started its period): plan again on `budget`. */
+  | { next: "replan"; budget: Budget }
   /** Keyed, refused by the counter: read the key's answer (a repeat the cancellation did not report). */
   | { next: "read-key-answer" }
   /** The key answered before: show its hold as it is now (`existing`). */
@@ -148,8 +177,14 @@ export function nextAfterRefusedReserve(
   }
   const old = outcome.account;
   if (old?.paused) return { next: "answer", result: { kind: "paused", reason: old.paused.reason } };
+  if (outcome.refused.includes("budget-covers")) return nextAfterBudgetRefusal(planned, outcome, context);
   if (old?.latest === undefined) return { next: "answer", result: { kind: "no-balance" } };
   if (guard !== undefined && !guardHolds(old, guard)) return { next: "answer", result: { kind: "stale" } };
+  const slots = planned.request.maxOpenHolds;
+  if (slots !== undefined && old.openHolds >= slots) {
+    const full: ReserveResult = { kind: "no-free-slot", limit: slots, openHolds: old.openHolds };
+    return context.corrected ? { next: "answer", result: full } : expiredCorrection(rules.now, full);
+  }
   const available = computeBalanceView(old, rules).available ?? 0;
   const insufficient: ReserveResult = {
     kind: "insufficient",
@@ -161,6 +196,31 @@ export function nextAfterRefusedReserve(
     bounds: correctionBounds(rules.now, old.latest.observedAt, rules.settleSeconds),
     otherwise: insufficient,
   };
+}
+
+/**
+ * A refusal by the budget: its reason as the refusal found the budget (slots and limit only after expired
+ * holds were taken out once), or a plan on the budget as found when it no longer refuses (its period moved).
+ */
+function nextAfterBudgetRefusal(
+  planned: PlannedReserve,
+  outcome: Extract<WriteOutcome, { applied: false }>,
+  context: { rules: BalanceRules; corrected: boolean },
+): ReserveNext {
+  const budget = outcome.budget;
+  if (budget === undefined) return { next: "answer", result: { kind: "unknown-budget" } };
+  const refusal = budgetRefusal(budget, planned.hold.amount, context.rules.now);
+  if (refusal === undefined) return { next: "replan", budget };
+  const result: ReserveResult = { kind: "budget-refused", refusal };
+  const expiryMayFree = refusal.type === "no-free-slot" || refusal.type === "budget-exhausted";
+  return expiryMayFree && !context.corrected
+    ? expiredCorrection(context.rules.now, result)
+    : { next: "answer", result };
+}
+
+/** Take expired holds out (they still hold slots and budget until corrected), then try again once. */
+function expiredCorrection(now: Date, otherwise: ReserveResult): ReserveNext {
+  return { next: "correct", bounds: { expiredUpToMs: now.getTime() }, otherwise };
 }
 
 function answerOfKey(

@@ -108,3 +108,18 @@ async function requireBudget(services: Services, accountId: string, budgetId: st
   if (budget === undefined) throw new UnknownBudgetError(accountId, budgetId);
   return budget;
 }
+
+/**
+ * The budget a check or reserve names in its body (`budget`), read consistently; undefined when it names
+ * none. Raises UnknownBudgetError pointing at `/budget`.
+ */
+export async function budgetOfRequest(
+  services: Services,
+  accountId: string,
+  budgetId: string | undefined,
+): Promise<Budget | undefined> {
+  if (budgetId === undefined) return undefined;
+  const budget = await services.store.getBudget(accountId, budgetId);
+  if (budget === undefined) throw new UnknownBudgetError(accountId, budgetId, "/budget");
+  return budget;
+}

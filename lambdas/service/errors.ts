@@ -1,3 +1,4 @@
+import type { BudgetRefusal } from "#core/budget";
 import type { PointedIssue } from "#core/zod-issues";
 
 /** Use-case errors: what a use case refuses, in its own words; the API maps each to its problem type (lambdas/api/errors.ts). */
@@ -202,6 +203,8 @@ export class UnknownBudgetError extends Error {
   constructor(
     readonly accountId: string,
     readonly budgetId: string,
+    /** Where the id was given: the path, or a body's `budget`. */
+    readonly pointer = "/path/budgetId",
   ) {
     super(`account "${accountId}" has no budget "${budgetId}"`);
   }
@@ -260,6 +263,47 @@ export class NoFreeSlotError extends Error {
   ) {
     super(
       `every render slot of ${scope} "${id}" is taken (${openHolds} open of ${limit}); one frees when a hold is committed, released or expires`,
+    );
+  }
+}
+
+/**
+ * A budget refuses the hold (core/budget.ts budgetRefusal): paused, over its cap per job, or over its period's
+ * limit (a full budget's slots are NoFreeSlotError). Amounts in `unit`, the account's.
+ */
+export class BudgetRefusedError extends Error {
+  override readonly name = "BudgetRefusedError";
+  constructor(
+    readonly refusal: Exclude<BudgetRefusal, { type: "no-free-slot" }>,
+    readonly unit: string,
+  ) {
+    super(budgetRefusalText(refusal, unit));
+  }
+}
+
+function budgetRefusalText(refusal: Exclude<BudgetRefusal, { type: "no-free-slot" }>, unit: string) {
+  const budget = `budget "${refusal.budgetId}"`;
+  switch (refusal.type) {
+    case "paused":
+      return `${budget} is paused: ${refusal.reason}`;
+    case "budget-max-per-job":
+      return `${refusal.amount} ${unit} is more than the ${refusal.maxPerJob} ${unit} ${budget} allows per job`;
+    case "budget-exhausted": {
+      const until = refusal.periodEnd ? ` until ${refusal.periodEnd}` : "";
+      return `${budget} has ${refusal.available} ${unit} left this ${refusal.period}${until}; ${refusal.required} ${unit} is short by ${refusal.shortfall}`;
+    }
+  }
+}
+
+/** A raise of a hold whose budget period has ended: it would count in no period. */
+export class BudgetPeriodEndedError extends Error {
+  override readonly name = "BudgetPeriodEndedError";
+  constructor(
+    readonly reservationId: string,
+    readonly budgetId: string,
+  ) {
+    super(
+      `reservation ${reservationId} was reserved through budget "${budgetId}" in a period that has ended, so it cannot be raised; reserve again for more`,
     );
   }
 }

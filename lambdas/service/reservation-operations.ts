@@ -2,6 +2,7 @@ import type { ReleaseReason } from "#core/account";
 import { firstBeyondHeld, forcedRecordOf, planCommit, validateCommit } from "#core/commit-plan";
 import { planExtend, validateExtension } from "#core/extend-plan";
 import {
+  type BudgetPlanning,
   type ChangePlan,
   changeAnswerOfKey,
   type HoldChangeResult,
@@ -48,7 +49,7 @@ export async function reserveHold(
   rules: BalanceRules,
   guard?: BalanceGuard,
 ): Promise<ReserveResult> {
-  const planned = planReserve(accountId, request, rules, guard);
+  let planned = planReserve(accountId, request, rules, guard);
   let corrected = false;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const outcome = await store.applyWrites(planned.writes);
@@ -69,6 +70,9 @@ export async function reserveHold(
           throw new Error(`Idempotency-Key answer names a missing hold ${next.reservationId}`);
         return { kind: "existing", view };
       }
+      case "replan":
+        planned = planReserve(accountId, { ...request, budget: next.budget }, rules, guard);
+        continue;
       case "correct":
         corrected = true;
         if ((await store.correctCounters(accountId, rules.now, next.bounds.settledUpToMs)) > 0) continue;
@@ -89,7 +93,7 @@ async function changeHold(
   reservationId: string,
   operation: "commit" | "release" | "extend",
   context: HoldChangeContext,
-  plan: (hold: HoldRecord, now: Date) => ChangePlan,
+  plan: (hold: HoldRecord, now: Date, budget: BudgetPlanning) => ChangePlan,
 ): Promise<HoldChangeResult> {
   const accountId = accountIdOfReservation(reservationId);
   if (accountId === undefined) return { kind: "not_found" };
@@ -100,12 +104,16 @@ async function changeHold(
     if (answered !== undefined) return answered;
   }
   let corrected = false;
+  const budget: BudgetPlanning = { periodGone: false };
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const hold = await store.readHold(reservationId);
     if (hold === undefined) return { kind: "not_found" };
-    const planned = plan(hold, now);
+    const planned = plan(hold, now, budget);
     if (planned === "replay") return { kind: "ok", view: reservationView(hold, now), replayed: true };
     if (planned === "conflict") return { kind: "conflict", view: reservationView(hold, now) };
+    if (planned === "budget-period-ended") {
+      return { kind: "budget-period-ended", budgetId: hold.budget?.budgetId ?? "" };
+    }
     const view = reservationView(planned.after, now);
     const writes = key
       ? [
@@ -117,6 +125,7 @@ async function changeHold(
     if (outcome.applied) return { kind: "ok", view, replayed: false };
     const next = nextAfterRefusedChange(planned, outcome, { rules: context, corrected, unit: hold.unit });
     if (next.next === "answer") return next.result;
+    if (next.next === "replan" && next.budgetPeriodGone) budget.periodGone = true;
     if (next.next === "restart") return changeHold(store, reservationId, operation, context, plan);
     if (next.next === "correct") {
       corrected = true;
@@ -139,13 +148,13 @@ export async function commitHold(
 ): Promise<HoldChangeResult> {
   validateCommit(commit);
   const beyond = firstBeyondHeld(commit);
-  const first = await changeHold(store, reservationId, "commit", context, (hold, now) =>
-    planCommit(hold, now, commit, beyond),
+  const first = await changeHold(store, reservationId, "commit", context, (hold, now, budget) =>
+    planCommit(hold, now, commit, beyond, budget),
   );
   const forced = forcedRecordOf(commit, first, context.now);
   if (forced === undefined) return first;
-  const second = await changeHold(store, reservationId, "commit", context, (hold, now) =>
-    planCommit(hold, now, commit, { forced }),
+  const second = await changeHold(store, reservationId, "commit", context, (hold, now, budget) =>
+    planCommit(hold, now, commit, { forced }, budget),
   );
   const madeNow = second.kind === "ok" && !second.replayed && second.view.forced?.at === forced.at;
   return madeNow ? { ...second, forced } : second;
@@ -161,7 +170,9 @@ export function releaseHold(
   context: HoldChangeContext,
   reason?: ReleaseReason,
 ): Promise<HoldChangeResult> {
-  return changeHold(store, reservationId, "release", context, (hold, now) => planRelease(hold, now, reason));
+  return changeHold(store, reservationId, "release", context, (hold, now, budget) =>
+    planRelease(hold, now, reason, budget),
+  );
 }
 
 /**
@@ -191,8 +202,8 @@ export async function recordOutput(
   validateOutputReport(report);
   // The outputs the last plan saw (the loop may plan again on a newer item): what the answer reports.
   let outputs: Record<string, NonNullable<HoldRecord["outputs"]>[string]> = {};
-  const result = await changeHold(store, reservationId, "commit", context, (hold, now) => {
-    const planned = planOutput(hold, now, report);
+  const result = await changeHold(store, reservationId, "commit", context, (hold, now, budget) => {
+    const planned = planOutput(hold, now, report, budget);
     outputs = planned.outputs;
     return planned.plan;
   });

@@ -3,8 +3,11 @@ import type { ReleaseReason } from "#core/account";
 import type { ReservationView } from "#core/reservations";
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceReader } from "./balance-reader.ts";
+import { budgetOfRequest } from "./budgets.ts";
 import { readBalanceAfterCreditFailure } from "./credit-failure.ts";
 import {
+  BudgetPeriodEndedError,
+  BudgetRefusedError,
   CommitExceedsAvailableError,
   IdempotencyKeyReusedError,
   InsufficientBalanceError,
@@ -58,16 +61,20 @@ export const holdCredit = useCase(
     request: HoldCreditRequest,
     /** The Idempotency-Key, fingerprinted with the body as sent (the same key with another body is refused). */
     idempotency: { key: string | undefined; sentBody: unknown },
+    /** The caller's IAM principal, recorded on the hold. */
+    caller: string,
   ): Promise<HoldAnswer> => {
     const { accountId, ...credit } = request;
     checkTtl(services, credit.ttlSeconds);
     const account = resolveAccount(services, accountId, "/accountId");
+    const budget = await budgetOfRequest(services, account.id, credit.budget);
     return reserveCredit(
       services,
       reader,
       account,
       credit,
       keyUse(idempotency.key, "reserve", idempotency.sentBody),
+      { principal: caller, ...(budget ? { budget } : {}) },
     );
   },
 );
@@ -196,6 +203,10 @@ function changeRefusal(
         result.shortfall,
         result.unit ?? "",
       );
+    case "budget-refused":
+      return new BudgetRefusedError(result.refusal, result.unit ?? "");
+    case "budget-period-ended":
+      return new BudgetPeriodEndedError(reservationId, result.budgetId);
   }
 }
 

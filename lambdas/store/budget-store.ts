@@ -5,6 +5,7 @@ import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
 import { keys, TABLE } from "#store/table";
 import { auditPut } from "./audit-store.ts";
+import { budgetKey, leftOf, toBudget } from "./budget-items.ts";
 import { transactWrite } from "./conditional-write.ts";
 
 type TransactItem = Parameters<typeof transactWrite>[1][number];
@@ -128,17 +129,4 @@ export class DynamoBudgetStore implements BudgetStore {
       ExpressionAttributeValues: values,
     };
   }
-}
-
-function budgetKey(accountId: string, budgetId: string) {
-  return { [TABLE.partitionKey.name]: keys.account(accountId), [TABLE.sortKey.name]: keys.budget(budgetId) };
-}
-
-function leftOf(budget: Budget): number {
-  return roundAmount(budget.limit - budget.held - budget.committed);
-}
-
-function toBudget(item: Record<string, unknown>): Budget {
-  const { pk: _pk, sk: _sk, left: _left, ...budget } = item;
-  return budget as unknown as Budget;
 }

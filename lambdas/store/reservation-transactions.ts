@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { HoldRecord, KeyAnswer } from "#core/hold-record";
 import type {
+  BudgetWrite,
   ConditionName,
   CounterWrite,
   HoldChangeWrite,
@@ -9,6 +10,7 @@ import type {
   WriteOutcome,
 } from "#core/reservation-writes";
 import { INDEX_ATTRIBUTES, keys, TABLE } from "#store/table";
+import { budgetKey, toBudget } from "./budget-items.ts";
 import { type CancellationReason, transactWrite } from "./conditional-write.ts";
 import { captureItem, holdItem, holdKey, idempotencyKey, type StoredHold } from "./hold-items.ts";
 import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
@@ -43,11 +45,14 @@ export async function applyReservationWrites(
   );
   const account = refused.includes("headroom-covers") ? reasonOf("headroom-covers")?.oldItem : undefined;
   const answer = refused.includes("key-unused") ? reasonOf("key-unused")?.oldItem : undefined;
+  const budgetRefused = refused.find((name) => name === "budget-covers" || name === "budget-period");
+  const budget = budgetRefused ? reasonOf(budgetRefused)?.oldItem : undefined;
   return {
     applied: false,
     refused,
     ...(account ? { account: toAccountState(account) } : {}),
     ...(answer ? { answer: toKeyAnswer(answer) } : {}),
+    ...(budget ? { budget: toBudget(budget) } : {}),
   };
 }
 
@@ -95,14 +100,18 @@ function transactItemOf(tableName: string, write: ReservationWrite): TransactIte
     }
     case "key-answer":
       return keyAnswerItem(tableName, write);
+    case "budget":
+      return budgetItem(tableName, write);
   }
 }
 
 function counterItem(tableName: string, write: CounterWrite): TransactItem {
   const guard = write.condition?.guard;
+  const maxOpen = write.condition?.maxOpenHolds;
   const notPaused = write.condition?.notPaused ? " AND attribute_not_exists(paused)" : "";
+  const slots = maxOpen !== undefined ? " AND openHolds < :maxOpen" : "";
   const condition = write.condition
-    ? `headroom >= :delta${guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : ""}${notPaused}`
+    ? `headroom >= :delta${guard ? " AND latest.observedAt >= :freshFrom AND latest.#unit = :unit" : ""}${notPaused}${slots}`
     : undefined;
   return {
     Update: {
@@ -117,6 +126,7 @@ function counterItem(tableName: string, write: CounterWrite): TransactItem {
         ":open": write.openHoldsDelta,
         ":one": 1,
         ...(guard ? { ":freshFrom": guard.observedAtOrAfter, ":unit": guard.unit } : {}),
+        ...(maxOpen !== undefined ? { ":maxOpen": maxOpen } : {}),
       },
       ...(condition ? { ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const } : {}),
     },
@@ -180,6 +190,65 @@ function keyAnswerItem(tableName: string, write: KeyAnswerWrite): TransactItem {
       ConditionExpression: "attribute_not_exists(sk) OR expiresAtMs <= :now",
       ExpressionAttributeValues: { ":now": write.atMs },
       ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+    },
+  };
+}
+
+/**
+ * A budget's counters. Moving them is commutative (ADD), so concurrent reserves do not serialise on a
+ * version; starting a period sets them, conditional on the period replaced, so that one writer starts it.
+ * `budget-covers` is budgetRefusal (core/budget.ts) as a ConditionExpression over the stored settings.
+ */
+export function budgetItem(tableName: string, write: BudgetWrite): TransactItem {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ":open": write.openHoldsDelta };
+  let update = "ADD openHolds :open";
+  const conditions: string[] = [];
+  const { condition, startsPeriod } = write;
+  if (condition !== undefined) {
+    values[":key"] = write.periodKey;
+    names["#left"] = "left";
+    if (startsPeriod) {
+      names["#limit"] = "limit";
+      Object.assign(values, { ":from": startsPeriod.fromKey, ":held": write.heldDelta, ":zero": 0 });
+      update = `SET periodKey = :key, held = :held, committed = :zero, #left = #limit - :held ${update}`;
+      conditions.push("periodKey = :from");
+    } else {
+      Object.assign(values, {
+        ":held": write.heldDelta,
+        ":committed": write.committedDelta,
+        ":leftDelta": -(write.heldDelta + write.committedDelta),
+      });
+      update = `${update}, held :held, committed :committed, #left :leftDelta`;
+      conditions.push("periodKey = :key");
+    }
+  }
+  if (condition?.name === "budget-covers") {
+    names["#mode"] = "mode";
+    Object.assign(values, { ":need": condition.need, ":job": condition.jobAmount, ":soft": "soft" });
+    const left = startsPeriod ? "#limit" : "#left";
+    conditions.push(
+      `(#mode = :soft OR ${left} >= :need)`,
+      "(attribute_not_exists(maxPerJob) OR maxPerJob >= :job)",
+    );
+    if (condition.slot) {
+      conditions.push("(attribute_not_exists(maxConcurrentHolds) OR openHolds < maxConcurrentHolds)");
+    }
+    if (condition.notPaused) conditions.push("attribute_not_exists(paused)");
+  }
+  return {
+    Update: {
+      TableName: tableName,
+      Key: budgetKey(write.accountId, write.budgetId),
+      UpdateExpression: update,
+      ...(conditions.length
+        ? {
+            ConditionExpression: conditions.join(" AND "),
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+          }
+        : {}),
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ExpressionAttributeValues: values,
     },
   };
 }

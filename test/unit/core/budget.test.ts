@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Budget, budgetRefusal, budgetUsage, holdEndChange, reserveChange } from "#core/budget";
+import { type Budget, budgetRefusal, budgetUsage } from "#core/budget";
+import {
+  budgetHoldEnd,
+  budgetRaise,
+  budgetRaiseRefusal,
+  budgetReserve,
+  mergeBudgetWrites,
+} from "#core/budget-writes";
 
 /** 23:59:59 and 00:00:00 on 2 and 3 December 2026 in New York (UTC−5). */
 const LAST_SECOND = new Date("2026-12-03T04:59:59.000Z");
@@ -88,35 +95,79 @@ describe("what a budget refuses", () => {
 });
 
 describe("how holds move a budget's counters", () => {
+  const period = {
+    budgetId: "marketing",
+    periodKey: "2026-12-02",
+    periodEndMs: MIDNIGHT.getTime(),
+  };
+
   it("a reserve in a new period starts it; one in the current period adds to it", () => {
-    expect(reserveChange(budget(), 4, MIDNIGHT)).toEqual({
-      hold: { budgetId: "marketing", periodKey: "2026-12-03" },
-      rollover: true,
+    const started = budgetReserve(budget(), 4, MIDNIGHT);
+    expect(started.period).toEqual({
+      budgetId: "marketing",
+      periodKey: "2026-12-03",
+      periodEndMs: Date.parse("2026-12-04T05:00:00.000Z"),
+    });
+    expect(started.write).toMatchObject({
+      periodKey: "2026-12-03",
+      startsPeriod: { fromKey: "2026-12-02" },
       heldDelta: 4,
       openHoldsDelta: 1,
+      condition: { name: "budget-covers", need: 4, jobAmount: 4, slot: true, notPaused: true },
     });
-    expect(reserveChange(budget(), 4, LAST_SECOND).rollover).toBe(false);
+    const added = budgetReserve(budget(), 4, LAST_SECOND);
+    expect(added.write.startsPeriod).toBeUndefined();
+    expect(added.period).toEqual(period);
   });
 
-  it("a hold of the current period moves its counters; one of an ended period frees only its slot", () => {
-    const change = { heldPart: 4, committedPart: 3, ends: true };
-    expect(holdEndChange(budget(), { budgetId: "marketing", periodKey: "2026-12-02" }, change)).toEqual({
-      samePeriod: true,
+  it("a hold of the running period moves its counters; one of an ended period frees only its slot", () => {
+    const change = { released: 4, committed: 3, ends: true };
+    expect(budgetHoldEnd("default", period, change, LAST_SECOND)).toMatchObject({
       heldDelta: -4,
       committedDelta: 3,
       openHoldsDelta: -1,
+      condition: { name: "budget-period" },
     });
-    const rolled = budget({ periodKey: "2026-12-03", held: 0, committed: 0 });
-    expect(holdEndChange(rolled, { budgetId: "marketing", periodKey: "2026-12-02" }, change)).toEqual({
-      samePeriod: false,
-      heldDelta: 0,
-      committedDelta: 0,
-      openHoldsDelta: -1,
+    const ended = budgetHoldEnd("default", period, change, MIDNIGHT);
+    expect(ended).toMatchObject({ heldDelta: 0, committedDelta: 0, openHoldsDelta: -1 });
+    expect(ended?.condition).toBeUndefined();
+    // A budget found restarted (a settings change) is treated as an ended period.
+    expect(budgetHoldEnd("default", period, change, LAST_SECOND, true)?.condition).toBeUndefined();
+    // A partial commit keeps the slot, and of an ended period moves nothing at all.
+    expect(budgetHoldEnd("default", period, { ...change, ends: false }, LAST_SECOND)?.openHoldsDelta).toBe(0);
+    expect(budgetHoldEnd("default", period, { ...change, ends: false }, MIDNIGHT)).toBeUndefined();
+  });
+
+  it("a raise is refused once the hold's period has ended, and checked as a new hold before", () => {
+    expect(budgetRaise("default", period, 2, 6, MIDNIGHT)).toBe("period-ended");
+    expect(budgetRaise("default", period, 0, 4, MIDNIGHT)).toBeUndefined();
+    expect(budgetRaise("default", period, 2, 6, LAST_SECOND)).toMatchObject({
+      heldDelta: 2,
+      openHoldsDelta: 0,
+      condition: { name: "budget-covers", need: 2, jobAmount: 6, slot: false, notPaused: false },
     });
-    // A partial commit keeps the slot.
-    expect(
-      holdEndChange(budget(), { budgetId: "marketing", periodKey: "2026-12-02" }, { ...change, ends: false })
-        .openHoldsDelta,
-    ).toBe(0);
+    expect(budgetRaiseRefusal(budget({ maxPerJob: 5 }), period, 2, 6, LAST_SECOND)).toMatchObject({
+      type: "budget-max-per-job",
+      maxPerJob: 5,
+      amount: 6,
+    });
+    expect(budgetRaiseRefusal(budget(), period, 6, 10, LAST_SECOND)).toMatchObject({
+      type: "budget-exhausted",
+      available: 5,
+      shortfall: 1,
+    });
+    expect(budgetRaiseRefusal(budget({ mode: "soft" }), period, 6, 10, LAST_SECOND)).toBeUndefined();
+    expect(budgetRaiseRefusal(budget({ periodKey: "2026-12-03" }), period, 1, 5, LAST_SECOND)).toBe(
+      "period-ended",
+    );
+  });
+
+  it("writes of several holds of one budget merge into one, on the running period", () => {
+    const run = budgetHoldEnd("default", period, { released: 2, committed: 0, ends: true }, LAST_SECOND);
+    const old = { ...period, periodKey: "2026-12-01", periodEndMs: Date.parse("2026-12-02T05:00:00Z") };
+    const slot = budgetHoldEnd("default", old, { released: 3, committed: 0, ends: true }, LAST_SECOND);
+    const merged = mergeBudgetWrites([slot, run, run].filter((w) => w !== undefined));
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatchObject({ periodKey: "2026-12-02", heldDelta: -4, openHoldsDelta: -3 });
   });
 });

@@ -8,6 +8,8 @@ import { type HoldCreditRequest, reserveCredit } from "#service/reserve-credit";
 import { FakeBalanceSource, NOW, onlyAccount, snapshotOf } from "./fakes.ts";
 import { MemoryAccountStore, servicesOf } from "./memory-account-store.ts";
 
+const SPENDER = { principal: "arn:aws:iam::123456789012:user/pipeline" };
+
 /** checkJobs through Services over the in-memory store: what holds leave available, and an unknown balance. */
 
 const hold = (amount: number): HoldCreditRequest => ({ amount });
@@ -56,6 +58,7 @@ describe("checkJobs", () => {
       onlyAccount(config),
       hold(995 - required / 2),
       undefined,
+      SPENDER,
     );
     const answer = await checkJobs(services, reader, { ...job, accountId: "acme" });
     expect(answer).toMatchObject({ allowed: false, decision: "deny", reserved: made.reservation.amount });

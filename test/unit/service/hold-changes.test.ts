@@ -14,6 +14,8 @@ import { FakeBalanceSource, NOW, onlyAccount, snapshotOf } from "./fakes.ts";
 import { MemoryAccountStore, servicesOf } from "./memory-account-store.ts";
 import { keyed } from "./reservation-fixtures.ts";
 
+const SPENDER = { principal: "arn:aws:iam::123456789012:user/pipeline" };
+
 /** The hold-change use cases through Services: the account's rules (its reserve floor) reach the planners. */
 
 const hold = (amount: number): HoldCreditRequest => ({ amount });
@@ -32,7 +34,14 @@ async function heldOf(amount: number, remaining = 100) {
     settleSeconds: config.reservations.settleSeconds,
     retentionDays: config.retentionDays,
   });
-  const answer = await reserveCredit(services, new BalanceReader(services), account, hold(amount), undefined);
+  const answer = await reserveCredit(
+    services,
+    new BalanceReader(services),
+    account,
+    hold(amount),
+    undefined,
+    SPENDER,
+  );
   return { store, services, id: answer.reservation.id };
 }
 

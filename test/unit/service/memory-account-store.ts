@@ -26,7 +26,7 @@ export class MemoryAccountStore extends MemoryReservationStore implements Accoun
   readonly alerts: Alert[] = [];
   /** The audit log, oldest first; read newest first, a cursor being the index to go on from. */
   readonly audit: AuditEntry[] = [];
-  readonly budgets = new MemoryBudgetStore(this.audit);
+  readonly budgets = new MemoryBudgetStore(this.audit, this.budgetItems);
   async appendAudit(entry: AuditEntry) {
     this.audit.push(structuredClone(entry));
   }

@@ -2,6 +2,7 @@ import type { Budget } from "#core/budget";
 import { roundAmount } from "#core/reservations";
 import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
+import { type BudgetItems, budgetItemKey, budgetOfItem } from "./memory-budget-items.ts";
 
 /**
  * An in-memory BudgetStore with the DynamoDB adapter's conditions (store/budget-store.ts): a write lands only
@@ -9,10 +10,14 @@ import type { BudgetStore } from "#service/budget-port";
  * change; a delete needs the version and no open hold. An audit entry lands with its change, or not at all.
  */
 export class MemoryBudgetStore implements BudgetStore {
-  readonly items = new Map<string, Budget & { left: number }>();
-
-  /** `audit`: where the entries written with a change go (an account store's audit log). */
-  constructor(private readonly audit: AuditRecord["entry"][] = []) {}
+  /**
+   * `audit`: where the entries written with a change go (an account store's audit log); `items`: the budget
+   * items, shared with a reservation store whose reserves move them.
+   */
+  constructor(
+    private readonly audit: AuditRecord["entry"][] = [],
+    readonly items: BudgetItems = new Map(),
+  ) {}
 
   /** The audit entries written with changes, oldest first. */
   get auditEntries(): readonly AuditRecord["entry"][] {
@@ -20,15 +25,15 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   async getBudget(accountId: string, budgetId: string) {
-    const item = this.items.get(keyOf(accountId, budgetId));
-    return item && budgetOf(item);
+    const item = this.items.get(budgetItemKey(accountId, budgetId));
+    return item && budgetOfItem(item);
   }
 
   async listBudgets(accountId: string) {
     return [...this.items.values()]
       .filter((item) => item.accountId === accountId)
       .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .map(budgetOf);
+      .map(budgetOfItem);
   }
 
   async saveBudget(
@@ -36,7 +41,7 @@ export class MemoryBudgetStore implements BudgetStore {
     write: { expectedVersion: number; restarted: boolean; leftDelta: number },
     audit?: AuditRecord,
   ) {
-    const key = keyOf(budget.accountId, budget.id);
+    const key = budgetItemKey(budget.accountId, budget.id);
     const stored = this.items.get(key);
     if ((stored?.version ?? 0) !== write.expectedVersion) return false;
     if (audit) this.audit.push(structuredClone(audit.entry));
@@ -57,7 +62,7 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   async deleteBudget(accountId: string, budgetId: string, expectedVersion: number, audit?: AuditRecord) {
-    const key = keyOf(accountId, budgetId);
+    const key = budgetItemKey(accountId, budgetId);
     const stored = this.items.get(key);
     if (stored === undefined || stored.version !== expectedVersion || stored.openHolds !== 0) return false;
     if (audit) this.audit.push(structuredClone(audit.entry));
@@ -66,15 +71,6 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 }
 
-function keyOf(accountId: string, budgetId: string) {
-  return `${accountId}/${budgetId}`;
-}
-
 function leftOf(budget: Budget) {
   return roundAmount(budget.limit - budget.held - budget.committed);
-}
-
-function budgetOf(item: Budget & { left: number }): Budget {
-  const { left: _left, ...budget } = structuredClone(item);
-  return budget;
 }

@@ -1,9 +1,11 @@
 import { type AccountPause, type AccountState, type Hold, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
+import { budgetHoldEnd, mergeBudgetWrites } from "#core/budget-writes";
 import { correctionBounds } from "#core/corrections";
 import type { HoldRecord, KeyAnswer } from "#core/hold-record";
 import { accountIdOfReservation } from "#core/reservation-id";
 import type {
+  BudgetWrite,
   ConditionName,
   CounterWrite,
   HoldChangeWrite,
@@ -16,6 +18,13 @@ import type { AccountStateStore } from "#service/account-state-port";
 import type { PollRules } from "#service/poll-port";
 import type { HoldPage, ReservationQuery, ReservationStore } from "#service/reservation-port";
 import { InvalidReservationRequestError } from "#service/store-errors";
+import {
+  applyBudgetWrite,
+  type BudgetItems,
+  budgetItemKey,
+  budgetOfItem,
+  budgetWriteRefused,
+} from "./memory-budget-items.ts";
 import {
   add,
   answerKey,
@@ -48,6 +57,8 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
   readonly holds = new Map<string, HoldItem>();
   readonly captures = new Map<string, CaptureItem>();
   readonly keyAnswers = new Map<string, KeyAnswer>();
+  /** The budgets' items, which budgeted holds move (shared with a MemoryBudgetStore). */
+  readonly budgetItems: BudgetItems = new Map();
   /** Every transaction that landed, in order. */
   readonly transactions: ReservationWrite[][] = [];
   /** How many times applyWrites was called, and correctCounters. */
@@ -146,6 +157,7 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
     let released = 0;
     let endedHolds = 0;
     let corrected = 0;
+    const budgetEnds: BudgetWrite[] = [];
     for (const item of this.holds.values()) {
       const { record, open } = item;
       if (record.accountId !== accountId || open === undefined) continue;
@@ -154,8 +166,18 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
       released += heldPart(record);
       endedHolds += 1;
       corrected += 1;
+      if (record.budget) {
+        const change = { released: heldPart(record), committed: 0, ends: true };
+        budgetEnds.push(budgetHoldEnd(accountId, record.budget, change, now) as BudgetWrite);
+      }
       item.open = undefined;
       record.version += 1;
+    }
+    // As the adapter: one write per budget; one found in another period moves only the holds' slots.
+    for (const write of mergeBudgetWrites(budgetEnds)) {
+      const refused = budgetWriteRefused(this.budgetItems, write);
+      const { condition: _condition, ...slotOnly } = write;
+      applyBudgetWrite(this.budgetItems, refused ? { ...slotOnly, heldDelta: 0, committedDelta: 0 } : write);
     }
     if (settledUpToMs !== undefined) {
       for (const capture of this.captures.values()) {
@@ -269,11 +291,17 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
     const keyed = writes.find((write): write is KeyAnswerWrite => write.write === "key-answer");
     const answer =
       refused.includes("key-unused") && keyed ? this.keyAnswers.get(answerKey(keyed)) : undefined;
+    const budgetWrite = writes.find(
+      (write, i): write is BudgetWrite => write.write === "budget" && failed[i] === true,
+    );
+    const budgetItem =
+      budgetWrite && this.budgetItems.get(budgetItemKey(budgetWrite.accountId, budgetWrite.budgetId));
     return {
       applied: false,
       refused,
       ...(account ? { account: copy(account) } : {}),
       ...(answer ? { answer: copy(answer) } : {}),
+      ...(budgetItem ? { budget: budgetOfItem(budgetItem) } : {}),
     };
   }
 
@@ -286,6 +314,8 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
         const state = this.accounts.get(write.accountId);
         if (state === undefined || !(state.headroom >= write.reservedDelta)) return true;
         if (write.condition.notPaused && state.paused !== undefined) return true;
+        const slots = write.condition.maxOpenHolds;
+        if (slots !== undefined && !(state.openHolds < slots)) return true;
         const guard = write.condition.guard;
         if (guard === undefined) return false;
         const latest = state.latest;
@@ -305,6 +335,8 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
         const old = this.keyAnswers.get(answerKey(write));
         return old !== undefined && !(old.expiresAtMs <= write.atMs);
       }
+      case "budget":
+        return budgetWriteRefused(this.budgetItems, write);
     }
   }
 
@@ -363,6 +395,9 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
       }
       case "key-answer":
         this.keyAnswers.set(answerKey(write), copy(write.answer));
+        return;
+      case "budget":
+        applyBudgetWrite(this.budgetItems, write);
         return;
     }
   }

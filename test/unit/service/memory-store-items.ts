@@ -64,6 +64,8 @@ export function itemOf(write: ReservationWrite): string {
       return `CAPTURE#${write.hold.id}#${write.n}`;
     case "key-answer":
       return `KEY#${answerKey(write)}`;
+    case "budget":
+      return `BUDGET#${write.accountId}/${write.budgetId}`;
   }
 }
 

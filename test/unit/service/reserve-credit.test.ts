@@ -9,6 +9,8 @@ import { FakeBalanceSource, NOW, onlyAccount, snapshotOf } from "./fakes.ts";
 import { MemoryAccountStore, servicesOf } from "./memory-account-store.ts";
 import { keyed, later } from "./reservation-fixtures.ts";
 
+const SPENDER = { principal: "arn:aws:iam::123456789012:user/pipeline" };
+
 /** reserveCredit through Services over the in-memory store: the reader, the guard and the reserve loop. */
 
 /**
@@ -57,7 +59,7 @@ async function setup(recorded: number | undefined, source?: FakeBalanceSource) {
 describe("reserveCredit", () => {
   it("holds the amount against the recorded balance, without calling HeyGen", async () => {
     const { store, services, reader, heygen } = await setup(100);
-    const answer = await reserveCredit(services, reader, account, hold(40), undefined);
+    const answer = await reserveCredit(services, reader, account, hold(40), undefined, SPENDER);
     expect(answer).toMatchObject({
       replayed: false,
       reservation: { amount: 40, status: "held", unit: "credits" },
@@ -70,7 +72,7 @@ describe("reserveCredit", () => {
 
   it("raises InsufficientBalanceError with the shortfall past the reserve floor, holding nothing", async () => {
     const { store, services, reader } = await setup(100);
-    const refused = reserveCredit(services, reader, account, hold(96), undefined);
+    const refused = reserveCredit(services, reader, account, hold(96), undefined, SPENDER);
     await expect(refused).rejects.toBeInstanceOf(InsufficientBalanceError);
     await expect(refused).rejects.toMatchObject({ required: 96, available: 95, shortfall: 1 });
     expect(store.holds.size).toBe(0);
@@ -79,7 +81,7 @@ describe("reserveCredit", () => {
 
   it("reads the balance from HeyGen first when none is recorded, then holds against it", async () => {
     const { store, services, reader, heygen } = await setup(undefined, new FakeBalanceSource(30));
-    const answer = await reserveCredit(services, reader, account, hold(20), undefined);
+    const answer = await reserveCredit(services, reader, account, hold(20), undefined, SPENDER);
     expect(answer.reservation.amount).toBe(20);
     expect(heygen.calls).toBe(1);
     expect(store.counters("acme")).toMatchObject({ reserved: 20, headroom: 5 });
@@ -88,18 +90,18 @@ describe("reserveCredit", () => {
   it("raises BalanceUnknownError when no balance is recorded and HeyGen cannot be read", async () => {
     const down = new FakeBalanceSource(0, { code: "unavailable", message: "HeyGen is down" });
     const { store, services, reader } = await setup(undefined, down);
-    await expect(reserveCredit(services, reader, account, hold(1), undefined)).rejects.toBeInstanceOf(
-      BalanceUnknownError,
-    );
+    await expect(
+      reserveCredit(services, reader, account, hold(1), undefined, SPENDER),
+    ).rejects.toBeInstanceOf(BalanceUnknownError);
     expect(store.holds.size).toBe(0);
   });
 
   it("a guard that finds the recorded balance stale reads it afresh and holds against the new one", async () => {
     const { store, services, reader, heygen, setNow } = await setup(100);
-    await reserveCredit(services, reader, account, hold(10), undefined);
+    await reserveCredit(services, reader, account, hold(10), undefined, SPENDER);
     setNow(later(600)); // the recorded balance is now older than maxBalanceAgeSeconds
     heygen.remaining = 50;
-    const answer = await reserveCredit(services, reader, account, hold(30), undefined);
+    const answer = await reserveCredit(services, reader, account, hold(30), undefined, SPENDER);
     expect(answer.reservation.amount).toBe(30);
     expect(heygen.calls).toBe(1);
     // 50 − floor 5 − the two holds (40).
@@ -109,11 +111,11 @@ describe("reserveCredit", () => {
 
   it("answers an Idempotency-Key's first hold again, and refuses the key with another request", async () => {
     const { store, services, reader } = await setup(100);
-    const first = await reserveCredit(services, reader, account, hold(40), keyed("job-1", "a"));
-    const again = await reserveCredit(services, reader, account, hold(40), keyed("job-1", "a"));
+    const first = await reserveCredit(services, reader, account, hold(40), keyed("job-1", "a"), SPENDER);
+    const again = await reserveCredit(services, reader, account, hold(40), keyed("job-1", "a"), SPENDER);
     expect(again).toEqual({ replayed: true, reservation: first.reservation });
     await expect(
-      reserveCredit(services, reader, account, hold(41), keyed("job-1", "b")),
+      reserveCredit(services, reader, account, hold(41), keyed("job-1", "b"), SPENDER),
     ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(store.holds.size).toBe(1);
     expect(store.counters("acme")).toMatchObject({ reserved: 40 });
@@ -127,6 +129,7 @@ describe("reserveCredit", () => {
       account,
       specOf({ type: "avatar_video", durationSeconds: 60 }),
       undefined,
+      SPENDER,
     );
     const { reservation } = answer;
     expect(reservation.amount).toBeGreaterThan(0);
