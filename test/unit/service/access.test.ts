@@ -74,7 +74,7 @@ describe("the account's access rule", () => {
       listAccountReservations(services, { accountId: "locked", limit: 10 }, INTRUDER),
       getReservation(services, id, INTRUDER),
       changeHold(services, id, { action: "release", caller: INTRUDER }, undefined),
-      checkJobs(services, reader, { accountId: "locked", amount: 5 } as never, INTRUDER),
+      checkJobs(services, reader, { accountId: "locked", durationSeconds: 120 } as never, INTRUDER),
       holdCredit(
         services,
         reader,
