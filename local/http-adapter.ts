@@ -21,14 +21,21 @@ function requestUrl(target: string | undefined): URL {
     : new URL("http://localhost/");
 }
 
+/** Who a request comes from, as API Gateway's IAM authorizer would say: the key and its principal's ARN. */
+export interface LocalCaller {
+  accessKey: string;
+  userArn: string;
+}
+
 /**
- * Builds the API Gateway HTTP API (payload 2.0) event the deployed Lambda would receive; `accessKey`: the
- * SigV4 key a verified request was signed with, given as API Gateway's IAM authorizer gives its caller.
+ * Builds the API Gateway HTTP API (payload 2.0) event the deployed Lambda would receive; `caller`: who the
+ * request comes from (a verified SigV4 key's principal, or the stack's fixed local one), given as API
+ * Gateway's IAM authorizer gives its caller (`requestContext.authorizer.iam`).
  */
 export function toHttpApiEvent(
   req: IncomingMessage,
   body: string | undefined,
-  accessKey?: string,
+  caller?: LocalCaller,
 ): APIGatewayProxyEventV2 {
   const url = requestUrl(req.url);
   const headers: Record<string, string> = {};
@@ -62,7 +69,7 @@ export function toHttpApiEvent(
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: randomUUID(),
-      ...(accessKey ? { authorizer: localIamAuthorizer(accessKey) } : {}),
+      ...(caller ? { authorizer: localIamAuthorizer(caller) } : {}),
       routeKey: "$default",
       stage: "$default",
       time: now.toUTCString(),
@@ -72,15 +79,15 @@ export function toHttpApiEvent(
   };
 }
 
-/** What API Gateway's IAM authorizer says of a caller, for the local stack's one key pair (LOCAL_SIGV4=1). */
-function localIamAuthorizer(accessKey: string) {
+/** What API Gateway's IAM authorizer says of a caller. */
+function localIamAuthorizer({ accessKey, userArn }: LocalCaller) {
   return {
     iam: {
       accessKey,
       accountId: "000000000000",
       callerId: accessKey,
       principalOrgId: null,
-      userArn: `arn:aws:iam::000000000000:user/local-sigv4/${accessKey}`,
+      userArn,
       userId: accessKey,
     },
   };
@@ -137,10 +144,14 @@ const problem = (status: number, title: string, detail: string): APIGatewayProxy
 });
 
 /**
- * Decides whether API Gateway would let a request through to the Lambda: undefined lets it through, a
- * string refuses it with 403 and that message (as the IAM authorizer answers).
+ * Decides whether API Gateway would let a request through to the Lambda: `refused` answers 403 with that
+ * message (as the IAM authorizer answers); otherwise it goes through, from `caller` (none: a route without
+ * IAM, such as HeyGen's webhook).
  */
-export type Authorizer = (req: IncomingMessage, body: string | undefined) => Promise<string | undefined>;
+export type Authorizer = (
+  req: IncomingMessage,
+  body: string | undefined,
+) => Promise<{ refused: string } | { caller?: LocalCaller }>;
 
 /** Files served as they are on GET and HEAD, before the API sees the request. */
 export interface StaticFiles {
@@ -181,6 +192,8 @@ export function serveHttpApi(
     statics?: StaticFiles;
     authorize?: Authorizer;
     pageReads?: PageReads;
+    /** Who requests come from when no authorizer checks them (no `authorize`, or the page's reads). */
+    unsignedCaller?: LocalCaller;
   },
 ): Promise<Server> {
   const server = createServer(async (req, res) => {
@@ -193,19 +206,18 @@ export function serveHttpApi(
       }
       const pageTarget = options.pageReads?.(req.method, req.url);
       if (pageTarget !== undefined) req.url = pageTarget;
-      const refusal = pageTarget === undefined ? await options.authorize?.(req, body) : undefined;
-      if (refusal !== undefined) {
+      const unsigned = { ...(options.unsignedCaller ? { caller: options.unsignedCaller } : {}) };
+      const verdict =
+        pageTarget === undefined && options.authorize ? await options.authorize(req, body) : unsigned;
+      if ("refused" in verdict) {
         send(res, {
           statusCode: 403,
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ message: refusal }),
+          body: JSON.stringify({ message: verdict.refused }),
         });
         return;
       }
-      const signedWith = options.authorize
-        ? /Credential=([^/\s]+)\//.exec(String(req.headers.authorization ?? ""))?.[1]
-        : undefined;
-      const event = toHttpApiEvent(req, body, signedWith);
+      const event = toHttpApiEvent(req, body, verdict.caller);
       const result = (await handler(event, lambdaContext(event.requestContext.requestId))) as
         | APIGatewayProxyStructuredResultV2
         | undefined;

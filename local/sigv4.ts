@@ -9,19 +9,46 @@ import { AwsV4Signer } from "aws4fetch";
  * API Gateway answers with its IAM authorizer.
  */
 
-export interface LocalSigV4Keys {
+/**
+ * The local stack's one principal when nothing else names the caller: unsigned requests (no LOCAL_SIGV4),
+ * the status page's own reads, and the one key pair LOCAL_SIGV4=1 makes without `local.principals`. An
+ * `access` rule that lists it lets the local stack's default caller in.
+ */
+export const LOCAL_PRINCIPAL = "arn:aws:iam::000000000000:user/local";
+
+/** A local principal: a name for the banner and the ARN its requests carry (config `local.principals`). */
+export interface LocalPrincipal {
+  name: string;
+  arn: string;
+}
+
+/** One key pair of the local stack and the principal its signed requests are said to come from. */
+export interface LocalSigV4Keys extends LocalPrincipal {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
 }
 
-/** A fresh key pair for one run of the local stack; it opens nothing but that stack. */
-export function localSigV4Keys(region = "us-east-1"): LocalSigV4Keys {
+/** A fresh key pair for one run of the local stack, for `principal`; it opens nothing but that stack. */
+export function localSigV4Keys(
+  region = "us-east-1",
+  principal: LocalPrincipal = { name: "local", arn: LOCAL_PRINCIPAL },
+): LocalSigV4Keys {
   return {
+    ...principal,
     accessKeyId: `AKIALOCAL${randomBytes(6).toString("hex").toUpperCase()}`,
     secretAccessKey: randomBytes(30).toString("base64url"),
     region,
   };
+}
+
+/** One fresh key pair per principal (default: one, for LOCAL_PRINCIPAL), all in `region`. */
+export function localSigV4KeyRing(
+  principals: readonly LocalPrincipal[] | undefined,
+  region = "us-east-1",
+): LocalSigV4Keys[] {
+  if (principals === undefined || principals.length === 0) return [localSigV4Keys(region)];
+  return principals.map((principal) => localSigV4Keys(region, principal));
 }
 
 const AUTHORIZATION =
@@ -42,22 +69,34 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
 }
 
+/** The key of `ring` the request says it is signed with (its Credential), if any. */
+export function signingKeyOf(
+  req: IncomingMessage,
+  ring: readonly LocalSigV4Keys[],
+): LocalSigV4Keys | undefined {
+  const accessKeyId = AUTHORIZATION.exec(header(req, "authorization") ?? "")?.[1];
+  return ring.find((keys) => keys.accessKeyId === accessKeyId);
+}
+
 /**
  * Why the request is refused (API Gateway's message), or undefined when its signature is valid: the key is
- * the stack's, the scope is `<date>/<region>/execute-api`, the date is within 15 minutes, and recomputing
+ * one of the stack's (`ring`), the scope is `<date>/<region>/execute-api`, the date is within 15 minutes, and recomputing
  * the signature over the method, path, query, signed headers and body gives the same one.
  */
 export async function sigV4Refusal(
   req: IncomingMessage,
   body: string | undefined,
-  keys: LocalSigV4Keys,
+  ring: LocalSigV4Keys | readonly LocalSigV4Keys[],
   now = Date.now(),
 ): Promise<string | undefined> {
   const match = AUTHORIZATION.exec(header(req, "authorization") ?? "");
   const amzDate = header(req, "x-amz-date") ?? "";
   if (!match || !AMZ_DATE.test(amzDate)) return MESSAGES.missing;
   const [, accessKeyId, scopeDate, region, service, signedHeaders, signature] = match as unknown as string[];
-  if (accessKeyId !== keys.accessKeyId) return MESSAGES.unknownKey;
+  const keys = (Array.isArray(ring) ? ring : [ring]).find(
+    (k: LocalSigV4Keys) => k.accessKeyId === accessKeyId,
+  );
+  if (keys === undefined) return MESSAGES.unknownKey;
   const signedAt = Date.parse(amzDate.replace(AMZ_DATE, "$1-$2-$3T$4:$5:$6Z"));
   if (Math.abs(now - signedAt) > MAX_SKEW_MS)
     return `Signature expired: ${amzDate} is now earlier or later than allowed.`;

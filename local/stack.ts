@@ -16,7 +16,7 @@ import { connectDynamoDbLocal, type DynamoDbLocal, startDynamoDbLocal } from "./
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
 import { serveHttpApi } from "./http-adapter.ts";
-import { type LocalSigV4Keys, sigV4Refusal } from "./sigv4.ts";
+import { LOCAL_PRINCIPAL, type LocalSigV4Keys, signingKeyOf, sigV4Refusal } from "./sigv4.ts";
 import { type DeliveredNotification, type SnsLocal, startSnsLocal } from "./sns-local.ts";
 import { pageReadTarget, STATUS_PAGE_HEADERS, statusPageAssets } from "./status-page.ts";
 
@@ -64,8 +64,12 @@ export interface LocalStackOptions {
   taskResults?: TaskResultSender;
   /** Called for every alert that reaches the subscribed queue. */
   onNotification?: (notification: DeliveredNotification) => void;
-  /** Require SigV4 signed with these keys on every request, as API Gateway's IAM auth does (LOCAL_SIGV4=1). */
-  sigv4?: LocalSigV4Keys;
+  /**
+   * Require SigV4 signed with one of these keys on every request, as API Gateway's IAM auth does
+   * (LOCAL_SIGV4=1); a request carries its key's principal ARN as `requestContext.authorizer.iam.userArn`.
+   * Without: every request comes from LOCAL_PRINCIPAL.
+   */
+  sigv4?: LocalSigV4Keys | readonly LocalSigV4Keys[];
 }
 
 export interface LocalStack {
@@ -187,19 +191,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const port = options.port === 0 || options.port === undefined ? await freePort() : options.port;
-    const { sigv4 } = options;
+    const ring = options.sigv4 === undefined ? undefined : [options.sigv4].flat();
     const server: Server = await serveHttpApi((event, context: Context) => api.handle(event, context), {
       port,
       statics: { files: await statusPageAssets(), headers: STATUS_PAGE_HEADERS },
       // The page's own reads (GETs only) pass without SigV4: a browser has no AWS keys (status-page.ts).
       pageReads: pageReadTarget,
+      unsignedCaller: { accessKey: "local", userArn: LOCAL_PRINCIPAL },
       // As in AWS, the routes without IAM (HeyGen's webhook) are not signed: their HMAC signature is checked.
-      ...(sigv4
+      ...(ring
         ? {
-            authorize: async (req, body) =>
-              UNSIGNED_ROUTES.some((r) => r.method === req.method && r.path === req.url?.split("?")[0])
-                ? undefined
-                : sigV4Refusal(req, body, sigv4),
+            authorize: async (req, body) => {
+              if (UNSIGNED_ROUTES.some((r) => r.method === req.method && r.path === req.url?.split("?")[0])) {
+                return {};
+              }
+              const refused = await sigV4Refusal(req, body, ring);
+              if (refused !== undefined) return { refused };
+              const key = signingKeyOf(req, ring) as LocalSigV4Keys;
+              return { caller: { accessKey: key.accessKeyId, userArn: key.arn } };
+            },
           }
         : {}),
     });

@@ -5,7 +5,8 @@ import "./quiet-sdk.ts";
  * `npm start`: the whole Quota Guard on this machine. Environment (docs/local-stack.md): HEYGEN_API_KEY (real HeyGen;
  * otherwise the sandbox), HEYGEN_API_BASE_URL, PORT (3000), POLL_INTERVAL_SECONDS (60),
  * MIN_REFRESH_INTERVAL_SECONDS, QUOTA_GUARD_CONFIG (path to a config file), LOCAL_SIGV4=1 (require SigV4
- * with a key pair made up for this run and printed), HEYGEN_WEBHOOK_SECRET (the secret POST
+ * with key pairs made up for this run and printed: one per `local.principals` entry of the config, else one
+ * for LOCAL_PRINCIPAL), HEYGEN_WEBHOOK_SECRET (the secret POST
  * /v1/webhooks/heygen verifies with; without it one is made and printed), DYNAMODB_ENDPOINT (a DynamoDB Local,
  * or a fault proxy in front of one, to keep the `quota-guard` table in instead of starting one in memory).
  */
@@ -15,7 +16,7 @@ import { DEFAULT_HEYGEN_BASE_URL } from "#runtime/wiring";
 import { TABLE } from "#store/table";
 import { notificationText } from "./console.ts";
 import { DYNAMODB_ENDPOINT_ENV, JavaMissingError } from "./dynamodb-local.ts";
-import { type LocalSigV4Keys, localSigV4Keys } from "./sigv4.ts";
+import { LOCAL_PRINCIPAL, type LocalSigV4Keys, localSigV4KeyRing } from "./sigv4.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
 
 function numberEnv(name: string, fallback: number): number {
@@ -39,16 +40,19 @@ function loadConfig(): QuotaGuardConfig {
   };
 }
 
-/** How to call a stack that requires SigV4: the key pair (local only: it opens nothing but this stack). */
-function sigV4Lines(keys: LocalSigV4Keys | undefined, cliUrl: string): string[] {
-  if (!keys) return [];
+/** How to call a stack that requires SigV4: a key pair per principal (local only: they open nothing else). */
+function sigV4Lines(ring: readonly LocalSigV4Keys[] | undefined, cliUrl: string): string[] {
+  if (!ring) return [`Every request comes from ${LOCAL_PRINCIPAL} (no SigV4; LOCAL_SIGV4=1 signs).`];
   return [
     "",
     "SigV4 required (LOCAL_SIGV4=1): unsigned or wrongly signed requests get 403, as API Gateway answers them.",
-    "  This run's local key pair (it opens nothing but this stack):",
-    `  export AWS_ACCESS_KEY_ID=${keys.accessKeyId} AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey} AWS_REGION=${keys.region}`,
+    "  This run's local key pairs, one per principal (they open nothing but this stack):",
+    ...ring.flatMap((keys) => [
+      `  ${keys.name} (${keys.arn}):`,
+      `    export AWS_ACCESS_KEY_ID=${keys.accessKeyId} AWS_SECRET_ACCESS_KEY=${keys.secretAccessKey} AWS_REGION=${keys.region}`,
+    ]),
     `  npx quota-guard${cliUrl} --sign balance`,
-    "  The status page still works: its own reads (GETs under /status/api/) pass unsigned, on this stack only.",
+    `  The status page still works: its own reads (GETs under /status/api/) pass unsigned, as ${LOCAL_PRINCIPAL}.`,
   ];
 }
 
@@ -56,7 +60,7 @@ function printBanner(
   stack: LocalStack,
   pollSeconds: number,
   startedMs: number,
-  sigv4?: LocalSigV4Keys,
+  sigv4?: readonly LocalSigV4Keys[],
 ): void {
   const account = stack.config.accounts[0]?.id ?? "default";
   // The CLI's default URL is the default port's; any other port is passed on.
@@ -124,7 +128,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const pollSeconds = numberEnv("POLL_INTERVAL_SECONDS", 60);
   const port = numberEnv("PORT", 3000);
-  const sigv4 = process.env.LOCAL_SIGV4 === "1" ? localSigV4Keys() : undefined;
+  const sigv4 = process.env.LOCAL_SIGV4 === "1" ? localSigV4KeyRing(config.local?.principals) : undefined;
   const dynamoEndpoint = process.env[DYNAMODB_ENDPOINT_ENV] || undefined;
   console.log(
     dynamoEndpoint

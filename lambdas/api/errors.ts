@@ -71,15 +71,13 @@ problemFor(
   (error) =>
     new Problem("paused", `${error.message}; resume it to reserve again.`, [], { reason: error.reason }),
 );
-problemFor(
-  AccessDeniedError,
-  (error) =>
-    new Problem("forbidden", `${error.message}.`, [], {
-      account: error.accountId,
-      ...(error.budgetId !== undefined ? { budget: error.budgetId } : {}),
-      principal: error.principal,
-    }),
-);
+/** Answered by its own handler below, after the denial's audit entry is written. */
+const forbidden = (error: AccessDeniedError) =>
+  new Problem("forbidden", `${error.message}.`, [], {
+    account: error.accountId,
+    ...(error.budgetId !== undefined ? { budget: error.budgetId } : {}),
+    principal: error.principal,
+  });
 problemFor(
   NoFreeSlotError,
   (error) =>
@@ -152,7 +150,12 @@ const UNEXPECTED: ErrorClass<Error>[] = [RateCardError];
  * error's class, else of a parent class), the router's own 404 and 405, and a 500 for anything else,
  * reported to `observer` as a bug. Every problem carries the request's id as `instance`.
  */
-export function registerErrorHandlers(app: Router, observer: ApiObserver): void {
+export function registerErrorHandlers(
+  app: Router,
+  observer: ApiObserver,
+  /** Records a 403 forbidden (the audit entry); it must not raise. The problem is answered after it. */
+  recordDenial?: (denial: AccessDeniedError, request: { method: string; path: string }) => Promise<void>,
+): void {
   const contextOf = ({ event }: { event: unknown }): ProblemContext =>
     problemContextOf(event as Parameters<typeof problemContextOf>[0]);
   const siteOf = (reqCtx: { event: unknown; req: Request }): ErrorSite => ({
@@ -162,6 +165,11 @@ export function registerErrorHandlers(app: Router, observer: ApiObserver): void 
   for (const [type, toProblem] of PROBLEM_OF) {
     app.errorHandler(type, async (error, reqCtx) => toProblem(error as never).toResponse(contextOf(reqCtx)));
   }
+  app.errorHandler(AccessDeniedError, async (error, reqCtx) => {
+    const request = { method: reqCtx.req.method, path: new URL(reqCtx.req.url).pathname };
+    await recordDenial?.(error, request);
+    return forbidden(error).toResponse(contextOf(reqCtx));
+  });
   // Counted apart from forgeries: each one is a pipeline whose holds will not settle until it is fixed.
   app.errorHandler(UnsignedDeliveryError, async (_error, reqCtx) => {
     observer.unsignedDelivery?.();

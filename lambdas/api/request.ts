@@ -26,7 +26,11 @@ export async function readRawBody(req: Request): Promise<string> {
   return text;
 }
 
-/** Who a request came from when IAM did not say (the local stack without LOCAL_SIGV4). */
+/**
+ * Who a request came from when IAM did not say: never behind API Gateway's IAM auth, nor through the local
+ * stack (which names its fixed local principal, local/sigv4.ts LOCAL_PRINCIPAL); only an event built by
+ * hand. No `access` rule but `*` lets it in.
+ */
 export const UNIDENTIFIED_CALLER = "unidentified (no IAM identity: an unsigned local request)";
 
 /**

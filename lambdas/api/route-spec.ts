@@ -107,7 +107,13 @@ export const BODY: ProblemType[] = [
   "unsupported-media-type",
 ];
 /** What a change of a reservation may answer besides BODY. */
-export const SETTLE: ProblemType[] = [...BODY, "not-found", "reservation-conflict", "idempotency-key-reused"];
+export const SETTLE: ProblemType[] = [
+  ...BODY,
+  "not-found",
+  "forbidden",
+  "reservation-conflict",
+  "idempotency-key-reused",
+];
 export const json = <S extends z.ZodMiniType>(schema: S, required = true) => ({ schema, required });
 /** Job requests pick their form (one job, or `jobs`) first, so that errors point into it. */
 export const jobBody = <S extends Parameters<typeof safeParseJobRequest>[0]>(schema: S, id: string) => ({

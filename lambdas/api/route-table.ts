@@ -79,7 +79,7 @@ export const ROUTES = {
     servedBy: "api",
     request: { body: jobBody(CheckRequest, "CheckRequest") },
     answers: { 200: { description: "The check answer", schema: answer("CheckAnswer") } },
-    problems: [...BODY, "not-found", "unprocessable"],
+    problems: [...BODY, "not-found", "forbidden", "unprocessable"],
   },
   ...RESERVATION_ROUTES,
   ...ACCOUNT_ROUTES,

@@ -31,7 +31,7 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath },
     answers: { 200: { description: "The account", schema: answer("AccountDetail") } },
-    problems: ["not-found"],
+    problems: ["not-found", "forbidden"],
   },
   history: {
     method: "GET",
@@ -41,7 +41,7 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath, query: HistoryQuery },
     answers: { 200: { description: "Snapshots", schema: answer("History") } },
-    problems: ["validation-error", "not-found"],
+    problems: ["validation-error", "not-found", "forbidden"],
   },
   alerts: {
     method: "GET",
@@ -51,7 +51,7 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath, query: AlertsQuery },
     answers: { 200: { description: "Alerts", schema: answer("AlertLog") } },
-    problems: ["validation-error", "not-found"],
+    problems: ["validation-error", "not-found", "forbidden"],
   },
   events: {
     method: "GET",
@@ -61,7 +61,7 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath, query: EventsQuery },
     answers: { 200: { description: "Webhook deliveries", schema: answer("WebhookEvents") } },
-    problems: ["validation-error", "not-found"],
+    problems: ["validation-error", "not-found", "forbidden"],
   },
   refresh: {
     method: "POST",
@@ -79,7 +79,7 @@ export const ACCOUNT_ROUTES = {
         schema: answer("RefreshAnswer"),
       },
     },
-    problems: [...BODY, "not-found"],
+    problems: [...BODY, "not-found", "forbidden"],
   },
   testAlert: {
     method: "POST",
@@ -89,7 +89,7 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath, body: json(named(TestAlertRequest, "TestAlertRequest"), false) },
     answers: { 200: { description: "The test alert as sent and logged", schema: answer("TestAlertAnswer") } },
-    problems: [...BODY, "not-found", "balance-unknown"],
+    problems: [...BODY, "not-found", "forbidden", "balance-unknown"],
   },
   pause: {
     method: "POST",
@@ -99,7 +99,7 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath, body: json(named(PauseRequest, "PauseRequest")) },
     answers: { 200: { description: "Paused: who, when and why", schema: answer("PauseAnswer") } },
-    problems: [...BODY, "not-found"],
+    problems: [...BODY, "not-found", "forbidden"],
   },
   resume: {
     method: "POST",
@@ -109,7 +109,7 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath, body: json(named(ResumeRequest, "ResumeRequest"), false) },
     answers: { 200: { description: "Not paused", schema: answer("PauseAnswer") } },
-    problems: [...BODY, "not-found"],
+    problems: [...BODY, "not-found", "forbidden"],
   },
   audit: {
     method: "GET",
@@ -119,6 +119,6 @@ export const ACCOUNT_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath, query: AuditQuery },
     answers: { 200: { description: "One page of the audit log", schema: answer("AuditLog") } },
-    problems: ["validation-error", "not-found"],
+    problems: ["validation-error", "not-found", "forbidden"],
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -12,7 +12,7 @@ export const BUDGET_ROUTES = {
     servedBy: "api",
     request: { path: AccountPath },
     answers: { 200: { description: "Every budget of the account, by id", schema: answer("BudgetList") } },
-    problems: ["not-found"],
+    problems: ["not-found", "forbidden"],
   },
   putBudget: {
     method: "PUT",
@@ -30,7 +30,7 @@ export const BUDGET_ROUTES = {
           `/v1/accounts/${body.accountId}/budgets/${body.id}`,
       },
     },
-    problems: [...BODY, "not-found"],
+    problems: [...BODY, "not-found", "forbidden"],
   },
   getBudget: {
     method: "GET",
@@ -40,7 +40,7 @@ export const BUDGET_ROUTES = {
     servedBy: "api",
     request: { path: BudgetPath },
     answers: { 200: { description: "The budget", schema: answer("Budget") } },
-    problems: ["validation-error", "not-found"],
+    problems: ["validation-error", "not-found", "forbidden"],
   },
   deleteBudget: {
     method: "DELETE",
@@ -50,6 +50,6 @@ export const BUDGET_ROUTES = {
     servedBy: "api",
     request: { path: BudgetPath },
     answers: { 204: { description: "Deleted" } },
-    problems: ["validation-error", "not-found", "budget-in-use"],
+    problems: ["validation-error", "not-found", "forbidden", "budget-in-use"],
   },
 } as const satisfies Record<string, RouteSpec>;

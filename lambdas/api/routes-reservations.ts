@@ -59,6 +59,7 @@ export const RESERVATION_ROUTES = {
     problems: [
       ...BODY,
       "not-found",
+      "forbidden",
       "insufficient-balance",
       "balance-unknown",
       "idempotency-key-reused",
@@ -73,7 +74,7 @@ export const RESERVATION_ROUTES = {
     servedBy: "api",
     request: { query: ReservationsQuery },
     answers: { 200: { description: "One page", schema: answer("ReservationPage") } },
-    problems: ["validation-error", "not-found"],
+    problems: ["validation-error", "not-found", "forbidden"],
   },
   getReservation: {
     method: "GET",
@@ -83,7 +84,7 @@ export const RESERVATION_ROUTES = {
     servedBy: "api",
     request: { path: ReservationPath },
     answers: { 200: { description: "The reservation", schema: answer("Reservation") } },
-    problems: ["not-found"],
+    problems: ["not-found", "forbidden"],
   },
   commit: {
     method: "POST",
@@ -156,6 +157,6 @@ export const RESERVATION_ROUTES = {
         schema: answer("WaitAnswer"),
       },
     },
-    problems: [...BODY, "not-found"],
+    problems: [...BODY, "not-found", "forbidden"],
   },
 } as const satisfies Record<string, RouteSpec>;

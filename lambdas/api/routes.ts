@@ -1,5 +1,6 @@
 import { Router } from "@aws-lambda-powertools/event-handler/http";
 import { VERSION } from "#config/version";
+import { recordAccessDenial } from "#service/access";
 import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount } from "#service/accounts";
 import { accountAudit } from "#service/audit";
 import { BalanceReader } from "#service/balance-reader";
@@ -40,21 +41,23 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   serve(app, ROUTES.rateCards, async () => answer(200, await listRateCards(services)));
 
   serve(app, ROUTES.estimate, async ({ body }) => answer(200, await estimateJobs(services, body)));
-  serve(app, ROUTES.check, async ({ body }) => {
-    const verdict = await checkJobs(services, reader, body);
+  serve(app, ROUTES.check, async ({ body, caller }) => {
+    const verdict = await checkJobs(services, reader, body, caller);
     observer.checkDecided?.(verdict.decision);
     return answer(200, verdict);
   });
 
   serve(app, ROUTES.reserve, async ({ body, sentBody, headers, caller }) => {
-    const key = { key: headers["Idempotency-Key"], sentBody };
-    const hold = await holdCredit(services, reader, body, key, caller);
+    const idempotency = { key: headers["Idempotency-Key"], sentBody };
+    const hold = await holdCredit(services, reader, body, idempotency, caller);
     return hold.replayed ? answer(200, hold.reservation, true) : answer(201, hold.reservation);
   });
-  serve(app, ROUTES.listReservations, async ({ query }) =>
-    answer(200, await listAccountReservations(services, query)),
+  serve(app, ROUTES.listReservations, async ({ query, caller }) =>
+    answer(200, await listAccountReservations(services, query, caller)),
   );
-  serve(app, ROUTES.getReservation, async ({ path }) => answer(200, await getReservation(services, path.id)));
+  serve(app, ROUTES.getReservation, async ({ path, caller }) =>
+    answer(200, await getReservation(services, path.id, caller)),
+  );
   serve(app, ROUTES.commit, async ({ path, headers, body, caller }) => {
     const hold = await changeHold(
       services,
@@ -64,44 +67,46 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     );
     return answer(200, hold.reservation, hold.replayed);
   });
-  serve(app, ROUTES.release, async ({ path, headers, body }) => {
+  serve(app, ROUTES.release, async ({ path, headers, body, caller }) => {
     const hold = await changeHold(
       services,
       path.id,
-      { action: "release", reason: body?.reason },
+      { action: "release", reason: body?.reason, caller },
       headers["Idempotency-Key"],
     );
     return answer(200, hold.reservation, hold.replayed);
   });
-  serve(app, ROUTES.extend, async ({ path, headers, body }) => {
+  serve(app, ROUTES.extend, async ({ path, headers, body, caller }) => {
     const hold = await changeHold(
       services,
       path.id,
-      { action: "extend", extend: body },
+      { action: "extend", extend: body, caller },
       headers["Idempotency-Key"],
     );
     return answer(200, hold.reservation, hold.replayed);
   });
-  serve(app, ROUTES.wait, async ({ path, body }) =>
-    answer(200, await waitForVideo(services, path.id, body.taskToken)),
+  serve(app, ROUTES.wait, async ({ path, body, caller }) =>
+    answer(200, await waitForVideo(services, path.id, body.taskToken, caller)),
   );
 
-  serve(app, ROUTES.listAccounts, async () => answer(200, await listAccounts(services)));
-  serve(app, ROUTES.getAccount, async ({ path }) => answer(200, await getAccount(services, path.id)));
-  serve(app, ROUTES.history, async ({ path, query }) =>
-    answer(200, await accountHistory(services, path.id, query)),
+  serve(app, ROUTES.listAccounts, async ({ caller }) => answer(200, await listAccounts(services, caller)));
+  serve(app, ROUTES.getAccount, async ({ path, caller }) =>
+    answer(200, await getAccount(services, path.id, caller)),
   );
-  serve(app, ROUTES.alerts, async ({ path, query }) =>
-    answer(200, await accountAlerts(services, path.id, query.limit)),
+  serve(app, ROUTES.history, async ({ path, query, caller }) =>
+    answer(200, await accountHistory(services, path.id, query, caller)),
   );
-  serve(app, ROUTES.events, async ({ path, query }) =>
-    answer(200, await accountWebhookEvents(services, path.id, query.limit)),
+  serve(app, ROUTES.alerts, async ({ path, query, caller }) =>
+    answer(200, await accountAlerts(services, path.id, query.limit, caller)),
   );
-  serve(app, ROUTES.refresh, async ({ path }) =>
-    answer(200, await refreshAccount(services, reader, path.id)),
+  serve(app, ROUTES.events, async ({ path, query, caller }) =>
+    answer(200, await accountWebhookEvents(services, path.id, query.limit, caller)),
   );
-  serve(app, ROUTES.testAlert, async ({ path, body }) =>
-    answer(200, { alert: await sendTestAlertTo(services, path.id, body.severity) }),
+  serve(app, ROUTES.refresh, async ({ path, caller }) =>
+    answer(200, await refreshAccount(services, reader, path.id, caller)),
+  );
+  serve(app, ROUTES.testAlert, async ({ path, body, caller }) =>
+    answer(200, { alert: await sendTestAlertTo(services, path.id, body.severity, caller) }),
   );
 
   serve(app, ROUTES.pause, async ({ path, body, caller }) =>
@@ -110,16 +115,18 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   serve(app, ROUTES.resume, async ({ path, caller }) =>
     answer(200, await resumeAccount(services, path.id, caller)),
   );
-  serve(app, ROUTES.audit, async ({ path, query }) =>
-    answer(200, await accountAudit(services, path.id, query)),
+  serve(app, ROUTES.audit, async ({ path, query, caller }) =>
+    answer(200, await accountAudit(services, path.id, query, caller)),
   );
-  serve(app, ROUTES.listBudgets, async ({ path }) => answer(200, await listBudgets(services, path.id)));
+  serve(app, ROUTES.listBudgets, async ({ path, caller }) =>
+    answer(200, await listBudgets(services, path.id, caller)),
+  );
   serve(app, ROUTES.putBudget, async ({ path, body, caller }) => {
     const { created, view } = await setBudget(services, path.id, path.budgetId, body, caller);
     return created ? answer(201, view) : answer(200, view);
   });
-  serve(app, ROUTES.getBudget, async ({ path }) =>
-    answer(200, await getBudget(services, path.id, path.budgetId)),
+  serve(app, ROUTES.getBudget, async ({ path, caller }) =>
+    answer(200, await getBudget(services, path.id, path.budgetId, caller)),
   );
   serve(app, ROUTES.deleteBudget, async ({ path, caller }) => {
     await deleteBudget(services, path.id, path.budgetId, caller);
@@ -146,6 +153,7 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
     path: ROUTES.heygenWebhookProbe.path,
   });
 
-  registerErrorHandlers(app, observer);
+  // Every route's denial is audited here, once, whichever use case refused (service/access.ts).
+  registerErrorHandlers(app, observer, (denial, request) => recordAccessDenial(services, denial, request));
   return app;
 }

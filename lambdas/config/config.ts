@@ -180,6 +180,22 @@ export const QuotaGuardConfig = z
     /** Extra rate cards (same shape as the shipped JSON cards), validated when loaded. */
     rateCards: z._default(z.array(z.unknown()), []),
     retentionDays: z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(3650)), 90),
+    /**
+     * Read by the local stack only (ignored in AWS): with LOCAL_SIGV4=1, one key pair per principal, whose
+     * signed requests carry `arn` as their IAM principal (docs/local-stack.md).
+     */
+    local: z.optional(
+      z.strictObject({
+        principals: z
+          .array(
+            z.strictObject({
+              name: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1-40 of A-Z a-z 0-9 _ -")),
+              arn: z.string().check(z.regex(/^arn:aws:(iam|sts)::\d{12}:\S+$/, "must be an IAM or STS ARN")),
+            }),
+          )
+          .check(z.minLength(1)),
+      }),
+    ),
   })
   .check(
     z.superRefine((config, ctx) => {

@@ -2,20 +2,39 @@ import type { AccountConfig } from "#config/config";
 import type { AccountState, Alert } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { settledUpToMs } from "#core/corrections";
+import { accountIdOfReservation } from "#core/reservation-id";
 import { computeBalanceView } from "#core/reservations";
+import { authoriseAccount, mayUseAccount } from "./access.ts";
 import type { BalanceReader } from "./balance-reader.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
-import { AccountRequiredError, InvalidRequestError, UnknownAccountError } from "./errors.ts";
+import {
+  AccountRequiredError,
+  InvalidRequestError,
+  UnknownAccountError,
+  UnknownReservationError,
+} from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
-/** The account a request is about; `accountId` may be omitted when exactly one account is configured. */
+/**
+ * The account a request is about, which `caller` (the IAM principal) may use; `accountId` may be omitted
+ * when exactly one account is configured. Raises AccountRequiredError, UnknownAccountError (naming
+ * `pointer`), and AccessDeniedError when the account's `access` rule leaves the caller out. Every use case
+ * that reads or spends an account finds it here, so the rule has this one place.
+ */
 export function resolveAccount(
   services: Services,
   accountId: string | undefined,
   pointer: string,
+  caller: string,
 ): AccountConfig {
+  const account = findAccount(services, accountId, pointer);
+  authoriseAccount(account, caller);
+  return account;
+}
+
+function findAccount(services: Services, accountId: string | undefined, pointer: string): AccountConfig {
   const { accounts } = services.config;
   if (accountId === undefined) {
     if (accounts.length === 1) return accounts[0] as AccountConfig;
@@ -26,6 +45,22 @@ export function resolveAccount(
   }
   const account = accounts.find((a) => a.id === accountId);
   if (!account) throw new UnknownAccountError(accountId, pointer);
+  return account;
+}
+
+/**
+ * The configured account a reservation id names (`accountIdOfReservation`), which `caller` may use. Raises
+ * UnknownReservationError (not an id of ours), AccessDeniedError (the account's `access` rule).
+ */
+export function resolveReservationAccount(
+  services: Services,
+  reservationId: string,
+  caller: string,
+): AccountConfig {
+  const accountId = accountIdOfReservation(reservationId);
+  const account = services.config.accounts.find((a) => a.id === accountId);
+  if (!account) throw new UnknownReservationError(reservationId);
+  authoriseAccount(account, caller);
   return account;
 }
 
@@ -88,16 +123,19 @@ async function accountDetail(services: Services, account: AccountConfig) {
   return { ...summary, oldestOpenHoldAgeSeconds, forecast: outlook };
 }
 
-/** `GET /v1/accounts`: every configured account's summary, in config order. */
-export const listAccounts = useCase(async (services: Services) => {
-  const { accounts } = services.config;
+/**
+ * `GET /v1/accounts`: the summary of every configured account `caller` may use (its `access` rule), in
+ * config order; the others are left out, not refused.
+ */
+export const listAccounts = useCase(async (services: Services, caller: string) => {
+  const accounts = services.config.accounts.filter((account) => mayUseAccount(account, caller));
   const states = await services.store.listAccountStates(accounts.map((a) => a.id));
   return { accounts: accounts.map((account) => accountSummary(services, account, states.get(account.id))) };
 });
 
-/** `GET /v1/accounts/{id}`: the summary, the oldest open hold's age and the forecast. Raises UnknownAccountError. */
-export const getAccount = useCase((services: Services, accountId: string) =>
-  accountDetail(services, resolveAccount(services, accountId, "/path/id")),
+/** `GET /v1/accounts/{id}`: the summary, the oldest open hold's age and the forecast. Raises UnknownAccountError, AccessDeniedError. */
+export const getAccount = useCase((services: Services, accountId: string, caller: string) =>
+  accountDetail(services, resolveAccount(services, accountId, "/path/id", caller)),
 );
 
 /** Which snapshots `GET /v1/accounts/{id}/history` lists: ISO times, at most `limit` (1–MAX_LIST_LIMIT). */
@@ -117,8 +155,9 @@ export const accountHistory = useCase(
     services: Services,
     accountId: string,
     range: HistoryRange,
+    caller: string,
   ): Promise<{ accountId: string; snapshots: BalanceSnapshot[] }> => {
-    const account = resolveAccount(services, accountId, "/path/id");
+    const account = resolveAccount(services, accountId, "/path/id", caller);
     const now = services.now();
     if (range.since !== undefined && Date.parse(range.since) > now.getTime()) {
       throw new InvalidRequestError(
@@ -141,8 +180,9 @@ export const accountAlerts = useCase(
     services: Services,
     accountId: string,
     limit: number,
+    caller: string,
   ): Promise<{ accountId: string; alerts: Alert[] }> => {
-    const account = resolveAccount(services, accountId, "/path/id");
+    const account = resolveAccount(services, accountId, "/path/id", caller);
     return { accountId: account.id, alerts: await services.store.listAlerts(account.id, limit) };
   },
 );
@@ -152,8 +192,8 @@ export const accountAlerts = useCase(
  * the summary with `refreshed` and, when false, why (`reason`, and `refreshError` for a HeyGen failure).
  */
 export const refreshAccount = useCase(
-  async (services: Services, reader: BalanceReader, accountId: string) => {
-    const account = resolveAccount(services, accountId, "/path/id");
+  async (services: Services, reader: BalanceReader, accountId: string, caller: string) => {
+    const account = resolveAccount(services, accountId, "/path/id", caller);
     const { state, refreshed, reason, error } = await reader.refreshOnRequest(account);
     return {
       refreshed,

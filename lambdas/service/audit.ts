@@ -28,16 +28,17 @@ export function auditRecord(
 }
 
 /**
- * `GET /v1/accounts/{id}/audit`: every budget change, pause and resume of the account, newest first. Raises
- * UnknownAccountError, and InvalidRequestError for a cursor not of this log.
+ * `GET /v1/accounts/{id}/audit`: every budget change, pause, resume and access denial of the account, newest
+ * first. Raises UnknownAccountError, AccessDeniedError, and InvalidRequestError for a cursor not of this log.
  */
 export const accountAudit = useCase(
   async (
     services: Services,
     accountId: string,
     query: { limit: number; cursor?: string | undefined },
+    caller: string,
   ): Promise<AuditPage & { accountId: string }> => {
-    resolveAccount(services, accountId, "/path/id");
+    resolveAccount(services, accountId, "/path/id", caller);
     const page = await services.store.listAudit(accountId, {
       limit: query.limit,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),

@@ -7,6 +7,7 @@ import {
   settingsOf,
   withSettings,
 } from "#core/budget";
+import { authoriseBudget, mayUseBudget } from "./access.ts";
 import { resolveAccount } from "./accounts.ts";
 import { auditRecord } from "./audit.ts";
 import { BudgetInUseError, UnknownBudgetError } from "./errors.ts";
@@ -19,7 +20,9 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * `PUT /v1/accounts/{id}/budgets/{budgetId}`: creates the budget (`created: true`) or changes its settings,
- * keeping what it has held and committed this period and its open holds. Raises UnknownAccountError.
+ * keeping what it has held and committed this period and its open holds. Raises UnknownAccountError, and
+ * AccessDeniedError when `caller` is outside the account's `access` rule or the stored budget's `principals`
+ * (a caller may set `principals` that leave itself out: from then on it is refused).
  */
 export const setBudget = useCase(
   async (
@@ -30,7 +33,7 @@ export const setBudget = useCase(
     caller: string,
   ): Promise<{ created: boolean; view: BudgetView }> => {
     const target = `budget:${budgetId}`;
-    resolveAccount(services, accountId, "/path/id");
+    resolveAccount(services, accountId, "/path/id", caller);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = services.now();
       const stored = await services.store.getBudget(accountId, budgetId);
@@ -49,6 +52,7 @@ export const setBudget = useCase(
         }
         continue;
       }
+      authoriseBudget(stored, caller);
       const next = withSettings(stored, settings, now);
       if (!next.changed) return { created: false, view: budgetView(stored, now) };
       const write = { expectedVersion: stored.version, restarted: next.restarted, leftDelta: next.leftDelta };
@@ -68,26 +72,35 @@ export const setBudget = useCase(
   },
 );
 
-/** `GET /v1/accounts/{id}/budgets/{budgetId}`. Raises UnknownAccountError, UnknownBudgetError. */
-export const getBudget = useCase(async (services: Services, accountId: string, budgetId: string) => {
-  return budgetView(await requireBudget(services, accountId, budgetId), services.now());
-});
+/**
+ * `GET /v1/accounts/{id}/budgets/{budgetId}`. Raises UnknownAccountError, UnknownBudgetError,
+ * AccessDeniedError (the account's rule, or the budget's `principals`).
+ */
+export const getBudget = useCase(
+  async (services: Services, accountId: string, budgetId: string, caller: string) => {
+    return budgetView(await requireBudget(services, accountId, budgetId, caller), services.now());
+  },
+);
 
-/** `GET /v1/accounts/{id}/budgets`: every budget of the account, by id. Raises UnknownAccountError. */
-export const listBudgets = useCase(async (services: Services, accountId: string) => {
-  resolveAccount(services, accountId, "/path/id");
+/**
+ * `GET /v1/accounts/{id}/budgets`: every budget of the account that `caller` may use, by id (a budget whose
+ * `principals` leave the caller out is not listed). Raises UnknownAccountError, AccessDeniedError.
+ */
+export const listBudgets = useCase(async (services: Services, accountId: string, caller: string) => {
+  resolveAccount(services, accountId, "/path/id", caller);
   const now = services.now();
-  return { budgets: (await services.store.listBudgets(accountId)).map((budget) => budgetView(budget, now)) };
+  const budgets = (await services.store.listBudgets(accountId)).filter((b) => mayUseBudget(b, caller));
+  return { budgets: budgets.map((budget) => budgetView(budget, now)) };
 });
 
 /**
- * `DELETE /v1/accounts/{id}/budgets/{budgetId}`. Raises UnknownAccountError, UnknownBudgetError, and
- * BudgetInUseError while holds through it are open.
+ * `DELETE /v1/accounts/{id}/budgets/{budgetId}`. Raises UnknownAccountError, UnknownBudgetError,
+ * AccessDeniedError, and BudgetInUseError while holds through it are open.
  */
 export const deleteBudget = useCase(
   async (services: Services, accountId: string, budgetId: string, caller: string) => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const stored = await requireBudget(services, accountId, budgetId);
+      const stored = await requireBudget(services, accountId, budgetId, caller);
       if (stored.openHolds > 0) throw new BudgetInUseError(budgetId, stored.openHolds);
       const audit = auditRecord(services, {
         accountId,
@@ -102,24 +115,33 @@ export const deleteBudget = useCase(
   },
 );
 
-async function requireBudget(services: Services, accountId: string, budgetId: string): Promise<Budget> {
-  resolveAccount(services, accountId, "/path/id");
+async function requireBudget(
+  services: Services,
+  accountId: string,
+  budgetId: string,
+  caller: string,
+): Promise<Budget> {
+  resolveAccount(services, accountId, "/path/id", caller);
   const budget = await services.store.getBudget(accountId, budgetId);
   if (budget === undefined) throw new UnknownBudgetError(accountId, budgetId);
+  authoriseBudget(budget, caller);
   return budget;
 }
 
 /**
  * The budget a check or reserve names in its body (`budget`), read consistently; undefined when it names
- * none. Raises UnknownBudgetError pointing at `/budget`.
+ * none. Raises UnknownBudgetError pointing at `/budget`, AccessDeniedError when `caller` is outside its
+ * principals.
  */
 export async function budgetOfRequest(
   services: Services,
   accountId: string,
   budgetId: string | undefined,
+  caller: string,
 ): Promise<Budget | undefined> {
   if (budgetId === undefined) return undefined;
   const budget = await services.store.getBudget(accountId, budgetId);
   if (budget === undefined) throw new UnknownBudgetError(accountId, budgetId, "/budget");
+  authoriseBudget(budget, caller);
   return budget;
 }

@@ -140,16 +140,18 @@ export const estimateJobs = useCase(
 /**
  * `POST /v1/checks`: may the job(s) start now on the account? A no is an answer (`allowed: false`).
  * Raises UnknownAccountError, AccountRequiredError, UnitMismatchError, EstimateError, UnknownRateCardError,
- * SpendPoolMismatchError (a job of another pool than the recorded balance's).
+ * SpendPoolMismatchError (a job of another pool than the recorded balance's), AccessDeniedError.
  */
 export const checkJobs = useCase(
   async (
     services: Services,
     reader: BalanceReader,
     request: EstimateRequest & { accountId?: string | undefined },
+    /** The IAM principal asking: the account's `access` rule decides (AccessDeniedError). */
+    caller: string,
   ): Promise<CheckAnswer> => {
     const { accountId, ...jobs } = request;
-    return runCheck(services, reader, resolveAccount(services, accountId, "/accountId"), jobs);
+    return runCheck(services, reader, resolveAccount(services, accountId, "/accountId", caller), jobs);
   },
 );
 

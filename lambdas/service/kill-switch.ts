@@ -18,11 +18,11 @@ export interface PauseAnswer {
  * and reserves answer 409 `paused` (refused in the reserve's own transaction, so none slips in); commits,
  * releases and extends of holds already made go on. Subscribers are told at once (a `paused` warning). A
  * pause while paused replaces the reason, and is audited and told again. The answer, the audit entry and the
- * alert carry the same time. Raises UnknownAccountError.
+ * alert carry the same time. Raises UnknownAccountError, AccessDeniedError.
  */
 export const pauseAccount = useCase(
   async (services: Services, accountId: string, reason: string, caller: string): Promise<PauseAnswer> => {
-    const account = resolveAccount(services, accountId, "/path/id");
+    const account = resolveAccount(services, accountId, "/path/id", caller);
     const now = services.now();
     const pause = { reason, at: now.toISOString(), by: caller };
     const before = (await services.store.getAccountState(accountId))?.paused;
@@ -48,7 +48,7 @@ export const pauseAccount = useCase(
  */
 export const resumeAccount = useCase(
   async (services: Services, accountId: string, caller: string): Promise<PauseAnswer> => {
-    const account = resolveAccount(services, accountId, "/path/id");
+    const account = resolveAccount(services, accountId, "/path/id", caller);
     const before = (await services.store.getAccountState(accountId))?.paused;
     // Nothing to turn off: no write, no entry, no alert.
     if (before === undefined) return { accountId, paused: null };

@@ -1,7 +1,7 @@
 import type { AccountConfig } from "#config/config";
 import type { ReleaseReason } from "#core/account";
 import type { ReservationView } from "#core/reservations";
-import { resolveAccount } from "./accounts.ts";
+import { resolveAccount, resolveReservationAccount } from "./accounts.ts";
 import type { BalanceReader } from "./balance-reader.ts";
 import { budgetOfRequest } from "./budgets.ts";
 import { readBalanceAfterCreditFailure } from "./credit-failure.ts";
@@ -16,12 +16,7 @@ import {
   UnknownReservationError,
 } from "./errors.ts";
 import { alertForcedCommit } from "./forced-commit-alert.ts";
-import {
-  accountOfReservation,
-  commitReservation,
-  extendReservation,
-  releaseReservation,
-} from "./hold-changes.ts";
+import { commitReservation, extendReservation, releaseReservation } from "./hold-changes.ts";
 import { keyUse } from "./idempotency-key.ts";
 import type {
   HoldChangeResult,
@@ -52,7 +47,7 @@ function checkTtl(services: Services, ttlSeconds: number | undefined): void {
  * balance unit. Raises InvalidRequestError (ttlSeconds above the maximum), UnknownAccountError,
  * AccountRequiredError, BalanceUnknownError, InsufficientBalanceError, IdempotencyKeyReusedError,
  * DependencyUnavailableError, SpendPoolMismatchError (a job of another pool than the recorded balance's: 422
- * naming its `type`).
+ * naming its `type`), AccessDeniedError (the account's `access` rule leaves `caller` out).
  */
 export const holdCredit = useCase(
   async (
@@ -61,13 +56,13 @@ export const holdCredit = useCase(
     request: HoldCreditRequest,
     /** The Idempotency-Key, fingerprinted with the body as sent (the same key with another body is refused). */
     idempotency: { key: string | undefined; sentBody: unknown },
-    /** The caller's IAM principal, recorded on the hold. */
+    /** The caller's IAM principal: checked against the account's and budget's rules, recorded on the hold. */
     caller: string,
   ): Promise<HoldAnswer> => {
     const { accountId, ...credit } = request;
     checkTtl(services, credit.ttlSeconds);
-    const account = resolveAccount(services, accountId, "/accountId");
-    const budget = await budgetOfRequest(services, account.id, credit.budget);
+    const account = resolveAccount(services, accountId, "/accountId", caller);
+    const budget = await budgetOfRequest(services, account.id, credit.budget, caller);
     return reserveCredit(
       services,
       reader,
@@ -79,17 +74,13 @@ export const holdCredit = useCase(
   },
 );
 
-/** The configured account a reservation id names; UnknownReservationError when none. */
-function accountOfKnownReservation(services: Services, reservationId: string): AccountConfig {
-  const account = accountOfReservation(services, reservationId);
-  if (!account) throw new UnknownReservationError(reservationId);
-  return account;
-}
-
-/** Use case `GET /v1/reservations/{id}`: the reservation as it is now. Raises UnknownReservationError. */
+/**
+ * Use case `GET /v1/reservations/{id}`: the reservation as it is now. Raises UnknownReservationError,
+ * AccessDeniedError (its account's `access` rule leaves `caller` out).
+ */
 export const getReservation = useCase(
-  async (services: Services, reservationId: string): Promise<ReservationView> => {
-    accountOfKnownReservation(services, reservationId);
+  async (services: Services, reservationId: string, caller: string): Promise<ReservationView> => {
+    resolveReservationAccount(services, reservationId, caller);
     const found = await services.store.getReservation(reservationId, services.now());
     if (!found) throw new UnknownReservationError(reservationId);
     return found;
@@ -104,12 +95,15 @@ export interface CommitBody {
   force?: boolean | undefined;
 }
 
-/** What a commit, release or extend asks of a hold (its body, validated by its schema). */
-export type HoldChangeRequest =
-  /** `caller`: the IAM principal, recorded on the hold when it forces a commit. */
-  | { action: "commit"; commit: CommitBody; caller: string }
+/**
+ * What a commit, release or extend asks of a hold (its body, validated by its schema), and who asks
+ * (`caller`, the IAM principal: the account's `access` rule decides; a forced commit records it on the hold).
+ */
+export type HoldChangeRequest = { caller: string } & (
+  | { action: "commit"; commit: CommitBody }
   | { action: "release"; reason?: ReleaseReason | undefined }
-  | { action: "extend"; extend: HoldExtension };
+  | { action: "extend"; extend: HoldExtension }
+);
 
 const CHANGED_AS = { commit: "committed", release: "released", extend: "extended" } as const;
 
@@ -120,7 +114,7 @@ const CHANGED_AS = { commit: "committed", release: "released", extend: "extended
  * the balance at once (readAfterCreditRefusal), before the answer. Raises UnknownReservationError,
  * InvalidRequestError, ReservationConflictError (the hold's state does not allow it), InsufficientBalanceError
  * (a raise that does not fit), CommitExceedsAvailableError, IdempotencyKeyReusedError,
- * DependencyUnavailableError.
+ * DependencyUnavailableError, AccessDeniedError.
  */
 export const changeHold = useCase(
   async (
@@ -129,7 +123,7 @@ export const changeHold = useCase(
     request: HoldChangeRequest,
     idempotencyKey: string | undefined,
   ): Promise<HoldAnswer> => {
-    const account = accountOfKnownReservation(services, reservationId);
+    const account = resolveReservationAccount(services, reservationId, request.caller);
     const result = await applyChange(services, account, reservationId, request, idempotencyKey);
     if (result.kind !== "ok") throw changeRefusal(reservationId, request, result);
     if (result.forced) await alertForcedCommit(services, account, result.view, result.forced);
@@ -239,15 +233,17 @@ function commitOf(body: CommitBody, caller: string): HoldCommit {
 
 /**
  * Use case `GET /v1/reservations`: one page of an account's reservations, newest first. Raises
- * UnknownAccountError, AccountRequiredError, InvalidRequestError (a cursor not of this listing).
+ * UnknownAccountError, AccountRequiredError, InvalidRequestError (a cursor not of this listing),
+ * AccessDeniedError.
  */
 export const listAccountReservations = useCase(
   async (
     services: Services,
     query: ReservationQuery & { accountId?: string | undefined },
+    caller: string,
   ): Promise<HoldPage> => {
     const { accountId, ...page } = query;
-    const account = resolveAccount(services, accountId, "/query/accountId");
+    const account = resolveAccount(services, accountId, "/query/accountId", caller);
     return services.store.listReservations(account.id, page, services.now());
   },
 );

@@ -1,5 +1,5 @@
+import { resolveReservationAccount } from "./accounts.ts";
 import { UnknownReservationError } from "./errors.ts";
-import { accountOfReservation } from "./hold-changes.ts";
 import type { Services } from "./services.ts";
 import type { TaskResult } from "./task-callback-port.ts";
 import { useCase } from "./use-case.ts";
@@ -31,14 +31,16 @@ async function waitOnReservation(
 /**
  * `POST /v1/reservations/{id}/wait`: registers the task's token on the hold (waitOnReservation).
  * `waiting: false` when the job's outcome was known already; `resultSent`: it has been sent to this token.
- * Raises UnknownReservationError.
+ * Raises UnknownReservationError, AccessDeniedError (the account's `access` rule leaves `caller` out).
  */
-export const waitForVideo = useCase(async (services: Services, reservationId: string, taskToken: string) => {
-  if (!accountOfReservation(services, reservationId)) throw new UnknownReservationError(reservationId);
-  const outcome = await waitOnReservation(services, reservationId, taskToken);
-  if (outcome === "not_found") throw new UnknownReservationError(reservationId);
-  return { reservationId, waiting: outcome === "waiting", resultSent: outcome === "sent" };
-});
+export const waitForVideo = useCase(
+  async (services: Services, reservationId: string, taskToken: string, caller: string) => {
+    resolveReservationAccount(services, reservationId, caller);
+    const outcome = await waitOnReservation(services, reservationId, taskToken);
+    if (outcome === "not_found") throw new UnknownReservationError(reservationId);
+    return { reservationId, waiting: outcome === "waiting", resultSent: outcome === "sent" };
+  },
+);
 
 /** Step Functions' answers for a task that no longer waits: nothing a retry could change. */
 const TASK_GONE = new Set(["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"]);

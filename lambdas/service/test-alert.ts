@@ -71,9 +71,10 @@ export async function sendTestAlert(
 }
 
 /**
- * `POST /v1/accounts/{id}/test-alert`: sendTestAlert to a configured account. Raises UnknownAccountError (404)
+ * `POST /v1/accounts/{id}/test-alert`: sendTestAlert to a configured account. Raises UnknownAccountError (404), AccessDeniedError (403)
  * and what sendTestAlert raises.
  */
-export const sendTestAlertTo = useCase((services: Services, accountId: string, severity: Severity) =>
-  sendTestAlert(services, resolveAccount(services, accountId, "/path/id"), severity),
+export const sendTestAlertTo = useCase(
+  (services: Services, accountId: string, severity: Severity, caller: string) =>
+    sendTestAlert(services, resolveAccount(services, accountId, "/path/id", caller), severity),
 );

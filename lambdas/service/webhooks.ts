@@ -346,8 +346,9 @@ export const accountWebhookEvents = useCase(
     services: Services,
     accountId: string,
     limit: number,
+    caller: string,
   ): Promise<{ accountId: string; events: WebhookLogEntry[] }> => {
-    const account = resolveAccount(services, accountId, "/path/id");
+    const account = resolveAccount(services, accountId, "/path/id", caller);
     return { accountId: account.id, events: await services.store.listWebhookEvents(account.id, limit) };
   },
 );

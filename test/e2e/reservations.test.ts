@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_PRINCIPAL } from "#local/sigv4";
 import type { LocalStack } from "#local/stack";
 import {
   call,
@@ -503,7 +504,7 @@ describe("a commit is bounded by the hold plus what is available (issue 23)", ()
       status: "committed",
       totalAmount: 1000,
       forced: {
-        by: expect.stringContaining("unsigned local request"),
+        by: LOCAL_PRINCIPAL,
         held: 1,
         asked: 1000,
         allowed: expect.any(Number),

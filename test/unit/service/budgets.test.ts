@@ -63,7 +63,7 @@ describe("deleteBudget", () => {
     const refused = deleteBudget(services, "studio", "marketing", OPS);
     await expect(refused).rejects.toBeInstanceOf(BudgetInUseError);
     await expect(refused).rejects.toThrow(/2 open holds/);
-    expect(await getBudget(services, "studio", "marketing")).toMatchObject({ openHolds: 2 });
+    expect(await getBudget(services, "studio", "marketing", OPS)).toMatchObject({ openHolds: 2 });
   });
 
   it("deletes an idle budget; a second delete is UnknownBudgetError", async () => {

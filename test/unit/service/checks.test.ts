@@ -5,7 +5,7 @@ import { BalanceReader } from "#service/balance-reader";
 import { checkJobs } from "#service/checks";
 import { UnknownAccountError } from "#service/errors";
 import { type HoldCreditRequest, reserveCredit } from "#service/reserve-credit";
-import { FakeBalanceSource, NOW, onlyAccount, snapshotOf } from "./fakes.ts";
+import { CALLER, FakeBalanceSource, NOW, onlyAccount, snapshotOf } from "./fakes.ts";
 import { MemoryAccountStore, servicesOf } from "./memory-account-store.ts";
 
 const SPENDER = { principal: "arn:aws:iam::123456789012:user/pipeline" };
@@ -37,7 +37,7 @@ const job = EstimateRequest.parse({ durationSeconds: 60 });
 describe("checkJobs", () => {
   it("allows a job that fits in what the holds leave available", async () => {
     const { services, reader } = await setup(1000);
-    const answer = await checkJobs(services, reader, { ...job, accountId: "acme" });
+    const answer = await checkJobs(services, reader, { ...job, accountId: "acme" }, CALLER);
     expect(answer).toMatchObject({
       allowed: true,
       decision: "allow",
@@ -51,7 +51,7 @@ describe("checkJobs", () => {
 
   it("counts what is held: a job the holds leave no room for is denied with its shortfall", async () => {
     const { store, services, reader } = await setup(1000);
-    const { required } = await checkJobs(services, reader, { ...job, accountId: "acme" });
+    const { required } = await checkJobs(services, reader, { ...job, accountId: "acme" }, CALLER);
     const made = await reserveCredit(
       services,
       reader,
@@ -60,7 +60,7 @@ describe("checkJobs", () => {
       undefined,
       SPENDER,
     );
-    const answer = await checkJobs(services, reader, { ...job, accountId: "acme" });
+    const answer = await checkJobs(services, reader, { ...job, accountId: "acme" }, CALLER);
     expect(answer).toMatchObject({ allowed: false, decision: "deny", reserved: made.reservation.amount });
     expect(answer.available).toBe(required / 2);
     expect(answer.shortfall).toBe(required / 2);
@@ -70,7 +70,7 @@ describe("checkJobs", () => {
   it("answers unknown (denied by default) when no balance is recorded and HeyGen cannot be read", async () => {
     const down = new FakeBalanceSource(0, { code: "unavailable", message: "HeyGen is down" });
     const { services, reader } = await setup(undefined, down);
-    const answer = await checkJobs(services, reader, { ...job, accountId: "acme" });
+    const answer = await checkJobs(services, reader, { ...job, accountId: "acme" }, CALLER);
     expect(answer).toMatchObject({
       allowed: false,
       decision: "unknown",
@@ -82,7 +82,7 @@ describe("checkJobs", () => {
 
   it("refuses an account it does not know", async () => {
     const { services, reader } = await setup(1000);
-    await expect(checkJobs(services, reader, { ...job, accountId: "other" })).rejects.toBeInstanceOf(
+    await expect(checkJobs(services, reader, { ...job, accountId: "other" }, CALLER)).rejects.toBeInstanceOf(
       UnknownAccountError,
     );
   });

@@ -11,6 +11,9 @@ import type { AlertPublisher, BalanceSource, Log, MessageContext } from "#servic
 
 export const NOW = new Date("2026-11-30T12:00:00.000Z");
 
+/** An IAM principal for use cases that take the caller (no access rule is configured: any caller may). */
+export const CALLER = "arn:aws:iam::123456789012:user/test";
+
 export function snapshotOf(accountId: string, remaining: number, at: Date = NOW): BalanceSnapshot {
   return {
     accountId,

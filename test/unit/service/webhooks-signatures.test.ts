@@ -9,6 +9,7 @@ import {
 } from "#service/errors";
 import type { Services } from "#service/services";
 import { accountWebhookEvents, webhookSecretStatus } from "#service/webhooks";
+import { CALLER } from "./fakes.ts";
 import { deliver, NOW_SECONDS, SECRET, setup, success, videoHold } from "./webhook-harness.ts";
 
 /**
@@ -176,12 +177,14 @@ describe("the webhook secret's status (quota-guard doctor) and the account's web
     const hold = videoHold(s);
     await deliver(s, success(hold, { duration: 60 }), { eventId: "evt_a" });
     await deliver(s, { event_type: "avatar_video_gif.success", event_data: { callback_id: hold.id } });
-    const { accountId, events } = await accountWebhookEvents(s.services, "acme", 10);
+    const { accountId, events } = await accountWebhookEvents(s.services, "acme", 10, CALLER);
     expect(accountId).toBe("acme");
     expect(events.map((e) => [e.eventType, e.action])).toEqual([
       ["avatar_video_gif.success", "ignored"],
       ["avatar_video.success", "committed"],
     ]);
-    await expect(accountWebhookEvents(s.services, "nobody", 10)).rejects.toBeInstanceOf(UnknownAccountError);
+    await expect(accountWebhookEvents(s.services, "nobody", 10, CALLER)).rejects.toBeInstanceOf(
+      UnknownAccountError,
+    );
   });
 });

@@ -1481,7 +1481,7 @@ export interface components {
                 /** @description The caller's IAM principal. */
                 by: string;
                 /** @enum {string} */
-                action: "budget-set" | "budget-deleted" | "paused" | "resumed";
+                action: "budget-set" | "budget-deleted" | "paused" | "resumed" | "access-denied";
                 /** @description `account`, or `budget:<budgetId>`. */
                 target: string;
                 /** @description The settings before; absent for something new. */
@@ -1859,6 +1859,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -1952,6 +1961,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -2023,6 +2041,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2118,6 +2145,15 @@ export interface operations {
                     "application/json": components["schemas"]["Reservation"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -2181,6 +2217,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2285,6 +2330,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -2382,6 +2436,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -2467,6 +2530,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2584,6 +2656,15 @@ export interface operations {
                     "application/json": components["schemas"]["AccountDetail"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -2645,6 +2726,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2716,6 +2806,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -2773,6 +2872,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2838,6 +2946,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2921,6 +3038,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3020,6 +3146,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -3096,6 +3231,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3187,6 +3331,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -3237,6 +3390,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BudgetList"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
@@ -3295,6 +3457,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3380,6 +3551,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
                 headers: {
@@ -3452,6 +3632,15 @@ export interface operations {
             };
             /** @description Problem types: validation-error (GET /problems/{type} explains each). */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
