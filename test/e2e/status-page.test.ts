@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatTime } from "#core/alert-text";
+import type { Budget } from "#core/budget";
 import { localSigV4Keys } from "#local/sigv4";
 import type { LocalStack } from "#local/stack";
 import { type Browser, collectPageProblems, launchChromium } from "#test/support/browser";
@@ -63,6 +64,17 @@ function luminance(cssColour: string): number {
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }
 
+/** Writes a budget of `default`'s counters (and pause) through the store, as the reserve path will. */
+async function writeCounters(id: string, fields: Partial<Budget>): Promise<void> {
+  const budget = await stack.services.store.getBudget("default", id);
+  if (!budget) throw new Error(`budget ${id} was not stored`);
+  const written = await stack.services.store.saveBudget(
+    { ...budget, ...fields, version: budget.version + 1 },
+    { expectedVersion: budget.version, restarted: true, leftDelta: 0 },
+  );
+  expect(written).toBe(true);
+}
+
 /**
  * Budgets on `default` through the API, one of them paused with counters written through the store (the
  * budget's pause route and spending through a budget are not built yet); `studio` paused through the API.
@@ -77,18 +89,14 @@ async function setUpBudgetsAndPause(): Promise<void> {
   for (const [id, json] of Object.entries(budgetBodies)) {
     expect((await call(stack, "PUT", `${budgets}/${id}`, { json })).status).toBe(201);
   }
-  const agency = await stack.services.store.getBudget("default", "agency");
-  if (!agency) throw new Error("budget agency was not stored");
   const paused = {
     reason: "client invoice disputed",
     at: clock.tick(),
     by: "arn:aws:iam::000000000000:user/ops",
   };
-  const written = await stack.services.store.saveBudget(
-    { ...agency, held: 8, committed: 30, paused, version: agency.version + 1 },
-    { expectedVersion: agency.version, restarted: true, leftDelta: 0 },
-  );
-  expect(written).toBe(true);
+  await writeCounters("agency", { held: 8, committed: 30, paused });
+  // Soft: granted past its limit.
+  await writeCounters("brand-a", { held: 0, committed: 320 });
   const pause = await post(stack, "/v1/accounts/studio/pause", { reason: "runaway render loop" });
   expect(pause.status).toBe(200);
 }
@@ -229,8 +237,18 @@ describe("the status page in Chromium", () => {
       "available: $12.00",
       "slots: 0 of 2",
     ]);
-    // No cap on slots: the count alone.
-    expect((await cells("brand-a")).at(-1)).toBe("slots: 0");
+    // Soft, past its limit; no cap on slots: the count alone.
+    expect(await cells("brand-a")).toEqual([
+      "limit: $300.00",
+      "period: monthends 2027-01-01 00:00 UTC",
+      "committed: $320.00",
+      "held: $0.00",
+      "available: over by $20.00",
+      "slots: 0",
+    ]);
+    expect(
+      await table.locator('[data-budget="brand-a"] [data-column="available"]').getAttribute("data-level"),
+    ).toBe("out");
     expect(await table.locator('[data-budget="brand-a"] th').textContent()).toBe("brand-asoft");
     expect(await table.locator('[data-budget="marketing"] th').textContent()).toBe("marketing");
   });
