@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import type { Alert } from "#core/account";
 import type { BalanceSnapshot, Unit } from "#core/balance";
+import type { BudgetView } from "#core/budget";
 import type { Forecast } from "#core/forecast";
 
 /**
@@ -24,7 +25,27 @@ export interface AccountDetail {
   balanceObservedAt: string | null;
   thresholds: { warning: number; critical: number };
   forecast: Forecast | null;
+  /** The kill switch (POST /v1/accounts/{id}/pause): who paused the account, when and why; null when not. */
+  paused?: { reason: string; at: string; by: string } | null;
 }
+
+export type Budget = Pick<
+  BudgetView,
+  | "id"
+  | "limit"
+  | "period"
+  | "timeZone"
+  | "periodStart"
+  | "periodEnd"
+  | "committed"
+  | "held"
+  | "available"
+  | "mode"
+  | "maxConcurrentHolds"
+  | "openHolds"
+  | "paused"
+> &
+  Partial<Pick<BudgetView, "pauseReason" | "pausedAt" | "pausedBy">>;
 
 export type Snapshot = Pick<BalanceSnapshot, "observedAt" | "remaining">;
 
@@ -85,6 +106,22 @@ export async function historySince(id: string, since: Date): Promise<Snapshot[]>
   }
   return pages.flat().reverse();
 }
+
+/**
+ * Whether a reading older than `before` exists: the history covers a window starting then (the newest such
+ * reading, one item, is asked for).
+ */
+export async function historyBefore(id: string, before: Date): Promise<boolean> {
+  const query = new URLSearchParams({ until: before.toISOString(), limit: "1" });
+  const { snapshots } = await getJson<{ snapshots: Snapshot[] }>(
+    `/v1/accounts/${encodeURIComponent(id)}/history?${query}`,
+  );
+  return snapshots.length > 0;
+}
+
+/** The account's budgets (GET /v1/accounts/{id}/budgets), each as used in its current period; by id. */
+export const budgetsOf = (id: string) =>
+  getJson<{ budgets: Budget[] }>(`/v1/accounts/${encodeURIComponent(id)}/budgets`).then((r) => r.budgets);
 
 /**
  * Whether this API lists reservations (`GET /v1/reservations`), read from its OpenAPI document once, so that

@@ -4,7 +4,9 @@ import {
   type AccountDetail,
   type AlertEntry,
   accountDetail,
+  budgetsOf,
   canListReservations,
+  historyBefore,
   historySince,
   latestAlerts,
   listAccounts,
@@ -12,12 +14,15 @@ import {
   type Reservation,
   type Snapshot,
 } from "./api.ts";
+import { budgetTable, pausedBanner } from "./budgets.ts";
 import { BalanceChart } from "./chart.ts";
+import { el } from "./dom.ts";
 
 /**
  * The local stack's status page (GET /): every account's balance, availability, level and forecast, its
- * balance chart, latest alerts and open reservations, read from the public API and refreshed every few
- * seconds (`?refresh=SECONDS`, default 5). No framework: a handful of elements rebuilt per refresh.
+ * kill switch and budgets, its balance chart, latest alerts and open reservations, read from the public API
+ * and refreshed every few seconds (`?refresh=SECONDS`, default 5). No framework: a handful of elements
+ * rebuilt per refresh.
  */
 
 const RANGES = { "24h": 24, "7d": 7 * 24 } as const;
@@ -30,16 +35,19 @@ const charts = new Map<string, BalanceChart>();
 const TICK = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 let listsReservations: Promise<boolean> | undefined;
 
-type Child = Node | string | null | undefined | false;
+/**
+ * Per account, the time (epoch ms) of a reading known to exist: a window starting at or after it is covered by
+ * history, so the chart keeps the whole window without asking again (readings are kept for retentionDays).
+ */
+const readingKnownAt = new Map<string, number>();
 
-function el(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child);
-  }
-  return element;
+/** Whether the account has a reading at or before `since` (asked once, then remembered). */
+async function historyCovers(id: string, since: Date): Promise<boolean> {
+  const known = readingKnownAt.get(id);
+  if (known !== undefined && known <= since.getTime()) return true;
+  const covered = await historyBefore(id, since);
+  if (covered) readingKnownAt.set(id, Math.min(known ?? Number.POSITIVE_INFINITY, since.getTime()));
+  return covered;
 }
 
 function ageText(seconds: number): string {
@@ -173,11 +181,13 @@ function cardOf(id: string): HTMLElement {
 
 async function renderAccount(id: string, since: Date, now: Date): Promise<void> {
   listsReservations ??= canListReservations();
-  const [account, history, alerts, holds] = await Promise.all([
+  const [account, history, covered, alerts, holds, budgets] = await Promise.all([
     accountDetail(id),
     historySince(id, since),
+    historyCovers(id, since),
     latestAlerts(id, 5),
     listsReservations.then((yes) => (yes ? openReservations(id, 20) : undefined)),
+    budgetsOf(id),
   ]);
   const { chart, element } = chartOf(id);
   const card = cardOf(id);
@@ -190,8 +200,11 @@ async function renderAccount(id: string, since: Date, now: Date): Promise<void> 
       account.monitorDegraded
         ? el("span", { class: "tag failed", title: account.lastFailure?.message ?? "" }, "monitor degraded")
         : null,
+      account.paused ? el("span", { class: "tag failed" }, "paused") : null,
     ),
+    pausedBanner(account),
     figures(account),
+    budgetTable(account, budgets),
     element,
     el(
       "div",
@@ -200,11 +213,16 @@ async function renderAccount(id: string, since: Date, now: Date): Promise<void> 
       el("section", {}, el("h3", {}, "Open reservations"), holdList(account, holds)),
     ),
   ];
-  card.replaceChildren(...body);
-  drawChart(chart, account, history, since, now);
+  card.replaceChildren(...body.filter((part) => part !== null));
+  drawChart(chart, account, history, { since, now, covered });
 }
 
-function drawChart(chart: BalanceChart, account: AccountDetail, history: Snapshot[], since: Date, now: Date) {
+function drawChart(
+  chart: BalanceChart,
+  account: AccountDetail,
+  history: Snapshot[],
+  window: { since: Date; now: Date; covered: boolean },
+) {
   const unit = account.unit ?? "credits";
   chart.update({
     times: history.map((s) => Date.parse(s.observedAt) / 1000),
@@ -212,8 +230,9 @@ function drawChart(chart: BalanceChart, account: AccountDetail, history: Snapsho
     warning: account.thresholds.warning,
     critical: account.thresholds.critical,
     reserved: account.reserved,
-    from: since.getTime() / 1000,
-    to: now.getTime() / 1000,
+    from: window.since.getTime() / 1000,
+    to: window.now.getTime() / 1000,
+    historyBefore: window.covered,
     formatAmount: (value) => formatAmount(value, unit),
     formatTick: (value) => `${unit === "usd" ? "$" : ""}${TICK.format(value)}`,
   });

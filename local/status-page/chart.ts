@@ -15,9 +15,11 @@ export interface ChartInput {
   critical: number;
   /** Held by open reservations now, in the balance's unit. */
   reserved: number;
-  /** Window start and end (epoch seconds), so the x axis shows the whole 24 h or 7 d. */
+  /** Window start and end (epoch seconds): the x axis shows the whole 24 h or 7 d once history covers it. */
   from: number;
   to: number;
+  /** Whether a reading older than `from` exists, so that the window is covered by history (see xRange). */
+  historyBefore: boolean;
   formatAmount(amount: number): string;
   /** Short axis labels (`$100`, `2,400`). */
   formatTick(amount: number): string;
@@ -32,6 +34,29 @@ export function niceStep(span: number, ticks = 5): number {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const multiple = [1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10;
   return multiple * magnitude;
+}
+
+/** The shortest x axis (seconds) a fitted chart shows, so that one or two readings do not fill a zero span. */
+export const MIN_FITTED_SECONDS = 10 * 60;
+/** Room left of a fitted chart's first reading, as a share of the span of the history shown. */
+const FIT_MARGIN = 0.05;
+
+/**
+ * The x axis' span (epoch seconds) for readings at `times` (ascending) in the window `from`..`to`. The whole
+ * window once history covers it (`historyBefore`: a reading older than `from` exists) or when there is no
+ * reading to fit. Otherwise the history is shorter than the window, as on a fresh install, and the axis fits it:
+ * from a little before the first reading to `to`, at least MIN_FITTED_SECONDS, never wider than the window.
+ * Without this, a few minutes of history were squeezed into a vertical line at the right edge of 24 hours.
+ */
+export function xRange(
+  times: readonly number[],
+  window: { from: number; to: number; historyBefore: boolean },
+): { min: number; max: number } {
+  const { from, to } = window;
+  const first = times[0];
+  if (window.historyBefore || first === undefined) return { min: from, max: to };
+  const span = Math.max(MIN_FITTED_SECONDS, (to - first) * (1 + FIT_MARGIN));
+  return { min: Math.max(from, to - span), max: to };
 }
 
 /** The multiple of `step` at or below (`down`) or at or above `value`, without the float noise of 0.1 + 0.2. */
@@ -68,6 +93,15 @@ export function timeTicks(splits: readonly number[]): string[] {
     day = date;
     return label;
   });
+}
+
+/** The share of the plot's width between the first and the last point drawn (0 for one point or none). */
+function pointsWidth(u: uPlot): number {
+  const times = u.data[0];
+  const first = times[0];
+  const last = times[times.length - 1];
+  if (first === undefined || last === undefined || u.bbox.width <= 0) return 0;
+  return (u.valToPos(last, "x", true) - u.valToPos(first, "x", true)) / u.bbox.width;
 }
 
 /** Colours come from the page's CSS variables, so the chart follows the light or dark theme. */
@@ -140,8 +174,9 @@ function overlays(overlay: Overlay): uPlot.Plugin {
 
 /**
  * Draws into `container` and keeps `data-points` at the number of snapshots drawn, `data-hours` at the span
- * of the x axis, and `data-x-ticks` / `data-y-ticks` at the axes' labels and values (JSON arrays), as uPlot
- * last drew them (for tests and people).
+ * of the x axis, `data-points-width` at the share (0 to 1) of the plot's width from the first point drawn to
+ * the last, and `data-x-ticks` / `data-y-ticks` at the axes' labels and values (JSON arrays), as uPlot last
+ * drew them (for tests and people).
  */
 export class BalanceChart {
   #plot: uPlot | undefined;
@@ -159,7 +194,7 @@ export class BalanceChart {
       if (this.#plot.width !== width) this.#plot.setSize({ width, height: this.#plot.height });
       this.#plot.setData(data, false);
     }
-    this.#plot.setScale("x", { min: input.from, max: input.to });
+    this.#plot.setScale("x", xRange(input.times, input));
   }
 
   private options(width: number): uPlot.Options {
@@ -228,6 +263,7 @@ export class BalanceChart {
               const { min, max } = u.scales.x ?? {};
               if (min !== undefined && max !== undefined)
                 c.dataset.hours = String(Math.round((max - min) / 3600));
+              c.dataset.pointsWidth = pointsWidth(u).toFixed(3);
               if (!performance.getEntriesByName("first-chart").length) performance.mark("first-chart");
             },
           },
