@@ -52,9 +52,9 @@ export const PROBLEM_TYPES = {
   },
   paused: {
     status: 409,
-    title: "Account paused",
+    title: "Paused",
     explanation:
-      "The account's kill switch is on (POST /v1/accounts/{id}/pause): no new hold until it is resumed (POST /v1/accounts/{id}/resume). `reason` says why. Commits and releases of existing holds still work.",
+      "The kill switch of the account (POST /v1/accounts/{id}/pause) or of the budget named (`budget`; POST /v1/accounts/{id}/budgets/{budgetId}/pause) is on: no new hold until it is resumed (…/resume). `reason` says why. Commits, releases and extends of existing holds still work.",
   },
   forbidden: {
     status: 403,

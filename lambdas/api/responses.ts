@@ -28,30 +28,6 @@ export const RateCards = withMeta(z.strictObject({ rateCards: z.array(named(Rate
 
 export const EstimateAnswer = named(Estimate, "Estimate");
 
-export const CheckAnswer = withMeta(
-  z.strictObject({
-    allowed: z.boolean(),
-    decision: z.enum(["allow", "deny", "unknown"]),
-    reason: z.string(),
-    accountId: z.string(),
-    unit: Unit,
-    required: Amount,
-    remaining: nullable(z.number(), "The recorded balance; null before the first good reading."),
-    reserved: Amount,
-    available: nullable(
-      z.number(),
-      "remaining − reserved − reserveFloor; null while the balance is unknown.",
-    ),
-    remainingAfter: nullable(z.number(), "available − required."),
-    shortfall: nullable(z.number(), "How much is missing for the job to fit; 0 when it fits."),
-    balanceObservedAt: z.nullable(IsoTime),
-    balanceAgeSeconds: z.nullable(z.number()),
-    estimate: EstimateAnswer,
-    warnings: z.array(z.string()),
-  }),
-  { id: "CheckAnswer", description: "A no is an answer (allowed: false), not an error." },
-);
-
 const ForcedCommit = withMeta(
   z.strictObject({
     by: withMeta(z.string(), {
@@ -102,6 +78,12 @@ export const Reservation = withMeta(
     }),
     releaseReason: withMeta(z.optional(z.enum(RELEASE_REASONS)), {
       description: "Why the pipeline released the hold, when its release said.",
+    }),
+    principal: withMeta(z.optional(z.string()), {
+      description: "The caller's IAM principal that made the hold.",
+    }),
+    budget: withMeta(z.optional(z.string()), {
+      description: "The budget the hold was reserved through, when one was named; it counts in its period.",
     }),
   }),
   { id: "Reservation", description: "A credit hold; amounts in `unit`." },

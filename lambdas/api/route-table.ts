@@ -1,12 +1,12 @@
-import { EstimateRequest } from "#core/job-spec";
+import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { withMeta } from "#core/zod-meta";
-import { answer, BODY, jobBody, type RouteSpec } from "./route-spec.ts";
+import { named, withMeta } from "#core/zod-meta";
+import { answer, BODY, isAmountRequest, jobBody, type RouteSpec } from "./route-spec.ts";
 import { ACCOUNT_ROUTES } from "./routes-accounts.ts";
 import { BUDGET_ROUTES } from "./routes-budgets.ts";
 import { RESERVATION_ROUTES } from "./routes-reservations.ts";
 import { WEBHOOK_ROUTES } from "./routes-webhooks.ts";
-import { CheckRequest } from "./schemas.ts";
+import { AmountCheckRequest, CheckRequest } from "./schemas.ts";
 
 /**
  * The HTTP API (docs/api.md), each route declared once (route-spec.ts says how): method, path, request
@@ -77,7 +77,19 @@ export const ROUTES = {
     summary: "May this job be started now? A no is a 200 with allowed: false",
     auth: "iam",
     servedBy: "api",
-    request: { body: jobBody(CheckRequest, "CheckRequest") },
+    request: {
+      body: {
+        schema: z.union([
+          named(AmountCheckRequest, "AmountCheckRequest"),
+          named(CheckRequest, "CheckRequest"),
+        ]),
+        required: true,
+        parse: (input: unknown) =>
+          isAmountRequest(input)
+            ? AmountCheckRequest.safeParse(input)
+            : safeParseJobRequest(CheckRequest, input),
+      },
+    },
     answers: { 200: { description: "The check answer", schema: answer("CheckAnswer") } },
     problems: [...BODY, "not-found", "forbidden", "unprocessable"],
   },

@@ -62,6 +62,10 @@ export const RESERVATION_ROUTES = {
       "forbidden",
       "insufficient-balance",
       "balance-unknown",
+      "paused",
+      "no-free-slot",
+      "budget-exhausted",
+      "budget-max-per-job",
       "idempotency-key-reused",
       "unprocessable",
     ],
@@ -140,7 +144,13 @@ export const RESERVATION_ROUTES = {
     answers: {
       200: { description: "The extended reservation", schema: answer("Reservation"), replayable: true },
     },
-    problems: [...SETTLE, "insufficient-balance"],
+    problems: [
+      ...SETTLE,
+      "insufficient-balance",
+      "budget-exhausted",
+      "budget-max-per-job",
+      "budget-period-ended",
+    ],
   },
   wait: {
     method: "POST",

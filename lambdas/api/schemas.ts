@@ -16,9 +16,24 @@ const AccountId = withMeta(z.string().check(z.regex(ACCOUNT_ID_PATTERN, "must ma
   description: "The account; optional when exactly one account is configured.",
 });
 
-export const CheckRequest = withMeta(jobRequestSchema({ accountId: z.optional(AccountId) }), {
-  description: "A job spec (or { jobs }) plus optional accountId and rateCard.",
+const BudgetRef = withMeta(z.string().check(z.regex(BUDGET_ID_PATTERN, "must match [a-z0-9-]{1,40}")), {
+  description:
+    "A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it.",
 });
+
+const HeldAmount = withMeta(z.number().check(z.gte(MIN_AMOUNT)).check(z.lte(MAX_AMOUNT)), {
+  description: "Amount to hold, in the account's balance unit.",
+});
+
+export const CheckRequest = withMeta(
+  jobRequestSchema({ accountId: z.optional(AccountId), budget: z.optional(BudgetRef) }),
+  { description: "A job spec (or { jobs }) plus optional accountId, budget and rateCard." },
+);
+
+export const AmountCheckRequest = withMeta(
+  z.strictObject({ accountId: z.optional(AccountId), budget: z.optional(BudgetRef), amount: HeldAmount }),
+  { description: "May I spend `amount` now? (in the account's balance unit)." },
+);
 
 const TtlSeconds = withMeta(z.number().check(z.int()).check(z.gte(1)), {
   description: "How long the hold lasts before it expires (≤ reservations.maxTtlSeconds).",
@@ -27,9 +42,8 @@ const TtlSeconds = withMeta(z.number().check(z.int()).check(z.gte(1)), {
 export const AmountReservationRequest = withMeta(
   z.strictObject({
     accountId: z.optional(AccountId),
-    amount: withMeta(z.number().check(z.gte(MIN_AMOUNT)).check(z.lte(MAX_AMOUNT)), {
-      description: "Amount to hold, in the account's balance unit.",
-    }),
+    budget: z.optional(BudgetRef),
+    amount: HeldAmount,
     ttlSeconds: z.optional(TtlSeconds),
   }),
   { description: "Hold an explicit amount." },
@@ -38,6 +52,7 @@ export const AmountReservationRequest = withMeta(
 export const JobReservationRequest = withMeta(
   jobRequestSchema({
     accountId: z.optional(AccountId),
+    budget: z.optional(BudgetRef),
     ttlSeconds: z.optional(TtlSeconds),
   }),
   { description: "Hold the estimate of a job spec (or { jobs })." },

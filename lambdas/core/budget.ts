@@ -117,6 +117,23 @@ export function budgetRefusal(budget: Budget, amount: number, now: Date): Budget
   return undefined;
 }
 
+/** A refusal in words, naming the budget, its period and what is left (amounts in `unit`, the account's). */
+export function budgetRefusalReason(refusal: BudgetRefusal, unit: string): string {
+  const budget = `budget "${refusal.budgetId}"`;
+  switch (refusal.type) {
+    case "paused":
+      return `${budget} is paused: ${refusal.reason}`;
+    case "budget-max-per-job":
+      return `${refusal.amount} ${unit} is more than the ${refusal.maxPerJob} ${unit} ${budget} allows per job`;
+    case "no-free-slot":
+      return `every render slot of ${budget} is taken (${refusal.openHolds} open of ${refusal.maxConcurrentHolds})`;
+    case "budget-exhausted": {
+      const until = refusal.periodEnd ? ` (until ${refusal.periodEnd})` : "";
+      return `${budget} has ${refusal.available} ${unit} left this ${refusal.period}${until}; ${refusal.required} ${unit} is short by ${refusal.shortfall}`;
+    }
+  }
+}
+
 /** A new budget: the settings, nothing held or committed, no slot in use, in the period containing `now`. */
 export function newBudget(accountId: string, id: string, settings: BudgetSettings, now: Date): Budget {
   const { key } = periodContaining(now, settings.period, settings.timeZone);

@@ -1,4 +1,5 @@
 import type { Unit } from "#core/balance";
+import { type BudgetRefusal, budgetRefusalReason } from "#core/budget";
 import type { BalanceView } from "#core/reservations";
 import { roundAmount } from "#core/reservations";
 
@@ -15,6 +16,10 @@ export interface CheckInput {
   warningThreshold: number;
   /** The account's kill switch, when on: the check denies with its reason, whatever the balance. */
   pausedBecause?: string;
+  /** Why the budget the check names would refuse the hold (core/budget.ts budgetRefusal), when it would. */
+  budgetRefusal?: BudgetRefusal;
+  /** The account's render slots (maxConcurrentJobs), when every one is taken. */
+  slotsFull?: { limit: number; openHolds: number };
 }
 
 export interface CheckVerdict {
@@ -38,14 +43,15 @@ const format = (n: number, unit: Unit) => (unit === "usd" ? `$${n.toFixed(2)}` :
 export function decideCheck(input: CheckInput): CheckVerdict {
   const { required, unit, view } = input;
   const base = { required, remaining: view.remaining, reserved: view.reserved, available: view.available };
-  if (input.pausedBecause !== undefined) {
+  const refusedBy = refusalOf(input);
+  if (refusedBy !== undefined) {
     return {
       ...base,
       allowed: false,
       decision: "deny",
-      reason: `The account is paused (${input.pausedBecause}): no new job until it is resumed.`,
+      reason: refusedBy,
       remainingAfter: null,
-      shortfall: null,
+      shortfall: input.budgetRefusal?.type === "budget-exhausted" ? input.budgetRefusal.shortfall : null,
       warnings: [],
     };
   }
@@ -93,4 +99,18 @@ export function decideCheck(input: CheckInput): CheckVerdict {
     shortfall: roundAmount(-remainingAfter),
     warnings,
   };
+}
+
+/** A denial that does not depend on the balance (the kill switch, no free slot, the budget's refusal), in words. */
+function refusalOf(input: CheckInput): string | undefined {
+  if (input.pausedBecause !== undefined) {
+    return `The account is paused (${input.pausedBecause}): no new job until it is resumed.`;
+  }
+  if (input.slotsFull !== undefined) {
+    const { limit, openHolds } = input.slotsFull;
+    return `Every render slot of the account is taken (${openHolds} open of ${limit}, maxConcurrentJobs); one frees when a hold is committed, released or expires.`;
+  }
+  if (input.budgetRefusal === undefined) return undefined;
+  const reason = budgetRefusalReason(input.budgetRefusal, input.unit === "usd" ? "usd" : "credits");
+  return `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`;
 }

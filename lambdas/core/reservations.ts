@@ -85,6 +85,10 @@ export interface ReservationView {
   forced?: ForcedCommit;
   /** Why the pipeline released the hold, when it said. */
   releaseReason?: ReleaseReason;
+  /** The caller's IAM principal that made the hold. */
+  principal?: string;
+  /** The budget the hold was reserved through. */
+  budget?: string;
 }
 
 /**
@@ -200,5 +204,7 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   if (hold.commitBasis !== undefined) view.commitBasis = hold.commitBasis;
   if (hold.forced !== undefined) view.forced = hold.forced;
   if (hold.releaseReason !== undefined) view.releaseReason = hold.releaseReason;
+  if (hold.principal !== undefined) view.principal = hold.principal;
+  if (hold.budget !== undefined) view.budget = hold.budget.budgetId;
   return view;
 }

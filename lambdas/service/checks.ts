@@ -1,5 +1,6 @@
 import type { AccountConfig } from "#config/config";
-import type { BillingType, Unit } from "#core/balance";
+import type { BalanceSnapshot, BillingType, Unit } from "#core/balance";
+import { type Budget, type BudgetView, budgetRefusal, budgetView } from "#core/budget";
 import { type CheckVerdict, decideCheck } from "#core/check";
 import { type CardAgeRule, type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
@@ -9,6 +10,7 @@ import { balancePool, poolMismatch, type SpendPool } from "#core/spend-pool";
 import { resolveAccount } from "./accounts.ts";
 import type { BalanceReader, BalanceReading } from "./balance-reader.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
+import { budgetOfRequest } from "./budgets.ts";
 import { SpendPoolMismatchError, UnitMismatchError } from "./errors.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
@@ -18,7 +20,10 @@ export interface CheckAnswer extends CheckVerdict {
   unit: Unit;
   balanceObservedAt: string | null;
   balanceAgeSeconds: number | null;
-  estimate: Estimate;
+  /** The job(s)' estimate; absent when the check named an `amount`. */
+  estimate?: Estimate;
+  /** The budget the check named, as it is now. */
+  budget?: BudgetView;
 }
 
 /**
@@ -81,15 +86,62 @@ export function cardAgeRule(services: Services): CardAgeRule {
   return { now: services.now(), maxAgeDays: services.config.checks.rateCardMaxAgeDays };
 }
 
-/** Estimates the job(s) and compares them with what the account can still hand out. */
+/** What a check asks: an amount (in the account's unit), or the job(s) to price; optionally through a budget. */
+export type CheckRequest = (EstimateRequest | { amount: number }) & {
+  accountId?: string | undefined;
+  budget?: string | undefined;
+};
+
+/**
+ * Prices the job(s) (or takes the amount) and compares it with what the account can still hand out, its
+ * render slots and, through a budget, what the budget would refuse.
+ */
 async function runCheck(
   services: Services,
   reader: BalanceReader,
   account: AccountConfig,
-  request: EstimateRequest,
+  request: EstimateRequest | { amount: number },
+  budget: Budget | undefined,
 ): Promise<CheckAnswer> {
   const reading = await reader.read(account);
   const latest = reading.state?.latest;
+  const priced = "amount" in request ? undefined : priceCheck(services, account, request, latest);
+  const required = priced ? priced.estimate.total : (request as { amount: number }).amount;
+  const unit = priced?.card.unit ?? latest?.unit ?? UNREAD_BALANCE_UNIT;
+  const now = services.now();
+  const refusal = budget && budgetRefusal(budget, required, now);
+  const slots = account.maxConcurrentJobs;
+  const open = reading.state?.openHolds ?? 0;
+  const verdict = decideCheck({
+    required,
+    unit,
+    view: viewOf(services, account, reading),
+    ...(reading.unknownReason ? { unknownReason: reading.unknownReason } : {}),
+    whenUnknown: services.config.checks.whenUnknown,
+    warningThreshold: account.thresholds.warning,
+    ...(reading.state?.paused ? { pausedBecause: reading.state.paused.reason } : {}),
+    ...(refusal ? { budgetRefusal: refusal } : {}),
+    ...(slots !== undefined && open >= slots ? { slotsFull: { limit: slots, openHolds: open } } : {}),
+  });
+  return {
+    ...verdict,
+    accountId: account.id,
+    unit,
+    balanceObservedAt: reading.state?.latest?.observedAt ?? null,
+    balanceAgeSeconds: reading.ageSeconds,
+    ...(priced ? { estimate: priced.estimate } : {}),
+    ...(budget ? { budget: budgetView(budget, now) } : {}),
+    warnings: [...verdict.warnings, ...(priced?.warnings ?? [])],
+  };
+}
+
+/** The estimate of the job(s) by the card the account's balance calls for, and what to warn of. */
+function priceCheck(
+  services: Services,
+  account: AccountConfig,
+  request: EstimateRequest,
+  latest: BalanceSnapshot | undefined,
+) {
   const pool = balancePool(latest, account);
   requireJobsInPool(account, request, pool);
   const card = cardForAccount(
@@ -100,31 +152,11 @@ async function runCheck(
     latest?.billingType,
     latest ? pool : undefined,
   );
-  const priced = estimate(request, card, cardAgeRule(services));
+  const estimated = estimate(request, card, cardAgeRule(services));
   // The answer says which card a fallback chose and why, so that nobody reads it as the account's price.
   const fallback = latest === undefined && !request.rateCard && !account.rateCard;
-  const verdict = decideCheck({
-    required: priced.total,
-    unit: card.unit,
-    view: viewOf(services, account, reading),
-    ...(reading.unknownReason ? { unknownReason: reading.unknownReason } : {}),
-    whenUnknown: services.config.checks.whenUnknown,
-    warningThreshold: account.thresholds.warning,
-    ...(reading.state?.paused ? { pausedBecause: reading.state.paused.reason } : {}),
-  });
-  return {
-    ...verdict,
-    accountId: account.id,
-    unit: card.unit,
-    balanceObservedAt: reading.state?.latest?.observedAt ?? null,
-    balanceAgeSeconds: reading.ageSeconds,
-    estimate: priced,
-    warnings: [
-      ...verdict.warnings,
-      ...(fallback ? [unreadBalanceCardWarning(card)] : []),
-      ...priced.warnings,
-    ],
-  };
+  const warnings = [...(fallback ? [unreadBalanceCardWarning(card)] : []), ...estimated.warnings];
+  return { estimate: estimated, card, warnings };
 }
 
 function viewOf(services: Services, account: AccountConfig, reading: BalanceReading) {
@@ -146,12 +178,14 @@ export const checkJobs = useCase(
   async (
     services: Services,
     reader: BalanceReader,
-    request: EstimateRequest & { accountId?: string | undefined },
-    /** The IAM principal asking: the account's `access` rule decides (AccessDeniedError). */
+    request: CheckRequest,
+    /** The IAM principal asking: the account's `access` rule and the budget's principals decide. */
     caller: string,
   ): Promise<CheckAnswer> => {
-    const { accountId, ...jobs } = request;
-    return runCheck(services, reader, resolveAccount(services, accountId, "/accountId", caller), jobs);
+    const { accountId, budget: budgetId, ...asked } = request;
+    const account = resolveAccount(services, accountId, "/accountId", caller);
+    const budget = await budgetOfRequest(services, account.id, budgetId, caller);
+    return runCheck(services, reader, account, asked, budget);
   },
 );
 

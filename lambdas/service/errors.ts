@@ -1,4 +1,4 @@
-import type { BudgetRefusal } from "#core/budget";
+import { type BudgetRefusal, budgetRefusalReason } from "#core/budget";
 import type { PointedIssue } from "#core/zod-issues";
 
 /** Use-case errors: what a use case refuses, in its own words; the API maps each to its problem type (lambdas/api/errors.ts). */
@@ -277,21 +277,7 @@ export class BudgetRefusedError extends Error {
     readonly refusal: Exclude<BudgetRefusal, { type: "no-free-slot" }>,
     readonly unit: string,
   ) {
-    super(budgetRefusalText(refusal, unit));
-  }
-}
-
-function budgetRefusalText(refusal: Exclude<BudgetRefusal, { type: "no-free-slot" }>, unit: string) {
-  const budget = `budget "${refusal.budgetId}"`;
-  switch (refusal.type) {
-    case "paused":
-      return `${budget} is paused: ${refusal.reason}`;
-    case "budget-max-per-job":
-      return `${refusal.amount} ${unit} is more than the ${refusal.maxPerJob} ${unit} ${budget} allows per job`;
-    case "budget-exhausted": {
-      const until = refusal.periodEnd ? ` until ${refusal.periodEnd}` : "";
-      return `${budget} has ${refusal.available} ${unit} left this ${refusal.period}${until}; ${refusal.required} ${unit} is short by ${refusal.shortfall}`;
-    }
+    super(budgetRefusalReason(refusal, unit));
   }
 }
 

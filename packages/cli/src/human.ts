@@ -56,7 +56,13 @@ export function renderCheck(answer: CheckAnswer): string {
       ["available", money(answer.available, answer.unit)],
       ["after", money(answer.remainingAfter, answer.unit)],
       ["shortfall", answer.shortfall ? money(answer.shortfall, answer.unit) : undefined],
-      ["rate card", answer.estimate.rateCard],
+      [
+        "budget",
+        answer.budget
+          ? `${answer.budget.id}: ${money(answer.budget.available, answer.unit)} left this ${answer.budget.period}`
+          : undefined,
+      ],
+      ["rate card", answer.estimate?.rateCard],
     ]),
     ...answer.warnings.map((w) => `warning: ${w}`),
   ].join("\n");

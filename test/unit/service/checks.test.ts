@@ -45,7 +45,7 @@ describe("checkJobs", () => {
       reserved: 0,
       available: 995,
     });
-    expect(answer.required).toBe(answer.estimate.total);
+    expect(answer.required).toBe(answer.estimate?.total);
     expect(answer.remainingAfter).toBe(995 - answer.required);
   });
 

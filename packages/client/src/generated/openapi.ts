@@ -569,7 +569,16 @@ export interface components {
             /** @description Rate card id; default: the account's card, else the default for its balance unit. */
             rateCard?: string;
         };
-        /** @description A job spec (or { jobs }) plus optional accountId and rateCard. */
+        /** @description May I spend `amount` now? (in the account's balance unit). */
+        AmountCheckRequest: {
+            /** @description The account; optional when exactly one account is configured. */
+            accountId?: string;
+            /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
+            budget?: string;
+            /** @description Amount to hold, in the account's balance unit. */
+            amount: number;
+        };
+        /** @description A job spec (or { jobs }) plus optional accountId, budget and rateCard. */
         CheckRequest: {
             /** @description The jobs (1–100). */
             jobs: {
@@ -629,6 +638,8 @@ export interface components {
             rateCard?: string;
             /** @description The account; optional when exactly one account is configured. */
             accountId?: string;
+            /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
+            budget?: string;
         } | {
             /**
              * @description What is generated.
@@ -685,11 +696,15 @@ export interface components {
             rateCard?: string;
             /** @description The account; optional when exactly one account is configured. */
             accountId?: string;
+            /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
+            budget?: string;
         };
         /** @description Hold an explicit amount. */
         AmountReservationRequest: {
             /** @description The account; optional when exactly one account is configured. */
             accountId?: string;
+            /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
+            budget?: string;
             /** @description Amount to hold, in the account's balance unit. */
             amount: number;
             /** @description How long the hold lasts before it expires (≤ reservations.maxTtlSeconds). */
@@ -755,6 +770,8 @@ export interface components {
             rateCard?: string;
             /** @description The account; optional when exactly one account is configured. */
             accountId?: string;
+            /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
+            budget?: string;
             /** @description How long the hold lasts before it expires (≤ reservations.maxTtlSeconds). */
             ttlSeconds?: number;
         } | {
@@ -813,6 +830,8 @@ export interface components {
             rateCard?: string;
             /** @description The account; optional when exactly one account is configured. */
             accountId?: string;
+            /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
+            budget?: string;
             /** @description How long the hold lasts before it expires (≤ reservations.maxTtlSeconds). */
             ttlSeconds?: number;
         };
@@ -1100,8 +1119,47 @@ export interface components {
             shortfall: number | null;
             balanceObservedAt: string | null;
             balanceAgeSeconds: number | null;
-            estimate: components["schemas"]["Estimate"];
+            /** @description The job(s)' estimate; absent when the check named an `amount`. */
+            estimate?: components["schemas"]["Estimate"];
+            /** @description The budget the check named, as it is now. */
+            budget?: components["schemas"]["Budget"];
             warnings: string[];
+        };
+        /** @description A budget and what it has used this period (docs/budgets.md). */
+        Budget: {
+            id: string;
+            accountId: string;
+            /** @description In the account's balance unit (`unit`). */
+            limit: number;
+            /** @enum {string} */
+            period: "hour" | "day" | "week" | "month" | "total";
+            timeZone: string;
+            /** @description When the current period began (ISO time). */
+            periodStart: string;
+            /** @description When it ends (ISO time, exclusive); null for total. */
+            periodEnd: string | null;
+            /** @description Committed this period by holds reserved in it. */
+            committed: number;
+            /** @description Still held by holds reserved this period. */
+            held: number;
+            /** @description limit − committed − held; below 0 only in soft mode. */
+            available: number;
+            /** @enum {string} */
+            mode: "hard" | "soft";
+            /** @description The largest single hold; null: no cap. */
+            maxPerJob: number | null;
+            /** @description Render slots; null: no cap. */
+            maxConcurrentHolds: number | null;
+            /** @description Holds open through the budget (slots in use), of any period. */
+            openHolds: number;
+            paused: boolean;
+            pauseReason?: string;
+            pausedAt?: string;
+            pausedBy?: string;
+            principals: string[];
+            labels: {
+                [key: string]: string;
+            };
         };
         /** @description A credit hold; amounts in `unit`. */
         Reservation: {
@@ -1145,6 +1203,10 @@ export interface components {
              * @enum {string}
              */
             releaseReason?: "insufficient_credit" | "job_failed" | "timed_out" | "cancelled";
+            /** @description The caller's IAM principal that made the hold. */
+            principal?: string;
+            /** @description The budget the hold was reserved through, when one was named; it counts in its period. */
+            budget?: string;
         };
         ForcedCommit: {
             /** @description The caller's IAM principal (ARN) as API Gateway identified it. */
@@ -1494,42 +1556,6 @@ export interface components {
         BudgetList: {
             budgets: components["schemas"]["Budget"][];
         };
-        /** @description A budget and what it has used this period (docs/budgets.md). */
-        Budget: {
-            id: string;
-            accountId: string;
-            /** @description In the account's balance unit (`unit`). */
-            limit: number;
-            /** @enum {string} */
-            period: "hour" | "day" | "week" | "month" | "total";
-            timeZone: string;
-            /** @description When the current period began (ISO time). */
-            periodStart: string;
-            /** @description When it ends (ISO time, exclusive); null for total. */
-            periodEnd: string | null;
-            /** @description Committed this period by holds reserved in it. */
-            committed: number;
-            /** @description Still held by holds reserved this period. */
-            held: number;
-            /** @description limit − committed − held; below 0 only in soft mode. */
-            available: number;
-            /** @enum {string} */
-            mode: "hard" | "soft";
-            /** @description The largest single hold; null: no cap. */
-            maxPerJob: number | null;
-            /** @description Render slots; null: no cap. */
-            maxConcurrentHolds: number | null;
-            /** @description Holds open through the budget (slots in use), of any period. */
-            openHolds: number;
-            paused: boolean;
-            pauseReason?: string;
-            pausedAt?: string;
-            pausedBy?: string;
-            principals: string[];
-            labels: {
-                [key: string]: string;
-            };
-        };
         WebhookReceipt: {
             /** @description Absent when the callback_id names no account. */
             accountId?: string;
@@ -1837,7 +1863,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CheckRequest"];
+                "application/json": components["schemas"]["AmountCheckRequest"] | components["schemas"]["CheckRequest"];
             };
         };
         responses: {
@@ -2066,7 +2092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: insufficient-balance, balance-unknown, idempotency-key-reused (GET /problems/{type} explains each). */
+            /** @description Problem types: insufficient-balance, balance-unknown, paused, no-free-slot, budget-exhausted, budget-max-per-job, idempotency-key-reused (GET /problems/{type} explains each). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2454,7 +2480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem types: reservation-conflict, idempotency-key-reused, insufficient-balance (GET /problems/{type} explains each). */
+            /** @description Problem types: reservation-conflict, idempotency-key-reused, insufficient-balance, budget-exhausted, budget-max-per-job, budget-period-ended (GET /problems/{type} explains each). */
             409: {
                 headers: {
                     [name: string]: unknown;
