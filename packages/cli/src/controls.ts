@@ -84,15 +84,23 @@ export function registerControls(
     .command("pause [account]")
     .description("the kill switch: checks deny and reserves are refused until `resume`")
     .requiredOption("--reason <text>", "why (shown in every denial)")
-    .action(async (account: string | undefined, flags: { reason: string }, command: Command) =>
-      emit(await clientFor(command).pause(flags.reason, account), renderPause),
+    .option("--budget <budgetId>", "pause only this budget (the account and its other budgets go on)")
+    .action(
+      async (account: string | undefined, flags: { reason: string; budget?: string }, command: Command) => {
+        const client = clientFor(command);
+        if (flags.budget === undefined) return emit(await client.pause(flags.reason, account), renderPause);
+        emit(await client.pauseBudget(flags.budget, flags.reason, account), renderBudget);
+      },
     );
   program
     .command("resume [account]")
     .description("turn the kill switch off")
-    .action(async (account: string | undefined, _flags, command: Command) =>
-      emit(await clientFor(command).resume(account), renderPause),
-    );
+    .option("--budget <budgetId>", "resume only this budget")
+    .action(async (account: string | undefined, flags: { budget?: string }, command: Command) => {
+      const client = clientFor(command);
+      if (flags.budget === undefined) return emit(await client.resume(account), renderPause);
+      emit(await client.resumeBudget(flags.budget, account), renderBudget);
+    });
   program
     .command("audit [account]")
     .description("who changed what: budget changes, pauses and resumes, newest first")
