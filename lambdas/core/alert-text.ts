@@ -192,7 +192,7 @@ function budgetHeadline(alert: AlertFacts, budget: NonNullable<AlertFacts["budge
   const predicate = budgetPredicate(alert, budget);
   const detail =
     budget.used !== undefined && budget.limit !== undefined && alert.alertType !== "paused"
-      ? `${plain(budget.used)} of ${plain(budget.limit)} used this ${budget.period ?? "period"} (${budget.percentUsed ?? 0}%)`
+      ? `${plain(budget.used)} of ${plain(budget.limit)} used${budget.period === "total" ? "" : ` this ${budget.period ?? "period"}`} (${budget.percentUsed ?? 0}%)`
       : undefined;
   return {
     main: `budget ${budget.id} ${predicate}`,
