@@ -281,11 +281,15 @@ function forcedLines(alert: Alert, unit: Unit): string[] {
 function budgetLines(alert: Alert): string[] {
   const budget = alert.budget;
   if (!budget || budget.limit === undefined) return budget ? [`Budget:     ${budget.id}`] : [];
-  const end = budget.periodEnd ? formatTime(budget.periodEnd) : "never (total)";
+  // A total budget's period is the whole of time: no dates to show.
+  const period =
+    budget.periodEnd && budget.periodStart
+      ? `${formatTime(budget.periodStart)} to ${formatTime(budget.periodEnd)}`
+      : "total (never resets)";
   return [
     `Budget:     ${budget.id} (${budget.mode ?? "hard"}, ${budget.period})`,
     `Used:       ${budget.used} of ${budget.limit} (${budget.percentUsed}%), committed and held this period`,
-    `Period:     ${budget.periodStart ? formatTime(budget.periodStart) : "?"} to ${end}`,
+    `Period:     ${period}`,
     ...(budget.hoursToExhaustion === undefined
       ? []
       : [`At this period's rate it runs out in about ${formatHours(budget.hoursToExhaustion)}.`]),

@@ -70,7 +70,8 @@ describe("planBudgetAlerts", () => {
   it("reminds after repeatHours at the same level, and not before", () => {
     const at = (hours: number) => new Date(NOON.getTime() + hours * 3_600_000);
     // A day budget restarts at midnight, so the reminder is tested on a total budget.
-    const total = (fields: Partial<Budget>) => budgetUsing(80, { period: "total", periodKey: "total", ...fields });
+    const total = (fields: Partial<Budget>) =>
+      budgetUsing(80, { period: "total", periodKey: "total", ...fields });
     const start = sentAll(total({}));
     expect(plan(total({ alertState: start.state }), at(23.9)).alerts).toEqual([]);
     const [reminder] = plan(total({ alertState: start.state }), at(24)).alerts;
@@ -120,7 +121,12 @@ describe("planBudgetAlerts", () => {
 
   it("keeps every subject within SNS's limit with the longest ids", () => {
     const long = budgetUsing(130, { id: "b".repeat(40), accountId: "a".repeat(40), mode: "soft" });
-    const [alert] = planBudgetAlerts({ accountId: "a".repeat(40), budget: long, rules: RULES, now: NOON }).alerts;
+    const [alert] = planBudgetAlerts({
+      accountId: "a".repeat(40),
+      budget: long,
+      rules: RULES,
+      now: NOON,
+    }).alerts;
     expect(alert?.subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
   });
 });

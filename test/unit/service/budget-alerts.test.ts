@@ -83,7 +83,9 @@ describe("budget alerts at each reading", () => {
     const { store, poll } = await setup(80);
     await poll(0);
     expect(await poll(23)).toEqual([]);
-    expect((await poll(24)).map((a) => [a.alertType, a.previousLevel])).toEqual([["budget_usage", "warning"]]);
+    expect((await poll(24)).map((a) => [a.alertType, a.previousLevel])).toEqual([
+      ["budget_usage", "warning"],
+    ]);
     const stored = await store.budgets.getBudget("acme", "marketing");
     await store.budgets.saveBudget(
       { ...(stored as NonNullable<typeof stored>), committed: 10 },

@@ -44,7 +44,11 @@ describe("pauseBudget and resumeBudget", () => {
       after: { reason: "runaway batch", at: NOW.toISOString(), by: OPS },
     });
     const [told] = publisher.published;
-    expect(told?.alert).toMatchObject({ alertType: "paused", severity: "warning", budget: { id: "marketing" } });
+    expect(told?.alert).toMatchObject({
+      alertType: "paused",
+      severity: "warning",
+      budget: { id: "marketing" },
+    });
     expect(told?.alert.subject).toBe(
       "[Quota Guard] studio: budget marketing is paused in Quota Guard: runaway batch",
     );
