@@ -42,6 +42,18 @@ it("budget set, budgets, pause and resume (of the account and of a budget), audi
     "budget-set",
   ]);
 
+  const percents = await cli(
+    "budget",
+    "set",
+    "marketing",
+    "--limit",
+    "25",
+    "--period",
+    "day",
+    "--alert-percents",
+    "70,90",
+  );
+  expect(JSON.parse(percents.stdout).alertPercents).toEqual({ warning: 70, critical: 90 });
   const budgetPaused = await cli("pause", "--budget", "marketing", "--reason", "retry loop");
   expect(JSON.parse(budgetPaused.stdout)).toMatchObject({
     id: "marketing",
