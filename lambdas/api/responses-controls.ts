@@ -31,6 +31,9 @@ export const Budget = withMeta(
     pausedBy: z.optional(z.string()),
     principals: z.array(z.string()),
     labels: z.record(z.string(), z.string()),
+    alertPercents: withMeta(z.strictObject({ warning: z.number(), critical: z.number() }), {
+      description: "Percentages of the limit used that alert warning and critical (80 and 95 unless set).",
+    }),
   }),
   { id: "Budget", description: "A budget and what it has used this period (docs/budgets.md)." },
 );

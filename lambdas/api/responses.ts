@@ -207,6 +207,9 @@ export const Alert = withMeta(
       "forced_commit",
       "paused",
       "resumed",
+      "budget_usage",
+      "budget_recovered",
+      "budget_forecast",
     ]),
     severity: z.enum(SEVERITIES),
     level: AlertLevelOr("forecast", "monitor_degraded"),
@@ -228,6 +231,25 @@ export const Alert = withMeta(
       z.optional(z.strictObject({ by: z.string(), at: IsoTime, reason: z.optional(z.string()) })),
       {
         description: "A paused or resumed alert: who turned the kill switch on or off, when, and why.",
+      },
+    ),
+    budget: withMeta(
+      z.optional(
+        z.strictObject({
+          id: z.string(),
+          period: z.optional(z.string()),
+          periodStart: z.optional(IsoTime),
+          periodEnd: z.optional(z.nullable(IsoTime)),
+          limit: z.optional(z.number()),
+          used: z.optional(z.number()),
+          percentUsed: z.optional(z.number()),
+          mode: z.optional(z.enum(["hard", "soft"])),
+          hoursToExhaustion: z.optional(z.number()),
+        }),
+      ),
+      {
+        description:
+          "An alert of one budget (budget_*, or paused/resumed of its kill switch): which, and what it used this period.",
       },
     ),
   }),

@@ -12,6 +12,10 @@ import {
 } from "./schemas.ts";
 
 /** The account routes: summaries, history, alerts, the webhook log, refresh and test alerts (docs/api.md). */
+/** The kill switch's bodies, shared by the account's and the budgets' pause and resume (one schema each). */
+export const PAUSE_BODY = json(named(PauseRequest, "PauseRequest"));
+export const RESUME_BODY = json(named(ResumeRequest, "ResumeRequest"), false);
+
 export const ACCOUNT_ROUTES = {
   listAccounts: {
     method: "GET",
@@ -97,7 +101,7 @@ export const ACCOUNT_ROUTES = {
     summary: "The kill switch: checks deny and reserves are refused (409 paused) until resumed",
     auth: "iam",
     servedBy: "api",
-    request: { path: AccountPath, body: json(named(PauseRequest, "PauseRequest")) },
+    request: { path: AccountPath, body: PAUSE_BODY },
     answers: { 200: { description: "Paused: who, when and why", schema: answer("PauseAnswer") } },
     problems: [...BODY, "not-found", "forbidden"],
   },
@@ -107,7 +111,7 @@ export const ACCOUNT_ROUTES = {
     summary: "Turn the kill switch off",
     auth: "iam",
     servedBy: "api",
-    request: { path: AccountPath, body: json(named(ResumeRequest, "ResumeRequest"), false) },
+    request: { path: AccountPath, body: RESUME_BODY },
     answers: { 200: { description: "Not paused", schema: answer("PauseAnswer") } },
     problems: [...BODY, "not-found", "forbidden"],
   },

@@ -1,8 +1,9 @@
 import { named } from "#core/zod-meta";
 import { AccountPath, answer, BODY, BudgetPath, json, type RouteSpec } from "./route-spec.ts";
+import { PAUSE_BODY, RESUME_BODY } from "./routes-accounts.ts";
 import { BudgetRequest } from "./schemas.ts";
 
-/** The budget routes of an account (docs/budgets.md): set, read, list and delete. */
+/** The budget routes of an account (docs/budgets.md): set, read, list, delete, pause and resume. */
 export const BUDGET_ROUTES = {
   listBudgets: {
     method: "GET",
@@ -51,5 +52,25 @@ export const BUDGET_ROUTES = {
     request: { path: BudgetPath },
     answers: { 204: { description: "Deleted" } },
     problems: ["validation-error", "not-found", "forbidden", "budget-in-use"],
+  },
+  pauseBudget: {
+    method: "POST",
+    path: "/v1/accounts/{id}/budgets/{budgetId}/pause",
+    summary: "The budget's kill switch: checks and reserves through it are refused (paused) until resumed",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: BudgetPath, body: PAUSE_BODY },
+    answers: { 200: { description: "The budget, paused: who, when and why", schema: answer("Budget") } },
+    problems: [...BODY, "not-found"],
+  },
+  resumeBudget: {
+    method: "POST",
+    path: "/v1/accounts/{id}/budgets/{budgetId}/resume",
+    summary: "Turn the budget's kill switch off",
+    auth: "iam",
+    servedBy: "api",
+    request: { path: BudgetPath, body: RESUME_BODY },
+    answers: { 200: { description: "The budget, not paused", schema: answer("Budget") } },
+    problems: [...BODY, "not-found"],
   },
 } as const satisfies Record<string, RouteSpec>;

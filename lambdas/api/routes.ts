@@ -4,6 +4,7 @@ import { recordAccessDenial } from "#service/access";
 import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount } from "#service/accounts";
 import { accountAudit } from "#service/audit";
 import { BalanceReader } from "#service/balance-reader";
+import { pauseBudget, resumeBudget } from "#service/budget-kill-switch";
 import { deleteBudget, getBudget, listBudgets, setBudget } from "#service/budgets";
 import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
 import { pauseAccount, resumeAccount } from "#service/kill-switch";
@@ -127,6 +128,12 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   });
   serve(app, ROUTES.getBudget, async ({ path, caller }) =>
     answer(200, await getBudget(services, path.id, path.budgetId, caller)),
+  );
+  serve(app, ROUTES.pauseBudget, async ({ path, body, caller }) =>
+    answer(200, await pauseBudget(services, path.id, path.budgetId, body.reason, caller)),
+  );
+  serve(app, ROUTES.resumeBudget, async ({ path, caller }) =>
+    answer(200, await resumeBudget(services, path.id, path.budgetId, caller)),
   );
   serve(app, ROUTES.deleteBudget, async ({ path, caller }) => {
     await deleteBudget(services, path.id, path.budgetId, caller);

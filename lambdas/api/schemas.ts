@@ -223,6 +223,31 @@ export const BudgetId = withMeta(z.string().check(z.regex(BUDGET_ID_PATTERN, "mu
 const LABEL_KEY = /^[a-z][a-z0-9_.-]{0,39}$/;
 const MAX_LABELS = 10;
 /** An IAM principal ARN or a pattern of them (`*` for any run of characters), as requestContext.authorizer.iam gives it. */
+const AlertPercent = z.number().check(z.gt(0)).check(z.lte(100));
+
+/** A budget's own alert percentages; critical below warning is refused on `critical`, naming both. */
+const AlertPercents = withMeta(
+  z
+    .strictObject({
+      warning: withMeta(AlertPercent, { description: "Percent of the limit used that alerts a warning." }),
+      critical: withMeta(AlertPercent, { description: "Percent of the limit used that alerts critical." }),
+    })
+    .check(
+      z.superRefine(({ warning, critical }, ctx) => {
+        if (critical >= warning) return;
+        ctx.addIssue({
+          code: "custom",
+          path: ["critical"],
+          message: `must be at least warning (${warning}): 0 < warning ≤ critical ≤ 100`,
+        });
+      }),
+    ),
+  {
+    description:
+      "Percentages of the period's limit used that alert warning and critical (default 80 and 95; 100 % is always exhausted).",
+  },
+);
+
 const PrincipalPattern = z
   .string()
   .check(z.maxLength(400))
@@ -274,6 +299,7 @@ export const BudgetRequest = withMeta(
         description: "Labels for reports (at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters).",
       },
     ),
+    alertPercents: z.optional(AlertPercents),
   }),
   { description: "A budget carved from the account (docs/budgets.md)." },
 );

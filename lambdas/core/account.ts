@@ -14,7 +14,13 @@ export type AlertType =
   | "forced_commit"
   /** The account's kill switch was turned on (POST /v1/accounts/{id}/pause), or off again. */
   | "paused"
-  | "resumed";
+  | "resumed"
+  /** A budget's use this period reached a level (warning, critical, exhausted), or a reminder of it. */
+  | "budget_usage"
+  /** A budget's use dropped back below its warning percentage (a release, a higher limit, a new period). */
+  | "budget_recovered"
+  /** At the period's rate so far, the budget runs out before its period ends. */
+  | "budget_forecast";
 /** Alert severities from least to most urgent (the SNS `severity` attribute subscribers filter on). */
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -69,6 +75,27 @@ export interface Alert {
   forced?: ForcedCommit & { reservationId: string };
   /** A paused or resumed alert: who turned the kill switch on or off, when, and (paused) why. */
   pause?: { by: string; at: string; reason?: string };
+  /**
+   * An alert of one budget (budget_* alerts, and paused / resumed of a budget's kill switch): which budget,
+   * and for budget_* alerts what it has used in the period, in the account's balance unit.
+   */
+  budget?: BudgetAlertFacts;
+}
+
+export interface BudgetAlertFacts {
+  id: string;
+  period?: string;
+  /** ISO times; `periodEnd` null for a `total` budget. */
+  periodStart?: string;
+  periodEnd?: string | null;
+  limit?: number;
+  /** committed + held in the period. */
+  used?: number;
+  /** used / limit × 100, rounded to one decimal (100 for a zero limit with nothing used). */
+  percentUsed?: number;
+  mode?: "hard" | "soft";
+  /** budget_forecast: hours until the budget runs out at the period's rate so far. */
+  hoursToExhaustion?: number;
 }
 
 /**

@@ -122,6 +122,11 @@ export function markSent(state: AlertState, alert: Alert, now: Date): AlertState
     case "paused":
     case "resumed":
       return state;
+    // A budget's alerts move the budget's own state (budget-alerts.ts markBudgetSent), never the account's.
+    case "budget_usage":
+    case "budget_recovered":
+    case "budget_forecast":
+      return state;
   }
 }
 

@@ -112,6 +112,7 @@ export type AlertFacts = Pick<
   | "rateLimitedUntil"
   | "forced"
   | "pause"
+  | "budget"
 >;
 
 /**
@@ -127,6 +128,7 @@ export interface Headline {
 }
 
 export function alertHeadline(alert: AlertFacts): Headline {
+  if (alert.budget) return budgetHeadline(alert, alert.budget);
   const predicate = headlinePredicate(alert);
   const detail =
     !isOverdrawn(alert) && alert.available !== undefined && alert.unit
@@ -141,6 +143,9 @@ export function alertHeadline(alert: AlertFacts): Headline {
  */
 export function alertOpening(alert: AlertFacts): string {
   const { predicate, detail } = alertHeadline(alert);
+  if (alert.budget) {
+    return `Budget "${alert.budget.id}" of account "${alert.accountId}" ${predicate}${detail ? `: ${detail}` : ""}.`;
+  }
   return `The HeyGen balance of account "${alert.accountId}" ${predicate}${detail ? `: ${detail}` : ""}.`;
 }
 
@@ -171,7 +176,52 @@ function headlinePredicate(alert: AlertFacts): string {
         : "is paused in Quota Guard";
     case "resumed":
       return "is resumed in Quota Guard";
+    // Only ever raised with `budget` (budgetHeadline words them); kept total for the type.
+    case "budget_usage":
+    case "budget_recovered":
+    case "budget_forecast":
+      return "has a budget alert";
   }
+}
+
+/**
+ * A budget's alert: `budget marketing is critical` with `24 of 25 used this day (96%)`; a soft budget past
+ * its limit is `over budget (soft)`.
+ */
+function budgetHeadline(alert: AlertFacts, budget: NonNullable<AlertFacts["budget"]>): Headline {
+  const predicate = budgetPredicate(alert, budget);
+  const detail =
+    budget.used !== undefined && budget.limit !== undefined && alert.alertType !== "paused"
+      ? `${plain(budget.used)} of ${plain(budget.limit)} used${budget.period === "total" ? "" : ` this ${budget.period ?? "period"}`} (${budget.percentUsed ?? 0}%)`
+      : undefined;
+  return {
+    main: `budget ${budget.id} ${predicate}`,
+    predicate,
+    ...(detail && alert.alertType !== "resumed" ? { detail } : {}),
+  };
+}
+
+function budgetPredicate(alert: AlertFacts, budget: NonNullable<AlertFacts["budget"]>): string {
+  switch (alert.alertType) {
+    case "budget_usage":
+      if (alert.level === "exhausted" && budget.mode === "soft" && (budget.used ?? 0) > (budget.limit ?? 0)) {
+        return alert.level === alert.previousLevel ? "is still over budget (soft)" : "is over budget (soft)";
+      }
+      return lowBalancePredicate(alert.level, alert.previousLevel);
+    case "budget_recovered":
+      return "has recovered";
+    case "budget_forecast":
+      return budget.hoursToExhaustion === undefined
+        ? "runs out before its period ends"
+        : `runs out in about ${formatHours(budget.hoursToExhaustion)}, before its period ends`;
+    default:
+      return headlinePredicate(alert);
+  }
+}
+
+/** A budget amount without a unit (a budget counts in its account's unit, which its alert may not know). */
+function plain(amount: number): string {
+  return Number.isInteger(amount) ? String(amount) : amount.toFixed(2);
 }
 
 /** A level as the predicate of a sentence: `low (warning level)`, `critical`, `exhausted`, `ok`. */

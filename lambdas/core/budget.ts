@@ -13,6 +13,9 @@ import { roundAmount, type Shortfall, shortfallOf } from "./reservations.ts";
  * - `mode: "soft"` grants past the limit (the alerts say so); "hard" refuses.
  */
 
+/** A budget's alert percentages when it sets none (issue 21). */
+export const DEFAULT_ALERT_PERCENTS: BudgetAlertPercents = { warning: 80, critical: 95 };
+
 /** `budgetId`: what a path segment may name. */
 export const BUDGET_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
 export const BUDGET_MODES = ["hard", "soft"] as const;
@@ -30,6 +33,26 @@ export interface BudgetSettings {
   /** IAM ARN patterns (`*` matches any run of characters) allowed to read and spend through the budget. */
   principals?: string[];
   labels?: Record<string, string>;
+  /** Percentages of the period's limit that raise its warning and critical alerts; 80 and 95 when unset. */
+  alertPercents?: BudgetAlertPercents;
+}
+
+/** 0 < warning ≤ critical ≤ 100 (the API refuses anything else, naming the field). */
+export interface BudgetAlertPercents {
+  warning: number;
+  critical: number;
+}
+
+/**
+ * What the budget's subscribers were last told (core/budget-alerts.ts), kept on the budget item: written only
+ * by the poller, after SNS accepted a publish, and never by a settings write.
+ */
+export interface BudgetAlertState {
+  level: "ok" | "warning" | "critical" | "exhausted" | "unknown";
+  /** When subscribers were last told of `level` (for reminders). */
+  levelNotifiedAt?: string;
+  /** The start (ISO) of the period a run-out-at-this-rate alert was sent in: once per period. */
+  forecastPeriodStart?: string;
 }
 
 export interface BudgetPause {
@@ -53,6 +76,7 @@ export interface Budget extends BudgetSettings {
   /** Holds open through the budget, of any period: the slots in use. */
   openHolds: number;
   paused?: BudgetPause;
+  alertState?: BudgetAlertState;
   version: number;
 }
 
@@ -141,7 +165,7 @@ export function newBudget(accountId: string, id: string, settings: BudgetSetting
 }
 
 /**
- * `budget` with new settings, its counters and pause kept. A change of period or time zone keeps the counters
+ * `budget` with new settings, its counters, pause and alert state kept. A change of period or time zone keeps the counters
  * only when the current period is still the same one; otherwise they restart at the current period
  * (`restarted`). `leftDelta`: how far the limit moved, which the stored `left` (limit − held − committed,
  * kept by the reserves' own writes) moves by in the same write, so that concurrent reserves are not undone.
@@ -159,6 +183,7 @@ export function withSettings(budget: Budget, settings: BudgetSettings, now: Date
     ...counters,
     openHolds: budget.openHolds,
     ...(budget.paused ? { paused: budget.paused } : {}),
+    ...(budget.alertState ? { alertState: budget.alertState } : {}),
     version: budget.version + 1,
   };
   return {
@@ -178,6 +203,7 @@ const SETTING_FIELDS = [
   "maxConcurrentHolds",
   "principals",
   "labels",
+  "alertPercents",
 ] as const satisfies readonly (keyof BudgetSettings)[];
 
 /** The settings of a budget, without its counters: what an audit entry records. */
@@ -215,6 +241,7 @@ export function budgetView(budget: Budget, now: Date) {
       : {}),
     principals: budget.principals ?? [],
     labels: budget.labels ?? {},
+    alertPercents: budget.alertPercents ?? DEFAULT_ALERT_PERCENTS,
   };
 }
 

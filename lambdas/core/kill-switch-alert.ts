@@ -7,13 +7,15 @@ export interface KillSwitchAlertInput {
   alertType: "paused" | "resumed";
   by: string;
   reason?: string;
+  /** The budget whose kill switch it is; absent for the account's. */
+  budgetId?: string;
   /** The level the alert policy recorded; unchanged by this alert (only readings move it). */
   recordedLevel: AlertLevel | "unknown";
   now: Date;
 }
 
 /**
- * The alert of the account's kill switch turned on or off, told at once to every subscriber: a warning when
+ * The alert of the account's (or one budget's) kill switch turned on or off, told at once to every subscriber: a warning when
  * paused (checks and reserves are refused from now on, which a pipeline's owner must hear of, without the page
  * a critical sends), info when resumed. Like a forced commit's, it never moves the alert state.
  */
@@ -26,6 +28,7 @@ export function killSwitchAlert(input: KillSwitchAlertInput): Alert {
     level,
     previousLevel: input.recordedLevel,
     createdAt: input.now.toISOString(),
+    ...(input.budgetId !== undefined ? { budget: { id: input.budgetId } } : {}),
     pause: {
       by: input.by,
       at: input.now.toISOString(),

@@ -29,6 +29,15 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
     case "forced_commit":
       return forcedCommitAdvice(alert);
     case "paused":
+      if (alert.budget) {
+        return {
+          steps: [
+            `Find and stop what budget ${alert.budget.id} was paused for; the account and its other budgets go on.`,
+            `Resume it when it is safe: POST /v1/accounts/${alert.accountId}/budgets/${alert.budget.id}/resume.`,
+          ],
+          short: "Resume when safe.",
+        };
+      }
       return {
         steps: [
           "Find and stop what the account was paused for; commits and releases of holds already made go on.",
@@ -37,7 +46,11 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
         short: "Resume when safe.",
       };
     case "resumed":
+    case "budget_recovered":
       return NO_ACTION;
+    case "budget_usage":
+    case "budget_forecast":
+      return budgetAdvice(alert);
     // monitor_recovered: readings resumed, but the balance they show may still be low, so its advice is
     // the level's, as a low_balance alert's would be.
     case "monitor_recovered":
@@ -45,6 +58,23 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
     case "forecast":
       return alert.level === "ok" ? NO_ACTION : lowBalanceAdvice(alert, context);
   }
+}
+
+/** What to do about a budget running low: it is the team's cap, not the wallet, that is running out. */
+function budgetAdvice(alert: Alert): Advice {
+  const id = alert.budget?.id ?? "?";
+  const path = `/v1/accounts/${alert.accountId}/budgets/${id}`;
+  const soft = alert.budget?.mode === "soft";
+  return {
+    steps: [
+      `See what is spending through budget ${id}: GET ${path}.`,
+      soft
+        ? "It is soft: reserves past its limit are still granted, so stop the spending if it is not meant."
+        : "Reserves past its limit are refused (budget-exhausted) until its period ends or its limit is raised.",
+      `Raise its limit (PUT ${path}) if the spend is meant, or pause it (POST ${path}/pause) if it is runaway.`,
+    ],
+    short: soft ? "Soft budget: spending goes on." : "Raise the limit or wait for the period.",
+  };
 }
 
 function forcedCommitAdvice(alert: Alert): Advice {

@@ -123,6 +123,7 @@ export function alertSections(alert: Alert, context: MessageContext): FactSectio
       title: alert.alertType === "monitor_degraded" ? "Last known balance" : "Balance",
       lines: balanceLines(alert, context),
     },
+    { title: "Budget", lines: budgetLines(alert) },
     { title: "Pools", lines: poolLines(context.snapshot) },
     { title: "Usage and forecast", lines: forecastLines(context.forecast, unitOf(alert, context)) },
     { title: "Forced commit", lines: forcedLines(alert, unitOf(alert, context)) },
@@ -161,6 +162,14 @@ function levelLine(alert: Alert): string {
       return `Level by what is now available: ${alert.level} (the recorded level moves at the next reading).`;
     case "paused":
       return `Kill switch: on${alert.pause ? `, by ${alert.pause.by}` : ""}; checks deny and reserves are refused until it is resumed.`;
+    case "budget_usage":
+      return alert.level === alert.previousLevel
+        ? `Budget level: ${alert.level} (reminder: unchanged since the last alert).`
+        : `Budget level: ${alert.level} (was ${alert.previousLevel}).`;
+    case "budget_recovered":
+      return `Budget level: ok (was ${alert.previousLevel}).`;
+    case "budget_forecast":
+      return `Budget level: ${alert.previousLevel}, forecast to run out before its period ends.`;
     case "resumed":
       return `Kill switch: off${alert.pause ? `, by ${alert.pause.by}` : ""}; checks and reserves are judged on the balance again.`;
   }
@@ -266,6 +275,24 @@ function forcedLines(alert: Alert, unit: Unit): string[] {
     `Reservation: ${forced.reservationId}`,
     `Forced by:   ${forced.by} at ${formatTime(forced.at)}`,
     `Committed:   ${formatAmount(forced.asked, unit)} (held ${formatAmount(forced.held, unit)}, available ${formatAmount(forced.available, unit)}, at most ${formatAmount(forced.allowed, unit)} unforced)`,
+  ];
+}
+
+function budgetLines(alert: Alert): string[] {
+  const budget = alert.budget;
+  if (!budget || budget.limit === undefined) return budget ? [`Budget:     ${budget.id}`] : [];
+  // A total budget's period is the whole of time: no dates to show.
+  const period =
+    budget.periodEnd && budget.periodStart
+      ? `${formatTime(budget.periodStart)} to ${formatTime(budget.periodEnd)}`
+      : "total (never resets)";
+  return [
+    `Budget:     ${budget.id} (${budget.mode ?? "hard"}, ${budget.period})`,
+    `Used:       ${budget.used} of ${budget.limit} (${budget.percentUsed}%), committed and held this period`,
+    `Period:     ${period}`,
+    ...(budget.hoursToExhaustion === undefined
+      ? []
+      : [`At this period's rate it runs out in about ${formatHours(budget.hoursToExhaustion)}.`]),
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { Budget } from "#core/budget";
+import type { Budget, BudgetAlertState, BudgetPause } from "#core/budget";
 import type { AuditRecord } from "./audit-port.ts";
 
 /**
@@ -12,9 +12,10 @@ export interface BudgetStore {
   /** The account's budgets, by id. */
   listBudgets(accountId: string): Promise<Budget[]>;
   /**
-   * Writes `budget`'s settings and pause if the stored budget's version is `expectedVersion` (0: none is
+   * Writes `budget`'s settings if the stored budget's version is `expectedVersion` (0: none is
    * stored). Its counters are written only when it is new or `restarted`; otherwise the stored ones are kept and
-   * `left` moves by `leftDelta`. `audit`, when given, is written in the same transaction. False when the
+   * `left` moves by `leftDelta`. Its pause and alert state are never written here (a new budget has neither):
+   * a settings write that read the budget before a pause, or before the poller's alert, cannot undo them. `audit`, when given, is written in the same transaction. False when the
    * version differed (a concurrent change: read again), and then nothing is written.
    */
   saveBudget(
@@ -22,6 +23,23 @@ export interface BudgetStore {
     write: { expectedVersion: number; restarted: boolean; leftDelta: number },
     audit?: AuditRecord,
   ): Promise<boolean>;
+  /**
+   * Turns the budget's kill switch on (`pause`) or off (undefined) in one write conditional on the budget
+   * existing, touching nothing else (not the version: a reserve's condition reads `paused` itself), with
+   * `audit` in the same transaction. Returns the budget after it; undefined when there is no such budget, and
+   * then nothing is written.
+   */
+  setBudgetPause(
+    accountId: string,
+    budgetId: string,
+    pause: BudgetPause | undefined,
+    audit?: AuditRecord,
+  ): Promise<Budget | undefined>;
+  /**
+   * Records what the budget's subscribers were last told (the poller, after SNS accepted), touching nothing
+   * else; false when the budget no longer exists (deleted meanwhile: it is not made again).
+   */
+  setBudgetAlertState(accountId: string, budgetId: string, state: BudgetAlertState): Promise<boolean>;
   /**
    * Deletes the budget if its version is `expectedVersion` and it has no open hold, with `audit` in the same
    * transaction; false otherwise, and then nothing is written.

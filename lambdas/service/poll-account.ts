@@ -5,6 +5,7 @@ import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { type BalanceView, computeBalanceView } from "#core/reservations";
 import { balanceRulesOf } from "./balance-rules.ts";
+import { alertBudgets } from "./budget-alerts.ts";
 import { answerWithin, timeoutError } from "./deadline.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { MessageContext, Services } from "./services.ts";
@@ -36,6 +37,8 @@ export interface ReadingPorts
     | "endReading"
     | "appendAlert"
     | "listSnapshots"
+    | "listBudgets"
+    | "setBudgetAlertState"
   >;
 }
 
@@ -103,7 +106,7 @@ interface HeyGenRead {
 /**
  * Use case: reads one account. Claims the reading, reads HeyGen (unless it asked us to wait), records the
  * snapshot (and settles what it shows charged), forecasts, alerts, then ends the reading with the alert
- * state. The alert state advances only for alerts the publisher accepted, so an alert that failed to send is
+ * state, then alerts on each of the account's budgets (budget-alerts.ts). The alert state advances only for alerts the publisher accepted, so an alert that failed to send is
  * planned again at the next reading. A HeyGen failure is an answer (`status: "failed"`, counted towards
  * `monitor_degraded`); a store failure is raised, so that the invocation is retried.
  */
@@ -142,6 +145,12 @@ export async function pollAccount(
     lastPollAt: now.toISOString(),
     ...(read.deferredUntil ? {} : { retryNotBefore: read.newWait ?? null }),
   });
+  // After the account's reading is recorded: budgets count what the guard holds, not what HeyGen answered, so
+  // they are judged at every reading, a failed one too.
+  const budgetAlerts = await alertBudgets(services, account, {
+    snapshot: read.snapshot ?? state.latest,
+    reserved: view.reserved,
+  });
   const retryNotBefore = read.deferredUntil ?? read.newWait;
   return {
     accountId: account.id,
@@ -151,7 +160,7 @@ export async function pollAccount(
     forecast: outlook,
     ...(read.failure ? { error: { code: read.failure.code, message: read.failure.message } } : {}),
     ...(retryNotBefore ? { retryNotBefore } : {}),
-    alerts,
+    alerts: [...alerts, ...budgetAlerts],
   };
 }
 

@@ -1,19 +1,29 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { Budget } from "#core/budget";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Budget, BudgetAlertState, BudgetPause } from "#core/budget";
 import { roundAmount } from "#core/reservations";
 import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
 import { keys, TABLE } from "#store/table";
 import { auditPut } from "./audit-store.ts";
 import { budgetKey, leftOf, toBudget } from "./budget-items.ts";
-import { transactWrite } from "./conditional-write.ts";
+import { conditionalWrite, transactWrite } from "./conditional-write.ts";
 
 type TransactItem = Parameters<typeof transactWrite>[1][number];
 
 import { definedOnly } from "./state-item.ts";
 
-/** Settings a PUT may leave out; removed from the item when it does. */
-const OPTIONAL_SETTINGS = ["maxPerJob", "maxConcurrentHolds", "principals", "labels", "paused"] as const;
+/**
+ * Settings a PUT may leave out; removed from the item when it does. `paused` and `alertState` are not
+ * settings: their own writes (setBudgetPause, setBudgetAlertState) keep them, and a settings write never
+ * touches them.
+ */
+const OPTIONAL_SETTINGS = [
+  "maxPerJob",
+  "maxConcurrentHolds",
+  "principals",
+  "labels",
+  "alertPercents",
+] as const;
 const SETTINGS = ["limit", "period", "timeZone", "mode", ...OPTIONAL_SETTINGS] as const;
 
 /**
@@ -70,6 +80,38 @@ export class DynamoBudgetStore implements BudgetStore {
       return this.applyWithAudit({ Put: put }, audit);
     }
     return this.applyWithAudit({ Update: this.settingsUpdate(budget, write) }, audit);
+  }
+
+  async setBudgetPause(
+    accountId: string,
+    budgetId: string,
+    pause: BudgetPause | undefined,
+    audit?: AuditRecord,
+  ): Promise<Budget | undefined> {
+    const update = {
+      TableName: this.tableName,
+      Key: budgetKey(accountId, budgetId),
+      UpdateExpression: pause ? "SET paused = :pause" : "REMOVE paused",
+      // Never makes a budget: a pause of one deleted meanwhile is refused, and so is its audit entry.
+      ConditionExpression: "attribute_exists(sk)",
+      ...(pause ? { ExpressionAttributeValues: { ":pause": definedOnly(pause) } } : {}),
+    };
+    if (!(await this.applyWithAudit({ Update: update }, audit))) return undefined;
+    return this.getBudget(accountId, budgetId);
+  }
+
+  async setBudgetAlertState(accountId: string, budgetId: string, state: BudgetAlertState) {
+    const outcome = await conditionalWrite(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: budgetKey(accountId, budgetId),
+        UpdateExpression: "SET alertState = :state",
+        ConditionExpression: "attribute_exists(sk)",
+        ExpressionAttributeValues: { ":state": definedOnly(state) },
+      }),
+    );
+    return outcome.applied;
   }
 
   async deleteBudget(accountId: string, budgetId: string, expectedVersion: number, audit?: AuditRecord) {

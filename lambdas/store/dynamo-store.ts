@@ -76,6 +76,10 @@ export function createDynamoStore(
     getBudget: (accountId, budgetId) => budgets.getBudget(accountId, budgetId),
     listBudgets: (accountId) => budgets.listBudgets(accountId),
     saveBudget: (budget, write, audit) => budgets.saveBudget(budget, write, audit),
+    setBudgetPause: (accountId, budgetId, pause, audit) =>
+      budgets.setBudgetPause(accountId, budgetId, pause, audit),
+    setBudgetAlertState: (accountId, budgetId, state) =>
+      budgets.setBudgetAlertState(accountId, budgetId, state),
     deleteBudget: (accountId, budgetId, expectedVersion, audit) =>
       budgets.deleteBudget(accountId, budgetId, expectedVersion, audit),
     recordTaskResult: (reservationId, result) => callbacks.recordTaskResult(reservationId, result),

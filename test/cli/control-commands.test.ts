@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 const cli = cliAgainst(() => stack);
 
-it("budget set, budgets, pause and resume, audit, budget delete; a bad period is a usage error", async () => {
+it("budget set, budgets, pause and resume (of the account and of a budget), audit, budget delete; a bad period is a usage error", async () => {
   const client = new QuotaGuardClient({ url: stack.url });
   const set = await cli("budget", "set", "marketing", "--limit", "25", "--period", "day", "--slots", "4");
   expect(set.code).toBe(0);
@@ -42,8 +42,33 @@ it("budget set, budgets, pause and resume, audit, budget delete; a bad period is
     "budget-set",
   ]);
 
+  const percents = await cli(
+    "budget",
+    "set",
+    "marketing",
+    "--limit",
+    "25",
+    "--period",
+    "day",
+    "--alert-percents",
+    "70,90",
+  );
+  expect(JSON.parse(percents.stdout).alertPercents).toEqual({ warning: 70, critical: 90 });
+  const budgetPaused = await cli("pause", "--budget", "marketing", "--reason", "retry loop");
+  expect(JSON.parse(budgetPaused.stdout)).toMatchObject({
+    id: "marketing",
+    paused: true,
+    pauseReason: "retry loop",
+  });
+  expect((await client.balance()).paused).toBeFalsy();
+  expect(JSON.parse((await cli("resume", "--budget", "marketing")).stdout)).toMatchObject({ paused: false });
+  expect((await client.audit(undefined, { limit: 2 })).entries.map((e) => [e.action, e.target])).toEqual([
+    ["resumed", "budget:marketing"],
+    ["paused", "budget:marketing"],
+  ]);
+
   expect((await cli("budget", "delete", "marketing")).code).toBe(0);
   expect(await client.budgets()).toEqual([]);
   const bad = await cli("budget", "set", "x", "--limit", "5", "--period", "fortnight");
   expect(bad.code).toBe(2);
-}, 90_000); // seven CLI processes, each loading tsx: slow on a busy machine
+}, 120_000); // nine CLI processes, each loading tsx: slow on a busy machine

@@ -49,6 +49,7 @@ describe("a budget's life", () => {
       paused: false,
       principals: [],
       labels: {},
+      alertPercents: { warning: 80, critical: 95 },
     });
     const again = await put(`${BUDGETS}/marketing`, body);
     expect([again.status, again.body]).toEqual([200, created.body]);

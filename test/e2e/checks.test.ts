@@ -433,6 +433,8 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/resume",
   "/v1/accounts/{id}/budgets",
   "/v1/accounts/{id}/budgets/{budgetId}",
+  "/v1/accounts/{id}/budgets/{budgetId}/pause",
+  "/v1/accounts/{id}/budgets/{budgetId}/resume",
 ];
 
 interface JsonSchema {

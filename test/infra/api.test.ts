@@ -35,6 +35,8 @@ const DESIGN_ROUTES = [
   "PUT /v1/accounts/{id}/budgets/{budgetId}",
   "GET /v1/accounts/{id}/budgets/{budgetId}",
   "DELETE /v1/accounts/{id}/budgets/{budgetId}",
+  "POST /v1/accounts/{id}/budgets/{budgetId}/pause",
+  "POST /v1/accounts/{id}/budgets/{budgetId}/resume",
   "GET /v1/webhooks/heygen/status",
   "GET /openapi.json",
   "GET /problems/{type}",

@@ -109,4 +109,59 @@ export function budgetStoreContract(store: () => BudgetStore, leftOf: LeftOf, au
     expect(await store().getBudget(idle.accountId, "marketing")).toBeUndefined();
     expect(await store().deleteBudget(idle.accountId, "marketing", idle.version)).toBe(false);
   });
+
+  it("pauses and resumes a budget in one write with its audit entry, touching nothing else; an unknown budget is refused", async () => {
+    const budget = await create({ ...fresh(), held: 5, openHolds: 1 });
+    const pause = { reason: "runaway batch", at: NOW.toISOString(), by: "ops" };
+    const entry = {
+      accountId: budget.accountId,
+      at: NOW.toISOString(),
+      by: "ops",
+      action: "paused" as const,
+      target: "budget:marketing",
+      after: pause,
+    };
+    const paused = await store().setBudgetPause(budget.accountId, "marketing", pause, {
+      entry,
+      retentionDays: 30,
+    });
+    expect(paused).toEqual({ ...budget, paused: pause });
+    expect(await leftOf(budget.accountId, "marketing")).toBe(20);
+    expect(await store().setBudgetPause(budget.accountId, "marketing", undefined)).toEqual(budget);
+    expect(
+      await store().setBudgetPause(budget.accountId, "nobody", pause, {
+        entry: { ...entry, target: "budget:nobody" },
+        retentionDays: 30,
+      }),
+    ).toBeUndefined();
+    expect(await store().getBudget(budget.accountId, "nobody")).toBeUndefined();
+    expect((await auditOf(budget.accountId)).map((e) => e.target)).toEqual(["budget:marketing"]);
+  });
+
+  it("a settings write, even one that read the budget before, keeps its pause and alert state", async () => {
+    const budget = await create(fresh());
+    const pause = { reason: "stop", at: NOW.toISOString(), by: "ops" };
+    await store().setBudgetPause(budget.accountId, "marketing", pause);
+    const alertState = { level: "warning" as const, levelNotifiedAt: NOW.toISOString() };
+    expect(await store().setBudgetAlertState(budget.accountId, "marketing", alertState)).toBe(true);
+    // `budget` was read before both: its settings write must not undo them.
+    const next = withSettings(budget, { ...SETTINGS, limit: 30 }, NOW);
+    const write = { expectedVersion: budget.version, restarted: false, leftDelta: next.leftDelta };
+    expect(await store().saveBudget(next.budget, write)).toBe(true);
+    const restart = withSettings(next.budget, { ...SETTINGS, limit: 30, period: "hour" }, NOW);
+    const restarted = { expectedVersion: next.budget.version, restarted: true, leftDelta: 0 };
+    expect(await store().saveBudget(restart.budget, restarted)).toBe(true);
+    expect(await store().getBudget(budget.accountId, "marketing")).toMatchObject({
+      period: "hour",
+      paused: pause,
+      alertState,
+    });
+  });
+
+  it("records a budget's alert state only while the budget exists", async () => {
+    const budget = await create(fresh());
+    expect(await store().deleteBudget(budget.accountId, "marketing", budget.version)).toBe(true);
+    expect(await store().setBudgetAlertState(budget.accountId, "marketing", { level: "ok" })).toBe(false);
+    expect(await store().getBudget(budget.accountId, "marketing")).toBeUndefined();
+  });
 }

@@ -15,6 +15,16 @@ function periodArg(value: string): BudgetRequest["period"] {
   return value as BudgetRequest["period"];
 }
 
+/** `70,90`: the warning and critical percentages; the API checks their range and order. */
+function alertPercentsArg(value: string): { warning: number; critical: number } {
+  const parts = value.split(",").map((part) => Number(part.trim()));
+  const [warning, critical] = parts;
+  if (parts.length !== 2 || warning === undefined || critical === undefined || parts.some(Number.isNaN)) {
+    throw new InvalidArgumentError("give two percentages, warning,critical (e.g. 70,90)");
+  }
+  return { warning, critical };
+}
+
 interface BudgetFlags {
   limit: number;
   period: BudgetRequest["period"];
@@ -22,6 +32,7 @@ interface BudgetFlags {
   soft?: boolean;
   maxPerJob?: number;
   slots?: number;
+  alertPercents?: { warning: number; critical: number };
   account?: string;
 }
 
@@ -51,6 +62,7 @@ export function registerControls(
     .option("--soft", "grant past the limit (and alert) instead of refusing")
     .option("--max-per-job <amount>", "the largest single hold", numberArg)
     .option("--slots <n>", "how many holds may be open at once", numberArg)
+    .option("--alert-percents <warning,critical>", "its alert percentages (default 80,95)", alertPercentsArg)
     .option("--account <id>", "the account (default: the only one)")
     .action(async (budgetId: string, flags: BudgetFlags, command: Command) => {
       const settings: BudgetRequest = {
@@ -60,6 +72,7 @@ export function registerControls(
         ...(flags.soft ? { mode: "soft" as const } : {}),
         ...(flags.maxPerJob !== undefined ? { maxPerJob: flags.maxPerJob } : {}),
         ...(flags.slots !== undefined ? { maxConcurrentHolds: flags.slots } : {}),
+        ...(flags.alertPercents ? { alertPercents: flags.alertPercents } : {}),
       };
       const { budget: set } = await clientFor(command).setBudget(budgetId, settings, flags.account);
       emit(set, renderBudget);
@@ -84,15 +97,23 @@ export function registerControls(
     .command("pause [account]")
     .description("the kill switch: checks deny and reserves are refused until `resume`")
     .requiredOption("--reason <text>", "why (shown in every denial)")
-    .action(async (account: string | undefined, flags: { reason: string }, command: Command) =>
-      emit(await clientFor(command).pause(flags.reason, account), renderPause),
+    .option("--budget <budgetId>", "pause only this budget (the account and its other budgets go on)")
+    .action(
+      async (account: string | undefined, flags: { reason: string; budget?: string }, command: Command) => {
+        const client = clientFor(command);
+        if (flags.budget === undefined) return emit(await client.pause(flags.reason, account), renderPause);
+        emit(await client.pauseBudget(flags.budget, flags.reason, account), renderBudget);
+      },
     );
   program
     .command("resume [account]")
     .description("turn the kill switch off")
-    .action(async (account: string | undefined, _flags, command: Command) =>
-      emit(await clientFor(command).resume(account), renderPause),
-    );
+    .option("--budget <budgetId>", "resume only this budget")
+    .action(async (account: string | undefined, flags: { budget?: string }, command: Command) => {
+      const client = clientFor(command);
+      if (flags.budget === undefined) return emit(await client.resume(account), renderPause);
+      emit(await client.resumeBudget(flags.budget, account), renderBudget);
+    });
   program
     .command("audit [account]")
     .description("who changed what: budget changes, pauses and resumes, newest first")

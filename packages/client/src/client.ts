@@ -335,6 +335,33 @@ export class QuotaGuardClient {
       .body;
   }
 
+  /**
+   * Turns one budget's kill switch on: checks and reserves through it are refused (`paused`, with `reason`);
+   * the account and its other budgets go on. NotFoundError if the account has no such budget.
+   */
+  async pauseBudget(budgetId: string, reason: string, accountId?: string): Promise<Budget> {
+    const id = await this.#accountId(accountId);
+    const request = { params: { path: { id, budgetId } }, body: { reason } };
+    return (
+      await this.#send<Budget>(
+        () => this.api.POST("/v1/accounts/{id}/budgets/{budgetId}/pause", request),
+        false,
+      )
+    ).body;
+  }
+
+  /** Turns one budget's kill switch off. */
+  async resumeBudget(budgetId: string, accountId?: string): Promise<Budget> {
+    const id = await this.#accountId(accountId);
+    const request = { params: { path: { id, budgetId } } };
+    return (
+      await this.#send<Budget>(
+        () => this.api.POST("/v1/accounts/{id}/budgets/{budgetId}/resume", request),
+        false,
+      )
+    ).body;
+  }
+
   /** Who changed what (budgets, pauses, resumes), newest first; pass `cursor` (a page's `nextCursor`) for more. */
   async audit(accountId?: string, query: { limit?: number; cursor?: string } = {}): Promise<AuditPage> {
     const id = await this.#accountId(accountId);

@@ -3,6 +3,7 @@ import type { BalanceSnapshot } from "#core/balance";
 import type { ReadingPorts } from "#service/poll-account";
 import type { PollRecord } from "#service/poll-port";
 import type { AlertPublisher, BalanceSource, Log, MessageContext } from "#service/services";
+import { MemoryBudgetStore } from "./memory-budget-store.ts";
 
 /**
  * Plain fakes of the use cases' ports (no casts: each implements exactly the port's methods), for unit tests
@@ -48,6 +49,15 @@ export class FakeAccountStore implements ReadingStore {
   readonly snapshots: BalanceSnapshot[] = [];
   /** Set to refuse every claim, as when another reading holds the account. */
   refuseClaims = false;
+  /** The account's budgets, whose alerts every reading plans. */
+  readonly budgets = new MemoryBudgetStore();
+
+  listBudgets(accountId: string) {
+    return this.budgets.listBudgets(accountId);
+  }
+  setBudgetAlertState(...args: Parameters<MemoryBudgetStore["setBudgetAlertState"]>) {
+    return this.budgets.setBudgetAlertState(...args);
+  }
 
   async getAccountState(accountId: string) {
     return this.states.get(accountId);

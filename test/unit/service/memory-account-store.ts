@@ -42,6 +42,10 @@ export class MemoryAccountStore extends MemoryReservationStore implements Accoun
   readonly listBudgets: BudgetStore["listBudgets"] = (accountId) => this.budgets.listBudgets(accountId);
   readonly saveBudget: BudgetStore["saveBudget"] = (budget, write, audit) =>
     this.budgets.saveBudget(budget, write, audit);
+  readonly setBudgetPause: BudgetStore["setBudgetPause"] = (accountId, budgetId, pause, audit) =>
+    this.budgets.setBudgetPause(accountId, budgetId, pause, audit);
+  readonly setBudgetAlertState: BudgetStore["setBudgetAlertState"] = (accountId, budgetId, state) =>
+    this.budgets.setBudgetAlertState(accountId, budgetId, state);
   readonly deleteBudget: BudgetStore["deleteBudget"] = (accountId, budgetId, version, audit) =>
     this.budgets.deleteBudget(accountId, budgetId, version, audit);
 

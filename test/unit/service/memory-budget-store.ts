@@ -1,4 +1,4 @@
-import type { Budget } from "#core/budget";
+import type { Budget, BudgetAlertState, BudgetPause } from "#core/budget";
 import { roundAmount } from "#core/reservations";
 import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
@@ -6,8 +6,8 @@ import { type BudgetItems, budgetItemKey, budgetOfItem } from "./memory-budget-i
 
 /**
  * An in-memory BudgetStore with the DynamoDB adapter's conditions (store/budget-store.ts): a write lands only
- * on the version it expects, keeps the stored counters unless restarted, and moves `left` by the limit's
- * change; a delete needs the version and no open hold. An audit entry lands with its change, or not at all.
+ * on the version it expects, keeps the stored counters unless restarted, moves `left` by the limit's
+ * change and never touches the pause or alert state (their own writes do); a delete needs the version and no open hold. An audit entry lands with its change, or not at all.
  */
 export class MemoryBudgetStore implements BudgetStore {
   /**
@@ -45,19 +45,50 @@ export class MemoryBudgetStore implements BudgetStore {
     const stored = this.items.get(key);
     if ((stored?.version ?? 0) !== write.expectedVersion) return false;
     if (audit) this.audit.push(structuredClone(audit.entry));
-    if (stored === undefined || write.restarted) {
+    if (stored === undefined) {
       this.items.set(key, { ...structuredClone(budget), left: leftOf(budget) });
+      return true;
+    }
+    const { paused: _paused, alertState: _alertState, ...settings } = structuredClone(budget);
+    const kept = {
+      ...(stored.paused ? { paused: stored.paused } : {}),
+      ...(stored.alertState ? { alertState: stored.alertState } : {}),
+    };
+    if (write.restarted) {
+      this.items.set(key, { ...settings, ...kept, left: leftOf(budget) });
       return true;
     }
     const { periodKey, held, committed, openHolds } = stored;
     this.items.set(key, {
-      ...structuredClone(budget),
+      ...settings,
+      ...kept,
       periodKey,
       held,
       committed,
       openHolds,
       left: roundAmount(stored.left + write.leftDelta),
     });
+    return true;
+  }
+
+  async setBudgetPause(
+    accountId: string,
+    budgetId: string,
+    pause: BudgetPause | undefined,
+    audit?: AuditRecord,
+  ) {
+    const stored = this.items.get(budgetItemKey(accountId, budgetId));
+    if (stored === undefined) return undefined;
+    if (audit) this.audit.push(structuredClone(audit.entry));
+    if (pause) stored.paused = structuredClone(pause);
+    else delete stored.paused;
+    return budgetOfItem(stored);
+  }
+
+  async setBudgetAlertState(accountId: string, budgetId: string, state: BudgetAlertState) {
+    const stored = this.items.get(budgetItemKey(accountId, budgetId));
+    if (stored === undefined) return false;
+    stored.alertState = structuredClone(state);
     return true;
   }
 

@@ -14,7 +14,6 @@ import type { AccountStore } from "#service/store-port";
 import type { TaskResult } from "#service/task-callback-port";
 import type { WebhookLogEntry } from "#service/webhook-log-port";
 import { FakeAccountStore, NOW } from "./fakes.ts";
-import { MemoryBudgetStore } from "./memory-budget-store.ts";
 
 /**
  * Plain fakes of the ports the webhook intake (service/webhooks.ts) reaches through `services.store`: the
@@ -24,11 +23,11 @@ import { MemoryBudgetStore } from "./memory-budget-store.ts";
  */
 export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
   readonly holds = new Map<string, HoldRecord>();
-  readonly budgets = new MemoryBudgetStore();
   readonly getBudget: BudgetStore["getBudget"] = (accountId, budgetId) =>
     this.budgets.getBudget(accountId, budgetId);
-  readonly listBudgets: BudgetStore["listBudgets"] = (accountId) => this.budgets.listBudgets(accountId);
   readonly saveBudget: BudgetStore["saveBudget"] = (budget, write) => this.budgets.saveBudget(budget, write);
+  readonly setBudgetPause: BudgetStore["setBudgetPause"] = (accountId, budgetId, pause) =>
+    this.budgets.setBudgetPause(accountId, budgetId, pause);
   readonly deleteBudget: BudgetStore["deleteBudget"] = (accountId, budgetId, version) =>
     this.budgets.deleteBudget(accountId, budgetId, version);
   /** Every batch of writes applied, in order (refused batches are not kept). */

@@ -417,6 +417,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/budgets/{budgetId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The budget's kill switch: checks and reserves through it are refused (paused) until resumed */
+        post: operations["pauseBudget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/accounts/{id}/budgets/{budgetId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn the budget's kill switch off */
+        post: operations["resumeBudget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks/heygen": {
         parameters: {
             query?: never;
@@ -917,6 +951,13 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+            /** @description Percentages of the period's limit used that alert warning and critical (default 80 and 95; 100 % is always exhausted). */
+            alertPercents?: {
+                /** @description Percent of the limit used that alerts a warning. */
+                warning: number;
+                /** @description Percent of the limit used that alerts critical. */
+                critical: number;
+            };
         };
         HeyGenEvent: {
             event_type: string;
@@ -1160,6 +1201,11 @@ export interface components {
             labels: {
                 [key: string]: string;
             };
+            /** @description Percentages of the limit used that alert warning and critical (80 and 95 unless set). */
+            alertPercents: {
+                warning: number;
+                critical: number;
+            };
         };
         /** @description A credit hold; amounts in `unit`. */
         Reservation: {
@@ -1393,7 +1439,7 @@ export interface components {
         Alert: {
             accountId: string;
             /** @enum {string} */
-            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed";
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -1436,6 +1482,20 @@ export interface components {
                 /** @description ISO 8601 time. */
                 at: string;
                 reason?: string;
+            };
+            /** @description An alert of one budget (budget_*, or paused/resumed of its kill switch): which, and what it used this period. */
+            budget?: {
+                id: string;
+                period?: string;
+                /** @description ISO 8601 time. */
+                periodStart?: string;
+                periodEnd?: string | null;
+                limit?: number;
+                used?: number;
+                percentUsed?: number;
+                /** @enum {string} */
+                mode?: "hard" | "soft";
+                hoursToExhaustion?: number;
             };
         };
         WebhookEvents: {
@@ -3685,6 +3745,176 @@ export interface operations {
             };
             /** @description Problem types: budget-in-use (GET /problems/{type} explains each). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+                /** @description The budget's id, unique within the account. */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseRequest"];
+            };
+        };
+        responses: {
+            /** @description The budget, paused: who, when and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+                /** @description The budget's id, unique within the account. */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ResumeRequest"];
+            };
+        };
+        responses: {
+            /** @description The budget, not paused */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Problem types: validation-error, malformed-json (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: payload-too-large (GET /problems/{type} explains each). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: unsupported-media-type (GET /problems/{type} explains each). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
