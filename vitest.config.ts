@@ -13,6 +13,7 @@ const CONCURRENCY = [
 const ASL = [
   "test/e2e/gated-video-job.test.ts",
   "test/e2e/gated-video-job-callback.test.ts",
+  "test/e2e/gated-video-job-slots.test.ts",
   "test/e2e/field-case-g7-step-functions.test.ts",
 ];
 /** The real bundling of every Lambda, held to its size budget (the bench's concern, and 15 s of CPU). */

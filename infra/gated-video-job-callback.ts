@@ -13,6 +13,7 @@ import {
 import { Construct } from "constructs";
 import { RELEASE_ROUTE, WAIT_ROUTE } from "#api/route-list";
 import {
+  API_CALL_TIMEOUT,
   acknowledgeStateMachineFindings,
   CREDIT_REFUSAL_ERRORS,
   gatedStateMachine,
@@ -23,6 +24,7 @@ import type { HeyGenWebhook } from "./heygen-webhook.ts";
 import type { LogSettings } from "./log-settings.ts";
 import type { QuotaGuardApi } from "./quota-guard-api.ts";
 import { ReservationApiCall } from "./reservation-api-call.ts";
+import { longestReserveSeconds, reserveSlot, type SlotWaitProps } from "./reserve-slot.ts";
 
 export interface GatedVideoJobWithCallbackProps {
   readonly api: QuotaGuardApi;
@@ -30,6 +32,8 @@ export interface GatedVideoJobWithCallbackProps {
   /** Longest wait for the video, in seconds (the hold's TTL should be at least this). */
   readonly timeout: number;
   readonly logs: LogSettings;
+  /** How long to wait for a render slot when every one is taken (reserve-slot.ts SLOT_WAIT_DEFAULTS). */
+  readonly slotWait?: SlotWaitProps;
 }
 
 /** A minute less than the timeout: ASL wants HeartbeatSeconds below TimeoutSeconds (see the class doc). */
@@ -37,7 +41,8 @@ const HEARTBEAT_MARGIN_SECONDS = 60;
 
 /**
  * Example of gating a video job on a reservation without polling (docs/webhooks.md):
- * Reserve → StartVideoJob (callback_id = reservation id) → WaitForVideo (.waitForTaskToken) → Done.
+ * ReserveSlot (Reserve) → StartVideoJob (callback_id = reservation id) → WaitForVideo (.waitForTaskToken) →
+ * Done. The reserve waits for a render slot, and ends its denials, as GatedVideoJob's (reserve-slot.ts).
  *
  * StartVideoJob runs inside the Parallel StartVideo so that any error of the create call releases the hold:
  * HeyGen refusing it for credit (CREDIT_REFUSAL_ERRORS: an HTTP task's `States.Http.StatusCode.402`, or
@@ -82,9 +87,11 @@ export class GatedVideoJobWithCallback extends Construct {
       cause: "The video job could not be started; its reservation was released.",
     });
 
-    const reserve = reserveCall(this, api);
-    reserve.addCatch(insufficientCredits, { errors: ["ApiGateway.409"], resultPath: "$.denial" });
-    reserve.addCatch(reservationFailed, { errors: [Errors.ALL], resultPath: "$.error" });
+    const reserve = reserveSlot(this, reserveCall(this, api), {
+      slotWait: props.slotWait,
+      insufficientCredits,
+      reservationFailed,
+    });
 
     const release = releaseCall(this, api, "Release", "timed_out");
     release.addCatch(timedOut, { errors: [Errors.ALL], resultPath: "$.releaseError" });
@@ -151,8 +158,10 @@ export class GatedVideoJobWithCallback extends Construct {
       whenGranted: startVideo.next(wait),
       insufficientCredits,
       reservationFailed,
-      // The execution outlives the wait by the release a timeout makes.
-      timeout: Duration.seconds(props.timeout + 300),
+      // The execution outlives the wait by the release a timeout makes, and by the wait for a slot.
+      timeout: Duration.seconds(
+        props.timeout + 300 + longestReserveSeconds(props.slotWait, API_CALL_TIMEOUT),
+      ),
       logs: props.logs,
     });
     props.webhook.allowTaskResults(this.stateMachine);

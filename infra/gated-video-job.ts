@@ -25,12 +25,18 @@ import { acknowledge } from "./nag.ts";
 import type { QuotaGuardApi } from "./quota-guard-api.ts";
 import { DEFAULT_STAGE } from "./quota-guard-api.ts";
 import { ReservationApiCall } from "./reservation-api-call.ts";
+import { longestReserveSeconds, reserveSlot, type SlotWaitProps } from "./reserve-slot.ts";
 
 export interface GatedVideoJobProps {
   readonly api: QuotaGuardApi;
-  /** Longest run, in seconds; a job that outlives its hold would spend credits nobody holds. */
+  /**
+   * Longest run from the grant, in seconds; a job that outlives its hold would spend credits nobody holds.
+   * The execution's timeout adds the longest wait for a render slot (`slotWait`) to it.
+   */
   readonly timeout: number;
   readonly logs: LogSettings;
+  /** How long to wait for a render slot when every one is taken (reserve-slot.ts SLOT_WAIT_DEFAULTS). */
+  readonly slotWait?: SlotWaitProps;
 }
 
 /** How long one call to the Quota Guard API may take (API Gateway itself gives up at 30 s). */
@@ -47,9 +53,11 @@ export const CREDIT_REFUSAL_ERRORS = ["States.Http.StatusCode.402", CREDIT_REFUS
 
 /**
  * Example of gating a video job on a credit reservation (docs/step-functions.md):
- * Reserve → (granted) RunVideoJob → Commit → Done; a failing job → Release (reason `job_failed`) →
- * VideoJobFailed; HeyGen refusing it for credit (CREDIT_REFUSAL_ERRORS) → ReleaseForCredit (reason
- * `insufficient_credit`) → InsufficientCredits; a denied reservation (409) → InsufficientCredits.
+ * ReserveSlot (Reserve) → (granted) RunVideoJob → Commit → Done; a failing job → Release (reason
+ * `job_failed`) → VideoJobFailed; HeyGen refusing it for credit (CREDIT_REFUSAL_ERRORS) → ReleaseForCredit
+ * (reason `insufficient_credit`) → InsufficientCredits. A reserve denied for balance (409
+ * insufficient-balance) → InsufficientCredits; with every render slot taken (409 no-free-slot) it is tried
+ * again within `slotWait`'s bound, then NoFreeSlot; any other denial → ReservationDenied (reserve-slot.ts).
  *
  * A Commit that meets a hold no longer held (409: it expired, e.g. a redrive of an execution that timed out
  * while the job ran, field case G6) records the spend on a new hold: ReserveSpent (Idempotency-Key
@@ -89,9 +97,11 @@ export class GatedVideoJob extends Construct {
         "hold fitted); a held hold keeps counting until its TTL, and the next balance reading shows the spend.",
     });
 
-    const reserve = reserveCall(this, this.api);
-    reserve.addCatch(insufficientCredits, { errors: ["ApiGateway.409"], resultPath: "$.denial" });
-    reserve.addCatch(reservationFailed, { errors: [Errors.ALL], resultPath: "$.error" });
+    const reserve = reserveSlot(this, reserveCall(this, this.api), {
+      slotWait: props.slotWait,
+      insufficientCredits,
+      reservationFailed,
+    });
 
     const release = releaseCall(this, this.api, "Release", "job_failed");
     release.addCatch(jobFailed, { errors: [Errors.ALL], resultPath: "$.releaseError" });
@@ -137,7 +147,7 @@ export class GatedVideoJob extends Construct {
       whenGranted: job.next(commit),
       insufficientCredits,
       reservationFailed,
-      timeout: Duration.seconds(props.timeout),
+      timeout: Duration.seconds(props.timeout + longestReserveSeconds(props.slotWait, API_CALL_TIMEOUT)),
       logs: props.logs,
     });
     acknowledgeStateMachineFindings(this, this.api, [COMMIT_ROUTE, RELEASE_ROUTE]);
@@ -145,14 +155,15 @@ export class GatedVideoJob extends Construct {
 }
 
 /**
- * Reserve → ReservationGranted: 200/201 runs `whenGranted` then Done, 409 ends in `insufficientCredits`,
- * anything else in `reservationFailed`; a standard state machine with full logs and tracing.
+ * Reserve (reserve-slot.ts's ReserveSlot) → ReservationGranted: 200/201 runs `whenGranted` then Done, 409
+ * ends in `insufficientCredits`, anything else in `reservationFailed`; a standard state machine with full
+ * logs and tracing.
  */
 export function gatedStateMachine(
   scope: Construct,
   props: {
     comment: string;
-    reserve: ReservationApiCall;
+    reserve: Parallel;
     whenGranted: Chain;
     /** The success state, when other paths than `whenGranted` end in it too. */
     done?: Succeed;

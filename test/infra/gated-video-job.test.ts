@@ -1,7 +1,16 @@
 import { readFileSync } from "node:fs";
+import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
+import { API_CALL_TIMEOUT, GatedVideoJob } from "#infra/gated-video-job";
+import {
+  longestReserveSeconds,
+  SLOT_WAIT_DEFAULTS,
+  type SlotWaitProps,
+  slotWaitBound,
+} from "#infra/reserve-slot";
 import {
   actionsOf,
+  buildApp,
   joinToText,
   removeTempDirs,
   resourceNamed,
@@ -24,12 +33,33 @@ interface State {
   Next?: string;
   End?: boolean;
   Error?: string;
+  CausePath?: string;
   TimeoutSeconds?: number;
-  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Retry?: Record<string, unknown>[];
+  Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string }[];
   Choices?: Record<string, unknown>[];
   Default?: string;
   Branches?: { StartAt: string; States: Record<string, State> }[];
   Parameters?: Record<string, unknown>;
+}
+
+/** Every state, those inside Parallel branches too, by name (names are unique in a state machine). */
+function allStatesOf(states: Record<string, State>): Record<string, State> {
+  const all: Record<string, State> = {};
+  for (const [name, state] of Object.entries(states)) {
+    all[name] = state;
+    for (const branch of state.Branches ?? []) Object.assign(all, allStatesOf(branch.States));
+  }
+  return all;
+}
+
+/** The Retry and Catch on a no-free-slot, wherever they are. */
+function slotRetriesOf(states: Record<string, State>) {
+  return Object.entries(allStatesOf(states)).flatMap(([name, state]) =>
+    (state.Retry ?? [])
+      .filter((r) => (r.ErrorEquals as string[]).includes("QuotaGuard.NoFreeSlot"))
+      .map((retry) => ({ name, retry })),
+  );
 }
 
 function stateMachinesOf(context: Record<string, unknown>) {
@@ -51,7 +81,7 @@ describe("GatedVideoJob example", () => {
     States: Record<string, State>;
     TimeoutSeconds?: number;
   };
-  const states = definition.States;
+  const states = allStatesOf(definition.States);
   const state = (name: string): State => {
     const found = states[name];
     if (!found) throw new Error(`no state ${name}`);
@@ -61,8 +91,11 @@ describe("GatedVideoJob example", () => {
     state(name).Catch?.find((c) => c.ErrorEquals.includes(error))?.Next;
 
   it("reserves, runs the job when granted (200/201), then commits", () => {
-    expect(definition.StartAt).toBe("Reserve");
-    expect(state("Reserve").Next).toBe("ReservationGranted");
+    expect(definition.StartAt).toBe("ReserveSlot");
+    expect(state("ReserveSlot")).toMatchObject({ Type: "Parallel", OutputPath: "$[0]" });
+    expect(state("ReserveSlot").Branches?.[0]?.StartAt).toBe("Reserve");
+    expect(state("Reserve").End).toBe(true);
+    expect(state("ReserveSlot").Next).toBe("ReservationGranted");
     const choice = state("ReservationGranted");
     const granted = choice.Choices?.find((c) => JSON.stringify(c).includes("201"));
     expect(JSON.stringify(granted)).toContain("200");
@@ -73,11 +106,56 @@ describe("GatedVideoJob example", () => {
     expect(state(state("Commit").Next as string).Type).toBe("Succeed");
   });
 
-  it("fails with InsufficientCredits when the reservation is denied (409)", () => {
-    const denied = state("ReservationGranted").Choices?.find((c) => JSON.stringify(c).includes("409"));
-    expect(denied?.Next).toBe("InsufficientCredits");
-    expect(catchOf("Reserve", "ApiGateway.409")).toBe("InsufficientCredits");
+  it("reads a 409's problem: insufficient-balance → InsufficientCredits, no-free-slot retried, others denied", () => {
+    expect(catchOf("Reserve", "ApiGateway.409")).toBe("ReadDenial");
+    expect(state("Reserve").Catch).toHaveLength(1);
+    expect(state("ReadDenial").Parameters).toEqual({
+      "Cause.$": "$.denial.Cause",
+      "problem.$": "States.StringToJson($.denial.Cause)",
+    });
+    const kinds = Object.fromEntries(
+      (state("DenialKind").Choices ?? []).map((c) => [
+        (c.And as { StringMatches?: string }[]).find((r) => r.StringMatches)?.StringMatches,
+        state(c.Next as string).Error,
+      ]),
+    );
+    expect(kinds).toEqual({
+      "*/problems/no-free-slot": "QuotaGuard.NoFreeSlot",
+      "*/problems/insufficient-balance": "InsufficientCredits",
+    });
+    expect(state(state("DenialKind").Default as string)).toMatchObject({
+      Type: "Fail",
+      Error: "QuotaGuard.ReservationDenied",
+      CausePath: "$.denial.Cause",
+    });
+    expect(state("ReserveSlot").Catch?.map((c) => [c.ErrorEquals, c.Next])).toEqual([
+      [["QuotaGuard.NoFreeSlot"], "NoFreeSlot"],
+      [["InsufficientCredits"], "InsufficientCredits"],
+      [["QuotaGuard.ReservationDenied"], "ReservationDenied"],
+      [["States.ALL"], "ReservationFailed"],
+    ]);
+    expect(state("NoFreeSlot")).toMatchObject({ Type: "Fail", Error: "QuotaGuard.NoFreeSlot" });
+    expect(state("ReservationDenied")).toMatchObject({ Type: "Fail", Error: "QuotaGuard.ReservationDenied" });
     expect(state("InsufficientCredits")).toMatchObject({ Type: "Fail", Error: "InsufficientCredits" });
+  });
+
+  it("retries no-free-slot only, on ReserveSlot, within the default bound; the timeout allows the waits", () => {
+    expect(slotRetriesOf(definition.States)).toEqual([
+      {
+        name: "ReserveSlot",
+        retry: {
+          ErrorEquals: ["QuotaGuard.NoFreeSlot"],
+          IntervalSeconds: 30,
+          BackoffRate: 2,
+          MaxDelaySeconds: 300,
+          MaxAttempts: 10,
+        },
+      },
+    ]);
+    expect(state("ReserveSlot").Retry).toHaveLength(1);
+    // Reserve's own retries are of throttling, 5xx and timeouts: a 409 is never retried as such.
+    expect(JSON.stringify(state("Reserve").Retry)).not.toContain("409");
+    expect(definition.TimeoutSeconds).toBe(86_400 + longestReserveSeconds({}, API_CALL_TIMEOUT));
   });
 
   it("releases the reservation when the job fails, then fails, even if the release fails too", () => {
@@ -171,6 +249,69 @@ describe("GatedVideoJob example", () => {
   });
 });
 
+describe("GatedVideoJob's wait for a render slot (slotWait)", () => {
+  /** GatedVideoJob with `slotWait`, beside the stack's own, as the synthesized Retry on ReserveSlot. */
+  function withSlotWait(slotWait: SlotWaitProps) {
+    const { stack } = buildApp({ context: { exampleStateMachine: "true" } });
+    new GatedVideoJob(stack, "Custom", {
+      api: stack.guard.api,
+      timeout: 3600,
+      logs: stack.guard.logs,
+      slotWait,
+    });
+    const machine = resourceNamed(
+      Template.fromStack(stack),
+      "AWS::StepFunctions::StateMachine",
+      "CustomStateMachine",
+    );
+    const definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as {
+      States: Record<string, State>;
+      TimeoutSeconds: number;
+    };
+    return { retries: slotRetriesOf(definition.States), timeout: definition.TimeoutSeconds };
+  }
+
+  it("takes its bound from the props, and the execution's timeout grows by the longest wait", () => {
+    const slotWait = { maxRetries: 4, intervalSeconds: 10, backoffRate: 3, maxDelaySeconds: 60 };
+    const { retries, timeout } = withSlotWait(slotWait);
+    expect(retries.map((r) => r.retry)).toEqual([
+      {
+        ErrorEquals: ["QuotaGuard.NoFreeSlot"],
+        IntervalSeconds: 10,
+        BackoffRate: 3,
+        MaxDelaySeconds: 60,
+        MaxAttempts: 4,
+      },
+    ]);
+    // 10, 30, then 60 twice (90 capped): the waits Step Functions makes, and their sum.
+    expect(slotWaitBound(slotWait).waitsSeconds).toEqual([10, 30, 60, 60]);
+    expect(timeout).toBe(3600 + 160 + 5 * 30);
+  });
+
+  it("maxRetries 0: a no-free-slot ends the run at once, QuotaGuard.NoFreeSlot", () => {
+    expect(withSlotWait({ maxRetries: 0 }).retries).toEqual([]);
+  });
+
+  it("defaults: 30, 60, 120, 240 s, then 300 s six times: 37.5 min at most", () => {
+    const bound = slotWaitBound();
+    expect(bound.settings).toEqual(SLOT_WAIT_DEFAULTS);
+    expect(bound.waitsSeconds).toEqual([30, 60, 120, 240, 300, 300, 300, 300, 300, 300]);
+    expect(bound.totalSeconds).toBe(2250);
+  });
+
+  it("refuses a bound out of range, naming the setting", () => {
+    for (const [slotWait, named] of [
+      [{ maxRetries: -1 }, "maxRetries"],
+      [{ maxRetries: 1.5 }, "maxRetries"],
+      [{ intervalSeconds: 0 }, "intervalSeconds"],
+      [{ backoffRate: 0.5 }, "backoffRate"],
+      [{ intervalSeconds: 60, maxDelaySeconds: 30 }, "maxDelaySeconds"],
+    ] as const) {
+      expect(() => slotWaitBound(slotWait)).toThrow(named);
+    }
+  });
+});
+
 describe("GatedVideoJobWithCallback example", () => {
   const { template } = synth({ context: { exampleStateMachine: "true" } });
   const machine = resourceNamed(
@@ -179,9 +320,17 @@ describe("GatedVideoJobWithCallback example", () => {
     "GatedVideoJobWithCallbackStateMachine",
   );
   const definition = JSON.parse(joinToText(machine.Properties.DefinitionString)) as {
+    StartAt: string;
+    TimeoutSeconds: number;
     States: Record<string, State & { Resource?: string; HeartbeatSeconds?: number; Parameters?: unknown }>;
   };
   const wait = definition.States.WaitForVideo;
+
+  it("waits for a render slot as GatedVideoJob does, and its timeout allows the waits", () => {
+    expect(slotRetriesOf(definition.States).map((r) => r.name)).toEqual(["ReserveSlot"]);
+    expect(definition.StartAt).toBe("ReserveSlot");
+    expect(definition.TimeoutSeconds).toBe(86_400 + 300 + longestReserveSeconds({}, API_CALL_TIMEOUT));
+  });
 
   it("starts the job with the reservation id as callback_id, then waits for a task token", () => {
     const startVideo = definition.States.StartVideo;
