@@ -72,3 +72,22 @@ it("budget set, budgets, pause and resume (of the account and of a budget), audi
   const bad = await cli("budget", "set", "x", "--limit", "5", "--period", "fortnight");
   expect(bad.code).toBe(2);
 }, 120_000); // nine CLI processes, each loading tsx: slow on a busy machine
+
+it("reserve and check through a budget: granted while it covers, then a 'no' (exit 1) naming the budget", async () => {
+  expect((await cli("budget", "set", "small", "--limit", "3", "--period", "total")).code).toBe(0);
+  const granted = await cli("reserve", "--amount", "2", "--budget", "small");
+  expect(granted.code).toBe(0);
+  expect(JSON.parse(granted.stdout)).toMatchObject({ budget: "small", heldAmount: 2 });
+  const refused = await cli("reserve", "--amount", "2", "--budget", "small");
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain("budget-exhausted");
+  const check = await cli("check", "--amount", "2", "--budget", "small", "--human");
+  expect(check.code).toBe(1);
+  expect(check.stdout).toMatch(
+    /DENIED: Budget "small" has 1 credits left this total; 2 credits is short by 1/,
+  );
+  expect(check.stdout).toMatch(/budget:\s+small: 1 credits left this total/);
+  const unknown = await cli("reserve", "--amount", "1", "--budget", "nope");
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("--budget");
+});

@@ -2,7 +2,10 @@
 export const EXIT = {
   /** ok, or allowed */
   ok: 0,
-  /** a "no": check denied (or unknown and denied), insufficient balance for a reserve, balance unknown */
+  /**
+   * a "no": check denied (or unknown and denied), insufficient balance for a reserve, balance unknown, paused,
+   * a budget's refusal, no free render slot
+   */
   no: 1,
   /** usage or validation error (bad flags, a 4xx naming a field, unknown account or reservation) */
   usage: 2,

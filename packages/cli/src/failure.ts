@@ -22,6 +22,15 @@ const localProblem = (kind: string, title: string, status: number, detail: strin
   detail,
 });
 
+/** 409s that are a "no" to spending now (exit 1), not a mistake in the request. */
+const NO_ANSWERS = new Set([
+  "balance-unknown",
+  "paused",
+  "budget-exhausted",
+  "budget-max-per-job",
+  "no-free-slot",
+]);
+
 /**
  * What a failure means for the caller: the exit code and the problem to print on stderr. API errors keep
  * the problem+json the API answered; local failures get one in the same shape.
@@ -30,7 +39,7 @@ export function describeFailure(error: unknown): { code: ExitCode; problem: Prob
   if (error instanceof QuotaGuardError) {
     const { problem } = error;
     if (error instanceof InsufficientBalanceError) return { code: EXIT.no, problem };
-    if (error instanceof ConflictError && problemType(problem) === "balance-unknown") {
+    if (error instanceof ConflictError && NO_ANSWERS.has(problemType(problem) ?? "")) {
       return { code: EXIT.no, problem };
     }
     if (error instanceof AuthorizationError) return { code: EXIT.auth, problem };

@@ -141,15 +141,24 @@ withJobFlags(program.command("estimate").description("the cost of a job from a r
 withJobFlags(
   program
     .command("check")
-    .description("may this job start now? exit 0 if allowed, 1 if not")
+    .description("may this job (or --amount) start now? exit 0 if allowed, 1 if not")
+    .option(
+      "--amount <amount>",
+      "may I spend this amount, in the account's unit (instead of job-spec flags)",
+      numberArg,
+    )
+    .option("--budget <id>", "through this budget of the account")
     .option("--account <id>", "the account (default: the only one)"),
-).action(async (flags: JobFlags & { account?: string }, command: Command) => {
-  const answer = await clientFor(command).check({
-    ...jobRequest(flags),
-    ...(flags.account ? { accountId: flags.account } : {}),
-  });
-  emit(answer, renderCheck, answer.allowed ? EXIT.ok : EXIT.no);
-});
+).action(
+  async (flags: JobFlags & { amount?: number; budget?: string; account?: string }, command: Command) => {
+    const answer = await clientFor(command).check({
+      ...(flags.amount !== undefined ? { amount: flags.amount } : jobRequest(flags)),
+      ...(flags.budget ? { budget: flags.budget } : {}),
+      ...(flags.account ? { accountId: flags.account } : {}),
+    });
+    emit(answer, renderCheck, answer.allowed ? EXIT.ok : EXIT.no);
+  },
+);
 
 withJobFlags(
   program
@@ -158,16 +167,24 @@ withJobFlags(
     .option("--amount <amount>", "hold this amount, in the account's unit", numberArg)
     .option("--ttl <seconds>", "how long the hold lasts before it expires", numberArg)
     .option("--idempotency-key <key>", "the same key answers the same hold, never a second one")
+    .option("--budget <id>", "through this budget of the account (granted only if both cover it)")
     .option("--account <id>", "the account (default: the only one)"),
 ).action(
   async (
-    flags: JobFlags & { amount?: number; ttl?: number; idempotencyKey?: string; account?: string },
+    flags: JobFlags & {
+      amount?: number;
+      ttl?: number;
+      idempotencyKey?: string;
+      budget?: string;
+      account?: string;
+    },
     command: Command,
   ) => {
     const what = flags.amount !== undefined ? { amount: flags.amount } : jobRequest(flags);
     const request = {
       ...what,
       ...(flags.ttl !== undefined ? { ttlSeconds: flags.ttl } : {}),
+      ...(flags.budget ? { budget: flags.budget } : {}),
       ...(flags.account ? { accountId: flags.account } : {}),
     };
     const options = flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {};

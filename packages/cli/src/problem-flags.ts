@@ -19,6 +19,7 @@ export const FLAG_OF_POINTER: Readonly<Record<string, string>> = {
   "/rateCard": "--rate-card",
   "/accountId": "--account",
   "/amount": "--amount",
+  "/budget": "--budget",
   "/ttlSeconds": "--ttl",
   "/actualAmount": "--actual",
   "/totalAmount": "--total",
