@@ -5,6 +5,7 @@ import * as z from "./zod.ts";
  * document reads it), the schema itself untouched. The clone has no parent, as in classic, so it inherits no
  * metadata and the document inlines it as before.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function withMeta<T extends z.ZodMiniType>(schema: T, metadata: z.core.GlobalMeta): T {
   const clone = schema.clone();
   z.globalRegistry.add(clone, metadata);
@@ -17,5 +18,5 @@ export function metaOf(schema: z.core.$ZodType): z.core.GlobalMeta | undefined {
 }
 
 /** A schema named as an OpenAPI component (`#/components/schemas/<id>`), keeping its description. */
-export const named = <S extends z.ZodMiniType>(schema: S, id: string): S =>
+export const named = /* @__NO_SIDE_EFFECTS__ */ <S extends z.ZodMiniType>(schema: S, id: string): S =>
   withMeta(schema, { ...metaOf(schema), id }) as S;
