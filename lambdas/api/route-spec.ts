@@ -25,8 +25,8 @@ export function answer<N extends keyof AnswerSchemas>(name: N): AnswerSchemas[N]
   return name as unknown as AnswerSchemas[N];
 }
 
+/** An answer of a route; its description for the OpenAPI document is in route-docs.ts, not here. */
 export interface Answer {
-  description: string;
   /** The JSON body's schema (`answer("Name")`); none for a 204, which has no body. */
   schema?: z.ZodMiniType;
   /** The answer repeats an earlier request's (same Idempotency-Key): `Idempotent-Replayed: true`. */
@@ -51,7 +51,6 @@ export interface RouteSpec {
   method: Method;
   /** OpenAPI path syntax: `/v1/reservations/{id}`. */
   path: `/${string}`;
-  summary: string;
   /**
    * Who may call it: `iam` (SigV4; every route but HeyGen's), `heygen-signature` (HeyGen's webhook, which
    * cannot sign SigV4: the body's HMAC is checked by the use case instead) or `none` (HeyGen's OPTIONS probe

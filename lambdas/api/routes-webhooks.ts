@@ -8,9 +8,6 @@ export const WEBHOOK_ROUTES = {
   heygenWebhook: {
     method: "POST",
     path: "/v1/webhooks/heygen",
-    summary:
-      "HeyGen's webhook deliveries (no IAM: HeyGen's signature). A success commits the hold named by " +
-      "callback_id at the reported duration, a failure releases it; see docs/webhooks.md",
     auth: "heygen-signature",
     servedBy: "webhook",
     request: {
@@ -36,7 +33,6 @@ export const WEBHOOK_ROUTES = {
     },
     answers: {
       200: {
-        description: "Received, whatever it meant (an ignored type, an unknown callback_id, a repeat)",
         schema: answer("WebhookReceipt"),
       },
     },
@@ -51,22 +47,17 @@ export const WEBHOOK_ROUTES = {
   webhookStatus: {
     method: "GET",
     path: "/v1/webhooks/heygen/status",
-    summary:
-      "Whether the webhook secret is set (never the secret): what `quota-guard doctor` checks after a deploy",
     auth: "iam",
     servedBy: "webhook",
-    answers: { 200: { description: "The webhook secret's state", schema: answer("WebhookStatus") } },
+    answers: { 200: { schema: answer("WebhookStatus") } },
     problems: [],
   },
   heygenWebhookProbe: {
     method: "OPTIONS",
     path: "/v1/webhooks/heygen",
-    summary:
-      "HeyGen's validation probe of a new webhook endpoint (OPTIONS, 1 s timeout; field case G5): 204 with " +
-      "Allow, no IAM, no signature, nothing read",
     auth: "none",
     servedBy: "webhook",
-    answers: { 204: { description: "No content; `Allow: POST, OPTIONS`" } },
+    answers: { 204: {} },
     problems: [],
   },
 } as const satisfies Record<string, RouteSpec>;
