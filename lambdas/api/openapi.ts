@@ -6,8 +6,9 @@ import {
 } from "zod-openapi";
 import { VERSION } from "#config/version";
 import * as z from "#core/zod";
-import { withMeta } from "#core/zod-meta";
+import { applyDescriptions, withMeta } from "#core/zod-meta";
 import { answerSchemaOf } from "./answer-schemas.ts";
+import { DESCRIPTIONS } from "./descriptions.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
 import { Problem } from "./responses.ts";
@@ -100,6 +101,7 @@ let cached: ReturnType<typeof createDocument> | undefined;
 
 export function openApiDocument(): ReturnType<typeof createDocument> {
   if (cached) return cached;
+  applyDescriptions(DESCRIPTIONS);
   const paths: ZodOpenApiPathsObject = {};
   for (const [name, route] of Object.entries(ROUTES) as [RouteName, RouteSpec][]) {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(name, route) };

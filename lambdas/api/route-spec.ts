@@ -1,6 +1,6 @@
 import { safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { named, withMeta } from "#core/zod-meta";
+import { described, named, withMeta } from "#core/zod-meta";
 import type { ProblemType } from "./problem-types.ts";
 import { BudgetId, IdempotencyKey } from "./schemas.ts";
 
@@ -87,18 +87,14 @@ export const COMMON_PROBLEMS: readonly ProblemType[] = [
 const id = (description: string) => z.object({ id: withMeta(z.string(), { description }) });
 export const AccountPath = id("The account's id (configuration `accounts[].id`).");
 export const BudgetPath = z.object({
-  id: withMeta(z.string(), { description: "The account's id (configuration `accounts[].id`)." }),
+  id: described(z.string(), "BudgetPath.id"),
   budgetId: BudgetId,
 });
 export const ReservationPath = id(
   "The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`).",
 );
 export const IdempotencyHeaders = z.object({
-  "Idempotency-Key": withMeta(z.optional(IdempotencyKey), {
-    description:
-      "Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: " +
-      "true); with another request, 409 idempotency-key-reused.",
-  }),
+  "Idempotency-Key": described(z.optional(IdempotencyKey), "IdempotencyHeaders.Idempotency-Key"),
 });
 /** What any route with a body may answer about it. */
 export const BODY: ProblemType[] = [

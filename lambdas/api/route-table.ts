@@ -1,6 +1,6 @@
 import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { named, withMeta } from "#core/zod-meta";
+import { described, named } from "#core/zod-meta";
 import { answer, BODY, isAmountRequest, jobBody, type RouteSpec } from "./route-spec.ts";
 import { ACCOUNT_ROUTES } from "./routes-accounts.ts";
 import { BUDGET_ROUTES } from "./routes-budgets.ts";
@@ -38,7 +38,7 @@ export const ROUTES = {
     servedBy: "api",
     request: {
       path: z.object({
-        type: withMeta(z.string(), { description: "A problem type, e.g. validation-error." }),
+        type: described(z.string(), "problemType.path.type"),
       }),
     },
     answers: {

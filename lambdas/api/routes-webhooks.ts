@@ -1,6 +1,6 @@
 import { HeyGenEvent } from "#core/heygen-events";
 import * as z from "#core/zod";
-import { named, withMeta } from "#core/zod-meta";
+import { described, named } from "#core/zod-meta";
 import { answer, type RouteSpec } from "./route-spec.ts";
 
 /** HeyGen's webhook: deliveries, the secret's status and HeyGen's OPTIONS probe (docs/webhooks.md). */
@@ -12,22 +12,10 @@ export const WEBHOOK_ROUTES = {
     servedBy: "webhook",
     request: {
       headers: z.object({
-        Signature: withMeta(z.optional(z.string()), {
-          description:
-            "Hex HMAC-SHA256 of the raw body with the endpoint secret (any case, optional `sha256=`).",
-        }),
-        "Heygen-Signature": withMeta(z.optional(z.string()), {
-          description:
-            'HeyGen v3: hex HMAC-SHA256 of the raw body (or, the older form, of `Heygen-Timestamp + "." + ' +
-            "body`); needs Heygen-Timestamp.",
-        }),
-        "Heygen-Timestamp": withMeta(z.optional(z.string()), {
-          description: "Unix seconds; Heygen-Signature is accepted within 5 minutes of it.",
-        }),
-        "Heygen-Event-Id": withMeta(z.optional(z.string()), {
-          description:
-            "The delivery's id (HeyGen repeats it on a retry): a repeat is answered duplicate: true.",
-        }),
+        Signature: described(z.optional(z.string()), "heygenWebhook.headers.Signature"),
+        "Heygen-Signature": described(z.optional(z.string()), "heygenWebhook.headers.Heygen-Signature"),
+        "Heygen-Timestamp": described(z.optional(z.string()), "heygenWebhook.headers.Heygen-Timestamp"),
+        "Heygen-Event-Id": described(z.optional(z.string()), "heygenWebhook.headers.Heygen-Event-Id"),
       }),
       body: { schema: named(HeyGenEvent, "HeyGenEvent"), required: true, raw: true },
     },
