@@ -1,18 +1,9 @@
-import { Unit } from "./balance.ts";
+import type { Unit } from "./balance.ts";
 import { Rational } from "./decimal.ts";
-import {
-  Engine,
-  type EstimateRequest,
-  type JobSpec,
-  JobType,
-  jobsOf,
-  type Resolution,
-  Resolution as ResolutionSchema,
-} from "./job-spec.ts";
+import type { Estimate, EstimateLine } from "./estimate.ts";
+import { type Engine, type EstimateRequest, type JobSpec, jobsOf, type Resolution } from "./job-spec.ts";
 import { pricedTiers, type RateCard, type RateItem, staleCardWarning, tierPrices } from "./rate-card.ts";
 import { scriptDuration } from "./script-duration.ts";
-import * as z from "./zod.ts";
-import { described } from "./zod-meta.ts";
 
 /**
  * Prices job specs with a rate card (docs/estimates.md). All arithmetic is exact (see decimal.ts); usd is rounded
@@ -22,31 +13,7 @@ import { described } from "./zod-meta.ts";
 export const DEFAULT_ENGINE: Engine = "avatar_iv";
 export const DEFAULT_RESOLUTION: Resolution = "720p";
 
-export const EstimateLine = z.strictObject({
-  job: described(z.number().check(z.int()), "EstimateLine.job"),
-  type: JobType,
-  engine: described(z.nullable(Engine), "EstimateLine.engine"),
-  item: described(z.string(), "EstimateLine.item"),
-  resolution: ResolutionSchema,
-  billableSeconds: described(z.nullable(z.number()), "EstimateLine.billableSeconds"),
-  rate: described(z.number(), "EstimateLine.rate"),
-  rateUnit: described(z.string(), "EstimateLine.rateUnit"),
-  cost: described(z.number(), "EstimateLine.cost"),
-  count: z.number().check(z.int()),
-  notes: z.array(z.string()),
-});
-export type EstimateLine = z.infer<typeof EstimateLine>;
-
-export const Estimate = z.strictObject({
-  rateCard: described(z.string(), "Estimate.rateCard"),
-  unit: Unit,
-  total: described(z.number(), "Estimate.total"),
-  totalExact: described(z.string(), "Estimate.totalExact"),
-  lines: z.array(EstimateLine),
-  assumptions: z.array(z.string()),
-  warnings: z.array(z.string()),
-});
-export type Estimate = z.infer<typeof Estimate>;
+export type { Estimate, EstimateLine } from "./estimate.ts";
 
 /** A job the card does not price, or prices only with a field the job lacks; the API answers 422. */
 export class EstimateError extends Error {
