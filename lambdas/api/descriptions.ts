@@ -72,7 +72,9 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   ResumeRequest: "Nothing: a resume takes no fields (any field is refused, as a mistyped one would be).",
   "AuditQuery.limit": `At most this many entries (1–${MAX_LIST_LIMIT}, default 50).`,
   "AuditQuery.cursor": "The nextCursor of the page before, unchanged.",
+  "AccountPath.id": "The account's id (configuration `accounts[].id`).",
   "BudgetPath.id": "The account's id (configuration `accounts[].id`).",
+  "ReservationPath.id": "The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`).",
   "IdempotencyHeaders.Idempotency-Key":
     "Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: " +
     "true); with another request, 409 idempotency-key-reused.",

@@ -1,6 +1,6 @@
 import { safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { described, named, withMeta } from "#core/zod-meta";
+import { described, named } from "#core/zod-meta";
 import type { ProblemType } from "./problem-types.ts";
 import { BudgetId, IdempotencyKey } from "./schemas.ts";
 
@@ -84,15 +84,13 @@ export const COMMON_PROBLEMS: readonly ProblemType[] = [
   "internal-error",
 ];
 
-const id = (description: string) => z.object({ id: withMeta(z.string(), { description }) });
-export const AccountPath = id("The account's id (configuration `accounts[].id`).");
+const id = (key: string) => z.object({ id: described(z.string(), key) });
+export const AccountPath = id("AccountPath.id");
 export const BudgetPath = z.object({
   id: described(z.string(), "BudgetPath.id"),
   budgetId: BudgetId,
 });
-export const ReservationPath = id(
-  "The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`).",
-);
+export const ReservationPath = id("ReservationPath.id");
 export const IdempotencyHeaders = z.object({
   "Idempotency-Key": described(z.optional(IdempotencyKey), "IdempotencyHeaders.Idempotency-Key"),
 });
