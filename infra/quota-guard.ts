@@ -11,6 +11,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { OPENAPI_FILE_NAME } from "#api/openapi-file";
+import { PROBLEM_EXPLANATIONS_FILE_NAME } from "#api/problem-explanations";
 import type { QuotaGuardConfig } from "#config/config";
 import { POLLER_TIMEOUT_SECONDS } from "#config/poller";
 import { ENV } from "#runtime/environment";
@@ -115,8 +116,9 @@ export class QuotaGuard extends Construct {
       memorySize: 512,
       logs,
       environment,
-      // GET /openapi.json serves the document made at build time (lambdas/api/openapi-file.ts).
-      packagedFiles: [`lambdas/api/${OPENAPI_FILE_NAME}`],
+      // GET /openapi.json serves the document made at build time (lambdas/api/openapi-file.ts), and
+      // GET /problems/{type} the explanations (lambdas/api/problem-explanations.ts): files, not bundled code.
+      packagedFiles: [`lambdas/api/${OPENAPI_FILE_NAME}`, `lambdas/api/${PROBLEM_EXPLANATIONS_FILE_NAME}`],
     });
     // A refresh is a reading like the schedule's (one reading path): it reads keys and publishes its alerts
     // (and the test alerts of POST .../test-alert).

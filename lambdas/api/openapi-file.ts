@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { readPackagedJson } from "./packaged-file.ts";
 
 /**
  * The OpenAPI document as the API serves it: a JSON file made at build time from the route table
  * (`npm run generate:openapi`, infra/openapi-file.ts; a test fails when it drifts from the table), so that the
  * Lambda carries neither zod-openapi nor the code that builds the document. Next to this module in the
- * repository (lambdas/api/openapi.json) and next to the bundle in a Lambda package (copied there when
- * bundling, infra/quota-guard-function.ts): `import.meta.url` finds it in both.
+ * repository (lambdas/api/openapi.json) and next to the bundle in a Lambda package (packaged-file.ts).
  */
 export const OPENAPI_FILE_NAME = "openapi.json";
 
@@ -16,16 +15,7 @@ export interface OpenApiJson {
   [member: string]: unknown;
 }
 
-let cached: Promise<OpenApiJson> | undefined;
-
 /** Read once per container, on the first GET /openapi.json (not at import: cold starts do not pay for it). */
 export function servedOpenApiDocument(): Promise<OpenApiJson> {
-  cached ??= readFile(new URL(`./${OPENAPI_FILE_NAME}`, import.meta.url), "utf8").then(
-    (text) => JSON.parse(text) as OpenApiJson,
-    (error: unknown) => {
-      cached = undefined;
-      throw error;
-    },
-  );
-  return cached;
+  return readPackagedJson<OpenApiJson>(OPENAPI_FILE_NAME);
 }

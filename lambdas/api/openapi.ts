@@ -6,13 +6,17 @@ import {
 } from "zod-openapi";
 import { VERSION } from "#config/version";
 import * as z from "#core/zod";
-import { withMeta } from "#core/zod-meta";
+import { applyDescriptions, withMeta } from "#core/zod-meta";
 import { answerSchemaOf } from "./answer-schemas.ts";
+import { DESCRIPTIONS } from "./descriptions.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
 import { Problem } from "./responses.ts";
+import { ROUTE_DOCS } from "./route-docs.ts";
 import { COMMON_PROBLEMS, type RouteSpec } from "./route-spec.ts";
 import { ROUTES } from "./route-table.ts";
+
+type RouteName = keyof typeof ROUTES;
 
 /**
  * The OpenAPI 3.1 document, derived by zod-openapi from the route table: the same zod schemas validate the
@@ -33,11 +37,17 @@ const locationHeader = z.object({
   }),
 });
 
-function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
+function answerDescription(name: RouteName, status: string): string {
+  const description = ROUTE_DOCS[name].answers[Number(status) as 200 | 201 | 204];
+  if (description === undefined) throw new Error(`route-docs.ts has no description of ${name}'s ${status}`);
+  return description;
+}
+
+function responsesOf(name: RouteName, route: RouteSpec): ZodOpenApiResponsesObject {
   const responses: ZodOpenApiResponsesObject = {};
   for (const [status, answer] of Object.entries(route.answers)) {
     responses[status as `2${string}`] = {
-      description: answer.description,
+      description: answerDescription(name, status),
       ...(answer.schema ? { content: { "application/json": { schema: answerSchemaOf(answer) } } } : {}),
       ...(answer.replayable ? { headers: replayedHeader } : {}),
       ...(answer.location ? { headers: locationHeader } : {}),
@@ -60,11 +70,11 @@ function responsesOf(route: RouteSpec): ZodOpenApiResponsesObject {
   return responses;
 }
 
-function operationOf(name: string, route: RouteSpec): ZodOpenApiOperationObject {
+function operationOf(name: RouteName, route: RouteSpec): ZodOpenApiOperationObject {
   const { request } = route;
   return {
     operationId: name,
-    summary: route.summary,
+    summary: ROUTE_DOCS[name].summary,
     ...(route.auth === "iam" ? {} : { security: [] }),
     ...(request?.path || request?.query || request?.headers
       ? {
@@ -83,7 +93,7 @@ function operationOf(name: string, route: RouteSpec): ZodOpenApiOperationObject 
           },
         }
       : {}),
-    responses: responsesOf(route),
+    responses: responsesOf(name, route),
   };
 }
 
@@ -91,8 +101,9 @@ let cached: ReturnType<typeof createDocument> | undefined;
 
 export function openApiDocument(): ReturnType<typeof createDocument> {
   if (cached) return cached;
+  applyDescriptions(DESCRIPTIONS);
   const paths: ZodOpenApiPathsObject = {};
-  for (const [name, route] of Object.entries(ROUTES) as [string, RouteSpec][]) {
+  for (const [name, route] of Object.entries(ROUTES) as [RouteName, RouteSpec][]) {
     paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(name, route) };
   }
   cached = createDocument({

@@ -1,6 +1,6 @@
 import { ALERT_LEVELS, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { BalanceSnapshot, Unit } from "#core/balance";
-import { Estimate } from "#core/estimator";
+import { Estimate } from "#core/estimate";
 import { RateCard } from "#core/rate-card";
 import { SIGNATURE_SCHEMES } from "#core/webhook-signature";
 import * as z from "#core/zod";

@@ -1,6 +1,6 @@
 import { safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { named, withMeta } from "#core/zod-meta";
+import { described, named } from "#core/zod-meta";
 import type { ProblemType } from "./problem-types.ts";
 import { BudgetId, IdempotencyKey } from "./schemas.ts";
 
@@ -25,8 +25,8 @@ export function answer<N extends keyof AnswerSchemas>(name: N): AnswerSchemas[N]
   return name as unknown as AnswerSchemas[N];
 }
 
+/** An answer of a route; its description for the OpenAPI document is in route-docs.ts, not here. */
 export interface Answer {
-  description: string;
   /** The JSON body's schema (`answer("Name")`); none for a 204, which has no body. */
   schema?: z.ZodMiniType;
   /** The answer repeats an earlier request's (same Idempotency-Key): `Idempotent-Replayed: true`. */
@@ -51,7 +51,6 @@ export interface RouteSpec {
   method: Method;
   /** OpenAPI path syntax: `/v1/reservations/{id}`. */
   path: `/${string}`;
-  summary: string;
   /**
    * Who may call it: `iam` (SigV4; every route but HeyGen's), `heygen-signature` (HeyGen's webhook, which
    * cannot sign SigV4: the body's HMAC is checked by the use case instead) or `none` (HeyGen's OPTIONS probe
@@ -85,21 +84,15 @@ export const COMMON_PROBLEMS: readonly ProblemType[] = [
   "internal-error",
 ];
 
-const id = (description: string) => z.object({ id: withMeta(z.string(), { description }) });
-export const AccountPath = id("The account's id (configuration `accounts[].id`).");
+const id = (key: string) => z.object({ id: described(z.string(), key) });
+export const AccountPath = id("AccountPath.id");
 export const BudgetPath = z.object({
-  id: withMeta(z.string(), { description: "The account's id (configuration `accounts[].id`)." }),
+  id: described(z.string(), "BudgetPath.id"),
   budgetId: BudgetId,
 });
-export const ReservationPath = id(
-  "The reservation's id, as answered by POST /v1/reservations (`rsv_<account>_…`).",
-);
+export const ReservationPath = id("ReservationPath.id");
 export const IdempotencyHeaders = z.object({
-  "Idempotency-Key": withMeta(z.optional(IdempotencyKey), {
-    description:
-      "Remembered 24 h: the same key with the same request gets the same answer (200, Idempotent-Replayed: " +
-      "true); with another request, 409 idempotency-key-reused.",
-  }),
+  "Idempotency-Key": described(z.optional(IdempotencyKey), "IdempotencyHeaders.Idempotency-Key"),
 });
 /** What any route with a body may answer about it. */
 export const BODY: ProblemType[] = [

@@ -1,6 +1,6 @@
 import { EstimateRequest, safeParseJobRequest } from "#core/job-spec";
 import * as z from "#core/zod";
-import { named, withMeta } from "#core/zod-meta";
+import { described, named } from "#core/zod-meta";
 import { answer, BODY, isAmountRequest, jobBody, type RouteSpec } from "./route-spec.ts";
 import { ACCOUNT_ROUTES } from "./routes-accounts.ts";
 import { BUDGET_ROUTES } from "./routes-budgets.ts";
@@ -18,35 +18,31 @@ export const ROUTES = {
   health: {
     method: "GET",
     path: "/v1/health",
-    summary: "Liveness and version",
     auth: "iam",
     servedBy: "api",
-    answers: { 200: { description: "Status and version", schema: answer("Health") } },
+    answers: { 200: { schema: answer("Health") } },
     problems: [],
   },
   openApi: {
     method: "GET",
     path: "/openapi.json",
-    summary: "This document",
     auth: "iam",
     servedBy: "api",
-    answers: { 200: { description: "The OpenAPI 3.1 document", schema: answer("OpenApiDocument") } },
+    answers: { 200: { schema: answer("OpenApiDocument") } },
     problems: [],
   },
   problemType: {
     method: "GET",
     path: "/problems/{type}",
-    summary: "What a problem type means: the `type` URI of every problem answer points here",
     auth: "iam",
     servedBy: "api",
     request: {
       path: z.object({
-        type: withMeta(z.string(), { description: "A problem type, e.g. validation-error." }),
+        type: described(z.string(), "problemType.path.type"),
       }),
     },
     answers: {
       200: {
-        description: "The problem type's status, title and explanation",
         schema: answer("ProblemExplanation"),
       },
     },
@@ -55,26 +51,23 @@ export const ROUTES = {
   rateCards: {
     method: "GET",
     path: "/v1/rate-cards",
-    summary: "The rate cards",
     auth: "iam",
     servedBy: "api",
-    answers: { 200: { description: "Every rate card", schema: answer("RateCards") } },
+    answers: { 200: { schema: answer("RateCards") } },
     problems: [],
   },
   estimate: {
     method: "POST",
     path: "/v1/estimates",
-    summary: "Estimate the cost of one job or a list of jobs",
     auth: "iam",
     servedBy: "api",
     request: { body: jobBody(EstimateRequest, "EstimateRequest") },
-    answers: { 200: { description: "The estimate", schema: answer("EstimateAnswer") } },
+    answers: { 200: { schema: answer("EstimateAnswer") } },
     problems: [...BODY, "unprocessable"],
   },
   check: {
     method: "POST",
     path: "/v1/checks",
-    summary: "May this job be started now? A no is a 200 with allowed: false",
     auth: "iam",
     servedBy: "api",
     request: {
@@ -90,7 +83,7 @@ export const ROUTES = {
             : safeParseJobRequest(CheckRequest, input),
       },
     },
-    answers: { 200: { description: "The check answer", schema: answer("CheckAnswer") } },
+    answers: { 200: { schema: answer("CheckAnswer") } },
     problems: [...BODY, "not-found", "forbidden", "unprocessable"],
   },
   ...RESERVATION_ROUTES,

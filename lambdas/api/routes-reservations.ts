@@ -27,7 +27,6 @@ export const RESERVATION_ROUTES = {
   reserve: {
     method: "POST",
     path: "/v1/reservations",
-    summary: "Hold credit for a job (atomic; never oversubscribes)",
     auth: "iam",
     servedBy: "api",
     request: {
@@ -46,12 +45,10 @@ export const RESERVATION_ROUTES = {
     },
     answers: {
       201: {
-        description: "The new hold",
         schema: answer("Reservation"),
         location: (hold: z.output<typeof Reservation>) => `/v1/reservations/${encodeURIComponent(hold.id)}`,
       },
       200: {
-        description: "The hold this Idempotency-Key made, as it is now",
         schema: answer("Reservation"),
         replayable: true,
       },
@@ -73,27 +70,24 @@ export const RESERVATION_ROUTES = {
   listReservations: {
     method: "GET",
     path: "/v1/reservations",
-    summary: "An account's reservations, newest first, a page at a time",
     auth: "iam",
     servedBy: "api",
     request: { query: ReservationsQuery },
-    answers: { 200: { description: "One page", schema: answer("ReservationPage") } },
+    answers: { 200: { schema: answer("ReservationPage") } },
     problems: ["validation-error", "not-found", "forbidden"],
   },
   getReservation: {
     method: "GET",
     path: "/v1/reservations/{id}",
-    summary: "A reservation",
     auth: "iam",
     servedBy: "api",
     request: { path: ReservationPath },
-    answers: { 200: { description: "The reservation", schema: answer("Reservation") } },
+    answers: { 200: { schema: answer("Reservation") } },
     problems: ["not-found", "forbidden"],
   },
   commit: {
     method: "POST",
     path: "/v1/reservations/{id}/commit",
-    summary: "Commit spend against a hold: a part (final: false) or the rest, ending it",
     auth: "iam",
     servedBy: "api",
     request: {
@@ -103,7 +97,6 @@ export const RESERVATION_ROUTES = {
     },
     answers: {
       200: {
-        description: "The reservation (Idempotent-Replayed: true for a repeated request)",
         schema: answer("Reservation"),
         replayable: true,
       },
@@ -113,7 +106,6 @@ export const RESERVATION_ROUTES = {
   release: {
     method: "POST",
     path: "/v1/reservations/{id}/release",
-    summary: "Return what a hold still holds",
     auth: "iam",
     servedBy: "api",
     request: {
@@ -123,7 +115,6 @@ export const RESERVATION_ROUTES = {
     },
     answers: {
       200: {
-        description: "The released reservation (Idempotent-Replayed: true when repeated)",
         schema: answer("Reservation"),
         replayable: true,
       },
@@ -133,7 +124,6 @@ export const RESERVATION_ROUTES = {
   extend: {
     method: "POST",
     path: "/v1/reservations/{id}/extend",
-    summary: "Raise a held reservation's amount (taken from available) and/or move its expiry",
     auth: "iam",
     servedBy: "api",
     request: {
@@ -142,7 +132,7 @@ export const RESERVATION_ROUTES = {
       body: json(named(ExtendRequest, "ExtendRequest")),
     },
     answers: {
-      200: { description: "The extended reservation", schema: answer("Reservation"), replayable: true },
+      200: { schema: answer("Reservation"), replayable: true },
     },
     problems: [
       ...SETTLE,
@@ -155,15 +145,11 @@ export const RESERVATION_ROUTES = {
   wait: {
     method: "POST",
     path: "/v1/reservations/{id}/wait",
-    summary:
-      "Register a Step Functions task (.waitForTaskToken) to be sent the hold's video outcome: success, or " +
-      "failure VideoFailed / InsufficientCredits, when HeyGen's webhook settles the hold",
     auth: "iam",
     servedBy: "webhook",
     request: { path: ReservationPath, body: json(named(WaitRequest, "WaitRequest")) },
     answers: {
       200: {
-        description: "Registered, or the known outcome sent (resultSent)",
         schema: answer("WaitAnswer"),
       },
     },

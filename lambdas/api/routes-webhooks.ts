@@ -1,6 +1,6 @@
 import { HeyGenEvent } from "#core/heygen-events";
 import * as z from "#core/zod";
-import { named, withMeta } from "#core/zod-meta";
+import { described, named } from "#core/zod-meta";
 import { answer, type RouteSpec } from "./route-spec.ts";
 
 /** HeyGen's webhook: deliveries, the secret's status and HeyGen's OPTIONS probe (docs/webhooks.md). */
@@ -8,35 +8,19 @@ export const WEBHOOK_ROUTES = {
   heygenWebhook: {
     method: "POST",
     path: "/v1/webhooks/heygen",
-    summary:
-      "HeyGen's webhook deliveries (no IAM: HeyGen's signature). A success commits the hold named by " +
-      "callback_id at the reported duration, a failure releases it; see docs/webhooks.md",
     auth: "heygen-signature",
     servedBy: "webhook",
     request: {
       headers: z.object({
-        Signature: withMeta(z.optional(z.string()), {
-          description:
-            "Hex HMAC-SHA256 of the raw body with the endpoint secret (any case, optional `sha256=`).",
-        }),
-        "Heygen-Signature": withMeta(z.optional(z.string()), {
-          description:
-            'HeyGen v3: hex HMAC-SHA256 of the raw body (or, the older form, of `Heygen-Timestamp + "." + ' +
-            "body`); needs Heygen-Timestamp.",
-        }),
-        "Heygen-Timestamp": withMeta(z.optional(z.string()), {
-          description: "Unix seconds; Heygen-Signature is accepted within 5 minutes of it.",
-        }),
-        "Heygen-Event-Id": withMeta(z.optional(z.string()), {
-          description:
-            "The delivery's id (HeyGen repeats it on a retry): a repeat is answered duplicate: true.",
-        }),
+        Signature: described(z.optional(z.string()), "heygenWebhook.headers.Signature"),
+        "Heygen-Signature": described(z.optional(z.string()), "heygenWebhook.headers.Heygen-Signature"),
+        "Heygen-Timestamp": described(z.optional(z.string()), "heygenWebhook.headers.Heygen-Timestamp"),
+        "Heygen-Event-Id": described(z.optional(z.string()), "heygenWebhook.headers.Heygen-Event-Id"),
       }),
       body: { schema: named(HeyGenEvent, "HeyGenEvent"), required: true, raw: true },
     },
     answers: {
       200: {
-        description: "Received, whatever it meant (an ignored type, an unknown callback_id, a repeat)",
         schema: answer("WebhookReceipt"),
       },
     },
@@ -51,22 +35,17 @@ export const WEBHOOK_ROUTES = {
   webhookStatus: {
     method: "GET",
     path: "/v1/webhooks/heygen/status",
-    summary:
-      "Whether the webhook secret is set (never the secret): what `quota-guard doctor` checks after a deploy",
     auth: "iam",
     servedBy: "webhook",
-    answers: { 200: { description: "The webhook secret's state", schema: answer("WebhookStatus") } },
+    answers: { 200: { schema: answer("WebhookStatus") } },
     problems: [],
   },
   heygenWebhookProbe: {
     method: "OPTIONS",
     path: "/v1/webhooks/heygen",
-    summary:
-      "HeyGen's validation probe of a new webhook endpoint (OPTIONS, 1 s timeout; field case G5): 204 with " +
-      "Allow, no IAM, no signature, nothing read",
     auth: "none",
     servedBy: "webhook",
-    answers: { 204: { description: "No content; `Allow: POST, OPTIONS`" } },
+    answers: { 204: {} },
     problems: [],
   },
 } as const satisfies Record<string, RouteSpec>;

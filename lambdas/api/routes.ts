@@ -16,7 +16,7 @@ import { accountWebhookEvents, receiveHeyGenDelivery, webhookSecretStatus } from
 import { type ApiObserver, registerErrorHandlers } from "./errors.ts";
 import { servedOpenApiDocument } from "./openapi-file.ts";
 import { problems } from "./problem.ts";
-import { PROBLEM_TYPES } from "./problem-types.ts";
+import { explainProblemType } from "./problem-explanations.ts";
 import { readRawBody } from "./request.ts";
 import { methodsAt } from "./route-list.ts";
 import { ROUTES } from "./route-table.ts";
@@ -35,9 +35,9 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
   serve(app, ROUTES.health, async () => answer(200, { status: "ok", version: VERSION }));
   serve(app, ROUTES.openApi, async () => answer(200, { ...(await servedOpenApiDocument()) }));
   serve(app, ROUTES.problemType, async ({ path }) => {
-    const known = Object.entries(PROBLEM_TYPES).find(([type]) => type === path.type);
-    if (!known) throw problems.notFound("problem type", path.type, "/path/type");
-    return answer(200, { type: known[0], ...known[1] });
+    const explained = await explainProblemType(path.type);
+    if (!explained) throw problems.notFound("problem type", path.type, "/path/type");
+    return answer(200, explained);
   });
   serve(app, ROUTES.rateCards, async () => answer(200, await listRateCards(services)));
 

@@ -1,18 +1,9 @@
-import { Unit } from "./balance.ts";
+import type { Unit } from "./balance.ts";
 import { Rational } from "./decimal.ts";
-import {
-  Engine,
-  type EstimateRequest,
-  type JobSpec,
-  JobType,
-  jobsOf,
-  type Resolution,
-  Resolution as ResolutionSchema,
-} from "./job-spec.ts";
+import type { Estimate, EstimateLine } from "./estimate.ts";
+import { type Engine, type EstimateRequest, type JobSpec, jobsOf, type Resolution } from "./job-spec.ts";
 import { pricedTiers, type RateCard, type RateItem, staleCardWarning, tierPrices } from "./rate-card.ts";
 import { scriptDuration } from "./script-duration.ts";
-import * as z from "./zod.ts";
-import { withMeta } from "./zod-meta.ts";
 
 /**
  * Prices job specs with a rate card (docs/estimates.md). All arithmetic is exact (see decimal.ts); usd is rounded
@@ -22,42 +13,7 @@ import { withMeta } from "./zod-meta.ts";
 export const DEFAULT_ENGINE: Engine = "avatar_iv";
 export const DEFAULT_RESOLUTION: Resolution = "720p";
 
-export const EstimateLine = z.strictObject({
-  job: withMeta(z.number().check(z.int()), {
-    description: "Index of the job in the request (0 for a single job).",
-  }),
-  type: JobType,
-  engine: withMeta(z.nullable(Engine), {
-    description: "The engine priced; null when the card ignores engines here.",
-  }),
-  item: withMeta(z.string(), { description: "The rate card item that priced the job." }),
-  resolution: ResolutionSchema,
-  billableSeconds: withMeta(z.nullable(z.number()), {
-    description: "Seconds billed per video after increments and minimums; null when priced per video.",
-  }),
-  rate: withMeta(z.number(), { description: "Rate at this resolution, in rateUnit." }),
-  rateUnit: withMeta(z.string(), { description: "unit/second, unit/minute, unit/video or unit/session." }),
-  cost: withMeta(z.number(), { description: "Cost of all `count` videos, exact (not rounded to cents)." }),
-  count: z.number().check(z.int()),
-  notes: z.array(z.string()),
-});
-export type EstimateLine = z.infer<typeof EstimateLine>;
-
-export const Estimate = z.strictObject({
-  rateCard: withMeta(z.string(), { description: "Id of the rate card used." }),
-  unit: Unit,
-  total: withMeta(z.number(), {
-    description: "Sum of the lines; usd rounded up to cents, credits as the card rounds.",
-  }),
-  totalExact: withMeta(z.string(), {
-    description:
-      'The unrounded total, exactly: a decimal ("3.006"), or a fraction ("31/300") when it has none.',
-  }),
-  lines: z.array(EstimateLine),
-  assumptions: z.array(z.string()),
-  warnings: z.array(z.string()),
-});
-export type Estimate = z.infer<typeof Estimate>;
+export type { Estimate, EstimateLine } from "./estimate.ts";
 
 /** A job the card does not price, or prices only with a field the job lacks; the API answers 422. */
 export class EstimateError extends Error {

@@ -1,5 +1,5 @@
 import * as z from "./zod.ts";
-import { withMeta } from "./zod-meta.ts";
+import { described } from "./zod-meta.ts";
 
 /**
  * What a caller wants to generate (docs/estimates.md), validated by the API and used for its OpenAPI document.
@@ -45,29 +45,26 @@ const DURATION_OPTIONAL_TYPES: ReadonlySet<JobType> = new Set([
   "avatar_creation",
 ]);
 
-export const JobType = withMeta(z.enum(JOB_TYPES), { description: "What is generated." });
+export const JobType = described(z.enum(JOB_TYPES), "JobType");
 export type JobType = z.infer<typeof JobType>;
-export const Engine = withMeta(z.enum(ENGINES), { description: "Avatar engine, as the rate card names it." });
+export const Engine = described(z.enum(ENGINES), "Engine");
 export type Engine = z.infer<typeof Engine>;
-export const Resolution = withMeta(z.enum(RESOLUTIONS), { description: "Output resolution tier." });
+export const Resolution = described(z.enum(RESOLUTIONS), "Resolution");
 export type Resolution = z.infer<typeof Resolution>;
-export const TranslationMode = withMeta(z.enum(TRANSLATION_MODES), {
-  description:
-    "Translation or lipsync quality (lipsync: speed_lipsync or precision); the rate card says which modes it prices.",
-});
+export const TranslationMode = described(z.enum(TRANSLATION_MODES), "TranslationMode");
 export type TranslationMode = z.infer<typeof TranslationMode>;
 
-const DurationSeconds = withMeta(z.number().check(z.positive()).check(z.lte(MAX_DURATION_SECONDS)), {
-  description: `Video length in seconds (> 0, ≤ ${MAX_DURATION_SECONDS}).`,
-});
-const Script = withMeta(z.string().check(z.minLength(1)).check(z.maxLength(MAX_SCRIPT_CHARACTERS)), {
-  description: "The spoken text (SSML <break time=.../> pauses count); its length sets the duration.",
-});
-const VoiceSpeed = withMeta(z.number().check(z.gte(0.5)).check(z.lte(2)), {
-  description: "Voice speed for script-based durations (0.5–2, default 1).",
-});
+const DurationSeconds = described(
+  z.number().check(z.positive()).check(z.lte(MAX_DURATION_SECONDS)),
+  "DurationSeconds",
+);
+const Script = described(
+  z.string().check(z.minLength(1)).check(z.maxLength(MAX_SCRIPT_CHARACTERS)),
+  "Script",
+);
+const VoiceSpeed = described(z.number().check(z.gte(0.5)).check(z.lte(2)), "VoiceSpeed");
 
-export const Scene = withMeta(
+export const Scene = described(
   z
     .strictObject({
       durationSeconds: z.optional(DurationSeconds),
@@ -92,39 +89,37 @@ export const Scene = withMeta(
         }
       }),
     ),
-  { description: "One scene of a video: its durationSeconds or its script." },
+  "Scene",
 );
 export type Scene = z.infer<typeof Scene>;
 
-export const Dimension = withMeta(
+export const Dimension = described(
   z.strictObject({
     width: z.number().check(z.int()).check(z.gte(1)).check(z.lte(MAX_DIMENSION_PIXELS)),
     height: z.number().check(z.int()).check(z.gte(1)).check(z.lte(MAX_DIMENSION_PIXELS)),
   }),
-  {
-    description: "Output size in pixels; the larger side picks the tier: ≤1280 720p, ≤1920 1080p, else 4k.",
-  },
+  "Dimension",
 );
 export type Dimension = z.infer<typeof Dimension>;
 
 const jobShape = {
   type: z._default(JobType, "avatar_video"),
-  engine: withMeta(z.optional(Engine), {
-    description: "Avatar engine (default avatar_iv); ignored for types the card prices whatever the engine.",
-  }),
+  engine: described(z.optional(Engine), "jobShape.engine"),
   durationSeconds: z.optional(DurationSeconds),
   script: z.optional(Script),
   voiceSpeed: z.optional(VoiceSpeed),
-  scenes: withMeta(z.optional(z.array(Scene).check(z.minLength(1)).check(z.maxLength(MAX_SCENES))), {
-    description: "Scenes of one video; their durations add up.",
-  }),
-  resolution: withMeta(z.optional(Resolution), { description: "Output resolution tier (default 720p)." }),
+  scenes: described(
+    z.optional(z.array(Scene).check(z.minLength(1)).check(z.maxLength(MAX_SCENES))),
+    "jobShape.scenes",
+  ),
+  resolution: described(z.optional(Resolution), "jobShape.resolution"),
   dimension: z.optional(Dimension),
   translationMode: z.optional(TranslationMode),
-  test: withMeta(z._default(z.boolean(), false), { description: "HeyGen test mode (free on some cards)." }),
-  count: withMeta(z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(MAX_COUNT)), 1), {
-    description: `How many such videos or sessions (1–${MAX_COUNT}).`,
-  }),
+  test: described(z._default(z.boolean(), false), "jobShape.test"),
+  count: described(
+    z._default(z.number().check(z.int()).check(z.gte(1)).check(z.lte(MAX_COUNT)), 1),
+    "jobShape.count",
+  ),
 };
 
 type JobFields = z.output<z.ZodMiniObject<typeof jobShape>>;
@@ -171,18 +166,14 @@ function checkJob(job: JobFields, ctx: z.core.$RefinementCtx): void {
   }
 }
 
-export const JobSpec = withMeta(z.strictObject(jobShape).check(z.superRefine(checkJob)), {
-  description:
-    "One job: type, engine, duration as exactly one of durationSeconds | script | scenes " +
-    "(optional for streaming and cinematic_avatar when the card prices per session or video), " +
-    "resolution or dimension, translationMode, test, count.",
-});
+export const JobSpec = described(z.strictObject(jobShape).check(z.superRefine(checkJob)), "JobSpec");
 export type JobSpec = z.output<typeof JobSpec>;
 export type JobSpecInput = z.input<typeof JobSpec>;
 
-const RateCardId = withMeta(z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))), {
-  description: "Rate card id; default: the account's card, else the default for its balance unit.",
-});
+const RateCardId = described(
+  z.optional(z.string().check(z.minLength(1)).check(z.maxLength(64))),
+  "RateCardId",
+);
 
 /**
  * A request about one job or a list of jobs, with `extra` fields in both forms (the check and reservation
@@ -191,9 +182,7 @@ const RateCardId = withMeta(z.optional(z.string().check(z.minLength(1)).check(z.
  */
 export function jobRequestSchema<Extra extends z.core.$ZodShape>(extra: Extra) {
   const list = z.strictObject({
-    jobs: withMeta(z.array(JobSpec).check(z.minLength(1)).check(z.maxLength(MAX_JOBS)), {
-      description: `The jobs (1–${MAX_JOBS}).`,
-    }),
+    jobs: described(z.array(JobSpec).check(z.minLength(1)).check(z.maxLength(MAX_JOBS)), "jobRequest.jobs"),
     rateCard: RateCardId,
     ...extra,
   });
@@ -204,9 +193,7 @@ export function jobRequestSchema<Extra extends z.core.$ZodShape>(extra: Extra) {
   return z.union([list, single]);
 }
 
-export const EstimateRequest = withMeta(jobRequestSchema({}), {
-  description: "One job spec, or { jobs: [...] }, plus an optional rateCard id.",
-});
+export const EstimateRequest = described(jobRequestSchema({}), "EstimateRequest");
 export type EstimateRequest = z.output<typeof EstimateRequest>;
 export type EstimateRequestInput = z.input<typeof EstimateRequest>;
 

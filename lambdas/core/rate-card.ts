@@ -10,14 +10,14 @@ import webCredits202605 from "./rate-cards/heygen-web-credits-2026-05.json" with
 import type { SpendPool } from "./spend-pool.ts";
 import * as z from "./zod.ts";
 import { documentIssues, InvalidDocumentError } from "./zod-issues.ts";
-import { withMeta } from "./zod-meta.ts";
+import { described } from "./zod-meta.ts";
 
 /**
  * A rate card is data (docs/estimates.md): every card is expressed by this one schema, so the estimator has no
  * branch per card id. Rates are decimal strings ("0.0667") so that they are exact.
  */
 
-const DecimalText = withMeta(
+const DecimalText = described(
   z
     .string()
     .check(
@@ -26,7 +26,7 @@ const DecimalText = withMeta(
         'must be a non-negative decimal string such as "0.0667" (a string keeps it exact)',
       ),
     ),
-  { description: "A non-negative decimal written as a string, so that it stays exact." },
+  "DecimalText",
 );
 
 /** Either a multiplier of the item's base rate or a rate of its own for this tier. */
@@ -40,17 +40,18 @@ const Seconds = z.number().check(z.nonnegative());
 const IsoDate = z.iso.date();
 
 const Billing = z.discriminatedUnion("rounding", [
-  withMeta(
+  described(
     z.strictObject({
       rounding: z.literal("up-per-increment"),
       incrementSeconds: z.number().check(z.positive()),
       minimumSeconds: z._default(Seconds, 0),
     }),
-    { description: "Each video's duration rounded up to whole increments, at least minimumSeconds." },
+    "Billing.0",
   ),
-  withMeta(z.strictObject({ rounding: z.literal("ceil-total"), minimumSeconds: z._default(Seconds, 0) }), {
-    description: "Each video's cost rounded up to a whole unit (Math.ceil).",
-  }),
+  described(
+    z.strictObject({ rounding: z.literal("ceil-total"), minimumSeconds: z._default(Seconds, 0) }),
+    "Billing.1",
+  ),
 ]);
 export type Billing = z.output<typeof Billing>;
 

@@ -64,11 +64,17 @@ describe("Lambda bundles", () => {
         ).toEqual([]);
       }
       // GET /openapi.json reads the build-time document next to the API's bundle (lambdas/api/openapi-file.ts).
+      // GET /problems/{type} reads the explanations next to it too (lambdas/api/problem-explanations.ts).
       const openApi = join(assetDir, "openapi.json");
+      const explanations = join(assetDir, "problem-explanations.json");
       if (description === "HeyGen Quota Guard HTTP API") {
         expect(readFileSync(openApi, "utf8")).toBe(committedOpenApiFileText());
+        expect(readFileSync(explanations, "utf8")).toBe(
+          readFileSync(new URL("../../lambdas/api/problem-explanations.json", import.meta.url), "utf8"),
+        );
       } else {
         expect(existsSync(openApi), openApi).toBe(false);
+        expect(existsSync(explanations), explanations).toBe(false);
       }
     }
   }, 120_000);

@@ -8,6 +8,7 @@ import { createApiRouter } from "#api/routes";
 import { parseConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
 import { type Services, silentLog } from "#service/services";
+import PROBLEM_EXPLANATIONS from "../../../lambdas/api/problem-explanations.json" with { type: "json" };
 
 /** Every store call fails: these tests only ask whether a route exists, not what it answers. */
 const unreachableStore = new Proxy(
@@ -109,7 +110,15 @@ describe("problem types are served where their type URIs point", () => {
     expect(problem.body.instance).toBe("r");
     const explained = await answer("GET", new URL(String(problem.body.type)).pathname);
     expect(explained.status).toBe(200);
-    expect(explained.body).toEqual({ type: "not-found", ...PROBLEM_TYPES["not-found"] });
+    expect(explained.body).toEqual({
+      type: "not-found",
+      ...PROBLEM_TYPES["not-found"],
+      explanation: expect.stringContaining("No such route, account or reservation"),
+    });
+  });
+
+  it("every problem type has an explanation in problem-explanations.json, and the file explains no other", () => {
+    expect(Object.keys(PROBLEM_EXPLANATIONS).sort()).toEqual(Object.keys(PROBLEM_TYPES).sort());
   });
 
   it.each(Object.keys(PROBLEM_TYPES))(

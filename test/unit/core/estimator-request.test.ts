@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { Estimate, EstimateError, estimate, tierForLongerSide } from "#core/estimator";
+import { Estimate } from "#core/estimate";
+import { EstimateError, estimate, tierForLongerSide } from "#core/estimator";
 import {
   EstimateRequest,
   type EstimateRequestInput,
