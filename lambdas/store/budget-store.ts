@@ -1,9 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Budget, BudgetAlertState, BudgetPause } from "#core/budget";
-import { roundAmount } from "#core/reservations";
 import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
-import { keys, TABLE } from "#store/table";
+import { keys } from "#store/table";
 import { auditPut } from "./audit-store.ts";
 import { budgetKey, leftOf, toBudget } from "./budget-items.ts";
 import { conditionalWrite, transactWrite } from "./conditional-write.ts";
