@@ -287,7 +287,7 @@ async function apply(accountId: string, model: Model, action: Step) {
       return;
     case "rollover": {
       const end = periodContaining(model.now, DAY, "UTC").end;
-      if (end === undefined) throw new Error("a day ends");
+      if (!end) throw new Error("a day ends");
       model.now = at(end, action.past);
       model.over = false;
       return;
