@@ -8,6 +8,8 @@ const CONCURRENCY = [
   "test/integration/store-concurrency.test.ts",
   "test/integration/store-properties.test.ts",
   "test/integration/poll-fan-out.test.ts",
+  "test/integration/budget-concurrency.test.ts",
+  "test/integration/budget-properties.test.ts",
 ];
 /** The Step Functions examples, run by an ASL interpreter against the local stack. */
 const ASL = [

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname } from "node:path";
+import type { BudgetCostFigure } from "./budget-costs.ts";
 import type { ColdStartFigures } from "./cold-start.ts";
 import type { CommandCounts } from "./dynamodb-calls.ts";
 import type { BenchResults, Machine } from "./results.ts";
@@ -38,6 +39,7 @@ export function renderTable(results: BenchResults): string {
     coldStart,
     dynamodbCalls,
     openHolds,
+    budgetCosts,
     pollerScaling,
     lambdaRuntime,
   } = results.figures;
@@ -123,6 +125,15 @@ export function renderTable(results: BenchResults): string {
       ],
     ),
     [
+      `5c. Per operation at ${budgetLevelsOf(budgetCosts)
+        .map((n) => n.toLocaleString("en"))
+        .join(" / ")} budgets and holds`,
+      "no budget: RCU + WCU, items",
+      "budget: RCU + WCU, items",
+      "flat",
+    ],
+    ...budgetCostRows(budgetCosts),
+    [
       `6. Poller, concurrency ${pollerScaling.concurrency}, HeyGen ${s.heygenLatencyMs} ms`,
       "wall time",
       "latency floor",
@@ -140,6 +151,30 @@ export function renderTable(results: BenchResults): string {
     ...results.targets.map((t): Row => [`   ${t.target}`, t.measured, "", t.met ? "met" : "MISSED"]),
   ];
   return formatRows(rows);
+}
+
+function budgetLevelsOf(figures: readonly BudgetCostFigure[]): number[] {
+  return [...new Set(figures.map((f) => f.present))];
+}
+
+/**
+ * One row per operation: its cost without and with a budget, at each level when they differ (DynamoDB
+ * Local's capacity, and the items its transaction wrote, which DynamoDB proper bills per item).
+ */
+function budgetCostRows(figures: readonly BudgetCostFigure[]): Row[] {
+  const operations = [...new Set(figures.map((f) => f.operation))];
+  return operations.map((operation): Row => {
+    const side = (budget: boolean) => {
+      const cells = figures
+        .filter((f) => f.operation === operation && f.budget === budget)
+        .map((f) => `${fixed(f.readUnits, 1)} + ${fixed(f.writeUnits, 0)}, ${f.transactItems}`);
+      return { cells, flat: new Set(cells).size <= 1 };
+    };
+    const [without, within] = [side(false), side(true)];
+    const show = (s: { cells: string[]; flat: boolean }) =>
+      s.flat ? (s.cells[0] ?? "") : s.cells.join(" / ");
+    return [`   ${operation}`, show(without), show(within), verdict(without.flat && within.flat)];
+  });
 }
 
 /** Each bundle's size (KB = 1,000 bytes, minified) and its largest contributors, from esbuild's metafile. */

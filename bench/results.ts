@@ -1,3 +1,4 @@
+import type { BudgetCostFigure } from "./budget-costs.ts";
 import type { ChecksFigures } from "./checks-http.ts";
 import type { ColdStartFigures } from "./cold-start.ts";
 import type { OperationCalls } from "./dynamodb-calls.ts";
@@ -17,6 +18,8 @@ export interface BenchFigures {
   dynamodbCalls: OperationCalls[];
   /** Reserve latency and consumed capacity at each number of open holds, ascending. */
   openHolds: OpenHoldsFigures[];
+  /** Each operation with and without a budget, at each number of budgets and holds present, ascending. */
+  budgetCosts: BudgetCostFigure[];
   pollerScaling: PollScalingFigures;
   /** The in-process and cold-start figures again on the Lambda runtime's Node major, when it was available. */
   lambdaRuntime?: { node: string; inProcess: InProcessFigures; coldStart: ColdStartFigures };

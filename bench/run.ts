@@ -4,6 +4,7 @@
  */
 import { parseConfig } from "#config/config";
 import { type LocalStackOptions, startLocalStack } from "#local/stack";
+import { measureBudgetCosts } from "./budget-costs.ts";
 import { measureChecks } from "./checks-http.ts";
 import { measureColdStarts } from "./cold-start.ts";
 import { measureDynamoDbCalls } from "./dynamodb-calls.ts";
@@ -72,6 +73,8 @@ export async function runBench(
     });
     progress(`reserve latency and consumed capacity at ${settings.openHoldLevels.join(", ")} open holds`);
     const openHolds = await measureOpenHolds(stack, OPEN_HOLDS_ACCOUNT, settings.openHoldLevels);
+    progress(`operations with and without a budget at ${settings.budgetLevels.join(", ")} budgets and holds`);
+    const budgetCosts = await measureBudgetCosts(stack, settings.budgetLevels);
     progress("poller scaling");
     const pollerScaling = await measurePollerScaling(
       stack,
@@ -86,6 +89,7 @@ export async function runBench(
       coldStart,
       dynamodbCalls,
       openHolds,
+      budgetCosts,
       pollerScaling,
       ...(lambdaRuntime ? { lambdaRuntime } : {}),
     };

@@ -19,6 +19,8 @@ export interface BenchSettings {
   coldStartRuns: number;
   /** Open holds on one account at which reserves are timed and metered, ascending (0 allowed). */
   openHoldLevels: number[];
+  /** Budgets (and open holds through them) on one account at which budgeted operations are metered, ascending. */
+  budgetLevels: number[];
   /** Account counts for the poller scaling phase, ascending. */
   pollAccountCounts: number[];
   /** `auto` (fetch the Lambda runtime's Node major once), `off`, or a path to a `node` binary. */
@@ -83,6 +85,13 @@ const FIELDS: readonly Field[] = [
     flag: "open-holds",
     key: "openHoldLevels",
     fallback: "0,1000,10000",
+    parse: (raw, name) => ascendingCounts(raw, name, 0),
+  },
+  {
+    env: "BENCH_BUDGETS",
+    flag: "budgets",
+    key: "budgetLevels",
+    fallback: "0,100,1000",
     parse: (raw, name) => ascendingCounts(raw, name, 0),
   },
   {

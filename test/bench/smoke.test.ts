@@ -26,6 +26,7 @@ describe("npm run bench (smoke)", () => {
         "--cold-start-runs=2",
         "--poll-accounts=1,3",
         "--open-holds=0,5",
+        "--budgets=0,3",
         "--heygen-latency-ms=5",
         // Exercises the second-runtime path without a download: this very Node stands in for Lambda's.
         `--lambda-node=${process.execPath}`,
@@ -92,6 +93,16 @@ describe("npm run bench (smoke)", () => {
       expect(level.reserveWcu).toBeGreaterThan(0);
       expect(level.checkRcu).toBeGreaterThan(0);
     }
+    const { budgetCosts } = written.figures;
+    expect(budgetCosts).toHaveLength(2 * 2 * 5);
+    for (const figure of budgetCosts) {
+      expect(figure.writeUnits).toBeGreaterThan(0);
+      // The budget's item is one more in each transaction (DynamoDB Local's units do not show it).
+      const without = budgetCosts.find(
+        (f) => f.operation === figure.operation && f.present === figure.present && !f.budget,
+      );
+      expect(figure.transactItems).toBe((without?.transactItems ?? 0) + (figure.budget ? 1 : 0));
+    }
     expect(written.targets).toHaveLength(11);
 
     const table = renderTable(results);
@@ -103,6 +114,7 @@ describe("npm run bench (smoke)", () => {
       "4. Cold start",
       "5. DynamoDB",
       "5b. Reserve as open holds grow",
+      "5c. Per operation at",
       "6. Poller",
     ]) {
       expect(table).toContain(heading);
