@@ -8,7 +8,11 @@
 export const BUDGET_PERIODS = ["hour", "day", "week", "month", "total"] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
-/** One period of a budget. `key` names it (local `YYYY-MM-DD` of its first day, `…THH` for hours, `total`). */
+/**
+ * One period of a budget. `key` names it, and no two kinds of period share a key (a budget whose period
+ * changes from day to month on the 1st must not meet its old day's holds in the new month): `YYYY-MM-DD` for a
+ * day, `…THH` for an hour, the ISO week `YYYY-Www` (Monday first) for a week, `YYYY-MM` for a month, `total`.
+ */
 export interface PeriodWindow {
   key: string;
   start: Date;
@@ -109,6 +113,14 @@ function keyOfDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The ISO week (`2026-W09`) whose Monday is `monday` (a dayNumber): numbered by the year of its Thursday. */
+function isoWeekKey(monday: number): string {
+  const thursday = monday + 3;
+  const year = new Date(thursday * DAY_MS).getUTCFullYear();
+  const week = Math.floor((thursday - dayNumber(year, 1, 1)) / 7) + 1;
+  return `${year}-W${String(week).padStart(2, "0")}`;
+}
+
 /** The first and the next period's first local day (dayNumbers) of the day/week/month containing `wall`. */
 function dayBounds(wall: WallClock, period: "day" | "week" | "month"): [number, number] {
   const today = dayNumber(wall.year, wall.month, wall.day);
@@ -136,7 +148,12 @@ export function periodContaining(at: Date, period: BudgetPeriod, timeZone: strin
   }
   const [first, next] = dayBounds(wall, period);
   return {
-    key: keyOfDay(first),
+    key:
+      period === "day"
+        ? keyOfDay(first)
+        : period === "month"
+          ? keyOfDay(first).slice(0, 7)
+          : isoWeekKey(first),
     start: new Date(startOfLocalDay(first, timeZone)),
     end: new Date(startOfLocalDay(next, timeZone)),
   };
