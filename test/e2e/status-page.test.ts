@@ -64,7 +64,7 @@ function luminance(cssColour: string): number {
   return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
 }
 
-/** Writes a budget of `default`'s counters (and pause) through the store, as the reserve path will. */
+/** Writes a budget of `default`'s counters through the store: what reserves and commits through it would. */
 async function writeCounters(id: string, fields: Partial<Budget>): Promise<void> {
   const budget = await stack.services.store.getBudget("default", id);
   if (!budget) throw new Error(`budget ${id} was not stored`);
@@ -76,8 +76,8 @@ async function writeCounters(id: string, fields: Partial<Budget>): Promise<void>
 }
 
 /**
- * Budgets on `default` through the API, one of them paused with counters written through the store (the
- * budget's pause route and spending through a budget are not built yet); `studio` paused through the API.
+ * Budgets on `default` through the API, with counters written through the store and `agency` paused through
+ * its route; `studio` paused through the API.
  */
 async function setUpBudgetsAndPause(): Promise<void> {
   const budgets = "/v1/accounts/default/budgets";
@@ -89,12 +89,9 @@ async function setUpBudgetsAndPause(): Promise<void> {
   for (const [id, json] of Object.entries(budgetBodies)) {
     expect((await call(stack, "PUT", `${budgets}/${id}`, { json })).status).toBe(201);
   }
-  const paused = {
-    reason: "client invoice disputed",
-    at: clock.tick(),
-    by: "arn:aws:iam::000000000000:user/ops",
-  };
-  await writeCounters("agency", { held: 8, committed: 30, paused });
+  await writeCounters("agency", { held: 8, committed: 30 });
+  const pausedBudget = await post(stack, `${budgets}/agency/pause`, { reason: "client invoice disputed" });
+  expect(pausedBudget.status).toBe(200);
   // Soft: granted past its limit.
   await writeCounters("brand-a", { held: 0, committed: 320 });
   const pause = await post(stack, "/v1/accounts/studio/pause", { reason: "runaway render loop" });
