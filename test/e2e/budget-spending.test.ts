@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#local/stack";
-import {
-  call,
-  get,
-  PROBLEM_JSON,
-  post,
-  sandboxKeyOf,
-  sandboxOf,
-  TestClock,
-  testConfig,
-} from "#test/support/e2e";
+import { call, fundWallets, get, PROBLEM_JSON, post, TestClock, testConfig } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 
 /**
@@ -36,14 +27,7 @@ beforeAll(async () => {
     now: clock.now,
     pollIntervalSeconds: 0,
   });
-  for (const id of ["studio", "slots"]) {
-    sandboxOf(stack).setAccount({
-      apiKey: sandboxKeyOf(stack, id),
-      billingType: "wallet",
-      currency: "usd",
-      balance: 100,
-    });
-  }
+  fundWallets(stack, ["studio", "slots"], 100);
   await stack.pollNow(clock.tick());
 }, 60_000);
 

@@ -6,6 +6,7 @@ import { THROTTLE_RETRY } from "#store/throttling";
 import { dynamoFaults, provisionedThroughputExceeded } from "#test/support/dynamo-faults";
 import {
   call,
+  fundWallets,
   get,
   PROBLEM_JSON,
   post,
@@ -45,14 +46,7 @@ beforeAll(async () => {
     wrapDynamo: faults.wrap,
   });
   // The case's setup: balance recorded, wallet 120 usd, nothing held.
-  for (const id of ACCOUNTS) {
-    sandboxOf(stack).setAccount({
-      apiKey: sandboxKeyOf(stack, id),
-      billingType: "wallet",
-      currency: "usd",
-      balance: 120,
-    });
-  }
+  fundWallets(stack, ACCOUNTS, 120);
   await stack.pollNow(clock.tick());
 }, 120_000);
 

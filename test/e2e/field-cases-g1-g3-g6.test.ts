@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#local/stack";
 import type { TaskResultSender } from "#service/services";
-import { call, get, post, sandboxKeyOf, sandboxOf, testConfig } from "#test/support/e2e";
+import { call, fundWallets, get, post, sandboxKeyOf, sandboxOf, testConfig } from "#test/support/e2e";
 import { startTestStack } from "#test/support/local-stack";
 
 /**
@@ -69,14 +69,7 @@ beforeAll(async () => {
     taskResults,
   });
   // Setup of every case: balance recorded, wallet 120 usd.
-  for (const id of ACCOUNTS) {
-    sandboxOf(stack).setAccount({
-      apiKey: sandboxKeyOf(stack, id),
-      billingType: "wallet",
-      currency: "usd",
-      balance: 120,
-    });
-  }
+  fundWallets(stack, ACCOUNTS, 120);
   await stack.pollNow();
 }, 60_000);
 

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "#local/stack";
 import {
   AlertInbox,
+  fundWallets,
   get,
   PROBLEM_JSON,
   pointersOf,
   post,
-  sandboxKeyOf,
-  sandboxOf,
   TestClock,
   testConfig,
 } from "#test/support/e2e";
@@ -27,14 +26,7 @@ beforeAll(async () => {
     now: clock.now,
     pollIntervalSeconds: 0,
   });
-  for (const id of ["studio", "other"]) {
-    sandboxOf(stack).setAccount({
-      apiKey: sandboxKeyOf(stack, id),
-      billingType: "wallet",
-      currency: "usd",
-      balance: 100,
-    });
-  }
+  fundWallets(stack, ["studio", "other"], 100);
   await stack.pollNow(clock.tick());
   inbox = new AlertInbox(stack);
   await inbox.take("studio");

@@ -5,6 +5,7 @@ import { type Budget, newBudget, settingsOf, withSettings } from "#core/budget";
 import { periodContaining } from "#core/budget-period";
 import { computeBalanceView, roundAmount } from "#core/reservations";
 import { keys } from "#store/table";
+import { holdChangeSteps } from "#test/support/hold-change-steps";
 import {
   at,
   recordPoll,
@@ -97,25 +98,7 @@ const step = fc.oneof(
       ttl: fc.oneof(fc.integer({ min: 10, max: 600 }), fc.constant(200_000)),
     }),
   },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      type: fc.constant("commit" as const),
-      pick: fc.nat(),
-      actual: fc.option(amount, { nil: undefined }),
-      final: fc.boolean(),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      type: fc.constant("extend" as const),
-      pick: fc.nat(),
-      more: fc.option(amount, { nil: undefined }),
-      ttl: fc.option(fc.integer({ min: 10, max: 600 }), { nil: undefined }),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant("release" as const), pick: fc.nat() }) },
+  ...holdChangeSteps(amount),
   {
     weight: 2,
     arbitrary: fc.record({

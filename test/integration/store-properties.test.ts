@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeBalanceView, roundAmount } from "#core/reservations";
+import { holdChangeSteps } from "#test/support/hold-change-steps";
 import {
   at,
   recordPoll,
@@ -66,25 +67,7 @@ const step = fc.oneof(
       ttl: fc.integer({ min: 10, max: 600 }),
     }),
   },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      type: fc.constant("commit" as const),
-      pick: fc.nat(),
-      actual: fc.option(amount, { nil: undefined }),
-      final: fc.boolean(),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      type: fc.constant("extend" as const),
-      pick: fc.nat(),
-      more: fc.option(amount, { nil: undefined }),
-      ttl: fc.option(fc.integer({ min: 10, max: 600 }), { nil: undefined }),
-    }),
-  },
-  { weight: 2, arbitrary: fc.record({ type: fc.constant("release" as const), pick: fc.nat() }) },
+  ...holdChangeSteps(amount),
   {
     weight: 2,
     arbitrary: fc.record({

@@ -137,6 +137,18 @@ export function sandboxKeyOf(stack: LocalStack, accountId: string): string {
   return key;
 }
 
+/** Gives each account a usd wallet of `balance` in the sandbox (its reading happens at the next poll). */
+export function fundWallets(stack: LocalStack, accountIds: readonly string[], balance: number): void {
+  for (const id of accountIds) {
+    sandboxOf(stack).setAccount({
+      apiKey: sandboxKeyOf(stack, id),
+      billingType: "wallet",
+      currency: "usd",
+      balance,
+    });
+  }
+}
+
 export interface BesideOptions {
   now: () => Date;
   config?: QuotaGuardConfig;
