@@ -65,8 +65,9 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "BudgetRequest.maxConcurrentHolds": "Render slots: how many holds may be open through the budget at once.",
   "BudgetRequest.principals":
     "IAM principals (ARN patterns) allowed to read and spend through the budget; default anyone allowed by IAM.",
-  "BudgetRequest.labels":
-    "Labels for reports (at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters).",
+  "BudgetRequest.labels": "Labels every reservation through the budget keeps, under the request's own.",
+  Labels:
+    "Labels for spend reports: {key: value}, at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters.",
   PauseRequest: "Pause the account: its kill switch.",
   "PauseRequest.reason": "Why: shown in every check that denies and every reserve refused while paused.",
   ResumeRequest: "Nothing: a resume takes no fields (any field is refused, as a mistyped one would be).",

@@ -28,6 +28,9 @@ export const CheckAnswer = withMeta(
       description: "The job(s)' estimate; absent when the check named an `amount`.",
     }),
     budget: withMeta(z.optional(Budget), { description: "The budget the check named, as it is now." }),
+    labels: withMeta(z.optional(z.record(z.string(), z.string())), {
+      description: "The labels a reservation of this job would keep: the request's, over its budget's.",
+    }),
     warnings: z.array(z.string()),
   }),
   { id: "CheckAnswer", description: "A no is an answer (allowed: false), not an error." },

@@ -85,6 +85,9 @@ export const Reservation = withMeta(
     budget: withMeta(z.optional(z.string()), {
       description: "The budget the hold was reserved through, when one was named; it counts in its period.",
     }),
+    labels: withMeta(z.optional(z.record(z.string(), z.string())), {
+      description: "The hold's labels: those of the request, over those of its budget.",
+    }),
   }),
   { id: "Reservation", description: "A credit hold; amounts in `unit`." },
 );

@@ -41,7 +41,8 @@ export const ROUTE_DOCS: Record<keyof typeof ROUTES, RouteDoc> = {
     answers: { 200: "The hold this Idempotency-Key made, as it is now", 201: "The new hold" },
   },
   listReservations: {
-    summary: "An account's reservations, newest first, a page at a time",
+    summary:
+      "An account's reservations, newest first, a page at a time; label.<key>=<value> filters by label",
     answers: { 200: "One page" },
   },
   getReservation: {

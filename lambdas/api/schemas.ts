@@ -2,6 +2,7 @@ import { ACCOUNT_ID_PATTERN, RELEASE_REASONS, SEVERITIES } from "#core/account";
 import { BUDGET_ID_PATTERN, BUDGET_MODES } from "#core/budget";
 import { BUDGET_PERIODS, isTimeZone } from "#core/budget-period";
 import { jobRequestSchema } from "#core/job-spec";
+import { LABEL_FILTER_PREFIX, LABEL_KEY_PATTERN, MAX_LABEL_VALUE, MAX_LABELS } from "#core/labels";
 import { MIN_AMOUNT } from "#core/reservations";
 import * as z from "#core/zod";
 import { described } from "#core/zod-meta";
@@ -22,15 +23,38 @@ const BudgetRef = described(
   "BudgetRef",
 );
 
+/**
+ * Labels a caller puts on a check, a reservation or a budget, reported on in spend reports (`groupBy=label:<key>`):
+ * at most MAX_LABELS keys matching LABEL_KEY_PATTERN, each value at most MAX_LABEL_VALUE characters.
+ */
+export const Labels = described(
+  z
+    .record(
+      z.string().check(z.regex(LABEL_KEY_PATTERN, "must match [a-z][a-z0-9_.-]{0,39}")),
+      z.string().check(z.maxLength(MAX_LABEL_VALUE)),
+    )
+    .check(z.refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)),
+  "Labels",
+);
+
 const HeldAmount = described(z.number().check(z.gte(MIN_AMOUNT)).check(z.lte(MAX_AMOUNT)), "HeldAmount");
 
 export const CheckRequest = described(
-  jobRequestSchema({ accountId: z.optional(AccountId), budget: z.optional(BudgetRef) }),
+  jobRequestSchema({
+    accountId: z.optional(AccountId),
+    budget: z.optional(BudgetRef),
+    labels: z.optional(Labels),
+  }),
   "CheckRequest",
 );
 
 export const AmountCheckRequest = described(
-  z.strictObject({ accountId: z.optional(AccountId), budget: z.optional(BudgetRef), amount: HeldAmount }),
+  z.strictObject({
+    accountId: z.optional(AccountId),
+    budget: z.optional(BudgetRef),
+    labels: z.optional(Labels),
+    amount: HeldAmount,
+  }),
   "AmountCheckRequest",
 );
 
@@ -40,6 +64,7 @@ export const AmountReservationRequest = described(
   z.strictObject({
     accountId: z.optional(AccountId),
     budget: z.optional(BudgetRef),
+    labels: z.optional(Labels),
     amount: HeldAmount,
     ttlSeconds: z.optional(TtlSeconds),
   }),
@@ -50,6 +75,7 @@ export const JobReservationRequest = described(
   jobRequestSchema({
     accountId: z.optional(AccountId),
     budget: z.optional(BudgetRef),
+    labels: z.optional(Labels),
     ttlSeconds: z.optional(TtlSeconds),
   }),
   "JobReservationRequest",
@@ -143,18 +169,53 @@ export const EventsQuery = z.strictObject({
   limit: described(Limit(MAX_LIST_LIMIT, 50), "EventsQuery.limit"),
 });
 
-export const ReservationsQuery = z.strictObject({
-  accountId: z.optional(AccountId),
-  status: described(
-    z.optional(z.enum(["held", "committed", "released", "expired"])),
-    "ReservationsQuery.status",
-  ),
-  limit: described(Limit(MAX_RESERVATION_PAGE, 20), "ReservationsQuery.limit"),
-  cursor: described(
-    z.optional(z.string().check(z.minLength(1)).check(z.maxLength(2000))),
-    "ReservationsQuery.cursor",
-  ),
-});
+/**
+ * The listing's parameters, and any number (up to MAX_LABELS) of `label.<key>=<value>` filters: a parameter
+ * that is neither is refused by name, as a strict object would.
+ */
+export const ReservationsQuery = z
+  .catchall(
+    z.strictObject({
+      accountId: z.optional(AccountId),
+      status: described(
+        z.optional(z.enum(["held", "committed", "released", "expired"])),
+        "ReservationsQuery.status",
+      ),
+      limit: described(Limit(MAX_RESERVATION_PAGE, 20), "ReservationsQuery.limit"),
+      cursor: described(
+        z.optional(z.string().check(z.minLength(1)).check(z.maxLength(2000))),
+        "ReservationsQuery.cursor",
+      ),
+    }),
+    z.string().check(z.maxLength(MAX_LABEL_VALUE)),
+  )
+  .check(z.superRefine(checkLabelFilters));
+
+const LISTING_PARAMETERS = new Set(["accountId", "status", "limit", "cursor"]);
+
+function checkLabelFilters(query: Record<string, unknown>, ctx: z.core.$RefinementCtx<object>): void {
+  const filters = Object.keys(query).filter((name) => !LISTING_PARAMETERS.has(name));
+  for (const name of filters) {
+    const key = name.startsWith(LABEL_FILTER_PREFIX) ? name.slice(LABEL_FILTER_PREFIX.length) : undefined;
+    if (key === undefined) {
+      const message = "is not a parameter of this listing; filter by a label with label.<key>=<value>";
+      ctx.addIssue({ code: "custom", path: [name], message });
+    } else if (!LABEL_KEY_PATTERN.test(key)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [name],
+        message: "a label key must match [a-z][a-z0-9_.-]{0,39}",
+      });
+    }
+  }
+  if (filters.length > MAX_LABELS) {
+    ctx.addIssue({
+      code: "custom",
+      path: [filters[MAX_LABELS] ?? ""],
+      message: `at most ${MAX_LABELS} label filters`,
+    });
+  }
+}
 
 /** Refresh takes no fields; a field sent anyway is named in a 400 rather than silently ignored. */
 export const RefreshRequest = described(z.strictObject({}), "RefreshRequest");
@@ -178,8 +239,6 @@ export const BudgetId = described(
   "BudgetId",
 );
 
-const LABEL_KEY = /^[a-z][a-z0-9_.-]{0,39}$/;
-const MAX_LABELS = 10;
 /** An IAM principal ARN or a pattern of them (`*` for any run of characters), as requestContext.authorizer.iam gives it. */
 const AlertPercent = z.number().check(z.gt(0)).check(z.lte(100));
 
@@ -234,19 +293,7 @@ export const BudgetRequest = described(
       z.optional(z.array(PrincipalPattern).check(z.minLength(1)).check(z.maxLength(20))),
       "BudgetRequest.principals",
     ),
-    labels: described(
-      z.optional(
-        z
-          .record(
-            z.string().check(z.regex(LABEL_KEY, "must match [a-z][a-z0-9_.-]{0,39}")),
-            z.string().check(z.maxLength(100)),
-          )
-          .check(
-            z.refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`),
-          ),
-      ),
-      "BudgetRequest.labels",
-    ),
+    labels: described(z.optional(Labels), "BudgetRequest.labels"),
     alertPercents: z.optional(AlertPercents),
   }),
   "BudgetRequest",

@@ -1,4 +1,5 @@
 import type { BalanceSnapshot } from "#core/balance";
+import type { Labels } from "#core/labels";
 
 /** Balance levels, worst last. `unknown` until the first good poll: missing data is never "ok". */
 export const ALERT_LEVELS = ["ok", "warning", "critical", "exhausted"] as const;
@@ -159,6 +160,8 @@ export interface Hold {
   principal?: string;
   /** The budget the hold was reserved through, and the period it counts in (core/budget.ts). */
   budget?: HoldBudgetPeriod;
+  /** The caller's labels, with its budget's under them (core/labels.ts holdLabels). */
+  labels?: Labels;
 }
 
 /**

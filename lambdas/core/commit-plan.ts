@@ -12,6 +12,7 @@ import {
   type ReservationWrite,
 } from "./reservation-writes.ts";
 import { assertStorableAmount, commitAmounts, heldPart, holdStatus, roundAmount } from "./reservations.ts";
+import { ledgerWriteOf } from "./spend-ledger.ts";
 
 /**
  * How a commit treats a part past the held part: `refuse` guards the counter so that the excess must fit in
@@ -64,8 +65,9 @@ export function forcedRecordOf(
 
 /**
  * A commit on the hold as read: a replay (the same final commit again), a conflict (not held, or another
- * final), or its writes: the hold's change, a capture item for a part above 0, the counter change, and its
- * budget's when it has one (a commit is never refused by its budget: HeyGen has charged it). Raises
+ * final), or its writes: the hold's change, a capture item for a part above 0, its spend ledger entry
+ * (core/spend-ledger.ts), the counter change, and its budget's when it has one (a commit is never refused by
+ * its budget: HeyGen has charged it). Raises
  * InvalidReservationRequestError when `totalAmount` is below what is already committed.
  */
 export function planCommit(
@@ -105,6 +107,16 @@ export function planCommit(
   if (forced !== undefined) set.forced = forced;
   const writes: ReservationWrite[] = [holdChange(hold, now, set, { endsCount: commit.final })];
   if (amounts.part > 0) writes.push(captureOf(hold, set.captures ?? 0, amounts.part, committedAt));
+  const billed = commit.billed;
+  writes.push(
+    ledgerWriteOf(hold, {
+      part: amounts.part,
+      final: commit.final,
+      set,
+      at: committedAt,
+      ...(billed ? { billed } : {}),
+    }),
+  );
   const guarded = beyond === "refuse" && pastHeld;
   writes.push(counterWrite(hold.accountId, amounts.reservedDelta, commit.final ? -1 : 0, guarded));
   writes.push(...budgetEndOf(hold, amounts.part, commit.final, now, budget));

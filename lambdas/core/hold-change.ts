@@ -15,6 +15,7 @@ import {
   type Shortfall,
   shortfallOf,
 } from "./reservations.ts";
+import type { Billed } from "./spend-ledger.ts";
 
 /**
  * A hold change is a commit, a release, an extend or an output's outcome: a planner reads the hold as
@@ -38,6 +39,8 @@ export interface HoldCommit {
   final: boolean;
   /** Recorded on the hold when a HeyGen webhook commits it. */
   basis?: CommitBasis;
+  /** What HeyGen billed, when a webhook commits: kept on the commit's ledger entry. */
+  billed?: Billed;
   /**
    * A commit past the hold plus what is available: refused when absent (`exceeds-available`, nothing
    * written, checked in the commit's own transaction); `{ forcedBy }` records it anyway and keeps who forced it
@@ -63,6 +66,8 @@ export interface OutputReport {
   outputs: number;
   /** A success's `amount` is the part it commits; undefined: the held share (heldShareOf). */
   outcome: OutputOutcome;
+  /** What HeyGen billed for a success: kept on its ledger entry. */
+  billed?: Billed;
 }
 
 /** The answer to a commit, release or extend. */

@@ -12,6 +12,7 @@ import {
   type ReservationWrite,
 } from "./reservation-writes.ts";
 import { assertStorableAmount, commitAmounts, heldPart, holdStatus } from "./reservations.ts";
+import { ledgerWriteOf } from "./spend-ledger.ts";
 
 /** An output's plan: the change (or replay/conflict), and the outputs recorded once it is applied. */
 export type OutputPlan =
@@ -70,6 +71,20 @@ export function planOutput(
   }
   const writes: ReservationWrite[] = [holdChange(hold, now, set, { endsCount: last })];
   if (amounts.part > 0) writes.push(captureOf(hold, set.captures ?? 0, amounts.part, at));
+  // A failure that ends a job some of whose outputs succeeded commits nothing of its own: no entry.
+  if (success) {
+    const billed = report.billed;
+    writes.push(
+      ledgerWriteOf(hold, {
+        part: amounts.part,
+        final: last,
+        set,
+        at,
+        outputs: report.outputs,
+        ...(billed ? { billed } : {}),
+      }),
+    );
+  }
   writes.push(counterWrite(hold.accountId, amounts.reservedDelta, last ? -1 : 0));
   writes.push(...budgetEndOf(hold, amounts.part, last, now, budget));
   return { plan: { writes, after: afterChange(hold, set) }, outputs };

@@ -3,6 +3,7 @@ import type { Budget } from "./budget.ts";
 import type { BalanceGuard, HoldRecord, IdempotencyKeyUse, KeyAnswer } from "./hold-record.ts";
 import { IDEMPOTENCY_WINDOW_MS } from "./hold-record.ts";
 import type { ReservationView } from "./reservations.ts";
+import type { LedgerWrite } from "./spend-ledger.ts";
 
 /**
  * The writes a reservation planner asks for, applied together (all or none) by the store. Each write carries
@@ -118,7 +119,8 @@ export type ReservationWrite =
   | HoldChangeWrite
   | CaptureWrite
   | KeyAnswerWrite
-  | BudgetWrite;
+  | BudgetWrite
+  | LedgerWrite;
 
 /**
  * The store's answer to a set of writes: applied, or refused with the names of the conditions that failed,

@@ -17,6 +17,7 @@
 
 import type { AccountState, CommitBasis, ForcedCommit, Hold, ReleaseReason } from "#core/account";
 import type { Unit } from "#core/balance";
+import type { Labels } from "./labels.ts";
 import { InvalidReservationRequestError } from "./reservation-errors.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
 
@@ -89,6 +90,8 @@ export interface ReservationView {
   principal?: string;
   /** The budget the hold was reserved through. */
   budget?: string;
+  /** The hold's labels (the request's, over its budget's). */
+  labels?: Labels;
 }
 
 /**
@@ -206,5 +209,6 @@ export function reservationView(hold: Hold, now: Date, unit: Unit | undefined = 
   if (hold.releaseReason !== undefined) view.releaseReason = hold.releaseReason;
   if (hold.principal !== undefined) view.principal = hold.principal;
   if (hold.budget !== undefined) view.budget = hold.budget.budgetId;
+  if (hold.labels !== undefined) view.labels = hold.labels;
   return view;
 }

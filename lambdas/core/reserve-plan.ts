@@ -11,6 +11,7 @@ import {
   type KeyAnswer,
   liveKeyAnswer,
 } from "./hold-record.ts";
+import type { Labels } from "./labels.ts";
 import { InvalidReservationRequestError } from "./reservation-errors.ts";
 import { accountIdOfReservation } from "./reservation-id.ts";
 import { keyAnswerWrite, type ReservationWrite, type WriteOutcome } from "./reservation-writes.ts";
@@ -40,6 +41,8 @@ export interface ReserveRequest {
   spec?: unknown;
   /** The caller's IAM principal, recorded on the hold. */
   principal?: string;
+  /** The hold's labels (core/labels.ts holdLabels: the request's over its budget's). */
+  labels?: Labels;
   /** The budget to reserve through, as last read (the write checks it is still so). */
   budget?: Budget;
   /** The account's render slots (config maxConcurrentJobs): at most this many open holds. */
@@ -138,6 +141,7 @@ function newHold(accountId: string, request: ReserveRequest, now: Date): HoldRec
   if (request.estimate !== undefined) hold.estimate = request.estimate;
   if (request.spec !== undefined) hold.spec = request.spec;
   if (request.principal !== undefined) hold.principal = request.principal;
+  if (request.labels !== undefined) hold.labels = request.labels;
   return hold;
 }
 

@@ -4,6 +4,7 @@ import { type Budget, type BudgetView, budgetRefusal, budgetView } from "#core/b
 import { type CheckVerdict, decideCheck } from "#core/check";
 import { type CardAgeRule, type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
+import { holdLabels, type Labels } from "#core/labels";
 import { type RateCard, UNREAD_BALANCE_UNIT, unreadBalanceCardWarning } from "#core/rate-card";
 import { computeBalanceView } from "#core/reservations";
 import { balancePool, poolMismatch, type SpendPool } from "#core/spend-pool";
@@ -24,6 +25,8 @@ export interface CheckAnswer extends CheckVerdict {
   estimate?: Estimate;
   /** The budget the check named, as it is now. */
   budget?: BudgetView;
+  /** The labels a reserve of this job would keep: the request's, over its budget's. */
+  labels?: Labels;
 }
 
 /**
@@ -90,6 +93,8 @@ export function cardAgeRule(services: Services): CardAgeRule {
 export type CheckRequest = (EstimateRequest | { amount: number }) & {
   accountId?: string | undefined;
   budget?: string | undefined;
+  /** The labels a reserve of the same job would keep (answered with its budget's under them). */
+  labels?: Labels | undefined;
 };
 
 /**
@@ -182,10 +187,12 @@ export const checkJobs = useCase(
     /** The IAM principal asking: the account's `access` rule and the budget's principals decide. */
     caller: string,
   ): Promise<CheckAnswer> => {
-    const { accountId, budget: budgetId, ...asked } = request;
+    const { accountId, budget: budgetId, labels: askedLabels, ...asked } = request;
     const account = resolveAccount(services, accountId, "/accountId", caller);
     const budget = await budgetOfRequest(services, account.id, budgetId, caller);
-    return runCheck(services, reader, account, asked, budget);
+    const answer = await runCheck(services, reader, account, asked, budget);
+    const labels = holdLabels(askedLabels, budget?.labels);
+    return labels ? { ...answer, labels } : answer;
   },
 );
 

@@ -1,5 +1,6 @@
 import type { Hold } from "#core/account";
 import type { HoldRecord, IdempotencyKeyUse, KeyAnswer } from "#core/hold-record";
+import type { Labels } from "#core/labels";
 import type { ReservationWrite, WriteOutcome } from "#core/reservation-writes";
 import type { BalanceRules, ReservationStatus, ReservationView } from "#core/reservations";
 
@@ -22,6 +23,8 @@ export interface HoldPage {
 
 export interface ReservationQuery {
   status?: ReservationStatus;
+  /** Only holds with every one of these labels (core/labels.ts); empty or absent: all. */
+  labels?: Labels;
   /** 1–MAX_RESERVATION_PAGE (list-limit.ts). */
   limit: number;
   cursor?: string;

@@ -1,5 +1,6 @@
 import type { AccountConfig } from "#config/config";
 import type { ReleaseReason } from "#core/account";
+import { holdLabels, labelFilterOf } from "#core/labels";
 import type { ReservationView } from "#core/reservations";
 import { resolveAccount, resolveReservationAccount } from "./accounts.ts";
 import type { BalanceReader } from "./balance-reader.ts";
@@ -59,17 +60,18 @@ export const holdCredit = useCase(
     /** The caller's IAM principal: checked against the account's and budget's rules, recorded on the hold. */
     caller: string,
   ): Promise<HoldAnswer> => {
-    const { accountId, ...credit } = request;
+    const { accountId, labels: asked, ...credit } = request;
     checkTtl(services, credit.ttlSeconds);
     const account = resolveAccount(services, accountId, "/accountId", caller);
     const budget = await budgetOfRequest(services, account.id, credit.budget, caller);
+    const labels = holdLabels(asked, budget?.labels);
     return reserveCredit(
       services,
       reader,
       account,
       credit,
       keyUse(idempotency.key, "reserve", idempotency.sentBody),
-      { principal: caller, ...(budget ? { budget } : {}) },
+      { principal: caller, ...(budget ? { budget } : {}), ...(labels ? { labels } : {}) },
     );
   },
 );
@@ -239,11 +241,13 @@ function commitOf(body: CommitBody, caller: string): HoldCommit {
 export const listAccountReservations = useCase(
   async (
     services: Services,
-    query: ReservationQuery & { accountId?: string | undefined },
+    query: Omit<ReservationQuery, "labels"> & { accountId?: string | undefined } & Record<string, unknown>,
     caller: string,
   ): Promise<HoldPage> => {
-    const { accountId, ...page } = query;
+    const { accountId, status, limit, cursor } = query;
     const account = resolveAccount(services, accountId, "/query/accountId", caller);
-    return services.store.listReservations(account.id, page, services.now());
+    const labels = labelFilterOf(query as Record<string, string | undefined>);
+    const page = { limit, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) };
+    return services.store.listReservations(account.id, { ...page, labels }, services.now());
   },
 );

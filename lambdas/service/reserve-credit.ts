@@ -2,6 +2,7 @@ import type { AccountConfig } from "#config/config";
 import type { Budget } from "#core/budget";
 import { type Estimate, estimate } from "#core/estimator";
 import type { EstimateRequest } from "#core/job-spec";
+import type { Labels } from "#core/labels";
 import { reservationIdFor } from "#core/reservation-id";
 import type { ReservationView } from "#core/reservations";
 import type { BalanceKind, BalanceReader } from "./balance-reader.ts";
@@ -29,6 +30,8 @@ export type HoldCreditRequest = {
   ttlSeconds?: number | undefined;
   /** The budget of the account to reserve through (its id). */
   budget?: string | undefined;
+  /** The caller's labels (validated by the schema: core/labels.ts). */
+  labels?: Labels | undefined;
 } & ({ amount: number } | EstimateRequest);
 
 /** A hold as answered, and whether it is the answer to an earlier request with the same Idempotency-Key. */
@@ -38,12 +41,16 @@ export interface HoldAnswer {
   replayed: boolean;
 }
 
-type CreditToHold = Omit<HoldCreditRequest, "accountId">;
+type CreditToHold = Omit<HoldCreditRequest, "accountId" | "labels">;
 
-/** Who asks, and through which budget (as read before the reserve; its write checks it is still so). */
+/**
+ * Who asks, through which budget (as read before the reserve; its write checks it is still so), and the
+ * labels the hold keeps.
+ */
 interface Spender {
   principal: string;
   budget?: Budget;
+  labels?: Labels;
 }
 
 /** How long a caller refused for want of a render slot is asked to wait (Retry-After): a short render's time. */
@@ -131,6 +138,7 @@ async function holdAgainst(
       ...(idempotencyKey ? { idempotencyKey } : {}),
       ...(priced ? { estimate: priced.estimate, spec: priced.spec } : {}),
       principal: spender.principal,
+      ...(spender.labels ? { labels: spender.labels } : {}),
       ...(spender.budget ? { budget: spender.budget } : {}),
       ...(account.maxConcurrentJobs !== undefined ? { maxOpenHolds: account.maxConcurrentJobs } : {}),
     },

@@ -4,6 +4,7 @@ import { type Estimate, estimate } from "#core/estimator";
 import type { HeyGenEvent } from "#core/heygen-events";
 import type { EstimateRequest } from "#core/job-spec";
 import type { ReservationView } from "#core/reservations";
+import type { Billed } from "#core/spend-ledger";
 import { cardForAccount } from "./checks.ts";
 import type { Services } from "./services.ts";
 
@@ -17,6 +18,8 @@ export interface Price {
   /** The job's price (hold's unit); undefined: commit what is held. */
   amount?: number;
   basis: CommitBasis;
+  /** What HeyGen billed: the video, and the duration (seconds) the price was computed from, when known. */
+  billed: Billed;
 }
 
 /** The job priced at HeyGen's reported duration, by the hold's own card and spec; else the held amount. */
@@ -27,13 +30,13 @@ export async function priceAtDuration(
   event: HeyGenEvent,
   eventDuration: number | undefined,
 ): Promise<Price> {
-  const held: Price = { basis: "held-amount" };
+  const videoId = event.event_data.video_id;
+  const held: Price = { basis: "held-amount", billed: videoId ? { videoId } : {} };
   const single = singleJobSpec(hold.spec);
   const card = (hold.estimate as Estimate | undefined)?.rateCard;
   if (!single || !card) return held;
   let seconds = eventDuration;
   let basis: CommitBasis = "event-duration";
-  const videoId = event.event_data.video_id;
   if (seconds === undefined && videoId && services.videoSource) {
     seconds = await services
       .videoSource(account)
@@ -54,7 +57,7 @@ export async function priceAtDuration(
       { ...single, durationSeconds: seconds } as EstimateRequest,
       cardForAccount(services, account, card, hold.unit),
     );
-    return { amount: priced.total, basis };
+    return { amount: priced.total, basis, billed: { ...held.billed, durationSeconds: seconds } };
   } catch (error) {
     services.log.warn("job not priced at its duration; committing the held amount", {
       accountId: account.id,

@@ -158,6 +158,7 @@ async function commitFromSuccess(
     final: true,
     ...(total !== undefined ? { totalAmount: total } : {}),
     basis: price.basis,
+    billed: price.billed,
   });
   await answerWaitingTask(services, hold.id, {
     status: "success",
@@ -215,6 +216,7 @@ async function settleOneOutput(
   const result = await recordReservationOutput(services, account, hold.id, {
     outputId,
     outputs,
+    ...(price ? { billed: price.billed } : {}),
     outcome: price
       ? {
           outcome: "success",

@@ -6,6 +6,7 @@ import { DynamoBudgetStore } from "./budget-store.ts";
 import { DynamoHistoryStore } from "./history-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
 import { DynamoReservationStore } from "./reservation-store.ts";
+import { DynamoSpendLedger } from "./spend-store.ts";
 import { DynamoTaskCallbackStore } from "./task-callback-store.ts";
 import { THROTTLE_RETRY, type ThrottleRetryPolicy, withThrottleRetries } from "./throttling.ts";
 import { DynamoWebhookLogStore } from "./webhook-log-store.ts";
@@ -45,6 +46,7 @@ export function createDynamoStore(
   const callbacks = new DynamoTaskCallbackStore(doc, tableName);
   const budgets = new DynamoBudgetStore(doc, tableName);
   const audit = new DynamoAuditLog(doc, tableName);
+  const spend = new DynamoSpendLedger(doc, tableName);
   return {
     getAccountState: (accountId) => states.getAccountState(accountId),
     listAccountStates: (accountIds) => states.listAccountStates(accountIds),
@@ -73,6 +75,7 @@ export function createDynamoStore(
     attachTaskToken: (reservationId, taskToken) => callbacks.attachTaskToken(reservationId, taskToken),
     appendAudit: (entry, retentionDays) => audit.appendAudit(entry, retentionDays),
     listAudit: (accountId, query) => audit.listAudit(accountId, query),
+    listSpend: (accountId, range) => spend.listSpend(accountId, range),
     getBudget: (accountId, budgetId) => budgets.getBudget(accountId, budgetId),
     listBudgets: (accountId) => budgets.listBudgets(accountId),
     saveBudget: (budget, write, audit) => budgets.saveBudget(budget, write, audit),

@@ -32,16 +32,14 @@ export class DynamoReservationReads {
 
   async listReservations(accountId: string, query: ReservationQuery, now: Date): Promise<HoldPage> {
     let startKey = decodeCursor(accountId, query.cursor);
-    const filter = statusFilter(query.status, now);
+    const filter = listingFilter(query, now);
     const reservations: ReservationView[] = [];
     for (let page = 0; page < 20 && reservations.length < query.limit; page++) {
       const result = await this.doc.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-          ...(filter
-            ? { FilterExpression: filter.expression, ExpressionAttributeNames: { "#status": "status" } }
-            : {}),
+          ...(filter ? { FilterExpression: filter.expression, ExpressionAttributeNames: filter.names } : {}),
           ExpressionAttributeValues: {
             ":pk": keys.account(accountId),
             ":prefix": keys.holdPrefix,
@@ -79,6 +77,23 @@ export class DynamoReservationReads {
     } while (startKey !== undefined);
     return undefined;
   }
+}
+
+/** The FilterExpression of a listing's status and labels (every label must match); undefined: none. */
+function listingFilter(query: ReservationQuery, now: Date) {
+  const status = statusFilter(query.status, now);
+  const labels = Object.entries(query.labels ?? {});
+  if (status === undefined && labels.length === 0) return undefined;
+  const expressions = status ? [status.expression] : [];
+  const names: Record<string, string> = status ? { "#status": "status" } : {};
+  const values: Record<string, unknown> = { ...status?.values };
+  labels.forEach(([key, value], i) => {
+    expressions.push(`#labels.#l${i} = :l${i}`);
+    names["#labels"] = "labels";
+    names[`#l${i}`] = key;
+    values[`:l${i}`] = value;
+  });
+  return { expression: expressions.join(" AND "), names, values };
 }
 
 function statusFilter(status: ReservationQuery["status"], now: Date) {

@@ -13,6 +13,7 @@ import { INDEX_ATTRIBUTES, keys, TABLE } from "#store/table";
 import { budgetKey, toBudget } from "./budget-items.ts";
 import { type CancellationReason, transactWrite } from "./conditional-write.ts";
 import { captureItem, holdItem, holdKey, idempotencyKey, type StoredHold } from "./hold-items.ts";
+import { spendItem } from "./spend-items.ts";
 import { definedOnly, stateKey, toAccountState } from "./state-item.ts";
 
 /**
@@ -102,6 +103,8 @@ function transactItemOf(tableName: string, write: ReservationWrite): TransactIte
       return keyAnswerItem(tableName, write);
     case "budget":
       return budgetItem(tableName, write);
+    case "ledger":
+      return { Put: { TableName: tableName, Item: spendItem(write.entry, write.ttl) } };
   }
 }
 

@@ -9,6 +9,7 @@
  *   pk = ACCOUNT#<accountId>   sk = HOLD#<reservation id>     one item per hold (ids sort by creation time)
  *   pk = ACCOUNT#<accountId>   sk = CAPTURE#<id>#<n>          a committed part, counted until settled
  *   pk = ACCOUNT#<accountId>   sk = IDEMPOTENCY#<hash>        an Idempotency-Key's answer (TTL 24 h)
+ *   pk = ACCOUNT#<accountId>   sk = SPEND#<ISO time>#<id>#<n> the spend ledger: one entry per commit (TTL retentionDays)
  *   pk = ACCOUNT#<accountId>   sk = EVENT#<ISO time>#<key>    webhook log (TTL retentionDays)
  *   pk = ACCOUNT#<accountId>   sk = DELIVERY#<key>            a webhook delivery seen (TTL retentionDays)
  *
@@ -63,6 +64,10 @@ export const keys = {
   holdPrefix: "HOLD#",
   capture: (reservationId: string, n: number) => `CAPTURE#${reservationId}#${String(n).padStart(6, "0")}`,
   idempotency: (hash: string) => `IDEMPOTENCY#${hash}`,
+  /** A spend ledger entry: by commit time, then the hold and its version after the commit. */
+  spend: (at: string, reservationId: string, seq: number) =>
+    `SPEND#${at}#${reservationId}#${String(seq).padStart(6, "0")}`,
+  spendPrefix: "SPEND#",
   /** open index: a held hold, by expiry. */
   openHeld: (expiresAtMs: number, reservationId: string) => `E#${sortableMs(expiresAtMs)}#${reservationId}`,
   openHeldUpTo: (ms: number) => `E#${sortableMs(ms)}#\uffff`,

@@ -3,6 +3,7 @@ import type { BalanceSnapshot } from "#core/balance";
 import { budgetHoldEnd, mergeBudgetWrites } from "#core/budget-writes";
 import { correctionBounds } from "#core/corrections";
 import type { HoldRecord, KeyAnswer } from "#core/hold-record";
+import { matchesLabels } from "#core/labels";
 import { accountIdOfReservation } from "#core/reservation-id";
 import type {
   BudgetWrite,
@@ -14,9 +15,11 @@ import type {
   WriteOutcome,
 } from "#core/reservation-writes";
 import { heldPart, holdStatus, type ReservationView, reservationView, roundAmount } from "#core/reservations";
+import type { SpendEntry } from "#core/spend-ledger";
 import type { AccountStateStore } from "#service/account-state-port";
 import type { PollRules } from "#service/poll-port";
 import type { HoldPage, ReservationQuery, ReservationStore } from "#service/reservation-port";
+import type { SpendRange } from "#service/spend-port";
 import { InvalidReservationRequestError } from "#service/store-errors";
 import {
   applyBudgetWrite,
@@ -56,6 +59,15 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
   readonly accounts = new Map<string, AccountState>();
   readonly holds = new Map<string, HoldItem>();
   readonly captures = new Map<string, CaptureItem>();
+  /** The spend ledger entries written, in the order of their commits. */
+  readonly ledger: SpendEntry[] = [];
+
+  async listSpend(accountId: string, range: SpendRange): Promise<SpendEntry[]> {
+    return this.ledger
+      .filter((e) => e.accountId === accountId && e.at >= range.from && e.at < range.to)
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .map(copy);
+  }
   readonly keyAnswers = new Map<string, KeyAnswer>();
   /** The budgets' items, which budgeted holds move (shared with a MemoryBudgetStore). */
   readonly budgetItems: BudgetItems = new Map();
@@ -131,6 +143,7 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
     const reservations: ReservationView[] = [];
     for (const item of items) {
       if (!matchesStatus(item.record, query.status, now)) continue;
+      if (!matchesLabels(item.record.labels, query.labels ?? {})) continue;
       reservations.push(reservationView(item.record, now));
       if (reservations.length === query.limit) {
         // As DynamoDB: a page that reached its Limit carries a LastEvaluatedKey, even when nothing follows.
@@ -330,6 +343,7 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
       case "hold-change":
         return !this.holdUnchanged(write);
       case "capture":
+      case "ledger":
         return false;
       case "key-answer": {
         const old = this.keyAnswers.get(answerKey(write));
@@ -398,6 +412,9 @@ export class MemoryReservationStore implements ReservationStore, AccountStateSto
         return;
       case "budget":
         applyBudgetWrite(this.budgetItems, write);
+        return;
+      case "ledger":
+        this.ledger.push(copy(write.entry));
         return;
     }
   }

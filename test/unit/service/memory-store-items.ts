@@ -66,6 +66,8 @@ export function itemOf(write: ReservationWrite): string {
       return `KEY#${answerKey(write)}`;
     case "budget":
       return `BUDGET#${write.accountId}/${write.budgetId}`;
+    case "ledger":
+      return `SPEND#${write.entry.reservationId}#${write.entry.seq}`;
   }
 }
 

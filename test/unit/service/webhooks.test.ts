@@ -48,6 +48,22 @@ describe("a hold of one output settles from the job's outcome", () => {
           endsCount: true,
         }),
         expect.objectContaining({ write: "capture", n: 1, amount: 4.5, committedAt: at }),
+        // The spend ledger keeps the commit with what priced it: the estimate of 6 against the real 4.5.
+        expect.objectContaining({
+          write: "ledger",
+          entry: expect.objectContaining({
+            at,
+            amount: 4.5,
+            final: true,
+            estimatedAmount: 6,
+            actualAmount: 4.5,
+            commitBasis: "event-duration",
+            durationSeconds: 90,
+            videoId: "vid_1",
+            jobType: "avatar_video",
+            engine: "avatar_iv",
+          }),
+        }),
         // The part stays in `reserved` (as its capture) until a snapshot shows it settled: 6 held → 4.5.
         { write: "counter", accountId: "acme", reservedDelta: -1.5, openHoldsDelta: -1 },
       ],
@@ -112,6 +128,11 @@ describe("a hold of one output settles from the job's outcome", () => {
     expect(s.store.holds.get(hold.id)).toMatchObject({ status: "committed", committedAmount: 4.5 });
     expect(s.store.applied[0]?.slice(1)).toEqual([
       expect.objectContaining({ write: "capture", n: 2, amount: 2.5 }),
+      // This commit's part is 2.5; the job it settles cost 4.5 in all (actualAmount, against the estimate).
+      expect.objectContaining({
+        write: "ledger",
+        entry: expect.objectContaining({ amount: 2.5, actualAmount: 4.5, estimatedAmount: 6 }),
+      }),
       { write: "counter", accountId: "acme", reservedDelta: -1.5, openHoldsDelta: -1 },
     ]);
   });

@@ -115,7 +115,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An account's reservations, newest first, a page at a time */
+        /** An account's reservations, newest first, a page at a time; label.<key>=<value> filters by label */
         get: operations["listReservations"];
         put?: never;
         /** Hold credit for a job (atomic; never oversubscribes) */
@@ -609,6 +609,10 @@ export interface components {
             accountId?: string;
             /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
             budget?: string;
+            /** @description Labels for spend reports: {key: value}, at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters. */
+            labels?: {
+                [key: string]: string;
+            };
             /** @description Amount to hold, in the account's balance unit. */
             amount: number;
         };
@@ -674,6 +678,10 @@ export interface components {
             accountId?: string;
             /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
             budget?: string;
+            /** @description Labels for spend reports: {key: value}, at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters. */
+            labels?: {
+                [key: string]: string;
+            };
         } | {
             /**
              * @description What is generated.
@@ -732,6 +740,10 @@ export interface components {
             accountId?: string;
             /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
             budget?: string;
+            /** @description Labels for spend reports: {key: value}, at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters. */
+            labels?: {
+                [key: string]: string;
+            };
         };
         /** @description Hold an explicit amount. */
         AmountReservationRequest: {
@@ -739,6 +751,10 @@ export interface components {
             accountId?: string;
             /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
             budget?: string;
+            /** @description Labels for spend reports: {key: value}, at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters. */
+            labels?: {
+                [key: string]: string;
+            };
             /** @description Amount to hold, in the account's balance unit. */
             amount: number;
             /** @description How long the hold lasts before it expires (≤ reservations.maxTtlSeconds). */
@@ -806,6 +822,10 @@ export interface components {
             accountId?: string;
             /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
             budget?: string;
+            /** @description Labels for spend reports: {key: value}, at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters. */
+            labels?: {
+                [key: string]: string;
+            };
             /** @description How long the hold lasts before it expires (≤ reservations.maxTtlSeconds). */
             ttlSeconds?: number;
         } | {
@@ -866,6 +886,10 @@ export interface components {
             accountId?: string;
             /** @description A budget of the account to spend through (docs/budgets.md): granted only if both the account and the budget cover it. */
             budget?: string;
+            /** @description Labels for spend reports: {key: value}, at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters. */
+            labels?: {
+                [key: string]: string;
+            };
             /** @description How long the hold lasts before it expires (≤ reservations.maxTtlSeconds). */
             ttlSeconds?: number;
         };
@@ -947,7 +971,7 @@ export interface components {
             maxConcurrentHolds?: number;
             /** @description IAM principals (ARN patterns) allowed to read and spend through the budget; default anyone allowed by IAM. */
             principals?: string[];
-            /** @description Labels for reports (at most 10; keys [a-z][a-z0-9_.-]{0,39}, values ≤ 100 characters). */
+            /** @description Labels every reservation through the budget keeps, under the request's own. */
             labels?: {
                 [key: string]: string;
             };
@@ -1164,6 +1188,10 @@ export interface components {
             estimate?: components["schemas"]["Estimate"];
             /** @description The budget the check named, as it is now. */
             budget?: components["schemas"]["Budget"];
+            /** @description The labels a reservation of this job would keep: the request's, over its budget's. */
+            labels?: {
+                [key: string]: string;
+            };
             warnings: string[];
         };
         /** @description A budget and what it has used this period (docs/budgets.md). */
@@ -1253,6 +1281,10 @@ export interface components {
             principal?: string;
             /** @description The budget the hold was reserved through, when one was named; it counts in its period. */
             budget?: string;
+            /** @description The hold's labels: those of the request, over those of its budget. */
+            labels?: {
+                [key: string]: string;
+            };
         };
         ForcedCommit: {
             /** @description The caller's IAM principal (ARN) as API Gateway identified it. */
