@@ -1471,7 +1471,7 @@ export interface components {
         Alert: {
             accountId: string;
             /** @enum {string} */
-            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast";
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast" | "unexplained_spend" | "estimate_drift";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -1528,6 +1528,44 @@ export interface components {
                 /** @enum {string} */
                 mode?: "hard" | "soft";
                 hoursToExhaustion?: number;
+            };
+            /** @description An unexplained_spend alert: the last 24 h's reconciliation and the threshold it exceeded. */
+            unexplained?: {
+                /** @description In the account's balance unit (`unit`). */
+                observed: number;
+                /** @description In the account's balance unit (`unit`). */
+                committed: number;
+                /** @description In the account's balance unit (`unit`). */
+                unexplained: number;
+                /** @description max(minimum, percentOfStartBalance % of startBalance). */
+                threshold: number;
+                /** @description In the account's balance unit (`unit`). */
+                startBalance: number;
+                /** @description The window's first snapshot. */
+                from: string;
+                /** @description The window's last snapshot. */
+                to: string;
+                settleSeconds: number;
+            };
+            /** @description An estimate_drift alert: the card, its accuracy (actual / estimated) and the rule it broke. */
+            drift?: {
+                rateCard: string;
+                /** @description The estimate's job type; null when it named none. */
+                jobType: string | null;
+                /** @description The estimate's engine; null when it named none. */
+                engine: string | null;
+                /** @description Duration-priced commits counted. */
+                jobs: number;
+                /** @description Σ the holds' estimates of the work committed. */
+                estimated: number;
+                /** @description Σ what that work cost at the durations HeyGen reported. */
+                actual: number;
+                /** @description actual / estimated. */
+                ratio: number;
+                /** @description The ratio above which the card under-estimates. */
+                threshold: number;
+                /** @description Jobs a card needs before it is judged. */
+                minJobs: number;
             };
         };
         WebhookEvents: {
