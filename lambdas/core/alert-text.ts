@@ -230,11 +230,11 @@ function budgetPredicate(alert: AlertFacts, budget: NonNullable<AlertFacts["budg
   }
 }
 
-/** A card's drift: `rate card heygen-2026 under-estimates avatar_video (avatar_iv) by 25%` with `20 jobs`. */
+/** A card's drift: `rate card heygen-2026 under-estimates avatar_video by 25%` with `engine avatar_iv, 20 jobs`. */
 function driftHeadline(drift: NonNullable<AlertFacts["drift"]>): Headline {
-  const job = `${drift.jobType ?? "jobs"}${drift.engine ? ` (${drift.engine})` : ""}`;
-  const predicate = `under-estimates ${job} by ${Math.round((drift.ratio - 1) * 100)}%`;
-  return { main: `rate card ${drift.rateCard} ${predicate}`, predicate, detail: `${drift.jobs} jobs` };
+  const predicate = `under-estimates ${drift.jobType ?? "jobs"} by ${Math.round((drift.ratio - 1) * 100)}%`;
+  const detail = `${drift.engine ? `engine ${drift.engine}, ` : ""}${drift.jobs} jobs`;
+  return { main: `rate card ${drift.rateCard} ${predicate}`, predicate, detail };
 }
 
 /** A budget amount without a unit (a budget counts in its account's unit, which its alert may not know). */
