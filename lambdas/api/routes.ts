@@ -8,6 +8,7 @@ import { pauseBudget, resumeBudget } from "#service/budget-kill-switch";
 import { deleteBudget, getBudget, listBudgets, setBudget } from "#service/budgets";
 import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
 import { pauseAccount, resumeAccount } from "#service/kill-switch";
+import { accountReconciliation, rateCardAccuracy } from "#service/reconciliation";
 import { changeHold, getReservation, holdCredit, listAccountReservations } from "#service/reservations";
 import type { Services } from "#service/services";
 import { waitForVideo } from "#service/task-callbacks";
@@ -148,6 +149,13 @@ export function createApiRouter(services: Services, observer: ApiObserver = {}):
       200,
       await receiveHeyGenDelivery(services, await readRawBody(req), (name) => req.headers.get(name)),
     ),
+  );
+
+  serve(app, ROUTES.reconciliation, async ({ path, query, caller }) =>
+    answer(200, await accountReconciliation(services, path.id, query, caller)),
+  );
+  serve(app, ROUTES.rateCardAccuracy, async ({ query, caller }) =>
+    answer(200, await rateCardAccuracy(services, query, caller)),
   );
 
   serve(app, ROUTES.webhookStatus, async () => answer(200, await webhookSecretStatus(services)));

@@ -161,6 +161,19 @@ export const HistoryQuery = z
     }),
   );
 
+/** A report's range: ISO instants, `from` included, `to` excluded; a reversed one names `/query/from`. */
+export const ReportRangeQuery = z
+  .strictObject({
+    from: described(IsoTime, "ReportRangeQuery.from"),
+    to: described(IsoTime, "ReportRangeQuery.to"),
+  })
+  .check(
+    z.superRefine(({ from, to }, ctx) => {
+      if (Date.parse(from) < Date.parse(to)) return;
+      ctx.addIssue({ code: "custom", path: ["from"], message: `must be before to (${to})` });
+    }),
+  );
+
 export const AlertsQuery = z.strictObject({
   limit: described(Limit(MAX_LIST_LIMIT, 50), "AlertsQuery.limit"),
 });

@@ -38,6 +38,8 @@ const DESIGN_ROUTES = [
   "POST /v1/accounts/{id}/budgets/{budgetId}/pause",
   "POST /v1/accounts/{id}/budgets/{budgetId}/resume",
   "GET /v1/webhooks/heygen/status",
+  "GET /v1/accounts/{id}/reconciliation",
+  "GET /v1/rate-cards/accuracy",
   "GET /openapi.json",
   "GET /problems/{type}",
 ];

@@ -64,7 +64,8 @@ function texts(alertType: string) {
   const alert = plan.alerts.find((a) => a.alertType === alertType);
   if (!alert) throw new Error(`no ${alertType} alert planned`);
   const message = composeMessage(alert, { thresholds: { warning: 50, critical: 10 } });
-  return { subject: message.subject, ...(JSON.parse(message.message) as Record<string, string>) };
+  const texts = JSON.parse(message.message) as { sms: string; email: string; https: string };
+  return { subject: message.subject, ...texts };
 }
 
 describe("spend alert texts", () => {
@@ -82,7 +83,7 @@ describe("spend alert texts", () => {
       "Unexplained: $10.00, over the threshold of $5.00 (of a $100.00 start balance)",
     );
     expect(t.email).toContain("/v1/accounts/marketing-eu/reconciliation");
-    expect(() => CustomNotificationSchema.parse(JSON.parse(t.https as string))).not.toThrow();
+    expect(() => CustomNotificationSchema.parse(JSON.parse(t.https))).not.toThrow();
   });
 
   it("estimate_drift names the card, the job and how far off it is", () => {
