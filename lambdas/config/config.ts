@@ -151,6 +151,8 @@ export const QuotaGuardConfig = z
          */
         unexplainedSpend: z.prefault(
           z.strictObject({
+            /** false turns unexplained_spend off (an account read by the monitor alone, with no holds). */
+            enabled: z._default(z.boolean(), true),
             percentOfStartBalance: z._default(nonNegative.check(z.lte(100)), 5),
             /** In the account's unit. */
             minimum: z._default(nonNegative, 1),
@@ -163,6 +165,8 @@ export const QuotaGuardConfig = z
          */
         estimateDrift: z.prefault(
           z.strictObject({
+            /** false turns estimate_drift off. */
+            enabled: z._default(z.boolean(), true),
             ratio: z._default(positive, 1.1),
             minJobs: z._default(z.number().check(z.int()).check(z.gte(1)), 20),
             windowHours: z._default(positive.check(z.lte(2160)), 24),

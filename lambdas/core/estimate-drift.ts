@@ -28,6 +28,8 @@ export interface CardAccuracy {
 
 /** When a card's under-estimate warrants `estimate_drift` (config `alerts.estimateDrift`). */
 export interface DriftRule {
+  /** false: never judged (config `alerts.estimateDrift.enabled`). */
+  enabled: boolean;
   /** ratio above which the card under-estimates (1.10: actual more than 10 % over the estimate). */
   ratio: number;
   /** Jobs a card must have before it is judged: a few long videos are no drift. */

@@ -124,6 +124,8 @@ export function reconcile(input: ReconcileInput): Reconciliation {
 
 /** What `unexplained_spend` waits for: the percentage of the start balance, and the floor, in the account's unit. */
 export interface UnexplainedRule {
+  /** false: never judged (config `alerts.unexplainedSpend.enabled`). */
+  enabled: boolean;
   percentOfStartBalance: number;
   minimum: number;
 }

@@ -88,7 +88,8 @@ export function markSpendSent(state: AlertState, alert: Alert, now: Date): Alert
 function planUnexplained(input: SpendAlertInput): { state: AlertState; alerts: Alert[] } {
   const { state, reconciliation: rec, rules, now } = input;
   const { firstSnapshotAt, lastSnapshotAt } = rec.window;
-  if (firstSnapshotAt === null || lastSnapshotAt === null || rec.startBalance === null) {
+  const off = !rules.unexplainedSpend.enabled;
+  if (off || firstSnapshotAt === null || lastSnapshotAt === null || rec.startBalance === null) {
     return { state, alerts: [] };
   }
   const threshold = unexplainedThreshold(rec.startBalance, rules.unexplainedSpend);
@@ -119,6 +120,7 @@ function planUnexplained(input: SpendAlertInput): { state: AlertState; alerts: A
 function planDrift(input: SpendAlertInput): { state: AlertState; alerts: Alert[] } {
   const { state, cards, rules } = input;
   const rule = rules.estimateDrift;
+  if (!rule.enabled) return { state, alerts: [] };
   const accurate = new Set(accurateCards(cards, rule).map(cardKey));
   const told = (state.driftingCards ?? []).filter((key) => !accurate.has(key));
   const next: AlertState = { ...state, driftingCards: told };

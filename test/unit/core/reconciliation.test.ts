@@ -109,7 +109,7 @@ describe("reconcile", () => {
 });
 
 describe("unexplainedThreshold", () => {
-  const rule = { percentOfStartBalance: 5, minimum: 1 };
+  const rule = { enabled: true, percentOfStartBalance: 5, minimum: 1 };
   it("is 5 % of the start balance, and at least the minimum", () => {
     expect(unexplainedThreshold(100, rule)).toBe(5);
     expect(unexplainedThreshold(10, rule)).toBe(1);
@@ -158,7 +158,7 @@ describe("cardAccuracy", () => {
 
   it("finds drift only past the ratio over enough jobs", () => {
     const twenty = Array.from({ length: 20 }, (_, i) => durationPriced(i, 4, 5));
-    const rule = { ratio: 1.1, minJobs: 20 };
+    const rule = { enabled: true, ratio: 1.1, minJobs: 20 };
     expect(driftingCards(cardAccuracy(twenty), rule)).toHaveLength(1);
     expect(driftingCards(cardAccuracy(twenty.slice(1)), rule)).toEqual([]);
     expect(driftingCards(cardAccuracy(twenty.map((e) => ({ ...e, actualAmount: 4.4 }))), rule)).toEqual([]);
@@ -166,8 +166,8 @@ describe("cardAccuracy", () => {
 });
 
 const rules = {
-  unexplainedSpend: { percentOfStartBalance: 5, minimum: 1 },
-  estimateDrift: { ratio: 1.1, minJobs: 20 },
+  unexplainedSpend: { enabled: true, percentOfStartBalance: 5, minimum: 1 },
+  estimateDrift: { enabled: true, ratio: 1.1, minJobs: 20 },
   repeatHours: { warning: 24 },
   hysteresisPercent: 10,
 };
@@ -204,8 +204,13 @@ describe("planSpendAlerts", () => {
     expect(planSpendAlerts(input(85.4, { state: told })).state.unexplainedNotifiedAt).toBeDefined();
   });
 
-  it("keeps quiet at or under the threshold", () => {
+  it("keeps quiet at or under the threshold, and when turned off", () => {
     expect(planSpendAlerts(input(85)).alerts).toEqual([]);
+    const off = { ...rules, unexplainedSpend: { ...rules.unexplainedSpend, enabled: false } };
+    expect(planSpendAlerts(input(50, { rules: off })).alerts).toEqual([]);
+    const drifting = cardAccuracy(Array.from({ length: 20 }, (_, i) => durationPriced(i, 4, 5)));
+    const noDrift = { ...rules, estimateDrift: { ...rules.estimateDrift, enabled: false } };
+    expect(planSpendAlerts(input(90, { rules: noDrift, cards: drifting })).alerts).toEqual([]);
   });
 
   it("alerts estimate_drift once per card, and again only after the card was found accurate", () => {

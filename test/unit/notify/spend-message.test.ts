@@ -51,8 +51,8 @@ const plan = planSpendAlerts({
   }),
   cards: cardAccuracy(entries),
   rules: {
-    unexplainedSpend: { percentOfStartBalance: 5, minimum: 1 },
-    estimateDrift: { ratio: 1.1, minJobs: 20 },
+    unexplainedSpend: { enabled: true, percentOfStartBalance: 5, minimum: 1 },
+    estimateDrift: { enabled: true, ratio: 1.1, minJobs: 20 },
     repeatHours: { warning: 24 },
     hysteresisPercent: 10,
   },
