@@ -2,9 +2,10 @@ import type * as z from "#core/zod";
 import * as responses from "./responses.ts";
 import * as checks from "./responses-checks.ts";
 import * as controls from "./responses-controls.ts";
+import * as reports from "./responses-reports.ts";
 import type { Answer } from "./route-spec.ts";
 
-const SCHEMAS: Record<string, unknown> = { ...responses, ...controls, ...checks };
+const SCHEMAS: Record<string, unknown> = { ...responses, ...controls, ...checks, ...reports };
 
 /**
  * The schema an answer declares (route-spec.ts `answer("Name")` leaves only the name in the route table).

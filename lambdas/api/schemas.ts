@@ -141,7 +141,7 @@ export const WaitRequest = described(
   "WaitRequest",
 );
 
-const IsoTime = z.iso.datetime({ offset: true });
+export const IsoTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(max)), fallback);
 

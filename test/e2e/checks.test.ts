@@ -435,6 +435,7 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/budgets/{budgetId}",
   "/v1/accounts/{id}/budgets/{budgetId}/pause",
   "/v1/accounts/{id}/budgets/{budgetId}/resume",
+  "/v1/accounts/{id}/spend",
 ];
 
 interface JsonSchema {
