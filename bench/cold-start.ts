@@ -9,10 +9,11 @@ import { median } from "./stats.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-/** The three Lambdas, as infra/quota-guard.ts and infra/heygen-webhook.ts deploy them. */
+/** The four Lambdas, as infra/quota-guard.ts and infra/heygen-webhook.ts deploy them. */
 export const LAMBDA_ENTRIES = {
   api: "lambdas/api/handler.ts",
   webhook: "lambdas/webhook/handler.ts",
+  reports: "lambdas/reports/handler.ts",
   poller: "lambdas/poller/handler.ts",
 } as const;
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;
@@ -75,7 +76,7 @@ export async function measureColdStarts(
       });
       compositions[name] = compositionOf(metafile, COMPOSITION_TOP);
     }
-    const times: Record<LambdaName, number[]> = { api: [], webhook: [], poller: [] };
+    const times: Record<LambdaName, number[]> = { api: [], webhook: [], reports: [], poller: [] };
     // Interleaved, so that a burst of noise on the machine does not land on one bundle only.
     for (let run = 0; run < runs; run++) {
       for (const name of Object.keys(bundles) as LambdaName[])
@@ -87,7 +88,12 @@ export async function measureColdStarts(
       importMedianMs: median(times[name]),
       importRunsMs: times[name],
     });
-    return { api: figure("api"), webhook: figure("webhook"), poller: figure("poller") };
+    return {
+      api: figure("api"),
+      webhook: figure("webhook"),
+      reports: figure("reports"),
+      poller: figure("poller"),
+    };
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

@@ -55,4 +55,5 @@ export const BUNDLE_BUDGET_BYTES = {
   "HeyGen Quota Guard HTTP API": 300_000,
   "HeyGen Quota Guard webhook receiver": 300_000,
   "HeyGen Quota Guard balance poller": 300_000,
+  "HeyGen Quota Guard reports": 300_000,
 } as const;

@@ -52,8 +52,16 @@ export class QuotaGuardApi extends Construct {
       },
     });
     const integration = new HttpLambdaIntegration("Handler", props.handler);
-    // The webhook function adds its own routes (heygen-webhook.ts).
+    // The webhook function adds its own routes (heygen-webhook.ts), and so does the reports function.
     for (const route of API_FUNCTION_ROUTES) {
+      this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+    }
+  }
+
+  /** Sends `routes` to `handler` instead (a function of its own: the reports, the webhook's). */
+  addFunctionRoutes(id: string, routes: readonly ApiRoute[], handler: IFunction): void {
+    const integration = new HttpLambdaIntegration(id, handler);
+    for (const route of routes) {
       this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
   }

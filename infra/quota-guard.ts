@@ -12,10 +12,11 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { OPENAPI_FILE_NAME } from "#api/openapi-file";
 import { PROBLEM_EXPLANATIONS_FILE_NAME } from "#api/problem-explanations";
+import { REPORTS_FUNCTION_ROUTES } from "#api/route-list";
 import type { QuotaGuardConfig } from "#config/config";
 import { POLLER_TIMEOUT_SECONDS } from "#config/poller";
 import { ENV } from "#runtime/environment";
-import { STORE_ACTIONS } from "#store/dynamo-store";
+import { STORE_ACTIONS, STORE_READ_ACTIONS } from "#store/dynamo-store";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
 import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
@@ -40,8 +41,13 @@ export interface QuotaGuardProps {
   readonly apiThrottle?: ApiThrottle;
   /** Who receives the alarms (ops topic). @default config.alerts.emails */
   readonly opsEmails?: readonly string[];
-  /** Handler entry files. @default lambdas/{poller,api,webhook}/handler.ts */
-  readonly entries?: { readonly poller: string; readonly api: string; readonly webhook?: string };
+  /** Handler entry files. @default lambdas/{poller,api,webhook,reports}/handler.ts */
+  readonly entries?: {
+    readonly poller: string;
+    readonly api: string;
+    readonly webhook?: string;
+    readonly reports?: string;
+  };
   /**
    * HeyGen's webhook endpoint secret: imported by this name, or (default) created with a placeholder.
    * Throttling of the webhook route. @default 10 requests per second, bursts of 20
@@ -65,6 +71,8 @@ export class QuotaGuard extends Construct {
   readonly secrets: AccountSecrets;
   readonly poller: QuotaGuardFunction;
   readonly apiHandler: QuotaGuardFunction;
+  /** The reports over the spend ledger (`servedBy: "reports"`): its own timeout, a read-only role. */
+  readonly reportsHandler: QuotaGuardFunction;
   readonly api: QuotaGuardApi;
   readonly webhook: HeyGenWebhook;
   readonly deadLetterQueue: Queue;
@@ -129,6 +137,12 @@ export class QuotaGuard extends Construct {
       throttle: props.apiThrottle ?? { rateLimit: 25, burstLimit: 50 },
       logs,
     });
+    this.reportsHandler = this.createReportsHandler(
+      entries.reports ?? HANDLER_ENTRIES.reports,
+      environment,
+      configLayer,
+    );
+
     this.secrets.assertNotGranting(
       props.webhook?.importSecretName ?? DEFAULT_WEBHOOK_SECRET_NAME,
       "HeyGen's webhook secret",
@@ -154,6 +168,30 @@ export class QuotaGuard extends Construct {
       opsTopic: this.opsTopic,
     });
     this.acknowledgeFindings();
+  }
+
+  /**
+   * The reports function: a quarter of a busy account's ledger in one invocation (docs/spend.md), so it has
+   * API Gateway's whole 29 s and more memory (a faster CPU) than the API. It reads the table and the config,
+   * nothing else: no HeyGen key, no topic.
+   */
+  private createReportsHandler(
+    entry: string,
+    environment: Record<string, string>,
+    configLayer: ConfigLayer,
+  ): QuotaGuardFunction {
+    const handler = new QuotaGuardFunction(this, "ReportsHandler", {
+      entry,
+      description: "HeyGen Quota Guard reports",
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+      logs: this.logs,
+      environment,
+    });
+    handler.useTable(this.table, STORE_READ_ACTIONS);
+    configLayer.attachTo(handler);
+    this.api.addFunctionRoutes("Reports", REPORTS_FUNCTION_ROUTES, handler);
+    return handler;
   }
 
   /**
@@ -263,7 +301,7 @@ export class QuotaGuard extends Construct {
       "AwsSolutions-SQS3",
       "This queue is itself the dead-letter queue of the poll schedule and of the poller's async invocations.",
     );
-    for (const fn of [this.poller, this.apiHandler, this.webhook.handler]) {
+    for (const fn of [this.poller, this.apiHandler, this.webhook.handler, this.reportsHandler]) {
       acknowledge(
         fn.role ?? fn,
         "AwsSolutions-IAM5[Resource::*]",

@@ -38,10 +38,13 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   "ExtendRequest.ttlSeconds": "The hold now expires this long from now.",
   WaitRequest: "Registers a Step Functions task that waits for this hold's video.",
   "WaitRequest.taskToken": "The waiting task's token: `$$.Task.Token` in a `.waitForTaskToken` state.",
-  "ReportRangeQuery.from": "Start of the range (ISO 8601 instant), included; must be before `to`.",
-  "ReportRangeQuery.to": "End of the range (ISO 8601 instant), excluded.",
   "HistoryQuery.since": "Oldest observation time (ISO 8601); not in the future, not after `until`.",
   "HistoryQuery.until": "Newest observation time (ISO 8601); may be in the future (up to now, then).",
+  "ReportRangeQuery.from":
+    "Start of the range (ISO 8601), included; default 30 days before `to`. At most 92 days before `to`.",
+  "ReportRangeQuery.to": "End of the range (ISO 8601), excluded; default now.",
+  "SpendQuery.groupBy":
+    "`label:<key>`, `budget`, `principal`, `jobType`, or a UTC `day`, `week` (ISO, Monday first) or `month`; default `day`.",
   "HistoryQuery.limit": `At most this many snapshots (1–${MAX_LIST_LIMIT}, default 100).`,
   "AlertsQuery.limit": `At most this many alerts (1–${MAX_LIST_LIMIT}, default 50).`,
   "EventsQuery.limit": `At most this many webhook deliveries (1–${MAX_LIST_LIMIT}, default 50).`,

@@ -11,6 +11,7 @@ import { answerSchemaOf } from "./answer-schemas.ts";
 import { DESCRIPTIONS } from "./descriptions.ts";
 import { PROBLEM_CONTENT_TYPE } from "./problem.ts";
 import { PROBLEM_TYPES, type ProblemType } from "./problem-types.ts";
+import { CSV_TYPE } from "./request.ts";
 import { Problem } from "./responses.ts";
 import { ROUTE_DOCS } from "./route-docs.ts";
 import { COMMON_PROBLEMS, type RouteSpec } from "./route-spec.ts";
@@ -48,7 +49,14 @@ function responsesOf(name: RouteName, route: RouteSpec): ZodOpenApiResponsesObje
   for (const [status, answer] of Object.entries(route.answers)) {
     responses[status as `2${string}`] = {
       description: answerDescription(name, status),
-      ...(answer.schema ? { content: { "application/json": { schema: answerSchemaOf(answer) } } } : {}),
+      ...(answer.schema
+        ? {
+            content: {
+              "application/json": { schema: answerSchemaOf(answer) },
+              ...(answer.csv ? { [CSV_TYPE]: { schema: { type: "string" as const } } } : {}),
+            },
+          }
+        : {}),
       ...(answer.replayable ? { headers: replayedHeader } : {}),
       ...(answer.location ? { headers: locationHeader } : {}),
     };

@@ -58,3 +58,36 @@ export function json(status: number, body: unknown, headers: Record<string, stri
     headers: { "content-type": "application/json", ...headers },
   });
 }
+
+export const CSV_TYPE = "text/csv; charset=utf-8";
+
+/**
+ * Whether an `Accept` header asks for CSV before JSON: `text/csv` with a quality above JSON's (`*\/*` and
+ * `application/*` count as JSON, a little below a named type), or the same quality and listed first. No
+ * header, or one that names neither, answers JSON.
+ */
+export function prefersCsv(accept: string | null): boolean {
+  if (!accept) return false;
+  const ranked = accept.split(",").map((part, index) => {
+    const [type = "", ...params] = part.trim().toLowerCase().split(";");
+    const q = Number(
+      params
+        .map((p) => p.trim())
+        .find((p) => p.startsWith("q="))
+        ?.slice(2) ?? 1,
+    );
+    const quality = Number.isFinite(q) ? q : 0;
+    const wildcard = type === "*/*" || type === "application/*";
+    return {
+      type: wildcard ? "application/json" : type,
+      quality: wildcard ? quality - 1e-6 : quality,
+      index,
+    };
+  });
+  const best = (type: string) =>
+    ranked.filter((r) => r.type === type).sort((a, b) => b.quality - a.quality || a.index - b.index)[0];
+  const csv = best("text/csv");
+  const json = best("application/json");
+  if (!csv || csv.quality <= 0) return false;
+  return !json || csv.quality > json.quality || (csv.quality === json.quality && csv.index < json.index);
+}

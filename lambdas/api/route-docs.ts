@@ -157,4 +157,9 @@ export const ROUTE_DOCS: Record<keyof typeof ROUTES, RouteDoc> = {
       "HeyGen's validation probe of a new webhook endpoint (OPTIONS, 1 s timeout; field case G5): 204 with Allow, no IAM, no signature, nothing read",
     answers: { 204: "No content; `Allow: POST, OPTIONS`" },
   },
+  spend: {
+    summary:
+      "Committed spend in a time range, summed by label, budget, principal, job type or UTC day, week or month; CSV with `Accept: text/csv`; see docs/spend.md",
+    answers: { 200: "The report: total, count and groups (JSON, or CSV with a header row)" },
+  },
 };

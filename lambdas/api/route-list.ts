@@ -44,6 +44,11 @@ export const WEBHOOK_FUNCTION_ROUTES: readonly ApiRoute[] = all
   .filter((r) => r.servedBy === "webhook")
   .map(routeOf);
 
+/** The routes API Gateway sends to the reports function (infra/quota-guard.ts). */
+export const REPORTS_FUNCTION_ROUTES: readonly ApiRoute[] = all
+  .filter((r) => r.servedBy === "reports")
+  .map(routeOf);
+
 /** The routes API Gateway sends to the API function (infra/quota-guard-api.ts). */
 export const API_FUNCTION_ROUTES: readonly ApiRoute[] = all.filter((r) => r.servedBy === "api").map(routeOf);
 

@@ -15,7 +15,8 @@ export type Method = "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS";
 type AnswerSchemas = typeof import("./responses.ts") &
   typeof import("./responses-controls.ts") &
   typeof import("./responses-checks.ts") &
-  typeof import("./responses-spend.ts");
+  typeof import("./responses-spend.ts") &
+  typeof import("./responses-reports.ts");
 
 /**
  * An answer's schema, named by its export: the schema's type for the handlers and the client, but only its
@@ -37,6 +38,11 @@ export interface Answer {
    * one (test/unit/api/route-table.test.ts), so that the router sets it on every 201.
    */
   location?: (body: never) => string;
+  /**
+   * The same answer as CSV, for a caller whose `Accept` prefers `text/csv` (request.ts prefersCsv): the body
+   * as rows, with a header row.
+   */
+  csv?: (body: never) => string;
 }
 
 export interface BodySpec {
@@ -60,9 +66,10 @@ export interface RouteSpec {
   auth: "iam" | "heygen-signature" | "none";
   /**
    * The Lambda function that serves it in AWS: `webhook` for the routes that may send Step Functions task
-   * results (the webhook and /wait, infra/heygen-webhook.ts), `api` for the rest.
+   * results (the webhook and /wait, infra/heygen-webhook.ts), `reports` for the reports over the spend ledger
+   * (its own timeout and a read-only role), `api` for the rest.
    */
-  servedBy: "api" | "webhook";
+  servedBy: "api" | "webhook" | "reports";
   request?: {
     path?: z.ZodMiniObject;
     query?: z.ZodMiniObject;

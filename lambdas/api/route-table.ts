@@ -4,7 +4,7 @@ import { described, named } from "#core/zod-meta";
 import { answer, BODY, isAmountRequest, jobBody, type RouteSpec } from "./route-spec.ts";
 import { ACCOUNT_ROUTES } from "./routes-accounts.ts";
 import { BUDGET_ROUTES } from "./routes-budgets.ts";
-import { RECONCILE_ROUTES } from "./routes-reconcile.ts";
+import { REPORT_ROUTES } from "./routes-reports.ts";
 import { RESERVATION_ROUTES } from "./routes-reservations.ts";
 import { WEBHOOK_ROUTES } from "./routes-webhooks.ts";
 import { AmountCheckRequest, CheckRequest } from "./schemas.ts";
@@ -91,7 +91,7 @@ export const ROUTES = {
   ...ACCOUNT_ROUTES,
   ...BUDGET_ROUTES,
   ...WEBHOOK_ROUTES,
-  ...RECONCILE_ROUTES,
+  ...REPORT_ROUTES,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof ROUTES;

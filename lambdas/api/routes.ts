@@ -1,174 +1,20 @@
-import { Router } from "@aws-lambda-powertools/event-handler/http";
-import { VERSION } from "#config/version";
-import { recordAccessDenial } from "#service/access";
-import { accountAlerts, accountHistory, getAccount, listAccounts, refreshAccount } from "#service/accounts";
-import { accountAudit } from "#service/audit";
-import { BalanceReader } from "#service/balance-reader";
-import { pauseBudget, resumeBudget } from "#service/budget-kill-switch";
-import { deleteBudget, getBudget, listBudgets, setBudget } from "#service/budgets";
-import { checkJobs, estimateJobs, listRateCards } from "#service/checks";
-import { pauseAccount, resumeAccount } from "#service/kill-switch";
-import { accountReconciliation, rateCardAccuracy } from "#service/reconciliation";
-import { changeHold, getReservation, holdCredit, listAccountReservations } from "#service/reservations";
+import type { Router } from "@aws-lambda-powertools/event-handler/http";
 import type { Services } from "#service/services";
-import { waitForVideo } from "#service/task-callbacks";
-import { sendTestAlertTo } from "#service/test-alert";
-import { accountWebhookEvents, receiveHeyGenDelivery, webhookSecretStatus } from "#service/webhooks";
-import { type ApiObserver, registerErrorHandlers } from "./errors.ts";
-import { servedOpenApiDocument } from "./openapi-file.ts";
-import { problems } from "./problem.ts";
-import { explainProblemType } from "./problem-explanations.ts";
-import { readRawBody } from "./request.ts";
-import { methodsAt } from "./route-list.ts";
-import { ROUTES } from "./route-table.ts";
-import { answer, noContent, serve } from "./serve.ts";
+import { type ApiObserver, createRouter, type RouteServer } from "./router.ts";
+import { serveApiRoutes } from "./served-api.ts";
+import { serveReportRoutes } from "./served-reports.ts";
+import { serveWebhookRoutes } from "./served-webhook.ts";
 
-export type { ApiObserver } from "./errors.ts";
+export type { ApiObserver, RouteServer } from "./router.ts";
 
-/**
- * The HTTP API of docs/api.md, as declared in route-table.ts: each route takes its parsed request, calls one
- * use case and answers. Use-case errors become problems in errors.ts.
- */
+/** Each Lambda's routes, by the route table's `servedBy`. */
+export const ROUTE_SERVERS = {
+  api: serveApiRoutes,
+  webhook: serveWebhookRoutes,
+  reports: serveReportRoutes,
+} as const satisfies Record<string, RouteServer>;
+
+/** The whole HTTP API of docs/api.md, every function's routes on one router (the local stack, tests). */
 export function createApiRouter(services: Services, observer: ApiObserver = {}): Router {
-  const app = new Router();
-  const reader = new BalanceReader(services);
-
-  serve(app, ROUTES.health, async () => answer(200, { status: "ok", version: VERSION }));
-  serve(app, ROUTES.openApi, async () => answer(200, { ...(await servedOpenApiDocument()) }));
-  serve(app, ROUTES.problemType, async ({ path }) => {
-    const explained = await explainProblemType(path.type);
-    if (!explained) throw problems.notFound("problem type", path.type, "/path/type");
-    return answer(200, explained);
-  });
-  serve(app, ROUTES.rateCards, async () => answer(200, await listRateCards(services)));
-
-  serve(app, ROUTES.estimate, async ({ body }) => answer(200, await estimateJobs(services, body)));
-  serve(app, ROUTES.check, async ({ body, caller }) => {
-    const verdict = await checkJobs(services, reader, body, caller);
-    observer.checkDecided?.(verdict.decision);
-    return answer(200, verdict);
-  });
-
-  serve(app, ROUTES.reserve, async ({ body, sentBody, headers, caller }) => {
-    const idempotency = { key: headers["Idempotency-Key"], sentBody };
-    const hold = await holdCredit(services, reader, body, idempotency, caller);
-    return hold.replayed ? answer(200, hold.reservation, true) : answer(201, hold.reservation);
-  });
-  serve(app, ROUTES.listReservations, async ({ query, caller }) =>
-    answer(200, await listAccountReservations(services, query, caller)),
-  );
-  serve(app, ROUTES.getReservation, async ({ path, caller }) =>
-    answer(200, await getReservation(services, path.id, caller)),
-  );
-  serve(app, ROUTES.commit, async ({ path, headers, body, caller }) => {
-    const hold = await changeHold(
-      services,
-      path.id,
-      { action: "commit", commit: body, caller },
-      headers["Idempotency-Key"],
-    );
-    return answer(200, hold.reservation, hold.replayed);
-  });
-  serve(app, ROUTES.release, async ({ path, headers, body, caller }) => {
-    const hold = await changeHold(
-      services,
-      path.id,
-      { action: "release", reason: body?.reason, caller },
-      headers["Idempotency-Key"],
-    );
-    return answer(200, hold.reservation, hold.replayed);
-  });
-  serve(app, ROUTES.extend, async ({ path, headers, body, caller }) => {
-    const hold = await changeHold(
-      services,
-      path.id,
-      { action: "extend", extend: body, caller },
-      headers["Idempotency-Key"],
-    );
-    return answer(200, hold.reservation, hold.replayed);
-  });
-  serve(app, ROUTES.wait, async ({ path, body, caller }) =>
-    answer(200, await waitForVideo(services, path.id, body.taskToken, caller)),
-  );
-
-  serve(app, ROUTES.listAccounts, async ({ caller }) => answer(200, await listAccounts(services, caller)));
-  serve(app, ROUTES.getAccount, async ({ path, caller }) =>
-    answer(200, await getAccount(services, path.id, caller)),
-  );
-  serve(app, ROUTES.history, async ({ path, query, caller }) =>
-    answer(200, await accountHistory(services, path.id, query, caller)),
-  );
-  serve(app, ROUTES.alerts, async ({ path, query, caller }) =>
-    answer(200, await accountAlerts(services, path.id, query.limit, caller)),
-  );
-  serve(app, ROUTES.events, async ({ path, query, caller }) =>
-    answer(200, await accountWebhookEvents(services, path.id, query.limit, caller)),
-  );
-  serve(app, ROUTES.refresh, async ({ path, caller }) =>
-    answer(200, await refreshAccount(services, reader, path.id, caller)),
-  );
-  serve(app, ROUTES.testAlert, async ({ path, body, caller }) =>
-    answer(200, { alert: await sendTestAlertTo(services, path.id, body.severity, caller) }),
-  );
-
-  serve(app, ROUTES.pause, async ({ path, body, caller }) =>
-    answer(200, await pauseAccount(services, path.id, body.reason, caller)),
-  );
-  serve(app, ROUTES.resume, async ({ path, caller }) =>
-    answer(200, await resumeAccount(services, path.id, caller)),
-  );
-  serve(app, ROUTES.audit, async ({ path, query, caller }) =>
-    answer(200, await accountAudit(services, path.id, query, caller)),
-  );
-  serve(app, ROUTES.listBudgets, async ({ path, caller }) =>
-    answer(200, await listBudgets(services, path.id, caller)),
-  );
-  serve(app, ROUTES.putBudget, async ({ path, body, caller }) => {
-    const { created, view } = await setBudget(services, path.id, path.budgetId, body, caller);
-    return created ? answer(201, view) : answer(200, view);
-  });
-  serve(app, ROUTES.getBudget, async ({ path, caller }) =>
-    answer(200, await getBudget(services, path.id, path.budgetId, caller)),
-  );
-  serve(app, ROUTES.pauseBudget, async ({ path, body, caller }) =>
-    answer(200, await pauseBudget(services, path.id, path.budgetId, body.reason, caller)),
-  );
-  serve(app, ROUTES.resumeBudget, async ({ path, caller }) =>
-    answer(200, await resumeBudget(services, path.id, path.budgetId, caller)),
-  );
-  serve(app, ROUTES.deleteBudget, async ({ path, caller }) => {
-    await deleteBudget(services, path.id, path.budgetId, caller);
-    return noContent();
-  });
-
-  // Checked in this order, each refusal writing nothing: size (413), then in the use case the signature over
-  // the raw body (401, no detail), JSON and shape (400 naming the field). A verified delivery answers 200
-  // whatever it meant; only a failure a retry can cure (503) asks HeyGen to send it again.
-  serve(app, ROUTES.heygenWebhook, async ({ req }) =>
-    answer(
-      200,
-      await receiveHeyGenDelivery(services, await readRawBody(req), (name) => req.headers.get(name)),
-    ),
-  );
-
-  serve(app, ROUTES.reconciliation, async ({ path, query, caller }) =>
-    answer(200, await accountReconciliation(services, path.id, query, caller)),
-  );
-  serve(app, ROUTES.rateCardAccuracy, async ({ query, caller }) =>
-    answer(200, await rateCardAccuracy(services, query, caller)),
-  );
-
-  serve(app, ROUTES.webhookStatus, async () => answer(200, await webhookSecretStatus(services)));
-
-  // HeyGen probes a new endpoint with OPTIONS and a 1 s timeout (field case G5): answered from the route table
-  // alone, so no store, secret or HeyGen is read, and nothing can make it slow or fail.
-  const probeAllow = methodsAt(ROUTES.heygenWebhookProbe.path).join(", ");
-  app.route(async () => new Response(null, { status: 204, headers: { allow: probeAllow } }), {
-    method: ROUTES.heygenWebhookProbe.method,
-    path: ROUTES.heygenWebhookProbe.path,
-  });
-
-  // Every route's denial is audited here, once, whichever use case refused (service/access.ts).
-  registerErrorHandlers(app, observer, (denial, request) => recordAccessDenial(services, denial, request));
-  return app;
+  return createRouter(services, observer, Object.values(ROUTE_SERVERS));
 }

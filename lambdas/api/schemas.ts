@@ -141,7 +141,7 @@ export const WaitRequest = described(
   "WaitRequest",
 );
 
-const IsoTime = z.iso.datetime({ offset: true });
+export const IsoTime = z.iso.datetime({ offset: true });
 const Limit = (max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(max)), fallback);
 
@@ -158,19 +158,6 @@ export const HistoryQuery = z
       if (since === undefined || until === undefined || Date.parse(since) <= Date.parse(until)) return;
       ctx.addIssue({ code: "custom", path: ["since"], message: `is after until (${until}); swap them` });
       ctx.addIssue({ code: "custom", path: ["until"], message: `is before since (${since}); swap them` });
-    }),
-  );
-
-/** A report's range: ISO instants, `from` included, `to` excluded; a reversed one names `/query/from`. */
-export const ReportRangeQuery = z
-  .strictObject({
-    from: described(IsoTime, "ReportRangeQuery.from"),
-    to: described(IsoTime, "ReportRangeQuery.to"),
-  })
-  .check(
-    z.superRefine(({ from, to }, ctx) => {
-      if (Date.parse(from) < Date.parse(to)) return;
-      ctx.addIssue({ code: "custom", path: ["from"], message: `must be before to (${to})` });
     }),
   );
 

@@ -2,7 +2,7 @@ import type { Router } from "@aws-lambda-powertools/event-handler/http";
 import type * as z from "#core/zod";
 import { pointedIssues } from "#core/zod-issues";
 import { parseOr400, problems } from "./problem.ts";
-import { callerOf, json, queryOf, readJsonBody } from "./request.ts";
+import { CSV_TYPE, callerOf, json, prefersCsv, queryOf, readJsonBody } from "./request.ts";
 import type { Answer, BodySpec, RouteSpec } from "./route-spec.ts";
 
 /** What a route's handler gets: the request's parts, each parsed by the schema its route declares. */
@@ -72,6 +72,13 @@ export function serve<R extends RouteSpec>(
       if (answer.status === 204) return new Response(null, { status: 204 });
       const spec: Answer | undefined = (route.answers as Partial<Record<number, Answer>>)[answer.status];
       const location = spec?.location as ((body: unknown) => string) | undefined;
+      const csv = spec?.csv as ((body: unknown) => string) | undefined;
+      if (csv && prefersCsv(req.headers.get("accept"))) {
+        return new Response(csv(answer.body), {
+          status: answer.status,
+          headers: { "content-type": CSV_TYPE },
+        });
+      }
       return json(answer.status, answer.body, {
         ...(answer.replayed ? { "idempotent-replayed": "true" } : {}),
         ...(location ? { location: location(answer.body) } : {}),

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { resolveHttpEvent } from "#api/resolve";
-import { type ApiObserver, createApiRouter } from "#api/routes";
+import { type ApiObserver, createRouter, type RouteServer } from "#api/router";
+import { ROUTE_SERVERS } from "#api/routes";
 import type { Services } from "#service/services";
 import { type Adapters, createServices } from "./wiring.ts";
 
@@ -11,18 +12,24 @@ import { type Adapters, createServices } from "./wiring.ts";
  */
 export const API_MAX_RETRY_AFTER_MS = 3_000;
 
-/** The HTTP API (every route, or the webhook function's two) as one API Gateway payload 2.0 handler. */
+/** The HTTP API (every route, or one function's) as one API Gateway payload 2.0 handler. */
 export interface HttpApi {
   services: Services;
   handle(event: APIGatewayProxyEventV2, context: Context): Promise<unknown>;
 }
 
 /**
- * The API's services and router: a refresh is a reading like the schedule's (one reading path), so it
- * alerts; it waits out at most API_MAX_RETRY_AFTER_MS of a `Retry-After`.
+ * The API's services and a router of `servers`' routes (one function's, in Lambda): a refresh is a reading
+ * like the schedule's (one reading path), so it alerts; it waits out at most API_MAX_RETRY_AFTER_MS of a
+ * `Retry-After`.
  */
-export function wireHttpApi(adapters: Adapters, observer: ApiObserver = {}): HttpApi {
+export function wireHttpFunction(adapters: Adapters, observer: ApiObserver, servers: RouteServer[]): HttpApi {
   const services = createServices(adapters, API_MAX_RETRY_AFTER_MS);
-  const router = createApiRouter(services, observer);
+  const router = createRouter(services, observer, servers);
   return { services, handle: (event, context) => resolveHttpEvent(router, event, context) };
+}
+
+/** Every function's routes on one router, as the local stack and the tests serve the API. */
+export function wireHttpApi(adapters: Adapters, observer: ApiObserver = {}): HttpApi {
+  return wireHttpFunction(adapters, observer, Object.values(ROUTE_SERVERS));
 }

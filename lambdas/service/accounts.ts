@@ -127,14 +127,14 @@ async function accountDetail(services: Services, account: AccountConfig) {
  * `GET /v1/accounts`: the summary of every configured account `caller` may use (its `access` rule), in
  * config order; the others are left out, not refused.
  */
-export const listAccounts = useCase(async (services: Services, caller: string) => {
+export const listAccounts = /* @__PURE__ */ useCase(async (services: Services, caller: string) => {
   const accounts = services.config.accounts.filter((account) => mayUseAccount(account, caller));
   const states = await services.store.listAccountStates(accounts.map((a) => a.id));
   return { accounts: accounts.map((account) => accountSummary(services, account, states.get(account.id))) };
 });
 
 /** `GET /v1/accounts/{id}`: the summary, the oldest open hold's age and the forecast. Raises UnknownAccountError, AccessDeniedError. */
-export const getAccount = useCase((services: Services, accountId: string, caller: string) =>
+export const getAccount = /* @__PURE__ */ useCase((services: Services, accountId: string, caller: string) =>
   accountDetail(services, resolveAccount(services, accountId, "/path/id", caller)),
 );
 
@@ -150,7 +150,7 @@ export interface HistoryRange {
  * UnknownAccountError, InvalidRequestError (`since` later than now: no snapshot can match; a mistyped year or
  * offset, most likely). An `until` in the future is fine: the range ends now.
  */
-export const accountHistory = useCase(
+export const accountHistory = /* @__PURE__ */ useCase(
   async (
     services: Services,
     accountId: string,
@@ -175,7 +175,7 @@ export const accountHistory = useCase(
 );
 
 /** `GET /v1/accounts/{id}/alerts`: the alert log, newest first, at most `limit` (1–MAX_LIST_LIMIT). */
-export const accountAlerts = useCase(
+export const accountAlerts = /* @__PURE__ */ useCase(
   async (
     services: Services,
     accountId: string,
@@ -191,7 +191,7 @@ export const accountAlerts = useCase(
  * `POST /v1/accounts/{id}/refresh`: reads the balance from HeyGen now, as a scheduled poll does, and answers
  * the summary with `refreshed` and, when false, why (`reason`, and `refreshError` for a HeyGen failure).
  */
-export const refreshAccount = useCase(
+export const refreshAccount = /* @__PURE__ */ useCase(
   async (services: Services, reader: BalanceReader, accountId: string, caller: string) => {
     const account = resolveAccount(services, accountId, "/path/id", caller);
     const { state, refreshed, reason, error } = await reader.refreshOnRequest(account);

@@ -31,7 +31,7 @@ export function auditRecord(
  * `GET /v1/accounts/{id}/audit`: every budget change, pause, resume and access denial of the account, newest
  * first. Raises UnknownAccountError, AccessDeniedError, and InvalidRequestError for a cursor not of this log.
  */
-export const accountAudit = useCase(
+export const accountAudit = /* @__PURE__ */ useCase(
   async (
     services: Services,
     accountId: string,

@@ -17,7 +17,7 @@ import { useCase } from "./use-case.ts";
  * warning naming the budget). A pause while paused replaces the reason. Answers the budget view. Raises
  * UnknownAccountError, UnknownBudgetError (also when it is deleted between the read and the write).
  */
-export const pauseBudget = useCase(
+export const pauseBudget = /* @__PURE__ */ useCase(
   async (
     services: Services,
     accountId: string,
@@ -59,7 +59,7 @@ export const pauseBudget = useCase(
  * and told (`resumed`, info). A resume of a budget that is not paused writes nothing and tells no one.
  * Answers the budget view. Raises UnknownAccountError, UnknownBudgetError.
  */
-export const resumeBudget = useCase(
+export const resumeBudget = /* @__PURE__ */ useCase(
   async (services: Services, accountId: string, budgetId: string, caller: string): Promise<BudgetView> => {
     resolveAccount(services, accountId, "/path/id", caller);
     const now = services.now();

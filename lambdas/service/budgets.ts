@@ -24,7 +24,7 @@ const MAX_ATTEMPTS = 5;
  * AccessDeniedError when `caller` is outside the account's `access` rule or the stored budget's `principals`
  * (a caller may set `principals` that leave itself out: from then on it is refused).
  */
-export const setBudget = useCase(
+export const setBudget = /* @__PURE__ */ useCase(
   async (
     services: Services,
     accountId: string,
@@ -76,7 +76,7 @@ export const setBudget = useCase(
  * `GET /v1/accounts/{id}/budgets/{budgetId}`. Raises UnknownAccountError, UnknownBudgetError,
  * AccessDeniedError (the account's rule, or the budget's `principals`).
  */
-export const getBudget = useCase(
+export const getBudget = /* @__PURE__ */ useCase(
   async (services: Services, accountId: string, budgetId: string, caller: string) => {
     return budgetView(await requireBudget(services, accountId, budgetId, caller), services.now());
   },
@@ -86,18 +86,20 @@ export const getBudget = useCase(
  * `GET /v1/accounts/{id}/budgets`: every budget of the account that `caller` may use, by id (a budget whose
  * `principals` leave the caller out is not listed). Raises UnknownAccountError, AccessDeniedError.
  */
-export const listBudgets = useCase(async (services: Services, accountId: string, caller: string) => {
-  resolveAccount(services, accountId, "/path/id", caller);
-  const now = services.now();
-  const budgets = (await services.store.listBudgets(accountId)).filter((b) => mayUseBudget(b, caller));
-  return { budgets: budgets.map((budget) => budgetView(budget, now)) };
-});
+export const listBudgets = /* @__PURE__ */ useCase(
+  async (services: Services, accountId: string, caller: string) => {
+    resolveAccount(services, accountId, "/path/id", caller);
+    const now = services.now();
+    const budgets = (await services.store.listBudgets(accountId)).filter((b) => mayUseBudget(b, caller));
+    return { budgets: budgets.map((budget) => budgetView(budget, now)) };
+  },
+);
 
 /**
  * `DELETE /v1/accounts/{id}/budgets/{budgetId}`. Raises UnknownAccountError, UnknownBudgetError,
  * AccessDeniedError, and BudgetInUseError while holds through it are open.
  */
-export const deleteBudget = useCase(
+export const deleteBudget = /* @__PURE__ */ useCase(
   async (services: Services, accountId: string, budgetId: string, caller: string) => {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const stored = await requireBudget(services, accountId, budgetId, caller);

@@ -169,7 +169,7 @@ function viewOf(services: Services, account: AccountConfig, reading: BalanceRead
 }
 
 /** `POST /v1/estimates`: the cost of the job(s) by the request's card (else as cardForEstimate chooses). */
-export const estimateJobs = useCase(
+export const estimateJobs = /* @__PURE__ */ useCase(
   async (services: Services, request: EstimateRequest): Promise<Estimate> =>
     estimate(request, await cardForEstimate(services, request.rateCard), cardAgeRule(services)),
 );
@@ -179,7 +179,7 @@ export const estimateJobs = useCase(
  * Raises UnknownAccountError, AccountRequiredError, UnitMismatchError, EstimateError, UnknownRateCardError,
  * SpendPoolMismatchError (a job of another pool than the recorded balance's), AccessDeniedError.
  */
-export const checkJobs = useCase(
+export const checkJobs = /* @__PURE__ */ useCase(
   async (
     services: Services,
     reader: BalanceReader,
@@ -197,6 +197,6 @@ export const checkJobs = useCase(
 );
 
 /** `GET /v1/rate-cards`: every card the guard prices with. */
-export const listRateCards = useCase(async (services: Services) => ({
+export const listRateCards = /* @__PURE__ */ useCase(async (services: Services) => ({
   rateCards: services.rateCards.list(),
 }));

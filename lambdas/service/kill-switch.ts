@@ -20,7 +20,7 @@ export interface PauseAnswer {
  * pause while paused replaces the reason, and is audited and told again. The answer, the audit entry and the
  * alert carry the same time. Raises UnknownAccountError, AccessDeniedError.
  */
-export const pauseAccount = useCase(
+export const pauseAccount = /* @__PURE__ */ useCase(
   async (services: Services, accountId: string, reason: string, caller: string): Promise<PauseAnswer> => {
     const account = resolveAccount(services, accountId, "/path/id", caller);
     const now = services.now();
@@ -46,7 +46,7 @@ export const pauseAccount = useCase(
  * `POST /v1/accounts/{id}/resume`: turns the kill switch off and tells subscribers (`resumed`, info). A
  * resume of an account that is not paused changes nothing and tells no one.
  */
-export const resumeAccount = useCase(
+export const resumeAccount = /* @__PURE__ */ useCase(
   async (services: Services, accountId: string, caller: string): Promise<PauseAnswer> => {
     const account = resolveAccount(services, accountId, "/path/id", caller);
     const before = (await services.store.getAccountState(accountId))?.paused;

@@ -1,5 +1,6 @@
 import { type CardAccuracy, cardAccuracy } from "#core/estimate-drift";
 import { ledgerRangeOf, type Reconciliation, reconcile } from "#core/reconciliation";
+import { reportRange } from "#core/report-range";
 import { computeBalanceView } from "#core/reservations";
 import { mayUseAccount } from "./access.ts";
 import { resolveAccount } from "./accounts.ts";
@@ -19,10 +20,10 @@ import { useCase } from "./use-case.ts";
 /** The ports a reconciliation reads: the balance history and the spend ledger. */
 export type ReconcilePorts = { store: Pick<AccountStore, "listSnapshots" | "listSpend"> };
 
-/** A range of a report: ISO instants, `from` included, `to` excluded. */
-export interface ReportRange {
-  from: string;
-  to: string;
+/** A report's range as the route parsed it: ISO instants, `from` included, `to` excluded (core/report-range.ts). */
+export interface RangeQuery {
+  from?: string | undefined;
+  to?: string | undefined;
 }
 
 /**
@@ -54,18 +55,20 @@ export type ReconciliationAnswer = Reconciliation & {
 };
 
 /**
- * `GET /v1/accounts/{id}/reconciliation?from=&to=`. Raises UnknownAccountError, AccessDeniedError, and
- * InvalidRequestError naming `/query/from` when `from` is not before `to`.
+ * `GET /v1/accounts/{id}/reconciliation?from=&to=` (default the 30 days to now, as every report).
+ *
+ * @throws UnknownAccountError, AccessDeniedError (resolveAccount); InvalidRequestError naming `/query/from` (or
+ *   `/query/to`) for a reversed range or one over MAX_REPORT_DAYS
  */
-export const accountReconciliation = useCase(
+export const accountReconciliation = /* @__PURE__ */ useCase(
   async (
     services: Services,
     accountId: string,
-    range: ReportRange,
+    query: RangeQuery,
     caller: string,
   ): Promise<ReconciliationAnswer> => {
     const account = resolveAccount(services, accountId, "/path/id", caller);
-    const { from, to } = validRange(range);
+    const { from, to } = validRange(services, query);
     const [reconciliation, state] = await Promise.all([
       reconcileAccount(services, account.id, {
         from,
@@ -83,27 +86,24 @@ export const accountReconciliation = useCase(
 
 /**
  * `GET /v1/rate-cards/accuracy?from=&to=`: each card's accuracy over the duration-priced commits in [from, to)
- * of every account `caller` may use (one ledger Query per account). Raises InvalidRequestError naming
- * `/query/from` when `from` is not before `to`.
+ * (default the 30 days to now) of every account `caller` may use (one ledger Query per account).
+ *
+ * @throws InvalidRequestError naming `/query/from` (or `/query/to`) for a reversed range or one over
+ *   MAX_REPORT_DAYS
  */
-export const rateCardAccuracy = useCase(
-  async (services: Services, range: ReportRange, caller: string): Promise<{ cards: CardAccuracy[] }> => {
-    validRange(range);
+export const rateCardAccuracy = /* @__PURE__ */ useCase(
+  async (services: Services, query: RangeQuery, caller: string): Promise<{ cards: CardAccuracy[] }> => {
+    const { from, to } = validRange(services, query);
+    const range = { from: from.toISOString(), to: to.toISOString() };
     const accounts = services.config.accounts.filter((account) => mayUseAccount(account, caller));
     const ledgers = await Promise.all(accounts.map((account) => services.store.listSpend(account.id, range)));
     return { cards: cardAccuracy(ledgers.flat()) };
   },
 );
 
-/** The range as dates; a `from` not before `to` is a 400 naming `/query/from`. */
-function validRange(range: ReportRange): { from: Date; to: Date } {
-  const from = new Date(range.from);
-  const to = new Date(range.to);
-  if (!(from.getTime() < to.getTime())) {
-    throw new InvalidRequestError(
-      [{ pointer: "/query/from", detail: `must be before to (${range.to})` }],
-      "query",
-    );
-  }
-  return { from, to };
+/** The range asked for as dates; a refused one is a 400 naming the query parameter (core/report-range.ts). */
+function validRange(services: Pick<Services, "now">, query: RangeQuery): { from: Date; to: Date } {
+  const resolved = reportRange(query, services.now());
+  if ("issues" in resolved) throw new InvalidRequestError(resolved.issues, "query");
+  return { from: new Date(resolved.range.from), to: new Date(resolved.range.to) };
 }

@@ -50,7 +50,7 @@ function checkTtl(services: Services, ttlSeconds: number | undefined): void {
  * DependencyUnavailableError, SpendPoolMismatchError (a job of another pool than the recorded balance's: 422
  * naming its `type`), AccessDeniedError (the account's `access` rule leaves `caller` out).
  */
-export const holdCredit = useCase(
+export const holdCredit = /* @__PURE__ */ useCase(
   async (
     services: Services,
     reader: BalanceReader,
@@ -80,7 +80,7 @@ export const holdCredit = useCase(
  * Use case `GET /v1/reservations/{id}`: the reservation as it is now. Raises UnknownReservationError,
  * AccessDeniedError (its account's `access` rule leaves `caller` out).
  */
-export const getReservation = useCase(
+export const getReservation = /* @__PURE__ */ useCase(
   async (services: Services, reservationId: string, caller: string): Promise<ReservationView> => {
     resolveReservationAccount(services, reservationId, caller);
     const found = await services.store.getReservation(reservationId, services.now());
@@ -118,7 +118,7 @@ const CHANGED_AS = { commit: "committed", release: "released", extend: "extended
  * (a raise that does not fit), CommitExceedsAvailableError, IdempotencyKeyReusedError,
  * DependencyUnavailableError, AccessDeniedError.
  */
-export const changeHold = useCase(
+export const changeHold = /* @__PURE__ */ useCase(
   async (
     services: Services,
     reservationId: string,
@@ -238,7 +238,7 @@ function commitOf(body: CommitBody, caller: string): HoldCommit {
  * UnknownAccountError, AccountRequiredError, InvalidRequestError (a cursor not of this listing),
  * AccessDeniedError.
  */
-export const listAccountReservations = useCase(
+export const listAccountReservations = /* @__PURE__ */ useCase(
   async (
     services: Services,
     query: Omit<ReservationQuery, "labels"> & { accountId?: string | undefined } & Record<string, unknown>,

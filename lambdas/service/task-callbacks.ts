@@ -33,7 +33,7 @@ async function waitOnReservation(
  * `waiting: false` when the job's outcome was known already; `resultSent`: it has been sent to this token.
  * Raises UnknownReservationError, AccessDeniedError (the account's `access` rule leaves `caller` out).
  */
-export const waitForVideo = useCase(
+export const waitForVideo = /* @__PURE__ */ useCase(
   async (services: Services, reservationId: string, taskToken: string, caller: string) => {
     resolveReservationAccount(services, reservationId, caller);
     const outcome = await waitOnReservation(services, reservationId, taskToken);

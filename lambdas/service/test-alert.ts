@@ -74,7 +74,7 @@ export async function sendTestAlert(
  * `POST /v1/accounts/{id}/test-alert`: sendTestAlert to a configured account. Raises UnknownAccountError (404), AccessDeniedError (403)
  * and what sendTestAlert raises.
  */
-export const sendTestAlertTo = useCase(
+export const sendTestAlertTo = /* @__PURE__ */ useCase(
   (services: Services, accountId: string, severity: Severity, caller: string) =>
     sendTestAlert(services, resolveAccount(services, accountId, "/path/id", caller), severity),
 );

@@ -8,6 +8,10 @@ import { InvalidReservationRequestError, StoreConflictError, StoreThrottledError
  * that is down or unreachable are a DependencyUnavailableError; a store that kept throttling stays the
  * port's StoreThrottledError (its own 503, with the store's Retry-After); anything else passes unchanged
  * (a use-case error, or a bug the API answers 500).
+ *
+ * Every use case is declared `export const name = /* @__PURE__ *\/ useCase(...)`: esbuild keeps a top-level
+ * call it cannot prove pure, so without the mark each Lambda bundled every use case, called or not (the
+ * webhook function 296 → 269 KB; test/unit/service/use-case-marks.test.ts keeps every call marked).
  */
 export function useCase<Args extends unknown[], Result>(
   run: (...args: Args) => Promise<Result>,

@@ -281,7 +281,7 @@ export const UNSIGNED_DELIVERY_FIX =
  * Then handled by handleHeyGenEvent, with `Heygen-Event-Id`, when sent, as the event's id: the delivery's
  * identity for repeats (field case G4). Answers what it did, `received: true` whatever it meant.
  */
-export const receiveHeyGenDelivery = useCase(
+export const receiveHeyGenDelivery = /* @__PURE__ */ useCase(
   async (services: Services, rawBody: string, header: HeaderLookup) => {
     if (isUnsignedDelivery(header)) {
       services.log.warn("HeyGen webhook delivery refused: unsigned", {
@@ -343,7 +343,7 @@ function callbackIdOf(rawBody: string): { callbackId?: string } {
 }
 
 /** `GET /v1/accounts/{id}/events`: the account's webhook log, newest first, at most `limit` (1–MAX_LIST_LIMIT). */
-export const accountWebhookEvents = useCase(
+export const accountWebhookEvents = /* @__PURE__ */ useCase(
   async (
     services: Services,
     accountId: string,

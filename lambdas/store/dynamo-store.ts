@@ -27,6 +27,9 @@ export const STORE_ACTIONS = [
   "DeleteItem",
 ] as const;
 
+/** What the reports function may do: read (the spend ledger, the history and the holds), never write. */
+export const STORE_READ_ACTIONS = ["GetItem", "BatchGetItem", "Query"] as const;
+
 /**
  * The use cases' AccountStore on the one DynamoDB table of table.ts, assembled from one adapter per job:
  * account state, reservations, polls and history. Every command goes through withThrottleRetries: a throttle

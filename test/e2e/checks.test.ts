@@ -437,6 +437,7 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/budgets/{budgetId}/resume",
   "/v1/accounts/{id}/reconciliation",
   "/v1/rate-cards/accuracy",
+  "/v1/accounts/{id}/spend",
 ];
 
 interface JsonSchema {

@@ -1,6 +1,6 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, describe, expect, it } from "vitest";
-import { removeTempDirs, resourcesOf, synth } from "./synth.ts";
+import { actionsOf, removeTempDirs, resourcesOf, statementsOfFunction, synth } from "./synth.ts";
 
 afterAll(removeTempDirs);
 
@@ -37,6 +37,7 @@ const DESIGN_ROUTES = [
   "DELETE /v1/accounts/{id}/budgets/{budgetId}",
   "POST /v1/accounts/{id}/budgets/{budgetId}/pause",
   "POST /v1/accounts/{id}/budgets/{budgetId}/resume",
+  "GET /v1/accounts/{id}/spend",
   "GET /v1/webhooks/heygen/status",
   "GET /v1/accounts/{id}/reconciliation",
   "GET /v1/rate-cards/accuracy",
@@ -91,6 +92,31 @@ describe("HTTP API", () => {
     expect(own?.ThrottlingRateLimit).toBeGreaterThan(0);
     expect(own?.ThrottlingRateLimit).toBeLessThan(props.DefaultRouteSettings.ThrottlingRateLimit);
     expect(own?.ThrottlingBurstLimit).toBeGreaterThanOrEqual(own?.ThrottlingRateLimit ?? 0);
+  });
+
+  it("sends the reports to their own function, whose role reads the table and nothing else, with API Gateway's whole 29 s", () => {
+    const reports = [
+      "GET /v1/accounts/{id}/spend",
+      "GET /v1/accounts/{id}/reconciliation",
+      "GET /v1/rate-cards/accuracy",
+    ];
+    const targetOf = (key: string) => JSON.stringify(routes.find((r) => r.RouteKey === key)?.Target);
+    const own = targetOf(reports[0] as string);
+    expect(
+      routes
+        .filter((r) => JSON.stringify(r.Target) === own)
+        .map((r) => r.RouteKey)
+        .sort(),
+    ).toEqual([...reports].sort());
+    expect(own).not.toBe(targetOf("GET /v1/accounts/{id}/history"));
+    const actions = actionsOf(statementsOfFunction(template, "HeyGen Quota Guard reports"));
+    expect(actions.filter((a) => !a.startsWith("logs:") && !a.startsWith("xray:")).sort()).toEqual(
+      ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"].sort(),
+    );
+    const [fn] = Object.values(resourcesOf(template, "AWS::Lambda::Function")).filter(
+      (r) => r.Properties?.Description === "HeyGen Quota Guard reports",
+    );
+    expect(fn?.Properties?.Timeout).toBe(29);
   });
 
   it("serves the $default stage with throttling and JSON access logs to a log group with retention", () => {

@@ -34,6 +34,7 @@ describe("Lambda bundles", () => {
     expect(functions.map((f) => f.Properties.Description).sort()).toEqual([
       "HeyGen Quota Guard HTTP API",
       "HeyGen Quota Guard balance poller",
+      "HeyGen Quota Guard reports",
       "HeyGen Quota Guard webhook receiver",
     ]);
     for (const fn of functions) {

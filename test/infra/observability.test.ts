@@ -115,6 +115,7 @@ describe("tracing", () => {
     expect(functions.map((f) => f.Properties?.Description).sort()).toEqual([
       "HeyGen Quota Guard HTTP API",
       "HeyGen Quota Guard balance poller",
+      "HeyGen Quota Guard reports",
       "HeyGen Quota Guard webhook receiver",
     ]);
     for (const f of functions) expect(f.Properties?.TracingConfig).toEqual({ Mode: "Active" });

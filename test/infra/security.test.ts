@@ -49,7 +49,7 @@ describe("secrets never reach the template", () => {
       "shared/heygen-agency",
     ]);
     const functions = Object.values(resourcesOf(template, "AWS::Lambda::Function"));
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       const { WEBHOOK_SECRET_NAME, ...variables } = (
         fn.Properties.Environment as { Variables: Record<string, unknown> }

@@ -486,6 +486,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Committed spend in a time range, summed by label, budget, principal, job type or UTC day, week or month; CSV with `Accept: text/csv`; see docs/spend.md */
+        get: operations["spend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/reconciliation": {
         parameters: {
             query?: never;
@@ -1756,6 +1773,33 @@ export interface components {
             secrets: number;
             /** @description Why the secret could not be read (never the secret itself). */
             readError?: string;
+        };
+        SpendReport: {
+            accountId: string;
+            /** @enum {string} */
+            unit?: "usd" | "credits";
+            /** @description ISO 8601 time. */
+            from: string;
+            /** @description ISO 8601 time. */
+            to: string;
+            groupBy: string;
+            /** @description In the account's balance unit (`unit`). */
+            total: number;
+            count: number;
+            groups: {
+                /** @description The label's value, budget id, principal, job type, or the UTC period (2026-03-01, 2026-W10, 2026-03). */
+                key: string;
+                /** @description In the account's balance unit (`unit`). */
+                amount: number;
+                /** @description Commits (final or partial) in the group. */
+                count: number;
+            }[];
+            /** @description The commits without the grouping's key (no such label, no budget, an explicit amount). */
+            ungrouped?: {
+                /** @description In the account's balance unit (`unit`). */
+                amount: number;
+                count: number;
+            };
         };
         Reconciliation: {
             accountId: string;
@@ -4262,13 +4306,91 @@ export interface operations {
             };
         };
     };
+    spend: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (ISO 8601), included; default 30 days before `to`. At most 92 days before `to`. */
+                from?: string;
+                /** @description End of the range (ISO 8601), excluded; default now. */
+                to?: string;
+                /** @description `label:<key>`, `budget`, `principal`, `jobType`, or a UTC `day`, `week` (ISO, Monday first) or `month`; default `day`. */
+                groupBy?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: total, count and groups (JSON, or CSV with a header row) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendReport"];
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     reconciliation: {
         parameters: {
-            query: {
-                /** @description Start of the range (ISO 8601 instant), included; must be before `to`. */
-                from: string;
-                /** @description End of the range (ISO 8601 instant), excluded. */
-                to: string;
+            query?: {
+                /** @description Start of the range (ISO 8601), included; default 30 days before `to`. At most 92 days before `to`. */
+                from?: string;
+                /** @description End of the range (ISO 8601), excluded; default now. */
+                to?: string;
             };
             header?: never;
             path: {
@@ -4339,11 +4461,11 @@ export interface operations {
     };
     rateCardAccuracy: {
         parameters: {
-            query: {
-                /** @description Start of the range (ISO 8601 instant), included; must be before `to`. */
-                from: string;
-                /** @description End of the range (ISO 8601 instant), excluded. */
-                to: string;
+            query?: {
+                /** @description Start of the range (ISO 8601), included; default 30 days before `to`. At most 92 days before `to`. */
+                from?: string;
+                /** @description End of the range (ISO 8601), excluded; default now. */
+                to?: string;
             };
             header?: never;
             path?: never;

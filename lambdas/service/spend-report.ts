@@ -1,0 +1,44 @@
+import type { Unit } from "#core/balance";
+import { reportRange } from "#core/report-range";
+import { type SpendGrouping, type SpendTotals, sumSpend } from "#core/spend-report";
+import { resolveAccount } from "./accounts.ts";
+import { InvalidRequestError } from "./errors.ts";
+import type { Services } from "./services.ts";
+import { useCase } from "./use-case.ts";
+
+/** `GET /v1/accounts/{id}/spend`'s answer (docs/api.md): the range, its sums and its groups. */
+export interface SpendReport extends SpendTotals {
+  accountId: string;
+  from: string;
+  to: string;
+  unit?: Unit;
+  /** The grouping as asked (`label:campaign`, `day`, …). */
+  groupBy: string;
+}
+
+/**
+ * `GET /v1/accounts/{id}/spend`: the account's committed spend in `[from, to)` (default the last 30 days),
+ * summed per group of `grouping`, from the spend ledger alone (one paged Query of the range, docs/spend.md).
+ *
+ * @throws UnknownAccountError, AccessDeniedError (resolveAccount); InvalidRequestError naming `/query/from`
+ *   or `/query/to` for a reversed range or one over MAX_REPORT_DAYS
+ */
+export const spendReport = /* @__PURE__ */ useCase(
+  async (
+    services: Services,
+    accountId: string,
+    query: { from?: string; to?: string; groupBy: string; grouping: SpendGrouping },
+    caller: string,
+  ): Promise<SpendReport> => {
+    const account = resolveAccount(services, accountId, "/path/id", caller);
+    const resolved = reportRange(query, services.now());
+    if ("issues" in resolved) throw new InvalidRequestError(resolved.issues, "query");
+    const entries = await services.store.listSpend(account.id, resolved.range);
+    return {
+      accountId: account.id,
+      ...resolved.range,
+      groupBy: query.groupBy,
+      ...sumSpend(entries, query.grouping),
+    };
+  },
+);
