@@ -123,8 +123,8 @@ function planDrift(input: SpendAlertInput): { state: AlertState; alerts: Alert[]
   if (!rule.enabled) return { state, alerts: [] };
   const accurate = new Set(accurateCards(cards, rule).map(cardKey));
   const told = (state.driftingCards ?? []).filter((key) => !accurate.has(key));
-  const next: AlertState = { ...state, driftingCards: told };
-  if (told.length === 0) delete next.driftingCards;
+  const { driftingCards: _before, ...rest } = state;
+  const next: AlertState = told.length > 0 ? { ...rest, driftingCards: told } : rest;
   const alerts = driftingCards(cards, rule)
     .filter((card) => !told.includes(cardKey(card)))
     .map((card) => {
