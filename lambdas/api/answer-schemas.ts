@@ -3,9 +3,10 @@ import * as responses from "./responses.ts";
 import * as checks from "./responses-checks.ts";
 import * as controls from "./responses-controls.ts";
 import * as reports from "./responses-reports.ts";
+import * as spend from "./responses-spend.ts";
 import type { Answer } from "./route-spec.ts";
 
-const SCHEMAS: Record<string, unknown> = { ...responses, ...controls, ...checks, ...reports };
+const SCHEMAS: Record<string, unknown> = { ...responses, ...controls, ...checks, ...reports, ...spend };
 
 /**
  * The schema an answer declares (route-spec.ts `answer("Name")` leaves only the name in the route table).

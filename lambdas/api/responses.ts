@@ -5,6 +5,7 @@ import { RateCard } from "#core/rate-card";
 import { SIGNATURE_SCHEMES } from "#core/webhook-signature";
 import * as z from "#core/zod";
 import { named, withMeta } from "#core/zod-meta";
+import { DriftFacts, UnexplainedFacts } from "./responses-spend.ts";
 
 /**
  * The API's answers, one zod schema each: the OpenAPI document and the client's types are generated from
@@ -213,6 +214,8 @@ export const Alert = withMeta(
       "budget_usage",
       "budget_recovered",
       "budget_forecast",
+      "unexplained_spend",
+      "estimate_drift",
     ]),
     severity: z.enum(SEVERITIES),
     level: AlertLevelOr("forecast", "monitor_degraded"),
@@ -255,6 +258,14 @@ export const Alert = withMeta(
           "An alert of one budget (budget_*, or paused/resumed of its kill switch): which, and what it used this period.",
       },
     ),
+    unexplained: withMeta(z.optional(UnexplainedFacts), {
+      description:
+        "An unexplained_spend alert: the last 24 h's reconciliation and the threshold it exceeded.",
+    }),
+    drift: withMeta(z.optional(DriftFacts), {
+      description:
+        "An estimate_drift alert: the card, its accuracy (actual / estimated) and the rule it broke.",
+    }),
   }),
   { id: "Alert" },
 );

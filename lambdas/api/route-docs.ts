@@ -28,6 +28,14 @@ export const ROUTE_DOCS: Record<keyof typeof ROUTES, RouteDoc> = {
     summary: "The rate cards",
     answers: { 200: "Every rate card" },
   },
+  rateCardAccuracy: {
+    summary: "How far each rate card's estimates are from the duration-priced commits (actual / estimated)",
+    answers: { 200: "Each card's accuracy per job type and engine, over every account the caller may use" },
+  },
+  reconciliation: {
+    summary: "HeyGen's observed consumption against what the guard committed over the same window",
+    answers: { 200: "Observed, committed, unexplained and the window used" },
+  },
   estimate: {
     summary: "Estimate the cost of one job or a list of jobs",
     answers: { 200: "The estimate" },

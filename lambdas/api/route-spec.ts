@@ -11,10 +11,11 @@ import { BudgetId, IdempotencyKey } from "./schemas.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE" | "OPTIONS";
 
-/** Every answer schema, by its export name (responses.ts, responses-controls.ts, responses-checks.ts): types only, here. */
+/** Every answer schema, by its export name (responses.ts, responses-*.ts): types only, here. */
 type AnswerSchemas = typeof import("./responses.ts") &
   typeof import("./responses-controls.ts") &
   typeof import("./responses-checks.ts") &
+  typeof import("./responses-spend.ts") &
   typeof import("./responses-reports.ts");
 
 /**

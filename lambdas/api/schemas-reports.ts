@@ -28,3 +28,6 @@ export const SpendQuery = z.strictObject({
     "SpendQuery.groupBy",
   ),
 });
+
+/** The query of GET /v1/accounts/{id}/reconciliation and GET /v1/rate-cards/accuracy: the range alone. */
+export const RangeQuery = z.strictObject(ReportRangeQuery);

@@ -145,6 +145,34 @@ export const QuotaGuardConfig = z
         degradedAfterFailures: z._default(z.number().check(z.int()).check(z.gte(1)), 3),
         /** 0 turns forecast alerts off. */
         forecastHorizonHours: z._default(nonNegative, 72),
+        /**
+         * unexplained_spend (docs/alerts.md#spend-alerts): HeyGen's consumption over the last 24 h beyond what the
+         * guard committed, past max(`minimum`, `percentOfStartBalance` % of the balance at the window's start).
+         */
+        unexplainedSpend: z.prefault(
+          z.strictObject({
+            /** false turns unexplained_spend off (an account read by the monitor alone, with no holds). */
+            enabled: z._default(z.boolean(), true),
+            percentOfStartBalance: z._default(nonNegative.check(z.lte(100)), 5),
+            /** In the account's unit. */
+            minimum: z._default(nonNegative, 1),
+          }),
+          {},
+        ),
+        /**
+         * estimate_drift: a card whose duration-priced commits over the last `windowHours` number at least
+         * `minJobs` with actual / estimated above `ratio`.
+         */
+        estimateDrift: z.prefault(
+          z.strictObject({
+            /** false turns estimate_drift off. */
+            enabled: z._default(z.boolean(), true),
+            ratio: z._default(positive, 1.1),
+            minJobs: z._default(z.number().check(z.int()).check(z.gte(1)), 20),
+            windowHours: z._default(positive.check(z.lte(2160)), 24),
+          }),
+          {},
+        ),
         emails: z._default(z.array(z.email()), []),
         smsNumbers: z._default(
           z.array(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number"))),

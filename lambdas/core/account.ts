@@ -1,5 +1,6 @@
 import type { BalanceSnapshot } from "#core/balance";
 import type { Labels } from "#core/labels";
+import type { DriftFacts, UnexplainedFacts } from "#core/spend-alerts";
 
 /** Balance levels, worst last. `unknown` until the first good poll: missing data is never "ok". */
 export const ALERT_LEVELS = ["ok", "warning", "critical", "exhausted"] as const;
@@ -21,7 +22,11 @@ export type AlertType =
   /** A budget's use dropped back below its warning percentage (a release, a higher limit, a new period). */
   | "budget_recovered"
   /** At the period's rate so far, the budget runs out before its period ends. */
-  | "budget_forecast";
+  | "budget_forecast"
+  /** HeyGen's balance fell by more than the guard committed over the last 24 h (core/spend-alerts.ts). */
+  | "unexplained_spend"
+  /** A rate card under-estimates the duration-priced jobs of one job type and engine (core/spend-alerts.ts). */
+  | "estimate_drift";
 /** Alert severities from least to most urgent (the SNS `severity` attribute subscribers filter on). */
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -35,6 +40,10 @@ export interface AlertState {
   level: AlertLevel | "unknown";
   /** When subscribers were last told about `level` (for `repeatHours` reminders). */
   levelNotifiedAt?: string;
+  /** An unexplained_spend alert was sent (its reminders count from here) and not yet cleared. */
+  unexplainedNotifiedAt?: string;
+  /** The cards (estimate-drift.ts cardKey) an estimate_drift alert was sent for and not yet found accurate. */
+  driftingCards?: string[];
   /** A forecast alert has been sent and not yet cleared. */
   forecastNotifiedAt?: string;
   /** A monitor_degraded alert has been sent and not yet cleared by a good poll. */
@@ -81,6 +90,10 @@ export interface Alert {
    * and for budget_* alerts what it has used in the period, in the account's balance unit.
    */
   budget?: BudgetAlertFacts;
+  /** An unexplained_spend alert: the reconciliation it was raised on. */
+  unexplained?: UnexplainedFacts;
+  /** An estimate_drift alert: the card, its accuracy and the rule it broke. */
+  drift?: DriftFacts;
 }
 
 export interface BudgetAlertFacts {

@@ -2,6 +2,7 @@ import type { Alert, AlertLevel, AlertState, Severity } from "#core/account";
 import { alertSubject, isBalanceLevel, levelRank, truncate } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
+import { markSpendSent } from "#core/spend-alerts";
 
 /**
  * Decides which alerts a poll raises (docs/alerts.md). Pure: the clock is passed in, nothing is sent here.
@@ -127,6 +128,9 @@ export function markSent(state: AlertState, alert: Alert, now: Date): AlertState
     case "budget_recovered":
     case "budget_forecast":
       return state;
+    case "unexplained_spend":
+    case "estimate_drift":
+      return markSpendSent(state, alert, now);
   }
 }
 

@@ -113,6 +113,8 @@ export type AlertFacts = Pick<
   | "forced"
   | "pause"
   | "budget"
+  | "unexplained"
+  | "drift"
 >;
 
 /**
@@ -129,6 +131,7 @@ export interface Headline {
 
 export function alertHeadline(alert: AlertFacts): Headline {
   if (alert.budget) return budgetHeadline(alert, alert.budget);
+  if (alert.drift) return driftHeadline(alert.drift);
   const predicate = headlinePredicate(alert);
   const detail =
     !isOverdrawn(alert) && alert.available !== undefined && alert.unit
@@ -145,6 +148,9 @@ export function alertOpening(alert: AlertFacts): string {
   const { predicate, detail } = alertHeadline(alert);
   if (alert.budget) {
     return `Budget "${alert.budget.id}" of account "${alert.accountId}" ${predicate}${detail ? `: ${detail}` : ""}.`;
+  }
+  if (alert.drift) {
+    return `Rate card "${alert.drift.rateCard}" of account "${alert.accountId}" ${predicate}${detail ? `: ${detail}` : ""}.`;
   }
   return `The HeyGen balance of account "${alert.accountId}" ${predicate}${detail ? `: ${detail}` : ""}.`;
 }
@@ -176,7 +182,12 @@ function headlinePredicate(alert: AlertFacts): string {
         : "is paused in Quota Guard";
     case "resumed":
       return "is resumed in Quota Guard";
-    // Only ever raised with `budget` (budgetHeadline words them); kept total for the type.
+    case "unexplained_spend":
+      return alert.unexplained && alert.unit
+        ? `fell ${formatAmount(alert.unexplained.unexplained, alert.unit)} more than Quota Guard committed in 24 h`
+        : "fell more than Quota Guard committed in 24 h";
+    // Only ever raised with `budget` (budgetHeadline words them) or `drift` (driftHeadline); kept total for the type.
+    case "estimate_drift":
     case "budget_usage":
     case "budget_recovered":
     case "budget_forecast":
@@ -217,6 +228,13 @@ function budgetPredicate(alert: AlertFacts, budget: NonNullable<AlertFacts["budg
     default:
       return headlinePredicate(alert);
   }
+}
+
+/** A card's drift: `rate card heygen-2026 under-estimates avatar_video by 25%` with `engine avatar_iv, 20 jobs`. */
+function driftHeadline(drift: NonNullable<AlertFacts["drift"]>): Headline {
+  const predicate = `under-estimates ${drift.jobType ?? "jobs"} by ${Math.round((drift.ratio - 1) * 100)}%`;
+  const detail = `${drift.engine ? `engine ${drift.engine}, ` : ""}${drift.jobs} jobs`;
+  return { main: `rate card ${drift.rateCard} ${predicate}`, predicate, detail };
 }
 
 /** A budget amount without a unit (a budget counts in its account's unit, which its alert may not know). */

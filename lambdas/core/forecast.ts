@@ -41,7 +41,8 @@ const MS_PER_HOUR = 3_600_000;
 const MS_PER_MINUTE = 60_000;
 const MAX_DATE_MS = 8.64e15;
 
-interface Reading {
+/** One snapshot as consumption reads it: when (epoch ms) and what remained. */
+export interface Reading {
   atMs: number;
   remaining: number;
 }
@@ -91,6 +92,21 @@ function validated(options: ForecastOptions): Required<ForecastOptions> {
     throw new RangeError("forecast: minSpanMinutes must be a non-negative number");
   }
   return { now: options.now, available: options.available, windowHours, minSpanMinutes };
+}
+
+/**
+ * The consumption between `fromMs` and `toMs` (epoch ms, both included) as the burn rate counts it: the sum of
+ * decreases between consecutive readings, in the newest reading's unit (`unit`, absent without one). Shared with
+ * the reconciliation (reconciliation.ts), so "consumption" is one rule.
+ */
+export function consumedBetween(
+  history: readonly BalanceSnapshot[],
+  fromMs: number,
+  toMs: number,
+): { readings: Reading[]; consumed: number; unit?: BalanceSnapshot["unit"] } {
+  const window = readingsInWindow(history, fromMs, toMs);
+  const unit = window.latest?.unit;
+  return { readings: window.readings, consumed: consumption(window.readings), ...(unit ? { unit } : {}) };
 }
 
 /** Readings inside [fromMs, toMs], oldest first, in the unit of the newest one (a unit change restarts history). */

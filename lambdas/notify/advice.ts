@@ -1,6 +1,7 @@
 import type { Alert } from "#core/account";
 import { formatAmount, formatDebt, formatTime, isOverdrawn } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
+import { driftAdvice, unexplainedAdvice } from "./spend-lines.ts";
 
 /**
  * What a person should do about an alert: full steps for the email, one short phrase for the SMS.
@@ -51,6 +52,10 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
     case "budget_usage":
     case "budget_forecast":
       return budgetAdvice(alert);
+    case "unexplained_spend":
+      return unexplainedAdvice(alert);
+    case "estimate_drift":
+      return driftAdvice(alert);
     // monitor_recovered: readings resumed, but the balance they show may still be low, so its advice is
     // the level's, as a low_balance alert's would be.
     case "monitor_recovered":

@@ -15,6 +15,7 @@ import type { Forecast } from "#core/forecast";
 import type { MessageContext } from "#service/services";
 import { type Advice, adviceFor } from "./advice.ts";
 import { chatNotification, type FactSection } from "./chat-card.ts";
+import { driftLines, unexplainedLines } from "./spend-lines.ts";
 
 /**
  * One alert as an SNS publish (docs/alerts.md): a subject, a `MessageStructure: json` document with a text per
@@ -127,6 +128,8 @@ export function alertSections(alert: Alert, context: MessageContext): FactSectio
     { title: "Pools", lines: poolLines(context.snapshot) },
     { title: "Usage and forecast", lines: forecastLines(context.forecast, unitOf(alert, context)) },
     { title: "Forced commit", lines: forcedLines(alert, unitOf(alert, context)) },
+    { title: "Unexplained spend (last 24 h)", lines: unexplainedLines(alert) },
+    { title: "Estimate accuracy", lines: driftLines(alert) },
     {
       title: "Why the balance could not be read",
       lines: alert.alertType === "monitor_degraded" ? failureLines(context.failure) : [],
@@ -170,6 +173,9 @@ function levelLine(alert: Alert): string {
       return `Budget level: ok (was ${alert.previousLevel}).`;
     case "budget_forecast":
       return `Budget level: ${alert.previousLevel}, forecast to run out before its period ends.`;
+    case "unexplained_spend":
+    case "estimate_drift":
+      return `Level: ${alert.level} (unchanged by this alert).`;
     case "resumed":
       return `Kill switch: off${alert.pause ? `, by ${alert.pause.by}` : ""}; checks and reserves are judged on the balance again.`;
   }

@@ -9,6 +9,7 @@ import { alertBudgets } from "./budget-alerts.ts";
 import { answerWithin, timeoutError } from "./deadline.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { MessageContext, Services } from "./services.ts";
+import { withSpendAlerts } from "./spend-alerts.ts";
 import type { AccountStore } from "./store-port.ts";
 
 /**
@@ -39,6 +40,7 @@ export interface ReadingPorts
     | "listSnapshots"
     | "listBudgets"
     | "setBudgetAlertState"
+    | "listSpend"
   >;
 }
 
@@ -262,7 +264,7 @@ async function alertOn(
   context: Omit<MessageContext, "thresholds" | "failure">,
 ): Promise<{ alertState: AlertState; alerts: Alert[] }> {
   const now = services.now();
-  const plan = planAlerts({
+  const balancePlan = planAlerts({
     accountId: account.id,
     state: state.alert ?? INITIAL_ALERT_STATE,
     outcome,
@@ -270,6 +272,8 @@ async function alertOn(
     alerts: services.config.alerts,
     now,
   });
+  // After the snapshot is recorded (the reconciliation reads it); only a good reading has a balance to judge.
+  const plan = outcome.ok ? await withSpendAlerts(services, account, balancePlan, outcome, now) : balancePlan;
   let alertState = plan.state;
   const alerts: Alert[] = [];
   for (const planned of plan.alerts) {

@@ -435,6 +435,8 @@ const DOCUMENTED_ROUTES = [
   "/v1/accounts/{id}/budgets/{budgetId}",
   "/v1/accounts/{id}/budgets/{budgetId}/pause",
   "/v1/accounts/{id}/budgets/{budgetId}/resume",
+  "/v1/accounts/{id}/reconciliation",
+  "/v1/rate-cards/accuracy",
   "/v1/accounts/{id}/spend",
 ];
 

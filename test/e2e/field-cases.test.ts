@@ -108,7 +108,8 @@ beforeAll(async () => {
         { id: "concurrent", apiVersion: "v2" },
       ],
       {
-        alerts: { forecastHorizonHours: 0, degradedAfterFailures: 4 },
+        // Balances here fall with no commit: the spend alerts (reconciliation.test.ts) are off, as forecasts are.
+        alerts: { forecastHorizonHours: 0, degradedAfterFailures: 4, unexplainedSpend: { enabled: false } },
         checks: { minRefreshIntervalSeconds: 5 },
       },
     ),

@@ -1,8 +1,10 @@
 import { type AccountState, type Alert, INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
+import type { SpendEntry } from "#core/spend-ledger";
 import type { ReadingPorts } from "#service/poll-account";
 import type { PollRecord } from "#service/poll-port";
 import type { AlertPublisher, BalanceSource, Log, MessageContext } from "#service/services";
+import type { SpendRange } from "#service/spend-port";
 import { MemoryBudgetStore } from "./memory-budget-store.ts";
 
 /**
@@ -89,6 +91,11 @@ export class FakeAccountStore implements ReadingStore {
   }
   async listSnapshots() {
     return [...this.snapshots].reverse();
+  }
+  /** The spend ledger's entries, as a test sets them (listSpend answers those in the range). */
+  readonly spend: SpendEntry[] = [];
+  async listSpend(_accountId: string, range: SpendRange) {
+    return this.spend.filter((entry) => entry.at >= range.from && entry.at < range.to);
   }
 }
 

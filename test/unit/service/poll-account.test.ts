@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "#config/config";
 import { pollAccount, type ReadingPorts } from "#service/poll-account";
-import { FakeAccountStore, FakeBalanceSource, FakePublisher, NOW, onlyAccount, quietLog } from "./fakes.ts";
+import {
+  FakeAccountStore,
+  FakeBalanceSource,
+  FakePublisher,
+  NOW,
+  onlyAccount,
+  quietLog,
+  snapshotOf,
+} from "./fakes.ts";
 
 /** pollAccount against plain fakes of its ports: what a reading reads, records and publishes. */
 
@@ -61,5 +69,46 @@ describe("pollAccount through its ports", () => {
     expect(result.status).toBe("duplicate");
     expect(balance.calls).toBe(0);
     expect(store.ended).toEqual([]);
+  });
+});
+
+describe("pollAccount's spend alerts", () => {
+  const HOUR = 3_600_000;
+  const earlier = new Date(NOW.getTime() - HOUR);
+
+  it("raises unexplained_spend once on a 100 wallet at 80 with 10 committed, after the snapshot is recorded", async () => {
+    const publisher = new FakePublisher();
+    const { store, services } = ports(new FakeBalanceSource(80), publisher);
+    store.snapshots.push(snapshotOf("acme", 100, earlier));
+    store.spend.push({
+      at: new Date(NOW.getTime() - HOUR / 2).toISOString(),
+      accountId: "acme",
+      reservationId: "acme_1",
+      seq: 2,
+      amount: 10,
+      unit: "credits",
+      final: true,
+    });
+    await pollAccount(services, account, { tick: NOW.toISOString() });
+    const spend = publisher.published.filter((p) => p.alert.alertType === "unexplained_spend");
+    expect(spend.map((p) => p.alert.unexplained)).toMatchObject([
+      { observed: 20, committed: 10, unexplained: 10 },
+    ]);
+    expect(store.ended.at(-1)?.alert?.unexplainedNotifiedAt).toBe(NOW.toISOString());
+    await pollAccount(services, account, { tick: new Date(NOW.getTime() + 1).toISOString() });
+    expect(publisher.published.filter((p) => p.alert.alertType === "unexplained_spend")).toHaveLength(1);
+  });
+
+  it("plans no spend alert when the ledger cannot be read, and still records the reading", async () => {
+    const publisher = new FakePublisher();
+    const { store, services } = ports(new FakeBalanceSource(80), publisher);
+    store.snapshots.push(snapshotOf("acme", 100, earlier));
+    store.listSpend = async () => {
+      throw new Error("the ledger is down");
+    };
+    const result = await pollAccount(services, account, { tick: NOW.toISOString() });
+    expect(result.status).toBe("recorded");
+    expect(result.alerts.map((a) => a.alertType)).not.toContain("unexplained_spend");
+    expect(store.ended.at(-1)?.alert?.unexplainedNotifiedAt).toBeUndefined();
   });
 });

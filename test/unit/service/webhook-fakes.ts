@@ -32,8 +32,6 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
     this.budgets.deleteBudget(accountId, budgetId, version);
   /** Every batch of writes applied, in order (refused batches are not kept). */
   readonly applied: ReservationWrite[][] = [];
-  /** The webhook path never reads the ledger; its entries are in `applied`. */
-  readonly listSpend: AccountStore["listSpend"] = async () => [];
   /** The webhook log as recorded, oldest first. */
   readonly entries: { entry: WebhookLogEntry; keys: readonly string[] }[] = [];
   /** The job outcome stored per hold, and the waiting task's token with whether it was sent. */

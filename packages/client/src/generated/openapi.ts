@@ -503,6 +503,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** HeyGen's observed consumption against what the guard committed over the same window */
+        get: operations["reconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rate-cards/accuracy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How far each rate card's estimates are from the duration-priced commits (actual / estimated) */
+        get: operations["rateCardAccuracy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1488,7 +1522,7 @@ export interface components {
         Alert: {
             accountId: string;
             /** @enum {string} */
-            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast";
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast" | "unexplained_spend" | "estimate_drift";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -1545,6 +1579,44 @@ export interface components {
                 /** @enum {string} */
                 mode?: "hard" | "soft";
                 hoursToExhaustion?: number;
+            };
+            /** @description An unexplained_spend alert: the last 24 h's reconciliation and the threshold it exceeded. */
+            unexplained?: {
+                /** @description In the account's balance unit (`unit`). */
+                observed: number;
+                /** @description In the account's balance unit (`unit`). */
+                committed: number;
+                /** @description In the account's balance unit (`unit`). */
+                unexplained: number;
+                /** @description max(minimum, percentOfStartBalance % of startBalance). */
+                threshold: number;
+                /** @description In the account's balance unit (`unit`). */
+                startBalance: number;
+                /** @description The window's first snapshot. */
+                from: string;
+                /** @description The window's last snapshot. */
+                to: string;
+                settleSeconds: number;
+            };
+            /** @description An estimate_drift alert: the card, its accuracy (actual / estimated) and the rule it broke. */
+            drift?: {
+                rateCard: string;
+                /** @description The estimate's job type; null when it named none. */
+                jobType: string | null;
+                /** @description The estimate's engine; null when it named none. */
+                engine: string | null;
+                /** @description Duration-priced commits counted. */
+                jobs: number;
+                /** @description Σ the holds' estimates of the work committed. */
+                estimated: number;
+                /** @description Σ what that work cost at the durations HeyGen reported. */
+                actual: number;
+                /** @description actual / estimated. */
+                ratio: number;
+                /** @description The ratio above which the card under-estimates. */
+                threshold: number;
+                /** @description Jobs a card needs before it is judged. */
+                minJobs: number;
             };
         };
         WebhookEvents: {
@@ -1728,6 +1800,62 @@ export interface components {
                 amount: number;
                 count: number;
             };
+        };
+        Reconciliation: {
+            accountId: string;
+            /** @description Σ decreases between consecutive snapshots in the window; top-ups and resets left out. */
+            observed: number;
+            /** @description Σ the ledger's commits in the commit window. */
+            committed: number;
+            /** @description max(0, observed − committed). */
+            unexplained: number;
+            /** @description max(0, committed − observed). */
+            overCommitted: number;
+            /** @description Of committed: commits within settleSeconds before the last snapshot, HeyGen may not show yet. */
+            unsettled: number;
+            /** @description What the guard counts against the balance now: open holds and commits not yet settled. */
+            held: number;
+            /** @description The balance at the first snapshot used. */
+            startBalance: number | null;
+            /** @description The newest snapshot's unit. */
+            unit: ("usd" | "credits") | null;
+            /** @description Snapshots used. */
+            snapshots: number;
+            /** @description Ledger entries counted. */
+            commits: number;
+            window: {
+                /** @description ISO 8601 time. */
+                from: string;
+                /** @description Excluded. */
+                to: string;
+                /** @description The first snapshot used; null with fewer than two. */
+                firstSnapshotAt: string | null;
+                /** @description The last snapshot used; null with fewer than two. */
+                lastSnapshotAt: string | null;
+                /** @description How long after a commit HeyGen's balance may show it (reservations.settleSeconds). */
+                settleSeconds: number;
+                /** @description Commits count from here: firstSnapshotAt − settleSeconds. */
+                commitsFrom: string | null;
+                /** @description …to here, included: lastSnapshotAt. */
+                commitsTo: string | null;
+            };
+        };
+        RateCardAccuracy: {
+            cards: {
+                rateCard: string;
+                /** @description The estimate's job type; null when it named none. */
+                jobType: string | null;
+                /** @description The estimate's engine; null when it named none. */
+                engine: string | null;
+                /** @description Duration-priced commits counted. */
+                jobs: number;
+                /** @description Σ the holds' estimates of the work committed. */
+                estimated: number;
+                /** @description Σ what that work cost at the durations HeyGen reported. */
+                actual: number;
+                /** @description actual / estimated (4 decimals); above 1 the card under-estimates; null: nothing estimated. */
+                ratio: number | null;
+            }[];
         };
     };
     responses: never;
@@ -4227,6 +4355,135 @@ export interface operations {
             };
             /** @description Problem types: not-found (GET /problems/{type} explains each). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reconciliation: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (ISO 8601), included; default 30 days before `to`. At most 92 days before `to`. */
+                from?: string;
+                /** @description End of the range (ISO 8601), excluded; default now. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The account's id (configuration `accounts[].id`). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Observed, committed, unexplained and the window used */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reconciliation"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: forbidden (GET /problems/{type} explains each). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: not-found (GET /problems/{type} explains each). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: internal-error (GET /problems/{type} explains each). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem types: dependency-unavailable, store-throttled (GET /problems/{type} explains each). */
+            503: {
+                headers: {
+                    /** @description Seconds. */
+                    "Retry-After": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rateCardAccuracy: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (ISO 8601), included; default 30 days before `to`. At most 92 days before `to`. */
+                from?: string;
+                /** @description End of the range (ISO 8601), excluded; default now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each card's accuracy per job type and engine, over every account the caller may use */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateCardAccuracy"];
+                };
+            };
+            /** @description Problem types: validation-error (GET /problems/{type} explains each). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
