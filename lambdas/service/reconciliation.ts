@@ -1,3 +1,4 @@
+import type { BalanceSnapshot } from "#core/balance";
 import { type CardAccuracy, cardAccuracy } from "#core/estimate-drift";
 import { ledgerRangeOf, type Reconciliation, reconcile } from "#core/reconciliation";
 import { reportRange } from "#core/report-range";
@@ -27,8 +28,8 @@ export interface RangeQuery {
 }
 
 /**
- * The reconciliation of one account over [from, to): one Query of its snapshots (the newest MAX_LIST_LIMIT of
- * the range; `window.firstSnapshotAt` says where they began) and one of its ledger from `settleSeconds` before
+ * The reconciliation of one account over [from, to): its snapshots of the range (MAX_LIST_LIMIT at a time,
+ * newest first, up to MAX_SNAPSHOT_PAGES of them) and one Query of its ledger from `settleSeconds` before
  * `from`. Store errors are raised.
  */
 export async function reconcileAccount(
@@ -38,10 +39,40 @@ export async function reconcileAccount(
 ): Promise<Reconciliation> {
   const { from, to, settleSeconds } = range;
   const [snapshots, entries] = await Promise.all([
-    services.store.listSnapshots(accountId, { since: from, until: to, limit: MAX_LIST_LIMIT }),
+    snapshotsBetween(services, accountId, from, to),
     services.store.listSpend(accountId, ledgerRangeOf(from, to, settleSeconds)),
   ]);
   return reconcile({ snapshots, entries, from, to, settleSeconds });
+}
+
+/**
+ * Pages of MAX_LIST_LIMIT snapshots a reconciliation reads at most: 30,000 snapshots, a 92-day range polled
+ * every 5 minutes (26,496) with room. Past it the oldest are left out, and `window.firstSnapshotAt` says where
+ * the snapshots read began.
+ */
+export const MAX_SNAPSHOT_PAGES = 30;
+
+/** Every snapshot observed in [from, to), oldest first, read backwards a page at a time. */
+async function snapshotsBetween(
+  services: ReconcilePorts,
+  accountId: string,
+  from: Date,
+  to: Date,
+): Promise<BalanceSnapshot[]> {
+  const pages: BalanceSnapshot[][] = [];
+  let until = new Date(to.getTime() - 1);
+  for (let page = 0; page < MAX_SNAPSHOT_PAGES && until >= from; page++) {
+    const snapshots = await services.store.listSnapshots(accountId, {
+      since: from,
+      until,
+      limit: MAX_LIST_LIMIT,
+    });
+    pages.push(snapshots);
+    const oldest = snapshots.at(-1);
+    if (snapshots.length < MAX_LIST_LIMIT || oldest === undefined) break;
+    until = new Date(Date.parse(oldest.observedAt) - 1);
+  }
+  return pages.flat().reverse();
 }
 
 /** `GET /v1/accounts/{id}/reconciliation`'s answer: the reconciliation, the account and what it holds now. */

@@ -5,6 +5,7 @@ import type { BalanceSnapshot } from "#core/balance";
 import { createRateCardRegistry } from "#core/rate-card";
 import type { AuditRecord } from "#service/audit-port";
 import type { BudgetStore } from "#service/budget-port";
+import type { SnapshotRange } from "#service/history-port";
 import { type PollRecord, READING_LEASE_SECONDS, type ReadingClaim } from "#service/poll-port";
 import type { BalanceSource, Services } from "#service/services";
 import type { AccountStore } from "#service/store-port";
@@ -93,8 +94,15 @@ export class MemoryAccountStore extends MemoryReservationStore implements Accoun
     return true;
   }
 
-  async listSnapshots(accountId: string): Promise<BalanceSnapshot[]> {
-    return this.snapshots.filter((s) => s.accountId === accountId).reverse();
+  /** As the store answers: observed within [since, until], newest first, at most `limit`. */
+  async listSnapshots(accountId: string, range?: SnapshotRange): Promise<BalanceSnapshot[]> {
+    const since = range?.since?.getTime() ?? 0;
+    const until = range?.until?.getTime() ?? Number.MAX_SAFE_INTEGER;
+    return this.snapshots
+      .filter((s) => s.accountId === accountId)
+      .filter((s) => Date.parse(s.observedAt) >= since && Date.parse(s.observedAt) <= until)
+      .reverse()
+      .slice(0, range?.limit ?? Number.MAX_SAFE_INTEGER);
   }
 
   async appendAlert(alert: Alert): Promise<void> {

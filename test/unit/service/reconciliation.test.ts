@@ -52,6 +52,19 @@ describe("accountReconciliation", () => {
     });
   });
 
+  it("reads every snapshot of a long range, a page of 1,000 at a time, not only the newest page", async () => {
+    const { store, services } = setup();
+    // 2,500 readings 5 minutes apart, each 0.1 lower: 249.9 consumed in all, none of it committed.
+    for (let i = 0; i < 2500; i++) {
+      const at = new Date(NOW.getTime() - (2500 - i) * 300_000);
+      await store.putSnapshot("open", `t${i}`, snapshotOf("open", 1000 - i * 0.1, at));
+    }
+    const answer = await accountReconciliation(services, "open", { from: ago(24 * 9).toISOString() }, OTHER);
+    expect(answer.snapshots).toBe(2500);
+    expect(answer.observed).toBeCloseTo(249.9, 6);
+    expect(answer.window.firstSnapshotAt).toBe(new Date(NOW.getTime() - 2500 * 300_000).toISOString());
+  });
+
   it("refuses a reversed range naming /query/from, and a caller outside the account's rule", async () => {
     const { services } = setup();
     const reversed = { from: NOW.toISOString(), to: ago(1).toISOString() };
