@@ -170,6 +170,8 @@ function levelLine(alert: Alert): string {
       return `Budget level: ok (was ${alert.previousLevel}).`;
     case "budget_forecast":
       return `Budget level: ${alert.previousLevel}, forecast to run out before its period ends.`;
+    case "auto_reload_missed":
+      return `Level: ${alert.level}; two readings below the auto-reload threshold and no reload.`;
     case "resumed":
       return `Kill switch: off${alert.pause ? `, by ${alert.pause.by}` : ""}; checks and reserves are judged on the balance again.`;
   }
@@ -250,6 +252,12 @@ function forecastLines(forecast: Forecast | undefined, unit: Unit): string[] {
     return [
       rate,
       `At this rate the balance lasts until the next reset at ${formatTime(forecast.cappedByResetAt)}.`,
+    ];
+  }
+  if (forecast.cappedByAutoReloadAt) {
+    return [
+      rate,
+      `At this rate auto-reload is due around ${formatTime(forecast.cappedByAutoReloadAt)}, before the balance runs out.`,
     ];
   }
   if (forecast.hoursToExhaustion === null || forecast.exhaustsAt === null) return [rate];
