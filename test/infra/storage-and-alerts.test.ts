@@ -76,7 +76,9 @@ describe("alert subscriptions", () => {
 describe("poll schedule", () => {
   const { template } = synth({ config: { schedule: "cron(0/10 * * * ? *)" } });
   const [rule] = Object.values(
-    template.findResources("AWS::Events::Rule", { Properties: { ScheduleExpression: "cron(0/10 * * * ? *)" } }),
+    template.findResources("AWS::Events::Rule", {
+      Properties: { ScheduleExpression: "cron(0/10 * * * ? *)" },
+    }),
   );
   if (!rule) throw new Error("no poll schedule rule");
   const [queueId] = Object.keys(resourcesOf(template, "AWS::SQS::Queue"));
