@@ -1,7 +1,7 @@
 import type { Alert } from "#core/account";
 
 /**
- * Where alerts go (docs/alerts.md#outlets): the SNS alerts topic (email, SMS, chat) and the EventBridge bus.
+ * Where alerts go (docs/alerts.md#outlets-and-delivery): the SNS alerts topic (email, SMS, chat) and the EventBridge bus.
  * An alert is `sent` once every configured outlet accepted it; the fan-out tries them in this order.
  */
 export const ALERT_OUTLETS = ["sns", "eventbridge"] as const;

@@ -4,7 +4,7 @@ import { type MessageContext, OutletsRefusedError, type Services } from "./servi
 import type { AccountStore } from "./store-port.ts";
 
 /**
- * Delivery of alerts to every outlet, stated once (docs/alerts.md#delivery), for every alert: a reading's,
+ * Delivery of alerts to every outlet, stated once (docs/alerts.md#outlets-and-delivery), for every alert: a reading's,
  * a budget's, a forced commit's, the kill switch's and a test alert.
  *
  * - Every outlet accepted it: `sent`.
