@@ -177,7 +177,7 @@ function headlinePredicate(alert: AlertFacts): string {
     case "resumed":
       return "is resumed in Quota Guard";
     case "auto_reload_missed":
-      return "is below its auto-reload threshold: auto-reload did not happen";
+      return "is below its reload threshold: auto-reload did not happen";
     // Only ever raised with `budget` (budgetHeadline words them); kept total for the type.
     case "budget_usage":
     case "budget_recovered":

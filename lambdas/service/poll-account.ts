@@ -110,9 +110,11 @@ interface HeyGenRead {
  * Use case: reads one account. Claims the reading, reads HeyGen (unless it asked us to wait), records the
  * snapshot (and settles what it shows charged), forecasts, alerts, then ends the reading with the alert
  * state, then alerts on each of the account's budgets (budget-alerts.ts). Alerts some outlets still owe are put
- * again first, before new ones are planned (alert-delivery.ts). The alert state advances only for alerts the
- * publisher accepted, so an alert that failed to send is planned again at the next reading. A HeyGen failure is an answer (`status: "failed"`, counted towards
- * `monitor_degraded`); a store failure is raised, so that the invocation is retried.
+ * again first, to those outlets only, before new ones are planned (alert-delivery.ts). The alert state
+ * advances only for alerts told (SNS accepted them), so an alert that failed to send is planned again at the
+ * next reading, and one EventBridge still owes is never planned (nor sent to SNS) twice. A HeyGen failure is
+ * an answer (`status: "failed"`, counted towards `monitor_degraded`); a store failure is raised, so that the
+ * invocation is retried.
  */
 export async function pollAccount(
   services: ReadingPorts,
