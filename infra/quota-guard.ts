@@ -19,6 +19,7 @@ import { ENV } from "#runtime/environment";
 import { STORE_ACTIONS, STORE_READ_ACTIONS } from "#store/dynamo-store";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
+import { AlertEvents } from "./alert-events.ts";
 import { subscribeAlertRecipients } from "./alert-subscriptions.ts";
 import { ChatChannels } from "./chat-channels.ts";
 import { ConfigLayer } from "./config-layer.ts";
@@ -66,6 +67,8 @@ export class QuotaGuard extends Construct {
   readonly table: Table;
   readonly alertsTopic: Topic;
   readonly opsTopic: Topic;
+  /** The bus every alert is also put on, and the example rule; absent with `alerts.eventBridge.enabled: false`. */
+  readonly alertEvents?: AlertEvents;
   /** Slack and Microsoft Teams channels of `alerts.chat`, through Amazon Q Developer in chat applications. */
   readonly chat: ChatChannels;
   readonly secrets: AccountSecrets;
@@ -103,7 +106,13 @@ export class QuotaGuard extends Construct {
 
     // The config travels as a file in a layer, not in the environment (4 KB, about 20 accounts).
     const configLayer = new ConfigLayer(this, "Config", config);
-    const environment = { [ENV.topicArn]: this.alertsTopic.topicArn };
+    if (config.alerts.eventBridge.enabled) {
+      this.alertEvents = new AlertEvents(this, "AlertEvents", { eventBridge: config.alerts.eventBridge });
+    }
+    const environment = {
+      [ENV.topicArn]: this.alertsTopic.topicArn,
+      ...(this.alertEvents ? { [ENV.eventBusName]: this.alertEvents.bus.eventBusName } : {}),
+    };
     this.poller = new QuotaGuardFunction(this, "Poller", {
       entry: entries.poller,
       description: "HeyGen Quota Guard balance poller",
@@ -196,8 +205,8 @@ export class QuotaGuard extends Construct {
 
   /**
    * What every function of the one reading path needs, granted the same way to each (poller, API, webhook):
-   * the table's actions, the config layer, every account's HeyGen key, and publishing to the alerts topic
-   * with its key.
+   * the table's actions, the config layer, every account's HeyGen key, publishing to the alerts topic with
+   * its key, and putting events on exactly the alerts bus.
    */
   private grantReadingPath(fn: QuotaGuardFunction, configLayer: ConfigLayer, topicKey: Key): void {
     fn.useTable(this.table, STORE_ACTIONS);
@@ -205,6 +214,7 @@ export class QuotaGuard extends Construct {
     this.secrets.grantRead(fn);
     fn.allow(["sns:Publish"], [this.alertsTopic.topicArn]);
     fn.allow(TOPIC_KEY_ACTIONS, [topicKey.keyArn]);
+    if (this.alertEvents) fn.allow(["events:PutEvents"], [this.alertEvents.bus.eventBusArn]);
   }
 
   private createTable(removalPolicy: RemovalPolicy): Table {

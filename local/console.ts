@@ -1,4 +1,5 @@
 import type { Log } from "#service/services";
+import type { RecordedEvent } from "./eventbridge-local.ts";
 import type { DeliveredNotification } from "./sns-local.ts";
 
 /**
@@ -71,6 +72,15 @@ export function notificationText(n: DeliveredNotification): string {
     "--- email:",
     email,
     ...smsLines,
+    "===",
+  ].join("\n");
+}
+
+/** An event the local EventBridge accepted, as `npm start` prints it: its bus, source, detail-type and detail. */
+export function eventText(event: RecordedEvent): string {
+  return [
+    `=== EventBridge event on ${event.eventBusName}: ${event.source} / ${event.detailType}`,
+    JSON.stringify(event.detail, null, 2),
     "===",
   ].join("\n");
 }

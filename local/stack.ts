@@ -13,6 +13,7 @@ import type { Log, Services, TaskResultSender } from "#service/services";
 import { TABLE } from "#store/table";
 import { humanLog } from "./console.ts";
 import { connectDynamoDbLocal, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.ts";
+import { type EventBridgeLocal, type RecordedEvent, startEventBridgeLocal } from "./eventbridge-local.ts";
 import { freePort } from "./free-port.ts";
 import { DEFAULT_SANDBOX_ACCOUNT, type HeyGenSandbox, startHeyGenSandbox } from "./heygen-sandbox.ts";
 import { serveHttpApi } from "./http-adapter.ts";
@@ -64,6 +65,8 @@ export interface LocalStackOptions {
   taskResults?: TaskResultSender;
   /** Called for every alert that reaches the subscribed queue. */
   onNotification?: (notification: DeliveredNotification) => void;
+  /** Called for every alert event the local EventBridge accepts. */
+  onEvent?: (event: RecordedEvent) => void;
   /**
    * Require SigV4 signed with one of these keys on every request, as API Gateway's IAM auth does
    * (LOCAL_SIGV4=1); a request carries its key's principal ARN as `requestContext.authorizer.iam.userArn`.
@@ -83,6 +86,8 @@ export interface LocalStack {
   /** The Quota Guard table in `dynamo`. */
   tableName: string;
   sns: SnsLocal;
+  /** The loopback EventBridge alerts are put on (when `alerts.eventBridge.enabled`), recording every event. */
+  eventBridge: EventBridgeLocal;
   /** The HeyGen sandbox, when no real key was given. */
   sandbox?: HeyGenSandbox;
   /** The sandbox API key of each account served by the sandbox. */
@@ -114,7 +119,8 @@ export function sandboxKeyFor(accountId: string): string {
 }
 
 /**
- * The whole product on this machine: DynamoDB Local, fauxqs (SNS) with a subscribed queue, the HeyGen
+ * The whole product on this machine: DynamoDB Local, fauxqs (SNS) with a subscribed queue, a loopback
+ * EventBridge (eventbridge-local.ts), the HeyGen
  * sandbox for every account without a real key, the API on loopback and the poller on a timer. They are
  * wired by the Lambda entry points' wiring (runtime/wiring.ts); only the adapters' endpoints and secrets differ.
  */
@@ -130,15 +136,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const [dynamo, sns] = await Promise.all([
+    const [dynamo, sns, eventBridge] = await Promise.all([
       options.dynamoEndpoint
         ? connectDynamoDbLocal(options.dynamoEndpoint, { keepTables: options.dynamoTable !== undefined })
         : startDynamoDbLocal(),
       startSnsLocal(),
+      startEventBridgeLocal(options.onEvent ? { onEvent: options.onEvent } : {}),
     ]);
     stops.push(
       () => dynamo.stop(),
       () => sns.stop(),
+      () => eventBridge.stop(),
     );
     const tableName = await dynamo.createTable(
       options.dynamoEndpoint ? options.dynamoTable : TABLE.localName,
@@ -176,6 +184,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       heygenBaseUrl: sandbox?.url ?? realBaseUrl ?? DEFAULT_HEYGEN_BASE_URL,
       apiKeyFor: (account) => env[account.apiKeyEnv] || sandboxKeyFor(account.id),
       alerts: { sns: sns.sns, topicArn: sns.topicArn },
+      ...(config.alerts.eventBridge.enabled
+        ? { eventBus: { client: eventBridge.client, busName: config.alerts.eventBridge.busName } }
+        : {}),
       webhookSecret: async () => webhookSecret,
       ...(options.taskResults ? { taskResults: options.taskResults } : {}),
       ...(options.heygenTimeoutMs ? { heygenTimeoutMs: options.heygenTimeoutMs } : {}),
@@ -271,6 +282,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamo,
       tableName,
       sns,
+      eventBridge,
       ...(sandbox ? { sandbox } : {}),
       sandboxKeys,
       webhookSecret,

@@ -14,7 +14,7 @@ import { ConfigError, loadConfigFile, parseConfig, type QuotaGuardConfig } from 
 import { ENV } from "#runtime/environment";
 import { DEFAULT_HEYGEN_BASE_URL } from "#runtime/wiring";
 import { TABLE } from "#store/table";
-import { notificationText } from "./console.ts";
+import { eventText, notificationText } from "./console.ts";
 import { DYNAMODB_ENDPOINT_ENV, JavaMissingError } from "./dynamodb-local.ts";
 import { LOCAL_PRINCIPAL, type LocalSigV4Keys, localSigV4KeyRing } from "./sigv4.ts";
 import { type LocalStack, startLocalStack } from "./stack.ts";
@@ -132,8 +132,8 @@ async function main(): Promise<void> {
   const dynamoEndpoint = process.env[DYNAMODB_ENDPOINT_ENV] || undefined;
   console.log(
     dynamoEndpoint
-      ? `Using DynamoDB at ${dynamoEndpoint} (${DYNAMODB_ENDPOINT_ENV}); starting SNS (fauxqs) and the HeyGen sandbox...`
-      : "Starting DynamoDB Local, SNS (fauxqs) and the HeyGen sandbox...",
+      ? `Using DynamoDB at ${dynamoEndpoint} (${DYNAMODB_ENDPOINT_ENV}); starting SNS (fauxqs), EventBridge (loopback) and the HeyGen sandbox...`
+      : "Starting DynamoDB Local, SNS (fauxqs), EventBridge (loopback) and the HeyGen sandbox...",
   );
   const stack = await startLocalStack({
     config,
@@ -144,6 +144,9 @@ async function main(): Promise<void> {
     pollIntervalSeconds: pollSeconds,
     onNotification(n) {
       console.log(`\n${notificationText(n)}`);
+    },
+    onEvent(event) {
+      console.log(`\n${eventText(event)}`);
     },
   });
 

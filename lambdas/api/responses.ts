@@ -1,4 +1,5 @@
 import { ALERT_LEVELS, RELEASE_REASONS, SEVERITIES } from "#core/account";
+import { ALERT_OUTLETS } from "#core/alert-delivery";
 import { BalanceSnapshot, Unit } from "#core/balance";
 import { Estimate } from "#core/estimate";
 import { RateCard } from "#core/rate-card";
@@ -160,6 +161,10 @@ export const Forecast = withMeta(
     hoursToExhaustion: z.nullable(z.number()),
     exhaustsAt: z.nullable(IsoTime),
     cappedByResetAt: z.optional(IsoTime),
+    cappedByAutoReloadAt: withMeta(z.optional(IsoTime), {
+      description:
+        "Auto-reload is on and due before exhaustion: when, at the burn rate (no exhaustion forecast).",
+    }),
     samples: z.number().check(z.int()),
     spanMinutes: withMeta(z.number(), {
       description: "Minutes between the oldest and newest of those snapshots.",
@@ -216,6 +221,7 @@ export const Alert = withMeta(
       "budget_forecast",
       "unexplained_spend",
       "estimate_drift",
+      "auto_reload_missed",
     ]),
     severity: z.enum(SEVERITIES),
     level: AlertLevelOr("forecast", "monitor_degraded"),
@@ -227,7 +233,15 @@ export const Alert = withMeta(
     unit: z.optional(Unit),
     hoursToExhaustion: z.optional(z.nullable(z.number())),
     rateLimitedUntil: z.optional(IsoTime),
-    status: z.optional(z.enum(["sent", "failed"])),
+    id: withMeta(z.optional(z.string()), {
+      description:
+        "Stable id: accountId/createdAt/alertType[/budget id]; the same on every outlet and retry.",
+    }),
+    status: withMeta(z.optional(z.enum(["sent", "failed", "pending"])), {
+      description:
+        "sent: every outlet accepted it; pending: SNS did, `owed` not yet (retried); failed: none.",
+    }),
+    owed: z.optional(z.array(z.enum(ALERT_OUTLETS))),
     error: z.optional(z.string()),
     test: z.optional(z.boolean()),
     forced: withMeta(z.optional(z.extend(ForcedCommit, { reservationId: z.string() })), {

@@ -180,6 +180,20 @@ export const QuotaGuardConfig = z
         ),
         smsMinSeverity: z._default(SmsSeverity, "critical"),
         chat: z.prefault(ChatConfig, {}),
+        /**
+         * Every alert is also put on this EventBridge bus (docs/alerts.md#eventbridge): `busName` a bus of the
+         * stack's account and region, `default` its default bus; `enabled: false` puts none.
+         */
+        eventBridge: z.prefault(
+          z.strictObject({
+            enabled: z._default(z.boolean(), true),
+            busName: z._default(
+              z.string().check(z.regex(/^[A-Za-z0-9._-]{1,256}$/, "must be an event bus name, not an ARN")),
+              "default",
+            ),
+          }),
+          {},
+        ),
       }),
       {},
     ),

@@ -1,3 +1,5 @@
+import type { AlertOutlet, OwedAlert } from "#core/alert-delivery";
+import type { AutoReloadWatch } from "#core/auto-reload";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Labels } from "#core/labels";
 import type { DriftFacts, UnexplainedFacts } from "#core/spend-alerts";
@@ -26,7 +28,9 @@ export type AlertType =
   /** HeyGen's balance fell by more than the guard committed over the last 24 h (core/spend-alerts.ts). */
   | "unexplained_spend"
   /** A rate card under-estimates the duration-priced jobs of one job type and engine (core/spend-alerts.ts). */
-  | "estimate_drift";
+  | "estimate_drift"
+  /** Auto-reload is on, yet the wallet stayed below its reload threshold for two readings without a rise. */
+  | "auto_reload_missed";
 /** Alert severities from least to most urgent (the SNS `severity` attribute subscribers filter on). */
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -57,6 +61,8 @@ export interface AlertState {
   skippedReadings?: number;
   /** `until`: when HeyGen said it will answer again (a rate limit's `Retry-After`). */
   lastFailure?: { at: string; code: string; message: string; until?: string };
+  /** Readings below the auto-reload threshold without a reload (core/auto-reload.ts); absent when it is off. */
+  autoReload?: AutoReloadWatch;
 }
 
 export const INITIAL_ALERT_STATE: AlertState = { level: "unknown", degraded: false, consecutiveFailures: 0 };
@@ -77,7 +83,14 @@ export interface Alert {
   hoursToExhaustion?: number | null;
   /** monitor_degraded by a rate limit: when HeyGen will answer again (ISO time). */
   rateLimitedUntil?: string;
-  status?: "sent" | "failed";
+  /** The stable id (core/alert-delivery.ts alertIdOf), set when it is first delivered. */
+  id?: string;
+  /**
+   * `sent`: every outlet accepted it; `pending`: the first outlet (SNS) accepted it and `owed` did not yet
+   * (put again at the next reading); `failed`: none accepted it (planned again at the next reading).
+   */
+  status?: "sent" | "failed" | "pending";
+  owed?: AlertOutlet[];
   error?: string;
   /** Sent on request to show subscribers the formats (POST /v1/accounts/{id}/test-alert); changes no level. */
   test?: boolean;
@@ -249,6 +262,8 @@ export interface AccountState {
    * reserve's own transaction; commits, releases and extends of existing holds go on.
    */
   paused?: AccountPause;
+  /** Alerts some outlets still owe, by alert id (core/alert-delivery.ts), put again at each reading. */
+  owedAlerts?: Record<string, OwedAlert>;
 }
 
 /** Who paused an account, when and why. */

@@ -1,5 +1,6 @@
 import type { Alert, AlertLevel, AlertState, Severity } from "#core/account";
 import { alertSubject, isBalanceLevel, levelRank, truncate } from "#core/alert-text";
+import { watchAutoReload } from "#core/auto-reload";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { markSpendSent } from "#core/spend-alerts";
@@ -23,7 +24,9 @@ import { markSpendSent } from "#core/spend-alerts";
  *   `monitor_recovered` at the next good poll;
  * - `forecast` once while the forecast stays within the horizon, re-armed only once the forecast is
  *   clearly beyond it (horizon × (1 + h)) or shows no exhaustion; not raised at critical or exhausted,
- *   whose own alerts already say the balance is nearly gone.
+ *   whose own alerts already say the balance is nearly gone;
+ * - `auto_reload_missed` once the wallet stayed below its auto-reload threshold for two readings without a
+ *   rise, once until a rise (core/auto-reload.ts).
  */
 
 export type PollOutcome =
@@ -112,6 +115,8 @@ export function markSent(state: AlertState, alert: Alert, now: Date): AlertState
       return { ...state, level: alert.level, levelNotifiedAt: at };
     case "forecast":
       return { ...state, forecastNotifiedAt: at };
+    case "auto_reload_missed":
+      return state.autoReload ? { ...state, autoReload: { ...state.autoReload, notifiedAt: at } } : state;
     case "monitor_degraded":
       return { ...state, degraded: true, degradedNotifiedAt: at };
     case "monitor_recovered": {
@@ -151,12 +156,23 @@ function planGoodPoll(input: PlanAlertsInput, poll: GoodPoll): AlertPlan {
     unit: poll.snapshot.unit,
     hoursToExhaustion: poll.forecast.hoursToExhaustion,
   };
+  const reload = watchAutoReload(state.autoReload, poll.snapshot);
   const planned = [
     levelAlert(input, level, base),
     forecastAlert(input, level, poll.forecast, base),
     state.degraded ? monitorRecoveredAlert(level, base) : undefined,
+    reload.missed
+      ? build({
+          ...base,
+          alertType: "auto_reload_missed",
+          severity: "warning",
+          level,
+          previousLevel: state.level,
+        })
+      : undefined,
   ].filter((alert): alert is Alert => alert !== undefined);
-  return { state: stateAfterGoodPoll(state, level, poll.forecast, alerts), alerts: planned };
+  const { autoReload: _watched, ...next } = stateAfterGoodPoll(state, level, poll.forecast, alerts);
+  return { state: reload.watch ? { ...next, autoReload: reload.watch } : next, alerts: planned };
 }
 
 function stateAfterGoodPoll(

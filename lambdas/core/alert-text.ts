@@ -182,6 +182,8 @@ function headlinePredicate(alert: AlertFacts): string {
         : "is paused in Quota Guard";
     case "resumed":
       return "is resumed in Quota Guard";
+    case "auto_reload_missed":
+      return "is below its reload threshold: auto-reload did not happen";
     case "unexplained_spend":
       return alert.unexplained && alert.unit
         ? `fell ${formatAmount(alert.unexplained.unexplained, alert.unit)} more than Quota Guard committed in 24 h`

@@ -1,3 +1,4 @@
+import { reloadThresholdOf } from "#core/auto-reload";
 import type { BalanceSnapshot, Pool } from "#core/balance";
 
 /**
@@ -9,6 +10,12 @@ import type { BalanceSnapshot, Pool } from "#core/balance";
  * Reset cap: a pool's `resetsAt` is taken to refill the balance. When the earliest future reset of the
  * latest snapshot's pools comes before the projected exhaustion, no exhaustion is forecast past it:
  * `hoursToExhaustion` and `exhaustsAt` are null and `cappedByResetAt` names the reset.
+ *
+ * Auto-reload cap: a usd wallet whose latest snapshot has auto-reload on is refilled when HeyGen's balance
+ * falls below the reload threshold (0 when HeyGen does not say). When that moment, at the burn rate, comes
+ * no later than the projected exhaustion of `available`, no exhaustion is forecast: `hoursToExhaustion` and
+ * `exhaustsAt` are null and `cappedByAutoReloadAt` says when the reload is due. A reload that does not come
+ * is auto_reload_missed's to tell (core/auto-reload.ts).
  */
 export interface Forecast {
   /** Consumption per hour in the balance's unit; 0 when nothing was consumed; null with too little data. */
@@ -17,6 +24,8 @@ export interface Forecast {
   hoursToExhaustion: number | null;
   exhaustsAt: string | null;
   cappedByResetAt?: string;
+  /** When the balance reaches the auto-reload threshold at the burn rate, which refills it first (ISO). */
+  cappedByAutoReloadAt?: string;
   /** Snapshots the burn rate was computed from. */
   samples: number;
   /** Minutes between the oldest and the newest of those snapshots (0 with fewer than two). */
@@ -68,6 +77,16 @@ export function forecast(history: readonly BalanceSnapshot[], options: ForecastO
   const reset = earliestResetBetween(window.latest?.pools ?? [], now.getTime(), exhaustsAtMs);
   if (reset !== undefined) {
     return { burnRatePerHour, hoursToExhaustion: null, exhaustsAt: null, cappedByResetAt: reset, ...basis };
+  }
+  const reload = autoReloadBefore(window.latest, now.getTime(), exhaustsAtMs, burnRatePerHour);
+  if (reload !== undefined) {
+    return {
+      burnRatePerHour,
+      hoursToExhaustion: null,
+      exhaustsAt: null,
+      cappedByAutoReloadAt: reload,
+      ...basis,
+    };
   }
   return {
     burnRatePerHour,
@@ -150,6 +169,19 @@ function consumption(readings: readonly Reading[]): number {
     if (before && after && after.remaining < before.remaining) consumed += before.remaining - after.remaining;
   }
   return consumed;
+}
+
+/** When the latest snapshot's auto-reload refills it, if that is no later than `exhaustsAtMs` (ISO). */
+function autoReloadBefore(
+  latest: BalanceSnapshot | undefined,
+  nowMs: number,
+  exhaustsAtMs: number,
+  burnRatePerHour: number,
+): string | undefined {
+  if (!latest?.autoReload?.enabled || latest.unit !== "usd") return undefined;
+  const threshold = reloadThresholdOf(latest) ?? 0;
+  const reloadAtMs = nowMs + (Math.max(0, latest.remaining - threshold) / burnRatePerHour) * MS_PER_HOUR;
+  return reloadAtMs <= exhaustsAtMs ? new Date(reloadAtMs).toISOString() : undefined;
 }
 
 function earliestResetBetween(pools: readonly Pool[], fromMs: number, toMs: number): string | undefined {

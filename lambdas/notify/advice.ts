@@ -56,6 +56,14 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
       return unexplainedAdvice(alert);
     case "estimate_drift":
       return driftAdvice(alert);
+    case "auto_reload_missed":
+      return {
+        steps: [
+          "Check the HeyGen billing page: the reload's payment may have been declined or a spending limit reached.",
+          "Top up the wallet by hand until auto-reload works again; this alert clears at the next rise.",
+        ],
+        short: "Check auto-reload's payment.",
+      };
     // monitor_recovered: readings resumed, but the balance they show may still be low, so its advice is
     // the level's, as a low_balance alert's would be.
     case "monitor_recovered":

@@ -176,6 +176,8 @@ function levelLine(alert: Alert): string {
     case "unexplained_spend":
     case "estimate_drift":
       return `Level: ${alert.level} (unchanged by this alert).`;
+    case "auto_reload_missed":
+      return `Level: ${alert.level}; two readings below the auto-reload threshold and no reload.`;
     case "resumed":
       return `Kill switch: off${alert.pause ? `, by ${alert.pause.by}` : ""}; checks and reserves are judged on the balance again.`;
   }
@@ -256,6 +258,12 @@ function forecastLines(forecast: Forecast | undefined, unit: Unit): string[] {
     return [
       rate,
       `At this rate the balance lasts until the next reset at ${formatTime(forecast.cappedByResetAt)}.`,
+    ];
+  }
+  if (forecast.cappedByAutoReloadAt) {
+    return [
+      rate,
+      `At this rate auto-reload is due around ${formatTime(forecast.cappedByAutoReloadAt)}, before the balance runs out.`,
     ];
   }
   if (forecast.hoursToExhaustion === null || forecast.exhaustsAt === null) return [rate];

@@ -33,8 +33,8 @@ export const logger = new Logger({ serviceName: SERVICE_NAME });
 export const callTimings = new CallTimings();
 
 /**
- * `make` run on the first call only (a failure is retried by the next call). The Secrets Manager, SNS and
- * Step Functions clients are made so, on first use: their SDK packages load then, not at import, which keeps
+ * `make` run on the first call only (a failure is retried by the next call). The Secrets Manager, SNS, EventBridge
+ * and Step Functions clients are made so, on first use: their SDK packages load then, not at import, which keeps
  * ~35 ms off each cold start that needs no key, alert or task result (docs/bundles-and-tracing.md). DynamoDB, which
  * every invocation uses, is made at import.
  */
@@ -70,6 +70,7 @@ export function awsAdapters(options: { webhook?: boolean } = {}): Adapters {
   );
   const secret = (name: string) => secrets.get(name);
   const webhookSecretName = options.webhook ? requiredEnv(ENV.webhookSecretName) : undefined;
+  const busName = process.env[ENV.eventBusName];
   return {
     config,
     doc,
@@ -83,6 +84,17 @@ export function awsAdapters(options: { webhook?: boolean } = {}): Adapters {
       sns: once(async () => new (await import("@aws-sdk/client-sns")).SNSClient(AWS_CLIENT_SETTINGS)),
       topicArn: requiredEnv(ENV.topicArn),
     },
+    ...(busName
+      ? {
+          eventBus: {
+            client: once(
+              async () =>
+                new (await import("@aws-sdk/client-eventbridge")).EventBridgeClient(AWS_CLIENT_SETTINGS),
+            ),
+            busName,
+          },
+        }
+      : {}),
     ...(webhookSecretName
       ? {
           webhookSecret: () => secret(webhookSecretName),

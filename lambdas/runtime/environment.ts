@@ -13,6 +13,8 @@ export const ENV = {
   config: "QUOTA_GUARD_CONFIG_FILE",
   /** The alerts topic's ARN (every function publishes alerts: one reading path). */
   topicArn: "TOPIC_ARN",
+  /** The EventBridge bus alerts are put on (config `alerts.eventBridge`); unset: none is put. */
+  eventBusName: "EVENT_BUS_NAME",
   /** The Secrets Manager secret holding HeyGen's webhook endpoint secret (webhook function only). */
   webhookSecretName: "WEBHOOK_SECRET_NAME",
   /** The table's name (the table's own contract, store/table.ts). */

@@ -2,6 +2,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import { createRateCardRegistry } from "#core/rate-card";
 import { HeyGenClient } from "#heygen/client";
+import { AlertOutlets, type NamedOutlet } from "#notify/alert-outlets";
+import { type EventBridgeClientSource, EventBridgePublisher } from "#notify/eventbridge-publisher";
 import { type SnsClientSource, SnsNotifier } from "#notify/sns-notifier";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
@@ -31,6 +33,8 @@ export interface Adapters {
    * without one, planned alerts are logged as failed and planned again next reading.
    */
   alerts?: { sns: SnsClientSource; topicArn: string };
+  /** The EventBridge bus every alert is also put on (config `alerts.eventBridge`); without one, none is put. */
+  eventBus?: { client: EventBridgeClientSource; busName: string };
   taskResults?: TaskResultSender;
   /** Resolves the HeyGen webhook secret (Secrets Manager in AWS, an environment variable locally). */
   webhookSecret?: () => Promise<string | undefined>;
@@ -70,7 +74,7 @@ export function createServices(adapters: Adapters, heygenMaxRetryAfterMs?: numbe
     }
     return client;
   };
-  const { alerts } = adapters;
+  const publisher = alertOutlets(adapters);
   return {
     config: adapters.config,
     store: createDynamoStore(
@@ -83,10 +87,26 @@ export function createServices(adapters: Adapters, heygenMaxRetryAfterMs?: numbe
     videoSource: clientFor,
     ...(adapters.webhookSecret ? { webhookSecret: adapters.webhookSecret } : {}),
     ...(adapters.taskResults ? { taskResults: adapters.taskResults } : {}),
-    ...(alerts ? { publisher: new SnsNotifier(alerts.sns, alerts.topicArn) } : {}),
+    ...(publisher ? { publisher } : {}),
     now: adapters.now ?? (() => new Date()),
     log: adapters.log,
   };
+}
+
+/** The one publisher of every alert: SNS first, then EventBridge (notify/alert-outlets.ts); none without either. */
+function alertOutlets({ alerts, eventBus }: Pick<Adapters, "alerts" | "eventBus">): AlertOutlets | undefined {
+  const outlets: NamedOutlet[] = [
+    ...(alerts ? [{ name: "sns" as const, publisher: new SnsNotifier(alerts.sns, alerts.topicArn) }] : []),
+    ...(eventBus
+      ? [
+          {
+            name: "eventbridge" as const,
+            publisher: new EventBridgePublisher(eventBus.client, eventBus.busName),
+          },
+        ]
+      : []),
+  ];
+  return outlets.length > 0 ? new AlertOutlets(outlets) : undefined;
 }
 
 export interface Poller {

@@ -1,20 +1,21 @@
 import type { AccountConfig } from "#config/config";
 import type { Alert } from "#core/account";
 import { markBudgetSent, planBudgetAlerts } from "#core/budget-alerts";
+import { deliver, told } from "./alert-delivery.ts";
 import type { BudgetStore } from "./budget-port.ts";
-import { deliver } from "./poll-account.ts";
 import type { MessageContext, Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
 
 /** The ports a reading's budget alerts use (Services has them all; unit tests pass plain fakes). */
 export interface BudgetAlertPorts extends Pick<Services, "config" | "publisher" | "now" | "log"> {
-  store: Pick<BudgetStore, "listBudgets" | "setBudgetAlertState"> & Pick<AccountStore, "appendAlert">;
+  store: Pick<BudgetStore, "listBudgets" | "setBudgetAlertState"> &
+    Pick<AccountStore, "appendAlert" | "oweAlert" | "settleOwedAlert">;
 }
 
 /**
  * Use case, run by every reading after the account's own alerts: plans each budget's alerts
  * (core/budget-alerts.ts) on its use in the current period, publishes and logs each, and records on the
- * budget what its subscribers were told. The state advances only for alerts SNS accepted, so a refused
+ * budget what its subscribers were told. The state advances only for alerts told (alert-delivery.ts), so a refused
  * publish is planned again at the next reading, and one accepted is not sent twice. A budget's failure (its
  * store write, say) is logged and the other budgets go on: the account's reading is already recorded.
  * Answers the alerts with their delivery status.
@@ -52,9 +53,8 @@ async function alertBudget(
   const alerts: Alert[] = [];
   for (const planned of plan.alerts) {
     const delivered = await deliver(services, planned, { ...context, thresholds: account.thresholds });
-    if (delivered.status === "sent") state = markBudgetSent(state, delivered, now);
+    if (told(delivered)) state = markBudgetSent(state, delivered, now);
     alerts.push(delivered);
-    await services.store.appendAlert(delivered, services.config.retentionDays);
   }
   if (JSON.stringify(state) !== JSON.stringify(budget.alertState ?? { level: "unknown" })) {
     await services.store.setBudgetAlertState(account.id, budget.id, state);

@@ -3,9 +3,9 @@ import { budgetView } from "#core/budget";
 import { killSwitchAlert } from "#core/kill-switch-alert";
 import { authoriseBudget } from "./access.ts";
 import { resolveAccount } from "./accounts.ts";
+import { deliver } from "./alert-delivery.ts";
 import { auditRecord } from "./audit.ts";
 import { UnknownBudgetError } from "./errors.ts";
-import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
@@ -106,7 +106,6 @@ async function tellBudget(
       ...(latest ? { snapshot: latest } : {}),
       thresholds: account.thresholds,
     });
-    await services.store.appendAlert(delivered, services.config.retentionDays);
   } catch (error) {
     services.log.error(`the budget's ${change.alertType} alert failed; the kill switch stands`, {
       accountId,

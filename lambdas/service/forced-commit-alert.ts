@@ -2,8 +2,8 @@ import type { AccountConfig } from "#config/config";
 import type { ForcedCommit } from "#core/account";
 import { forcedCommitAlert } from "#core/forced-commit";
 import { computeBalanceView, type ReservationView, roundAmount } from "#core/reservations";
+import { deliver } from "./alert-delivery.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
-import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 
 /**
@@ -39,7 +39,6 @@ export async function alertForcedCommit(
       thresholds: account.thresholds,
       reserved: balance.reserved,
     });
-    await services.store.appendAlert(delivered, services.config.retentionDays);
     services.log.warn("commit forced past what was available", {
       ...fields,
       asked: forced.asked,

@@ -1,4 +1,5 @@
 import type { Alert } from "#core/account";
+import type { OwedAlert } from "#core/alert-delivery";
 import type { BalanceSnapshot } from "#core/balance";
 
 export interface SnapshotRange {
@@ -22,4 +23,12 @@ export interface HistoryStore {
   appendAlert(alert: Alert, retentionDays: number): Promise<void>;
   /** The alert log, newest first. */
   listAlerts(accountId: string, limit: number): Promise<Alert[]>;
+}
+
+/** The alerts outlets still owe (core/alert-delivery.ts), kept in the account state item. */
+export interface OwedAlertStore {
+  /** Records, or replaces, an alert some outlets still owe (AccountState.owedAlerts, by `owed.alert.id`). */
+  oweAlert(accountId: string, owed: OwedAlert): Promise<void>;
+  /** Forgets an owed alert every outlet has now accepted; nothing when it is not there. */
+  settleOwedAlert(accountId: string, alertId: string): Promise<void>;
 }

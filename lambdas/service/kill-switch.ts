@@ -2,8 +2,8 @@ import type { AccountConfig } from "#config/config";
 import type { AccountState } from "#core/account";
 import { killSwitchAlert } from "#core/kill-switch-alert";
 import { resolveAccount } from "./accounts.ts";
+import { deliver } from "./alert-delivery.ts";
 import { auditRecord } from "./audit.ts";
-import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
@@ -92,7 +92,6 @@ async function tell(
       ...(state.latest ? { snapshot: state.latest } : {}),
       thresholds: account.thresholds,
     });
-    await services.store.appendAlert(delivered, services.config.retentionDays);
   } catch (error) {
     services.log.error(`the ${change.alertType} alert failed; the kill switch stands`, {
       accountId: account.id,

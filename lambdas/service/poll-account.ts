@@ -4,6 +4,7 @@ import { markSent, type PollOutcome, planAlerts } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import { type BalanceView, computeBalanceView } from "#core/reservations";
+import { deliver, putOwedAlerts, told } from "./alert-delivery.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
 import { alertBudgets } from "./budget-alerts.ts";
 import { answerWithin, timeoutError } from "./deadline.ts";
@@ -37,6 +38,8 @@ export interface ReadingPorts
     | "recordSnapshot"
     | "endReading"
     | "appendAlert"
+    | "oweAlert"
+    | "settleOwedAlert"
     | "listSnapshots"
     | "listBudgets"
     | "setBudgetAlertState"
@@ -57,7 +60,7 @@ export interface PollResult {
   error?: { code: string; message: string };
   /** Set when HeyGen asked us not to call before a time (a long `Retry-After`). */
   retryNotBefore?: { until: string; reason: string };
-  /** Alerts planned by this poll, each with its delivery status. */
+  /** Owed alerts put again, then alerts planned by this poll, each with its delivery status. */
   alerts: Alert[];
 }
 
@@ -108,9 +111,12 @@ interface HeyGenRead {
 /**
  * Use case: reads one account. Claims the reading, reads HeyGen (unless it asked us to wait), records the
  * snapshot (and settles what it shows charged), forecasts, alerts, then ends the reading with the alert
- * state, then alerts on each of the account's budgets (budget-alerts.ts). The alert state advances only for alerts the publisher accepted, so an alert that failed to send is
- * planned again at the next reading. A HeyGen failure is an answer (`status: "failed"`, counted towards
- * `monitor_degraded`); a store failure is raised, so that the invocation is retried.
+ * state, then alerts on each of the account's budgets (budget-alerts.ts). Alerts some outlets still owe are put
+ * again first, to those outlets only, before new ones are planned (alert-delivery.ts). The alert state
+ * advances only for alerts told (SNS accepted them), so an alert that failed to send is planned again at the
+ * next reading, and one EventBridge still owes is never planned (nor sent to SNS) twice. A HeyGen failure is
+ * an answer (`status: "failed"`, counted towards `monitor_degraded`); a store failure is raised, so that the
+ * invocation is retried.
  */
 export async function pollAccount(
   services: ReadingPorts,
@@ -132,12 +138,18 @@ export async function pollAccount(
   const rules = { ...balanceRulesOf(services, account, now), retentionDays: config.retentionDays };
   const recorded = read.snapshot ? await store.recordSnapshot(account.id, read.snapshot, rules) : state;
   const view = computeBalanceView(recorded, rules);
+  const snapshot = read.snapshot ?? state.latest;
+  const owed = await putOwedAlerts(services, account.id, state.owedAlerts, {
+    ...(snapshot ? { snapshot } : {}),
+    thresholds: account.thresholds,
+    reserved: view.reserved,
+  });
   const outlook =
     read.snapshot !== undefined && view.available !== null
       ? await forecastAccount(services, account.id, view.available, now)
       : undefined;
   const { alertState, alerts } = await alertOn(services, account, state, outcomeOf(read, view, outlook), {
-    snapshot: read.snapshot ?? state.latest,
+    snapshot,
     forecast: outlook,
     reserved: view.reserved,
   });
@@ -149,10 +161,7 @@ export async function pollAccount(
   });
   // After the account's reading is recorded: budgets count what the guard holds, not what HeyGen answered, so
   // they are judged at every reading, a failed one too.
-  const budgetAlerts = await alertBudgets(services, account, {
-    snapshot: read.snapshot ?? state.latest,
-    reserved: view.reserved,
-  });
+  const budgetAlerts = await alertBudgets(services, account, { snapshot, reserved: view.reserved });
   const retryNotBefore = read.deferredUntil ?? read.newWait;
   return {
     accountId: account.id,
@@ -162,7 +171,7 @@ export async function pollAccount(
     forecast: outlook,
     ...(read.failure ? { error: { code: read.failure.code, message: read.failure.message } } : {}),
     ...(retryNotBefore ? { retryNotBefore } : {}),
-    alerts: [...alerts, ...budgetAlerts],
+    alerts: [...owed, ...alerts, ...budgetAlerts],
   };
 }
 
@@ -253,8 +262,8 @@ function outcomeOf(read: HeyGenRead, view: BalanceView, outlook: Forecast | unde
 }
 
 /**
- * Plans the reading's alerts, publishes and logs each; answers the alert state after them (advanced only by
- * the alerts the publisher accepted) and the alerts with their delivery status.
+ * Plans the reading's alerts, delivers (and logs) each; answers the alert state after them (advanced only by
+ * the alerts told: alert-delivery.ts) and the alerts with their delivery status.
  */
 async function alertOn(
   services: ReadingPorts,
@@ -282,9 +291,8 @@ async function alertOn(
       thresholds: account.thresholds,
       failure: alertState.lastFailure,
     });
-    if (delivered.status === "sent") alertState = markSent(alertState, delivered, now);
+    if (told(delivered)) alertState = markSent(alertState, delivered, now);
     alerts.push(delivered);
-    await services.store.appendAlert(delivered, services.config.retentionDays);
   }
   return { alertState, alerts };
 }
@@ -304,30 +312,4 @@ async function readBalance(
     timeoutMs,
     `HeyGen did not answer within the poll's ${timeoutMs} ms for one account`,
   );
-}
-
-/** Publishes one alert; the alert comes back with its delivery `status` (and `error`), never a throw. */
-export async function deliver(
-  services: Pick<Services, "publisher" | "log">,
-  alert: Alert,
-  context: MessageContext,
-): Promise<Alert> {
-  if (!services.publisher) return { ...alert, status: "failed", error: "no publisher configured" };
-  try {
-    await services.publisher.publish(alert, context);
-    services.log.info("alert sent", {
-      accountId: alert.accountId,
-      alertType: alert.alertType,
-      level: alert.level,
-    });
-    return { ...alert, status: "sent" };
-  } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    services.log.error("alert publish failed; it will be retried at the next poll", {
-      accountId: alert.accountId,
-      alertType: alert.alertType,
-      error: message,
-    });
-    return { ...alert, status: "failed", error: message };
-  }
 }

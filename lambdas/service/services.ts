@@ -1,5 +1,6 @@
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import type { Alert } from "#core/account";
+import type { AlertOutlet } from "#core/alert-delivery";
 import type { Thresholds } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
@@ -44,9 +45,30 @@ export interface MessageContext {
   failure?: { code: string; message: string; at?: string; until?: string };
 }
 
-/** Delivers one alert (SNS in AWS and locally: notify/sns-notifier.ts); throws when the channel refused it. */
+/**
+ * Delivers one alert to its outlets (SNS, EventBridge: notify/alert-outlets.ts fans out to the adapters, each
+ * an AlertPublisher of one outlet), or to `outlets` only (an owed alert put again). Throws when it was
+ * refused: OutletsRefusedError when the first outlet accepted it and these refused it, any other error when
+ * nothing accepted it.
+ */
 export interface AlertPublisher {
-  publish(alert: Alert, context: MessageContext): Promise<{ messageId: string }>;
+  publish(
+    alert: Alert,
+    context: MessageContext,
+    outlets?: readonly AlertOutlet[],
+  ): Promise<{ messageId: string }>;
+}
+
+/** Some outlets refused an alert the first outlet accepted: the use case owes it to them (service/alert-delivery.ts). */
+export class OutletsRefusedError extends Error {
+  override readonly name = "OutletsRefusedError";
+  constructor(
+    /** The outlets that refused it, in the fan-out's order. */
+    readonly outlets: AlertOutlet[],
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Structured log sink; Powertools Logger satisfies it. Never pass a secret. */

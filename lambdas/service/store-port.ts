@@ -1,7 +1,7 @@
 import type { AccountStateStore } from "./account-state-port.ts";
 import type { AuditLog } from "./audit-port.ts";
 import type { BudgetStore } from "./budget-port.ts";
-import type { HistoryStore } from "./history-port.ts";
+import type { HistoryStore, OwedAlertStore } from "./history-port.ts";
 import type { PollStore } from "./poll-port.ts";
 import type { ReservationStore } from "./reservation-port.ts";
 import type { SpendLedger } from "./spend-port.ts";
@@ -9,7 +9,7 @@ import type { TaskCallbackStore } from "./task-callback-port.ts";
 import type { WebhookLogStore } from "./webhook-log-port.ts";
 
 /**
- * Everything the use cases store: the nine ports together, as lambdas/store/dynamo-store.ts assembles them from
+ * Everything the use cases store: the ten ports together, as lambdas/store/dynamo-store.ts assembles them from
  * one DynamoDB adapter per port. Each port is in its own file next to the use cases that own it; a use case
  * depends on the ports it needs, not on this.
  */
@@ -18,6 +18,7 @@ export interface AccountStore
     ReservationStore,
     PollStore,
     HistoryStore,
+    OwedAlertStore,
     WebhookLogStore,
     TaskCallbackStore,
     BudgetStore,

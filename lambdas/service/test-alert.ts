@@ -3,17 +3,20 @@ import type { Alert, Severity } from "#core/account";
 import { computeBalanceView } from "#core/reservations";
 import { testAlert } from "#core/test-alert";
 import { resolveAccount } from "./accounts.ts";
+import { deliver, told } from "./alert-delivery.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
 import { BalanceUnknownError } from "./errors.ts";
 import { forecastAccount } from "./forecast-account.ts";
-import { deliver } from "./poll-account.ts";
 import type { Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
 import { useCase } from "./use-case.ts";
 
 /** The ports a test alert uses (Services has them all; unit tests pass plain fakes of just these). */
 export interface TestAlertPorts extends Pick<Services, "config" | "publisher" | "now" | "log"> {
-  store: Pick<AccountStore, "getAccountState" | "appendAlert" | "listSnapshots">;
+  store: Pick<
+    AccountStore,
+    "getAccountState" | "appendAlert" | "oweAlert" | "settleOwedAlert" | "listSnapshots"
+  >;
 }
 
 /** SNS did not accept the test alert; the API answers 503 so that the caller tries again. */
@@ -27,7 +30,7 @@ export class TestAlertNotSentError extends Error {
  * records it in the alert log. It reads the account state and writes only the log entry, so no alert level,
  * reminder time or failure count changes.
  *
- * @returns the alert as sent and logged (`status: "sent"`, `test: true`).
+ * @returns the alert as sent and logged (`status: "sent"`, or `pending` when only EventBridge owes it; `test: true`).
  * @throws BalanceUnknownError when no balance has been recorded yet (409 `balance-unknown`).
  * @throws TestAlertNotSentError when the publisher refused it (logged as `failed`; 503).
  */
@@ -62,9 +65,8 @@ export async function sendTestAlert(
     thresholds: account.thresholds,
     reserved: view.reserved,
   });
-  await store.appendAlert(delivered, config.retentionDays);
   log.info("test alert", { accountId: account.id, severity, status: delivered.status });
-  if (delivered.status !== "sent") {
+  if (!told(delivered)) {
     throw new TestAlertNotSentError(`the test alert was not sent: ${delivered.error ?? "unknown reason"}`);
   }
   return delivered;

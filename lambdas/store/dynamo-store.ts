@@ -4,6 +4,7 @@ import { DynamoAccountStateStore } from "./account-state-store.ts";
 import { DynamoAuditLog } from "./audit-store.ts";
 import { DynamoBudgetStore } from "./budget-store.ts";
 import { DynamoHistoryStore } from "./history-store.ts";
+import { DynamoOwedAlertsStore } from "./owed-alerts-store.ts";
 import { DynamoPollStore } from "./poll-store.ts";
 import { DynamoReservationStore } from "./reservation-store.ts";
 import { DynamoSpendLedger } from "./spend-store.ts";
@@ -45,6 +46,7 @@ export function createDynamoStore(
   const reservations = new DynamoReservationStore(doc, tableName);
   const polls = new DynamoPollStore(doc, tableName, states);
   const history = new DynamoHistoryStore(doc, tableName);
+  const owed = new DynamoOwedAlertsStore(doc, tableName);
   const webhooks = new DynamoWebhookLogStore(doc, tableName);
   const callbacks = new DynamoTaskCallbackStore(doc, tableName);
   const budgets = new DynamoBudgetStore(doc, tableName);
@@ -71,6 +73,8 @@ export function createDynamoStore(
     listSnapshots: (accountId, range) => history.listSnapshots(accountId, range),
     appendAlert: (alert, retentionDays) => history.appendAlert(alert, retentionDays),
     listAlerts: (accountId, limit) => history.listAlerts(accountId, limit),
+    oweAlert: (accountId, alert) => owed.oweAlert(accountId, alert),
+    settleOwedAlert: (accountId, alertId) => owed.settleOwedAlert(accountId, alertId),
     seenDelivery: (accountId, deliveryKeys) => webhooks.seenDelivery(accountId, deliveryKeys),
     recordDelivery: (entry, deliveryKeys, retentionDays) =>
       webhooks.recordDelivery(entry, deliveryKeys, retentionDays),

@@ -62,6 +62,7 @@ function forecastText(account: AccountDetail): string {
   if (f.burnRatePerHour === null) return `not enough readings yet: ${forecastWait(f)}`;
   if (f.burnRatePerHour === 0) return "nothing consumed recently";
   if (f.cappedByResetAt) return `lasts until the reset at ${formatTime(f.cappedByResetAt)}`;
+  if (f.cappedByAutoReloadAt) return `auto-reload due around ${formatTime(f.cappedByAutoReloadAt)}`;
   if (f.hoursToExhaustion === 0) return "nothing left to spend";
   if (f.hoursToExhaustion === null || f.exhaustsAt === null) return "no exhaustion forecast";
   return `runs out in about ${formatHours(f.hoursToExhaustion)} (${formatTime(f.exhaustsAt)})`;

@@ -86,7 +86,13 @@ describe("least privilege", () => {
   const tracing = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"];
   const logging = ["logs:CreateLogStream", "logs:PutLogEvents"];
   /** Reading HeyGen and publishing a reading's alerts: both Lambdas read (one reading path). */
-  const reading = ["secretsmanager:GetSecretValue", "sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"];
+  const reading = [
+    "secretsmanager:GetSecretValue",
+    "sns:Publish",
+    "kms:GenerateDataKey",
+    "kms:Decrypt",
+    "events:PutEvents",
+  ];
 
   it("the poller may use the table, read the keys, publish alerts, and dead-letter a failed poll", () => {
     expect(actionsOf(statementsOfFunction(template, POLLER))).toEqual(

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { severitiesAtLeast } from "#infra/alert-subscriptions";
+import { ENV } from "#runtime/environment";
 import { TABLE } from "#store/table";
-import { removeTempDirs, resourcesOf, single, synth } from "./synth.ts";
+import { removeTempDirs, resourcesOf, single, statementsOfFunction, synth } from "./synth.ts";
 
 afterAll(removeTempDirs);
 
@@ -74,7 +75,12 @@ describe("alert subscriptions", () => {
 
 describe("poll schedule", () => {
   const { template } = synth({ config: { schedule: "cron(0/10 * * * ? *)" } });
-  const rule = single(template, "AWS::Events::Rule");
+  const [rule] = Object.values(
+    template.findResources("AWS::Events::Rule", {
+      Properties: { ScheduleExpression: "cron(0/10 * * * ? *)" },
+    }),
+  );
+  if (!rule) throw new Error("no poll schedule rule");
   const [queueId] = Object.keys(resourcesOf(template, "AWS::SQS::Queue"));
   const [pollerId] = Object.keys(
     template.findResources("AWS::Lambda::Function", {
@@ -115,5 +121,42 @@ describe("poll schedule", () => {
       Action: "sqs:SendMessage",
       Condition: { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": [expect.any(String), "Arn"] } } },
     });
+  });
+});
+
+describe("alerts on EventBridge", () => {
+  const functions = ["HeyGen Quota Guard balance poller", "HeyGen Quota Guard HTTP API"];
+  const putsOf = (template: ReturnType<typeof synth>["template"], description: string) =>
+    statementsOfFunction(template, description).filter((s) => s.Action === "events:PutEvents");
+
+  it("puts alerts on the default bus unless told, with an example rule matching them, off by default", () => {
+    const { template } = synth({ config: {} });
+    const rules = template.findResources("AWS::Events::Rule", {
+      Properties: { EventPattern: { source: ["quota-guard"], "detail-type": ["Quota Guard Alert"] } },
+    });
+    const [example] = Object.values(rules);
+    expect(Object.keys(rules)).toHaveLength(1);
+    expect(example?.Properties).toMatchObject({ State: "DISABLED", EventBusName: "default" });
+    expect(example?.Properties.Targets).toBeUndefined();
+    for (const description of functions) {
+      const [put] = putsOf(template, description);
+      expect(JSON.stringify(put?.Resource)).toContain(":event-bus/default");
+      const [fn] = Object.values(
+        template.findResources("AWS::Lambda::Function", { Properties: { Description: description } }),
+      );
+      expect(fn?.Properties.Environment.Variables[ENV.eventBusName]).toBe("default");
+    }
+  });
+
+  it("grants PutEvents on exactly the configured bus, and nothing with eventBridge off", () => {
+    const named = synth({ config: { alerts: { eventBridge: { busName: "ops-alerts" } } } }).template;
+    for (const description of functions) {
+      const puts = putsOf(named, description);
+      expect(puts).toHaveLength(1);
+      expect(JSON.stringify(puts[0]?.Resource)).toMatch(/:event-bus\/ops-alerts"/);
+    }
+    const off = synth({ config: { alerts: { eventBridge: { enabled: false } } } }).template;
+    expect(putsOf(off, functions[0] ?? "")).toEqual([]);
+    expect(Object.keys(off.findResources("AWS::Events::Rule"))).toHaveLength(1);
   });
 });

@@ -165,6 +165,25 @@ describe("composeMessage", () => {
     expect(texts.email).toContain("lasts until the next reset at 2026-06-01 00:00 UTC");
   });
 
+  it("describes a forecast capped by auto-reload, and a missed reload, in words", () => {
+    const capped: Forecast = {
+      ...burning,
+      hoursToExhaustion: null,
+      exhaustsAt: null,
+      cappedByAutoReloadAt: "2026-06-01T06:00:00.000Z",
+    };
+    expect(compose(critical, { snapshot: wallet, forecast: capped }).texts.email).toContain(
+      "auto-reload is due around 2026-06-01 06:00 UTC, before the balance runs out",
+    );
+    const missed = alert({ alertType: "auto_reload_missed", level: "ok", previousLevel: "ok", unit: "usd" });
+    const { subject, texts } = compose(missed, { snapshot: wallet });
+    expect(subject).toBe(
+      "[Quota Guard] default: HeyGen balance is below its reload threshold: auto-reload did not happen",
+    );
+    expect(texts.email).toContain("payment may have been declined");
+    expect(texts.sms).toContain("Check auto-reload's payment.");
+  });
+
   it("says what a forecast waits for: minutes of readings, not a number of them", () => {
     const young: Forecast = {
       burnRatePerHour: null,
@@ -263,6 +282,7 @@ describe("composeMessage", () => {
       ["forecast", "forecast", "ok"],
       ["monitor_degraded", "monitor_degraded", "unknown"],
       ["monitor_recovered", "ok", "monitor_degraded"],
+      ["auto_reload_missed", "ok", "ok"],
     ];
     fc.assert(
       fc.property(

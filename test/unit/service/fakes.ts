@@ -1,4 +1,5 @@
 import { type AccountState, type Alert, INITIAL_ALERT_STATE } from "#core/account";
+import type { OwedAlert } from "#core/alert-delivery";
 import type { BalanceSnapshot } from "#core/balance";
 import type { SpendEntry } from "#core/spend-ledger";
 import type { ReadingPorts } from "#service/poll-account";
@@ -42,6 +43,22 @@ export function stateOf(accountId: string, fields: Partial<AccountState> = {}): 
 }
 
 type ReadingStore = ReadingPorts["store"];
+
+/** OwedAlertStore over a map of account states, as store/owed-alerts-store.ts keeps them (by alert id). */
+export function oweIn(states: Map<string, AccountState>, accountId: string, owed: OwedAlert): void {
+  const state = states.get(accountId) ?? stateOf(accountId);
+  states.set(accountId, {
+    ...state,
+    owedAlerts: { ...state.owedAlerts, [owed.alert.id ?? "?"]: structuredClone(owed) },
+  });
+}
+
+export function settleIn(states: Map<string, AccountState>, accountId: string, alertId: string): void {
+  const state = states.get(accountId);
+  if (!state?.owedAlerts) return;
+  const { [alertId]: _settled, ...rest } = state.owedAlerts;
+  states.set(accountId, { ...state, owedAlerts: rest });
+}
 
 /** An account store holding one state per account in memory; every reading's claim lands unless refused. */
 export class FakeAccountStore implements ReadingStore {
@@ -88,6 +105,12 @@ export class FakeAccountStore implements ReadingStore {
   }
   async appendAlert(alert: Alert) {
     this.alerts.push(alert);
+  }
+  async oweAlert(accountId: string, owed: OwedAlert) {
+    oweIn(this.states, accountId, owed);
+  }
+  async settleOwedAlert(accountId: string, alertId: string) {
+    settleIn(this.states, accountId, alertId);
   }
   async listSnapshots() {
     return [...this.snapshots].reverse();

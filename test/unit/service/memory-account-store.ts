@@ -1,5 +1,6 @@
 import type { AccountConfig, QuotaGuardConfig } from "#config/config";
 import type { AccountPause, AccountState, Alert } from "#core/account";
+import type { OwedAlert } from "#core/alert-delivery";
 import type { AuditEntry } from "#core/audit";
 import type { BalanceSnapshot } from "#core/balance";
 import { createRateCardRegistry } from "#core/rate-card";
@@ -11,7 +12,7 @@ import type { BalanceSource, Services } from "#service/services";
 import type { AccountStore } from "#service/store-port";
 import type { TaskResult } from "#service/task-callback-port";
 import type { WebhookLogEntry } from "#service/webhook-log-port";
-import { NOW, quietLog } from "./fakes.ts";
+import { NOW, oweIn, quietLog, settleIn } from "./fakes.ts";
 import { MemoryBudgetStore } from "./memory-budget-store.ts";
 import { MemoryReservationStore } from "./memory-reservation-store.ts";
 import { copy } from "./memory-store-items.ts";
@@ -107,6 +108,14 @@ export class MemoryAccountStore extends MemoryReservationStore implements Accoun
 
   async appendAlert(alert: Alert): Promise<void> {
     this.alerts.push(copy(alert));
+  }
+
+  async oweAlert(accountId: string, owed: OwedAlert): Promise<void> {
+    oweIn(this.accounts, accountId, owed);
+  }
+
+  async settleOwedAlert(accountId: string, alertId: string): Promise<void> {
+    settleIn(this.accounts, accountId, alertId);
   }
 
   async listAlerts(accountId: string, limit: number): Promise<Alert[]> {

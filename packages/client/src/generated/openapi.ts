@@ -1505,6 +1505,8 @@ export interface components {
             exhaustsAt: string | null;
             /** @description ISO 8601 time. */
             cappedByResetAt?: string;
+            /** @description Auto-reload is on and due before exhaustion: when, at the burn rate (no exhaustion forecast). */
+            cappedByAutoReloadAt?: string;
             samples: number;
             /** @description Minutes between the oldest and newest of those snapshots. */
             spanMinutes: number;
@@ -1522,7 +1524,7 @@ export interface components {
         Alert: {
             accountId: string;
             /** @enum {string} */
-            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast" | "unexplained_spend" | "estimate_drift";
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast" | "unexplained_spend" | "estimate_drift" | "auto_reload_missed";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -1539,8 +1541,14 @@ export interface components {
             hoursToExhaustion?: number | null;
             /** @description ISO 8601 time. */
             rateLimitedUntil?: string;
-            /** @enum {string} */
-            status?: "sent" | "failed";
+            /** @description Stable id: accountId/createdAt/alertType[/budget id]; the same on every outlet and retry. */
+            id?: string;
+            /**
+             * @description sent: every outlet accepted it; pending: SNS did, `owed` not yet (retried); failed: none.
+             * @enum {string}
+             */
+            status?: "sent" | "failed" | "pending";
+            owed?: ("sns" | "eventbridge")[];
             error?: string;
             test?: boolean;
             /** @description A forced_commit alert: the hold, who forced the commit and the amounts. */
