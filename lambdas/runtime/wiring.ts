@@ -7,6 +7,7 @@ import { type EventBridgeClientSource, EventBridgePublisher } from "#notify/even
 import { type SnsClientSource, SnsNotifier } from "#notify/sns-notifier";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
+import { withSpendAlerts } from "#service/spend-alerts";
 import type { Log, Services, TaskResultSender } from "#service/services";
 import { createDynamoStore } from "#store/dynamo-store";
 import { THROTTLE_RETRY } from "#store/throttling";
@@ -117,6 +118,6 @@ export interface Poller {
 
 /** The scheduled poller's services: HeyGen's `Retry-After` is waited out up to the client's 30 s. */
 export function wirePoller(adapters: Adapters): Poller {
-  const services = createServices(adapters);
+  const services: Services = { ...createServices(adapters), spendAlerts: withSpendAlerts };
   return { services, poll: (tick) => pollAccounts(services, tick) };
 }

@@ -10,7 +10,6 @@ import { alertBudgets } from "./budget-alerts.ts";
 import { answerWithin, timeoutError } from "./deadline.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { MessageContext, Services } from "./services.ts";
-import { withSpendAlerts } from "./spend-alerts.ts";
 import type { AccountStore } from "./store-port.ts";
 
 /**
@@ -29,7 +28,7 @@ export type Reading =
 
 /** The ports a reading uses (Services has them all; unit tests pass plain fakes of just these). */
 export interface ReadingPorts
-  extends Pick<Services, "config" | "balanceSource" | "publisher" | "now" | "log"> {
+  extends Pick<Services, "config" | "balanceSource" | "publisher" | "spendAlerts" | "now" | "log"> {
   store: Pick<
     AccountStore,
     | "getAccountState"
@@ -282,7 +281,10 @@ async function alertOn(
     now,
   });
   // After the snapshot is recorded (the reconciliation reads it); only a good reading has a balance to judge.
-  const plan = outcome.ok ? await withSpendAlerts(services, account, balancePlan, outcome, now) : balancePlan;
+  const plan =
+    outcome.ok && services.spendAlerts
+      ? await services.spendAlerts(services, account, balancePlan, outcome, now)
+      : balancePlan;
   let alertState = plan.state;
   const alerts: Alert[] = [];
   for (const planned of plan.alerts) {

@@ -5,6 +5,7 @@ import type { Thresholds } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
 import type { Forecast } from "#core/forecast";
 import type { RateCardRegistry } from "#core/rate-card";
+import type { SpendAlertPlanner } from "./spend-alerts.ts";
 import type { AccountStore } from "./store-port.ts";
 
 /**
@@ -102,6 +103,13 @@ export interface Services {
    * planned again next reading.
    */
   publisher?: AlertPublisher;
+  /**
+   * Plans a good reading's spend alerts (`unexplained_spend`, `estimate_drift`: service/spend-alerts.ts) after
+   * its balance's. The poller's wiring sets it: those alerts judge a day of readings, so the schedule's every
+   * five minutes is soon enough, and a refresh in the API or the webhook function neither pays their two
+   * Queries nor bundles them.
+   */
+  spendAlerts?: SpendAlertPlanner;
   now(): Date;
   log: Log;
 }

@@ -23,6 +23,9 @@ export interface SpendReading {
   now: Date;
 }
 
+/** withSpendAlerts' shape, as Services carries it (the poller's wiring only). */
+export type SpendAlertPlanner = typeof withSpendAlerts;
+
 /**
  * The balance's plan of a good reading with the spend alerts after its own (planReadingSpendAlerts); the level
  * the spend alerts carry is the balance level of what the reading found available.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "#config/config";
 import { pollAccount, type ReadingPorts } from "#service/poll-account";
+import { withSpendAlerts } from "#service/spend-alerts";
 import {
   FakeAccountStore,
   FakeBalanceSource,
@@ -23,6 +24,8 @@ function ports(balance: FakeBalanceSource, publisher?: FakePublisher) {
     store,
     balanceSource: () => balance,
     ...(publisher ? { publisher } : {}),
+    // As the poller's wiring sets it (runtime/wiring.ts wirePoller).
+    spendAlerts: withSpendAlerts,
     now: () => NOW,
     log: quietLog,
   };
