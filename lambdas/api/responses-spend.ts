@@ -94,3 +94,30 @@ export const RateCardAccuracy = withMeta(
   }),
   { id: "RateCardAccuracy" },
 );
+
+const Spent = z.strictObject({ key: z.string(), amount: Amount, count: z.number() });
+
+/** A digest's facts (core/digest.ts DigestFacts). */
+export const DigestFacts = z.strictObject({
+  every: z.enum(["day", "week"]),
+  period: withMeta(z.string(), { description: "The UTC day (2026-12-03) or ISO week (2026-W49) summed." }),
+  from: Time,
+  to: Time,
+  spent: withMeta(Amount, { description: "Committed through the guard in the period." }),
+  commits: z.number(),
+  topLabels: z.array(
+    z.strictObject({ label: z.string(), value: z.string(), amount: Amount, count: z.number() }),
+  ),
+  budgets: z.array(Spent),
+  largestJobs: z.array(
+    z.strictObject({
+      reservationId: z.string(),
+      amount: Amount,
+      jobType: z.optional(z.string()),
+      labels: z.optional(z.record(z.string(), z.string())),
+    }),
+  ),
+  unexplained: withMeta(z.optional(Amount), {
+    description: "HeyGen's consumption in the period that the guard's commits do not explain.",
+  }),
+});

@@ -6,7 +6,7 @@ import { RateCard } from "#core/rate-card";
 import { SIGNATURE_SCHEMES } from "#core/webhook-signature";
 import * as z from "#core/zod";
 import { named, withMeta } from "#core/zod-meta";
-import { DriftFacts, UnexplainedFacts } from "./responses-spend.ts";
+import { DigestFacts, DriftFacts, UnexplainedFacts } from "./responses-spend.ts";
 
 /**
  * The API's answers, one zod schema each: the OpenAPI document and the client's types are generated from
@@ -222,6 +222,7 @@ export const Alert = withMeta(
       "unexplained_spend",
       "estimate_drift",
       "auto_reload_missed",
+      "digest",
     ]),
     severity: z.enum(SEVERITIES),
     level: AlertLevelOr("forecast", "monitor_degraded"),
@@ -279,6 +280,9 @@ export const Alert = withMeta(
     drift: withMeta(z.optional(DriftFacts), {
       description:
         "An estimate_drift alert: the card, its accuracy (actual / estimated) and the rule it broke.",
+    }),
+    digest: withMeta(z.optional(DigestFacts), {
+      description: "A digest (config `digest`): the period's spend, top labels, budgets and largest jobs.",
     }),
   }),
   { id: "Alert" },

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ACCOUNT_ID_PATTERN, SEVERITIES } from "#core/account";
 import type { Unit } from "#core/balance";
+import { DIGEST_EVERY } from "#core/digest";
 import { JobType } from "#core/job-spec";
 import { SpendPool } from "#core/spend-pool";
 import * as z from "#core/zod";
@@ -216,6 +217,17 @@ export const QuotaGuardConfig = z
          * snapshot observed at least this long after the commit (docs/reservations.md).
          */
         settleSeconds: z._default(z.number().check(z.int()).check(z.nonnegative()), 60),
+      }),
+      {},
+    ),
+    /**
+     * The digest (docs/alerts.md#the-digest): a daily or weekly summary per account through the alert outlets,
+     * sent by the first scheduled poll after `hourUtc` once its UTC day or ISO week has ended. Off by default.
+     */
+    digest: z.prefault(
+      z.strictObject({
+        every: z._default(z.enum(DIGEST_EVERY), "off"),
+        hourUtc: z._default(z.number().check(z.int()).check(z.gte(0)).check(z.lte(23)), 8),
       }),
       {},
     ),

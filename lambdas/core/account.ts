@@ -1,6 +1,7 @@
 import type { AlertOutlet, OwedAlert } from "#core/alert-delivery";
 import type { AutoReloadWatch } from "#core/auto-reload";
 import type { BalanceSnapshot } from "#core/balance";
+import type { DigestFacts } from "#core/digest";
 import type { Labels } from "#core/labels";
 import type { DriftFacts, UnexplainedFacts } from "#core/spend-alerts";
 
@@ -30,7 +31,9 @@ export type AlertType =
   /** A rate card under-estimates the duration-priced jobs of one job type and engine (core/spend-alerts.ts). */
   | "estimate_drift"
   /** Auto-reload is on, yet the wallet stayed below its reload threshold for two readings without a rise. */
-  | "auto_reload_missed";
+  | "auto_reload_missed"
+  /** The daily or weekly summary (config `digest`, off by default): sent like an alert, no level changes. */
+  | "digest";
 /** Alert severities from least to most urgent (the SNS `severity` attribute subscribers filter on). */
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -107,6 +110,8 @@ export interface Alert {
   unexplained?: UnexplainedFacts;
   /** An estimate_drift alert: the card, its accuracy and the rule it broke. */
   drift?: DriftFacts;
+  /** A digest: the period's spend (core/digest.ts). */
+  digest?: DigestFacts;
 }
 
 export interface BudgetAlertFacts {

@@ -123,8 +123,9 @@ export function markSent(state: AlertState, alert: Alert, now: Date): AlertState
       const { degradedNotifiedAt: _cleared, ...rest } = state;
       return { ...rest, degraded: false };
     }
-    // Told once, when the commit is forced; the level moves only with a reading.
+    // Told once, when the commit is forced (or the digest's period ended); the level moves only with a reading.
     case "forced_commit":
+    case "digest":
     case "paused":
     case "resumed":
       return state;

@@ -115,6 +115,7 @@ export type AlertFacts = Pick<
   | "budget"
   | "unexplained"
   | "drift"
+  | "digest"
 >;
 
 /**
@@ -184,6 +185,10 @@ function headlinePredicate(alert: AlertFacts): string {
       return "is resumed in Quota Guard";
     case "auto_reload_missed":
       return "is below its reload threshold: auto-reload did not happen";
+    case "digest":
+      return alert.digest && alert.unit
+        ? `had ${formatAmount(alert.digest.spent, alert.unit)} committed through Quota Guard ${alert.digest.every === "day" ? "on" : "in"} ${alert.digest.period}`
+        : "has its digest";
     case "unexplained_spend":
       return alert.unexplained && alert.unit
         ? `fell ${formatAmount(alert.unexplained.unexplained, alert.unit)} more than Quota Guard committed in 24 h`

@@ -21,6 +21,15 @@ export interface AdviceContext {
 
 const NO_ACTION: Advice = { steps: ["No action needed."], short: "No action needed." };
 
+/** A digest asks for nothing: it points at where to look closer. */
+const DIGEST_ADVICE: Advice = {
+  steps: [
+    "Look closer with `quota-guard spend --by label:<key> --since 7d --human`, or GET /v1/accounts/{id}/spend.",
+    "Unexplained consumption: GET /v1/accounts/{id}/reconciliation shows what HeyGen used beyond the guard's commits.",
+  ],
+  short: "No action needed.",
+};
+
 export function adviceFor(alert: Alert, context: AdviceContext): Advice {
   switch (alert.alertType) {
     case "recovered":
@@ -56,6 +65,8 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
       return unexplainedAdvice(alert);
     case "estimate_drift":
       return driftAdvice(alert);
+    case "digest":
+      return DIGEST_ADVICE;
     case "auto_reload_missed":
       return {
         steps: [

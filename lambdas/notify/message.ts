@@ -47,7 +47,11 @@ export function composeMessage(alert: Alert, context: MessageContext): SnsMessag
   });
   return {
     subject: truncate(singleLine(alert.subject), MAX_SUBJECT_LENGTH),
-    message: JSON.stringify({ ...body, sms: smsText(alert, advice), https: JSON.stringify(card) }),
+    message: JSON.stringify({
+      ...body,
+      sms: context.summary ? context.summary.sms : smsText(alert, advice),
+      https: JSON.stringify(card),
+    }),
     attributes: {
       severity: stringAttribute(alert.severity),
       alertType: stringAttribute(alert.alertType),
@@ -120,6 +124,7 @@ function emailText(alert: Alert, context: MessageContext, advice: Advice): strin
  */
 export function alertSections(alert: Alert, context: MessageContext): FactSection[] {
   const sections: FactSection[] = [
+    ...(context.summary?.sections ?? []),
     {
       title: alert.alertType === "monitor_degraded" ? "Last known balance" : "Balance",
       lines: balanceLines(alert, context),
@@ -176,6 +181,8 @@ function levelLine(alert: Alert): string {
     case "unexplained_spend":
     case "estimate_drift":
       return `Level: ${alert.level} (unchanged by this alert).`;
+    case "digest":
+      return `Level: ${alert.level} (a summary; nothing changed).`;
     case "auto_reload_missed":
       return `Level: ${alert.level}; two readings below the auto-reload threshold and no reload.`;
     case "resumed":

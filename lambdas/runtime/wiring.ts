@@ -5,10 +5,11 @@ import { HeyGenClient } from "#heygen/client";
 import { AlertOutlets, type NamedOutlet } from "#notify/alert-outlets";
 import { type EventBridgeClientSource, EventBridgePublisher } from "#notify/eventbridge-publisher";
 import { type SnsClientSource, SnsNotifier } from "#notify/sns-notifier";
+import { sendDueDigests } from "#service/digests";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
-import { withSpendAlerts } from "#service/spend-alerts";
 import type { Log, Services, TaskResultSender } from "#service/services";
+import { withSpendAlerts } from "#service/spend-alerts";
 import { createDynamoStore } from "#store/dynamo-store";
 import { THROTTLE_RETRY } from "#store/throttling";
 
@@ -116,8 +117,18 @@ export interface Poller {
   poll(tick: string): Promise<PollResult[]>;
 }
 
-/** The scheduled poller's services: HeyGen's `Retry-After` is waited out up to the client's 30 s. */
+/**
+ * The scheduled poller's services: HeyGen's `Retry-After` is waited out up to the client's 30 s. A poll of
+ * every account then sends the digests that are due (service/digests.ts), so they ride the same schedule.
+ */
 export function wirePoller(adapters: Adapters): Poller {
   const services: Services = { ...createServices(adapters), spendAlerts: withSpendAlerts };
-  return { services, poll: (tick) => pollAccounts(services, tick) };
+  return {
+    services,
+    async poll(tick) {
+      const results = await pollAccounts(services, tick);
+      await sendDueDigests(services);
+      return results;
+    },
+  };
 }

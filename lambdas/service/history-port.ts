@@ -23,6 +23,8 @@ export interface HistoryStore {
   appendAlert(alert: Alert, retentionDays: number): Promise<void>;
   /** The alert log, newest first. */
   listAlerts(accountId: string, limit: number): Promise<Alert[]>;
+  /** The logged alert of this type and `createdAt`, if any (a digest's, whose time is its period's end). */
+  findAlert(accountId: string, createdAt: string, alertType: Alert["alertType"]): Promise<Alert | undefined>;
 }
 
 /** The alerts outlets still owe (core/alert-delivery.ts), kept in the account state item. */

@@ -3,6 +3,7 @@ import type { Alert } from "#core/account";
 import type { AlertOutlet } from "#core/alert-delivery";
 import type { Thresholds } from "#core/alert-policy";
 import type { BalanceSnapshot } from "#core/balance";
+import type { TextSection } from "#core/digest-text";
 import type { Forecast } from "#core/forecast";
 import type { RateCardRegistry } from "#core/rate-card";
 import type { SpendAlertPlanner } from "./spend-alerts.ts";
@@ -44,6 +45,11 @@ export interface MessageContext {
   reserved?: number;
   /** The failure behind a monitor_degraded alert (the alert state's `lastFailure`). */
   failure?: { code: string; message: string; at?: string; until?: string };
+  /**
+   * A summary's own texts (the digest: core/digest-text.ts), composed by its use case: its sections lead the
+   * email and the chat card, and `sms` is its SMS.
+   */
+  summary?: { sections: TextSection[]; sms: string };
 }
 
 /**

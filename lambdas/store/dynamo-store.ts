@@ -73,6 +73,7 @@ export function createDynamoStore(
     listSnapshots: (accountId, range) => history.listSnapshots(accountId, range),
     appendAlert: (alert, retentionDays) => history.appendAlert(alert, retentionDays),
     listAlerts: (accountId, limit) => history.listAlerts(accountId, limit),
+    findAlert: (accountId, createdAt, alertType) => history.findAlert(accountId, createdAt, alertType),
     oweAlert: (accountId, alert) => owed.oweAlert(accountId, alert),
     settleOwedAlert: (accountId, alertId) => owed.settleOwedAlert(accountId, alertId),
     seenDelivery: (accountId, deliveryKeys) => webhooks.seenDelivery(accountId, deliveryKeys),

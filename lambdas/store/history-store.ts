@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Alert } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import type { HistoryStore, SnapshotRange } from "#service/history-port";
@@ -124,6 +124,20 @@ export class DynamoHistoryStore implements HistoryStore {
         },
       }),
     );
+  }
+
+  async findAlert(
+    accountId: string,
+    createdAt: string,
+    alertType: Alert["alertType"],
+  ): Promise<Alert | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: keys.account(accountId), sk: keys.alert(toIsoTime(createdAt, "createdAt"), alertType) },
+      }),
+    );
+    return Item?.alert as Alert | undefined;
   }
 
   async listAlerts(accountId: string, limit: number): Promise<Alert[]> {

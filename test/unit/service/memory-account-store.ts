@@ -118,6 +118,16 @@ export class MemoryAccountStore extends MemoryReservationStore implements Accoun
     settleIn(this.accounts, accountId, alertId);
   }
 
+  async findAlert(
+    accountId: string,
+    createdAt: string,
+    alertType: Alert["alertType"],
+  ): Promise<Alert | undefined> {
+    return this.alerts.findLast(
+      (a) => a.accountId === accountId && a.createdAt === createdAt && a.alertType === alertType,
+    );
+  }
+
   async listAlerts(accountId: string, limit: number): Promise<Alert[]> {
     return this.alerts
       .filter((a) => a.accountId === accountId)

@@ -187,6 +187,10 @@ export class WebhookFakeStore extends FakeAccountStore implements AccountStore {
     }
     return states;
   }
+  async findAlert(): Promise<Alert | undefined> {
+    return undefined;
+  }
+
   async listAlerts(): Promise<Alert[]> {
     return [...this.alerts];
   }

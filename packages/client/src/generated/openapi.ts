@@ -1524,7 +1524,7 @@ export interface components {
         Alert: {
             accountId: string;
             /** @enum {string} */
-            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast" | "unexplained_spend" | "estimate_drift" | "auto_reload_missed";
+            alertType: "low_balance" | "recovered" | "forecast" | "monitor_degraded" | "monitor_recovered" | "forced_commit" | "paused" | "resumed" | "budget_usage" | "budget_recovered" | "budget_forecast" | "unexplained_spend" | "estimate_drift" | "auto_reload_missed" | "digest";
             /** @enum {string} */
             severity: "info" | "warning" | "critical";
             /** @enum {string} */
@@ -1625,6 +1625,44 @@ export interface components {
                 threshold: number;
                 /** @description Jobs a card needs before it is judged. */
                 minJobs: number;
+            };
+            /** @description A digest (config `digest`): the period's spend, top labels, budgets and largest jobs. */
+            digest?: {
+                /** @enum {string} */
+                every: "day" | "week";
+                /** @description The UTC day (2026-12-03) or ISO week (2026-W49) summed. */
+                period: string;
+                /** @description ISO 8601 time. */
+                from: string;
+                /** @description ISO 8601 time. */
+                to: string;
+                /** @description Committed through the guard in the period. */
+                spent: number;
+                commits: number;
+                topLabels: {
+                    label: string;
+                    value: string;
+                    /** @description In the account's balance unit (`unit`). */
+                    amount: number;
+                    count: number;
+                }[];
+                budgets: {
+                    key: string;
+                    /** @description In the account's balance unit (`unit`). */
+                    amount: number;
+                    count: number;
+                }[];
+                largestJobs: {
+                    reservationId: string;
+                    /** @description In the account's balance unit (`unit`). */
+                    amount: number;
+                    jobType?: string;
+                    labels?: {
+                        [key: string]: string;
+                    };
+                }[];
+                /** @description HeyGen's consumption in the period that the guard's commits do not explain. */
+                unexplained?: number;
             };
         };
         WebhookEvents: {
