@@ -34,7 +34,8 @@ export class SpendPanel {
   ) {
     const heading = `spend-${accountId}`;
     this.#buttons = DAYS.map((days) => {
-      const button = el("button", { type: "button", "data-spend-days": String(days) }, `Last ${days} days`);
+      // "7-day", not "7 d": the page's own range buttons are named "24 h" and "7 d".
+      const button = el("button", { type: "button", "data-spend-days": String(days) }, `${days}-day`);
       button.addEventListener("click", () => this.#choose({ days }));
       return button as HTMLButtonElement;
     });
@@ -48,7 +49,7 @@ export class SpendPanel {
       el(
         "div",
         { class: "spend-controls" },
-        el("fieldset", { class: "range", "aria-label": "Spend range" }, ...this.#buttons),
+        el("fieldset", { class: "range", "aria-label": "Spend over the last" }, ...this.#buttons),
         el("label", {}, "Group by ", this.#select),
       ),
       this.#result,

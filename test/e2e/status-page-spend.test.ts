@@ -79,14 +79,14 @@ describe("the status page's spend by label", () => {
     );
     expect(await rowsOf(page, "studio")).toEqual(["spring: $9.00, 3 commits", "fall: $1.00, 1 commit"]);
     expect(await panel.locator('[data-field="spend-total"]').textContent()).toBe("Total $10.00 in 4 commits");
-    expect(await panel.getByRole("button", { name: "Last 7 days" }).getAttribute("aria-pressed")).toBe(
+    expect(await panel.getByRole("button", { name: "7-day", exact: true }).getAttribute("aria-pressed")).toBe(
       "true",
     );
   });
 
   it("switches to the last 30 days, and to another label key, keeping the choice across refreshes", async () => {
     const panel = page.locator('[data-account="studio"] .spend');
-    await panel.getByRole("button", { name: "Last 30 days" }).click();
+    await panel.getByRole("button", { name: "30-day", exact: true }).click();
     await expect
       .poll(() => rowsOf(page, "studio"), { timeout: 10_000 })
       .toEqual(["spring: $9.00, 3 commits", "summer: $5.00, 1 commit", "fall: $1.00, 1 commit"]);
