@@ -21,7 +21,7 @@ const ASL = [
 /** The real bundling of every Lambda, held to its size budget (the bench's concern, and 15 s of CPU). */
 const BUNDLING = ["test/infra/bundling.test.ts"];
 /** The status page in headless Chromium. */
-const BROWSER = ["test/e2e/status-page.test.ts"];
+const BROWSER = ["test/e2e/status-page.test.ts", "test/e2e/status-page-spend.test.ts"];
 
 /**
  * Ten projects. `npm test` runs the fast four (unit, infra, integration, e2e); `npm run test:proofs` runs the

@@ -40,6 +40,7 @@ export function renderTable(results: BenchResults): string {
     dynamodbCalls,
     openHolds,
     budgetCosts,
+    spendReport,
     pollerScaling,
     lambdaRuntime,
   } = results.figures;
@@ -133,6 +134,7 @@ export function renderTable(results: BenchResults): string {
       "flat",
     ],
     ...budgetCostRows(budgetCosts),
+    ...spendReportRows(spendReport),
     [
       `6. Poller, concurrency ${pollerScaling.concurrency}, HeyGen ${s.heygenLatencyMs} ms`,
       "wall time",
@@ -175,6 +177,27 @@ function budgetCostRows(figures: readonly BudgetCostFigure[]): Row[] {
       s.flat ? (s.cells[0] ?? "") : s.cells.join(" / ");
     return [`   ${operation}`, show(without), show(within), verdict(without.flat && within.flat)];
   });
+}
+
+/** The spend report per number of ledger entries, and the commit's ledger item (docs/spend.md, "Reports"). */
+function spendReportRows({ reports, commit }: BenchResults["figures"]["spendReport"]): Row[] {
+  return [
+    ["5d. Spend report, one account, 92 days", "p50 (read + sum)", "RCU, Query pages", "bytes / entry"],
+    ...reports.map(
+      (r): Row => [
+        `   ${r.entries.toLocaleString("en")} ledger entries`,
+        `${fixed(r.reportP50Ms, 0)} ms`,
+        `${fixed(r.reportRcu, 1)}, ${r.pages}`,
+        String(r.itemBytes),
+      ],
+    ),
+    [
+      "   commit: items, WCU (DynamoDB Local)",
+      `${commit.transactItems} items, ${fixed(commit.commitWcu, 0)} WCU`,
+      `ledger item ${commit.ledgerItemBytes} B`,
+      `${fixed(commit.ledgerPutWcu, 0)} WCU alone, ${fixed(2 * commit.ledgerPutWcu, 0)} in a transaction`,
+    ],
+  ];
 }
 
 /** Each bundle's size (KB = 1,000 bytes, minified) and its largest contributors, from esbuild's metafile. */

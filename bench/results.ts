@@ -7,6 +7,7 @@ import type { OpenHoldsFigures } from "./open-holds.ts";
 import type { PollScalingFigures } from "./poller-scaling.ts";
 import type { ReservationFigures } from "./reservations-http.ts";
 import type { BenchSettings } from "./settings.ts";
+import type { SpendReportFigures } from "./spend-report.ts";
 
 /** Everything one run measured: the content of bench/results.json. */
 export interface BenchFigures {
@@ -20,6 +21,8 @@ export interface BenchFigures {
   openHolds: OpenHoldsFigures[];
   /** Each operation with and without a budget, at each number of budgets and holds present, ascending. */
   budgetCosts: BudgetCostFigure[];
+  /** The spend report over each number of ledger entries, and what the ledger entry adds to a commit. */
+  spendReport: SpendReportFigures;
   pollerScaling: PollScalingFigures;
   /** The in-process and cold-start figures again on the Lambda runtime's Node major, when it was available. */
   lambdaRuntime?: { node: string; inProcess: InProcessFigures; coldStart: ColdStartFigures };

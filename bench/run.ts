@@ -17,6 +17,7 @@ import { measureReservations } from "./reservations-http.ts";
 import type { BenchFigures, BenchResults } from "./results.ts";
 import { runIfMain } from "./script.ts";
 import { type BenchSettings, parseBenchSettings, settingsHelp } from "./settings.ts";
+import { measureSpend } from "./spend-report.ts";
 import { judgeTargets } from "./targets.ts";
 
 const CHECK_ACCOUNT = "default";
@@ -75,6 +76,10 @@ export async function runBench(
     const openHolds = await measureOpenHolds(stack, OPEN_HOLDS_ACCOUNT, settings.openHoldLevels);
     progress(`operations with and without a budget at ${settings.budgetLevels.join(", ")} budgets and holds`);
     const budgetCosts = await measureBudgetCosts(stack, settings.budgetLevels);
+    progress(
+      `spend report over ${settings.spendEntryLevels.join(", ")} ledger entries, and a commit's entry`,
+    );
+    const spendReport = await measureSpend(stack, settings.spendEntryLevels);
     progress("poller scaling");
     const pollerScaling = await measurePollerScaling(
       stack,
@@ -90,6 +95,7 @@ export async function runBench(
       dynamodbCalls,
       openHolds,
       budgetCosts,
+      spendReport,
       pollerScaling,
       ...(lambdaRuntime ? { lambdaRuntime } : {}),
     };

@@ -21,6 +21,8 @@ export interface BenchSettings {
   openHoldLevels: number[];
   /** Budgets (and open holds through them) on one account at which budgeted operations are metered, ascending. */
   budgetLevels: number[];
+  /** Ledger entries of one account over which the spend report is timed and metered, ascending. */
+  spendEntryLevels: number[];
   /** Account counts for the poller scaling phase, ascending. */
   pollAccountCounts: number[];
   /** `auto` (fetch the Lambda runtime's Node major once), `off`, or a path to a `node` binary. */
@@ -93,6 +95,13 @@ const FIELDS: readonly Field[] = [
     key: "budgetLevels",
     fallback: "0,100,1000",
     parse: (raw, name) => ascendingCounts(raw, name, 0),
+  },
+  {
+    env: "BENCH_SPEND_ENTRIES",
+    flag: "spend-entries",
+    key: "spendEntryLevels",
+    fallback: "1000,10000",
+    parse: (raw, name) => ascendingCounts(raw, name, 1),
   },
   {
     env: "BENCH_POLL_ACCOUNTS",

@@ -74,7 +74,7 @@ export const PAGE_API_PREFIX = "/status/api";
 const PAGE_READS: readonly RegExp[] = [
   /^\/openapi\.json$/,
   /^\/v1\/accounts$/,
-  /^\/v1\/accounts\/[a-z0-9-]{1,40}(\/(history|alerts|budgets))?$/,
+  /^\/v1\/accounts\/[a-z0-9-]{1,40}(\/(history|alerts|budgets|spend))?$/,
   /^\/v1\/reservations$/,
 ];
 

@@ -53,6 +53,7 @@ export type AlertEntry = Pick<Alert, "alertType" | "severity" | "subject" | "cre
 
 export interface Reservation {
   id: string;
+  labels?: Record<string, string>;
   amount: number;
   heldAmount?: number;
   unit?: Unit;
@@ -145,4 +146,32 @@ export async function openReservations(id: string, limit: number): Promise<Reser
   if (response.status === 404 || response.status === 405) return undefined;
   if (!response.ok) throw new Error(`/v1/reservations: HTTP ${response.status}`);
   return ((await response.json()) as { reservations: Reservation[] }).reservations;
+}
+
+/** `GET /v1/accounts/{id}/spend`'s answer (docs/spend.md), amounts in `unit`. */
+export interface SpendReport {
+  unit?: Unit;
+  from: string;
+  to: string;
+  groupBy: string;
+  total: number;
+  count: number;
+  groups: { key: string; amount: number; count: number }[];
+  ungrouped?: { amount: number; count: number };
+}
+
+/** The account's committed spend since `from` (to now), summed by `groupBy` (`label:<key>`, `jobType`). */
+export function spendReport(id: string, from: Date, groupBy: string): Promise<SpendReport> {
+  const query = new URLSearchParams({ from: from.toISOString(), groupBy });
+  return getJson<SpendReport>(`/v1/accounts/${encodeURIComponent(id)}/spend?${query}`);
+}
+
+/**
+ * The label keys of the account's latest holds (one page of the listing, newest first), in the order first
+ * seen: the spend report itself names no keys. Asked only of an API that lists reservations.
+ */
+export async function labelKeysOf(id: string, limit = 100): Promise<string[]> {
+  const query = new URLSearchParams({ accountId: id, limit: String(limit) });
+  const { reservations } = await getJson<{ reservations: Reservation[] }>(`/v1/reservations?${query}`);
+  return [...new Set(reservations.flatMap((h) => Object.keys(h.labels ?? {})))];
 }

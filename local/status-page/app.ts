@@ -17,10 +17,11 @@ import {
 import { budgetTable, pausedBanner } from "./budgets.ts";
 import { BalanceChart } from "./chart.ts";
 import { el } from "./dom.ts";
+import { SpendPanel } from "./spend.ts";
 
 /**
  * The local stack's status page (GET /): every account's balance, availability, level and forecast, its
- * kill switch and budgets, its balance chart, latest alerts and open reservations, read from the public API
+ * kill switch and budgets, its balance chart, its spend by label, latest alerts and open reservations, read from the public API
  * and refreshed every few seconds (`?refresh=SECONDS`, default 5). No framework: a handful of elements
  * rebuilt per refresh.
  */
@@ -32,6 +33,7 @@ const params = new URLSearchParams(location.search);
 const refreshSeconds = Math.max(1, Number(params.get("refresh")) || 5);
 let range: Range = params.get("range") === "7d" ? "7d" : "24h";
 const charts = new Map<string, BalanceChart>();
+const spendPanels = new Map<string, SpendPanel>();
 const TICK = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 let listsReservations: Promise<boolean> | undefined;
 
@@ -171,6 +173,29 @@ function chartOf(id: string): { chart: BalanceChart; element: HTMLElement } {
   return { chart, element };
 }
 
+/** The account's spend panel, made once: it keeps its range and grouping across refreshes. */
+function spendPanelOf(id: string): SpendPanel {
+  let panel = spendPanels.get(id);
+  if (!panel) {
+    listsReservations ??= canListReservations();
+    const lists = listsReservations;
+    panel = new SpendPanel(id, () => lists);
+    spendPanels.set(id, panel);
+  }
+  return panel;
+}
+
+/**
+ * Rebuilds `card` around `kept` (moved in only the first time): a focused control in it keeps its focus,
+ * which a card rebuilt whole would take away at every refresh.
+ */
+function rebuildAround(card: HTMLElement, kept: HTMLElement, before: HTMLElement[], after: HTMLElement[]) {
+  if (kept.parentElement !== card) card.append(kept);
+  for (const child of [...card.children]) if (child !== kept) child.remove();
+  kept.before(...before);
+  kept.after(...after);
+}
+
 /** The account's card; new cards are added in the configured order, before any answer arrives. */
 function cardOf(id: string): HTMLElement {
   const existing = document.querySelector<HTMLElement>(`[data-account="${CSS.escape(id)}"]`);
@@ -214,8 +239,12 @@ async function renderAccount(id: string, since: Date, now: Date): Promise<void> 
       el("section", {}, el("h3", {}, "Open reservations"), holdList(account, holds)),
     ),
   ];
-  card.replaceChildren(...body.filter((part) => part !== null));
+  const parts = body.filter((part) => part !== null);
+  const afterChart = parts.indexOf(element) + 1;
+  const spend = spendPanelOf(id);
+  rebuildAround(card, spend.element, parts.slice(0, afterChart), parts.slice(afterChart));
   drawChart(chart, account, history, { since, now, covered });
+  await spend.update(account.unit ?? "credits", now).catch((error) => spend.failed(error));
 }
 
 function drawChart(

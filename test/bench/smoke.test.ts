@@ -27,6 +27,7 @@ describe("npm run bench (smoke)", () => {
         "--poll-accounts=1,3",
         "--open-holds=0,5",
         "--budgets=0,3",
+        "--spend-entries=30,60",
         "--heygen-latency-ms=5",
         // Exercises the second-runtime path without a download: this very Node stands in for Lambda's.
         `--lambda-node=${process.execPath}`,
@@ -103,6 +104,16 @@ describe("npm run bench (smoke)", () => {
       );
       expect(figure.transactItems).toBe((without?.transactItems ?? 0) + (figure.budget ? 1 : 0));
     }
+    const { spendReport } = written.figures;
+    expect(spendReport.reports.map((r) => r.entries)).toEqual([30, 60]);
+    for (const report of spendReport.reports) {
+      expect(report.reportRcu).toBeGreaterThan(0);
+      expect(report.pages).toBeGreaterThanOrEqual(1);
+    }
+    // The ledger entry is one item of the commit's transaction, under 1 KB: 1 WCU alone.
+    expect(spendReport.commit.transactItems).toBeGreaterThanOrEqual(2);
+    expect(spendReport.commit.ledgerItemBytes).toBeLessThan(1024);
+    expect(spendReport.commit.ledgerPutWcu).toBe(1);
     expect(written.targets).toHaveLength(11);
 
     const table = renderTable(results);
@@ -115,6 +126,7 @@ describe("npm run bench (smoke)", () => {
       "5. DynamoDB",
       "5b. Reserve as open holds grow",
       "5c. Per operation at",
+      "5d. Spend report",
       "6. Poller",
     ]) {
       expect(table).toContain(heading);

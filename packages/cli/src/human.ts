@@ -10,6 +10,7 @@ import type {
   Reservation,
   ReservationPage,
   Snapshot,
+  SpendReport,
 } from "@heygen-quota-guard/client";
 
 /** Readable renderings for a terminal (`--human`); the JSON form is the API's answer as it is. */
@@ -232,4 +233,30 @@ export function renderAudit(page: AuditPage): string {
     page.entries.map((e) => [e.at, e.action, e.target, e.by]),
   );
   return page.nextCursor ? `${rows}\nmore: --cursor ${page.nextCursor}` : rows;
+}
+
+/** Share of `total` as a percentage with one decimal ("90.0%"); "–" for an empty total. */
+function share(amount: number, total: number): string {
+  return total > 0 ? `${((amount / total) * 100).toFixed(1)}%` : "–";
+}
+
+/** A spend report as a table: key, amount with unit, count and share of the total; then ungrouped and total. */
+export function renderSpend(report: SpendReport): string {
+  const head = `${report.accountId}: spend by ${report.groupBy}, ${report.from} → ${report.to}`;
+  if (report.count === 0)
+    return `${head}
+no spend in this period`;
+  const rows = report.groups.map((g) => [
+    g.key,
+    money(g.amount, report.unit),
+    g.count,
+    share(g.amount, report.total),
+  ]);
+  const ungrouped = report.ungrouped
+    ? `
+ungrouped: ${money(report.ungrouped.amount, report.unit)} in ${report.ungrouped.count} commits (${share(report.ungrouped.amount, report.total)}, without ${report.groupBy.replace(/^label:/, "the label ")})`
+    : "";
+  return `${head}
+${table(["key", "amount", "count", "share"], rows)}${ungrouped}
+total: ${money(report.total, report.unit)} in ${report.count} commits`;
 }

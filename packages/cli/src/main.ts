@@ -4,7 +4,7 @@
  * (exit-codes.ts). Built on the typed client (@heygen-quota-guard/client) and commander.
  */
 import { DEFAULT_URL, type Problem, QuotaGuardClient } from "@heygen-quota-guard/client";
-import { type Command, InvalidArgumentError, Option, program } from "commander";
+import { type Command, Option, program } from "commander";
 import pkg from "../package.json" with { type: "json" };
 import { RESERVATION_STATUSES } from "./api-enums.ts";
 import { apiUrl } from "./api-url.ts";
@@ -25,6 +25,8 @@ import {
 } from "./human.ts";
 import { type JobFlags, jobRequest, numberArg, withJobFlags } from "./job-spec.ts";
 import { cliErrors } from "./problem-flags.ts";
+import { registerSpend } from "./spend.ts";
+import { timeArg } from "./time-arg.ts";
 
 interface GlobalFlags {
   url: string;
@@ -53,20 +55,6 @@ function clientFor(command: Command): QuotaGuardClient {
 function emit<T>(value: T, render: (value: T) => string, code: ExitCode = EXIT.ok): void {
   process.stdout.write(`${human ? render(value) : JSON.stringify(value, null, 2)}\n`);
   process.exitCode = code;
-}
-
-const DURATION = /^(\d+(?:\.\d+)?)([smhd])$/;
-const SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
-
-/** A time flag: `24h` (30m, 7d: s, m, h or d ago) or an ISO 8601 time, as the API's ISO string. */
-function timeArg(value: string): string {
-  const relative = DURATION.exec(value);
-  if (relative) {
-    const seconds = Number(relative[1]) * SECONDS[relative[2] as keyof typeof SECONDS];
-    return new Date(Date.now() - seconds * 1000).toISOString();
-  }
-  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError("use 30m, 24h, 7d or an ISO 8601 time");
-  return new Date(value).toISOString();
 }
 
 program
@@ -287,6 +275,7 @@ program
 
 registerDoctor(program, clientFor, emit);
 registerControls(program, clientFor, emit);
+registerSpend(program, clientFor, emit);
 
 /** The command that ran (set before its action), so that a refusal can name that command's flags. */
 let ran: Command | undefined;

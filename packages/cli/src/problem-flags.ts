@@ -26,6 +26,10 @@ export const FLAG_OF_POINTER: Readonly<Record<string, string>> = {
   "/force": "--force",
   "/final": "--partial",
   "/query/since": "--since",
+  // The spend report's range and grouping (`quota-guard spend --since --until --by`).
+  "/query/from": "--since",
+  "/query/to": "--until",
+  "/query/groupBy": "--by",
   "/query/until": "--until",
   "/query/limit": "--limit",
   "/query/status": "--status",

@@ -25,6 +25,8 @@ import type {
   ReservationStatus,
   ReserveRequest,
   Snapshot,
+  SpendQuery,
+  SpendReport,
   TestAlert,
   WebhookStatus,
 } from "./types.ts";
@@ -367,6 +369,25 @@ export class QuotaGuardClient {
     const id = await this.#accountId(accountId);
     const request = { params: { path: { id }, query } };
     return (await this.#send<AuditPage>(() => this.api.GET("/v1/accounts/{id}/audit", request))).body;
+  }
+
+  /**
+   * Committed spend of `[from, to)` (ISO; default the 30 days to now, at most 92 days) summed by `groupBy`:
+   * `label:<key>`, `budget`, `principal`, `jobType`, `day` (default), `week` or `month`; amounts in `unit`.
+   * With `format: "csv"` the API's CSV (header `key,amount,count,unit`) as text. ValidationError names the
+   * query parameter (`/query/groupBy`, `/query/from`) it refuses.
+   */
+  async spend(accountId?: string, query?: SpendQuery): Promise<SpendReport>;
+  async spend(accountId: string | undefined, query: SpendQuery, format: "csv"): Promise<string>;
+  async spend(accountId?: string, query: SpendQuery = {}, format?: "csv"): Promise<SpendReport | string> {
+    const id = await this.#accountId(accountId);
+    const params = { path: { id }, query };
+    if (format !== "csv") {
+      return (await this.#send<SpendReport>(() => this.api.GET("/v1/accounts/{id}/spend", { params }))).body;
+    }
+    const header = { accept: "text/csv" };
+    const csv = () => this.api.GET("/v1/accounts/{id}/spend", { params, headers: header, parseAs: "text" });
+    return (await this.#send<string>(csv)).body;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { components } from "./generated/openapi.ts";
+import type { components, paths } from "./generated/openapi.ts";
 
 /**
  * The shapes the client sends and receives, all generated from the OpenAPI document (whose answer schemas
@@ -69,3 +69,7 @@ export type BudgetRequest = Schemas["BudgetRequest"];
 export type PauseAnswer = Schemas["PauseAnswer"];
 /** One page of an account's audit log, newest first. */
 export type AuditPage = Schemas["AuditLog"];
+/** `GET /v1/accounts/{id}/spend`: committed spend of a range, summed per group (docs/spend.md); amounts in `unit`. */
+export type SpendReport = Schemas["SpendReport"];
+/** The report's query: `from` (included), `to` (excluded), ISO 8601; `groupBy` as SpendReport's. */
+export type SpendQuery = NonNullable<paths["/v1/accounts/{id}/spend"]["get"]["parameters"]["query"]>;

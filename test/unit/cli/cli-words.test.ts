@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import * as api from "#core/job-spec";
+import { SPEND_GROUPINGS } from "#core/spend-report";
 import type * as Commander from "../../../packages/cli/node_modules/commander/typings/index.d.ts";
 import {
   ENGINES,
@@ -13,6 +14,7 @@ import { apiUrl } from "../../../packages/cli/src/api-url.ts";
 import { UsageError } from "../../../packages/cli/src/failure.ts";
 import { withJobFlags } from "../../../packages/cli/src/job-spec.ts";
 import { cliErrors, flagOf, inFlagWords } from "../../../packages/cli/src/problem-flags.ts";
+import * as spend from "../../../packages/cli/src/spend.ts";
 
 // The CLI's own commander: its package pins another version than the root's, whose types do not fit.
 const { Command } = createRequire(new URL("../../../packages/cli/package.json", import.meta.url))(
@@ -29,6 +31,7 @@ describe("the help's lists are the API's enums", () => {
     expect(RESOLUTIONS).toEqual(api.RESOLUTIONS);
     expect(TRANSLATION_MODES).toEqual(api.TRANSLATION_MODES);
     expect(RESERVATION_STATUSES).toEqual(["held", "committed", "released", "expired"]);
+    expect(spend.SPEND_GROUPINGS).toEqual(SPEND_GROUPINGS);
   });
 
   it("every value is in the job flags' help", () => {
@@ -37,6 +40,16 @@ describe("the help's lists are the API's enums", () => {
       expect(help).toContain(value);
     }
     expect(help).toContain("--translation-mode");
+  });
+});
+
+describe("spend --by", () => {
+  it("takes label:<key> and the API's groupings, and refuses anything else before a request", () => {
+    expect(spend.groupByArg("label:campaign")).toBe("label:campaign");
+    expect(spend.groupByArg("jobType")).toBe("jobType");
+    for (const bad of ["campaign", "label:", "label:Campaign", "Day"]) {
+      expect(() => spend.groupByArg(bad)).toThrow(/label:<key>/);
+    }
   });
 });
 
