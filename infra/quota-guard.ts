@@ -16,7 +16,7 @@ import { REPORTS_FUNCTION_ROUTES } from "#api/route-list";
 import type { QuotaGuardConfig } from "#config/config";
 import { POLLER_TIMEOUT_SECONDS } from "#config/poller";
 import { ENV } from "#runtime/environment";
-import { STORE_ACTIONS, STORE_READ_ACTIONS } from "#store/dynamo-store";
+import { STORE_ACTIONS, STORE_REPORT_ACTIONS } from "#store/dynamo-store";
 import { TABLE } from "#store/table";
 import { AccountSecrets } from "./account-secrets.ts";
 import { AlertEvents } from "./alert-events.ts";
@@ -74,7 +74,7 @@ export class QuotaGuard extends Construct {
   readonly secrets: AccountSecrets;
   readonly poller: QuotaGuardFunction;
   readonly apiHandler: QuotaGuardFunction;
-  /** The reports over the spend ledger (`servedBy: "reports"`): its own timeout, a read-only role. */
+  /** The reports over the spend ledger (`servedBy: "reports"`): its own timeout, a role that only reads (and audits denials). */
   readonly reportsHandler: QuotaGuardFunction;
   readonly api: QuotaGuardApi;
   readonly webhook: HeyGenWebhook;
@@ -197,7 +197,7 @@ export class QuotaGuard extends Construct {
       logs: this.logs,
       environment,
     });
-    handler.useTable(this.table, STORE_READ_ACTIONS);
+    handler.useTable(this.table, STORE_REPORT_ACTIONS);
     configLayer.attachTo(handler);
     this.api.addFunctionRoutes("Reports", REPORTS_FUNCTION_ROUTES, handler);
     return handler;

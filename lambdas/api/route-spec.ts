@@ -67,7 +67,7 @@ export interface RouteSpec {
   /**
    * The Lambda function that serves it in AWS: `webhook` for the routes that may send Step Functions task
    * results (the webhook and /wait, infra/heygen-webhook.ts), `reports` for the reports over the spend ledger
-   * (its own timeout and a read-only role), `api` for the rest.
+   * (its own timeout and a role that reads, and audits denials), `api` for the rest.
    */
   servedBy: "api" | "webhook" | "reports";
   request?: {

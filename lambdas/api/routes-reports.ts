@@ -4,7 +4,8 @@ import { RangeQuery, SpendQuery } from "./schemas-reports.ts";
 
 /**
  * The reports over the spend ledger (docs/spend.md), served by their own function (`reports`): a quarter of a
- * busy account's ledger is read in one invocation, with a longer timeout than the API's and a read-only role.
+ * busy account's ledger is read in one invocation, with a longer timeout than the API's and a role that reads
+ * (and puts the audit entry of a denial).
  */
 export const REPORT_ROUTES = {
   spend: {

@@ -69,7 +69,7 @@ export function createWebhookLambda(): HttpLambda {
   return httpLambda(wireHttpFunction(awsAdapters({ webhook: true }), observer, [serveWebhookRoutes]));
 }
 
-/** The reports function: the `reports` routes, reading the spend ledger and the history (a read-only role). */
+/** The reports function: the `reports` routes, reading the spend ledger and the history (a role that reads, and audits denials). */
 export function createReportsLambda(): HttpLambda {
   const observer: ApiObserver = {
     unexpectedError(error, site) {

@@ -28,8 +28,12 @@ export const STORE_ACTIONS = [
   "DeleteItem",
 ] as const;
 
-/** What the reports function may do: read (the spend ledger, the history and the holds), never write. */
-export const STORE_READ_ACTIONS = ["GetItem", "BatchGetItem", "Query"] as const;
+/**
+ * What the reports function may do: read (the spend ledger, the history, the account state), and put one
+ * item, the audit entry of an access denial (service/access.ts), which every route writes; it updates and
+ * deletes nothing.
+ */
+export const STORE_REPORT_ACTIONS = ["GetItem", "BatchGetItem", "Query", "PutItem"] as const;
 
 /**
  * The use cases' AccountStore on the one DynamoDB table of table.ts, assembled from one adapter per job:

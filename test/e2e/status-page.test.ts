@@ -475,7 +475,10 @@ describe("the status page under LOCAL_SIGV4=1", () => {
         timeout: 10_000,
       })
       .toBe("1");
-    expect(await signedPage.locator("#status").textContent()).toMatch(/^Updated /);
+    // The spend panel's reads may end after the chart is drawn: the status says "Updated" once all have.
+    await expect
+      .poll(() => signedPage.locator("#status").textContent(), { timeout: 10_000 })
+      .toMatch(/^Updated /);
     // This browser runs on the real clock (the other's is fixed for the screenshots), so it is the one timed.
     const firstChartMs = await signedPage.evaluate(
       () => performance.getEntriesByName("first-chart")[0]?.startTime ?? null,

@@ -94,7 +94,7 @@ describe("HTTP API", () => {
     expect(own?.ThrottlingBurstLimit).toBeGreaterThanOrEqual(own?.ThrottlingRateLimit ?? 0);
   });
 
-  it("sends the reports to their own function, whose role reads the table and nothing else, with API Gateway's whole 29 s", () => {
+  it("sends the reports to their own function, whose role reads the table and puts only (a denial's audit entry), with API Gateway's whole 29 s", () => {
     const reports = [
       "GET /v1/accounts/{id}/spend",
       "GET /v1/accounts/{id}/reconciliation",
@@ -111,7 +111,7 @@ describe("HTTP API", () => {
     expect(own).not.toBe(targetOf("GET /v1/accounts/{id}/history"));
     const actions = actionsOf(statementsOfFunction(template, "HeyGen Quota Guard reports"));
     expect(actions.filter((a) => !a.startsWith("logs:") && !a.startsWith("xray:")).sort()).toEqual(
-      ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query"].sort(),
+      ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"].sort(),
     );
     const [fn] = Object.values(resourcesOf(template, "AWS::Lambda::Function")).filter(
       (r) => r.Properties?.Description === "HeyGen Quota Guard reports",
