@@ -1,4 +1,5 @@
 import type { Alert } from "#core/account";
+import { cardKey } from "./estimate-drift.ts";
 
 /**
  * Where alerts go (docs/alerts.md#outlets-and-delivery): the SNS alerts topic (email, SMS, chat) and the EventBridge bus.
@@ -19,10 +20,25 @@ export interface OwedAlert {
 }
 
 /**
- * The alert's stable id: `<accountId>/<createdAt>/<alertType>`, with `/<budget id>` for a budget's alert
- * (two budgets may alert at the same instant). EventBridge rules and their targets deduplicate on it.
+ * What tells apart alerts of one type raised at one instant: the budget of a budget's alert (two budgets may
+ * alert at once), the card of an `estimate_drift` (`rateCard|jobType|engine`: one reading may find several
+ * cards drifting); none for the rest, of which a reading raises one per type.
  */
-export function alertIdOf(alert: Pick<Alert, "accountId" | "createdAt" | "alertType" | "budget">): string {
+export function alertDiscriminator(alert: Pick<Alert, "budget" | "drift">): string | undefined {
+  if (alert.budget) return alert.budget.id;
+  if (alert.drift) return cardKey(alert.drift);
+  return undefined;
+}
+
+/**
+ * The alert's stable id: `<accountId>/<createdAt>/<alertType>`, with `/<discriminator>` for a budget's alert or
+ * a card's drift (alertDiscriminator). EventBridge rules and their targets deduplicate on it; the alert log
+ * keys entries the same way, so no alert overwrites another.
+ */
+export function alertIdOf(
+  alert: Pick<Alert, "accountId" | "createdAt" | "alertType" | "budget" | "drift">,
+): string {
   const base = `${alert.accountId}/${alert.createdAt}/${alert.alertType}`;
-  return alert.budget ? `${base}/${alert.budget.id}` : base;
+  const discriminator = alertDiscriminator(alert);
+  return discriminator === undefined ? base : `${base}/${discriminator}`;
 }

@@ -5,7 +5,7 @@ import { HeyGenClient } from "#heygen/client";
 import { AlertOutlets, type NamedOutlet } from "#notify/alert-outlets";
 import { type EventBridgeClientSource, EventBridgePublisher } from "#notify/eventbridge-publisher";
 import { type SnsClientSource, SnsNotifier } from "#notify/sns-notifier";
-import { sendDueDigests } from "#service/digests";
+import { claimedIn, sendDueDigests } from "#service/digests";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Log, Services, TaskResultSender } from "#service/services";
@@ -127,7 +127,7 @@ export function wirePoller(adapters: Adapters): Poller {
     services,
     async poll(tick) {
       const results = await pollAccounts(services, tick);
-      await sendDueDigests(services);
+      await sendDueDigests(services, claimedIn(results));
       return results;
     },
   };

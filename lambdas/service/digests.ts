@@ -7,6 +7,7 @@ import { computeBalanceView } from "#core/reservations";
 import { type DeliveryPorts, deliver, told } from "./alert-delivery.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
 import { forecastAccount } from "./forecast-account.ts";
+import type { PollResult } from "./poll-account.ts";
 import { reconcileAccount } from "./reconciliation.ts";
 import type { Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
@@ -27,14 +28,20 @@ export interface DigestPorts extends DeliveryPorts, Pick<Services, "now"> {
  * owed to EventBridge, which the next reading puts again) is never sent again; one SNS refused is tried
  * again at the next poll. An account whose digest fails is logged and the others go on.
  *
+ * @param mine the accounts this call may send for: the scheduled poll passes those whose reading of the tick it
+ *   claimed, so that two invocations of one tick cannot both find the digest unsent and both send it
+ *
  * @returns the digests delivered by this call (none when `digest.every` is `off` or all were sent)
  */
-export async function sendDueDigests(services: DigestPorts): Promise<Alert[]> {
+export async function sendDueDigests(
+  services: DigestPorts,
+  mine: (account: AccountConfig) => boolean = () => true,
+): Promise<Alert[]> {
   const { every, hourUtc } = services.config.digest;
   if (every === "off") return [];
   const period = dueDigestPeriod(services.now(), every, hourUtc);
   const sent: Alert[] = [];
-  for (const account of services.config.accounts) {
+  for (const account of services.config.accounts.filter(mine)) {
     try {
       const done = await services.store.findAlert(account.id, period.to, "digest");
       if (done && told(done)) continue;
@@ -48,6 +55,16 @@ export async function sendDueDigests(services: DigestPorts): Promise<Alert[]> {
     }
   }
   return sent;
+}
+
+/**
+ * The accounts whose reading of a tick this invocation claimed (any status but `duplicate`): only those may
+ * send their digest after the poll, so a duplicated invocation of the tick (EventBridge delivers at least
+ * once) sends none, even when both would find the digest not yet logged.
+ */
+export function claimedIn(results: readonly PollResult[]): (account: AccountConfig) => boolean {
+  const claimed = new Set(results.filter((r) => r.status !== "duplicate").map((r) => r.accountId));
+  return (account) => claimed.has(account.id);
 }
 
 /** Builds one account's digest of `period` and delivers it like any alert (alert-delivery.ts). */

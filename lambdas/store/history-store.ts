@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Alert } from "#core/account";
+import { alertDiscriminator } from "#core/alert-delivery";
 import type { BalanceSnapshot } from "#core/balance";
 import type { HistoryStore, SnapshotRange } from "#service/history-port";
 import { keys } from "#store/table";
@@ -118,7 +119,7 @@ export class DynamoHistoryStore implements HistoryStore {
         TableName: this.tableName,
         Item: {
           pk: keys.account(alert.accountId),
-          sk: keys.alert(createdAt, alert.alertType),
+          sk: keys.alert(createdAt, alert.alertType, alertDiscriminator(alert)),
           alert: definedOnly(alert),
           ttl: expiryEpochSeconds(new Date(createdAt), retentionDays),
         },

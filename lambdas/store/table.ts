@@ -5,7 +5,7 @@
  * Single table, string keys:
  *   pk = ACCOUNT#<accountId>   sk = STATE                     account state (latest snapshot, counters, alert state)
  *   pk = ACCOUNT#<accountId>   sk = SNAPSHOT#<tick ISO time>  balance history (TTL retentionDays)
- *   pk = ACCOUNT#<accountId>   sk = ALERT#<ISO time>#<type>   alert log (TTL retentionDays)
+ *   pk = ACCOUNT#<accountId>   sk = ALERT#<ISO time>#<type>[#<budget or card>]   alert log (TTL retentionDays)
  *   pk = ACCOUNT#<accountId>   sk = HOLD#<reservation id>     one item per hold (ids sort by creation time)
  *   pk = ACCOUNT#<accountId>   sk = CAPTURE#<id>#<n>          a committed part, counted until settled
  *   pk = ACCOUNT#<accountId>   sk = IDEMPOTENCY#<hash>        an Idempotency-Key's answer (TTL 24 h)
@@ -50,7 +50,9 @@ export const keys = {
   state: () => "STATE",
   snapshot: (tick: string) => `SNAPSHOT#${tick}`,
   snapshotPrefix: "SNAPSHOT#",
-  alert: (createdAt: string, alertType: string) => `ALERT#${createdAt}#${alertType}`,
+  /** `#<discriminator>` for a budget's alert or a card's drift (core/alert-delivery.ts alertDiscriminator). */
+  alert: (createdAt: string, alertType: string, discriminator?: string) =>
+    `ALERT#${createdAt}#${alertType}${discriminator === undefined ? "" : `#${discriminator}`}`,
   alertPrefix: "ALERT#",
   /** `suffix` keeps two entries of the same millisecond apart. */
   audit: (at: string, suffix: string) => `AUDIT#${at}#${suffix}`,

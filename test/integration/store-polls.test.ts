@@ -306,4 +306,39 @@ describe("alert log", () => {
     expect(log[0]).toEqual(alert("alerts-a", 5, "low_balance"));
     expect(await local.store.listAlerts("alerts-b", 10)).toHaveLength(1);
   });
+
+  it("keeps two alerts of one type and instant apart when they are about two budgets or two cards", async () => {
+    const at = "2026-12-04T10:00:00.000Z";
+    const base = {
+      accountId: "alerts-c",
+      severity: "warning",
+      level: "ok",
+      previousLevel: "ok",
+      createdAt: at,
+    } as const;
+    const drift = (rateCard: string) =>
+      ({
+        ...base,
+        alertType: "estimate_drift",
+        subject: rateCard,
+        drift: {
+          rateCard,
+          jobType: "avatar_video",
+          engine: null,
+          jobs: 20,
+          estimated: 20,
+          actual: 25,
+          ratio: 1.25,
+          threshold: 1.1,
+          minJobs: 20,
+        },
+      }) as Alert;
+    const budget = (id: string) =>
+      ({ ...base, alertType: "budget_usage", subject: id, budget: { id } }) as Alert;
+    for (const alert of [drift("card-a"), drift("card-b"), budget("marketing"), budget("sales")]) {
+      await local.store.appendAlert(alert, 30);
+    }
+    const log = await local.store.listAlerts("alerts-c", 10);
+    expect(log.map((a) => a.subject).sort()).toEqual(["card-a", "card-b", "marketing", "sales"]);
+  });
 });
