@@ -71,19 +71,41 @@ async function publish(services: DeliveryPorts, alert: Alert, context: MessageCo
 }
 
 /**
+ * The most alerts an account may owe, and for how long: an outlet that refuses for good (a deleted bus, a
+ * grant that no longer matches) must not grow the account state item, which every check reads and which
+ * DynamoDB caps at 400 KB, nor the time each reading spends putting them again.
+ */
+export const MAX_OWED_ALERTS = 50;
+export const MAX_OWED_DAYS = 7;
+
+/**
  * Puts each owed alert (AccountState.owedAlerts) again, to the outlets that owe it only, with the same id;
  * a reading calls it first, before it plans new alerts. An alert every outlet has now accepted is forgotten
- * and its log entry rewritten `sent`; one refused again stays owed (by the outlets still refusing it).
- * Answers the owed alerts after the attempt. A refusal is never thrown, a store failure is.
+ * and its log entry rewritten `sent`; one refused again stays owed (by the outlets still refusing it). One
+ * older than MAX_OWED_DAYS, or past the newest MAX_OWED_ALERTS, is given up: forgotten, logged as an error
+ * and its log entry rewritten `failed`. Answers the owed alerts after the attempt. A refusal is never
+ * thrown, a store failure is.
  */
 export async function putOwedAlerts(
   services: DeliveryPorts,
   accountId: string,
   owed: Readonly<Record<string, OwedAlert>> | undefined,
   context: MessageContext,
+  now: Date,
 ): Promise<Alert[]> {
+  const { kept, givenUp } = keptOwed(owed ?? {}, now);
+  for (const [id, { alert, outlets }] of givenUp) {
+    services.log.error("an owed alert was given up: its outlets refused it too long", {
+      accountId,
+      alertId: id,
+      outlets,
+    });
+    await services.store.settleOwedAlert(accountId, id);
+    const error = `given up: ${outlets.join(", ")} refused it for ${MAX_OWED_DAYS} days or ${MAX_OWED_ALERTS} alerts`;
+    await services.store.appendAlert({ ...alert, status: "failed", error }, services.config.retentionDays);
+  }
   const after: Alert[] = [];
-  for (const [id, { alert, outlets }] of Object.entries(owed ?? {})) {
+  for (const [id, { alert, outlets }] of kept) {
     const stillOwed = await putAgain(services, alert, outlets, context);
     if (stillOwed.length === 0) {
       const { owed: _owed, error: _error, ...rest } = alert;
@@ -99,6 +121,21 @@ export async function putOwedAlerts(
     after.push({ ...alert, owed: stillOwed });
   }
   return after;
+}
+
+/** The owed alerts to put again (newest MAX_OWED_ALERTS within MAX_OWED_DAYS), and those given up. */
+function keptOwed(
+  owed: Readonly<Record<string, OwedAlert>>,
+  now: Date,
+): { kept: [string, OwedAlert][]; givenUp: [string, OwedAlert][] } {
+  const oldestMs = now.getTime() - MAX_OWED_DAYS * 86_400_000;
+  const newestFirst = Object.entries(owed).sort(([, a], [, b]) =>
+    b.alert.createdAt.localeCompare(a.alert.createdAt),
+  );
+  const kept = newestFirst.filter(
+    ([, o], i) => i < MAX_OWED_ALERTS && Date.parse(o.alert.createdAt) >= oldestMs,
+  );
+  return { kept, givenUp: newestFirst.filter((entry) => !kept.includes(entry)) };
 }
 
 /** The outlets that still refuse `alert` after one more attempt at `outlets`. */

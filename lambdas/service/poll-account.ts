@@ -138,11 +138,13 @@ export async function pollAccount(
   const recorded = read.snapshot ? await store.recordSnapshot(account.id, read.snapshot, rules) : state;
   const view = computeBalanceView(recorded, rules);
   const snapshot = read.snapshot ?? state.latest;
-  const owed = await putOwedAlerts(services, account.id, state.owedAlerts, {
-    ...(snapshot ? { snapshot } : {}),
-    thresholds: account.thresholds,
-    reserved: view.reserved,
-  });
+  const owed = await putOwedAlerts(
+    services,
+    account.id,
+    state.owedAlerts,
+    { ...(snapshot ? { snapshot } : {}), thresholds: account.thresholds, reserved: view.reserved },
+    now,
+  );
   const outlook =
     read.snapshot !== undefined && view.available !== null
       ? await forecastAccount(services, account.id, view.available, now)

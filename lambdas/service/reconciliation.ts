@@ -53,7 +53,7 @@ export async function reconcileAccount(
 export const MAX_SNAPSHOT_PAGES = 30;
 
 /** Every snapshot observed in [from, to), oldest first, read backwards a page at a time. */
-async function snapshotsBetween(
+export async function snapshotsBetween(
   services: ReconcilePorts,
   accountId: string,
   from: Date,

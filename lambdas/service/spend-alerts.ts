@@ -5,7 +5,7 @@ import type { Unit } from "#core/balance";
 import { cardAccuracy } from "#core/estimate-drift";
 import { ledgerRangeOf, reconcile } from "#core/reconciliation";
 import { planSpendAlerts } from "#core/spend-alerts";
-import { MAX_LIST_LIMIT } from "./list-limit.ts";
+import { snapshotsBetween } from "./reconciliation.ts";
 import type { Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
 
@@ -54,8 +54,8 @@ const MS_PER_HOUR = 3_600_000;
 /**
  * Use case, run by a good reading after its snapshot is recorded and the balance's alerts are planned: plans the
  * spend alerts (core/spend-alerts.ts) on the last 24 h's reconciliation and the cards' accuracy over
- * `alerts.estimateDrift.windowHours`. Reads one Query of snapshots and one of the ledger (the longer of the two
- * windows, read once). Answers `state` with the plan's silent changes and the alerts to deliver; the caller
+ * `alerts.estimateDrift.windowHours`. Reads the window's snapshots (a page of 1,000 at a time) and one Query
+ * of the ledger (the longer of the two windows, read once). Answers `state` with the plan's silent changes and the alerts to deliver; the caller
  * delivers them and marks them sent (alert-policy.ts markSent). A store failure is logged and plans nothing:
  * the reading is already recorded, and the next one judges again.
  */
@@ -75,7 +75,7 @@ export async function planReadingSpendAlerts(
   const ledgerFrom = new Date(Math.min(driftFrom.getTime(), from.getTime()));
   try {
     const [snapshots, entries] = await Promise.all([
-      services.store.listSnapshots(account.id, { since: from, until: to, limit: MAX_LIST_LIMIT }),
+      snapshotsBetween(services, account.id, from, to),
       services.store.listSpend(account.id, ledgerRangeOf(ledgerFrom, to, rules.settleSeconds)),
     ]);
     const reconciliation = reconcile({ snapshots, entries, from, to, settleSeconds: rules.settleSeconds });

@@ -3,6 +3,7 @@ import { parseConfig } from "#config/config";
 import type { Alert } from "#core/account";
 import { AlertOutlets } from "#notify/alert-outlets";
 import { EventBridgePublisher } from "#notify/eventbridge-publisher";
+import { MAX_OWED_DAYS } from "#service/alert-delivery";
 import { pollAccount, type ReadingPorts } from "#service/poll-account";
 import { OutletsRefusedError } from "#service/services";
 import { FakeAccountStore, FakeBalanceSource, FakePublisher, NOW, onlyAccount, quietLog } from "./fakes.ts";
@@ -29,7 +30,7 @@ function reading() {
   const events = new Outlet();
   const store = new FakeAccountStore();
   const balance = new FakeBalanceSource(30);
-  let minutes = 0;
+  const clock = { minutes: 0 };
   const services: ReadingPorts = {
     config,
     store,
@@ -38,14 +39,14 @@ function reading() {
       { name: "sns", publisher: sns },
       { name: "eventbridge", publisher: events },
     ]),
-    now: () => new Date(NOW.getTime() + minutes * 60_000),
+    now: () => new Date(NOW.getTime() + clock.minutes * 60_000),
     log: quietLog,
   };
   const poll = () => {
-    minutes += 5;
+    clock.minutes += 5;
     return pollAccount(services, account, { tick: services.now().toISOString() });
   };
-  return { sns, events, store, balance, poll };
+  return { sns, events, store, balance, poll, clock };
 }
 
 const types = (alerts: { alert: Alert }[]) => alerts.map((p) => `${p.alert.alertType}:${p.alert.level}`);
@@ -79,6 +80,20 @@ describe("alert delivery to SNS and EventBridge", () => {
     expect(r.store.states.get("acme")?.owedAlerts).toEqual({});
     // The log entry of the alert is rewritten `sent` (the same key: one entry).
     expect(r.store.alerts.filter((a) => a.id === id).map((a) => a.status)).toEqual(["pending", "sent"]);
+  });
+
+  it(`gives up an alert EventBridge refused for ${MAX_OWED_DAYS} days: forgotten, logged failed, SNS not told again`, async () => {
+    const r = reading();
+    r.events.refusing = true;
+    const [owed] = (await r.poll()).alerts;
+    const id = owed?.id ?? "";
+    r.clock.minutes += MAX_OWED_DAYS * 24 * 60;
+    const later = await r.poll();
+    expect(later.alerts.map((a) => a.id)).not.toContain(id);
+    // (The reading's own reminder, refused too, is owed in its place.)
+    expect(Object.keys(r.store.states.get("acme")?.owedAlerts ?? {})).not.toContain(id);
+    expect(r.store.alerts.filter((a) => a.id === id).map((a) => a.status)).toEqual(["pending", "failed"]);
+    expect(r.sns.published.filter((p) => p.alert.id === id)).toHaveLength(1);
   });
 
   it("sends nothing anywhere when SNS refuses, and plans the alert again for both", async () => {
