@@ -14,11 +14,17 @@ export interface FieldIssue {
  * one issue per offending key, so that a JSON pointer can name each (the API's `errors[]`).
  */
 export function issuesOf(error: z.core.$ZodError, { perKey = true } = {}): FieldIssue[] {
-  return error.issues.flatMap((issue) =>
-    perKey && issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: "is not a known field" }))
-      : [{ path: issue.path, message: issue.message }],
-  );
+  return error.issues.flatMap((issue) => {
+    if (perKey && issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: [...issue.path, key], message: "is not a known field" }));
+    }
+    // A record's key that fails its schema is reported as "Invalid key in record"; the key's own message
+    // (a label key's pattern) says what to fix.
+    if (issue.code === "invalid_key" && issue.issues[0]) {
+      return [{ path: issue.path, message: `the key ${issue.issues[0].message}` }];
+    }
+    return [{ path: issue.path, message: issue.message }];
+  });
 }
 
 /** A path as a JSON pointer (RFC 6901), after `prefix`: `/jobs/0/durationSeconds`. */

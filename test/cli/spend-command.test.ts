@@ -89,3 +89,23 @@ it("refuses a bad --by or --since before asking, and shows the API's 400 by its 
     expect.objectContaining({ pointer: "/query/from", flag: "--since" }),
   ]);
 }, 90_000);
+
+it("labels a hold from the shell with --label (repeatable), and lists by label; a bad one names --label", async () => {
+  const held = await cli("reserve", "--amount", "5", "--label", "campaign=winter", "--label", "client=acme");
+  expect(held.code).toBe(0);
+  const hold = JSON.parse(held.stdout) as { id: string; labels: Json };
+  expect(hold.labels).toEqual({ campaign: "winter", client: "acme" });
+  const listed = await cli("reservations", "--label", "campaign=winter");
+  expect(
+    (JSON.parse(listed.stdout) as { reservations: { id: string }[] }).reservations.map((r) => r.id),
+  ).toEqual([hold.id]);
+  const checked = await cli("check", "--amount", "1", "--label", "campaign=winter");
+  expect(JSON.parse(checked.stdout)).toMatchObject({ allowed: true, labels: { campaign: "winter" } });
+
+  const noEquals = await cli("reserve", "--amount", "1", "--label", "campaign");
+  expect(noEquals.code).toBe(2);
+  expect(noEquals.stderr).toMatch(/--label.*key=value/);
+  const badKey = await cli("reserve", "--amount", "1", "--label", "Campaign=x", "--human");
+  expect(badKey.code).toBe(2);
+  expect(badKey.stderr).toContain("--label:");
+});

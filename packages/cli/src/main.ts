@@ -24,6 +24,7 @@ import {
   renderReservations,
 } from "./human.ts";
 import { type JobFlags, jobRequest, numberArg, withJobFlags } from "./job-spec.ts";
+import { LABEL_HELP, labelArg } from "./labels.ts";
 import { cliErrors } from "./problem-flags.ts";
 import { registerSpend } from "./spend.ts";
 import { timeArg } from "./time-arg.ts";
@@ -136,12 +137,17 @@ withJobFlags(
       numberArg,
     )
     .option("--budget <id>", "through this budget of the account")
+    .option("--label <key=value>", LABEL_HELP, labelArg)
     .option("--account <id>", "the account (default: the only one)"),
 ).action(
-  async (flags: JobFlags & { amount?: number; budget?: string; account?: string }, command: Command) => {
+  async (
+    flags: JobFlags & { amount?: number; budget?: string; label?: Record<string, string>; account?: string },
+    command: Command,
+  ) => {
     const answer = await clientFor(command).check({
       ...(flags.amount !== undefined ? { amount: flags.amount } : jobRequest(flags)),
       ...(flags.budget ? { budget: flags.budget } : {}),
+      ...(flags.label ? { labels: flags.label } : {}),
       ...(flags.account ? { accountId: flags.account } : {}),
     });
     emit(answer, renderCheck, answer.allowed ? EXIT.ok : EXIT.no);
@@ -156,6 +162,7 @@ withJobFlags(
     .option("--ttl <seconds>", "how long the hold lasts before it expires", numberArg)
     .option("--idempotency-key <key>", "the same key answers the same hold, never a second one")
     .option("--budget <id>", "through this budget of the account (granted only if both cover it)")
+    .option("--label <key=value>", LABEL_HELP, labelArg)
     .option("--account <id>", "the account (default: the only one)"),
 ).action(
   async (
@@ -164,6 +171,7 @@ withJobFlags(
       ttl?: number;
       idempotencyKey?: string;
       budget?: string;
+      label?: Record<string, string>;
       account?: string;
     },
     command: Command,
@@ -173,6 +181,7 @@ withJobFlags(
       ...what,
       ...(flags.ttl !== undefined ? { ttlSeconds: flags.ttl } : {}),
       ...(flags.budget ? { budget: flags.budget } : {}),
+      ...(flags.label ? { labels: flags.label } : {}),
       ...(flags.account ? { accountId: flags.account } : {}),
     };
     const options = flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {};
@@ -248,6 +257,7 @@ program
   .addOption(new Option("--status <status>", "only these").choices(RESERVATION_STATUSES))
   .option("--limit <n>", "at most this many (1-100, default 20)", numberArg)
   .option("--cursor <cursor>", "the page after the one that printed it")
+  .option("--label <key=value>", "only the holds with this label (repeat: all of them)", labelArg)
   .action(
     async (
       flags: {
@@ -255,14 +265,17 @@ program
         status?: (typeof RESERVATION_STATUSES)[number];
         limit?: number;
         cursor?: string;
+        label?: Record<string, string>;
       },
       command: Command,
     ) => {
-      const { account, ...rest } = flags;
-      emit(
-        await clientFor(command).reservations({ ...rest, ...(account ? { accountId: account } : {}) }),
-        renderReservations,
-      );
+      const { account, label, ...rest } = flags;
+      const query = {
+        ...rest,
+        ...(account ? { accountId: account } : {}),
+        ...(label ? { labels: label } : {}),
+      };
+      emit(await clientFor(command).reservations(query), renderReservations);
     },
   );
 

@@ -35,6 +35,8 @@ export const FLAG_OF_POINTER: Readonly<Record<string, string>> = {
   "/query/status": "--status",
   "/query/cursor": "--cursor",
   "/query/accountId": "--account",
+  // Every label (`/labels/campaign`) is one --label, and so is a listing's `label.campaign` filter.
+  "/labels": "--label",
   "/headers/idempotency-key": "--idempotency-key",
 };
 
@@ -54,7 +56,7 @@ export function flagOf(pointer: string, command: Command | undefined): string {
     const argument = command.registeredArguments[0];
     if (argument) return argument.required ? `<${argument.name()}>` : `[${argument.name()}]`;
   }
-  const flag = FLAG_OF_POINTER[pointer];
+  const flag = FLAG_OF_POINTER[pointer] ?? labelFlagOf(pointer);
   const specGiven =
     command?.options.some((o) => o.long === "--spec") === true &&
     command.getOptionValueSource("spec") === "cli";
@@ -66,6 +68,10 @@ export function flagOf(pointer: string, command: Command | undefined): string {
   }
   if (pointer === "") return specGiven ? "--spec" : "the request";
   return specGiven ? `--spec ${pointer}` : pointer;
+}
+
+function labelFlagOf(pointer: string): string | undefined {
+  return pointer.startsWith("/labels/") || pointer.startsWith("/query/label.") ? "--label" : undefined;
 }
 
 /** A message of the API with its camelCase field names as flags: "translationMode is required" → "--translation-mode is required". */

@@ -183,10 +183,24 @@ export class QuotaGuardClient {
     ).body;
   }
 
-  /** An account's reservations, newest first, a page at a time (`limit` 1–100); pass `nextCursor` on as `cursor`. */
+  /**
+   * An account's reservations, newest first, a page at a time (`limit` 1–100); pass `nextCursor` on as `cursor`.
+   * `labels` keeps only the holds with every one of them (`label.<key>=<value>`).
+   */
   async reservations(
-    query: { accountId?: string; status?: ReservationStatus; limit?: number; cursor?: string } = {},
+    options: {
+      accountId?: string;
+      status?: ReservationStatus;
+      limit?: number;
+      cursor?: string;
+      labels?: Record<string, string>;
+    } = {},
   ): Promise<ReservationPage> {
+    const { labels, ...rest } = options;
+    const filters = Object.fromEntries(
+      Object.entries(labels ?? {}).map(([key, value]) => [`label.${key}`, value]),
+    );
+    const query = { ...rest, ...filters };
     return (await this.#send<ReservationPage>(() => this.api.GET("/v1/reservations", { params: { query } })))
       .body;
   }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { Labels } from "#api/schemas";
 import type { Estimate } from "#core/estimate";
 import type { HoldRecord } from "#core/hold-record";
 import { holdLabels, labelFilterOf, MAX_LABELS, matchesLabels } from "#core/labels";
 import { ledgerWriteOf } from "#core/spend-ledger";
+import { pointedIssues } from "#core/zod-issues";
 
 const AT = "2026-03-01T12:00:00.000Z";
 const line = (type: string, engine: string | null) =>
@@ -131,5 +133,17 @@ describe("a commit's ledger entry", () => {
     const amount = ledgerWriteOf(hold(), { part: 6, final: true, set: { committedAmount: 6 }, at: AT }).entry;
     expect(amount).not.toHaveProperty("jobType");
     expect(amount).not.toHaveProperty("rateCard");
+  });
+});
+
+describe("a label key that breaks the rule", () => {
+  it("is named with the rule, not zod's 'Invalid key in record'", () => {
+    const parsed = Labels.safeParse({ Campaign: "x" });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) {
+      expect(pointedIssues(parsed.error)).toEqual([
+        { pointer: "/Campaign", detail: "the key must match [a-z][a-z0-9_.-]{0,39}" },
+      ]);
+    }
   });
 });
