@@ -141,7 +141,10 @@ export const WaitRequest = described(
   "WaitRequest",
 );
 
-export const IsoTime = z.iso.datetime({ offset: true });
+export const IsoTime = z.iso.datetime({
+  offset: true,
+  error: "must be an ISO 8601 time with a zone, e.g. 2026-12-01T00:00:00Z (URL-encode a + offset as %2B)",
+});
 const Limit = (max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(max)), fallback);
 

@@ -1,6 +1,6 @@
 import type { Snapshot, SpendReport } from "@heygen-quota-guard/client";
 import { plot } from "asciichart";
-import { money } from "./human.ts";
+import { commits, money } from "./human.ts";
 
 /** At most this many points across: one per column of a common terminal, beside the axis labels. */
 const MAX_POINTS = 100;
@@ -53,5 +53,5 @@ export function spendBars(report: SpendReport): string {
     (r) =>
       `${r.key.padEnd(keyWidth)}  ${bar(r.amount, largest)}  ${money(r.amount, report.unit)} ×${r.count}`,
   );
-  return [head, ...lines, `total ${money(report.total, report.unit)} in ${report.count} commits`].join("\n");
+  return [head, ...lines, `total ${money(report.total, report.unit)} in ${commits(report.count)}`].join("\n");
 }

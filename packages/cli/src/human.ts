@@ -23,6 +23,11 @@ export function money(amount: number | null | undefined, unit: string | null | u
 }
 
 /** Columns padded to their widest cell. */
+/** `1 commit`, `4 commits`. */
+export function commits(count: number): string {
+  return `${count} commit${count === 1 ? "" : "s"}`;
+}
+
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
@@ -254,9 +259,9 @@ no spend in this period`;
   ]);
   const ungrouped = report.ungrouped
     ? `
-ungrouped: ${money(report.ungrouped.amount, report.unit)} in ${report.ungrouped.count} commits (${share(report.ungrouped.amount, report.total)}, without ${report.groupBy.replace(/^label:/, "the label ")})`
+ungrouped: ${money(report.ungrouped.amount, report.unit)} in ${commits(report.ungrouped.count)} (${share(report.ungrouped.amount, report.total)}, without ${report.groupBy.replace(/^label:/, "the label ")})`
     : "";
   return `${head}
 ${table(["key", "amount", "count", "share"], rows)}${ungrouped}
-total: ${money(report.total, report.unit)} in ${report.count} commits`;
+total: ${money(report.total, report.unit)} in ${commits(report.count)}`;
 }

@@ -49,8 +49,16 @@ export function registerSpend(
     .command("spend [account]")
     .description("committed spend summed by label, budget, principal, job type or UTC day, week or month")
     .option("--by <grouping>", `label:<key> | ${SPEND_GROUPINGS.join(" | ")}`, groupByArg, "day")
-    .option("--since <when>", "from this time: 24h, 30d ago, or ISO 8601 (default 30 days ago)", timeArg)
-    .option("--until <when>", "up to this time, excluded: 1h ago, or ISO 8601 (default now)", timeArg)
+    .option(
+      "--since <when>",
+      "from this time: an age (24h, 30d: that long ago) or ISO 8601 (default 30d)",
+      timeArg,
+    )
+    .option(
+      "--until <when>",
+      "up to this time, excluded: an age (1h: that long ago) or ISO 8601 (default now)",
+      timeArg,
+    )
     .option("--chart", "draw the groups as horizontal bars")
     .option("--csv", "print the API's CSV (header key,amount,count,unit)")
     .action(async (account: string | undefined, flags: SpendFlags, command: Command) => {
