@@ -77,7 +77,7 @@ function printBanner(
     `  accounts:   ${stack.config.accounts.map((a) => a.id).join(", ")}`,
     `  storage:    table ${stack.tableName} at ${stack.dynamo.endpoint}`,
     `  balances:   ${source}`,
-    `  polling:    every ${pollSeconds} s (and once at start); alerts are printed below as SNS delivers them`,
+    `  polling:    every ${pollSeconds} s (and once at start); alerts are printed below as SNS and EventBridge get them`,
     "",
     "Try:",
     `  curl -s ${stack.url}/v1/accounts/${account} | jq`,

@@ -7,6 +7,9 @@ import type { Unit } from "#core/balance";
  * been ASCII-only in places, and SMS counts anything outside GSM-7 double.
  */
 
+/** An alert's SMS text, at most (every form: notify/message.ts, the digest's core/digest-text.ts). */
+export const MAX_SMS_LENGTH = 140;
+
 /** SNS: "Subjects must be ... less than 100 characters long". */
 export const MAX_SUBJECT_LENGTH = 99;
 export const SUBJECT_PREFIX = "[Quota Guard]";

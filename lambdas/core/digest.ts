@@ -1,4 +1,4 @@
-import { formatAmount, formatLeft, SUBJECT_PREFIX, truncate } from "./alert-text.ts";
+import { formatAmount, formatLeft, MAX_SUBJECT_LENGTH, SUBJECT_PREFIX, truncate } from "./alert-text.ts";
 import type { Unit } from "./balance.ts";
 import { periodContaining } from "./budget-period.ts";
 import { roundAmount } from "./reservations.ts";
@@ -138,12 +138,15 @@ function largestJobs(entries: readonly SpendEntry[]): JobSpend[] {
     .slice(0, DIGEST_TOP);
 }
 
-/** The digest's subject: `[Quota Guard] studio daily digest 2026-12-03: $10.00 spent, $90.00 left`, ≤ 100. */
+/**
+ * The digest's subject: `[Quota Guard] studio daily digest 2026-12-03: $10.00 spent, $90.00 left`, at most
+ * MAX_SUBJECT_LENGTH (SNS's limit, under the issue's 100).
+ */
 export function digestSubject(accountId: string, facts: DigestFacts, unit: Unit, remaining?: number): string {
   const kind = facts.every === "day" ? "daily" : "weekly";
   const left = remaining === undefined ? "" : `, ${formatLeft(remaining, unit)}`;
   return truncate(
     `${SUBJECT_PREFIX} ${accountId} ${kind} digest ${facts.period}: ${formatAmount(facts.spent, unit)} spent${left}`,
-    100,
+    MAX_SUBJECT_LENGTH,
   );
 }

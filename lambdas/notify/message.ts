@@ -7,6 +7,7 @@ import {
   formatAmount,
   formatHours,
   formatTime,
+  MAX_SMS_LENGTH,
   MAX_SUBJECT_LENGTH,
   truncate,
 } from "#core/alert-text";
@@ -34,8 +35,6 @@ export interface SnsMessage {
   message: string;
   attributes: { severity: StringAttribute; alertType: StringAttribute; accountId: StringAttribute };
 }
-
-export const MAX_SMS_LENGTH = 140;
 
 export function composeMessage(alert: Alert, context: MessageContext): SnsMessage {
   const advice = adviceFor(alert, context);

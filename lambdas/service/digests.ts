@@ -1,19 +1,18 @@
 import type { AccountConfig } from "#config/config";
 import type { Alert } from "#core/account";
 import { INITIAL_ALERT_STATE } from "#core/account";
+import { MAX_SMS_LENGTH } from "#core/alert-text";
 import { type DigestPeriod, digestFacts, digestSubject, dueDigestPeriod } from "#core/digest";
 import { digestSections, digestSms } from "#core/digest-text";
+import { ledgerRangeOf, reconcile } from "#core/reconciliation";
 import { computeBalanceView } from "#core/reservations";
 import { type DeliveryPorts, deliver, told } from "./alert-delivery.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
 import { forecastAccount } from "./forecast-account.ts";
 import type { PollResult } from "./poll-account.ts";
-import { reconcileAccount } from "./reconciliation.ts";
+import { snapshotsBetween } from "./reconciliation.ts";
 import type { Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
-
-/** SNS's SMS is at most 140 characters here, as every alert's (notify/message.ts MAX_SMS_LENGTH). */
-const MAX_SMS_LENGTH = 140;
 
 /** The ports the digest uses (Services has them all). */
 export interface DigestPorts extends DeliveryPorts, Pick<Services, "now"> {
@@ -75,12 +74,16 @@ async function sendDigest(
 ): Promise<Alert> {
   const now = services.now();
   const settleSeconds = services.config.reservations.settleSeconds;
-  const range = { from: new Date(period.from), to: new Date(period.to) };
-  const [state, entries, reconciliation] = await Promise.all([
+  const from = new Date(period.from);
+  const to = new Date(period.to);
+  // One ledger read serves both: the reconciliation's reaches settleSeconds before the period.
+  const [state, ledger, snapshots] = await Promise.all([
     services.store.getAccountState(account.id),
-    services.store.listSpend(account.id, { from: period.from, to: period.to }),
-    reconcileAccount(services, account.id, { ...range, settleSeconds }),
+    services.store.listSpend(account.id, ledgerRangeOf(from, to, settleSeconds)),
+    snapshotsBetween(services, account.id, from, to),
   ]);
+  const reconciliation = reconcile({ snapshots, entries: ledger, from, to, settleSeconds });
+  const entries = ledger.filter((entry) => entry.at >= period.from);
   const view = computeBalanceView(state, balanceRulesOf(services, account, now));
   const latest = state?.latest;
   const unit = latest?.unit ?? entries[0]?.unit ?? "usd";

@@ -34,11 +34,15 @@ export const spendReport = /* @__PURE__ */ useCase(
     const resolved = reportRange(query, services.now());
     if ("issues" in resolved) throw new InvalidRequestError(resolved.issues, "query");
     const entries = await services.store.listSpend(account.id, resolved.range);
+    const totals = sumSpend(entries, query.grouping);
+    // A range without a commit still says its unit: the account's, as its latest balance gives it.
+    const unit = totals.unit ?? (await services.store.getAccountState(account.id))?.latest?.unit;
     return {
       accountId: account.id,
       ...resolved.range,
       groupBy: query.groupBy,
-      ...sumSpend(entries, query.grouping),
+      ...totals,
+      ...(unit ? { unit } : {}),
     };
   },
 );

@@ -127,6 +127,23 @@ describe("GET /v1/accounts/{id}/spend", () => {
     expect(pointersOf(refused.body)).toContain(pointer);
   });
 
+  it("a range without a commit still says the account's unit", async () => {
+    const empty = await get<Json>(
+      stack,
+      "/v1/accounts/studio/spend?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z",
+    );
+    expect(empty.body).toEqual({
+      accountId: "studio",
+      unit: "usd",
+      from: "2026-11-01T00:00:00.000Z",
+      to: "2026-11-02T00:00:00.000Z",
+      groupBy: "day",
+      total: 0,
+      count: 0,
+      groups: [],
+    });
+  });
+
   it("an unknown account is a 404 naming it", async () => {
     const missing = await get<Json>(stack, "/v1/accounts/nobody/spend");
     expect(missing.status).toBe(404);
