@@ -81,11 +81,20 @@ describe("auto_reload_missed", () => {
   });
 
   it("counts only readings below the threshold: at it or above, the count is 0", () => {
+    const since = new Date(START).toISOString();
     const first = watchAutoReload(undefined, wallet(15));
-    expect(first).toEqual({ watch: { belowReadings: 1, remaining: 15 }, missed: false });
-    const second = watchAutoReload(first.watch, wallet(15));
-    expect(second).toEqual({ watch: { belowReadings: 2, remaining: 15 }, missed: true });
-    expect(watchAutoReload(second.watch, wallet(20)).watch?.belowReadings).toBe(0);
+    expect(first).toEqual({ watch: { belowReadings: 1, remaining: 15, belowSince: since }, missed: false });
+    const second = watchAutoReload(first.watch, wallet(15, START + 5 * 60_000));
+    expect(second).toEqual({ watch: { belowReadings: 2, remaining: 15, belowSince: since }, missed: true });
+    expect(watchAutoReload(second.watch, wallet(20)).watch).toEqual({ belowReadings: 0, remaining: 20 });
+  });
+
+  it("waits a poll's 5 minutes from the first reading below: a refresh a minute later is not the second poll", () => {
+    const first = watchAutoReload(undefined, wallet(15));
+    const refresh = watchAutoReload(first.watch, wallet(15, START + 60_000));
+    expect(refresh.missed).toBe(false);
+    const poll = watchAutoReload(refresh.watch, wallet(15, START + 5 * 60_000));
+    expect(poll).toMatchObject({ watch: { belowReadings: 3 }, missed: true });
   });
 });
 
