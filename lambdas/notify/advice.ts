@@ -1,7 +1,6 @@
 import type { Alert } from "#core/account";
 import { formatAmount, formatDebt, formatTime, isOverdrawn } from "#core/alert-text";
 import type { BalanceSnapshot } from "#core/balance";
-import { driftAdvice, unexplainedAdvice } from "./spend-lines.ts";
 
 /**
  * What a person should do about an alert: full steps for the email, one short phrase for the SMS.
@@ -20,6 +19,12 @@ export interface AdviceContext {
 }
 
 const NO_ACTION: Advice = { steps: ["No action needed."], short: "No action needed." };
+
+/** Stands in for a spend alert's own advice, which its use case passes in the message context. */
+const SPEND_ALERT_ADVICE: Advice = {
+  steps: ["See docs/alerts.md#spend-alerts, and GET /v1/accounts/{id}/reconciliation."],
+  short: "See the reconciliation.",
+};
 
 /** A digest asks for nothing: it points at where to look closer. */
 const DIGEST_ADVICE: Advice = {
@@ -61,10 +66,10 @@ export function adviceFor(alert: Alert, context: AdviceContext): Advice {
     case "budget_usage":
     case "budget_forecast":
       return budgetAdvice(alert);
+    // Their own advice comes with them (MessageContext.summary, core/spend-alert-text.ts).
     case "unexplained_spend":
-      return unexplainedAdvice(alert);
     case "estimate_drift":
-      return driftAdvice(alert);
+      return SPEND_ALERT_ADVICE;
     case "digest":
       return DIGEST_ADVICE;
     case "auto_reload_missed":

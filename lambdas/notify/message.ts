@@ -16,7 +16,6 @@ import type { Forecast } from "#core/forecast";
 import type { MessageContext } from "#service/services";
 import { type Advice, adviceFor } from "./advice.ts";
 import { chatNotification, type FactSection } from "./chat-card.ts";
-import { driftLines, unexplainedLines } from "./spend-lines.ts";
 
 /**
  * One alert as an SNS publish (docs/alerts.md): a subject, a `MessageStructure: json` document with a text per
@@ -37,7 +36,8 @@ export interface SnsMessage {
 }
 
 export function composeMessage(alert: Alert, context: MessageContext): SnsMessage {
-  const advice = adviceFor(alert, context);
+  const own = context.summary;
+  const advice = own?.steps && own.short ? { steps: own.steps, short: own.short } : adviceFor(alert, context);
   const body = { default: defaultText(alert, context, advice), email: emailText(alert, context, advice) };
   const card = chatNotification(alert, {
     summary: [opening(alert), ...testNote(alert), levelLine(alert)],
@@ -48,7 +48,7 @@ export function composeMessage(alert: Alert, context: MessageContext): SnsMessag
     subject: truncate(singleLine(alert.subject), MAX_SUBJECT_LENGTH),
     message: JSON.stringify({
       ...body,
-      sms: context.summary ? context.summary.sms : smsText(alert, advice),
+      sms: own?.sms ?? smsText(alert, advice),
       https: JSON.stringify(card),
     }),
     attributes: {
@@ -132,8 +132,6 @@ export function alertSections(alert: Alert, context: MessageContext): FactSectio
     { title: "Pools", lines: poolLines(context.snapshot) },
     { title: "Usage and forecast", lines: forecastLines(context.forecast, unitOf(alert, context)) },
     { title: "Forced commit", lines: forcedLines(alert, unitOf(alert, context)) },
-    { title: "Unexplained spend (last 24 h)", lines: unexplainedLines(alert) },
-    { title: "Estimate accuracy", lines: driftLines(alert) },
     {
       title: "Why the balance could not be read",
       lines: alert.alertType === "monitor_degraded" ? failureLines(context.failure) : [],

@@ -9,7 +9,7 @@ import { claimedIn, sendDueDigests } from "#service/digests";
 import type { PollResult } from "#service/poll-account";
 import { pollAccounts } from "#service/poll-accounts";
 import type { Log, Services, TaskResultSender } from "#service/services";
-import { withSpendAlerts } from "#service/spend-alerts";
+import { SPEND_ALERTS } from "#service/spend-alerts";
 import { createDynamoStore } from "#store/dynamo-store";
 import { THROTTLE_RETRY } from "#store/throttling";
 
@@ -122,7 +122,7 @@ export interface Poller {
  * every account then sends the digests that are due (service/digests.ts), so they ride the same schedule.
  */
 export function wirePoller(adapters: Adapters): Poller {
-  const services: Services = { ...createServices(adapters), spendAlerts: withSpendAlerts };
+  const services: Services = { ...createServices(adapters), spendAlerts: SPEND_ALERTS };
   return {
     services,
     async poll(tick) {

@@ -285,15 +285,17 @@ async function alertOn(
   // After the snapshot is recorded (the reconciliation reads it); only a good reading has a balance to judge.
   const plan =
     outcome.ok && services.spendAlerts
-      ? await services.spendAlerts(services, account, balancePlan, outcome, now)
+      ? await services.spendAlerts.plan(services, account, balancePlan, outcome, now)
       : balancePlan;
   let alertState = plan.state;
   const alerts: Alert[] = [];
   for (const planned of plan.alerts) {
+    const summary = services.spendAlerts?.summaryOf(planned);
     const delivered = await deliver(services, planned, {
       ...context,
       thresholds: account.thresholds,
       failure: alertState.lastFailure,
+      ...(summary ? { summary } : {}),
     });
     if (told(delivered)) alertState = markSent(alertState, delivered, now);
     alerts.push(delivered);

@@ -6,7 +6,7 @@ import type { BalanceSnapshot } from "#core/balance";
 import type { TextSection } from "#core/digest-text";
 import type { Forecast } from "#core/forecast";
 import type { RateCardRegistry } from "#core/rate-card";
-import type { SpendAlertPlanner } from "./spend-alerts.ts";
+import type { SpendAlerts } from "./spend-alerts.ts";
 import type { AccountStore } from "./store-port.ts";
 
 /**
@@ -46,10 +46,11 @@ export interface MessageContext {
   /** The failure behind a monitor_degraded alert (the alert state's `lastFailure`). */
   failure?: { code: string; message: string; at?: string; until?: string };
   /**
-   * A summary's own texts (the digest: core/digest-text.ts), composed by its use case: its sections lead the
-   * email and the chat card, and `sms` is its SMS.
+   * An alert's own texts, composed by the use case that raised it (the digest: core/digest-text.ts; the spend
+   * alerts: core/spend-alert-text.ts): its sections lead the email and the chat card, `sms` replaces the SMS,
+   * and `steps` / `short` replace the advice.
    */
-  summary?: { sections: TextSection[]; sms: string };
+  summary?: { sections: TextSection[]; sms?: string; steps?: string[]; short?: string };
 }
 
 /**
@@ -115,7 +116,7 @@ export interface Services {
    * five minutes is soon enough, and a refresh in the API or the webhook function neither pays their two
    * Queries nor bundles them.
    */
-  spendAlerts?: SpendAlertPlanner;
+  spendAlerts?: SpendAlerts;
   now(): Date;
   log: Log;
 }

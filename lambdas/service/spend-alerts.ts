@@ -4,6 +4,7 @@ import { type AlertPlan, balanceLevel, type PollOutcome } from "#core/alert-poli
 import type { Unit } from "#core/balance";
 import { cardAccuracy } from "#core/estimate-drift";
 import { ledgerRangeOf, reconcile } from "#core/reconciliation";
+import { spendAlertSummary } from "#core/spend-alert-text";
 import { planSpendAlerts } from "#core/spend-alerts";
 import { snapshotsBetween } from "./reconciliation.ts";
 import type { Services } from "./services.ts";
@@ -23,8 +24,17 @@ export interface SpendReading {
   now: Date;
 }
 
-/** withSpendAlerts' shape, as Services carries it (the poller's wiring only). */
-export type SpendAlertPlanner = typeof withSpendAlerts;
+/**
+ * The spend alerts as Services carries them (the poller's wiring only): their planner, and their texts for
+ * the message context (core/spend-alert-text.ts).
+ */
+export interface SpendAlerts {
+  plan: typeof withSpendAlerts;
+  summaryOf: typeof spendAlertSummary;
+}
+
+/** What the poller's wiring plugs in. */
+export const SPEND_ALERTS: SpendAlerts = { plan: withSpendAlerts, summaryOf: spendAlertSummary };
 
 /**
  * The balance's plan of a good reading with the spend alerts after its own (planReadingSpendAlerts); the level

@@ -3,6 +3,7 @@ import { INITIAL_ALERT_STATE } from "#core/account";
 import type { BalanceSnapshot } from "#core/balance";
 import { cardAccuracy } from "#core/estimate-drift";
 import { reconcile } from "#core/reconciliation";
+import { spendAlertSummary } from "#core/spend-alert-text";
 import { planSpendAlerts } from "#core/spend-alerts";
 import type { SpendEntry } from "#core/spend-ledger";
 import { composeMessage } from "#notify/message";
@@ -63,7 +64,12 @@ const plan = planSpendAlerts({
 function texts(alertType: string) {
   const alert = plan.alerts.find((a) => a.alertType === alertType);
   if (!alert) throw new Error(`no ${alertType} alert planned`);
-  const message = composeMessage(alert, { thresholds: { warning: 50, critical: 10 } });
+  // As the poll delivers it: with the alert's own texts in the context (service/spend-alerts.ts summaryOf).
+  const summary = spendAlertSummary(alert);
+  const message = composeMessage(alert, {
+    thresholds: { warning: 50, critical: 10 },
+    ...(summary ? { summary } : {}),
+  });
   const texts = JSON.parse(message.message) as { sms: string; email: string; https: string };
   return { subject: message.subject, ...texts };
 }

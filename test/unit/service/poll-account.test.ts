@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "#config/config";
 import { pollAccount, type ReadingPorts } from "#service/poll-account";
-import { withSpendAlerts } from "#service/spend-alerts";
+import { SPEND_ALERTS } from "#service/spend-alerts";
 import {
   FakeAccountStore,
   FakeBalanceSource,
@@ -25,7 +25,7 @@ function ports(balance: FakeBalanceSource, publisher?: FakePublisher) {
     balanceSource: () => balance,
     ...(publisher ? { publisher } : {}),
     // As the poller's wiring sets it (runtime/wiring.ts wirePoller).
-    spendAlerts: withSpendAlerts,
+    spendAlerts: SPEND_ALERTS,
     now: () => NOW,
     log: quietLog,
   };

@@ -1,14 +1,40 @@
-import type { Alert } from "#core/account";
-import { formatAmount, formatTime } from "#core/alert-text";
-import type { Advice } from "./advice.ts";
+import type { Alert } from "./account.ts";
+import { formatAmount, formatTime } from "./alert-text.ts";
+import type { TextSection } from "./digest-text.ts";
 
 /**
  * The facts and the advice of the spend alerts (core/spend-alerts.ts): `unexplained_spend` and `estimate_drift`.
- * Kept apart from message.ts and advice.ts, which call them.
+ * Only the poller raises them, so their texts reach notify/message.ts through the message context
+ * (spendAlertSummary, set by service/spend-alerts.ts) and stay out of the API's and webhook's bundles.
  */
 
+/** What to do, as an alert's email lists it (`steps`) and its SMS ends (`short`). */
+interface Advice {
+  steps: string[];
+  short: string;
+}
+
+/**
+ * The texts of a spend alert (its section, and its advice) as MessageContext.summary carries them; undefined
+ * for any other alert.
+ */
+export function spendAlertSummary(
+  alert: Alert,
+): { sections: TextSection[]; steps: string[]; short: string } | undefined {
+  if (alert.alertType === "unexplained_spend") {
+    return {
+      sections: [{ title: "Unexplained spend (last 24 h)", lines: unexplainedLines(alert) }],
+      ...unexplainedAdvice(alert),
+    };
+  }
+  if (alert.alertType === "estimate_drift") {
+    return { sections: [{ title: "Estimate accuracy", lines: driftLines(alert) }], ...driftAdvice(alert) };
+  }
+  return undefined;
+}
+
 /** The reconciliation an unexplained_spend alert was raised on, as the email and the chat card list it. */
-export function unexplainedLines(alert: Alert): string[] {
+function unexplainedLines(alert: Alert): string[] {
   const facts = alert.unexplained;
   if (!facts) return [];
   const money = (amount: number) => formatAmount(amount, alert.unit ?? "credits");
@@ -21,7 +47,7 @@ export function unexplainedLines(alert: Alert): string[] {
 }
 
 /** The card an estimate_drift alert is about. */
-export function driftLines(alert: Alert): string[] {
+function driftLines(alert: Alert): string[] {
   const drift = alert.drift;
   if (!drift) return [];
   const money = (amount: number) => formatAmount(amount, alert.unit ?? "credits");
@@ -34,7 +60,7 @@ export function driftLines(alert: Alert): string[] {
 }
 
 /** What to do about spend no commit explains: its likely causes, most common first. */
-export function unexplainedAdvice(alert: Alert): Advice {
+function unexplainedAdvice(alert: Alert): Advice {
   return {
     steps: [
       "Someone may be using the HeyGen web app on this account: its jobs draw the same credit.",
@@ -48,7 +74,7 @@ export function unexplainedAdvice(alert: Alert): Advice {
 }
 
 /** What to do about a card that under-estimates: its holds are too small for the jobs they guard. */
-export function driftAdvice(alert: Alert): Advice {
+function driftAdvice(alert: Alert): Advice {
   const card = alert.drift?.rateCard ?? "the rate card";
   return {
     steps: [
