@@ -1,13 +1,12 @@
 import type { BalanceSnapshot } from "#core/balance";
 import { type CardAccuracy, cardAccuracy } from "#core/estimate-drift";
 import { ledgerRangeOf, type Reconciliation, reconcile } from "#core/reconciliation";
-import { reportRange } from "#core/report-range";
 import { computeBalanceView } from "#core/reservations";
 import { mayUseAccount } from "./access.ts";
 import { resolveAccount } from "./accounts.ts";
 import { balanceRulesOf } from "./balance-rules.ts";
-import { InvalidRequestError } from "./errors.ts";
 import { MAX_LIST_LIMIT } from "./list-limit.ts";
+import { requestedRange } from "./report-range.ts";
 import type { Services } from "./services.ts";
 import type { AccountStore } from "./store-port.ts";
 import { useCase } from "./use-case.ts";
@@ -132,9 +131,8 @@ export const rateCardAccuracy = /* @__PURE__ */ useCase(
   },
 );
 
-/** The range asked for as dates; a refused one is a 400 naming the query parameter (core/report-range.ts). */
+/** The range asked for as dates; a refused one is a 400 naming the query parameter (report-range.ts). */
 function validRange(services: Pick<Services, "now">, query: RangeQuery): { from: Date; to: Date } {
-  const resolved = reportRange(query, services.now());
-  if ("issues" in resolved) throw new InvalidRequestError(resolved.issues, "query");
-  return { from: new Date(resolved.range.from), to: new Date(resolved.range.to) };
+  const range = requestedRange(services, query);
+  return { from: new Date(range.from), to: new Date(range.to) };
 }

@@ -1,8 +1,7 @@
 import type { Unit } from "#core/balance";
-import { reportRange } from "#core/report-range";
 import { type SpendGrouping, type SpendTotals, sumSpend } from "#core/spend-report";
 import { resolveAccount } from "./accounts.ts";
-import { InvalidRequestError } from "./errors.ts";
+import { requestedRange } from "./report-range.ts";
 import type { Services } from "./services.ts";
 import { useCase } from "./use-case.ts";
 
@@ -31,15 +30,14 @@ export const spendReport = /* @__PURE__ */ useCase(
     caller: string,
   ): Promise<SpendReport> => {
     const account = resolveAccount(services, accountId, "/path/id", caller);
-    const resolved = reportRange(query, services.now());
-    if ("issues" in resolved) throw new InvalidRequestError(resolved.issues, "query");
-    const entries = await services.store.listSpend(account.id, resolved.range);
+    const range = requestedRange(services, query);
+    const entries = await services.store.listSpend(account.id, range);
     const totals = sumSpend(entries, query.grouping);
     // A range without a commit still says its unit: the account's, as its latest balance gives it.
     const unit = totals.unit ?? (await services.store.getAccountState(account.id))?.latest?.unit;
     return {
       accountId: account.id,
-      ...resolved.range,
+      ...range,
       groupBy: query.groupBy,
       ...totals,
       ...(unit ? { unit } : {}),

@@ -90,6 +90,14 @@ it("refuses a bad --by or --since before asking, and shows the API's 400 by its 
   ]);
 }, 90_000);
 
+it("refuses --csv with --human or --chart, which it would ignore", async () => {
+  for (const other of ["--human", "--chart"]) {
+    const both = await cli("spend", "--csv", other);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--csv");
+  }
+});
+
 it("labels a hold from the shell with --label (repeatable), and lists by label; a bad one names --label", async () => {
   const held = await cli("reserve", "--amount", "5", "--label", "campaign=winter", "--label", "client=acme");
   expect(held.code).toBe(0);

@@ -2,6 +2,7 @@ import type { QuotaGuardClient, SpendQuery } from "@heygen-quota-guard/client";
 import { type Command, InvalidArgumentError } from "commander";
 import { spendBars } from "./chart.ts";
 import type { ExitCode } from "./exit-codes.ts";
+import { UsageError } from "./failure.ts";
 import { renderSpend } from "./human.ts";
 import { timeArg } from "./time-arg.ts";
 
@@ -68,6 +69,9 @@ export function registerSpend(
         ...(flags.since ? { from: flags.since } : {}),
         ...(flags.until ? { to: flags.until } : {}),
       };
+      if (flags.csv && (flags.chart || process.argv.includes("--human"))) {
+        throw new UsageError("--csv prints the API's CSV as it is: leave out --human and --chart");
+      }
       if (flags.csv) {
         process.stdout.write(await client.spend(account, query, "csv"));
         return;
