@@ -83,8 +83,11 @@ export class DynamoHistoryStore implements HistoryStore {
   async listSnapshots(accountId: string, range: SnapshotRange): Promise<BalanceSnapshot[]> {
     assertLimit(range.limit);
     const keyRange = snapshotKeyRange(range);
-    // A range reversed by more than the slack matches nothing (the API refuses one reversed at all).
-    if (keyRange === undefined) return [];
+    const since = range.since?.getTime() ?? 0;
+    const until = range.until?.getTime() ?? Number.MAX_SAFE_INTEGER;
+    // A range reversed by more than the slack matches nothing (the API refuses one reversed at all), and so
+    // does one that ends before 1970 with no start: DynamoDB refuses a BETWEEN whose bounds are reversed.
+    if (keyRange === undefined || until < since) return [];
     const { from, to } = keyRange;
     const snapshots: BalanceSnapshot[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -98,8 +101,8 @@ export class DynamoHistoryStore implements HistoryStore {
             ":pk": keys.account(accountId),
             ":from": from,
             ":to": to,
-            ":since": range.since?.getTime() ?? 0,
-            ":until": range.until?.getTime() ?? Number.MAX_SAFE_INTEGER,
+            ":since": since,
+            ":until": until,
           },
           ScanIndexForward: false,
           Limit: range.limit,
