@@ -5,7 +5,6 @@
  * written by its key, so the cost must not grow with either (docs/budgets.md, "Cost"). Run alone:
  * `tsx bench/budget-costs.ts [levels]`, e.g. `tsx bench/budget-costs.ts 0,100,1000`.
  */
-import { INITIAL_ALERT_STATE } from "#core/account";
 import { newBudget } from "#core/budget";
 import { reservationIdFor } from "#core/reservation-id";
 import { meterConsumedCapacity } from "#local/consumed-capacity";
@@ -13,6 +12,7 @@ import { type LocalStack, startLocalStack } from "#local/stack";
 import { reservationOperations } from "#service/reservation-operations";
 import type { ReserveRequest } from "#service/reservation-port";
 import { createDynamoStore } from "#store/dynamo-store";
+import { recordBalance } from "./balance-setup.ts";
 import type { CommandCounts } from "./dynamodb-calls.ts";
 import { runIfMain } from "./script.ts";
 import { round } from "./stats.ts";
@@ -58,18 +58,7 @@ export async function measureBudgetCosts(
       const accountId = `budget-costs-${present}`;
       const now = new Date();
       const rules = { now, reserveFloor: 0, settleSeconds: SETTLE_SECONDS };
-      const observedAt = now.toISOString();
-      const snapshot = {
-        accountId,
-        observedAt,
-        source: "v3" as const,
-        billingType: "wallet" as const,
-        unit: "credits" as const,
-        remaining: 1_000_000_000,
-        pools: [{ name: "wallet", remaining: 1_000_000_000, unit: "credits" as const }],
-      };
-      await store.recordSnapshot(accountId, snapshot, { ...rules, retentionDays: 1 });
-      await store.endReading(accountId, { snapshot, alert: INITIAL_ALERT_STATE, lastPollAt: observedAt });
+      await recordBalance(store, accountId, 1_000_000_000, "credits", now);
       const settings = {
         limit: 1_000_000_000,
         period: "month" as const,

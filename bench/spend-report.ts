@@ -6,7 +6,6 @@
  */
 import { BatchWriteCommand, type BatchWriteCommandInput, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { INITIAL_ALERT_STATE } from "#core/account";
 import { MAX_REPORT_DAYS } from "#core/report-range";
 import { reservationIdFor } from "#core/reservation-id";
 import type { SpendEntry } from "#core/spend-ledger";
@@ -16,6 +15,7 @@ import { type LocalStack, startLocalStack } from "#local/stack";
 import { reservationOperations } from "#service/reservation-operations";
 import { createDynamoStore } from "#store/dynamo-store";
 import { spendItem } from "#store/spend-items";
+import { recordBalance } from "./balance-setup.ts";
 import { runIfMain } from "./script.ts";
 import { median, nsToMs, round } from "./stats.ts";
 
@@ -181,21 +181,7 @@ export async function measureCommitLedger(stack: LocalStack): Promise<CommitLedg
   const accountId = "spend-bench-commit";
   const now = new Date();
   const rules = { now, reserveFloor: 0, settleSeconds: 60 };
-  const snapshot = {
-    accountId,
-    observedAt: now.toISOString(),
-    source: "v3" as const,
-    billingType: "wallet" as const,
-    unit: "usd" as const,
-    remaining: 1_000,
-    pools: [{ name: "wallet", remaining: 1_000, unit: "usd" as const }],
-  };
-  await store.recordSnapshot(accountId, snapshot, { ...rules, retentionDays: 1 });
-  await store.endReading(accountId, {
-    snapshot,
-    alert: INITIAL_ALERT_STATE,
-    lastPollAt: snapshot.observedAt,
-  });
+  await recordBalance(store, accountId, 1_000, "usd", now);
   const id = reservationIdFor(accountId, now);
   const made = await store.reserve(
     accountId,

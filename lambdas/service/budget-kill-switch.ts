@@ -102,7 +102,7 @@ async function tellBudget(
     const account = resolveAccount(services, accountId, "/path/id", change.by);
     const latest = (await services.store.getAccountState(accountId))?.latest;
     const alert = killSwitchAlert({ accountId, ...change, recordedLevel: recordedLevel ?? "unknown" });
-    const delivered = await deliver(services, alert, {
+    await deliver(services, alert, {
       ...(latest ? { snapshot: latest } : {}),
       thresholds: account.thresholds,
     });

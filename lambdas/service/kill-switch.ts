@@ -88,7 +88,7 @@ async function tell(
       recordedLevel: state.alert.level,
       now,
     });
-    const delivered = await deliver(services, alert, {
+    await deliver(services, alert, {
       ...(state.latest ? { snapshot: state.latest } : {}),
       thresholds: account.thresholds,
     });

@@ -1,4 +1,3 @@
-import type { Unit } from "#core/balance";
 import { type SpendGrouping, type SpendTotals, sumSpend } from "#core/spend-report";
 import { resolveAccount } from "./accounts.ts";
 import { requestedRange } from "./report-range.ts";
@@ -10,7 +9,6 @@ export interface SpendReport extends SpendTotals {
   accountId: string;
   from: string;
   to: string;
-  unit?: Unit;
   /** The grouping as asked (`label:campaign`, `day`, …). */
   groupBy: string;
 }

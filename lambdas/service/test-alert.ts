@@ -39,7 +39,7 @@ export async function sendTestAlert(
   account: AccountConfig,
   severity: Severity,
 ): Promise<Alert> {
-  const { store, config, log } = services;
+  const { store, log } = services;
   const now = services.now();
   const state = await store.getAccountState(account.id);
   const view = computeBalanceView(state, balanceRulesOf(services, account, now));
